@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import pino, { type Logger } from 'pino';
+import type { ApiErrorBody } from '../../core/errors.ts';
+import { exportRouter } from './api/export.ts';
+import { layersRouter } from './api/layers.ts';
+import { serviceAreasRouter } from './api/service-areas.ts';
+import { tilesRouter } from './tiles/router.ts';
+import { Auth } from './auth.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import { HttpError } from './errors.ts';
+import { route } from './http.ts';
+
+export interface AppOptions {
+  db: Db;
+  config: Config;
+  logger?: Logger;
+}
+
+/** Everything a router may need. */
+export interface AppContext {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  auth: Auth;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The whole HTTP server as an Express app: tests import this, server/index.ts only listens. */
+export function createApp({ db, config, logger = pino({ level: config.logLevel }) }: AppOptions) {
+  const app = express();
+  const auth = new Auth(db, config.authSecret);
+  const ctx: AppContext = { db, config, logger, auth };
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.locals.ctx = ctx;
+
+  app.use((req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug';
+      logger[level](
+        { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
+    });
+    next();
+  });
+  app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/geo+json'] }));
+
+  app.get(
+    '/api/health',
+    route(async (_req, res) => {
+      const r = await db.query<{ v: string }>('SELECT postgis_lib_version() AS v');
+      res.json({ status: 'ok', db: db.kind, postgis: r.rows[0]!.v });
+    }),
+  );
+
+  app.post(
+    '/api/auth/login',
+    route(async (req, res) => {
+      const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
+      if (typeof username !== 'string' || typeof password !== 'string') {
+        throw new HttpError(400, 'bad_request', 'Send {"username","password"} as JSON');
+      }
+      const { token, user } = await auth.login(username, password);
+      res.json({ token, user });
+    }),
+  );
+  app.get('/api/auth/me', auth.required(), (req, res) => {
+    res.json({ user: req.user });
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json({ tiandituKey: config.tiandituKey ?? null, db: db.kind });
+  });
+
+  app.use('/tiles', tilesRouter(ctx));
+  app.use('/api/export', exportRouter(ctx));
+  app.use('/api/service-areas', serviceAreasRouter(ctx));
+  app.use('/api', layersRouter(db));
+  app.use('/api', (req, _res, next) =>
+    next(new HttpError(404, 'not_found', `No API route ${req.method} ${req.path}`)),
+  );
+
+  // The CJK font the map's labels use, from an npm package, so labels render offline.
+  const fontFile = join(
+    dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json')),
+    '400Regular',
+    'NotoSansSC_400Regular.ttf',
+  );
+  app.get('/fonts/NotoSansSC-Regular.ttf', (_req, res) => {
+    res.sendFile(fontFile, { maxAge: '30d', immutable: true });
+  });
+
+  if (existsSync(config.clientDist)) {
+    app.use(express.static(config.clientDist, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/|tiles\/).*/, (_req, res) => {
+      res.sendFile(join(config.clientDist, 'index.html'));
+    });
+  }
+
+  app.use((req: Request, _res: Response, next: NextFunction) =>
+    next(new HttpError(404, 'not_found', `Nothing at ${req.path}`)),
+  );
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
+    const body: ApiErrorBody = {
+      error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) },
+    };
+    if (!res.headersSent) res.status(e.status).json(body);
+  });
+  return app;
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  if (e?.type === 'entity.too.large')
+    return new HttpError(413, 'payload_too_large', 'Request body is over the limit');
+  if (e?.type === 'entity.parse.failed')
+    return new HttpError(400, 'bad_request', `Body is not valid JSON: ${e.message}`);
+  if (e?.code === '57014')
+    return new HttpError(503, 'timeout', 'The database statement took too long and was cancelled');
+  if (e?.code === '22023' || e?.code === 'XX000') {
+    // PostGIS rejects a geometry (e.g. from ST_GeomFromGeoJSON)
+    return new HttpError(400, 'invalid_geometry', e.message ?? 'Invalid geometry');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return new HttpError(e.status, 'bad_request', e.message ?? 'Bad request');
+  return new HttpError(500, 'internal', 'Internal error');
+}

@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+
+/**
+ * Every setting of the server, read and checked once at start. A wrong value stops the start with a
+ * message naming the variable. See README.md for the table.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL + PostGIS server; absent → embedded PGlite in `pgliteDir`. */
+  databaseUrl?: string;
+  pgliteDir: string;
+  /** Password of the demo accounts; absent → generated once and printed at first start. */
+  adminPassword?: string;
+  /** Token signing key; absent → a random key kept in the database's settings table. */
+  authSecret?: string;
+  /** 天地图 key; absent → the offline basemap only. */
+  tiandituKey?: string;
+  statementTimeoutMs: number;
+  bodyLimit: string;
+  logLevel: string;
+  /** Buildings in the demo city loaded into an empty database at start; 0 → none. */
+  demoBuildings: number;
+  /** Folder of the built client (vite build). */
+  clientDist: string;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${databaseUrl}"`);
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`,
+    );
+  }
+  const bodyLimit = env.BODY_LIMIT || '5mb';
+  if (!/^\d+(kb|mb)$/i.test(bodyLimit))
+    throw new ConfigError(`BODY_LIMIT must look like 500kb or 5mb, got "${bodyLimit}"`);
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    pgliteDir: resolve(env.PGLITE_DIR || 'data/.pglite'),
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    authSecret: env.AUTH_SECRET || undefined,
+    tiandituKey: env.TIANDITU_TK || undefined,
+    statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    bodyLimit,
+    logLevel,
+    demoBuildings: int(env, 'DEMO_BUILDINGS', 20_000, 0, 500_000),
+    clientDist: resolve(env.CLIENT_DIST || 'client/dist'),
+  };
+}

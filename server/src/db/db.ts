@@ -1,0 +1,26 @@
+/**
+ * One interface over the two databases the app runs on: a PostgreSQL + PostGIS server (`pg` pool,
+ * production) and the embedded PGlite with its PostGIS extension (the default with no DATABASE_URL).
+ * Repositories only see `Db` and `Queryable`; nothing else in the server imports pg or PGlite.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs a script of several statements (no parameters), e.g. a migration file. */
+  exec(sql: string): Promise<void>;
+}
+
+export type DbKind = 'embedded' | 'postgres';
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Bulk-load rows with COPY where the database supports it (postgres); else returns false. */
+  copyFrom?(sql: string, rows: AsyncIterable<string> | Iterable<string>, tx?: Queryable): Promise<boolean>;
+  close(): Promise<void>;
+}

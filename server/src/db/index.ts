@@ -1,0 +1,20 @@
+import type { Config } from '../config.ts';
+import type { Db } from './db.ts';
+import { createEmbeddedDb } from './embedded.ts';
+import { createPostgresDb } from './postgres.ts';
+
+export type { Db, Queryable, QueryResult, DbKind } from './db.ts';
+export { migrate } from './migrate.ts';
+
+/** The database the config names: the server at DATABASE_URL, else the embedded PGlite folder. */
+export async function openDb(
+  config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'statementTimeoutMs'>,
+): Promise<Db> {
+  if (config.databaseUrl) {
+    return createPostgresDb({
+      connectionString: config.databaseUrl,
+      statementTimeoutMs: config.statementTimeoutMs,
+    });
+  }
+  return createEmbeddedDb({ dataDir: config.pgliteDir });
+}

@@ -1,0 +1,7 @@
+import { Router } from 'express';
+import type { AppContext } from '../app.ts';
+
+// Placeholder: filled in by its feature.
+export function tilesRouter(_ctx: AppContext): Router {
+  return Router();
+}
