@@ -1,0 +1,25 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { createApp } from '../../server/src/app.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import type { Db } from '../../server/src/db/index.ts';
+
+export interface RunningApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real app on an ephemeral port over `db`, quiet logs. */
+export async function startApp(db: Db, env: Record<string, string> = {}): Promise<RunningApp> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', AUTH_SECRET: 'test-secret', ...env });
+  const app = createApp({ db, config, logger: pino({ level: 'silent' }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
