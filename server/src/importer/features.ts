@@ -1,0 +1,159 @@
+import { parse as parseCsvText } from 'csv-parse/sync';
+import gcoord from 'gcoord';
+import gjv from 'geojson-validation';
+import { readAttributes, type ColumnValue } from './attributes.ts';
+import { ImportError, type ImportProblem } from './errors.ts';
+import { geometryStructureProblems, toHexEwkb, type StoredGeometry } from './geometry.ts';
+import type { ImportSpec } from './spec.ts';
+
+/** Coordinate systems an import reads; everything is stored as WGS84. */
+export const IMPORT_CRS = ['wgs84', 'gcj02'] as const;
+export type ImportCrs = (typeof IMPORT_CRS)[number];
+
+/** A record to import: a GeoJSON Feature as found in the file, or one built from a CSV row. */
+export interface SourceFeature {
+  feature: unknown;
+  /** Values came from text (CSV): numbers and booleans are read from strings. */
+  fromText: boolean;
+  /** Problems already found while building it (e.g. a CSV row's unreadable lon). */
+  problems?: string[];
+}
+
+/** A feature that passed every check done in JS, ready for the staging table. */
+export interface PreparedFeature {
+  index: number;
+  ewkb: string;
+  values: ColumnValue[];
+}
+
+const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
+
+/**
+ * The features of a GeoJSON text: a FeatureCollection's features or a single Feature. Anything else
+ * (not JSON, a bare geometry, no features array) is a problem with the file itself.
+ */
+export function featuresFromGeoJson(text: string): SourceFeature[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    throw fileProblem(`not valid JSON: ${(e as Error).message}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw fileProblem('not a GeoJSON object: expected a FeatureCollection or a Feature');
+  }
+  const o = doc as { type?: unknown; features?: unknown; bbox?: unknown };
+  if (o.type === 'Feature') return [{ feature: doc, fromText: false }];
+  if (o.type !== 'FeatureCollection') {
+    const what = typeof o.type === 'string' ? `a ${o.type}` : 'an object without a "type"';
+    throw fileProblem(`${what}, expected a FeatureCollection or a Feature`);
+  }
+  if (!Array.isArray(o.features)) throw fileProblem('FeatureCollection without a "features" array');
+  if (o.bbox !== undefined) {
+    const bad = gjv.isBbox(o.bbox, true);
+    if (bad.length) throw fileProblem(`FeatureCollection bbox: ${bad.join('; ')}`);
+  }
+  return o.features.map((feature) => ({ feature, fromText: false }));
+}
+
+const LON_NAMES = ['lon', 'lng', 'longitude', 'x'];
+const LAT_NAMES = ['lat', 'latitude', 'y'];
+
+/**
+ * Point features from CSV text with a header row: the lon/lat columns (lon, lng, longitude or x;
+ * lat, latitude or y; any case) make the point, the other columns are its properties.
+ */
+export function featuresFromCsv(text: string): SourceFeature[] {
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsvText(text, { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Record<
+      string,
+      string
+    >[];
+  } catch (e) {
+    throw fileProblem(`not readable as CSV: ${(e as Error).message}`);
+  }
+  return featuresFromRows(rows);
+}
+
+/** Point features from CSV records (see featuresFromCsv). */
+export function featuresFromRows(rows: Record<string, string>[]): SourceFeature[] {
+  if (rows.length === 0) return [];
+  const header = Object.keys(rows[0]!);
+  const find = (names: string[]) => header.find((h) => names.includes(h.trim().toLowerCase()));
+  const lonCol = find(LON_NAMES);
+  const latCol = find(LAT_NAMES);
+  if (!lonCol || !latCol) {
+    throw fileProblem(
+      `CSV needs a longitude column (${LON_NAMES.join('/')}) and a latitude column (${LAT_NAMES.join('/')}); found ${header.join(', ')}`,
+    );
+  }
+  return rows.map((row) => {
+    const problems: string[] = [];
+    const num = (col: string) => {
+      const raw = (row[col] ?? '').trim();
+      const n = raw === '' ? NaN : Number(raw);
+      if (!Number.isFinite(n))
+        problems.push(`${col} ${raw === '' ? 'is empty' : `"${raw}" is not a number`}`);
+      return n;
+    };
+    const lon = num(lonCol);
+    const lat = num(latCol);
+    const properties: Record<string, string> = {};
+    for (const [k, v] of Object.entries(row)) if (k !== lonCol && k !== latCol) properties[k] = v;
+    return {
+      feature: { type: 'Feature', properties, geometry: { type: 'Point', coordinates: [lon, lat] } },
+      fromText: true,
+      problems,
+    };
+  });
+}
+
+/**
+ * Checks one source feature against the layer in JS: GeoJSON structure (geojson-validation), the
+ * geometry type, coordinates (after converting GCJ-02 to WGS84 when asked) and attributes. Returns
+ * the feature ready for staging, or its problems. Geometry validity is PostGIS's job afterwards.
+ */
+export function prepareFeature(
+  spec: ImportSpec,
+  source: SourceFeature,
+  index: number,
+  crs: ImportCrs = 'wgs84',
+): PreparedFeature | ImportProblem[] {
+  const problem = (reason: string): ImportProblem => ({ index, reason });
+  if (source.problems?.length) return source.problems.map(problem);
+  const f = source.feature as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
+  if (f === null || typeof f !== 'object' || Array.isArray(f))
+    return [problem('is not a GeoJSON Feature object')];
+  if (f.type !== 'Feature') {
+    return [problem(`has type ${JSON.stringify(f.type ?? null)}, expected "Feature"`)];
+  }
+  const problems: string[] = [];
+  // Structure of the Feature itself (properties member, bbox, id); the geometry is checked below.
+  const structure = gjv.isFeature({ ...f, geometry: null }, true);
+  problems.push(...structure);
+  const geometryProblems = geometryStructureProblems(spec, f.geometry);
+  problems.push(...geometryProblems);
+  const props = f.properties;
+  if (props !== null && props !== undefined && (typeof props !== 'object' || Array.isArray(props))) {
+    problems.push('properties must be an object or null');
+  }
+  const attrs = readAttributes(
+    spec,
+    (typeof props === 'object' ? props : null) as Record<string, unknown> | null,
+    source.fromText,
+  );
+  problems.push(...attrs.problems);
+  if (problems.length) return problems.map(problem);
+
+  let geometry = f.geometry as StoredGeometry;
+  if (crs === 'gcj02') {
+    // A copy: the caller's objects stay as they were.
+    geometry = gcoord.transform(
+      structuredClone(geometry) as never,
+      gcoord.GCJ02,
+      gcoord.WGS84,
+    ) as StoredGeometry;
+  }
+  return { index, ewkb: toHexEwkb(geometry), values: attrs.values };
+}
