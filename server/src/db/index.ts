@@ -3,7 +3,7 @@ import type { Db } from './db.ts';
 import { createEmbeddedDb } from './embedded.ts';
 import { createPostgresDb } from './postgres.ts';
 
-export type { Db, Queryable, QueryResult, DbKind } from './db.ts';
+export type { Db, Queryable, QueryOptions, QueryResult, DbKind } from './db.ts';
 export { migrate } from './migrate.ts';
 
 /** The database the config names: the server at DATABASE_URL, else the embedded PGlite folder. */
