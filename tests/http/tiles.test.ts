@@ -1,0 +1,271 @@
+import { VectorTile, type VectorTileLayer } from '@mapbox/vector-tile';
+import { PbfReader } from 'pbf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDb } from '../../server/src/db/postgres.ts';
+import type { Db } from '../../server/src/db/index.ts';
+import { LAYERS } from '../../server/src/layers.ts';
+import { startApp, type RunningApp } from '../helpers/app.ts';
+import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+
+// A few features around 105.590–105.596 E, 30.526–30.530 N: all inside tile z16 x/y below.
+const FIXTURES = `
+INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+  ('510903', '船山区', 'district', NULL, ST_Multi(ST_MakeEnvelope(105.5, 30.4, 105.7, 30.6, 4326))),
+  ('510903001', '凯旋路街道', 'street', '510903', ST_Multi(ST_MakeEnvelope(105.5, 30.4, 105.6, 30.6, 4326)));
+INSERT INTO compounds (id, name, category, households, street_code, geom) VALUES
+  (1, '滨江小区', 'three_no', 120, '510903001', ST_Multi(ST_MakeEnvelope(105.5900, 30.5260, 105.5930, 30.5290, 4326)));
+-- b1 inside area A (covered), b2 in no area, b3 across the line between A and B (straddling).
+INSERT INTO buildings (id, compound_id, category, floors, households, geom) VALUES
+  (1, 1, 'three_no', 6, 24, ST_MakeEnvelope(105.5905, 30.5265, 105.5908, 30.5268, 4326)),
+  (2, NULL, 'self_managed', 4, 8, ST_MakeEnvelope(105.5945, 30.5265, 105.5948, 30.5268, 4326)),
+  (3, 1, 'professional', 18, 72, ST_MakeEnvelope(105.5918, 30.5270, 105.5922, 30.5273, 4326));
+INSERT INTO service_areas (name, street_code, management_mode, status, geom) VALUES
+  ('A', '510903001', 'resident_self', 'approved', ST_MakeEnvelope(105.5900, 30.5260, 105.5920, 30.5290, 4326)),
+  ('B', '510903001', 'community_custodial', 'draft', ST_MakeEnvelope(105.5920, 30.5260, 105.5935, 30.5290, 4326));
+INSERT INTO cameras (id, system, type, direction_deg, geom) VALUES
+  (1, 'xueliang', 'dome', 90, ST_SetSRID(ST_MakePoint(105.5912, 30.5262), 4326));
+INSERT INTO gates (id, kind, access_control, compound_id, geom) VALUES
+  (1, 'vehicle', true, 1, ST_SetSRID(ST_MakePoint(105.5915, 30.5260), 4326));
+INSERT INTO basemap_water (name, geom) VALUES
+  ('涪江', ST_Multi(ST_MakeEnvelope(105.5800, 30.5200, 105.5950, 30.5255, 4326)));
+INSERT INTO basemap_blocks (geom) VALUES (ST_MakeEnvelope(105.5898, 30.5258, 105.5937, 30.5292, 4326));
+INSERT INTO basemap_roads (name, kind, geom) VALUES
+  ('滨江路', 'arterial', ST_GeomFromText('LINESTRING(105.585 30.5257, 105.600 30.5257)', 4326));
+`;
+
+/** The tile at zoom z holding lon/lat. */
+function tileAt(lon: number, lat: number, z: number): { z: number; x: number; y: number } {
+  const n = 2 ** z;
+  const r = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
+  };
+}
+/** lon/lat → position inside tile (z, x, y) in extent units. */
+function toTile(lon: number, lat: number, t: { z: number; x: number; y: number }, extent = 4096) {
+  const n = 2 ** t.z;
+  const r = (lat * Math.PI) / 180;
+  const fx = ((lon + 180) / 360) * n;
+  const fy = ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n;
+  return { x: (fx - t.x) * extent, y: (fy - t.y) * extent };
+}
+
+const CENTER = { lon: 105.5915, lat: 30.527 };
+const T16 = tileAt(CENTER.lon, CENTER.lat, 16);
+const url = (layer: string, t: { z: number; x: number; y: number }) =>
+  `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt`;
+
+let t: TestDb;
+let app: RunningApp;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await t.db.exec(FIXTURES);
+  app = await startApp(t.db);
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+async function fetchTile(base: string, path: string, headers: Record<string, string> = {}) {
+  const r = await fetch(base + path, { headers });
+  const body = Buffer.from(await r.arrayBuffer());
+  return { r, body, tile: new VectorTile(new PbfReader(body)) };
+}
+
+function features(layer: VectorTileLayer | undefined) {
+  if (!layer) return [];
+  return Array.from({ length: layer.length }, (_, i) => layer.feature(i));
+}
+
+function byId(layer: VectorTileLayer | undefined) {
+  return new Map(features(layer).map((f) => [f.properties.id, f.properties]));
+}
+
+describe(`GET /tiles/<layer>/<z>/<x>/<y>.mvt (${TEST_DB_KIND})`, () => {
+  it.each(Object.values(LAYERS).map((l) => [l.name, l] as const))(
+    '%s answers a valid MVT with its layer names and tile columns',
+    async (name, def) => {
+      const { r, body, tile } = await fetchTile(app.url, url(name, T16));
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toBe('application/vnd.mapbox-vector-tile');
+      expect(r.headers.get('cache-control')).toBe('no-cache');
+      expect(r.headers.get('etag')).toMatch(/^".+"$/);
+      expect(body.byteLength).toBeGreaterThan(0);
+      expect(Object.keys(tile.layers).sort()).toEqual(def.parts.map((p) => p.name).sort());
+      for (const part of def.parts) {
+        const layer = tile.layers[part.name]!;
+        expect(layer.extent).toBe(4096);
+        expect(layer.length).toBeGreaterThan(0);
+        for (const f of features(layer)) {
+          const keys = Object.keys(f.properties);
+          // Null values are not written in MVT; every key written is a tile column.
+          for (const k of keys) expect(part.tileColumns).toContain(k);
+          if (part.tileColumns.includes('id')) expect(f.id).toBe(f.properties.id);
+        }
+      }
+    },
+  );
+
+  it('gives buildings their category, covered and straddling flags', async () => {
+    const { tile } = await fetchTile(app.url, url('buildings', T16));
+    const b = byId(tile.layers.buildings);
+    expect(b.get(1)).toMatchObject({ category: 'three_no', covered: true, straddling: false, floors: 6 });
+    expect(b.get(2)).toMatchObject({ category: 'self_managed', covered: false, straddling: false });
+    expect(b.get(3)).toMatchObject({ category: 'professional', covered: true, straddling: true });
+  });
+
+  it('places geometry where it is on the map (to within a unit)', async () => {
+    const { tile } = await fetchTile(app.url, url('buildings', T16));
+    const f = features(tile.layers.buildings).find((x) => x.properties.id === 2)!;
+    const ring = f.loadGeometry()[0]!;
+    const xs = ring.map((p) => p.x);
+    const ys = ring.map((p) => p.y);
+    const sw = toTile(105.5945, 30.5265, T16);
+    const ne = toTile(105.5948, 30.5268, T16);
+    expect(Math.min(...xs)).toBeCloseTo(sw.x, -0.5);
+    expect(Math.max(...xs)).toBeCloseTo(ne.x, -0.5);
+    expect(Math.max(...ys)).toBeCloseTo(sw.y, -0.5);
+    expect(Math.min(...ys)).toBeCloseTo(ne.y, -0.5);
+    expect(f.type).toBe(3);
+  });
+
+  it('keeps a neighbour tile to its own features plus the buffer', async () => {
+    // The tile east of T16 starts near 105.5973 E; building 2 (at 105.5948) is > 64 units away.
+    const east = { ...T16, x: T16.x + 1 };
+    const { r, tile } = await fetchTile(app.url, url('buildings', east));
+    expect(r.status).toBe(200);
+    expect(features(tile.layers.buildings).map((f) => f.properties.id)).not.toContain(2);
+  });
+
+  it('leaves parts out below their minZoom: an empty 200, or fewer basemap layers', async () => {
+    const z13 = tileAt(CENTER.lon, CENTER.lat, 13);
+    const empty = await fetchTile(app.url, url('buildings', z13));
+    expect(empty.r.status).toBe(200);
+    expect(empty.body.byteLength).toBe(0);
+    expect(empty.r.headers.get('content-type')).toBe('application/vnd.mapbox-vector-tile');
+    expect(empty.r.headers.get('etag')).toBeTruthy();
+
+    const z12 = await fetchTile(app.url, url('basemap', tileAt(CENTER.lon, CENTER.lat, 12)));
+    expect(Object.keys(z12.tile.layers).sort()).toEqual(['roads', 'water']);
+    const z5 = await fetchTile(app.url, url('basemap', tileAt(CENTER.lon, CENTER.lat, 5)));
+    expect(Object.keys(z5.tile.layers)).toEqual(['water']);
+  });
+
+  it('answers an empty tile where there is nothing', async () => {
+    const { r, body } = await fetchTile(app.url, url('buildings', tileAt(0, 0, 16)));
+    expect(r.status).toBe(200);
+    expect(body.byteLength).toBe(0);
+  });
+});
+
+describe('bad tile requests', () => {
+  it.each([
+    ['/tiles/buildings/23/0/0.mvt', 'zoom above 22'],
+    ['/tiles/buildings/2/4/0.mvt', 'x beyond 2^z-1'],
+    ['/tiles/buildings/2/0/4.mvt', 'y beyond 2^z-1'],
+    ['/tiles/buildings/a/0/0.mvt', 'z not a number'],
+    ['/tiles/buildings/14/-1/0.mvt', 'negative x'],
+    ['/tiles/buildings/14/1.5/0.mvt', 'fractional x'],
+    ['/tiles/buildings/014/0/0.mvt', 'leading zero'],
+  ])('%s (%s) → 400 invalid_tile as JSON', async (path) => {
+    const r = await fetch(app.url + path);
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toMatch(/json/);
+    const body = (await r.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_tile');
+    expect(body.error.message).toBeTruthy();
+  });
+
+  it('an unknown layer → 404 unknown_layer as JSON', async () => {
+    const r = await fetch(app.url + '/tiles/parcels/14/0/0.mvt');
+    expect(r.status).toBe(404);
+    const body = (await r.json()) as { error: { code: string; details: { layers: string[] } } };
+    expect(body.error.code).toBe('unknown_layer');
+    expect(body.error.details.layers).toContain('buildings');
+  });
+});
+
+describe('ETag and conditional GET', () => {
+  it('answers 304 without a body to the current ETag, and 200 to another', async () => {
+    const first = await fetchTile(app.url, url('compounds', T16));
+    const etag = first.r.headers.get('etag')!;
+    const again = await fetch(app.url + url('compounds', T16), { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect((await again.arrayBuffer()).byteLength).toBe(0);
+    const weak = await fetch(app.url + url('compounds', T16), {
+      headers: { 'If-None-Match': `"x", W/${etag}` },
+    });
+    expect(weak.status).toBe(304);
+    const other = await fetch(app.url + url('compounds', T16), { headers: { 'If-None-Match': '"stale"' } });
+    expect(other.status).toBe(200);
+    // Another tile of the same layer has another ETag.
+    const next = await fetch(app.url + url('compounds', { ...T16, x: T16.x + 1 }), {
+      headers: { 'If-None-Match': etag },
+    });
+    expect(next.status).toBe(200);
+  });
+
+  it('serves new content and a new ETag after an UPDATE of a building', async () => {
+    const before = await fetchTile(app.url, url('buildings', T16));
+    const etag = before.r.headers.get('etag')!;
+    expect(byId(before.tile.layers.buildings).get(2)!.floors).toBe(4);
+    await t.db.query('UPDATE buildings SET floors = 5 WHERE id = 2');
+    const cond = await fetchTile(app.url, url('buildings', T16), { 'If-None-Match': etag });
+    expect(cond.r.status).toBe(200);
+    expect(cond.r.headers.get('etag')).not.toBe(etag);
+    expect(byId(cond.tile.layers.buildings).get(2)!.floors).toBe(5);
+  });
+
+  it('shows a building as covered once a service area is drawn over it', async () => {
+    const before = await fetchTile(app.url, url('buildings', T16));
+    expect(byId(before.tile.layers.buildings).get(2)!.covered).toBe(false);
+    await t.db.query(
+      `INSERT INTO service_areas (name, street_code, management_mode, geom)
+       VALUES ('C', '510903001', 'professional', ST_MakeEnvelope(105.5940, 30.5260, 105.5950, 30.5270, 4326))`,
+    );
+    const after = await fetchTile(app.url, url('buildings', T16), {
+      'If-None-Match': before.r.headers.get('etag')!,
+    });
+    expect(after.r.status).toBe(200);
+    expect(byId(after.tile.layers.buildings).get(2)!.covered).toBe(true);
+    const areas = await fetchTile(app.url, url('service-areas', T16));
+    expect(features(areas.tile.layers['service-areas']).map((f) => f.properties.name)).toContain('C');
+  });
+});
+
+describe('two app processes on one database', () => {
+  let otherDb: Db;
+  let other: RunningApp;
+  beforeAll(async () => {
+    // On a server each "process" has its own pool; the embedded database has one owner, so two apps share it.
+    otherDb = t.url ? createPostgresDb({ connectionString: t.url }) : t.db;
+    other = await startApp(otherDb);
+  });
+  afterAll(async () => {
+    await other?.close();
+    if (otherDb !== t.db) await otherDb?.close();
+  });
+
+  it('never serves a stale tile after an edit made through the other', async () => {
+    for (let round = 0; round < 5; round++) {
+      const floors = 10 + round;
+      // Both apps have the tile in their cache…
+      await fetchTile(app.url, url('buildings', T16));
+      await fetchTile(other.url, url('buildings', T16));
+      // …then the edit lands through one, and the other must show it on its very next answer.
+      const [writer, reader] = round % 2 === 0 ? [otherDb, app] : [t.db, other];
+      await writer.query('UPDATE buildings SET floors = $1 WHERE id = 1', [floors]);
+      const seen = await Promise.all(
+        [0, 1, 2].map(async () =>
+          byId((await fetchTile(reader.url, url('buildings', T16))).tile.layers.buildings),
+        ),
+      );
+      for (const b of seen) expect(b.get(1)!.floors).toBe(floors);
+    }
+  });
+});
