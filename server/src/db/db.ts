@@ -32,4 +32,6 @@ export interface Db extends Queryable {
   /** Bulk-load rows with COPY where the database supports it (postgres); else returns false. */
   copyFrom?(sql: string, rows: AsyncIterable<string> | Iterable<string>, tx?: Queryable): Promise<boolean>;
   close(): Promise<void>;
+  /** Embedded only: the whole data directory as a tarball (tests start from a migrated snapshot). */
+  dumpDataDir?(): Promise<Blob>;
 }

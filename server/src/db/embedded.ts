@@ -6,6 +6,8 @@ import type { Db, Queryable, QueryResult } from './db.ts';
 export interface EmbeddedOptions {
   /** Folder the database persists in; undefined keeps it in memory (tests). */
   dataDir?: string;
+  /** A data directory dumped earlier (PGlite dumpDataDir) to start from instead of a new cluster. */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -14,7 +16,11 @@ export interface EmbeddedOptions {
  */
 export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir: opts.dataDir, extensions: { postgis } });
+  const pg = await PGlite.create({
+    dataDir: opts.dataDir,
+    loadDataDir: opts.loadDataDir,
+    extensions: { postgis },
+  });
 
   const fix = <T>(rows: T[]): T[] => {
     // PGlite returns int8 as bigint; the app uses numbers (ids and counts stay far below 2^53).
@@ -41,6 +47,9 @@ export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> 
     },
     async close() {
       await pg.close();
+    },
+    async dumpDataDir() {
+      return (await pg.dumpDataDir('none')) as Blob;
     },
   };
 }
