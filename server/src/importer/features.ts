@@ -109,6 +109,10 @@ export function featuresFromRows(rows: Record<string, string>[]): SourceFeature[
   });
 }
 
+function atIndex(index: number, reasons: string[]): ImportProblem[] {
+  return reasons.map((reason) => ({ index, reason }));
+}
+
 /**
  * Checks one source feature against the layer in JS: GeoJSON structure (geojson-validation), the
  * geometry type, coordinates (after converting GCJ-02 to WGS84 when asked) and attributes. Returns
@@ -120,13 +124,12 @@ export function prepareFeature(
   index: number,
   crs: ImportCrs = 'wgs84',
 ): PreparedFeature | ImportProblem[] {
-  const problem = (reason: string): ImportProblem => ({ index, reason });
-  if (source.problems?.length) return source.problems.map(problem);
+  if (source.problems?.length) return atIndex(index, source.problems);
   const f = source.feature as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
   if (f === null || typeof f !== 'object' || Array.isArray(f))
-    return [problem('is not a GeoJSON Feature object')];
+    return atIndex(index, ['is not a GeoJSON Feature object']);
   if (f.type !== 'Feature') {
-    return [problem(`has type ${JSON.stringify(f.type ?? null)}, expected "Feature"`)];
+    return atIndex(index, [`has type ${JSON.stringify(f.type ?? null)}, expected "Feature"`]);
   }
   const problems: string[] = [];
   // Structure of the Feature itself (properties member, bbox, id); the geometry is checked below.
@@ -144,7 +147,7 @@ export function prepareFeature(
     source.fromText,
   );
   problems.push(...attrs.problems);
-  if (problems.length) return problems.map(problem);
+  if (problems.length) return atIndex(index, problems);
 
   let geometry = f.geometry as StoredGeometry;
   if (crs === 'gcj02') {

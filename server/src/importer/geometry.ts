@@ -8,8 +8,9 @@ export type StoredGeometry =
   | { type: 'Polygon'; coordinates: Position[][] }
   | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
-const list = (xs: readonly string[]) =>
-  xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
+function list(xs: readonly string[]): string {
+  return xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
+}
 
 /**
  * Why a feature's geometry cannot go into the layer, before PostGIS sees it: missing, of a type the
@@ -31,38 +32,74 @@ export function geometryStructureProblems(spec: ImportSpec, geometry: unknown): 
   return coordinateProblems(geometry as StoredGeometry);
 }
 
-/** Non-finite or out-of-range positions and rings too short or not closed. */
+/** Why one position is unusable, or null. */
+function positionProblem(p: Position): string | null {
+  const x = p[0]!;
+  const y = p[1]!;
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return `coordinate ${JSON.stringify(p)} is not a number`;
+  if (x < -180 || x > 180 || y < -90 || y > 90) {
+    return `coordinate [${x}, ${y}] is outside lon −180..180 / lat −90..90 (not WGS84 lon/lat?)`;
+  }
+  return null;
+}
+
+function fine(p: Position): boolean {
+  const x = p[0]!;
+  const y = p[1]!;
+  return x >= -180 && x <= 180 && y >= -90 && y <= 90; // false for NaN and non-numbers too
+}
+
+function ringFine(r: Position[]): boolean {
+  const n = r.length;
+  if (n < 4 || r[0]![0] !== r[n - 1]![0] || r[0]![1] !== r[n - 1]![1]) return false;
+  for (let i = 0; i < n; i++) if (!fine(r[i]!)) return false;
+  return true;
+}
+
+/** The fast path: true when nothing is wrong (no allocation, no strings). */
+function coordinatesFine(g: StoredGeometry): boolean {
+  if (g.type === 'Point') return fine(g.coordinates);
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  if (polys.length === 0) return false;
+  for (const rings of polys) {
+    if (rings.length === 0) return false;
+    for (const r of rings) if (!ringFine(r)) return false;
+  }
+  return true;
+}
+
+/**
+ * Non-finite or out-of-range positions, and rings too short or not closed. Runs for every position
+ * of a 200,000-building import, so it builds no strings unless something is wrong.
+ */
 export function coordinateProblems(g: StoredGeometry): string[] {
+  if (coordinatesFine(g)) return [];
   const problems: string[] = [];
-  const position = (p: Position, where: string) => {
-    const [x, y] = p as [number, number];
-    if (!Number.isFinite(x) || !Number.isFinite(y))
-      problems.push(`${where}: coordinate ${JSON.stringify(p)} is not a number`);
-    else if (x < -180 || x > 180 || y < -90 || y > 90) {
-      problems.push(
-        `${where}: coordinate [${x}, ${y}] is outside lon −180..180 / lat −90..90 (not WGS84 lon/lat?)`,
-      );
-    }
-  };
-  const ring = (r: Position[], where: string) => {
-    if (r.length < 4) problems.push(`${where}: a ring needs at least 4 positions, has ${r.length}`);
+  const ring = (r: Position[], where: () => string) => {
+    if (r.length < 4) problems.push(`${where()}: a ring needs at least 4 positions, has ${r.length}`);
     else {
       const a = r[0]!;
       const b = r[r.length - 1]!;
-      if (a[0] !== b[0] || a[1] !== b[1])
-        problems.push(`${where}: ring is not closed (first and last positions differ)`);
+      if (a[0] !== b[0] || a[1] !== b[1]) {
+        problems.push(`${where()}: ring is not closed (first and last positions differ)`);
+      }
     }
-    r.forEach((p, i) => position(p, `${where} position ${i}`));
+    for (let i = 0; i < r.length; i++) {
+      const bad = positionProblem(r[i]!);
+      if (bad) problems.push(`${where()} position ${i}: ${bad}`);
+    }
   };
   const polygon = (rings: Position[][], where: string) => {
-    if (rings.length === 0) problems.push(`${where}: polygon has no rings`);
-    rings.forEach((r, i) => ring(r, `${where}${where ? ' ' : ''}ring ${i}`));
+    if (rings.length === 0) problems.push(`${where || 'polygon'}: has no rings`);
+    for (let i = 0; i < rings.length; i++) ring(rings[i]!, () => `${where}${where ? ' ' : ''}ring ${i}`);
   };
-  if (g.type === 'Point') position(g.coordinates, 'point');
-  else if (g.type === 'Polygon') polygon(g.coordinates, '');
+  if (g.type === 'Point') {
+    const bad = positionProblem(g.coordinates);
+    if (bad) problems.push(`point: ${bad}`);
+  } else if (g.type === 'Polygon') polygon(g.coordinates, '');
   else {
     if (g.coordinates.length === 0) problems.push('multipolygon has no polygons');
-    g.coordinates.forEach((p, i) => polygon(p, `polygon ${i}`));
+    for (let i = 0; i < g.coordinates.length; i++) polygon(g.coordinates[i]!, `polygon ${i}`);
   }
   // One feature with a million bad positions should not flood the report.
   return problems.length > 3 ? [...problems.slice(0, 3), `… and ${problems.length - 3} more`] : problems;
@@ -90,55 +127,75 @@ const WKB_POLYGON = 3;
 const WKB_MULTIPOLYGON = 6;
 const EWKB_SRID_FLAG = 0x20000000;
 
+// One reused buffer: a fresh ArrayBuffer per feature cost more than writing the WKB itself. The
+// writers are module-level functions, not closures: under tsx every closure created in a hot loop
+// also pays for esbuild's keepNames wrapper.
+let scratch = Buffer.allocUnsafe(1 << 16);
+let view = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+let at = 0;
+
+function ringsSize(rings: Position[][]): number {
+  let n = 4;
+  for (const r of rings) n += 4 + r.length * 16;
+  return n;
+}
+
+function writeHeader(type: number, srid: boolean): void {
+  view.setUint8(at, 1);
+  view.setUint32(at + 1, srid ? (type | EWKB_SRID_FLAG) >>> 0 : type, true);
+  at += 5;
+  if (srid) {
+    view.setUint32(at, 4326, true);
+    at += 4;
+  }
+}
+
+function writeRings(rs: Position[][]): void {
+  view.setUint32(at, rs.length, true);
+  at += 4;
+  for (const r of rs) {
+    view.setUint32(at, r.length, true);
+    at += 4;
+    for (const p of r) {
+      view.setFloat64(at, p[0]!, true);
+      view.setFloat64(at + 8, p[1]!, true);
+      at += 16;
+    }
+  }
+}
+
 /**
  * Hex EWKB (SRID 4326, 2D: any Z/M is dropped) of a checked geometry: what COPY and a geometry
  * parameter read fastest, with no JSON parsing in the database.
  */
 export function toHexEwkb(g: StoredGeometry): string {
-  const ringsSize = (rings: Position[][]) => 4 + rings.reduce((s, r) => s + 4 + r.length * 16, 0);
   let size = 9; // byte order, type, SRID
   if (g.type === 'Point') size += 16;
   else if (g.type === 'Polygon') size += ringsSize(g.coordinates);
-  else size += 4 + g.coordinates.reduce((s, p) => s + 5 + ringsSize(p), 0);
-  const buf = Buffer.allocUnsafe(size);
-  let o = 0;
-  const header = (type: number, srid: boolean) => {
-    buf.writeUInt8(1, o);
-    buf.writeUInt32LE(srid ? (type | EWKB_SRID_FLAG) >>> 0 : type, o + 1);
-    o += 5;
-    if (srid) {
-      buf.writeUInt32LE(4326, o);
-      o += 4;
-    }
-  };
-  const xy = (p: Position) => {
-    buf.writeDoubleLE(p[0]!, o);
-    buf.writeDoubleLE(p[1]!, o + 8);
-    o += 16;
-  };
-  const rings = (rs: Position[][]) => {
-    buf.writeUInt32LE(rs.length, o);
-    o += 4;
-    for (const r of rs) {
-      buf.writeUInt32LE(r.length, o);
-      o += 4;
-      for (const p of r) xy(p);
-    }
-  };
+  else {
+    size += 4;
+    for (const p of g.coordinates) size += 5 + ringsSize(p);
+  }
+  if (scratch.length < size) {
+    scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+    view = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+  }
+  at = 0;
   if (g.type === 'Point') {
-    header(WKB_POINT, true);
-    xy(g.coordinates);
+    writeHeader(WKB_POINT, true);
+    view.setFloat64(at, g.coordinates[0]!, true);
+    view.setFloat64(at + 8, g.coordinates[1]!, true);
   } else if (g.type === 'Polygon') {
-    header(WKB_POLYGON, true);
-    rings(g.coordinates);
+    writeHeader(WKB_POLYGON, true);
+    writeRings(g.coordinates);
   } else {
-    header(WKB_MULTIPOLYGON, true);
-    buf.writeUInt32LE(g.coordinates.length, o);
-    o += 4;
+    writeHeader(WKB_MULTIPOLYGON, true);
+    view.setUint32(at, g.coordinates.length, true);
+    at += 4;
     for (const p of g.coordinates) {
-      header(WKB_POLYGON, false);
-      rings(p);
+      writeHeader(WKB_POLYGON, false);
+      writeRings(p);
     }
   }
-  return buf.toString('hex');
+  return scratch.toString('hex', 0, size);
 }

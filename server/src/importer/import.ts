@@ -74,22 +74,25 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
   const progress = opts.onProgress ?? (() => {});
   const total = sources.length;
 
-  // 1. Everything JS can judge, for every feature.
-  const problems: ImportProblem[] = [];
-  const prepared: PreparedFeature[] = [];
-  for (let i = 0; i < total; i++) {
-    const r = prepareFeature(spec, sources[i]!, i, opts.crs);
-    if (Array.isArray(r)) problems.push(...r);
-    else prepared.push(r);
-    if ((i & 0x3fff) === 0x3fff) progress({ phase: 'checking', done: i + 1, total });
-  }
-  progress({ phase: 'checking', done: total, total });
-
   return db.transaction(async (tx) => {
-    // 2. Stage the rest, so PostGIS judges all of them in one pass.
+    // 1. Everything JS can judge, for every feature, streamed into a staging table as it goes (the
+    //    database parses while Node checks), so PostGIS can then judge all of them in one pass.
+    const problems: ImportProblem[] = [];
+    let staged = 0;
+    function* prepared(): Generator<PreparedFeature> {
+      for (let i = 0; i < total; i++) {
+        const r = prepareFeature(spec, sources[i]!, i, opts.crs);
+        if (Array.isArray(r)) problems.push(...r);
+        else {
+          staged++;
+          yield r;
+        }
+        if ((i & 0x1fff) === 0x1fff) progress({ phase: 'loading', done: i + 1, total });
+      }
+    }
     await tx.query(stagingDdl(spec));
-    await loadStaging(db, tx, spec, prepared, (done) => progress({ phase: 'loading', done, total }));
-    progress({ phase: 'validating', done: 0, total });
+    await loadStaging(db, tx, spec, prepared());
+    progress({ phase: 'validating', done: total, total });
 
     let repaired: Repair[] = [];
     if (spec.polygonal) {
@@ -132,8 +135,10 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     progress({ phase: 'writing', done: 0, total });
     const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
+    const rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged);
     const ins = await tx.query(insertSql(spec));
-    if (coverage && prepared.length) {
+    if (rebuild) await tx.query(rebuild);
+    if (coverage && staged) {
       await tx.query(
         `SELECT refresh_building_coverage(ST_SetSRID(ST_Extent(geom)::geometry, 4326))
          FROM import_staging WHERE EXISTS (SELECT 1 FROM service_areas)`,
@@ -198,36 +203,43 @@ function copyValue(v: ColumnValue): string {
   );
 }
 
+/** Groups an iterator's items into arrays of up to `size`. */
+function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let batch: T[] = [];
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
 async function loadStaging(
   db: Db,
   tx: Queryable,
   spec: ImportSpec,
-  rows: PreparedFeature[],
-  progress: (done: number) => void,
+  rows: Iterable<PreparedFeature>,
 ): Promise<void> {
-  if (rows.length === 0) return;
   const cols = stagingColumns(spec);
   if (db.copyFrom) {
-    const CHUNK = 2000;
-    function* chunks(): Generator<string> {
-      for (let i = 0; i < rows.length; i += CHUNK) {
+    function* lines(): Generator<string> {
+      for (const batch of batches(rows, 2000)) {
         let s = '';
-        for (const r of rows.slice(i, i + CHUNK)) {
+        for (const r of batch) {
           s += `${r.index}\t${r.ewkb}`;
           for (const v of r.values) s += `\t${copyValue(v)}`;
           s += '\n';
         }
-        progress(Math.min(i + CHUNK, rows.length));
         yield s;
       }
     }
-    if (await db.copyFrom(`COPY import_staging (${cols}) FROM STDIN`, chunks(), tx)) return;
+    if (await db.copyFrom(`COPY import_staging (${cols}) FROM STDIN`, lines(), tx)) return;
   }
   // Multi-row INSERTs (PGlite has no COPY FROM STDIN here); well under the 65,535 parameter limit.
   const width = spec.columns.length + 2;
-  const batch = Math.min(2000, Math.floor(60_000 / width));
-  for (let i = 0; i < rows.length; i += batch) {
-    const part = rows.slice(i, i + batch);
+  for (const part of batches(rows, Math.min(2000, Math.floor(60_000 / width)))) {
     const params: unknown[] = [];
     const tuples = part.map((r) => {
       const base = params.length;
@@ -235,9 +247,39 @@ async function loadStaging(
       return `(${Array.from({ length: width }, (_, k) => `$${base + k + 1}`).join(', ')})`;
     });
     await tx.query(`INSERT INTO import_staging (${cols}) VALUES ${tuples.join(', ')}`, params);
-    progress(i + part.length);
   }
 }
+
+/** Imports at least this large into a table no larger rebuild its GiST index instead of growing it. */
+const REBUILD_INDEX_MIN_ROWS = 10_000;
+
+/**
+ * For a bulk load into an empty or small table, drops the GiST index on geom and returns the
+ * statement that builds it again (run after the insert, in the same transaction): one sorted build
+ * is about twice as fast as 200,000 single inserts into the tree. The table is locked until commit.
+ */
+async function dropSpatialIndexForBulkLoad(
+  tx: Queryable,
+  spec: ImportSpec,
+  rows: number,
+): Promise<string | null> {
+  if (rows < REBUILD_INDEX_MIN_ROWS) return null;
+  const existing = await tx.query<{ n: number }>(
+    `SELECT count(*)::integer AS n FROM (SELECT 1 FROM ${spec.table} LIMIT ${rows + 1}) t`,
+  );
+  if (existing.rows[0]!.n > rows) return null;
+  const idx = await tx.query<{ name: string; def: string }>(
+    `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+     WHERE schemaname = current_schema() AND tablename = $1 AND indexdef ILIKE '%USING gist (geom)%'`,
+    [spec.table],
+  );
+  const found = idx.rows[0];
+  if (!found) return null;
+  await tx.query(`DROP INDEX ${quoteIdent(found.name)}`);
+  return found.def;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Per-feature checks of references and unique keys, as SQL returning (idx, reason). */
 function keyChecks(spec: ImportSpec): string[] {

@@ -1,0 +1,178 @@
+/**
+ * Import benchmark: 200,000 building footprints through the real `npm run import` (spawned, migrating
+ * an empty PostGIS database first) against `ogr2ogr -f PostgreSQL` loading the same file into the
+ * same server in the same run. Target: ours ≤ 1.5 × ogr2ogr's time.
+ *
+ *   npx tsx bench/import.bench.ts            (BENCH_IMPORT_BUILDINGS=50000 for a quicker run)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { benchPostgres, hasCommand, report, round, type Comparison } from './lib.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BUILDINGS = Number(process.env.BENCH_IMPORT_BUILDINGS ?? 200_000);
+const REPS = Number(process.env.BENCH_IMPORT_REPS ?? 2);
+
+/**
+ * Non-overlapping footprints on a grid around 遂宁 船山区: rectangles and L-shapes of 10–40 m, each
+ * in its own 50 m cell, with the attributes a real import carries. Deterministic.
+ */
+export function buildingsGeoJson(n: number): string {
+  const cols = Math.ceil(Math.sqrt(n));
+  const dLon = 50 / (111_320 * Math.cos((30.53 * Math.PI) / 180));
+  const dLat = 50 / 110_574;
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const categories = ['three_no', 'self_managed', 'professional'];
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const x0 = 105.5 + (i % cols) * dLon + dLon * 0.1;
+    const y0 = 30.45 + Math.floor(i / cols) * dLat + dLat * 0.1;
+    const w = dLon * (0.2 + 0.6 * rnd());
+    const h = dLat * (0.2 + 0.6 * rnd());
+    const r = (v: number) => Math.round(v * 1e7) / 1e7;
+    const ring =
+      i % 3 === 0
+        ? [
+            [x0, y0],
+            [x0 + w, y0],
+            [x0 + w, y0 + h / 2],
+            [x0 + w / 2, y0 + h / 2],
+            [x0 + w / 2, y0 + h],
+            [x0, y0 + h],
+            [x0, y0],
+          ]
+        : [
+            [x0, y0],
+            [x0 + w, y0],
+            [x0 + w, y0 + h],
+            [x0, y0 + h],
+            [x0, y0],
+          ];
+    const coords = ring.map(([x, y]) => `[${r(x!)},${r(y!)}]`).join(',');
+    const props = `{"category":"${categories[i % 3]}","floors":${1 + (i % 30)},"households":${(i * 7) % 120}}`;
+    parts.push(
+      `{"type":"Feature","properties":${props},"geometry":{"type":"Polygon","coordinates":[[${coords}]]}}`,
+    );
+  }
+  return `{"type":"FeatureCollection","features":[\n${parts.join(',\n')}\n]}\n`;
+}
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
+  return s;
+}
+
+async function count(url: string, table: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT count(*)::int AS n FROM ${table}`);
+    return r.rows[0].n as number;
+  } finally {
+    await c.end();
+  }
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'wuyou-bench-import-'));
+  const file = join(dir, 'buildings.geojson');
+  try {
+    writeFileSync(file, buildingsGeoJson(BUILDINGS));
+    const mb = statSync(file).size / 2 ** 20;
+    console.log(`import bench: ${BUILDINGS.toLocaleString('en-US')} buildings, ${mb.toFixed(1)} MB GeoJSON`);
+    const ogr = hasCommand('ogr2ogr');
+    if (!ogr) console.log('ogr2ogr not found (Debian: apt-get install gdal-bin): comparison skipped');
+
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      // Each tool gets a fresh database on the same server, alternating who goes first.
+      const order = rep % 2 === 0 ? ['ours', 'ogr'] : ['ogr', 'ours'];
+      for (const who of order) {
+        if (who === 'ogr' && !ogr) continue;
+        const db = await benchPostgres(`imp_${who}_${rep}`);
+        try {
+          if (who === 'ours') {
+            const s = timed('npm', ['run', '--silent', 'import', '--', '--layer', 'buildings', file], {
+              ...process.env,
+              DATABASE_URL: db.url,
+            });
+            const n = await count(db.url, 'buildings');
+            if (n !== BUILDINGS)
+              throw new Error(`npm run import wrote ${n} buildings, expected ${BUILDINGS}`);
+            ours.push(s);
+            console.log(`  npm run import: ${s.toFixed(2)} s`);
+          } else {
+            const s = timed(
+              'ogr2ogr',
+              [
+                '-f',
+                'PostgreSQL',
+                `PG:host=${db.host} port=${db.port} user=${db.user} dbname=${db.database}`,
+                file,
+                '-nln',
+                'buildings_ogr',
+                '-lco',
+                'GEOMETRY_NAME=geom',
+              ],
+              process.env,
+            );
+            const n = await count(db.url, 'buildings_ogr');
+            if (n !== BUILDINGS) throw new Error(`ogr2ogr wrote ${n} rows, expected ${BUILDINGS}`);
+            theirs.push(s);
+            console.log(`  ogr2ogr:        ${s.toFixed(2)} s`);
+          }
+        } finally {
+          await db.stop();
+        }
+      }
+    }
+    const best = (xs: number[]) => Math.min(...xs);
+    const comparisons: Comparison[] = [];
+    if (theirs.length) {
+      const ratio = best(ours) / best(theirs);
+      comparisons.push({
+        what: `import ${BUILDINGS} buildings (best of ${REPS})`,
+        unit: 's',
+        value: round(best(ours)),
+        reference: round(best(theirs)),
+        referenceName: 'ogr2ogr -f PostgreSQL',
+        ratio: round(ratio),
+        target: '≤ 1.5',
+        pass: ratio <= 1.5,
+      });
+    }
+    report(
+      'import',
+      {
+        buildings: BUILDINGS,
+        file_mb: round(mb, 1),
+        import_s: round(best(ours)),
+        import_features_per_s: Math.round(BUILDINGS / best(ours)),
+        ...(theirs.length ? { ogr2ogr_s: round(best(theirs)) } : { ogr2ogr: 'not installed' }),
+      },
+      comparisons,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  run().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
