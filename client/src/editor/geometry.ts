@@ -1,0 +1,156 @@
+import { area, difference, featureCollection, polygon as turfPolygon, union } from '@turf/turf';
+import type { LineString, MultiPolygon, Polygon, Position } from 'geojson';
+
+/**
+ * Plain geometry edits of a service area's outline. Vertex indexes count the exterior ring's
+ * distinct vertices (0 … n-1); the closing position always follows the first one.
+ */
+
+export function ringVertices(poly: Polygon): Position[] {
+  const ring = poly.coordinates[0] ?? [];
+  return ring.slice(0, Math.max(0, ring.length - 1));
+}
+
+function withRing(poly: Polygon, vertices: Position[]): Polygon {
+  const ring = [...vertices.map((p) => [p[0], p[1]]), [vertices[0][0], vertices[0][1]]];
+  return { type: 'Polygon', coordinates: [ring, ...poly.coordinates.slice(1)] };
+}
+
+/** A polygon from clicked positions (at least three), closed. */
+export function polygonFromVertices(vertices: Position[]): Polygon {
+  return withRing({ type: 'Polygon', coordinates: [] }, vertices);
+}
+
+export function moveVertex(poly: Polygon, index: number, to: Position): Polygon {
+  const v = ringVertices(poly);
+  if (index < 0 || index >= v.length) throw new RangeError(`No vertex ${index}`);
+  v[index] = to;
+  return withRing(poly, v);
+}
+
+/** Inserts `at` between vertex `after` and the next one. */
+export function insertVertex(poly: Polygon, after: number, at: Position): Polygon {
+  const v = ringVertices(poly);
+  if (after < 0 || after >= v.length) throw new RangeError(`No vertex ${after}`);
+  v.splice(after + 1, 0, at);
+  return withRing(poly, v);
+}
+
+/** Null when the ring would keep fewer than three vertices. */
+export function deleteVertex(poly: Polygon, index: number): Polygon | null {
+  const v = ringVertices(poly);
+  if (index < 0 || index >= v.length) throw new RangeError(`No vertex ${index}`);
+  if (v.length <= 3) return null;
+  v.splice(index, 1);
+  return withRing(poly, v);
+}
+
+/** Moves every position by (dLon, dLat): dragging a whole area. */
+export function translate(poly: Polygon, dLon: number, dLat: number): Polygon {
+  return {
+    type: 'Polygon',
+    coordinates: poly.coordinates.map((r) => r.map((p) => [p[0] + dLon, p[1] + dLat])),
+  };
+}
+
+function largestPolygon(g: Polygon | MultiPolygon): Polygon {
+  if (g.type === 'Polygon') return g;
+  let best: Polygon | null = null;
+  let bestArea = -1;
+  for (const coords of g.coordinates) {
+    const p: Polygon = { type: 'Polygon', coordinates: coords };
+    const a = area(p);
+    if (a > bestArea) {
+      best = p;
+      bestArea = a;
+    }
+  }
+  return best!;
+}
+
+/**
+ * Avoid-overlap: `poly` minus every neighbour, so it fills the space up to them and shared edges
+ * coincide. When the cut leaves several pieces the largest is kept; null when nothing is left.
+ */
+export function clipAgainst(poly: Polygon, neighbours: Polygon[]): Polygon | null {
+  if (neighbours.length === 0) return poly;
+  const d = difference(
+    featureCollection([turfPolygon(poly.coordinates), ...neighbours.map((n) => turfPolygon(n.coordinates))]),
+  );
+  if (!d) return null;
+  return largestPolygon(d.geometry);
+}
+
+/** Union of two areas; null unless they touch along an edge or overlap (the union is one polygon). */
+export function mergePolygons(a: Polygon, b: Polygon): Polygon | null {
+  const u = union(featureCollection([turfPolygon(a.coordinates), turfPolygon(b.coordinates)]));
+  if (!u) return null;
+  if (u.geometry.type === 'Polygon') return u.geometry;
+  // Floating-point noise along a shared edge can leave a hair-thin second piece: ignore slivers.
+  const parts = u.geometry.coordinates
+    .map((c) => ({ type: 'Polygon', coordinates: c }) as Polygon)
+    .sort((x, y) => area(y) - area(x));
+  return parts.slice(1).every((p) => area(p) < 0.01) ? parts[0] : null;
+}
+
+type Crossing = { lineSeg: number; ringEdge: number; t: number; at: Position };
+
+function segmentIntersection(
+  p: Position,
+  p2: Position,
+  q: Position,
+  q2: Position,
+): { t: number; u: number; at: Position } | null {
+  const rx = p2[0] - p[0];
+  const ry = p2[1] - p[1];
+  const sx = q2[0] - q[0];
+  const sy = q2[1] - q[1];
+  const denom = rx * sy - ry * sx;
+  if (denom === 0) return null;
+  const qpx = q[0] - p[0];
+  const qpy = q[1] - p[1];
+  const t = (qpx * sy - qpy * sx) / denom;
+  const u = (qpx * ry - qpy * rx) / denom;
+  if (t < 0 || t > 1 || u < 0 || u >= 1) return null;
+  return { t, u, at: [p[0] + t * rx, p[1] + t * ry] };
+}
+
+export type SplitResult = { parts: [Polygon, Polygon] } | { error: 'split_needs_two_crossings' };
+
+/**
+ * Splits an area along a drawn line that crosses its outline exactly twice. The two parts share
+ * the cut exactly (the same positions), so they are adjacent without overlap. Holes are dropped.
+ */
+export function splitPolygon(poly: Polygon, line: LineString): SplitResult {
+  const v = ringVertices(poly);
+  const crossings: Crossing[] = [];
+  const lc = line.coordinates;
+  for (let s = 0; s + 1 < lc.length; s++) {
+    for (let e = 0; e < v.length; e++) {
+      const hit = segmentIntersection(lc[s], lc[s + 1], v[e], v[(e + 1) % v.length]);
+      if (hit) crossings.push({ lineSeg: s, ringEdge: e, t: hit.t, at: hit.at });
+    }
+  }
+  crossings.sort((a, b) => a.lineSeg - b.lineSeg || a.t - b.t);
+  if (crossings.length !== 2) return { error: 'split_needs_two_crossings' };
+  const [c1, c2] = crossings;
+  // The cut: c1, the line's vertices strictly between the crossings, c2.
+  const cut: Position[] = [c1.at, ...lc.slice(c1.lineSeg + 1, c2.lineSeg + 1), c2.at];
+  // Ring vertices walked forward from edge i's end to edge j's start (wrapping).
+  const walk = (from: number, to: number): Position[] => {
+    const out: Position[] = [];
+    let k = (from + 1) % v.length;
+    for (let guard = 0; guard < v.length; guard++) {
+      out.push(v[k]);
+      if (k === to) break;
+      k = (k + 1) % v.length;
+    }
+    return out;
+  };
+  // Both crossings on one edge would cut a notch, not two areas.
+  if (c1.ringEdge === c2.ringEdge) return { error: 'split_needs_two_crossings' };
+  const partA = [...cut, ...walk(c2.ringEdge, c1.ringEdge)];
+  const partB = [...cut.slice().reverse(), ...walk(c1.ringEdge, c2.ringEdge)];
+  if (partA.length < 3 || partB.length < 3) return { error: 'split_needs_two_crossings' };
+  return { parts: [polygonFromVertices(partA), polygonFromVertices(partB)] };
+}
