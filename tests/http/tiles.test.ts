@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import type { Db } from '../../server/src/db/index.ts';
 import { LAYERS } from '../../server/src/layers.ts';
+import { tileBounds } from '../../server/src/tiles/tile.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
 
@@ -267,5 +268,68 @@ describe('two app processes on one database', () => {
       );
       for (const b of seen) expect(b.get(1)!.floors).toBe(floors);
     }
+  });
+});
+
+describe('with the cache off (TILE_CACHE_MB=0)', () => {
+  let bare: RunningApp;
+  beforeAll(async () => {
+    const saved = process.env.TILE_CACHE_MB;
+    process.env.TILE_CACHE_MB = '0';
+    try {
+      bare = await startApp(t.db);
+    } finally {
+      if (saved === undefined) delete process.env.TILE_CACHE_MB;
+      else process.env.TILE_CACHE_MB = saved;
+    }
+  });
+  afterAll(() => bare?.close());
+
+  it('gives the same tile and ETag as the cached app, and 304 to it', async () => {
+    const a = await fetchTile(app.url, url('buildings', T16));
+    const b = await fetchTile(bare.url, url('buildings', T16));
+    expect(b.r.headers.get('etag')).toBe(a.r.headers.get('etag'));
+    expect(byId(b.tile.layers.buildings)).toEqual(byId(a.tile.layers.buildings));
+    const c = await fetch(bare.url + url('buildings', T16), {
+      headers: { 'If-None-Match': a.r.headers.get('etag')! },
+    });
+    expect(c.status).toBe(304);
+  });
+
+  it('answers an empty tile below minZoom with an ETag', async () => {
+    const r = await fetchTile(bare.url, url('buildings', tileAt(CENTER.lon, CENTER.lat, 13)));
+    expect(r.r.status).toBe(200);
+    expect(r.body.byteLength).toBe(0);
+    expect(r.r.headers.get('etag')).toMatch(/buildings\/13\//);
+  });
+});
+
+describe('size limit', () => {
+  it('cuts a tile too dense for 500 KB again: lean columns, then the largest features', async () => {
+    // 20,000 footprints of 2 × 2 m in one z16 tile far from the other fixtures (about 650 KB in
+    // full), and one large building among them.
+    const dense = tileAt(105.652, 30.552, 16);
+    const [w, s, e, n] = tileBounds(dense.z, dense.x, dense.y);
+    const [dx, dy] = [((e - w) * 0.95) / 160, ((n - s) * 0.95) / 125];
+    await t.db.query(
+      `INSERT INTO buildings (id, category, floors, households, compound_id, geom)
+       SELECT 1000 + k, (ARRAY['professional','self_managed','three_no'])[1 + k % 3], 1 + k % 30, k % 500, 1,
+              ST_MakeEnvelope(x, y, x + $3::float8 * 0.6, y + $4::float8 * 0.6, 4326)
+       FROM generate_series(0, 19999) k,
+            LATERAL (SELECT $1::float8 + (k % 160) * $3::float8 AS x, $2::float8 + (k / 160) * $4::float8 AS y) xy`,
+      [w + (e - w) * 0.02, s + (n - s) * 0.02, dx, dy],
+    );
+    await t.db.query(
+      `INSERT INTO buildings (id, category, geom) VALUES (999, 'three_no', ST_MakeEnvelope($1::float8, $2::float8, $1::float8 + 0.0002, $2::float8 + 0.0002, 4326))`,
+      [w + (e - w) * 0.5, s + (n - s) * 0.5],
+    );
+    const { r, body, tile } = await fetchTile(app.url, url('buildings', dense));
+    expect(r.status).toBe(200);
+    expect(body.byteLength).toBeGreaterThan(100 * 1024);
+    expect(body.byteLength).toBeLessThanOrEqual(500 * 1024);
+    const fs = features(tile.layers.buildings);
+    expect(fs.length).toBeGreaterThan(1000);
+    expect(Object.keys(fs[0]!.properties).sort()).toEqual(['category', 'covered', 'straddling']);
+    expect(fs.map((f) => f.id)).toContain(999);
   });
 });

@@ -4,18 +4,24 @@ import geojsonvt, { type LegacyTile } from 'geojson-vt';
 import { fromGeojsonVt } from 'vt-pbf';
 import type { Queryable } from '../db/index.ts';
 import type { TableLayer } from '../layers.ts';
-import { featureIdColumn, type TileEncoder } from './encoder.ts';
+import { TILE_VARIANTS, columnsOf, featureIdColumn, type TileEncoder, type TileVariant } from './encoder.ts';
 import { TILE_BUFFER, TILE_EXTENT, partsAt, tileBounds, type TileAddress } from './tile.ts';
 
 const FEATURES_SQL = readFileSync(new URL('./features.sql', import.meta.url), 'utf8');
 
 /** The GeoJSON query of one registry part (names from the registry only). */
-export function featuresStatement(part: TableLayer): string {
+export function featuresStatement(part: TableLayer, variant: TileVariant = TILE_VARIANTS[0]!): string {
   const id = featureIdColumn(part.columns);
   return FEATURES_SQL.replace(/^--.*\n/gm, '')
     .replaceAll('{{id}}', id ? `t.${id}` : 'NULL')
-    .replaceAll('{{props}}', part.tileColumns.map((c) => `'${c}', t.${c}`).join(', '))
+    .replaceAll(
+      '{{props}}',
+      columnsOf(part, variant)
+        .map((c) => `'${c}', t.${c}`)
+        .join(', '),
+    )
     .replaceAll('{{table}}', part.table)
+    .replaceAll('{{limit}}', variant.maxFeatures ? 'ORDER BY ST_Area(t.geom) DESC LIMIT $5' : '')
     .trim();
 }
 
@@ -29,12 +35,13 @@ export class JsEncoder implements TileEncoder {
 
   constructor(private readonly db: Queryable) {}
 
-  async encode(tile: TileAddress): Promise<Buffer> {
+  async encode(tile: TileAddress, variant: TileVariant = TILE_VARIANTS[0]!): Promise<Buffer> {
     const { z, x, y } = tile;
-    const bounds = tileBounds(z, x, y, TILE_BUFFER / TILE_EXTENT);
+    const bounds: unknown[] = tileBounds(z, x, y, TILE_BUFFER / TILE_EXTENT);
+    if (variant.maxFeatures) bounds.push(variant.maxFeatures);
     const layers: Record<string, LegacyTile> = {};
     for (const part of partsAt(tile.layer, z)) {
-      const r = await this.db.query<{ features: string }>(featuresStatement(part), bounds);
+      const r = await this.db.query<{ features: string }>(featuresStatement(part, variant), bounds);
       const features = JSON.parse(r.rows[0]!.features) as Feature[];
       if (features.length === 0) continue;
       const index = new geojsonvt({ type: 'FeatureCollection', features } satisfies FeatureCollection, {

@@ -1,5 +1,8 @@
 import type { Queryable } from '../db/index.ts';
 
+const VERSIONS_SQL = `SELECT string_agg(layer || ':' || version || ':' || (extract(epoch FROM changed_at) * 1000000)::bigint, ' ') AS v
+FROM layer_versions`;
+
 /** A layer's row in `layer_versions`: its counter and when it last changed (microseconds). */
 export interface LayerVersion {
   version: number;
@@ -22,11 +25,14 @@ export class LayerVersions {
 
   static fromDb(db: Queryable): LayerVersions {
     return new LayerVersions(async () => {
-      const r = await db.query<{ layer: string; version: number; changed_at: number }>(
-        `SELECT layer, version, (extract(epoch FROM changed_at) * 1000000)::bigint AS changed_at
-         FROM layer_versions`,
-      );
-      return new Map(r.rows.map((row) => [row.layer, { version: row.version, changedAt: row.changed_at }]));
+      // One text value, a prepared statement: this runs on every tile request, so it is kept tiny.
+      const r = await db.query<{ v: string }>(VERSIONS_SQL, [], { name: 'tile_layer_versions' });
+      const table = new Map<string, LayerVersion>();
+      for (const entry of r.rows[0]?.v.split(' ') ?? []) {
+        const [layer, version, changedAt] = entry.split(':');
+        table.set(layer!, { version: Number(version), changedAt: Number(changedAt) });
+      }
+      return table;
     });
   }
 

@@ -1,36 +1,53 @@
 import { readFileSync } from 'node:fs';
 import type { Queryable } from '../db/index.ts';
 import type { TableLayer } from '../layers.ts';
-import { featureIdColumn, type TileEncoder } from './encoder.ts';
+import { TILE_VARIANTS, columnsOf, featureIdColumn, type TileEncoder, type TileVariant } from './encoder.ts';
+import type { LayerVersion } from './layer-versions.ts';
 import { TILE_BUFFER, TILE_EXTENT, partsAt, type TileAddress } from './tile.ts';
 
 const PART_SQL = readFileSync(new URL('./tile-part.sql', import.meta.url), 'utf8');
 
 /** The ST_AsMVT statement of one registry part (names from the registry only). */
-export function partStatement(part: TableLayer): string {
-  const id = featureIdColumn(part.tileColumns) ?? featureIdColumn(part.columns);
+export function partStatement(part: TableLayer, variant: TileVariant = TILE_VARIANTS[0]!): string {
+  const id = featureIdColumn(part.columns);
   const columns = [
     // A NULL feature id is simply not written; the property `id` stays too (clients promote it).
     id ? `t.${id} AS __fid,` : 'NULL::bigint AS __fid,',
-    ...part.tileColumns.map((c) => `t.${c},`),
+    ...columnsOf(part, variant).map((c) => `t.${c},`),
   ].join(' ');
   return PART_SQL.replace(/^--.*\n/gm, '')
     .replaceAll('{{name}}', part.name)
     .replaceAll('{{table}}', part.table)
     .replaceAll('{{columns}}', columns)
+    .replaceAll('{{limit}}', variant.maxFeatures ? 'ORDER BY ST_Area(t.geom) DESC LIMIT $5' : '')
     .trim();
 }
 
 /** One statement for a tile: the parts' MVT layers concatenated (an MVT is a sequence of layers). */
-export function tileStatement(parts: readonly TableLayer[]): string {
-  if (parts.length === 1) return partStatement(parts[0]!);
-  return 'SELECT ' + parts.map((p) => `(${partStatement(p)})`).join('\n || ');
+export function tileStatement(
+  parts: readonly TableLayer[],
+  variant: TileVariant = TILE_VARIANTS[0]!,
+): string {
+  const body =
+    parts.length === 1
+      ? partStatement(parts[0]!, variant)
+      : 'SELECT ' + parts.map((p) => `(${partStatement(p, variant)})`).join('\n || ');
+  return `SELECT (${body}) AS mvt`;
+}
+
+/** The same, with the layer's `layer_versions` row read in the same statement (the layer is the last parameter). */
+export function versionedTileStatement(
+  parts: readonly TableLayer[],
+  variant: TileVariant = TILE_VARIANTS[0]!,
+): string {
+  return `SELECT lv.version, (extract(epoch FROM lv.changed_at) * 1000000)::bigint AS changed_at,
+  (${tileStatement(parts, variant)}) AS mvt
+FROM layer_versions lv WHERE lv.layer = $${variant.maxFeatures ? 6 : 5}`;
 }
 
 /**
- * Tiles from ST_AsMVT on a PostGIS server: one statement per tile, built once per (layer, zooms
- * that carry the same parts) and run as a named prepared statement, so the server plans it once per
- * connection.
+ * Tiles from ST_AsMVT on a PostGIS server: one statement per tile, built once per (layer, parts,
+ * variant) and run as a named prepared statement, so each connection plans it once.
  */
 export class PostgisEncoder implements TileEncoder {
   readonly kind = 'postgis' as const;
@@ -38,28 +55,61 @@ export class PostgisEncoder implements TileEncoder {
 
   constructor(private readonly db: Queryable) {}
 
-  async encode(tile: TileAddress): Promise<Buffer> {
+  async encode(tile: TileAddress, variant: TileVariant = TILE_VARIANTS[0]!): Promise<Buffer> {
     const parts = partsAt(tile.layer, tile.z);
     if (parts.length === 0) return Buffer.alloc(0);
-    const st = this.statement(tile.layer.name, parts);
-    const r = await this.db.query<{ mvt: Buffer }>(
-      st.sql,
-      [tile.z, tile.x, tile.y, TILE_BUFFER / TILE_EXTENT],
-      { name: st.name },
-    );
+    const st = this.statement(tile.layer.name, parts, variant, false);
+    const r = await this.db.query<{ mvt: Buffer }>(st.sql, params(tile, variant), { name: st.name });
     return r.rows[0]?.mvt ?? Buffer.alloc(0);
   }
 
-  private statement(layer: string, parts: readonly TableLayer[]) {
-    const key = `${layer}:${parts.map((p) => p.name).join(',')}`;
+  async encodeVersioned(
+    tile: TileAddress,
+    variant: TileVariant = TILE_VARIANTS[0]!,
+  ): Promise<{ bytes: Buffer; version: LayerVersion }> {
+    const parts = partsAt(tile.layer, tile.z);
+    const r =
+      parts.length === 0
+        ? await this.db.query<{ version: number; changed_at: number; mvt: null }>(
+            `SELECT version, (extract(epoch FROM changed_at) * 1000000)::bigint AS changed_at, NULL::bytea AS mvt
+             FROM layer_versions WHERE layer = $1`,
+            [tile.layer.name],
+          )
+        : await this.runVersioned(tile, parts, variant);
+    const row = r.rows[0];
+    if (!row) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
+    return {
+      bytes: row.mvt ?? Buffer.alloc(0),
+      version: { version: row.version, changedAt: row.changed_at },
+    };
+  }
+
+  private runVersioned(tile: TileAddress, parts: readonly TableLayer[], variant: TileVariant) {
+    const st = this.statement(tile.layer.name, parts, variant, true);
+    return this.db.query<{ version: number; changed_at: number; mvt: Buffer }>(
+      st.sql,
+      [...params(tile, variant), tile.layer.name],
+      { name: st.name },
+    );
+  }
+
+  private statement(layer: string, parts: readonly TableLayer[], variant: TileVariant, versioned: boolean) {
+    const key = `${layer}:${parts.map((p) => p.name).join(',')}:${variant.lean ? 'lean' : 'full'}${variant.maxFeatures ? ':top' : ''}${versioned ? ':v' : ''}`;
     let st = this.statements.get(key);
     if (!st) {
       st = {
         name: `tile_${key.replace(/[^a-z0-9]+/g, '_')}`,
-        sql: `SELECT (${tileStatement(parts)}) AS mvt`,
+        sql: versioned ? versionedTileStatement(parts, variant) : tileStatement(parts, variant),
       };
       this.statements.set(key, st);
     }
     return st;
   }
+}
+
+/** The parameters of a tile statement: z, x, y, buffer margin, and the feature limit if any. */
+function params(tile: TileAddress, v: TileVariant): unknown[] {
+  const p: unknown[] = [tile.z, tile.x, tile.y, TILE_BUFFER / TILE_EXTENT];
+  if (v.maxFeatures) p.push(v.maxFeatures);
+  return p;
 }

@@ -2,9 +2,9 @@ import { Router, type Response } from 'express';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { route } from '../http.ts';
-import type { TileEncoder } from './encoder.ts';
+import { TILE_VARIANTS, type TileEncoder, type TileVariant } from './encoder.ts';
 import { JsEncoder } from './js-encoder.ts';
-import { LayerVersions } from './layer-versions.ts';
+import { LayerVersions, type LayerVersion } from './layer-versions.ts';
 import { PostgisEncoder } from './postgis-encoder.ts';
 import { TileCache } from './tile-cache.ts';
 import { TILE_MAX_BYTES, describeTile, parseTileAddress, type TileAddress } from './tile.ts';
@@ -43,24 +43,35 @@ export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
  */
 export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
   const { db, logger } = ctx;
-  const encoder = opts.encoder ?? (db.kind === 'postgres' ? new PostgisEncoder(db) : new JsEncoder(db));
+  const encoder: TileEncoder =
+    opts.encoder ?? (db.kind === 'postgres' ? new PostgisEncoder(db) : new JsEncoder(db));
   const cacheBytes = opts.cacheBytes ?? cacheBytesFromEnv();
   const cache = cacheBytes > 0 ? new TileCache(cacheBytes) : undefined;
   const versions = LayerVersions.fromDb(db);
   // Identical misses in flight share one encoding.
   const inFlight = new Map<string, Promise<Buffer>>();
 
-  const encode = async (tile: TileAddress, key: string): Promise<Buffer> => {
+  const etagOf = (tile: TileAddress, v: LayerVersion) =>
+    `"${tile.layer.name}/${tile.z}/${tile.x}/${tile.y}/${encoder.kind}.${v.version}.${v.changedAt.toString(36)}"`;
+
+  const cached = async (tile: TileAddress, key: string): Promise<Buffer> => {
     const hit = cache?.get(key);
     if (hit) return hit;
     let p = inFlight.get(key);
     if (!p) {
-      p = encodeOrExplain(encoder, tile, logger).finally(() => inFlight.delete(key));
+      p = encodeWithinLimit(tile, logger, (v) => encoder.encode(tile, v).then((bytes) => ({ bytes })))
+        .then((r) => r.bytes)
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, p);
     }
     const bytes = await p;
     cache?.set(key, bytes);
     return bytes;
+  };
+
+  const send = (res: Response, etag: string, bytes: Buffer) => {
+    res.writeHead(200, { ...tileHeaders(etag), 'Content-Length': bytes.byteLength });
+    res.end(bytes);
   };
 
   const router = Router();
@@ -69,26 +80,30 @@ export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
     route(async (req, res) => {
       const p = req.params as Record<string, string>;
       const tile = parseTileAddress(p.layer!, p.z!, p.x!, p.y!);
-      const v = (await versions.current()).get(tile.layer.name);
-      if (!v) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
-      const tag = `${encoder.kind}.${v.version}.${v.changedAt.toString(36)}`;
-      const etag = `"${tile.layer.name}/${tile.z}/${tile.x}/${tile.y}/${tag}"`;
-      setTileHeaders(res, etag);
-      if (matches(req.headers['if-none-match'], etag)) {
-        res.status(304).end();
+      const ifNoneMatch = req.headers['if-none-match'];
+      const encodeVersioned = encoder.encodeVersioned?.bind(encoder);
+      if (!cache && !ifNoneMatch && encodeVersioned) {
+        // Nothing to look up first: the tile and its version come from one statement, one snapshot.
+        const r = await encodeWithinLimit(tile, logger, (v) => encodeVersioned(tile, v));
+        send(res, etagOf(tile, r.version), r.bytes);
         return;
       }
-      const bytes = await encode(tile, etag);
-      res.status(200).setHeader('Content-Length', bytes.byteLength).end(bytes);
+      const v = (await versions.current()).get(tile.layer.name);
+      if (!v) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
+      const etag = etagOf(tile, v);
+      if (matches(ifNoneMatch, etag)) {
+        res.writeHead(304, tileHeaders(etag));
+        res.end();
+        return;
+      }
+      send(res, etag, await cached(tile, etag));
     }),
   );
   return router;
 }
 
-function setTileHeaders(res: Response, etag: string) {
-  res.setHeader('Content-Type', MVT_TYPE);
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('ETag', etag);
+function tileHeaders(etag: string) {
+  return { 'Content-Type': MVT_TYPE, 'Cache-Control': 'no-cache', ETag: etag };
 }
 
 /** If-None-Match: `*` or a list of (possibly weak) entity tags; weak comparison as RFC 9110 says. */
@@ -98,24 +113,32 @@ export function matches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
-async function encodeOrExplain(
-  encoder: TileEncoder,
+/**
+ * Encodes with the first variant that fits the size limit (a tile over it is cut again leaner, and
+ * logged), turning a failure into an error that says which tile was being encoded.
+ */
+async function encodeWithinLimit<T extends { bytes: Buffer }>(
   tile: TileAddress,
   logger: AppContext['logger'],
-): Promise<Buffer> {
+  encode: (variant: TileVariant) => Promise<T>,
+): Promise<T> {
   const what = `while encoding tile ${describeTile(tile)}`;
-  let bytes: Buffer;
-  try {
-    bytes = await encoder.encode(tile);
-  } catch (err) {
-    logger.error({ err, encoder: encoder.kind }, what);
-    if ((err as { code?: string }).code === '57014') {
-      throw new HttpError(503, 'timeout', `The database took too long ${what}`);
+  let out: T | undefined;
+  for (const variant of TILE_VARIANTS) {
+    try {
+      out = await encode(variant);
+    } catch (err) {
+      logger.error({ err, variant }, what);
+      if ((err as { code?: string }).code === '57014') {
+        throw new HttpError(503, 'timeout', `The database took too long ${what}`);
+      }
+      throw new HttpError(500, 'internal', `Internal error ${what}`);
     }
-    throw new HttpError(500, 'internal', `Internal error ${what}`);
+    if (out.bytes.byteLength <= TILE_MAX_BYTES) return out;
+    logger.warn(
+      { bytes: out.bytes.byteLength, limit: TILE_MAX_BYTES, variant },
+      `tile over the size limit ${what}`,
+    );
   }
-  if (bytes.byteLength > TILE_MAX_BYTES) {
-    logger.warn({ bytes: bytes.byteLength, limit: TILE_MAX_BYTES }, `tile over the size limit ${what}`);
-  }
-  return bytes;
+  return out!;
 }
