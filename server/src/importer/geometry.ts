@@ -101,8 +101,8 @@ export function coordinateProblems(g: StoredGeometry): string[] {
     if (g.coordinates.length === 0) problems.push('multipolygon has no polygons');
     for (let i = 0; i < g.coordinates.length; i++) polygon(g.coordinates[i]!, `polygon ${i}`);
   }
-  // One feature with a million bad positions should not flood the report.
-  return problems.length > 3 ? [...problems.slice(0, 3), `… and ${problems.length - 3} more`] : problems;
+  // One line per feature: a file of swapped lon/lat should not print a line per position.
+  return problems.length > 1 ? [`${problems[0]} (and ${problems.length - 1} more like it)`] : problems;
 }
 
 /** Applies `fn` to every position of a checked geometry, in place. */

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { readAttributes } from './attributes.ts';
+import { IMPORT_SPECS } from './spec.ts';
+
+const value = (
+  layer: keyof typeof IMPORT_SPECS,
+  props: Record<string, unknown>,
+  col: string,
+  fromText = false,
+) => {
+  const spec = IMPORT_SPECS[layer];
+  const r = readAttributes(spec, props, fromText);
+  return { value: r.values[spec.columns.findIndex((c) => c.name === col)], problems: r.problems };
+};
+
+describe('readAttributes', () => {
+  it('maps properties named like columns and ignores the rest', () => {
+    const r = readAttributes(IMPORT_SPECS.buildings, {
+      category: 'three_no',
+      floors: 6,
+      height: 23,
+      kind: 'building',
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.values).toEqual([null, 'three_no', null, null, 6, null]);
+  });
+
+  it('names the field of every wrong type or value', () => {
+    const r = readAttributes(IMPORT_SPECS.buildings, {
+      category: 'slum',
+      floors: 0,
+      households: 2.5,
+      name: { zh: '楼' },
+    });
+    expect(r.problems).toEqual([
+      'category "slum" is not one of professional, self_managed, three_no',
+      'name must be text, got {"zh":"楼"}',
+      'floors 0 is out of range (must be ≥ 1 and ≤ 200)',
+      'households must be a whole number, got 2.5',
+    ]);
+  });
+
+  it('keeps the CHECK ranges of the schema, exclusive bounds included', () => {
+    expect(value('cameras', { direction_deg: 360 }, 'direction_deg').problems).toEqual([
+      'direction_deg 360 is out of range (must be ≥ 0 and < 360)',
+    ]);
+    expect(value('cameras', { range_m: 0 }, 'range_m').problems).toEqual([
+      'range_m 0 is out of range (must be > 0 and ≤ 1000)',
+    ]);
+    expect(value('cameras', { fov_deg: 360 }, 'fov_deg')).toEqual({ value: 360, problems: [] });
+    expect(
+      value('compounds', { name: 'a', category: 'three_no', year_built: 1899 }, 'year_built').problems,
+    ).toEqual(['year_built 1899 is out of range (must be ≥ 1900 and ≤ 2100)']);
+  });
+
+  it('fills the schema defaults and requires what the schema requires', () => {
+    expect(value('cameras', {}, 'system')).toEqual({ value: 'other', problems: [] });
+    expect(value('cameras', {}, 'fov_deg').value).toBe(85);
+    expect(value('compounds', { name: '上港小区' }, 'wy_security').value).toBe('not_met');
+    expect(readAttributes(IMPORT_SPECS.compounds, { name: '上港小区' }).problems).toEqual([
+      'category is required',
+    ]);
+    expect(readAttributes(IMPORT_SPECS['service-areas'], { name: '' }).problems).toEqual([
+      'name is required (got an empty string)',
+      'management_mode is required',
+    ]);
+  });
+
+  it('requires a parent for streets and communities but not for a district', () => {
+    const j = IMPORT_SPECS.jurisdictions;
+    expect(readAttributes(j, { code: '510903', name: '船山区', level: 'district' }).problems).toEqual([]);
+    expect(readAttributes(j, { code: '510903001', name: '凯旋路街道', level: 'street' }).problems).toEqual([
+      'parent_code is required for a street',
+    ]);
+    // codes often come as JSON numbers
+    expect(value('jurisdictions', { code: 510903, name: 'x', level: 'district' }, 'code').value).toBe(
+      '510903',
+    );
+  });
+
+  it('reads numbers and booleans from CSV text, and strictly from GeoJSON', () => {
+    expect(value('cameras', { range_m: ' 50 ' }, 'range_m', true).value).toBe(50);
+    expect(value('cameras', { indoor: 'yes' }, 'indoor', true).value).toBe(true);
+    expect(value('cameras', { indoor: '' }, 'indoor', true).value).toBe(false);
+    expect(value('cameras', { range_m: '50' }, 'range_m').problems).toEqual([
+      'range_m must be a number, got "50"',
+    ]);
+    expect(value('cameras', { range_m: 'far' }, 'range_m', true).problems).toEqual([
+      'range_m must be a number, got "far"',
+    ]);
+    expect(value('gates', { access_control: 'maybe' }, 'access_control', true).problems).toEqual([
+      'access_control must be true or false, got "maybe"',
+    ]);
+  });
+});
