@@ -26,9 +26,18 @@ describe('featuresFromGeoJson', () => {
     expect(featuresFromGeoJson('{"type":"Feature","properties":{},"geometry":null}')).toHaveLength(1);
   });
 
-  it('rejects what is not a FeatureCollection or Feature, saying what it is', () => {
-    expect(fileProblem(() => featuresFromGeoJson('{"type":"Polygon","coordinates":[]}'))).toBe(
-      'a Polygon, expected a FeatureCollection or a Feature',
+  it('reads a bare geometry as one feature without properties', () => {
+    const [f] = featuresFromGeoJson('{"type":"Point","coordinates":[105.59,30.53]}');
+    expect(f!.feature).toEqual({
+      type: 'Feature',
+      properties: {},
+      geometry: { type: 'Point', coordinates: [105.59, 30.53] },
+    });
+  });
+
+  it('rejects what is not GeoJSON, saying what it is', () => {
+    expect(fileProblem(() => featuresFromGeoJson('{"type":"Topology","objects":{}}'))).toBe(
+      'a Topology, expected a FeatureCollection, a Feature or a geometry',
     );
     expect(fileProblem(() => featuresFromGeoJson('{"type":'))).toMatch(/^not valid JSON: /);
     expect(fileProblem(() => featuresFromGeoJson('[]'))).toMatch(/^not a GeoJSON object/);

@@ -28,9 +28,20 @@ export interface PreparedFeature {
 
 const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
+const GEOMETRY_TYPES: readonly string[] = [
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+  'GeometryCollection',
+];
+
 /**
- * The features of a GeoJSON text: a FeatureCollection's features or a single Feature. Anything else
- * (not JSON, a bare geometry, no features array) is a problem with the file itself.
+ * The features of a GeoJSON text: a FeatureCollection's features, a single Feature, or a bare
+ * geometry as one feature. Anything else (not JSON, no features array, an unknown type) is a problem
+ * with the file itself.
  */
 export function featuresFromGeoJson(text: string): SourceFeature[] {
   let doc: unknown;
@@ -40,13 +51,17 @@ export function featuresFromGeoJson(text: string): SourceFeature[] {
     throw fileProblem(`not valid JSON: ${(e as Error).message}`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw fileProblem('not a GeoJSON object: expected a FeatureCollection or a Feature');
+    throw fileProblem('not a GeoJSON object: expected a FeatureCollection, a Feature or a geometry');
   }
   const o = doc as { type?: unknown; features?: unknown; bbox?: unknown };
   if (o.type === 'Feature') return [{ feature: doc, fromText: false }];
+  // A bare geometry is one feature without properties (what many tools write for a single shape).
+  if (typeof o.type === 'string' && GEOMETRY_TYPES.includes(o.type)) {
+    return [{ feature: { type: 'Feature', properties: {}, geometry: doc }, fromText: false }];
+  }
   if (o.type !== 'FeatureCollection') {
     const what = typeof o.type === 'string' ? `a ${o.type}` : 'an object without a "type"';
-    throw fileProblem(`${what}, expected a FeatureCollection or a Feature`);
+    throw fileProblem(`${what}, expected a FeatureCollection, a Feature or a geometry`);
   }
   if (!Array.isArray(o.features)) throw fileProblem('FeatureCollection without a "features" array');
   if (o.bbox !== undefined) {
