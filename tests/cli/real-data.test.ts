@@ -81,7 +81,7 @@ describe.skipIf(!HAVE_SHARED)('import of real and conformance data', () => {
         try {
           result = await importLayer(t.db, { layer, sources: featuresFromGeoJson(text), makeValid });
         } catch (e) {
-          if (!(e instanceof ImportError)) throw new Error(`${name}: crashed: ${(e as Error).stack}`);
+          if (!(e instanceof ImportError)) throw new Error(`${name}: crashed`, { cause: e });
           expect(e.problems.length, name).toBeGreaterThan(0);
           for (const p of e.problems) {
             expect(p.reason, name).toMatch(/\w/);
