@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import type { Polygon } from 'geojson';
+import type {
+  ServiceAreaAttributes,
+  ServiceAreaFeature,
+  ServiceAreaHistoryEntry,
+} from '../../../core/api.ts';
+import {
+  CUT_BUILDING,
+  EMPTY,
+  JURISDICTION_TOLERANCE_M,
+  OUT_OF_JURISDICTION,
+  OVERLAP,
+  OVERLAP_TOLERANCE_M2,
+  SELF_INTERSECTION,
+  TOO_SMALL,
+  DEFAULT_MIN_AREA_M2,
+  isBlocking,
+  sortIssues,
+  type CheckIssue,
+  type CheckResult,
+  type OverlapPart,
+} from '../../../core/checks/codes.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Bbox } from '../http.ts';
+
+const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const CHECKS_SQL = sql('checks.sql');
+const FEATURE_SQL = sql('feature.sql');
+const LIST_SQL = sql('list.sql');
+const HISTORY_WRITE_SQL = sql('history-write.sql');
+const HISTORY_SQL = sql('history.sql');
+
+/**
+ * The advisory lock every service-area write holds until it commits (the trigger of
+ * migrations/0003 takes it too): area writes run one at a time, so a check made under it stays true
+ * until the commit.
+ */
+export const SERVICE_AREA_LOCK = 730103;
+
+/** SQLSTATEs the trigger of migrations/0003 raises. */
+export const SQLSTATE_OVERLAP = 'WY001';
+export const SQLSTATE_INVALID = 'WY002';
+
+/** Takes the service-area write lock for the rest of the transaction. */
+export async function lockServiceAreas(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [SERVICE_AREA_LOCK]);
+}
+
+export interface ValidateOptions {
+  /** The area being edited. */
+  excludeId?: number | null;
+  /** The 街道 the polygon must lie in (a street editor's). */
+  streetCode?: string | null;
+  minAreaM2?: number;
+}
+
+interface ChecksRow {
+  valid: boolean;
+  reason: string | null;
+  location: { type: 'Point'; coordinates: number[] } | null;
+  area_m2: number;
+  overlaps: OverlapPart[];
+  cut: number[];
+  buildings: number;
+  three_no_buildings: number;
+  households: number;
+  in_jurisdiction: boolean;
+}
+
+/**
+ * The authoritative checks of a save, in one PostGIS statement: the same codes and shape as core's
+ * checkServiceArea, so the editor and the server speak one language. Run it under the write lock
+ * when the answer decides a commit.
+ */
+export async function validateServiceArea(
+  q: Queryable,
+  geometry: Polygon,
+  opts: ValidateOptions = {},
+): Promise<CheckResult> {
+  const r = await q.query<ChecksRow>(CHECKS_SQL, [
+    JSON.stringify(geometry),
+    opts.excludeId ?? null,
+    opts.streetCode ?? null,
+    JURISDICTION_TOLERANCE_M,
+    OVERLAP_TOLERANCE_M2,
+  ]);
+  const row = r.rows[0]!;
+  const stats = {
+    area_m2: row.area_m2,
+    buildings: row.buildings,
+    three_no_buildings: row.three_no_buildings,
+    households: row.households,
+  };
+  if (!row.valid) {
+    const points = row.location ? [row.location.coordinates] : [];
+    return {
+      valid: false,
+      issues: [{ code: SELF_INTERSECTION, points, reason: row.reason }],
+      stats: { ...stats, area_m2: 0 },
+    };
+  }
+  const issues: CheckIssue[] = [];
+  const minArea = opts.minAreaM2 ?? DEFAULT_MIN_AREA_M2;
+  if (row.area_m2 < minArea) issues.push({ code: TOO_SMALL, area_m2: row.area_m2, min_m2: minArea });
+  if (row.overlaps.length) {
+    issues.push({
+      code: OVERLAP,
+      with: row.overlaps.map((o) => o.id),
+      area_m2: row.overlaps.reduce((s, o) => s + o.area_m2, 0),
+      parts: row.overlaps,
+    });
+  }
+  if (row.cut.length) issues.push({ code: CUT_BUILDING, buildings: row.cut });
+  if (row.buildings === 0) issues.push({ code: EMPTY });
+  if (!row.in_jurisdiction) issues.push({ code: OUT_OF_JURISDICTION, street_code: opts.streetCode ?? null });
+  return { valid: !issues.some((i) => isBlocking(i.code)), issues: sortIssues(issues), stats };
+}
+
+export interface StoredArea {
+  id: number;
+  version: number;
+  street_code: string | null;
+  feature: ServiceAreaFeature;
+}
+
+export async function getServiceArea(
+  q: Queryable,
+  id: number,
+  forUpdate = false,
+): Promise<StoredArea | null> {
+  if (forUpdate) await q.query('SELECT 1 FROM service_areas WHERE id = $1 FOR UPDATE', [id]);
+  const r = await q.query<{ id: number; version: number; street_code: string | null; feature: string }>(
+    FEATURE_SQL,
+    [id],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  return { id: row.id, version: row.version, street_code: row.street_code, feature: JSON.parse(row.feature) };
+}
+
+export async function listServiceAreas(q: Queryable, bbox: Bbox, limit: number) {
+  const r = await q.query<{ count: number; json: string }>(LIST_SQL, [...bbox, limit + 1]);
+  return r.rows[0]!;
+}
+
+const COLUMNS = [
+  'name',
+  'street_code',
+  'community_code',
+  'management_mode',
+  'provider',
+  'helper_unit',
+  'grid_worker',
+  'status',
+  'notes',
+] as const;
+
+const values = (a: ServiceAreaAttributes) => COLUMNS.map((c) => a[c] ?? (c === 'status' ? 'draft' : null));
+
+/** Inserts a new area (version 1) and its history entry; the trigger re-checks overlap. */
+export async function insertServiceArea(
+  tx: Queryable,
+  attributes: ServiceAreaAttributes,
+  geometry: Polygon,
+  user: string,
+): Promise<number> {
+  const n = COLUMNS.length;
+  const r = await tx.query<{ id: number }>(
+    `INSERT INTO service_areas (${COLUMNS.join(', ')}, geom, created_by, updated_by)
+     VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, ST_SetSRID(ST_GeomFromGeoJSON($${n + 1}), 4326), $${n + 2}, $${n + 2})
+     RETURNING id`,
+    [...values(attributes), JSON.stringify(geometry), user],
+  );
+  const id = r.rows[0]!.id;
+  await tx.query(HISTORY_WRITE_SQL, [id, 'create', user, 1]);
+  return id;
+}
+
+/** Replaces attributes and geometry, bumps the version, records the history entry. */
+export async function updateServiceArea(
+  tx: Queryable,
+  id: number,
+  attributes: ServiceAreaAttributes,
+  geometry: Polygon,
+  user: string,
+  operation: 'update' | 'restore' = 'update',
+): Promise<number> {
+  const n = COLUMNS.length;
+  const r = await tx.query<{ version: number }>(
+    `UPDATE service_areas SET ${COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ')},
+       geom = ST_SetSRID(ST_GeomFromGeoJSON($${n + 1}), 4326), updated_by = $${n + 2}, updated_at = now(),
+       version = version + 1
+     WHERE id = $${n + 3}
+     RETURNING version`,
+    [...values(attributes), JSON.stringify(geometry), user, id],
+  );
+  const version = r.rows[0]!.version;
+  await tx.query(HISTORY_WRITE_SQL, [id, operation, user, version]);
+  return version;
+}
+
+/** Records the deletion (as the next version, with the last geometry) and deletes the row. */
+export async function deleteServiceArea(
+  tx: Queryable,
+  id: number,
+  version: number,
+  user: string,
+): Promise<void> {
+  await tx.query(HISTORY_WRITE_SQL, [id, 'delete', user, version + 1]);
+  await tx.query('DELETE FROM service_areas WHERE id = $1', [id]);
+}
+
+export async function serviceAreaHistory(q: Queryable, id: number): Promise<ServiceAreaHistoryEntry[]> {
+  const r = await q.query<ServiceAreaHistoryEntry>(HISTORY_SQL, [id]);
+  return r.rows;
+}
+
+/** Does the 街道 (grown by the tolerance) cover the stored area? */
+export async function storedAreaInStreet(q: Queryable, id: number, streetCode: string): Promise<boolean> {
+  const r = await q.query<{ inside: boolean }>(
+    `SELECT CASE WHEN ST_Covers(j.geom, s.geom) THEN true
+                 ELSE ST_Covers(ST_Buffer(j.geom::geography, $3::float8)::geometry, s.geom) END AS inside
+     FROM service_areas s, jurisdictions j WHERE s.id = $1 AND j.code = $2`,
+    [id, streetCode, JURISDICTION_TOLERANCE_M],
+  );
+  return r.rows[0]?.inside ?? false;
+}

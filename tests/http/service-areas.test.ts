@@ -1,0 +1,466 @@
+import pg from 'pg';
+import type { Polygon } from 'geojson';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { startApp, type RunningApp } from '../helpers/app.ts';
+import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+
+// A local metric grid at 船山区: x metres east, y metres north of (105.59, 30.53).
+const LON0 = 105.59;
+const LAT0 = 30.53;
+const M_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
+const M_LAT = 110_574;
+const pt = (x: number, y: number) => [LON0 + x / M_LON, LAT0 + y / M_LAT];
+const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
+});
+const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
+const area = (geometry: Polygon, props: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  geometry,
+  properties: { name: '测试区域', management_mode: 'resident_self', ...props },
+});
+
+let t: TestDb;
+let app: RunningApp;
+const tokens: Record<string, string> = {};
+const STREET_A = '510903001'; // x < 1000 m
+const STREET_B = '510903002'; // x ≥ 1000 m
+
+beforeAll(async () => {
+  t = await createTestDb();
+  const a = rect(-2000, -2000, 1000, 2000);
+  const b = rect(1000, -2000, 4000, 2000);
+  await t.db.query(
+    `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+      ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
+      ($2, '甲街道', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326))),
+      ($4, '乙街道', 'street', '510903', ST_Multi(ST_GeomFromText($5, 4326)))`,
+    [wkt(rect(-2000, -2000, 4000, 2000)), STREET_A, wkt(a), STREET_B, wkt(b)],
+  );
+  // Buildings: 10 × 10 m at (20,20) 三无 with 12 households, at (60,20) with 30.
+  await t.db.query(
+    `INSERT INTO buildings (id, category, households, geom) VALUES
+      (1, 'three_no', 12, ST_GeomFromText($1, 4326)), (2, 'professional', 30, ST_GeomFromText($2, 4326))`,
+    [wkt(rect(20, 20, 30, 30)), wkt(rect(60, 20, 70, 30))],
+  );
+  await ensureDemoAccounts(t.db, 'demo-pass');
+  app = await startApp(t.db);
+  for (const u of ['admin', 'viewer', `editor-${STREET_A}`, `editor-${STREET_B}`]) {
+    const r = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u, password: 'demo-pass' }),
+    });
+    tokens[u] = ((await r.json()) as { token: string }).token;
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+type Body = Record<string, unknown> & {
+  id: number;
+  version: number;
+  warnings: { code: string }[];
+  error: {
+    code: string;
+    message: string;
+    details: Record<string, unknown> & { issues?: Record<string, unknown>[] };
+  };
+};
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { as?: string; ifMatch?: string } = {},
+) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const who = opts.as === undefined ? 'admin' : opts.as;
+  if (who) headers.authorization = `Bearer ${tokens[who]}`;
+  if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
+  const r = await fetch(`${app.url}/api/service-areas${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : null) as Body };
+}
+const count = async (table = 'service_areas') =>
+  (await t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
+const cleanup = async () => {
+  await t.db.query('DELETE FROM service_areas');
+};
+
+describe('create, read, list', () => {
+  it('POST stores a Feature as version 1 with its history, GET gives it back with an ETag', async () => {
+    await cleanup();
+    const r = await call(
+      'POST',
+      '',
+      area(rect(0, 0, 100, 100), { provider: '某物业公司', status: 'approved' }),
+    );
+    expect(r.status).toBe(201);
+    expect(r.body.version).toBe(1);
+    expect(r.headers.get('etag')).toBe('"1"');
+    expect(r.body.warnings).toEqual([]);
+    expect(r.body.stats).toMatchObject({ buildings: 2, three_no_buildings: 1, households: 42 });
+    const one = await call('GET', `/${r.body.id}`);
+    expect(one.status).toBe(200);
+    expect(one.headers.get('etag')).toBe('"1"');
+    expect(one.body).toMatchObject({
+      type: 'Feature',
+      id: r.body.id,
+      properties: {
+        name: '测试区域',
+        provider: '某物业公司',
+        status: 'approved',
+        version: 1,
+        created_by: 'admin',
+      },
+    });
+    // Full precision: the stored vertices come back exactly, so a client can snap to them.
+    expect((one.body.geometry as Polygon).coordinates).toEqual(rect(0, 0, 100, 100).coordinates);
+    const h = await call('GET', `/${r.body.id}/history`);
+    expect(h.body.entries).toMatchObject([{ version: 1, operation: 'create', changed_by: 'admin' }]);
+    const list = await call('GET', `?bbox=${LON0 - 0.01},${LAT0 - 0.01},${LON0 + 0.01},${LAT0 + 0.01}`);
+    expect(list.status).toBe(200);
+    expect(list.headers.get('content-type')).toMatch(/geo\+json/);
+    expect((list.body.features as { id: number }[]).map((f) => f.id)).toEqual([r.body.id]);
+    const away = await call('GET', `?bbox=${LON0 + 0.05},${LAT0},${LON0 + 0.06},${LAT0 + 0.01}`);
+    expect(away.body.features).toEqual([]);
+  });
+
+  it('GET of a missing area is 404, a list without bbox is 400 invalid_bbox', async () => {
+    expect((await call('GET', '/999999')).status).toBe(404);
+    expect((await call('GET', '/999999/history')).status).toBe(404);
+    const r = await call('GET', '');
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid_bbox');
+  });
+
+  it('allows a neighbour that shares an edge or touches at a corner', async () => {
+    await cleanup();
+    expect((await call('POST', '', area(rect(0, 0, 100, 100)))).status).toBe(201);
+    expect((await call('POST', '', area(rect(100, 0, 200, 100)))).status).toBe(201);
+    expect((await call('POST', '', area(rect(200, 100, 300, 200)))).status).toBe(201);
+    expect((await call('POST', '', area(rect(100, 30, 200, 60)))).status).toBe(422);
+  });
+});
+
+describe('blocking checks answer 422 and store nothing', () => {
+  it('overlap names the other area and the overlapping m²', async () => {
+    await cleanup();
+    const first = await call('POST', '', area(rect(0, 0, 100, 100)));
+    const before = await count();
+    const r = await call('POST', '', area(rect(90, 0, 190, 100)));
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('validation_failed');
+    const issue = r.body.error.details.issues!.find((i) => i.code === 'overlap')!;
+    expect(issue.with).toEqual([first.body.id]);
+    expect(issue.area_m2 as number).toBeGreaterThan(990);
+    expect(issue.area_m2 as number).toBeLessThan(1010);
+    expect(await count()).toBe(before);
+    expect(await count('service_area_history')).toBeGreaterThan(0);
+  });
+
+  it('a containing and a contained area overlap too (not a box test: an L-shape around one does not)', async () => {
+    await cleanup();
+    await call('POST', '', area(rect(40, 40, 60, 60)));
+    expect((await call('POST', '', area(rect(0, 0, 100, 100)))).status).toBe(422);
+    expect((await call('POST', '', area(rect(45, 45, 55, 55)))).status).toBe(422);
+    const l: Polygon = {
+      type: 'Polygon',
+      coordinates: [[pt(0, 0), pt(100, 0), pt(100, 100), pt(60, 100), pt(60, 40), pt(0, 40), pt(0, 0)]],
+    };
+    expect((await call('POST', '', area(l))).status).toBe(201);
+  });
+
+  it('self_intersection, too_small, both with nothing stored', async () => {
+    await cleanup();
+    const bowtie: Polygon = {
+      type: 'Polygon',
+      coordinates: [[pt(0, 0), pt(100, 100), pt(100, 0), pt(0, 100), pt(0, 0)]],
+    };
+    const r1 = await call('POST', '', area(bowtie));
+    expect(r1.status).toBe(422);
+    expect(r1.body.error.details.issues!.map((i) => i.code)).toEqual(['self_intersection']);
+    const r2 = await call('POST', '', area(rect(0, 0, 5, 5)));
+    expect(r2.status).toBe(422);
+    expect(r2.body.error.details.issues!.map((i) => i.code)).toEqual(['too_small', 'empty']);
+    expect(await count()).toBe(0);
+  });
+
+  it('returns warnings (cut_building, empty) with a successful save', async () => {
+    await cleanup();
+    const r = await call('POST', '', area(rect(0, 0, 25, 100)));
+    expect(r.status).toBe(201);
+    expect(r.body.warnings).toEqual([{ code: 'cut_building', buildings: [1] }, { code: 'empty' }]);
+  });
+});
+
+describe('malformed input → 400 with a code, nothing stored', () => {
+  const ring = rect(0, 0, 100, 100).coordinates[0]!;
+  const many = Array.from({ length: 10_001 }, (_, i) => {
+    const a = (i / 10_001) * 2 * Math.PI;
+    return pt(50 * Math.cos(a), 50 * Math.sin(a));
+  });
+  it.each([
+    ['not JSON', '{', 'bad_request'],
+    ['not a Feature', { type: 'Polygon', coordinates: [ring] }, 'invalid_geojson'],
+    [
+      'a LineString',
+      { ...area(rect(0, 0, 1, 1)), geometry: { type: 'LineString', coordinates: ring } },
+      'invalid_geojson',
+    ],
+    ['an unclosed ring', area({ type: 'Polygon', coordinates: [ring.slice(0, 4)] }), 'invalid_geometry'],
+    [
+      'fewer than 4 positions',
+      area({ type: 'Polygon', coordinates: [[ring[0]!, ring[1]!, ring[0]!]] }),
+      'invalid_geometry',
+    ],
+    [
+      'a null coordinate (NaN in JSON)',
+      area({ type: 'Polygon', coordinates: [[...ring.slice(0, 2), [null, 30.5], ...ring.slice(3)]] }),
+      'invalid_geometry',
+    ],
+    [
+      'an out-of-range coordinate',
+      area({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [200, 30],
+            [201, 30],
+            [201, 31],
+            [200, 30],
+          ],
+        ],
+      }),
+      'invalid_geometry',
+    ],
+    [
+      'more than 10,000 vertices',
+      area({ type: 'Polygon', coordinates: [[...many, many[0]!]] }),
+      'invalid_geometry',
+    ],
+    [
+      'an unknown management mode',
+      area(rect(0, 0, 100, 100), { management_mode: 'martian' }),
+      'invalid_attribute',
+    ],
+    ['an unknown status', area(rect(0, 0, 100, 100), { status: 'final' }), 'invalid_attribute'],
+    ['an unknown attribute', area(rect(0, 0, 100, 100), { colour: 'red' }), 'invalid_attribute'],
+    ['no name', area(rect(0, 0, 100, 100), { name: '' }), 'invalid_attribute'],
+    ['an unknown street code', area(rect(0, 0, 100, 100), { street_code: '999' }), 'invalid_attribute'],
+  ])('%s', async (_name, body, code) => {
+    await cleanup();
+    const r = await call('POST', '', body);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe(code);
+    expect(await count()).toBe(0);
+  });
+});
+
+describe('versions: If-Match, conflicts, history', () => {
+  it('PUT with the current version saves the next; a stale one is 409 with the current; none is 428', async () => {
+    await cleanup();
+    const c = await call('POST', '', area(rect(0, 0, 100, 100)));
+    const id = c.body.id;
+    const historyBefore = await count('service_area_history');
+    const r1 = await call('PUT', `/${id}`, area(rect(0, 0, 120, 100), { name: '改名' }), { ifMatch: '"1"' });
+    expect(r1.status).toBe(200);
+    expect(r1.body.version).toBe(2);
+    expect(r1.headers.get('etag')).toBe('"2"');
+    const stale = await call('PUT', `/${id}`, area(rect(0, 0, 130, 100), { name: '他人' }), {
+      ifMatch: '"1"',
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('version_conflict');
+    expect(stale.body.error.details).toMatchObject({
+      current_version: 2,
+      current: { properties: { name: '改名', version: 2 } },
+    });
+    const none = await call('PUT', `/${id}`, area(rect(0, 0, 130, 100)));
+    expect(none.status).toBe(428);
+    expect(none.body.error.code).toBe('precondition_required');
+    // An edit into a neighbour is refused even with the right version; the area itself is not its own neighbour.
+    const n = await call('POST', '', area(rect(200, 0, 300, 100)));
+    expect((await call('PUT', `/${id}`, area(rect(0, 0, 250, 100)), { ifMatch: '"2"' })).status).toBe(422);
+    expect(
+      (await call('PUT', `/${n.body.id}`, area(rect(120, 0, 300, 100)), { ifMatch: '"1"' })).status,
+    ).toBe(200);
+    const h = await call('GET', `/${id}/history`);
+    expect(h.body.entries).toMatchObject([
+      { version: 1, operation: 'create', attributes: { name: '测试区域' } },
+      { version: 2, operation: 'update', attributes: { name: '改名' } },
+    ]);
+    expect(await count('service_area_history')).toBe(historyBefore + 3);
+  });
+
+  it('DELETE needs If-Match, refuses a stale one, records the deletion', async () => {
+    await cleanup();
+    const c = await call('POST', '', area(rect(0, 0, 100, 100)));
+    const id = c.body.id;
+    expect((await call('DELETE', `/${id}`)).status).toBe(428);
+    expect((await call('DELETE', `/${id}`, undefined, { ifMatch: '"7"' })).status).toBe(409);
+    expect((await call('DELETE', `/${id}`, undefined, { as: 'viewer', ifMatch: '"1"' })).status).toBe(403);
+    const d = await call('DELETE', `/${id}`, undefined, { ifMatch: '"1"' });
+    expect(d.status).toBe(204);
+    expect((await call('GET', `/${id}`)).status).toBe(404);
+    const h = await call('GET', `/${id}/history`);
+    expect(h.body.entries).toMatchObject([
+      { operation: 'create' },
+      { version: 2, operation: 'delete', changed_by: 'admin' },
+    ]);
+  });
+});
+
+describe('who may write where', () => {
+  it('needs a token; a viewer reads only', async () => {
+    await cleanup();
+    const r = await call('POST', '', area(rect(0, 0, 100, 100)), { as: '' });
+    expect(r.status).toBe(401);
+    const v = await call('POST', '', area(rect(0, 0, 100, 100)), { as: 'viewer' });
+    expect(v.status).toBe(403);
+    expect(v.body.error.code).toBe('forbidden');
+    expect(await count()).toBe(0);
+  });
+
+  it('a street editor saves inside its 街道 (up to its edge), not outside; city_admin anywhere', async () => {
+    await cleanup();
+    const ed = `editor-${STREET_A}`;
+    const inside = await call('POST', '', area(rect(900, 0, 1000, 100)), { as: ed });
+    expect(inside.status).toBe(201);
+    expect((inside.body.feature as { properties: { street_code: string } }).properties.street_code).toBe(
+      STREET_A,
+    );
+    const across = await call('POST', '', area(rect(950, 200, 1050, 300)), { as: ed });
+    expect(across.status).toBe(403);
+    expect(across.body.error.code).toBe('out_of_jurisdiction');
+    const otherCode = await call('POST', '', area(rect(0, 200, 100, 300), { street_code: STREET_B }), {
+      as: ed,
+    });
+    expect(otherCode.status).toBe(403);
+    expect(otherCode.body.error.code).toBe('out_of_jurisdiction');
+    const admin = await call('POST', '', area(rect(1100, 0, 1200, 100)));
+    expect(admin.status).toBe(201);
+    // Moving the admin's area of street B into A is not the A editor's to do, nor B's area to touch.
+    const take = await call('PUT', `/${admin.body.id}`, area(rect(800, 200, 900, 300)), {
+      as: ed,
+      ifMatch: '"1"',
+    });
+    expect(take.status).toBe(403);
+    expect(take.body.error.code).toBe('out_of_jurisdiction');
+    const b = await call('PUT', `/${admin.body.id}`, area(rect(1100, 0, 1250, 100)), {
+      as: `editor-${STREET_B}`,
+      ifMatch: '"1"',
+    });
+    expect(b.status).toBe(200);
+    expect(await count()).toBe(2);
+  });
+});
+
+describe('POST /validate', () => {
+  it('answers the checks of a save and stores nothing; the area being edited is not its own neighbour', async () => {
+    await cleanup();
+    const c = await call('POST', '', area(rect(0, 0, 100, 100)));
+    const before = await count('service_area_history');
+    const r = await call('POST', '/validate', { feature: area(rect(25, 0, 125, 100)) }, { as: '' });
+    expect(r.status).toBe(200);
+    expect(r.body.valid).toBe(false);
+    expect((r.body.issues as { code: string }[]).map((i) => i.code)).toEqual(['overlap', 'cut_building']);
+    expect(r.body.stats).toMatchObject({ buildings: 1, three_no_buildings: 0, households: 30 });
+    const self = await call(
+      'POST',
+      '/validate',
+      { feature: area(rect(0, 0, 110, 100)), id: c.body.id },
+      { as: '' },
+    );
+    expect(self.body).toMatchObject({
+      valid: true,
+      issues: [],
+      stats: { buildings: 2, three_no_buildings: 1, households: 42 },
+    });
+    // A street editor's answer includes its jurisdiction.
+    const out = await call('POST', '/validate', area(rect(1500, 0, 1600, 100)), { as: `editor-${STREET_A}` });
+    expect((out.body.issues as { code: string }[]).map((i) => i.code)).toEqual([
+      'out_of_jurisdiction',
+      'empty',
+    ]);
+    const bad = await call('POST', '/validate', { feature: { type: 'Feature', geometry: null } }, { as: '' });
+    expect(bad.status).toBe(400);
+    expect(await count()).toBe(1);
+    expect(await count('service_area_history')).toBe(before);
+  });
+});
+
+describe('no overlap under concurrency', () => {
+  it('of 8 simultaneous POSTs of mutually overlapping areas exactly one commits', async () => {
+    await cleanup();
+    const rs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call('POST', '', area(rect(500 + i * 10, 500, 600 + i * 10, 600), { name: `并发 ${i}` })),
+      ),
+    );
+    const statuses = rs.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 422, 422, 422, 422, 422, 422, 422]);
+    expect(await count()).toBe(1);
+    const overlaps = await t.db.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM service_areas a JOIN service_areas b ON a.id < b.id AND ST_Relate(a.geom, b.geom, 'T********')`,
+    );
+    expect(overlaps.rows[0]!.n).toBe(0);
+  });
+
+  it('the database itself refuses an overlapping or invalid row from plain SQL', async () => {
+    await cleanup();
+    const ins = (p: Polygon | string) =>
+      t.db.query(
+        `INSERT INTO service_areas (name, management_mode, geom) VALUES ('sql', 'professional', ST_GeomFromText($1, 4326))`,
+        [typeof p === 'string' ? p : wkt(p)],
+      );
+    await ins(rect(0, 0, 100, 100));
+    await expect(ins(rect(50, 50, 150, 150))).rejects.toMatchObject({ code: 'WY001' });
+    await ins(rect(100, 0, 200, 100)); // shared edge
+    const bowtie = `POLYGON((${[pt(300, 0), pt(400, 100), pt(400, 0), pt(300, 100), pt(300, 0)].map((c) => c.join(' ')).join(',')}))`;
+    await expect(ins(bowtie)).rejects.toMatchObject({ code: 'WY002' });
+    await expect(
+      t.db.query(
+        `UPDATE service_areas SET geom = ST_Translate(geom, 0.0005, 0) WHERE name = 'sql' AND id = (SELECT min(id) FROM service_areas)`,
+      ),
+    ).rejects.toMatchObject({ code: 'WY001' });
+    expect(await count()).toBe(2);
+  });
+
+  it.skipIf(TEST_DB_KIND !== 'postgres')(
+    'two open transactions inserting overlapping rows: the second waits, then fails',
+    async () => {
+      await cleanup();
+      const c1 = new pg.Client({ connectionString: t.url });
+      const c2 = new pg.Client({ connectionString: t.url });
+      await c1.connect();
+      await c2.connect();
+      try {
+        const sqlIns = `INSERT INTO service_areas (name, management_mode, geom) VALUES ('tx', 'professional', ST_GeomFromText($1, 4326))`;
+        await c1.query('BEGIN');
+        await c2.query('BEGIN');
+        await c1.query(sqlIns, [wkt(rect(0, 0, 100, 100))]);
+        const second = c2.query(sqlIns, [wkt(rect(50, 0, 150, 100))]).then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        await c1.query('COMMIT');
+        expect(await second).toBe('WY001');
+        await c2.query('ROLLBACK');
+      } finally {
+        await c1.end();
+        await c2.end();
+      }
+      expect(await count()).toBe(1);
+    },
+  );
+});
