@@ -1,0 +1,221 @@
+import type { Feature, Polygon } from 'geojson';
+import type { ApiErrorBody } from '../../../core/errors.ts';
+import type { LiveIssue, LiveStats } from './live-checks.ts';
+import { ATTRIBUTE_FIELDS, emptyAttributes, type AreaAttributes, type StoredArea } from './types.ts';
+
+/**
+ * The service-area part of the API, with the signed-in user's bearer token: every write sends
+ * `Authorization: Bearer …`, and writes to a stored area send `If-Match: "<version>"`.
+ */
+
+const TOKEN_KEY = 'wuyou.token';
+const USER_KEY = 'wuyou.user';
+
+export interface SessionUser {
+  username: string;
+  role: 'city_admin' | 'street_editor' | 'viewer';
+  streetCode: string | null;
+}
+
+export function sessionToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function sessionUser(): SessionUser | null {
+  try {
+    const raw = sessionStorage.getItem(USER_KEY);
+    return raw ? (JSON.parse(raw) as SessionUser) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(USER_KEY);
+}
+
+/** An error answer: status, code from core/errors.ts, message and details (e.g. the issues of a 422). */
+export class ServiceAreaApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+  const h: Record<string, string> = { Accept: 'application/json', ...headers };
+  const token = sessionToken();
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const r = await fetch(url, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!r.ok) {
+    let e: Partial<ApiErrorBody['error']> = {};
+    try {
+      e = ((await r.json()) as ApiErrorBody).error ?? {};
+    } catch {
+      // not JSON: the status line says enough
+    }
+    throw new ServiceAreaApiError(
+      r.status,
+      e.code ?? 'internal',
+      e.message ?? `${r.status} ${r.statusText}`,
+      e.details,
+    );
+  }
+  const json = r.status === 204 ? null : ((await r.json()) as T);
+  return { json: json as T, etag: r.headers.get('ETag') };
+}
+
+export async function login(username: string, password: string): Promise<SessionUser> {
+  const { json } = await call<{ token: string; user: SessionUser }>('POST', '/api/auth/login', {
+    username,
+    password,
+  });
+  sessionStorage.setItem(TOKEN_KEY, json.token);
+  sessionStorage.setItem(USER_KEY, JSON.stringify(json.user));
+  return json.user;
+}
+
+function text(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+/** A stored area from whatever Feature-like shape the server answers with. */
+export function areaFromFeature(raw: unknown, etag?: string | null): StoredArea {
+  const o = raw as Record<string, unknown>;
+  const f = (o.feature ?? o.current ?? o) as Feature<Polygon, Record<string, unknown>>;
+  const p = f.properties ?? {};
+  const attributes = emptyAttributes();
+  for (const k of ATTRIBUTE_FIELDS)
+    if (p[k] !== undefined) (attributes as unknown as Record<string, string>)[k] = text(p[k]);
+  const version = Number(p.version ?? o.version ?? (etag ? etag.replace(/\D/g, '') : NaN));
+  return {
+    id: Number(f.id ?? p.id ?? o.id),
+    version,
+    geometry: f.geometry,
+    attributes,
+    updated_by: (p.updated_by as string | null) ?? null,
+    updated_at: (p.updated_at as string | null) ?? null,
+  };
+}
+
+/** The Feature a save sends: the attributes with empty fields as null. */
+export function featureOf(geometry: Polygon, a: AreaAttributes, id?: number | null): Feature<Polygon> {
+  const properties: Record<string, string | null> = {};
+  for (const k of ATTRIBUTE_FIELDS) properties[k] = a[k] === '' ? null : a[k];
+  return { type: 'Feature', ...(id ? { id } : {}), geometry, properties };
+}
+
+export async function getArea(id: number): Promise<StoredArea> {
+  const { json, etag } = await call<unknown>('GET', `/api/service-areas/${id}`);
+  return areaFromFeature(json, etag);
+}
+
+export interface SaveAnswer {
+  area: StoredArea;
+  warnings: LiveIssue[];
+}
+
+/** POST a new area (201) or PUT a stored one with If-Match (200); a 409 carries theirs in `details`. */
+export async function saveArea(
+  id: number | null,
+  version: number | null,
+  geometry: Polygon,
+  a: AreaAttributes,
+): Promise<SaveAnswer> {
+  const body = featureOf(geometry, a, id);
+  const r =
+    id === null
+      ? await call<Record<string, unknown>>('POST', '/api/service-areas', body)
+      : await call<Record<string, unknown>>('PUT', `/api/service-areas/${id}`, body, {
+          'If-Match': `"${version}"`,
+        });
+  const answer = r.json ?? {};
+  // The answer may be the stored feature or just {id, version}: fill in from what we sent.
+  const merged = {
+    type: 'Feature',
+    id: answer.id ?? (answer.feature as Feature | undefined)?.id ?? id,
+    geometry:
+      (answer.feature as Feature | undefined)?.geometry ??
+      (answer.geometry as Polygon | undefined) ??
+      geometry,
+    properties: {
+      ...body.properties,
+      ...((answer.feature as Feature | undefined)?.properties ??
+        (answer.properties as object | undefined) ??
+        {}),
+      version: answer.version ?? (answer.feature as Feature | undefined)?.properties?.version,
+    },
+  };
+  return {
+    area: areaFromFeature(merged, r.etag),
+    warnings: (answer.warnings as LiveIssue[] | undefined) ?? [],
+  };
+}
+
+export async function deleteArea(id: number, version: number): Promise<void> {
+  await call<null>('DELETE', `/api/service-areas/${id}`, undefined, { 'If-Match': `"${version}"` });
+}
+
+export interface ValidateAnswer {
+  valid: boolean;
+  issues: LiveIssue[];
+  stats: LiveStats;
+}
+
+export async function validateArea(
+  geometry: Polygon,
+  a: AreaAttributes,
+  id: number | null,
+): Promise<ValidateAnswer> {
+  const { json } = await call<ValidateAnswer>('POST', '/api/service-areas/validate', {
+    ...featureOf(geometry, a, id),
+    ...(id ? { id } : {}),
+  });
+  return json;
+}
+
+export interface HistoryEntry {
+  version: number;
+  operation: string;
+  changed_by: string | null;
+  changed_at: string;
+  attributes: Partial<AreaAttributes>;
+  geometry: Polygon | null;
+}
+
+export async function fetchHistory(id: number): Promise<HistoryEntry[]> {
+  const { json } = await call<unknown>('GET', `/api/service-areas/${id}/history`);
+  const list = Array.isArray(json)
+    ? json
+    : ((json as { history?: unknown[]; versions?: unknown[] }).history ??
+      (json as { versions?: unknown[] }).versions ??
+      []);
+  return (list as Record<string, unknown>[]).map((h) => ({
+    version: Number(h.version),
+    operation: text(h.operation),
+    changed_by: (h.changed_by as string | null) ?? null,
+    changed_at: text(h.changed_at),
+    attributes: (h.attributes as Partial<AreaAttributes>) ?? {},
+    geometry: (h.geometry as Polygon | null) ?? null,
+  }));
+}
+
+/** The attributes that differ between two versions: what a history entry "changed". */
+export function changedFields(prev: Partial<AreaAttributes> | null, next: Partial<AreaAttributes>): string[] {
+  if (!prev) return [];
+  return ATTRIBUTE_FIELDS.filter((k) => text(prev[k]) !== text(next[k]));
+}

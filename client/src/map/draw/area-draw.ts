@@ -1,0 +1,233 @@
+import type { LineString, Polygon, Position } from 'geojson';
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import {
+  TerraDraw,
+  TerraDrawLineStringMode,
+  TerraDrawPolygonMode,
+  TerraDrawSelectMode,
+  type GeoJSONStoreFeatures,
+  type SnapToCustom,
+} from 'terra-draw';
+import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
+import type { SnapIndex } from './snap-index.ts';
+
+export type EditorMap = MapLibreMap;
+
+/** What the drawing layer tells the editor. Geometry callbacks get a closed, copied polygon. */
+export interface AreaDrawCallbacks {
+  /** A new outline was closed (click on the first vertex, or Enter). */
+  onDrawn(poly: Polygon): void;
+  /** Live during a vertex or area drag (at most once per frame): run the live checks. */
+  onDragging(poly: Polygon): void;
+  /** A drag, vertex insertion or deletion ended: one undoable edit. */
+  onEdited(poly: Polygon, vertex: number | null): void;
+  /** The split line was finished. */
+  onLineDrawn(line: LineString): void;
+}
+
+export interface AreaDrawOptions {
+  /** Snapping tolerance in screen pixels. */
+  snapTolerancePx?: number;
+}
+
+const DRAFT_COLOR = '#1f6fd1';
+
+/**
+ * The map side of the service-area editor: one terra-draw instance over MapLibre that holds only
+ * the area being edited (and a split line while one is drawn). Buildings and the other areas stay
+ * MapLibre layers; snapping reaches them through a SnapIndex of what is in view.
+ * Create it after the map's `load` event; `destroy()` on unmount.
+ */
+export class AreaDraw {
+  readonly #draw: TerraDraw;
+  readonly #map: EditorMap;
+  readonly #cb: AreaDrawCallbacks;
+  readonly #tolerance: number;
+  #snapIndex: SnapIndex | null = null;
+  #snapping = true;
+  #areaId: string | number | null = null;
+  #frame = 0;
+  #lastEdited: Position[] | null = null;
+
+  constructor(map: EditorMap, cb: AreaDrawCallbacks, opts: AreaDrawOptions = {}) {
+    this.#map = map;
+    this.#cb = cb;
+    this.#tolerance = opts.snapTolerancePx ?? 12;
+    const toCustom: SnapToCustom = (event) => this.#snap([event.lng, event.lat]);
+    const snapping = { toCustom };
+    this.#draw = new TerraDraw({
+      adapter: new TerraDrawMapLibreGLAdapter({ map, coordinatePrecision: 9 }),
+      modes: [
+        new TerraDrawPolygonMode({
+          snapping,
+          keyEvents: { cancel: null, finish: 'Enter' },
+          styles: { fillColor: DRAFT_COLOR, outlineColor: DRAFT_COLOR, fillOpacity: 0.15, outlineWidth: 2 },
+        }),
+        new TerraDrawLineStringMode({
+          snapping,
+          keyEvents: { cancel: null, finish: 'Enter' },
+          styles: { lineStringColor: '#d1361f', lineStringWidth: 3 },
+        }),
+        new TerraDrawSelectMode({
+          keyEvents: null,
+          allowManualDeselection: false,
+          flags: {
+            polygon: {
+              feature: {
+                draggable: true,
+                coordinates: { draggable: true, midpoints: true, deletable: true, snappable: snapping },
+              },
+            },
+          },
+          styles: {
+            selectedPolygonColor: DRAFT_COLOR,
+            selectedPolygonOutlineColor: DRAFT_COLOR,
+            selectedPolygonFillOpacity: 0.15,
+            selectionPointColor: '#ffffff',
+            selectionPointOutlineColor: DRAFT_COLOR,
+            selectionPointWidth: 5,
+            midPointColor: DRAFT_COLOR,
+          },
+        }),
+      ],
+    });
+    this.#draw.start();
+    this.#draw.on('finish', (id, ctx) => this.#onFinish(id, ctx.mode, ctx.action));
+    this.#draw.on('change', (ids, type) => {
+      if (type !== 'update' || this.#draw.getMode() !== 'select' || !ids.includes(this.#areaId ?? '')) return;
+      cancelAnimationFrame(this.#frame);
+      this.#frame = requestAnimationFrame(() => {
+        const p = this.#areaPolygon();
+        if (p) this.#cb.onDragging(p);
+      });
+    });
+  }
+
+  #snap(at: Position): Position | undefined {
+    if (!this.#snapping || !this.#snapIndex) return undefined;
+    const m = this.#map;
+    const a = m.unproject([0, 0]);
+    const b = m.unproject([1, 0]);
+    const dpp = Math.abs(b.lng - a.lng);
+    const hit = this.#snapIndex.snap(at, this.#tolerance, (lng, lat) => m.project([lng, lat]), dpp);
+    return hit?.at;
+  }
+
+  #areaPolygon(): Polygon | null {
+    if (this.#areaId === null) return null;
+    const f = this.#draw.getSnapshotFeature(this.#areaId);
+    return f && f.geometry.type === 'Polygon' ? structuredClone(f.geometry) : null;
+  }
+
+  #onFinish(id: string | number, mode: string, action: string) {
+    const f = this.#draw.getSnapshotFeature(id);
+    if (!f) return;
+    if (mode === 'polygon' && f.geometry.type === 'Polygon') {
+      this.#draw.removeFeatures([id]);
+      this.#cb.onDrawn(structuredClone(f.geometry));
+    } else if (mode === 'linestring' && f.geometry.type === 'LineString') {
+      this.#draw.removeFeatures([id]);
+      this.#cb.onLineDrawn(structuredClone(f.geometry));
+    } else if (mode === 'select' && id === this.#areaId && f.geometry.type === 'Polygon') {
+      const poly = structuredClone(f.geometry);
+      const vertex = action === 'dragCoordinate' ? movedVertex(this.#lastEdited, poly.coordinates[0]) : null;
+      this.#lastEdited = poly.coordinates[0];
+      this.#cb.onEdited(poly, vertex);
+    }
+  }
+
+  setSnapIndex(index: SnapIndex | null): void {
+    this.#snapIndex = index;
+  }
+
+  setSnapping(on: boolean): void {
+    this.#snapping = on;
+  }
+
+  /** Start drawing a new outline (what is in the store is dropped). */
+  drawPolygon(): void {
+    this.#clear();
+    this.#draw.setMode('polygon');
+  }
+
+  /** Start drawing a split line over the area being edited. */
+  drawLine(): void {
+    this.#draw.setMode('linestring');
+  }
+
+  /**
+   * Show `poly` as the editable area (vertices draggable, midpoints insert, area draggable), or
+   * nothing. Called whenever the editor's draft changes (undo, redo, clip, split, merge).
+   */
+  showArea(poly: Polygon | null, editable: boolean): void {
+    const current = this.#areaPolygon();
+    if (
+      poly &&
+      current &&
+      JSON.stringify(current) === JSON.stringify(poly) &&
+      this.#draw.getMode() === 'select'
+    ) {
+      return;
+    }
+    this.#clear();
+    if (!poly) {
+      this.#draw.setMode('static');
+      return;
+    }
+    const feature = {
+      type: 'Feature',
+      geometry: poly,
+      properties: { mode: 'polygon' },
+    } as GeoJSONStoreFeatures;
+    const [result] = this.#draw.addFeatures([feature]);
+    if (!result?.valid) {
+      // A self-intersecting outline is still the user's: show it read-only rather than lose it.
+      this.#draw.setMode('static');
+      return;
+    }
+    this.#areaId = result.id!;
+    this.#lastEdited = poly.coordinates[0];
+    if (editable) {
+      this.#draw.setMode('select');
+      this.#draw.selectFeature(this.#areaId);
+    } else {
+      this.#draw.setMode('static');
+    }
+  }
+
+  /** Esc: drop a drawing or split line in progress. */
+  cancel(): void {
+    const mode = this.#draw.getMode();
+    if (mode === 'polygon' || mode === 'linestring') this.#draw.setMode('static');
+  }
+
+  get drawing(): boolean {
+    return this.#draw.getModeState() === 'drawing';
+  }
+
+  #clear() {
+    cancelAnimationFrame(this.#frame);
+    this.#draw.setMode('static');
+    this.#draw.clear();
+    this.#areaId = null;
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.#frame);
+    try {
+      this.#draw.stop();
+    } catch {
+      // the map may already be gone (React StrictMode unmounts twice in development)
+    }
+  }
+}
+
+/** Which vertex of the ring moved between two versions of it (null when none or many did). */
+export function movedVertex(before: Position[] | null, after: Position[]): number | null {
+  if (!before || before.length !== after.length) return null;
+  const changed: number[] = [];
+  for (let i = 0; i + 1 < after.length; i++) {
+    if (before[i][0] !== after[i][0] || before[i][1] !== after[i][1]) changed.push(i);
+  }
+  return changed.length === 1 ? changed[0] : null;
+}
