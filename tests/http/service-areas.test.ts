@@ -224,7 +224,10 @@ describe('malformed input → 400 with a code, nothing stored', () => {
     ],
     [
       'a null coordinate (NaN in JSON)',
-      area({ type: 'Polygon', coordinates: [[...ring.slice(0, 2), [null, 30.5], ...ring.slice(3)]] }),
+      area({
+        type: 'Polygon',
+        coordinates: [[...ring.slice(0, 2), [null, 30.5] as unknown as number[], ...ring.slice(3)]],
+      }),
       'invalid_geometry',
     ],
     [
