@@ -1,6 +1,12 @@
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { CheckContext, liveCheck, type BuildingFootprint } from './live-checks.ts';
+import {
+  checkContextOf,
+  clipToView,
+  cutBuildingShapes,
+  liveCheck,
+  type BuildingFootprint,
+} from './live-checks.ts';
 
 const X = 105.59;
 const Y = 30.53;
@@ -28,7 +34,7 @@ function building(
   return { id, category, households, geometry: square(x, y, 0.0001) };
 }
 
-const ctx = new CheckContext({
+const ctx = checkContextOf({
   neighbours: [{ id: 7, name: '河东片区', geometry: square(X + 0.002, Y, 0.002) }],
   buildings: [
     building(1, X + 0.0002, Y + 0.0002, 'three_no', 24),
@@ -51,8 +57,9 @@ describe('liveCheck', () => {
     const r = liveCheck(square(X, Y, 0.0025), ctx);
     expect(r.valid).toBe(false);
     const o = r.issues.find((i) => i.code === 'overlap');
-    expect(o).toMatchObject({ code: 'overlap', with: 7, name: '河东片区' });
+    expect(o).toMatchObject({ code: 'overlap', with: [7], parts: [{ id: 7, name: '河东片区' }] });
     expect(o && o.code === 'overlap' && o.area_m2).toBeGreaterThan(1000);
+    expect(o && o.code === 'overlap' && o.parts[0].geometry?.type).toMatch(/Polygon/);
     expect(r.issues.find((i) => i.code === 'cut_building')).toBeUndefined();
     const r2 = liveCheck(square(X, Y, 0.002), ctx);
     expect(r2.issues.map((i) => i.code)).not.toContain('overlap'); // shared edge only
@@ -61,6 +68,7 @@ describe('liveCheck', () => {
   it('flags a building the boundary cuts through', () => {
     const r = liveCheck(square(X, Y, 0.00197), ctx);
     expect(r.issues).toContainEqual({ code: 'cut_building', buildings: [3] });
+    expect(cutBuildingShapes(r.issues, ctx)).toHaveLength(1);
     expect(r.valid).toBe(true); // a warning, not blocking
   });
 
@@ -86,6 +94,12 @@ describe('liveCheck', () => {
   it('reports too_small and empty for a tiny area with no building', () => {
     const r = liveCheck(square(X - 0.005, Y, 0.00005), ctx);
     expect(r.issues.map((i) => i.code).sort()).toEqual(['empty', 'too_small']);
+  });
+
+  it('clips a drawn area against the neighbour so no overlap is left', () => {
+    const { geometry, clippedBy } = clipToView(square(X, Y, 0.0025), ctx, null);
+    expect(clippedBy).toEqual([7]);
+    expect(liveCheck(geometry!, ctx).issues.map((i) => i.code)).not.toContain('overlap');
   });
 
   it('reports out_of_jurisdiction beyond the street', () => {

@@ -1,4 +1,5 @@
 import type { Feature, Polygon } from 'geojson';
+import type { ServiceAreaHistoryResponse, ValidateServiceAreaRequest } from '../../../core/api.ts';
 import type { ApiErrorBody } from '../../../core/errors.ts';
 import type { LiveIssue, LiveStats } from './live-checks.ts';
 import { ATTRIBUTE_FIELDS, emptyAttributes, type AreaAttributes, type StoredArea } from './types.ts';
@@ -113,7 +114,11 @@ export function areaFromFeature(raw: unknown, etag?: string | null): StoredArea 
 }
 
 /** The Feature a save sends: the attributes with empty fields as null. */
-export function featureOf(geometry: Polygon, a: AreaAttributes, id?: number | null): Feature<Polygon> {
+export function featureOf(
+  geometry: Polygon,
+  a: AreaAttributes,
+  id?: number | null,
+): Feature<Polygon, Record<string, string | null>> {
   const properties: Record<string, string | null> = {};
   for (const k of ATTRIBUTE_FIELDS) properties[k] = a[k] === '' ? null : a[k];
   return { type: 'Feature', ...(id ? { id } : {}), geometry, properties };
@@ -181,10 +186,8 @@ export async function validateArea(
   a: AreaAttributes,
   id: number | null,
 ): Promise<ValidateAnswer> {
-  const { json } = await call<ValidateAnswer>('POST', '/api/service-areas/validate', {
-    ...featureOf(geometry, a, id),
-    ...(id ? { id } : {}),
-  });
+  const body: ValidateServiceAreaRequest = { feature: featureOf(geometry, a, id), id };
+  const { json } = await call<ValidateAnswer>('POST', '/api/service-areas/validate', body);
   return json;
 }
 
@@ -199,12 +202,8 @@ export interface HistoryEntry {
 
 export async function fetchHistory(id: number): Promise<HistoryEntry[]> {
   const { json } = await call<unknown>('GET', `/api/service-areas/${id}/history`);
-  const list = Array.isArray(json)
-    ? json
-    : ((json as { history?: unknown[]; versions?: unknown[] }).history ??
-      (json as { versions?: unknown[] }).versions ??
-      []);
-  return (list as Record<string, unknown>[]).map((h) => ({
+  const list = (json as ServiceAreaHistoryResponse).entries ?? [];
+  return (list as unknown as Record<string, unknown>[]).map((h) => ({
     version: Number(h.version),
     operation: text(h.operation),
     changed_by: (h.changed_by as string | null) ?? null,
