@@ -1,0 +1,193 @@
+/**
+ * Types of the coverage, 五有 scorecard and 台账 ledger API, shared by the server and the dashboard.
+ */
+import type { CompoundCategory, FiveTarget, TargetState } from './vocabulary.ts';
+
+/** Levels the coverage is counted at: the whole city, 区县/园区, 街道, 社区; a 社区's children are compounds. */
+export const COVERAGE_LEVELS = ['city', 'district', 'street', 'community'] as const;
+export type CoverageLevel = (typeof COVERAGE_LEVELS)[number];
+
+/** Counts of one group of buildings. `uncovered` = buildings − covered; straddling ⊆ covered. */
+export interface CoverageCounts {
+  buildings: number;
+  households: number;
+  covered: number;
+  uncovered: number;
+  straddling: number;
+}
+
+export interface CoverageByCategory {
+  all: CoverageCounts;
+  three_no: CoverageCounts;
+  self_managed: CoverageCounts;
+  professional: CoverageCounts;
+}
+
+export interface CoverageNode extends CoverageByCategory {
+  level: CoverageLevel | 'compound';
+  /** null for the city, and for the buildings no jurisdiction holds ("未划入"). */
+  code: string | null;
+  name: string;
+  /** Compounds only: the compound's id. */
+  id?: number;
+}
+
+/** GET /api/coverage */
+export interface CoverageResponse extends CoverageNode {
+  children: CoverageNode[];
+}
+
+/** GET /api/coverage/compounds: one row per compound. */
+export interface CompoundCoverage extends CoverageCounts {
+  id: number;
+  code: string | null;
+  name: string;
+  category: CompoundCategory;
+  street_code: string | null;
+  community_code: string | null;
+}
+
+/** GET /api/coverage/trend: one snapshot of one node. */
+export interface CoverageSnapshot extends CoverageCounts {
+  taken_at: string;
+  category: 'all' | CompoundCategory;
+}
+
+/** A gap between adjacent areas inside a street (a sliver or a hole): GET /api/coverage/gaps. */
+export interface CoverageGap {
+  /** Stable within one answer: the order by size. */
+  index: number;
+  kind: 'sliver' | 'hole';
+  area_m2: number;
+  /** Ids of the service areas the gap touches (the ones "fill" would extend). */
+  neighbours: number[];
+  /** Buildings whose footprint meets the gap. */
+  buildings: number;
+  geometry: GeoJSON.Polygon;
+}
+
+/** A proposed draft area around a cluster of uncovered 三无 buildings: GET /api/coverage/proposals. */
+export interface CoverageProposal {
+  index: number;
+  block_id: number | null;
+  building_ids: number[];
+  /** Of those, the ones the proposed polygon covers entirely. */
+  covers: number;
+  households: number;
+  area_m2: number;
+  geometry: GeoJSON.Polygon;
+}
+
+/** 五有 scorecard: where each target's state comes from. */
+export type ScoreSource = 'derived' | 'assessment' | 'survey';
+
+export interface TargetScore {
+  target: FiveTarget;
+  state: TargetState;
+  source: ScoreSource;
+  /** Why, in words a street office reads (Chinese). */
+  reason: string;
+  /** The manual assessment on record (also when the state is derived). */
+  assessment: {
+    state: TargetState;
+    assessed_on: string;
+    note: string | null;
+    assessed_by: string | null;
+  } | null;
+}
+
+/** GET /api/compounds/:id/scorecard */
+export interface Scorecard {
+  compound: {
+    id: number;
+    code: string | null;
+    name: string;
+    category: CompoundCategory;
+    street_code: string | null;
+  };
+  targets: TargetScore[];
+  met: number;
+  /** 五有: all five met. */
+  five_have: boolean;
+}
+
+/** Phases of the plan: 摸底 → 试点 → 全面推进 → 巩固. */
+export const PLAN_PHASES = ['survey', 'pilot', 'rollout', 'consolidate'] as const;
+export type PlanPhase = (typeof PLAN_PHASES)[number];
+
+/** A ledger problem's category: one of the five targets, or other. */
+export const LEDGER_CATEGORIES = [
+  'wy_self_governance',
+  'wy_security',
+  'wy_basic_service',
+  'wy_clean_environment',
+  'wy_long_term_mechanism',
+  'other',
+] as const;
+export type LedgerCategory = (typeof LEDGER_CATEGORIES)[number];
+
+export const LEDGER_STATUSES = ['open', 'closed'] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+/** One problem of the 问题清单. */
+export interface LedgerItem {
+  id: number;
+  compound_id: number;
+  compound_name: string;
+  street_code: string | null;
+  description: string;
+  category: LedgerCategory;
+  responsible_unit: string | null;
+  /** YYYY-MM-DD */
+  deadline: string | null;
+  phase: PlanPhase;
+  status: LedgerStatus;
+  overdue: boolean;
+  version: number;
+  created_by: string | null;
+  created_at: string;
+  updated_by: string | null;
+  updated_at: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  close_note: string | null;
+  reopened_by: string | null;
+  reopened_at: string | null;
+  reopen_note: string | null;
+}
+
+export interface LedgerCounts {
+  open: number;
+  closed: number;
+  overdue: number;
+}
+
+/** GET /api/ledger/stats */
+export interface LedgerStats {
+  streets: (LedgerCounts & { street_code: string | null; name: string })[];
+  phases: (LedgerCounts & { phase: PlanPhase })[];
+  total: LedgerCounts;
+}
+
+export const CATEGORY_LABELS: Record<CompoundCategory, string> = {
+  three_no: '三无小区',
+  self_managed: '自管小区',
+  professional: '专业物业',
+};
+
+export const TARGET_LABELS: Record<FiveTarget, string> = {
+  wy_self_governance: '有业主自治组织',
+  wy_security: '有安全防护设施',
+  wy_basic_service: '有基本物业服务',
+  wy_clean_environment: '有干净整洁环境',
+  wy_long_term_mechanism: '有长效管理机制',
+};
+
+export const STATE_LABELS: Record<TargetState, string> = { met: '是', partly: '部分', not_met: '否' };
+
+export const PHASE_LABELS: Record<PlanPhase, string> = {
+  survey: '摸底',
+  pilot: '试点',
+  rollout: '全面推进',
+  consolidate: '巩固',
+};

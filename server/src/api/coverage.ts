@@ -1,0 +1,246 @@
+import { Router, type Request } from 'express';
+import {
+  CATEGORY_LABELS,
+  COVERAGE_LEVELS,
+  type CoverageLevel,
+  type CoverageNode,
+} from '../../../core/coverage.ts';
+import { COMPOUND_CATEGORIES, isOneOf, type CompoundCategory } from '../../../core/vocabulary.ts';
+import type { AppContext } from '../app.ts';
+import { assertCanWrite } from '../auth.ts';
+import {
+  DEFAULT_GAP_OPTIONS,
+  DEFAULT_PROPOSAL_OPTIONS,
+  NoSuchPlace,
+  compoundCoverage,
+  coverageGaps,
+  coverageOf,
+  coverageProposals,
+  coverageTrend,
+  streetExists,
+  takeCoverageSnapshot,
+  uncoveredBuildings,
+} from '../coverage/repository.ts';
+import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
+import { HttpError, badRequest, notFound } from '../errors.ts';
+import { parseBbox, route } from '../http.ts';
+import { BBOX_FEATURE_LIMIT } from './layers.ts';
+
+/** A query parameter given at most once, or undefined. */
+export function queryString(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw badRequest('bad_request', `${name} must be given once`);
+  return v;
+}
+
+/** A number parameter within [min, max], or the default. */
+export function queryNumber(req: Request, name: string, dflt: number, min: number, max: number): number {
+  const raw = queryString(req, name);
+  if (raw === undefined) return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw badRequest('bad_request', `${name} must be a number from ${min} to ${max}`, { [name]: raw });
+  }
+  return n;
+}
+
+function queryCategory(req: Request): CompoundCategory | undefined {
+  const c = queryString(req, 'category');
+  if (c !== undefined && !isOneOf(COMPOUND_CATEGORIES, c)) {
+    throw badRequest('bad_request', `category must be one of ${COMPOUND_CATEGORIES.join(', ')}`, {
+      category: c,
+    });
+  }
+  return c;
+}
+
+function queryLevel(req: Request): { level: CoverageLevel; code?: string } {
+  const level = queryString(req, 'level') ?? 'city';
+  if (!isOneOf(COVERAGE_LEVELS, level)) {
+    throw badRequest('bad_request', `level must be one of ${COVERAGE_LEVELS.join(', ')}`, { level });
+  }
+  const code = queryString(req, 'code');
+  if (level === 'city' && code !== undefined) throw badRequest('bad_request', 'The city level takes no code');
+  if (level !== 'city' && code === undefined) throw badRequest('bad_request', `level=${level} needs code=…`);
+  return { level, code };
+}
+
+async function requireStreet(ctx: AppContext, req: Request): Promise<string> {
+  const street = queryString(req, 'street');
+  if (!street) throw badRequest('bad_request', 'street=<街道 code> is required');
+  if (!(await streetExists(ctx.db, street))) throw notFound(`No street with code ${street}`);
+  return street;
+}
+
+const COUNT_HEADERS = ['楼栋数', '户数', '已覆盖', '未覆盖', '跨界'];
+const countCells = (n: CoverageNode, k: 'all' | CompoundCategory) => {
+  const c = n[k];
+  return [c.buildings, c.households, c.covered, c.uncovered, c.straddling];
+};
+const pct = (covered: number, all: number) => (all ? Math.round((covered / all) * 1000) / 10 : null);
+
+/** The coverage table of one node's children (and the node as the last row), Chinese headers. */
+function coverageTable(tree: Awaited<ReturnType<typeof coverageOf>>): Table {
+  const cats = ['all', 'three_no', 'self_managed', 'professional'] as const;
+  const catName = (k: (typeof cats)[number]) => (k === 'all' ? '全部' : CATEGORY_LABELS[k]);
+  const headers = [
+    '级别',
+    '编码',
+    '名称',
+    ...cats.flatMap((k) => COUNT_HEADERS.map((h) => `${catName(k)}${h}`)),
+    '三无覆盖率(%)',
+  ];
+  const levelName = { city: '市', district: '区县', street: '街道', community: '社区', compound: '小区' };
+  const row = (n: CoverageNode) => [
+    levelName[n.level],
+    n.code,
+    n.name,
+    ...cats.flatMap((k) => countCells(n, k)),
+    pct(n.three_no.covered, n.three_no.buildings),
+  ];
+  return {
+    title: `覆盖统计-${tree.name}`,
+    headers,
+    rows: [...tree.children.map(row), row(tree)],
+  };
+}
+
+/**
+ * Coverage of 三无 buildings: GET /api/coverage (tree counts), /compounds, /gaps, /proposals, /trend,
+ * /export.(csv|xlsx); POST /snapshots (city_admin) records the counts for the trend.
+ */
+export function coverageRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db } = ctx;
+
+  const tree = async (req: Request) => {
+    const { level, code } = queryLevel(req);
+    try {
+      return await coverageOf(db, level, code);
+    } catch (e) {
+      if (e instanceof NoSuchPlace) throw notFound(e.message, { level, code });
+      throw e;
+    }
+  };
+
+  router.get(
+    '/',
+    route(async (req, res) => {
+      res.json(await tree(req));
+    }),
+  );
+
+  router.get(
+    '/export.:format',
+    route(async (req, res) => {
+      const format = req.params.format;
+      if (!isOneOf(TABLE_FORMATS, format)) throw notFound(`No export format ${format}; csv or xlsx`);
+      await sendTable(res, coverageTable(await tree(req)), format);
+    }),
+  );
+
+  router.get(
+    '/compounds',
+    route(async (req, res) => {
+      const street = queryString(req, 'street');
+      const community = queryString(req, 'community');
+      const limit = queryNumber(req, 'limit', 10_000, 1, 10_000);
+      res.json({
+        compounds: await compoundCoverage(db, { street, community, category: queryCategory(req), limit }),
+      });
+    }),
+  );
+
+  router.get(
+    '/gaps',
+    route(async (req, res) => {
+      const street = await requireStreet(ctx, req);
+      const d = DEFAULT_GAP_OPTIONS;
+      const gaps = await coverageGaps(db, street, {
+        widthM: queryNumber(req, 'width', d.widthM, 0, 100),
+        maxAreaM2: queryNumber(req, 'max_area', d.maxAreaM2, 0, 1_000_000),
+        minAreaM2: queryNumber(req, 'min_area', d.minAreaM2, 0, 1_000_000),
+      });
+      if (queryString(req, 'format') === 'geojson') {
+        res.type('application/geo+json').json({
+          type: 'FeatureCollection',
+          features: gaps.map(({ geometry, ...properties }) => ({ type: 'Feature', geometry, properties })),
+        });
+        return;
+      }
+      res.json({ street, gaps });
+    }),
+  );
+
+  router.get(
+    '/proposals',
+    route(async (req, res) => {
+      const street = await requireStreet(ctx, req);
+      const d = DEFAULT_PROPOSAL_OPTIONS;
+      const proposals = await coverageProposals(db, street, {
+        distanceM: queryNumber(req, 'distance', d.distanceM, 1, 500),
+        marginM: queryNumber(req, 'margin', d.marginM, 0, 50),
+        roadM: queryNumber(req, 'road', d.roadM, 0, 50),
+      });
+      res.json({ street, proposals });
+    }),
+  );
+
+  router.get(
+    '/trend',
+    route(async (req, res) => {
+      const { level, code } = queryLevel(req);
+      res.json({ level, code: code ?? null, snapshots: await coverageTrend(db, level, code) });
+    }),
+  );
+
+  router.post(
+    '/snapshots',
+    ctx.auth.required(),
+    route(async (req, res) => {
+      assertCanWrite(req.user);
+      if (req.user.role !== 'city_admin')
+        throw new HttpError(403, 'forbidden', 'Only a city admin records snapshots');
+      res.status(201).json({ rows: await takeCoverageSnapshot(db) });
+    }),
+  );
+
+  return router;
+}
+
+/**
+ * GET /api/buildings/uncovered?category=three_no&bbox=…&street=… → FeatureCollection. Mounted at
+ * /api/buildings before the generic /api/:layer routes; anything else falls through.
+ */
+export function uncoveredBuildingsRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get(
+    '/uncovered',
+    route(async (req, res) => {
+      const bbox = parseBbox(req.query.bbox, false);
+      const street = queryString(req, 'street');
+      const out = await uncoveredBuildings(ctx.db, {
+        category: queryCategory(req),
+        bbox,
+        street,
+        limit: BBOX_FEATURE_LIMIT,
+      });
+      if (out.count > BBOX_FEATURE_LIMIT) {
+        throw new HttpError(
+          400,
+          'invalid_bbox',
+          `More than ${BBOX_FEATURE_LIMIT} uncovered buildings; ask for a smaller bbox`,
+          {
+            limit: BBOX_FEATURE_LIMIT,
+          },
+        );
+      }
+      if (queryString(req, 'download') !== undefined) {
+        res.set('Content-Disposition', 'attachment; filename="uncovered-buildings.geojson"');
+      }
+      res.type('application/geo+json').send(out.json);
+    }),
+  );
+  return router;
+}

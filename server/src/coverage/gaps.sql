@@ -1,0 +1,46 @@
+-- Gaps between service areas inside one street, under $3 m² and over $4 m² (floating-point crumbs):
+--  * slivers: what a closing of the areas' union (grow by width/2, shrink back; EPSG:4544, metres)
+--    fills, with hairlines opened away, outside the union's holes;
+--  * holes: the holes of the union, exactly, in EPSG:4326.
+-- Each piece is finally cut from the areas in EPSG:4326, so its edges coincide with theirs.
+-- $1 street code, $2 width m, $3 max area m², $4 min area m².
+WITH street AS (
+  SELECT geom FROM jurisdictions WHERE code = $1 AND level = 'street'
+), areas AS (
+  SELECT s.id, s.geom FROM service_areas s, street
+  WHERE s.geom && street.geom AND ST_Intersects(s.geom, street.geom)
+), u AS (
+  SELECT ST_Union(geom) AS g FROM areas HAVING count(*) > 0
+), um AS (
+  SELECT ST_Transform(g, 4544) AS g FROM u
+), shells AS (
+  SELECT ST_Union(ST_MakePolygon(ST_ExteriorRing(d.geom))) AS g
+  FROM u, LATERAL ST_Dump(u.g) d
+), holes AS (
+  SELECT 'hole' AS kind, d.geom AS g
+  FROM u, shells, street, LATERAL ST_Dump(ST_Intersection(ST_Difference(shells.g, u.g), street.geom)) d
+), sliver_m AS (
+  SELECT d.geom AS g
+  FROM um, LATERAL ST_Dump(ST_Buffer(ST_Buffer(
+         ST_Difference(ST_Buffer(ST_Buffer(um.g, $2::float8 / 2, 'join=mitre'), -$2::float8 / 2, 'join=mitre'), um.g),
+         -0.01, 'join=mitre'), 0.01, 'join=mitre')) d
+), slivers AS (
+  SELECT 'sliver' AS kind, part.geom AS g
+  FROM sliver_m, u, street, shells,
+       LATERAL (SELECT ST_Difference(ST_Intersection(ST_Buffer(ST_Transform(sliver_m.g, 4326), 1e-6, 'join=mitre'), street.geom), u.g) AS g) cut,
+       LATERAL (SELECT d.geom FROM ST_Dump(cut.g) d ORDER BY ST_Area(d.geom) DESC LIMIT 1) part
+  WHERE NOT ST_Within(ST_PointOnSurface(part.geom), shells.g)
+), sized AS (
+  SELECT kind, g, ST_Area(g::geography) AS area_m2
+  FROM (SELECT * FROM holes UNION ALL SELECT * FROM slivers) x
+  WHERE GeometryType(g) = 'POLYGON'
+)
+SELECT (row_number() OVER (ORDER BY sized.area_m2 DESC, ST_XMin(sized.g)) - 1)::integer AS index,
+       kind,
+       round(sized.area_m2::numeric, 2)::float8 AS area_m2,
+       ARRAY(SELECT a.id::integer FROM areas a WHERE ST_DWithin(a.geom, sized.g, 1e-7) ORDER BY a.id) AS neighbours,
+       (SELECT count(*) FROM buildings b WHERE b.geom && sized.g AND ST_Intersects(b.geom, sized.g))::integer AS buildings,
+       ST_AsGeoJSON(sized.g, 9)::json AS geometry
+FROM sized
+WHERE sized.area_m2 >= $4 AND sized.area_m2 <= $3
+ORDER BY index

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import type {
+  CompoundCoverage,
+  CoverageByCategory,
+  CoverageCounts,
+  CoverageGap,
+  CoverageLevel,
+  CoverageNode,
+  CoverageProposal,
+  CoverageResponse,
+  CoverageSnapshot,
+} from '../../../core/coverage.ts';
+import { COMPOUND_CATEGORIES, type CompoundCategory } from '../../../core/vocabulary.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Bbox } from '../http.ts';
+
+const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const COUNTS_SQL = sql('counts.sql');
+const COMPOUNDS_SQL = sql('compounds.sql');
+const UNCOVERED_SQL = sql('uncovered.sql');
+const GAPS_SQL = sql('gaps.sql');
+const PROPOSALS_SQL = sql('proposals.sql');
+const SNAPSHOT_SQL = sql('snapshot.sql');
+
+/** The city's name: the root of the tree (jurisdictions hold 区县 and below). */
+export const CITY_NAME = '遂宁市';
+
+/** Per level: how its children are grouped and how its own buildings are picked (allow-list). */
+const LEVELS: Record<CoverageLevel, { child: string; where: string; childLevel: CoverageNode['level'] }> = {
+  city: { child: 'p.district_code', where: 'true', childLevel: 'district' },
+  district: { child: 'p.street_code', where: 'p.district_code = $1', childLevel: 'street' },
+  street: { child: 'p.community_code', where: 'p.street_code = $1', childLevel: 'community' },
+  community: { child: 'b.compound_id', where: 'p.community_code = $1', childLevel: 'compound' },
+};
+
+export const emptyCounts = (): CoverageCounts => ({
+  buildings: 0,
+  households: 0,
+  covered: 0,
+  uncovered: 0,
+  straddling: 0,
+});
+
+const emptyByCategory = (): CoverageByCategory => ({
+  all: emptyCounts(),
+  three_no: emptyCounts(),
+  self_managed: emptyCounts(),
+  professional: emptyCounts(),
+});
+
+function add(to: CoverageCounts, row: CountRow): void {
+  to.buildings += row.buildings;
+  to.households += row.households;
+  to.covered += row.covered;
+  to.uncovered += row.buildings - row.covered;
+  to.straddling += row.straddling;
+}
+
+interface CountRow {
+  child: string | null;
+  category: CompoundCategory | null;
+  buildings: number;
+  households: number;
+  covered: number;
+  straddling: number;
+}
+
+interface Kid {
+  code: string;
+  name: string;
+  /** Compounds only: the id, and the compound's own code. */
+  id?: number;
+  ccode?: string | null;
+}
+
+export class NoSuchPlace extends Error {}
+
+/**
+ * Coverage of one node (the city, a 区县, a 街道 or a 社区) and of each of its children, overall and
+ * per category. Counts come from buildings.covered / straddling, which the triggers of 0002 keep true
+ * on every area save, so this reflects a save at once.
+ * @throws NoSuchPlace when `code` is not a jurisdiction of that level
+ */
+export async function coverageOf(
+  db: Queryable,
+  level: CoverageLevel,
+  code?: string,
+): Promise<CoverageResponse> {
+  let name = CITY_NAME;
+  if (level !== 'city') {
+    const r = await db.query<{ name: string }>(
+      'SELECT name FROM jurisdictions WHERE code = $1 AND level = $2',
+      [code, level],
+    );
+    if (!r.rows[0]) throw new NoSuchPlace(`No ${level} with code ${code}`);
+    name = r.rows[0].name;
+  }
+  const def = LEVELS[level];
+  const q = COUNTS_SQL.replaceAll('{{child}}', def.child).replaceAll('{{where}}', def.where);
+  const rows = (await db.query<CountRow>(q, level === 'city' ? [] : [code])).rows;
+
+  // The children that exist, also those with no buildings yet, in code order.
+  const kids =
+    def.childLevel === 'compound'
+      ? await db.query<Kid>(
+          `SELECT id::text AS code, name, id, code AS ccode FROM compounds
+           WHERE community_code = $1 OR id IN (SELECT b.compound_id FROM buildings b
+             JOIN building_places p ON p.building_id = b.id WHERE p.community_code = $1)
+           ORDER BY id`,
+          [code],
+        )
+      : await db.query<Kid>(
+          level === 'city'
+            ? "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code"
+            : 'SELECT code, name FROM jurisdictions WHERE level = $1 AND parent_code = $2 ORDER BY code',
+          level === 'city' ? [] : [def.childLevel, code],
+        );
+  const children = new Map<string | null, CoverageNode>();
+  for (const k of kids.rows) {
+    const node: CoverageNode = { level: def.childLevel, code: k.code, name: k.name, ...emptyByCategory() };
+    if (k.id !== undefined) Object.assign(node, { id: k.id, code: k.ccode ?? String(k.id) });
+    children.set(k.code, node);
+  }
+  const total: CoverageResponse = { level, code: code ?? null, name, ...emptyByCategory(), children: [] };
+  for (const row of rows) {
+    let child = children.get(row.child);
+    if (!child) {
+      child = {
+        level: def.childLevel,
+        code: row.child,
+        name: row.child === null ? '未划入' : row.child,
+        ...emptyByCategory(),
+      };
+      children.set(row.child, child);
+    }
+    for (const node of [total, child]) {
+      add(node.all, row);
+      if (row.category && (COMPOUND_CATEGORIES as readonly string[]).includes(row.category))
+        add(node[row.category], row);
+    }
+  }
+  total.children = [...children.values()];
+  return total;
+}
+
+/** Coverage per compound, the most uncovered buildings first. */
+export async function compoundCoverage(
+  db: Queryable,
+  f: { street?: string; community?: string; category?: CompoundCategory; limit?: number },
+): Promise<CompoundCoverage[]> {
+  const r = await db.query<CompoundCoverage>(COMPOUNDS_SQL, [
+    f.street ?? null,
+    f.community ?? null,
+    f.category ?? null,
+    f.limit ?? 10_000,
+  ]);
+  return r.rows;
+}
+
+/** Uncovered buildings as a GeoJSON FeatureCollection text; `count` is at most limit + 1. */
+export async function uncoveredBuildings(
+  db: Queryable,
+  f: { category?: CompoundCategory; bbox?: Bbox; street?: string; limit: number },
+): Promise<{ json: string; count: number }> {
+  const b = f.bbox ?? [null, null, null, null];
+  const r = await db.query<{ json: string; count: number }>(UNCOVERED_SQL, [
+    f.category ?? null,
+    ...b,
+    f.street ?? null,
+    f.limit + 1,
+  ]);
+  return r.rows[0]!;
+}
+
+export interface GapOptions {
+  /** Gaps narrower than this (m) are found between areas that do not touch. */
+  widthM: number;
+  maxAreaM2: number;
+  minAreaM2: number;
+}
+export const DEFAULT_GAP_OPTIONS: GapOptions = { widthM: 5, maxAreaM2: 2000, minAreaM2: 1 };
+
+/** Slivers and holes between the service areas of one street (see gaps.sql). */
+export async function coverageGaps(
+  db: Queryable,
+  street: string,
+  o: GapOptions = DEFAULT_GAP_OPTIONS,
+): Promise<CoverageGap[]> {
+  const r = await db.query<CoverageGap>(GAPS_SQL, [street, o.widthM, o.maxAreaM2, o.minAreaM2]);
+  return r.rows;
+}
+
+export interface ProposalOptions {
+  /** Buildings at most this far apart (m) fall into one cluster. */
+  distanceM: number;
+  /** Margin around the buildings (m). */
+  marginM: number;
+  /** Half the width kept free along roads (m). */
+  roadM: number;
+}
+export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { distanceM: 30, marginM: 3, roadM: 4 };
+
+/** Draft areas for the uncovered 三无 buildings of one street (see proposals.sql). */
+export async function coverageProposals(
+  db: Queryable,
+  street: string,
+  o: ProposalOptions = DEFAULT_PROPOSAL_OPTIONS,
+): Promise<CoverageProposal[]> {
+  const r = await db.query<CoverageProposal>(PROPOSALS_SQL, [street, o.distanceM, o.marginM, o.roadM]);
+  return r.rows;
+}
+
+export async function streetExists(db: Queryable, code: string): Promise<boolean> {
+  const r = await db.query("SELECT 1 FROM jurisdictions WHERE code = $1 AND level = 'street'", [code]);
+  return r.rowCount > 0;
+}
+
+/** Records the counts of every node and category now (the trend's data); returns the rows written. */
+export async function takeCoverageSnapshot(db: Queryable): Promise<number> {
+  const r = await db.query(SNAPSHOT_SQL);
+  return r.rowCount;
+}
+
+/** The snapshots of one node, oldest first. */
+export async function coverageTrend(
+  db: Queryable,
+  level: CoverageLevel,
+  code?: string,
+): Promise<CoverageSnapshot[]> {
+  const r = await db.query<CoverageSnapshot>(
+    `SELECT taken_at, category, buildings, households, covered, buildings - covered AS uncovered, straddling
+     FROM coverage_snapshots WHERE level = $1 AND code = $2 ORDER BY taken_at, category`,
+    [level, code ?? ''],
+  );
+  return r.rows.map((x) => ({ ...x, taken_at: new Date(x.taken_at).toISOString() }));
+}
