@@ -5,7 +5,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import pino, { type Logger } from 'pino';
 import type { ApiErrorBody } from '../../core/errors.ts';
 import { exportRouter } from './api/export.ts';
+import { coverageRouter, uncoveredBuildingsRouter } from './api/coverage.ts';
 import { layersRouter } from './api/layers.ts';
+import { searchRouter } from './api/search.ts';
 import { serviceAreasRouter } from './api/service-areas.ts';
 import { tilesRouter } from './tiles/router.ts';
 import { Auth } from './auth.ts';
@@ -82,6 +84,9 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
   app.use('/tiles', tilesRouter(ctx));
   app.use('/api/export', exportRouter(ctx));
   app.use('/api/service-areas', serviceAreasRouter(ctx));
+  app.use('/api/coverage', coverageRouter(ctx));
+  app.use('/api/buildings', uncoveredBuildingsRouter(ctx));
+  app.use('/api/search', searchRouter(ctx));
   app.use('/api', layersRouter(db));
   app.use('/api', (req, _res, next) =>
     next(new HttpError(404, 'not_found', `No API route ${req.method} ${req.path}`)),
