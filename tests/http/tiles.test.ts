@@ -156,6 +156,15 @@ describe(`GET /tiles/<layer>/<z>/<x>/<y>.mvt (${TEST_DB_KIND})`, () => {
     expect(Object.keys(z5.tile.layers)).toEqual(['water']);
   });
 
+  it.each(Object.keys(LAYERS))('%s answers the world tile 0/0/0 and the last tile of z22', async (name) => {
+    const world = await fetchTile(app.url, `/tiles/${name}/0/0/0.mvt`);
+    expect(world.r.status).toBe(200);
+    // The fixtures are smaller than a unit of the world tile: whatever is left must still decode.
+    for (const l of Object.values(world.tile.layers)) features(l).forEach((f) => f.loadGeometry());
+    const corner = await fetch(app.url + `/tiles/${name}/22/4194303/4194303.mvt`);
+    expect(corner.status).toBe(200);
+  });
+
   it('answers an empty tile where there is nothing', async () => {
     const { r, body } = await fetchTile(app.url, url('buildings', tileAt(0, 0, 16)));
     expect(r.status).toBe(200);
