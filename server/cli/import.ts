@@ -28,17 +28,16 @@ function fail(message: string, code = 2): never {
 
 /** Progress on stderr: count and rate, at most once a second, and only for imports that take a while. */
 function progressPrinter(label: string): (p: ImportProgress) => void {
-  const start = Date.now();
-  let last = start;
+  let start = 0;
+  let last = 0;
   return (p) => {
     const now = Date.now();
+    if (!start) start = last = now; // counted from the import's first step, not from opening the database
     if (now - last < 1000) return;
     last = now;
     const s = (now - start) / 1000;
     const rate =
-      p.phase === 'checking' || p.phase === 'loading'
-        ? `, ${Math.round(p.done / s).toLocaleString('en-US')}/s`
-        : '';
+      p.phase === 'loading' ? `, ${Math.round(p.done / s).toLocaleString('en-US')} features/s` : '';
     console.error(
       `${label}: ${p.phase} ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}${rate} (${s.toFixed(1)} s)`,
     );

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/buildings-one-self-intersection.geojson', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The real commands, as `npm run import` / `npm run export` start them, on their own database: a
+ * fresh one on the server at DATABASE_URL, else an embedded PGlite folder of their own.
+ */
+describe('npm run import / export (spawned)', () => {
+  let t: TestDb | undefined;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  const run = (script: 'import' | 'export', args: string[]): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
+        cwd: ROOT,
+        env,
+      });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.on('error', reject);
+      p.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const exported = async (): Promise<{ features: { properties: { name: string | null } }[] }> => {
+    const r = await run('export', ['--layer', 'buildings', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { features: { properties: { name: string | null } }[] };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wuyou-cli-'));
+    env = { ...process.env, LOG_LEVEL: 'silent' };
+    if (TEST_DB_KIND === 'postgres') {
+      t = await createTestDb();
+      env.DATABASE_URL = t.url;
+    } else {
+      env.DATABASE_URL = '';
+      env.PGLITE_DIR = join(dir, 'pglite');
+    }
+  });
+  afterAll(async () => {
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects a file with one self-intersecting polygon: exit 1, the feature named, nothing written', async () => {
+    const r = await run('import', ['--layer', 'buildings', FIXTURE]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${FIXTURE}: feature 2: invalid geometry: Self-intersection[105.5911 30.5301] (--make-valid repairs it)`,
+    );
+    expect(r.stderr).toContain(`${FIXTURE}: nothing imported: 1 problem in 1 feature`);
+    expect((await exported()).features).toHaveLength(0);
+  });
+
+  it('imports all of it with --make-valid and says what the repair changed', async () => {
+    const r = await run('import', ['--layer', 'buildings', FIXTURE, '--make-valid']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /feature 2: Self-intersection\[105\.5911 30\.5301\] repaired: 1 polygon → 2 parts, area [\d.,]+ m² → [\d.,]+ m²/,
+    );
+    expect(r.stdout).toMatch(/imported 4 buildings \(1 repaired\)/);
+    expect((await exported()).features.map((f) => f.properties.name)).toEqual([
+      '1号楼',
+      null,
+      'bow-tie',
+      null,
+    ]);
+  });
+
+  it('writes an export file that imports again', async () => {
+    const file = join(dir, 'buildings.geojson');
+    const r = await run('export', ['--layer', 'buildings', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('exported 4 buildings');
+    const fc = JSON.parse(readFileSync(file, 'utf8')) as { type: string; features: unknown[] };
+    expect(fc.type).toBe('FeatureCollection');
+    const again = await run('import', ['--layer', 'buildings', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await exported()).features).toHaveLength(8);
+  });
+
+  it('prints the first 50 problems of a bad file, then how many more', async () => {
+    const file = join(dir, 'bad-cameras.geojson');
+    const features = Array.from({ length: 60 }, (_, i) => ({
+      type: 'Feature',
+      properties: { range_m: -i },
+      geometry: { type: 'Point', coordinates: [105.59, 30.53] },
+    }));
+    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+    const r = await run('import', ['--layer', 'cameras', file]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.find((l) => l.includes(': feature '))).toBe(
+      `${file}: feature 0: range_m 0 is out of range (must be > 0 and ≤ 1000)`,
+    );
+    expect(lines.filter((l) => l.includes(': feature '))).toHaveLength(50);
+    expect(r.stderr).toContain(`${file}: … and 10 more problems`);
+    expect(r.stderr).toContain('nothing imported: 60 problems in 60 features');
+  });
+
+  it('refuses bad arguments and a CSV for a polygon layer', async () => {
+    const bad = await run('import', ['--layer', 'roads', FIXTURE]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--layer must be one of buildings, compounds, service-areas');
+    const crs = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'bd09']);
+    expect(crs.code).toBe(2);
+    expect(crs.stderr).toContain('--crs must be one of wgs84, gcj02');
+    const csv = fileURLToPath(new URL('./fixtures/cameras.csv', import.meta.url));
+    const r = await run('import', ['--layer', 'buildings', csv]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${csv}: CSV files hold points; buildings need polygons (use GeoJSON)`);
+  });
+});
