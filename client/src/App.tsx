@@ -1,0 +1,141 @@
+import { useCallback, useEffect, useState } from 'react';
+import { fetchConfig, fetchJurisdictions, search, type SearchResult } from './api.ts';
+import { useI18n } from './i18n/I18n.tsx';
+import type { MapController, PickedFeature } from './map/controller.ts';
+import { MapView } from './map/MapView.tsx';
+import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
+import { AboutDialog } from './panels/AboutDialog.tsx';
+import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
+import { LayerPanel } from './panels/LayerPanel.tsx';
+import { SearchBox } from './panels/SearchBox.tsx';
+
+const LAYERS_KEY = 'wuyou.layers';
+
+function storedVisibility(): LayerVisibility {
+  try {
+    const saved = JSON.parse(localStorage.getItem(LAYERS_KEY) ?? '{}') as Record<string, unknown>;
+    const v = { ...DEFAULT_VISIBILITY };
+    for (const g of LAYER_GROUPS) if (typeof saved[g] === 'boolean') v[g] = saved[g];
+    return v;
+  } catch {
+    return { ...DEFAULT_VISIBILITY };
+  }
+}
+
+/** Whether the page was opened on a given view (`#zoom/lat/lon`), which then wins over the district fit. */
+const openedOnView = window.location.hash.length > 1;
+
+/** Fits the map to the district (区县) once, from its search hit's extent. */
+async function fitDistrict(map: MapController) {
+  const all = await fetchJurisdictions();
+  const district = all.find((j) => j.level === 'district');
+  if (!district) return;
+  const hits = await search(district.name);
+  const hit = hits.find((r) => r.kind === 'jurisdiction' && r.id === district.code);
+  if (hit?.bbox) map.fitBbox(hit.bbox, { animate: false });
+}
+
+export function App() {
+  const { t, lang, setLang } = useI18n();
+  const [config, setConfig] = useState<{ tiandituKey: string | null } | null>(null);
+  const [map, setMap] = useState<MapController | null>(null);
+  const [visibility, setVisibility] = useState<LayerVisibility>(storedVisibility);
+  const [picked, setPicked] = useState<Picked | null>(null);
+  const [about, setAbout] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    fetchConfig()
+      .then((c) => setConfig({ tiandituKey: c.tiandituKey }))
+      .catch((e: Error) => {
+        // Without the config the map still works offline; only the optional basemap is lost.
+        console.warn('GET /api/config failed:', e.message);
+        setConfig({ tiandituKey: null });
+      });
+  }, []);
+
+  useEffect(() => {
+    if (!map || openedOnView) return;
+    fitDistrict(map).catch((e: Error) => console.warn('could not fit the district:', e.message));
+  }, [map]);
+
+  const shown = picked ? picked.features[picked.index] : undefined;
+  useEffect(() => {
+    map?.select(shown ? { layer: shown.layer, key: shown.key } : null);
+  }, [map, shown]);
+
+  const onPick = useCallback((features: PickedFeature[], at: [number, number]) => {
+    setPicked(features.length ? { features, index: 0, at } : null);
+  }, []);
+
+  const onToggle = useCallback((group: LayerGroup, visible: boolean) => {
+    setVisibility((v) => {
+      const next = { ...v, [group]: visible };
+      try {
+        localStorage.setItem(LAYERS_KEY, JSON.stringify(next));
+      } catch {
+        // not persisted
+      }
+      return next;
+    });
+  }, []);
+
+  const onChoose = useCallback(
+    (r: SearchResult) => {
+      if (r.bbox) map?.fitBbox(r.bbox, { maxZoom: r.kind === 'compound' ? 17 : 15 });
+    },
+    [map],
+  );
+
+  return (
+    <div className="app">
+      <header className="topbar" data-testid="topbar">
+        <div className="brand">
+          <h1 data-testid="app-title">{t('app.title')}</h1>
+          <span className="subtitle">{t('app.subtitle')}</span>
+        </div>
+        <SearchBox onChoose={onChoose} />
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            data-testid="lang-switch"
+            title={t('lang.switchTitle')}
+            onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}
+          >
+            {t('lang.switch')}
+          </button>
+          <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
+            {t('about.button')}
+          </button>
+        </div>
+      </header>
+      <main className="workspace">
+        {config && (
+          <MapView
+            lang={lang}
+            visibility={visibility}
+            tiandituKey={config.tiandituKey}
+            onPick={onPick}
+            onError={setError}
+            onReady={setMap}
+          />
+        )}
+        <LayerPanel visibility={visibility} onToggle={onToggle} hasTianditu={!!config?.tiandituKey} />
+        {picked && (
+          <AttributePanel
+            picked={picked}
+            onShow={(index) => setPicked({ ...picked, index })}
+            onClose={() => setPicked(null)}
+          />
+        )}
+        {error && (
+          <div className="banner error" role="alert" data-testid="map-error">
+            {t('map.failed', { message: error })}
+          </div>
+        )}
+      </main>
+      {about && <AboutDialog onClose={() => setAbout(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+import {
+  Map as MapLibreMap,
+  NavigationControl,
+  ScaleControl,
+  setWorkerUrl,
+  type MapGeoJSONFeature,
+  type MapMouseEvent,
+} from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { DataLayer } from '../../../core/vocabulary.ts';
+import type { Bbox } from '../api.ts';
+import type { Language } from '../i18n/messages.ts';
+import {
+  buildStyle,
+  DEFAULT_CENTER,
+  DEFAULT_ZOOM,
+  FEATURE_KEY,
+  INTERACTIVE_LAYERS,
+  labelLayers,
+  labelText,
+  layerIdsByGroup,
+  LAYER_GROUPS,
+  SELECTION_LAYERS,
+  selectionFilter,
+  type LayerVisibility,
+} from './style.ts';
+
+// Under Vite the worker is not found unless its URL is handed over (STACK-NOTES).
+setWorkerUrl(workerUrl);
+
+/** A feature under a click, as plain data for the panels (no map types leave client/src/map). */
+export interface PickedFeature {
+  layer: DataLayer;
+  /** id (or jurisdiction code) as a string. */
+  key: string;
+  properties: Record<string, unknown>;
+}
+
+export interface MapControllerOptions {
+  lang: Language;
+  visibility: LayerVisibility;
+  tiandituKey?: string | null;
+  /** Called on every click: the features under it, most specific first, and where it was. */
+  onPick(features: PickedFeature[], at: [number, number]): void;
+  onError?(message: string): void;
+}
+
+/**
+ * The MapLibre map of the app: owns the style, the controls, the click picking and the selection
+ * outline. The container gets `data-map-state` = `loading` | `busy` | `idle` so tests can wait for
+ * rendering to finish; the view lives in the URL hash (`#zoom/lat/lon`).
+ *
+ * @example
+ *   const map = new MapController(div, { lang: 'zh-CN', visibility: DEFAULT_VISIBILITY, onPick });
+ *   map.fitBbox([105.55, 30.50, 105.62, 30.56]);
+ *   map.destroy();
+ */
+export class MapController {
+  private readonly map: MapLibreMap;
+  private readonly groups = layerIdsByGroup();
+  private loaded = false;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly opts: MapControllerOptions,
+  ) {
+    container.dataset.mapState = 'loading';
+    this.map = new MapLibreMap({
+      container,
+      style: buildStyle(opts),
+      center: DEFAULT_CENTER,
+      zoom: DEFAULT_ZOOM,
+      minZoom: 8,
+      maxZoom: 20,
+      hash: true,
+      attributionControl: opts.tiandituKey ? { compact: true } : false,
+    });
+    this.map.addControl(new NavigationControl({ visualizePitch: false }), 'bottom-right');
+    this.map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+    this.map.on('load', () => {
+      this.loaded = true;
+    });
+    this.map.on('movestart', () => this.setState('busy'));
+    this.map.on('dataloading', () => this.setState('busy'));
+    this.map.on('idle', () => this.setState('idle'));
+    this.map.on('error', (e) => {
+      const message = e.error?.message ?? String(e.error);
+      console.warn('map error:', message);
+      if (!this.loaded) opts.onError?.(message);
+    });
+    this.map.on('click', (e) => this.pick(e));
+    this.map.on('mousemove', (e) => {
+      const hit = this.featuresAt(e).length > 0;
+      this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
+    });
+  }
+
+  private setState(state: 'busy' | 'idle') {
+    this.container.dataset.mapState = state;
+  }
+
+  private featuresAt(e: MapMouseEvent): MapGeoJSONFeature[] {
+    const layers = INTERACTIVE_LAYERS.map((l) => l.id).filter((id) => this.map.getLayer(id));
+    return this.map.queryRenderedFeatures(e.point, { layers });
+  }
+
+  private pick(e: MapMouseEvent) {
+    const hits = this.featuresAt(e);
+    const order = (id: string) => INTERACTIVE_LAYERS.findIndex((l) => l.id === id);
+    const levelRank = (f: MapGeoJSONFeature) =>
+      ({ community: 0, street: 1, district: 2 })[String(f.properties.level)] ?? 3;
+    hits.sort((a, b) => order(a.layer.id) - order(b.layer.id) || levelRank(a) - levelRank(b));
+    const seen = new Set<string>();
+    const picked: PickedFeature[] = [];
+    for (const f of hits) {
+      const layer = INTERACTIVE_LAYERS[order(f.layer.id)]!.layer;
+      const key = String(f.properties[FEATURE_KEY[layer]] ?? '');
+      // A feature cut by tile borders comes back once per tile.
+      if (!key || seen.has(`${layer}/${key}`)) continue;
+      seen.add(`${layer}/${key}`);
+      picked.push({ layer, key, properties: { ...f.properties } });
+    }
+    this.opts.onPick(picked, [e.lngLat.lng, e.lngLat.lat]);
+  }
+
+  /** Outlines one feature (or none). */
+  select(feature: { layer: DataLayer; key: string } | null) {
+    const apply = () => {
+      for (const [layer, id] of Object.entries(SELECTION_LAYERS) as [DataLayer, string][]) {
+        const key = feature && feature.layer === layer ? feature.key : null;
+        this.map.setFilter(id, selectionFilter(layer, key));
+      }
+    };
+    if (this.map.isStyleLoaded()) apply();
+    else this.map.once('load', apply);
+  }
+
+  setVisibility(visibility: LayerVisibility) {
+    for (const group of LAYER_GROUPS) {
+      for (const id of this.groups[group]) {
+        if (this.map.getLayer(id)) {
+          this.map.setLayoutProperty(id, 'visibility', visibility[group] ? 'visible' : 'none');
+        }
+      }
+    }
+  }
+
+  setLanguage(lang: Language) {
+    for (const { layer } of labelLayers(lang)) {
+      if (this.map.getLayer(layer.id)) this.map.setLayoutProperty(layer.id, 'text-field', labelText(lang));
+    }
+  }
+
+  fitBbox([w, s, e, n]: Bbox, opts: { animate?: boolean; maxZoom?: number } = {}) {
+    this.map.fitBounds(
+      [
+        [w, s],
+        [e, n],
+      ],
+      { padding: 60, maxZoom: opts.maxZoom ?? 17, animate: opts.animate ?? true, duration: 1200 },
+    );
+  }
+
+  destroy() {
+    this.map.remove();
+  }
+}

@@ -1,0 +1,557 @@
+import type {
+  ExpressionSpecification,
+  FilterSpecification,
+  LayerSpecification,
+  SourceSpecification,
+  StyleSpecification,
+} from 'maplibre-gl';
+import type { DataLayer } from '../../../core/vocabulary.ts';
+import type { Language } from '../i18n/messages.ts';
+import {
+  BASEMAP_COLOURS as B,
+  BUILDING_COLOURS,
+  CAMERA_COLOURS,
+  COMPOUND_COLOURS,
+  GATE_COLOURS,
+  JURISDICTION_COLOURS as J,
+  SELECTION_COLOUR,
+  SERVICE_AREA_COLOURS,
+  UNCOVERED_THREE_NO_OUTLINE,
+} from '../palette.ts';
+
+/** The layer switcher's entries, bottom to top; each switches a group of style layers. */
+export const LAYER_GROUPS = [
+  'tianditu',
+  'basemap',
+  'jurisdictions',
+  'service-areas',
+  'compounds',
+  'buildings',
+  'cameras',
+  'gates',
+] as const;
+export type LayerGroup = (typeof LAYER_GROUPS)[number];
+export type LayerVisibility = Record<LayerGroup, boolean>;
+
+export const DEFAULT_VISIBILITY: LayerVisibility = {
+  tianditu: true,
+  basemap: true,
+  jurisdictions: true,
+  'service-areas': true,
+  compounds: true,
+  buildings: true,
+  cameras: true,
+  gates: true,
+};
+
+/** Buildings' tiles start here (server/src/layers.ts); below it the compounds are filled instead. */
+export const BUILDINGS_MIN_ZOOM = 14;
+/** The demo district's middle, used until the district's own extent is known. */
+export const DEFAULT_CENTER: [number, number] = [105.59, 30.53];
+export const DEFAULT_ZOOM = 13;
+
+/** The font labels are drawn with: one self-hosted CJK file, so Chinese renders with no network. */
+export const LABEL_FONT = 'Noto Sans SC Regular';
+export const FONT_URL = '/fonts/NotoSansSC-Regular.ttf';
+
+export interface StyleOptions {
+  lang: Language;
+  visibility: LayerVisibility;
+  /** 天地图 key; absent → no raster basemap and no request leaves the machine. */
+  tiandituKey?: string | null;
+}
+
+const covered: ExpressionSpecification = ['==', ['get', 'covered'], true];
+
+function tileSource(layer: string, minzoom: number): SourceSpecification {
+  // Relative URL on purpose: same origin as the page. Tiles above z16 are over-zoomed from z16.
+  return { type: 'vector', tiles: [`/tiles/${layer}/{z}/{x}/{y}.mvt`], minzoom, maxzoom: 16 };
+}
+
+function tiandituSource(layer: 'vec' | 'cva', key: string): SourceSpecification {
+  const tiles = [0, 1, 2, 3, 4, 5, 6, 7].map(
+    (n) =>
+      `https://t${n}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}` +
+      `&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(key)}`,
+  );
+  return {
+    type: 'raster',
+    tiles,
+    tileSize: 256,
+    maxzoom: 18,
+    attribution: '© 天地图 国家地理信息公共服务平台',
+  };
+}
+
+/** The building fill: category picks the hue, coverage the strength. */
+function buildingColour(): ExpressionSpecification {
+  const pick = (c: keyof typeof BUILDING_COLOURS): ExpressionSpecification => [
+    'case',
+    covered,
+    BUILDING_COLOURS[c].covered,
+    BUILDING_COLOURS[c].uncovered,
+  ];
+  return [
+    'match',
+    ['get', 'category'],
+    'three_no',
+    pick('three_no'),
+    'self_managed',
+    pick('self_managed'),
+    'professional',
+    pick('professional'),
+    pick('unknown'),
+  ];
+}
+
+function matchColour(
+  property: string,
+  colours: Record<string, string>,
+  fallback: string,
+): ExpressionSpecification {
+  const pairs = Object.entries(colours).flat();
+  return ['match', ['get', property], ...pairs, fallback] as unknown as ExpressionSpecification;
+}
+
+/** A label's text in the current language: `name_en` in English where the data has it. */
+export function labelText(lang: Language): ExpressionSpecification {
+  return lang === 'en' ? ['coalesce', ['get', 'name_en'], ['get', 'name']] : ['get', 'name'];
+}
+
+const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.4, 'text-halo-blur': 0.3 };
+
+/** Style layers by switcher group; the click order of the data layers is in INTERACTIVE_LAYERS. */
+export function styleLayers(): Record<LayerGroup | 'base' | 'selection', LayerSpecification[]> {
+  return {
+    base: [{ id: 'background', type: 'background', paint: { 'background-color': B.background } }],
+    tianditu: [
+      { id: 'tianditu-vec', type: 'raster', source: 'tianditu-vec' },
+      { id: 'tianditu-cva', type: 'raster', source: 'tianditu-cva' },
+    ],
+    basemap: [
+      {
+        id: 'basemap-blocks',
+        type: 'fill',
+        source: 'basemap',
+        'source-layer': 'blocks',
+        paint: { 'fill-color': B.blocks, 'fill-opacity': 0.8 },
+      },
+      {
+        id: 'basemap-water',
+        type: 'fill',
+        source: 'basemap',
+        'source-layer': 'water',
+        paint: { 'fill-color': B.water },
+      },
+      ...roadLayers(),
+    ],
+    jurisdictions: [
+      {
+        // Invisible, so that a click anywhere inside a boundary finds its jurisdiction.
+        id: 'jurisdictions-fill',
+        type: 'fill',
+        source: 'jurisdictions',
+        'source-layer': 'jurisdictions',
+        paint: { 'fill-color': '#000000', 'fill-opacity': 0 },
+      },
+      {
+        id: 'jurisdictions-community-line',
+        type: 'line',
+        source: 'jurisdictions',
+        'source-layer': 'jurisdictions',
+        minzoom: 13,
+        filter: ['==', ['get', 'level'], 'community'],
+        paint: { 'line-color': J.community, 'line-width': 1, 'line-dasharray': [1, 2] },
+      },
+      {
+        id: 'jurisdictions-street-line',
+        type: 'line',
+        source: 'jurisdictions',
+        'source-layer': 'jurisdictions',
+        filter: ['==', ['get', 'level'], 'street'],
+        paint: {
+          'line-color': J.street,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 10, 1.2, 16, 2.5],
+          'line-dasharray': [4, 2, 1, 2],
+          'line-opacity': 0.85,
+        },
+      },
+      {
+        id: 'jurisdictions-district-line',
+        type: 'line',
+        source: 'jurisdictions',
+        'source-layer': 'jurisdictions',
+        filter: ['==', ['get', 'level'], 'district'],
+        paint: {
+          'line-color': J.district,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 10, 2, 16, 4],
+        },
+      },
+    ],
+    'service-areas': [
+      {
+        id: 'service-areas-fill',
+        type: 'fill',
+        source: 'service-areas',
+        'source-layer': 'service-areas',
+        paint: {
+          'fill-color': matchColour('management_mode', SERVICE_AREA_COLOURS, '#777777'),
+          'fill-opacity': ['case', ['==', ['get', 'status'], 'draft'], 0.05, 0.1],
+        },
+      },
+    ],
+    compounds: [
+      {
+        id: 'compounds-fill',
+        type: 'fill',
+        source: 'compounds',
+        'source-layer': 'compounds',
+        paint: {
+          'fill-color': matchColour('category', COMPOUND_COLOURS, '#999999'),
+          // Filled while buildings are hidden, then only clickable (buildings take over the colour).
+          'fill-opacity': [
+            'interpolate',
+            ['linear'],
+            ['zoom'],
+            BUILDINGS_MIN_ZOOM - 0.5,
+            0.55,
+            BUILDINGS_MIN_ZOOM,
+            0,
+          ],
+        },
+      },
+      {
+        id: 'compounds-outline',
+        type: 'line',
+        source: 'compounds',
+        'source-layer': 'compounds',
+        paint: {
+          'line-color': matchColour('category', COMPOUND_COLOURS, '#999999'),
+          'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.5, 16, 1.5],
+          'line-opacity': 0.9,
+        },
+      },
+    ],
+    buildings: [
+      {
+        id: 'buildings-fill',
+        type: 'fill',
+        source: 'buildings',
+        'source-layer': 'buildings',
+        minzoom: BUILDINGS_MIN_ZOOM,
+        paint: {
+          'fill-color': buildingColour(),
+          'fill-opacity': ['case', covered, 0.7, 0.92],
+        },
+      },
+      {
+        id: 'buildings-outline',
+        type: 'line',
+        source: 'buildings',
+        'source-layer': 'buildings',
+        minzoom: BUILDINGS_MIN_ZOOM,
+        paint: {
+          'line-color': [
+            'case',
+            ['all', ['==', ['get', 'category'], 'three_no'], ['!', covered]],
+            UNCOVERED_THREE_NO_OUTLINE,
+            'rgba(60, 60, 60, 0.35)',
+          ],
+          'line-width': [
+            'case',
+            ['all', ['==', ['get', 'category'], 'three_no'], ['!', covered]],
+            ['interpolate', ['linear'], ['zoom'], 14, 0.8, 18, 2],
+            0.5,
+          ],
+        },
+      },
+    ],
+    cameras: [
+      {
+        id: 'cameras-circle',
+        type: 'circle',
+        source: 'cameras',
+        'source-layer': 'cameras',
+        paint: {
+          'circle-color': matchColour('system', CAMERA_COLOURS, CAMERA_COLOURS.other),
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, 2, 17, 5],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 1,
+          'circle-opacity': ['case', ['==', ['get', 'status'], 'active'], 1, 0.5],
+        },
+      },
+    ],
+    gates: [
+      {
+        id: 'gates-circle',
+        type: 'circle',
+        source: 'gates',
+        'source-layer': 'gates',
+        paint: {
+          'circle-color': matchColour('kind', GATE_COLOURS, GATE_COLOURS.pedestrian),
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, 1.5, 18, 4],
+          'circle-stroke-color': ['case', ['==', ['get', 'access_control'], true], '#2e7d32', '#ffffff'],
+          'circle-stroke-width': 1,
+        },
+      },
+    ],
+    selection: selectionLayers(),
+  };
+}
+
+function roadLayers(): LayerSpecification[] {
+  const kinds = [
+    { kind: 'local', minzoom: 13, w: [13, 0.5, 18, 6], fill: B.local, casing: B.localCasing },
+    { kind: 'secondary', minzoom: 11, w: [11, 0.8, 18, 10], fill: B.secondary, casing: B.secondaryCasing },
+    { kind: 'arterial', minzoom: 0, w: [10, 1.5, 18, 16], fill: B.arterial, casing: B.arterialCasing },
+  ] as const;
+  const width = (w: readonly number[], extra: number): ExpressionSpecification => [
+    'interpolate',
+    ['exponential', 1.5],
+    ['zoom'],
+    w[0]!,
+    w[1]! + extra,
+    w[2]!,
+    w[3]! + extra,
+  ];
+  const layer = (k: (typeof kinds)[number], part: 'casing' | 'fill'): LayerSpecification => ({
+    id: `basemap-road-${k.kind}-${part}`,
+    type: 'line',
+    source: 'basemap',
+    'source-layer': 'roads',
+    minzoom: k.minzoom,
+    filter: ['==', ['get', 'kind'], k.kind],
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: {
+      'line-color': part === 'casing' ? k.casing : k.fill,
+      'line-width': width(k.w, part === 'casing' ? 1.5 : 0),
+    },
+  });
+  return [...kinds.map((k) => layer(k, 'casing')), ...kinds.map((k) => layer(k, 'fill'))];
+}
+
+/** Outlines of the areas, over the buildings so that a boundary is never hidden under a roof. */
+function serviceAreaLines(): LayerSpecification[] {
+  const line = (status: 'approved' | 'draft'): LayerSpecification => ({
+    id: `service-areas-line-${status}`,
+    type: 'line',
+    source: 'service-areas',
+    'source-layer': 'service-areas',
+    filter: ['==', ['get', 'status'], status],
+    paint: {
+      'line-color': matchColour('management_mode', SERVICE_AREA_COLOURS, '#777777'),
+      'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1.2, 17, 3],
+      ...(status === 'draft' ? { 'line-dasharray': [3, 2] } : {}),
+    },
+  });
+  return [line('approved'), line('draft')];
+}
+
+/** The selected feature's outline; filters are set by `selectionFilter` when the user clicks. */
+export const SELECTION_LAYERS: Record<DataLayer, string> = {
+  buildings: 'selection-buildings',
+  compounds: 'selection-compounds',
+  'service-areas': 'selection-service-areas',
+  jurisdictions: 'selection-jurisdictions',
+  cameras: 'selection-cameras',
+  gates: 'selection-gates',
+};
+
+/** The property a data layer's features are told apart by (jurisdictions have codes, not ids). */
+export const FEATURE_KEY: Record<DataLayer, string> = {
+  buildings: 'id',
+  compounds: 'id',
+  'service-areas': 'id',
+  jurisdictions: 'code',
+  cameras: 'id',
+  gates: 'id',
+};
+
+export function selectionFilter(layer: DataLayer, key: string | number | null): FilterSpecification {
+  // Tiles from ST_AsMVT carry ids as numbers, the JS encoder as strings: compare as strings.
+  return ['==', ['to-string', ['get', FEATURE_KEY[layer]]], key === null ? '\u0000none' : String(key)];
+}
+
+function selectionLayers(): LayerSpecification[] {
+  const none = (l: DataLayer) => selectionFilter(l, null);
+  const polygon = (l: DataLayer): LayerSpecification => ({
+    id: SELECTION_LAYERS[l],
+    type: 'line',
+    source: l,
+    'source-layer': l,
+    filter: none(l),
+    paint: { 'line-color': SELECTION_COLOUR, 'line-width': 3.5 },
+  });
+  const point = (l: DataLayer): LayerSpecification => ({
+    id: SELECTION_LAYERS[l],
+    type: 'circle',
+    source: l,
+    'source-layer': l,
+    filter: none(l),
+    paint: {
+      'circle-radius': 9,
+      'circle-color': 'rgba(0,0,0,0)',
+      'circle-stroke-color': SELECTION_COLOUR,
+      'circle-stroke-width': 3,
+    },
+  });
+  return [
+    polygon('jurisdictions'),
+    polygon('service-areas'),
+    polygon('compounds'),
+    polygon('buildings'),
+    point('cameras'),
+    point('gates'),
+  ];
+}
+
+/** Label layers: drawn last, over every data layer. Their group decides visibility. */
+export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSpecification }[] {
+  const name = labelText(lang);
+  const font = [LABEL_FONT];
+  return [
+    {
+      group: 'basemap',
+      layer: {
+        id: 'basemap-water-label',
+        type: 'symbol',
+        source: 'basemap',
+        'source-layer': 'water',
+        minzoom: 12,
+        layout: { 'text-field': name, 'text-font': font, 'text-size': 13, 'text-letter-spacing': 0.3 },
+        paint: { 'text-color': B.waterLabel, ...halo },
+      },
+    },
+    {
+      group: 'basemap',
+      layer: {
+        id: 'basemap-road-label',
+        type: 'symbol',
+        source: 'basemap',
+        'source-layer': 'roads',
+        minzoom: 13,
+        filter: ['has', 'name'],
+        layout: {
+          'symbol-placement': 'line',
+          'text-field': name,
+          'text-font': font,
+          'text-size': ['interpolate', ['linear'], ['zoom'], 13, 10, 18, 14],
+          'symbol-spacing': 350,
+        },
+        paint: { 'text-color': B.roadLabel, ...halo },
+      },
+    },
+    {
+      group: 'compounds',
+      layer: {
+        id: 'compounds-label',
+        type: 'symbol',
+        source: 'compounds',
+        'source-layer': 'compounds',
+        minzoom: 15,
+        layout: { 'text-field': name, 'text-font': font, 'text-size': 12, 'text-max-width': 8 },
+        paint: { 'text-color': '#3b3b3b', ...halo },
+      },
+    },
+    {
+      group: 'service-areas',
+      layer: {
+        id: 'service-areas-label',
+        type: 'symbol',
+        source: 'service-areas',
+        'source-layer': 'service-areas',
+        minzoom: 14,
+        layout: { 'text-field': name, 'text-font': font, 'text-size': 12, 'text-max-width': 8 },
+        paint: { 'text-color': matchColour('management_mode', SERVICE_AREA_COLOURS, '#555555'), ...halo },
+      },
+    },
+    {
+      group: 'jurisdictions',
+      layer: {
+        id: 'jurisdictions-street-label',
+        type: 'symbol',
+        source: 'jurisdictions',
+        'source-layer': 'jurisdictions',
+        minzoom: 10,
+        maxzoom: 15.5,
+        filter: ['==', ['get', 'level'], 'street'],
+        layout: {
+          'text-field': name,
+          'text-font': font,
+          'text-size': ['interpolate', ['linear'], ['zoom'], 10, 13, 15, 18],
+          'text-letter-spacing': 0.15,
+          'text-max-width': 10,
+        },
+        paint: { 'text-color': J.street, 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+      },
+    },
+  ];
+}
+
+/** Which style layers belong to which switcher group (labels included). */
+export function layerIdsByGroup(lang: Language = 'zh-CN'): Record<LayerGroup, string[]> {
+  const all = styleLayers();
+  const out = Object.fromEntries(LAYER_GROUPS.map((g) => [g, all[g].map((l) => l.id)])) as Record<
+    LayerGroup,
+    string[]
+  >;
+  out['service-areas'].push(...serviceAreaLines().map((l) => l.id));
+  for (const { group, layer } of labelLayers(lang)) out[group].push(layer.id);
+  return out;
+}
+
+/** Style layers that answer a click, most specific first, with the data layer each one shows. */
+export const INTERACTIVE_LAYERS: { id: string; layer: DataLayer }[] = [
+  { id: 'cameras-circle', layer: 'cameras' },
+  { id: 'gates-circle', layer: 'gates' },
+  { id: 'buildings-fill', layer: 'buildings' },
+  { id: 'compounds-fill', layer: 'compounds' },
+  { id: 'service-areas-fill', layer: 'service-areas' },
+  { id: 'jurisdictions-fill', layer: 'jurisdictions' },
+];
+
+/** The whole style. Every source is a relative URL of this server unless a 天地图 key is given. */
+export function buildStyle({ lang, visibility, tiandituKey }: StyleOptions): StyleSpecification {
+  const groups = styleLayers();
+  const sources: Record<string, SourceSpecification> = {
+    basemap: tileSource('basemap', 0),
+    jurisdictions: tileSource('jurisdictions', 0),
+    'service-areas': tileSource('service-areas', 10),
+    compounds: tileSource('compounds', 11),
+    buildings: tileSource('buildings', BUILDINGS_MIN_ZOOM),
+    cameras: tileSource('cameras', 13),
+    gates: tileSource('gates', 14),
+  };
+  if (tiandituKey) {
+    sources['tianditu-vec'] = tiandituSource('vec', tiandituKey);
+    sources['tianditu-cva'] = tiandituSource('cva', tiandituKey);
+  }
+  const show = (group: LayerGroup, layer: LayerSpecification): LayerSpecification =>
+    layer.type === 'background'
+      ? layer
+      : ({
+          ...layer,
+          layout: { ...(layer.layout ?? {}), visibility: visibility[group] ? 'visible' : 'none' },
+        } as LayerSpecification);
+  const layers: LayerSpecification[] = [
+    ...groups.base,
+    ...(tiandituKey ? groups.tianditu.map((l) => show('tianditu', l)) : []),
+    ...groups.basemap.map((l) => show('basemap', l)),
+    ...groups.compounds.map((l) => show('compounds', l)),
+    ...groups['service-areas'].map((l) => show('service-areas', l)),
+    ...groups.buildings.map((l) => show('buildings', l)),
+    ...serviceAreaLines().map((l) => show('service-areas', l)),
+    ...groups.jurisdictions.map((l) => show('jurisdictions', l)),
+    ...groups.cameras.map((l) => show('cameras', l)),
+    ...groups.gates.map((l) => show('gates', l)),
+    ...groups.selection,
+    ...labelLayers(lang).map(({ group, layer }) => show(group, layer)),
+  ];
+  return {
+    version: 8,
+    name: '五有地图',
+    sources,
+    layers,
+    'font-faces': { [LABEL_FONT]: FONT_URL },
+  };
+}

@@ -1,0 +1,114 @@
+import { useEffect, useState } from 'react';
+import { fetchFeatures, type Bbox } from '../api.ts';
+import { useI18n } from '../i18n/I18n.tsx';
+import type { MessageKey } from '../i18n/messages.ts';
+import type { PickedFeature } from '../map/controller.ts';
+import { FEATURE_KEY } from '../map/style.ts';
+
+export interface Picked {
+  features: PickedFeature[];
+  /** Which of them is shown. */
+  index: number;
+  /** Where the click was (lon, lat). */
+  at: [number, number];
+}
+
+export interface AttributePanelProps {
+  picked: Picked;
+  onShow(index: number): void;
+  onClose(): void;
+}
+
+type Details =
+  | { state: 'loading' }
+  | { state: 'done'; properties: Record<string, unknown> | null }
+  | { state: 'failed'; message: string };
+
+/** Half the side of the box asked for around a click: points need some slack, areas none. */
+function around([lon, lat]: [number, number], layer: PickedFeature['layer']): Bbox {
+  const d = layer === 'cameras' || layer === 'gates' ? 0.0003 : 0.00001;
+  return [lon - d, lat - d, lon + d, lat + d];
+}
+
+/**
+ * 属性: the clicked feature's attributes with human labels. Tiles carry a few columns; the panel
+ * shows those at once and then every column from `GET /api/<layer>?bbox=<the click>`.
+ */
+export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps) {
+  const { t, attributeLabel, attributeValue } = useI18n();
+  const feature = picked.features[picked.index]!;
+  const [details, setDetails] = useState<{ for: string; d: Details } | null>(null);
+  const id = `${feature.layer}/${feature.key}`;
+
+  useEffect(() => {
+    const ac = new AbortController();
+    fetchFeatures(feature.layer, around(picked.at, feature.layer), ac.signal)
+      .then((fc) => {
+        const key = FEATURE_KEY[feature.layer];
+        const hit = fc.features.find((f) => String(f.properties?.[key]) === feature.key);
+        setDetails({ for: id, d: { state: 'done', properties: hit?.properties ?? null } });
+      })
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') setDetails({ for: id, d: { state: 'failed', message: e.message } });
+      });
+    return () => ac.abort();
+  }, [feature.layer, feature.key, picked.at, id]);
+
+  const d: Details = details?.for === id ? details.d : { state: 'loading' };
+  const properties = { ...feature.properties, ...(d.state === 'done' ? (d.properties ?? {}) : {}) };
+  const name = typeof properties.name === 'string' && properties.name ? properties.name : null;
+  const kind = t(`kind.${feature.layer}` as MessageKey);
+
+  return (
+    <aside className="panel right" data-testid="attribute-panel" data-layer={feature.layer}>
+      <header>
+        <div>
+          <div className="kind" data-testid="attribute-kind">
+            {kind}
+          </div>
+          <h2 data-testid="attribute-title">{name ?? `${kind} ${feature.key}`}</h2>
+        </div>
+        <button
+          type="button"
+          className="close"
+          aria-label={t('panel.close')}
+          title={t('panel.close')}
+          onClick={onClose}
+        >
+          ×
+        </button>
+      </header>
+      <table className="attributes">
+        <tbody>
+          {Object.entries(properties)
+            .filter(([k]) => k !== 'name' || !name)
+            .map(([k, v]) => (
+              <tr key={k} data-testid={`attr-${k}`}>
+                <th>{attributeLabel(k)}</th>
+                <td>{attributeValue(k, v)}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+      {d.state === 'loading' && <p className="muted">{t('panel.loading')}</p>}
+      {d.state === 'failed' && <p className="error">{t('panel.detailFailed', { message: d.message })}</p>}
+      {picked.features.length > 1 && (
+        <section className="also">
+          <h3>{t('panel.alsoHere')}</h3>
+          <ul>
+            {picked.features.map((f, i) =>
+              i === picked.index ? null : (
+                <li key={`${f.layer}/${f.key}`}>
+                  <button type="button" className="link" onClick={() => onShow(i)}>
+                    {t(`kind.${f.layer}` as MessageKey)} ·{' '}
+                    {typeof f.properties.name === 'string' ? f.properties.name : f.key}
+                  </button>
+                </li>
+              ),
+            )}
+          </ul>
+        </section>
+      )}
+    </aside>
+  );
+}

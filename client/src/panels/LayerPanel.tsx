@@ -1,0 +1,191 @@
+import type { ReactNode } from 'react';
+import { COMPOUND_CATEGORIES } from '../../../core/vocabulary.ts';
+import { useI18n } from '../i18n/I18n.tsx';
+import type { MessageKey } from '../i18n/messages.ts';
+import type { LayerGroup, LayerVisibility } from '../map/style.ts';
+import {
+  BASEMAP_COLOURS,
+  BUILDING_COLOURS,
+  CAMERA_COLOURS,
+  COMPOUND_COLOURS,
+  GATE_COLOURS,
+  JURISDICTION_COLOURS,
+  SERVICE_AREA_COLOURS,
+  UNCOVERED_THREE_NO_OUTLINE,
+} from '../palette.ts';
+
+export interface LayerPanelProps {
+  visibility: LayerVisibility;
+  onToggle(group: LayerGroup, visible: boolean): void;
+  /** Whether a 天地图 basemap is configured (else its switch is not offered). */
+  hasTianditu: boolean;
+}
+
+/** Top of the map first, as in a GIS table of contents. */
+const ORDER: LayerGroup[] = [
+  'cameras',
+  'gates',
+  'buildings',
+  'compounds',
+  'service-areas',
+  'jurisdictions',
+  'basemap',
+  'tianditu',
+];
+
+/** 图层 and 图例 in one list: each layer's switch with its symbols under it. */
+export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProps) {
+  const { t } = useI18n();
+  return (
+    <aside className="panel left" data-testid="layer-panel">
+      <h2>
+        {t('layers.title')} · {t('legend.title')}
+      </h2>
+      <ul className="layers">
+        {ORDER.filter((g) => g !== 'tianditu' || hasTianditu).map((g) => (
+          <li key={g} className={visibility[g] ? '' : 'off'}>
+            <label>
+              <input
+                type="checkbox"
+                data-testid={`layer-toggle-${g}`}
+                checked={visibility[g]}
+                onChange={(e) => onToggle(g, e.target.checked)}
+              />
+              {t(`layer.${g}` as MessageKey)}
+            </label>
+            <Legend group={g} />
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function Swatch({
+  fill,
+  line,
+  dashed,
+  round,
+  children,
+}: {
+  fill?: string;
+  line?: string;
+  dashed?: boolean;
+  round?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <li>
+      <span
+        className="swatch"
+        style={{
+          background: fill ?? 'transparent',
+          border: line ? `2px ${dashed ? 'dashed' : 'solid'} ${line}` : undefined,
+          borderRadius: round ? '50%' : undefined,
+        }}
+      />
+      {children}
+    </li>
+  );
+}
+
+function Legend({ group }: { group: LayerGroup }) {
+  const { t } = useI18n();
+  const cat = (c: string) => t(`enum.category.${c}` as MessageKey);
+  switch (group) {
+    case 'buildings':
+      return (
+        <ul className="legend" data-testid="legend-buildings">
+          {COMPOUND_CATEGORIES.map((c) => (
+            <Swatch
+              key={`${c}-u`}
+              fill={BUILDING_COLOURS[c].uncovered}
+              line={c === 'three_no' ? UNCOVERED_THREE_NO_OUTLINE : undefined}
+            >
+              {cat(c)} · {t('legend.uncovered')}
+            </Swatch>
+          ))}
+          {COMPOUND_CATEGORIES.map((c) => (
+            <Swatch key={`${c}-c`} fill={BUILDING_COLOURS[c].covered}>
+              {cat(c)} · {t('legend.covered')}
+            </Swatch>
+          ))}
+          <Swatch fill={BUILDING_COLOURS.unknown.uncovered}>{t('legend.unknownCategory')}</Swatch>
+          <li className="note">{t('legend.buildingsZoom')}</li>
+        </ul>
+      );
+    case 'compounds':
+      return (
+        <ul className="legend">
+          {COMPOUND_CATEGORIES.map((c) => (
+            <Swatch key={c} fill={COMPOUND_COLOURS[c]} line={COMPOUND_COLOURS[c]}>
+              {cat(c)}
+            </Swatch>
+          ))}
+        </ul>
+      );
+    case 'service-areas':
+      return (
+        <ul className="legend">
+          {(Object.keys(SERVICE_AREA_COLOURS) as (keyof typeof SERVICE_AREA_COLOURS)[]).map((m) => (
+            <Swatch key={m} line={SERVICE_AREA_COLOURS[m]}>
+              {t(`enum.management_mode.${m}` as MessageKey)}
+            </Swatch>
+          ))}
+          <Swatch line="#555">{t('legend.approved')}</Swatch>
+          <Swatch line="#555" dashed>
+            {t('legend.draft')}
+          </Swatch>
+        </ul>
+      );
+    case 'jurisdictions':
+      return (
+        <ul className="legend">
+          <Swatch line={JURISDICTION_COLOURS.district}>{t('legend.districtBoundary')}</Swatch>
+          <Swatch line={JURISDICTION_COLOURS.street} dashed>
+            {t('legend.streetBoundary')}
+          </Swatch>
+          <Swatch line={JURISDICTION_COLOURS.community} dashed>
+            {t('legend.communityBoundary')}
+          </Swatch>
+        </ul>
+      );
+    case 'basemap':
+      return (
+        <ul className="legend">
+          <Swatch fill={BASEMAP_COLOURS.water}>{t('legend.water')}</Swatch>
+          <Swatch fill={BASEMAP_COLOURS.arterial} line={BASEMAP_COLOURS.arterialCasing}>
+            {t('legend.arterial')}
+          </Swatch>
+          <Swatch fill={BASEMAP_COLOURS.secondary} line={BASEMAP_COLOURS.secondaryCasing}>
+            {t('legend.secondary')}
+          </Swatch>
+          <Swatch fill={BASEMAP_COLOURS.local} line={BASEMAP_COLOURS.localCasing}>
+            {t('legend.local')}
+          </Swatch>
+        </ul>
+      );
+    case 'cameras':
+      return (
+        <ul className="legend">
+          {(Object.keys(CAMERA_COLOURS) as (keyof typeof CAMERA_COLOURS)[]).map((s) => (
+            <Swatch key={s} fill={CAMERA_COLOURS[s]} round>
+              {t(`enum.system.${s}` as MessageKey)}
+            </Swatch>
+          ))}
+        </ul>
+      );
+    case 'gates':
+      return (
+        <ul className="legend">
+          {(Object.keys(GATE_COLOURS) as (keyof typeof GATE_COLOURS)[]).map((k) => (
+            <Swatch key={k} fill={GATE_COLOURS[k]} round>
+              {t(`enum.kind.${k}` as MessageKey)}
+            </Swatch>
+          ))}
+        </ul>
+      );
+    default:
+      return null;
+  }
+}

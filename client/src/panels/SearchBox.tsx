@@ -1,0 +1,127 @@
+import { useEffect, useRef, useState } from 'react';
+import { search, type SearchResult } from '../api.ts';
+import { useI18n } from '../i18n/I18n.tsx';
+import { enumKey } from '../i18n/messages.ts';
+
+export interface SearchBoxProps {
+  onChoose(result: SearchResult): void;
+}
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'results'; q: string; results: SearchResult[] }
+  | { kind: 'failed'; message: string };
+
+/** 搜索: a compound or street by name; choosing a hit flies the map there. */
+export function SearchBox({ onChoose }: SearchBoxProps) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const [active, setActive] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const query = q.trim();
+    if (!query) return;
+    const ac = new AbortController();
+    // A short pause so that typing a name asks once, not once per character.
+    const timer = setTimeout(() => {
+      search(query, ac.signal)
+        .then((results) => {
+          setState({ kind: 'results', q: query, results });
+          setActive(0);
+        })
+        .catch((e: Error) => {
+          if (e.name !== 'AbortError') setState({ kind: 'failed', message: e.message });
+        });
+    }, 200);
+    return () => {
+      clearTimeout(timer);
+      ac.abort();
+    };
+  }, [q]);
+
+  useEffect(() => {
+    const close = (e: MouseEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) setState({ kind: 'idle' });
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, []);
+
+  const choose = (r: SearchResult) => {
+    setState({ kind: 'idle' });
+    setQ(r.name);
+    onChoose(r);
+  };
+  const results = state.kind === 'results' ? state.results : [];
+
+  return (
+    <div className="search" ref={box}>
+      <input
+        type="search"
+        data-testid="search-input"
+        aria-label={t('search.label')}
+        placeholder={t('search.placeholder')}
+        value={q}
+        onChange={(e) => {
+          setQ(e.target.value);
+          if (!e.target.value.trim()) setState({ kind: 'idle' });
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') setActive((i) => Math.min(i + 1, results.length - 1));
+          else if (e.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
+          else if (e.key === 'Enter' && results[active]) choose(results[active]);
+          else if (e.key === 'Escape') setState({ kind: 'idle' });
+        }}
+      />
+      {state.kind === 'failed' && (
+        <div className="search-results" role="alert">
+          <div className="search-empty">{t('search.failed', { message: state.message })}</div>
+        </div>
+      )}
+      {state.kind === 'results' && (
+        <ul className="search-results" data-testid="search-results" role="listbox">
+          {results.length === 0 && <li className="search-empty">{t('search.none', { q: state.q })}</li>}
+          {results.map((r, i) => (
+            <li
+              key={`${r.kind}/${r.id}`}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              data-testid="search-result"
+              onMouseEnter={() => setActive(i)}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                choose(r);
+              }}
+            >
+              <span className="search-name">{r.name}</span>
+              <span className="search-detail">
+                <ResultDetail result={r} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ResultDetail({ result }: { result: SearchResult }) {
+  const { t } = useI18n();
+  const attr = result.kind === 'compound' ? 'category' : 'level';
+  const key = enumKey(attr, result.detail);
+  const what =
+    result.kind === 'compound'
+      ? `${t('search.compound')} · ${key ? t(key) : result.detail}`
+      : key
+        ? t(key)
+        : result.detail;
+  return (
+    <>
+      {what}
+      {result.parent ? ` · ${result.parent}` : ''}
+    </>
+  );
+}

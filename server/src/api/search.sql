@@ -1,0 +1,32 @@
+-- Compounds (小区) and jurisdictions (街道 / 社区 / 区) whose name holds $1 (a LIKE pattern, escaped
+-- by the caller), with their extent. A compound without an outline takes its buildings' extent.
+-- $2 is the plain query (exact and prefix matches first), $3 the most rows per kind.
+(
+  SELECT 'jurisdiction' AS kind, j.code AS id, j.name, j.level AS detail, p.name AS parent,
+         ST_XMin(e.box) AS w, ST_YMin(e.box) AS s, ST_XMax(e.box) AS e, ST_YMax(e.box) AS n,
+         0 AS kind_rank,
+         (j.name = $2 OR lower(j.name_en) = lower($2)) AS exact,
+         (starts_with(j.name, $2) OR starts_with(lower(j.name_en), lower($2))) AS prefix,
+         length(j.name) AS name_length
+  FROM jurisdictions j
+  LEFT JOIN jurisdictions p ON p.code = j.parent_code
+  CROSS JOIN LATERAL (SELECT ST_Envelope(j.geom) AS box) e
+  WHERE j.name ILIKE $1 ESCAPE '\' OR j.name_en ILIKE $1 ESCAPE '\'
+  ORDER BY exact DESC, prefix DESC, name_length, id
+  LIMIT $3
+)
+UNION ALL
+(
+  SELECT 'compound', c.id::text, c.name, c.category, st.name,
+         ST_XMin(e.box), ST_YMin(e.box), ST_XMax(e.box), ST_YMax(e.box),
+         1, c.name = $2, starts_with(c.name, $2), length(c.name)
+  FROM compounds c
+  LEFT JOIN jurisdictions st ON st.code = c.street_code
+  CROSS JOIN LATERAL (
+    SELECT COALESCE(c.geom::box2d, (SELECT ST_Extent(b.geom) FROM buildings b WHERE b.compound_id = c.id)) AS box
+  ) e
+  WHERE c.name ILIKE $1 ESCAPE '\'
+  ORDER BY 11 DESC, 12 DESC, 13, c.id
+  LIMIT $3
+)
+ORDER BY kind_rank, exact DESC, prefix DESC, name_length, id
