@@ -160,6 +160,19 @@ describe('importLayer', () => {
       'SELECT GeometryType(geom) AS type, wy_security AS wy FROM compounds',
     );
     expect(row.rows[0]).toEqual({ type: 'MULTIPOLYGON', wy: 'not_met' });
+    const compoundId = (await t.db.query<{ id: number }>('SELECT id FROM compounds')).rows[0]!.id;
+    expect(
+      await rejected({
+        layer: 'buildings',
+        features: [
+          feature({ type: 'Polygon', coordinates: square(105.55, 30.55) }, { compound_id: compoundId }),
+          feature(
+            { type: 'Polygon', coordinates: square(105.56, 30.55) },
+            { compound_id: compoundId + 1000 },
+          ),
+        ],
+      }),
+    ).toEqual([{ index: 1, reason: `compound_id '${compoundId + 1000}' matches no compounds.id` }]);
     expect(
       await rejected({
         layer: 'compounds',

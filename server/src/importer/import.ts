@@ -290,13 +290,13 @@ function keyChecks(spec: ImportSpec): string[] {
       // A jurisdiction's parent may be another feature of the same file.
       const sameFile =
         table === spec.table
-          ? ` AND NOT EXISTS (SELECT 1 FROM import_staging s2 WHERE s2.${column}::text = s.${c.name}::text)`
+          ? ` AND NOT EXISTS (SELECT 1 FROM import_staging s2 WHERE s2.${column} = s.${c.name})`
           : '';
       out.push(
         `SELECT s.idx, '${c.name} ' || quote_literal(s.${c.name}::text) || ' matches no ${table}.${column}' AS reason
          FROM import_staging s
          WHERE s.${c.name} IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${column}::text = s.${c.name}::text)${sameFile}`,
+           AND NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${column} = s.${c.name})${sameFile}`,
       );
     }
     if (c.unique) {
