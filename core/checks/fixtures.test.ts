@@ -13,7 +13,11 @@ const cases = readdirSync(dir)
 describe('checkServiceArea on the fixture cases', () => {
   it('has the cases', () => expect(cases.length).toBeGreaterThan(25));
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const ctx = createCheckContext({ areas: c.neighbours, buildings: c.buildings, jurisdiction: c.jurisdiction });
+    const ctx = createCheckContext({
+      areas: c.neighbours,
+      buildings: c.buildings,
+      jurisdiction: c.jurisdiction,
+    });
     const r = checkServiceArea(c.area, ctx, { id: c.id });
     expect(r.issues.map((i) => i.code)).toEqual(c.expect);
     if (c.expectBuildings !== undefined) expect(r.stats.buildings).toBe(c.expectBuildings);

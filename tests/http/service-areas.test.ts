@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clipAgainstNeighbours } from '../../core/checks/clip.ts';
+import { createCheckContext } from '../../core/checks/context.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
@@ -148,6 +150,37 @@ describe('create, read, list', () => {
     expect((await call('POST', '', area(rect(100, 0, 200, 100)))).status).toBe(201);
     expect((await call('POST', '', area(rect(200, 100, 300, 200)))).status).toBe(201);
     expect((await call('POST', '', area(rect(100, 30, 200, 60)))).status).toBe(422);
+  });
+});
+
+describe('avoid-overlap', () => {
+  it('a polygon drawn into its neighbours and clipped by core against the listed areas saves', async () => {
+    await cleanup();
+    // Neighbours at odd angles, so the clip's new vertices are computed, not copied.
+    const tilted = (cx: number, cy: number, r: number, a: number): Polygon => {
+      const c = [0, 1, 2, 3, 4, 5].map((k) =>
+        pt(cx + r * Math.cos(a + (k * Math.PI) / 3), cy + r * Math.sin(a + (k * Math.PI) / 3)),
+      );
+      return { type: 'Polygon', coordinates: [[...c, c[0]!]] };
+    };
+    expect((await call('POST', '', area(tilted(0, 0, 60, 0.3)))).status).toBe(201);
+    expect((await call('POST', '', area(tilted(130, 40, 70, 0.1)))).status).toBe(201);
+    const drawn = rect(20, -40, 110, 60);
+    expect((await call('POST', '/validate', { feature: area(drawn) })).body.valid).toBe(false);
+    const list = await call('GET', `?bbox=${LON0 - 0.01},${LAT0 - 0.01},${LON0 + 0.01},${LAT0 + 0.01}`);
+    const areas = (list.body.features as { id: number; geometry: Polygon }[]).map((f) => ({
+      id: f.id,
+      geometry: f.geometry,
+    }));
+    const clipped = clipAgainstNeighbours(drawn, createCheckContext({ areas }));
+    expect(clipped.clippedBy).toHaveLength(2);
+    const r = await call('POST', '', area(clipped.geometry!));
+    expect(r.status).toBe(201);
+    const overlaps = await t.db.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM service_areas a JOIN service_areas b ON a.id < b.id
+       AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01`,
+    );
+    expect(overlaps.rows[0]!.n).toBe(0);
   });
 });
 
