@@ -7,6 +7,7 @@ import type { ApiErrorBody } from '../../core/errors.ts';
 import { exportRouter } from './api/export.ts';
 import { coverageRouter, uncoveredBuildingsRouter } from './api/coverage.ts';
 import { layersRouter } from './api/layers.ts';
+import { ledgerRouter } from './api/ledger.ts';
 import { searchRouter } from './api/search.ts';
 import { serviceAreasRouter } from './api/service-areas.ts';
 import { tilesRouter } from './tiles/router.ts';
@@ -86,6 +87,7 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
   app.use('/api/service-areas', serviceAreasRouter(ctx));
   app.use('/api/coverage', coverageRouter(ctx));
   app.use('/api/buildings', uncoveredBuildingsRouter(ctx));
+  app.use('/api/ledger', ledgerRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api', layersRouter(db));
   app.use('/api', (req, _res, next) =>

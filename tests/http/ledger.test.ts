@@ -1,0 +1,270 @@
+import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerItem, LedgerStats } from '../../core/coverage.ts';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { startApp, type RunningApp } from '../helpers/app.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+let t: TestDb;
+let app: RunningApp;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await t.db.exec(readFileSync(new URL('../fixtures/coverage/small-city.sql', import.meta.url), 'utf8'));
+  // a compound in the other street
+  await t.db.query(
+    "INSERT INTO compounds (id, code, name, category, street_code) VALUES (3, 'XQ003', '南津小区', 'three_no', '510903002')",
+  );
+  await ensureDemoAccounts(t.db, 'demo-pass');
+  app = await startApp(t.db);
+  for (const u of ['admin', 'viewer', 'editor-510903001', 'editor-510903002']) {
+    const r = await fetch(app.url + '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u, password: 'demo-pass' }),
+    });
+    tokens[u] = ((await r.json()) as { token: string }).token;
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+const call = (method: string, path: string, opts: { user?: string; body?: unknown; ifMatch?: string } = {}) =>
+  fetch(app.url + path, {
+    method,
+    headers: {
+      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(opts.user ? { authorization: `Bearer ${tokens[opts.user]}` } : {}),
+      ...(opts.ifMatch !== undefined ? { 'if-match': opts.ifMatch } : {}),
+    },
+    body:
+      opts.body === undefined
+        ? undefined
+        : typeof opts.body === 'string'
+          ? opts.body
+          : JSON.stringify(opts.body),
+  });
+const errorOf = async (r: Response) =>
+  ((await r.json()) as { error: { code: string; details?: unknown } }).error;
+const count = async () =>
+  Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_items')).rows[0]!.n);
+
+const item = {
+  compound_id: 1,
+  description: '单元门禁损坏',
+  category: 'wy_security',
+  responsible_unit: '凯旋路街道城管办',
+  deadline: '2020-01-31',
+  phase: 'pilot',
+};
+
+describe('ledger writes', () => {
+  let id: number;
+
+  it('creates an item as a street editor of its street: 201, version 1, ETag, history', async () => {
+    const r = await call('POST', '/api/ledger', { user: 'editor-510903001', body: item });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('etag')).toBe('"1"');
+    const body = (await r.json()) as LedgerItem;
+    expect(body).toMatchObject({
+      ...item,
+      compound_name: '滨江小区',
+      street_code: '510903001',
+      status: 'open',
+      overdue: true,
+      version: 1,
+      created_by: 'editor-510903001',
+    });
+    id = body.id;
+    expect(r.headers.get('location')).toBe(`/api/ledger/${id}`);
+  });
+
+  it.each([
+    ['no token', undefined, 401, 'unauthorized'],
+    ['a viewer', 'viewer', 403, 'forbidden'],
+    ['an editor of another street', 'editor-510903002', 403, 'out_of_jurisdiction'],
+  ])('refuses a create by %s, storing nothing', async (_n, user, status, code) => {
+    const before = await count();
+    const r = await call('POST', '/api/ledger', { user, body: item });
+    expect(r.status).toBe(status);
+    expect((await errorOf(r)).code).toBe(code);
+    expect(await count()).toBe(before);
+  });
+
+  it.each([
+    ['an unknown field', { ...item, colour: 'red' }, 'invalid_attribute'],
+    ['an unknown category', { ...item, category: 'wy_parking' }, 'invalid_attribute'],
+    ['an empty description', { ...item, description: '  ' }, 'invalid_attribute'],
+    ['a date that does not exist', { ...item, deadline: '2026-02-30' }, 'invalid_attribute'],
+    ['an unknown phase', { ...item, phase: 'later' }, 'invalid_attribute'],
+    ['a compound that does not exist', { ...item, compound_id: 999 }, 'invalid_attribute'],
+    ['a text compound id', { ...item, compound_id: '1' }, 'invalid_attribute'],
+    ['an array', [item], 'bad_request'],
+    ['malformed JSON', '{"description":', 'bad_request'],
+  ])('answers %s with 400, storing nothing', async (_n, body, code) => {
+    const before = await count();
+    const r = await call('POST', '/api/ledger', { user: 'admin', body });
+    expect(r.status).toBe(400);
+    expect((await errorOf(r)).code).toBe(code);
+    expect(await count()).toBe(before);
+  });
+
+  it('updates with If-Match and answers 428 without it, 409 with a stale one', async () => {
+    const missing = await call('PUT', `/api/ledger/${id}`, {
+      user: 'admin',
+      body: { deadline: '2099-12-31' },
+    });
+    expect(missing.status).toBe(428);
+    expect((await errorOf(missing)).code).toBe('precondition_required');
+
+    const ok = await call('PUT', `/api/ledger/${id}`, {
+      user: 'admin',
+      body: { deadline: '2099-12-31' },
+      ifMatch: '"1"',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('etag')).toBe('"2"');
+    expect(await ok.json()).toMatchObject({
+      version: 2,
+      deadline: '2099-12-31',
+      overdue: false,
+      updated_by: 'admin',
+    });
+
+    const stale = await call('PUT', `/api/ledger/${id}`, {
+      user: 'editor-510903001',
+      body: { description: 'x' },
+      ifMatch: '"1"',
+    });
+    expect(stale.status).toBe(409);
+    const e = await errorOf(stale);
+    expect(e.code).toBe('version_conflict');
+    expect(e.details).toMatchObject({ current_version: 2, current: { description: '单元门禁损坏' } });
+
+    const bad = await call('PUT', `/api/ledger/${id}`, {
+      user: 'admin',
+      body: { description: 'x' },
+      ifMatch: 'v2',
+    });
+    expect(bad.status).toBe(400);
+    const foreign = await call('PUT', `/api/ledger/${id}`, {
+      user: 'editor-510903002',
+      body: { description: 'x' },
+      ifMatch: '"2"',
+    });
+    expect(foreign.status).toBe(403);
+    expect((await errorOf(foreign)).code).toBe('out_of_jurisdiction');
+    const none = await call('PUT', '/api/ledger/999999', {
+      user: 'admin',
+      body: { description: 'x' },
+      ifMatch: '"1"',
+    });
+    expect(none.status).toBe(404);
+  });
+
+  it('closes (销号) with who, when and a note, refuses to close twice, and reopens', async () => {
+    const closed = await call('POST', `/api/ledger/${id}/close`, {
+      user: 'editor-510903001',
+      body: { note: '已更换门禁' },
+      ifMatch: '"2"',
+    });
+    expect(closed.status).toBe(200);
+    const c = (await closed.json()) as LedgerItem;
+    expect(c).toMatchObject({
+      status: 'closed',
+      closed_by: 'editor-510903001',
+      close_note: '已更换门禁',
+      version: 3,
+    });
+    expect(c.closed_at).toBeTruthy();
+
+    const twice = await call('POST', `/api/ledger/${id}/close`, { user: 'admin', ifMatch: '"3"' });
+    expect(twice.status).toBe(422);
+    expect((await errorOf(twice)).code).toBe('validation_failed');
+
+    const reopened = await call('POST', `/api/ledger/${id}/reopen`, {
+      user: 'admin',
+      body: { note: '复查未通过' },
+      ifMatch: '"3"',
+    });
+    expect(reopened.status).toBe(200);
+    expect(await reopened.json()).toMatchObject({
+      status: 'open',
+      closed_at: null,
+      reopened_by: 'admin',
+      reopen_note: '复查未通过',
+      version: 4,
+    });
+
+    const h = (await (await call('GET', `/api/ledger/${id}/history`)).json()) as {
+      history: { version: number; operation: string; changed_by: string; note: string | null }[];
+    };
+    expect(h.history.map((x) => [x.version, x.operation, x.changed_by, x.note])).toEqual([
+      [1, 'create', 'editor-510903001', null],
+      [2, 'update', 'admin', null],
+      [3, 'close', 'editor-510903001', '已更换门禁'],
+      [4, 'reopen', 'admin', '复查未通过'],
+    ]);
+  });
+});
+
+describe('ledger reads', () => {
+  beforeAll(async () => {
+    for (const [compound_id, deadline, phase] of [
+      [2, '2020-06-01', 'survey'],
+      [3, null, 'rollout'],
+    ] as const) {
+      const r = await call('POST', '/api/ledger', {
+        user: 'admin',
+        body: { ...item, compound_id, deadline, phase, category: 'other' },
+      });
+      expect(r.status).toBe(201);
+    }
+  });
+
+  it('lists by street and status', async () => {
+    const all = (await (await call('GET', '/api/ledger')).json()) as { items: LedgerItem[] };
+    expect(all.items).toHaveLength(3);
+    const s = (await (await call('GET', '/api/ledger?street=510903001&status=open')).json()) as {
+      items: LedgerItem[];
+    };
+    expect(s.items.map((i) => i.compound_id).sort()).toEqual([1, 2]);
+    expect((await call('GET', '/api/ledger?status=done')).status).toBe(400);
+  });
+
+  it('counts open, closed and overdue per street and per phase', async () => {
+    const s = (await (await call('GET', '/api/ledger/stats')).json()) as LedgerStats;
+    expect(s.streets).toEqual([
+      { street_code: '510903001', name: '凯旋路街道', open: 2, closed: 0, overdue: 1 },
+      { street_code: '510903002', name: '南津路街道', open: 1, closed: 0, overdue: 0 },
+    ]);
+    expect(s.phases.map((p) => [p.phase, p.open, p.overdue])).toEqual([
+      ['survey', 1, 1],
+      ['pilot', 1, 0],
+      ['rollout', 1, 0],
+      ['consolidate', 0, 0],
+    ]);
+    expect(s.total).toEqual({ open: 3, closed: 0, overdue: 1 });
+  });
+
+  it('exports the ledger as CSV and XLSX with Chinese headers', async () => {
+    const csv = await call('GET', '/api/ledger/export.csv?street=510903001');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const text = await csv.text();
+    expect(text.split('\r\n')[0]).toContain('问题描述');
+    expect(text.split('\r\n').filter(Boolean)).toHaveLength(3);
+    const x = await call('GET', '/api/ledger/export.xlsx');
+    expect(x.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(1).getCell(4).value).toBe('问题描述');
+    expect(ws.rowCount).toBe(4);
+    expect((await call('GET', '/api/ledger/export.pdf')).status).toBe(404);
+  });
+});
