@@ -103,6 +103,22 @@ describe('demo city', () => {
     expect(overlappingPairs(city.buildings.map((b) => b.ring))).toEqual([]);
   });
 
+  it('marks exactly the buildings inside a service area as covered', () => {
+    const areas = city.serviceAreas.map((a) => poly(a.ring));
+    const index = new Flatbush(areas.length);
+    for (const a of areas) index.add(...(turf.bbox(a) as [number, number, number, number]));
+    index.finish();
+    let covered = 0;
+    for (const b of city.buildings) {
+      const f = poly(b.ring);
+      const [w, s, e, n] = turf.bbox(f);
+      const inside = index.search(w, s, e, n).some((i) => turf.booleanWithin(f, areas[i]));
+      expect(b.covered).toBe(inside);
+      if (inside) covered++;
+    }
+    expect(covered).toBeGreaterThan(0);
+  });
+
   it('never lets two service areas overlap', () => {
     expect(city.serviceAreas.length).toBeGreaterThan(0);
     expect(overlappingPairs(city.serviceAreas.map((a) => a.ring))).toEqual([]);

@@ -74,6 +74,8 @@ export interface BuildingRow {
   floors: number;
   households: number;
   shape: ShapeKind;
+  /** Inside a seeded service area (the database recomputes it; this saves rewriting the rows). */
+  covered: boolean;
   ring: FlatRing;
 }
 
@@ -539,6 +541,7 @@ function parcel(
       floors,
       households: hh,
       shape: f.kind,
+      covered: false,
       ring: ringToLonLat(f.ring),
     });
     if (rng.chance(unitDoorP)) {
@@ -554,8 +557,10 @@ function parcel(
   });
 
   if (!isCompound) {
-    if (rng.chance(0.08))
+    if (rng.chance(0.08)) {
       draft.areas.push(area(plan, piece.ring, `${road}沿街片区`, where, 'community_custodial', rng));
+      for (const b of draft.buildings) b.covered = true;
+    }
     return draft;
   }
 
@@ -620,6 +625,7 @@ function parcel(
   // 物业服务区域 for part of the compounds.
   const ownArea = !inGroupArea && rng.chance({ professional: 0.85, self_managed: 0.5, three_no: 0.12 }[kind]);
   const served = ownArea || inGroupArea;
+  for (const b of draft.buildings) b.covered = served;
   if (ownArea) {
     const mode: ManagementMode =
       kind === 'professional'

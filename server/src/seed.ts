@@ -97,6 +97,7 @@ const T = {
       ['address', 'text'],
       ['floors', 'integer'],
       ['households', 'integer'],
+      ['covered', 'boolean'],
       ['geom', 'geometry'],
     ],
   },
@@ -192,6 +193,7 @@ const buildingValues = (b: BuildingRow): Value[] => [
   b.address,
   b.floors,
   b.households,
+  b.covered,
   polygon(b.ring),
 ];
 const gateValues = (g: GateRow): Value[] => [
