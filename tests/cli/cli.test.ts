@@ -19,7 +19,8 @@ interface Run {
  * The real commands, as `npm run import` / `npm run export` start them, on their own database: a
  * fresh one on the server at DATABASE_URL, else an embedded PGlite folder of their own.
  */
-describe('npm run import / export (spawned)', () => {
+// Each command opens its own database: a fresh embedded PGlite folder alone takes ~10 s to create.
+describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
   let t: TestDb | undefined;
   let dir: string;
   let env: NodeJS.ProcessEnv;
