@@ -371,3 +371,17 @@ export function isDirty(s: EditorState): boolean {
     s.pending.mergedAway.length > 0
   );
 }
+
+/** Restore an old version from history into the draft; saving makes it the newest version. */
+export const restoreVersion: Action<{ geometry: Polygon; attributes: Partial<AreaAttributes> }> = {
+  name: 'restoreVersion',
+  perform: (s, { geometry, attributes }) =>
+    withDraft(s, (d) => {
+      const next = { ...d.attributes };
+      for (const [k, v] of Object.entries(attributes)) {
+        if (k in next)
+          (next as unknown as Record<string, string>)[k] = v === null || v === undefined ? '' : String(v);
+      }
+      return { ...d, geometry, attributes: next };
+    }),
+};

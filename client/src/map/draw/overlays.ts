@@ -160,3 +160,11 @@ export function onAreaClick(map: EditorMap, onPick: (id: number, lngLat: Positio
 export function screenOf(map: EditorMap, p: Position): { x: number; y: number } {
   return map.project([p[0], p[1]]);
 }
+
+/** Reload vector-tile sources after a save so the map shows the new state of the data. */
+export function refreshDataSources(map: EditorMap, sourceIds: string[]): void {
+  for (const id of sourceIds) {
+    const src = map.getSource(id) as { setTiles?(tiles: string[]): unknown; tiles?: string[] } | undefined;
+    if (src?.setTiles && src.tiles) src.setTiles([...src.tiles]);
+  }
+}

@@ -1,0 +1,184 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { Conflict } from '../../editor/types.ts';
+import type { ConflictChoice } from '../../editor/actions.ts';
+import { login, type SessionUser } from '../../editor/service-area-client.ts';
+import type { EditorT } from './messages.ts';
+
+function Dialog({ title, testid, children }: { title: string; testid: string; children: ReactNode }) {
+  return (
+    <div className="editor-dialog-backdrop">
+      <div className="editor-dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={testid}>
+        <h2>{title}</h2>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** Someone saved first: both versions are on the map; the user chooses, and nothing typed is lost. */
+export function ConflictDialog({
+  t,
+  conflict,
+  onChoose,
+}: {
+  t: EditorT;
+  conflict: Conflict;
+  onChoose(c: ConflictChoice): void;
+}) {
+  return (
+    <Dialog title={t('conflict.title')} testid="conflict-dialog">
+      <p>{t('conflict.body', { who: conflict.theirs.updated_by ?? '—', v: conflict.theirs.version })}</p>
+      <ul className="conflict-versions">
+        <li className="theirs">{t('conflict.theirName', { name: conflict.theirs.attributes.name })}</li>
+        <li className="mine">{t('conflict.myName', { name: conflict.mine.attributes.name })}</li>
+      </ul>
+      <div className="editor-dialog-actions">
+        <button
+          type="button"
+          className="button primary"
+          data-testid="conflict-keep-mine"
+          onClick={() => onChoose('keep_mine')}
+        >
+          {t('conflict.keepMine')}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="conflict-take-theirs"
+          onClick={() => onChoose('take_theirs')}
+        >
+          {t('conflict.takeTheirs')}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="conflict-copy-mine"
+          onClick={() => onChoose('copy_mine_as_new')}
+        >
+          {t('conflict.copyMine')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+export function MergeDialog({
+  t,
+  mine,
+  other,
+  onChoose,
+}: {
+  t: EditorT;
+  mine: string;
+  other: string;
+  onChoose(keep: 'mine' | 'theirs' | null): void;
+}) {
+  return (
+    <Dialog title={t('merge.title')} testid="merge-dialog">
+      <p>{t('merge.body', { mine, other })}</p>
+      <div className="editor-dialog-actions">
+        <button
+          type="button"
+          className="button primary"
+          data-testid="merge-keep-mine"
+          onClick={() => onChoose('mine')}
+        >
+          {t('merge.keepMine', { name: mine })}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="merge-keep-theirs"
+          onClick={() => onChoose('theirs')}
+        >
+          {t('merge.keepTheirs', { name: other })}
+        </button>
+        <button type="button" className="button" onClick={() => onChoose(null)}>
+          {t('merge.cancel')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+export function ConfirmDialog({
+  t,
+  text,
+  onAnswer,
+}: {
+  t: EditorT;
+  text: string;
+  onAnswer(yes: boolean): void;
+}) {
+  return (
+    <Dialog title={text} testid="confirm-dialog">
+      <div className="editor-dialog-actions">
+        <button
+          type="button"
+          className="button danger"
+          data-testid="confirm-yes"
+          onClick={() => onAnswer(true)}
+        >
+          {t('delete.yes')}
+        </button>
+        <button type="button" className="button" data-testid="confirm-no" onClick={() => onAnswer(false)}>
+          {t('delete.no')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** POST /api/auth/login; the token stays in sessionStorage for this tab. */
+export function LoginDialog({ t, onDone }: { t: EditorT; onDone(user: SessionUser | null): void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    login(username, password)
+      .then((u) => onDone(u))
+      .catch((err: Error) => setError(err.message))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <Dialog title={t('login.title')} testid="login-dialog">
+      <form onSubmit={submit} className="editor-login">
+        <label className="editor-field">
+          <span className="editor-label">{t('login.username')}</span>
+          <input
+            data-testid="login-username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
+        </label>
+        <label className="editor-field">
+          <span className="editor-label">{t('login.password')}</span>
+          <input
+            data-testid="login-password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p className="field-error" role="alert" data-testid="login-error">
+            {t('login.failed', { message: error })}
+          </p>
+        )}
+        <div className="editor-dialog-actions">
+          <button type="submit" className="button primary" data-testid="login-submit" disabled={busy}>
+            {t('login.submit')}
+          </button>
+          <button type="button" className="button" onClick={() => onDone(null)}>
+            {t('login.cancel')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

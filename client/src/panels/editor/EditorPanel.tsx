@@ -1,0 +1,561 @@
+import type { Polygon } from 'geojson';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { fetchJurisdictions, type JurisdictionSummary } from '../../api.ts';
+import {
+  cancelDrawing,
+  closeArea,
+  conflictDetected,
+  deleteVertexAction,
+  isDirty,
+  mergeWith,
+  openArea,
+  redo,
+  resolveConflict,
+  restoreVersion,
+  saved,
+  selectVertex,
+  setAttribute,
+  setGeometry,
+  setTool,
+  splitAlong,
+  startNewArea,
+  toggleAvoidOverlap,
+  toggleSnapping,
+  undo,
+  type ActionError,
+  type ConflictChoice,
+} from '../../editor/actions.ts';
+import { validateAttributes } from '../../editor/attributes.ts';
+import {
+  clipToView,
+  cutBuildingShapes,
+  isBlocking,
+  liveCheck,
+  type LiveIssue,
+} from '../../editor/live-checks.ts';
+import {
+  ServiceAreaApiError,
+  areaFromFeature,
+  deleteArea,
+  getArea,
+  saveArea,
+  sessionToken,
+  sessionUser,
+  signOut,
+  type HistoryEntry,
+  type SessionUser,
+} from '../../editor/service-area-client.ts';
+import { EditorStore } from '../../editor/store.ts';
+import type { AttributeField, StoredArea, Tool } from '../../editor/types.ts';
+import { AreaDraw, type EditorMap } from '../../map/draw/area-draw.ts';
+import { EditorOverlays, EMPTY_OVERLAY, onAreaClick, refreshDataSources } from '../../map/draw/overlays.ts';
+import { AttributeForm } from './AttributeForm.tsx';
+import { ChecksPanel } from './ChecksPanel.tsx';
+import { ConfirmDialog, ConflictDialog, LoginDialog, MergeDialog } from './Dialogs.tsx';
+import { HistoryPanel } from './HistoryPanel.tsx';
+import { hasEditorKey, useEditorText, type EditorMessageKey } from './messages.ts';
+import { Toolbar } from './Toolbar.tsx';
+import { MIN_EDIT_ZOOM, useCheckContext, useViewData } from './useViewData.ts';
+import './editor.css';
+
+type Message = { kind: 'ok' | 'error'; text: string } | null;
+
+declare global {
+  interface Window {
+    /** For browser tests: the editor's state and the map's projection. */
+    __wuyouEditor?: { getState: EditorStore['getState']; project(p: number[]): { x: number; y: number } };
+  }
+}
+
+/**
+ * The 物业服务区域 editor: a launcher button and, when open, a side panel with the toolbar, live
+ * checks, attribute form and history, plus the dialogs (login, conflict, merge, delete). The map
+ * side (terra-draw, overlays) lives in map/draw; the state and commands in editor/.
+ */
+export function EditorPanel({ map }: { map: EditorMap | null }) {
+  const { t, lang } = useEditorText();
+  const store = useMemo(() => new EditorStore(), []);
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const [open, setOpen] = useState(false);
+  const [user, setUser] = useState<SessionUser | null>(sessionUser);
+  const [login, setLogin] = useState<null | (() => void)>(null);
+  const [reload, setReload] = useState(0);
+  const [draw, setDraw] = useState<AreaDraw | null>(null);
+  const overlays = useRef<EditorOverlays | null>(null);
+  const [dragGeometry, setDragGeometry] = useState<Polygon | null>(null);
+  const [serverIssues, setServerIssues] = useState<LiveIssue[]>([]);
+  const [message, setMessage] = useState<Message>(null);
+  const [touched, setTouched] = useState<Set<AttributeField>>(new Set());
+  const [showAllErrors, setShowAllErrors] = useState(false);
+  const [ghost, setGhost] = useState<HistoryEntry | null>(null);
+  const [mergeCandidate, setMergeCandidate] = useState<StoredArea | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [jurisdictions, setJurisdictions] = useState<JurisdictionSummary[]>([]);
+
+  const streetCode = user?.role === 'street_editor' ? user.streetCode : null;
+  const { data, zoom } = useViewData(map, open, reload);
+  const { ctx, snap } = useCheckContext(data, state.draft?.id ?? null, streetCode);
+
+  useEffect(() => {
+    if (!open || jurisdictions.length) return;
+    fetchJurisdictions()
+      .then(setJurisdictions)
+      .catch((e: Error) => console.warn('jurisdictions:', e.message));
+  }, [open, jurisdictions.length]);
+
+  const report = useCallback(
+    (err: ActionError | undefined) => {
+      if (err && err !== 'nothing_to_undo' && err !== 'nothing_to_redo') {
+        const key = `error.${err}`;
+        setMessage({ kind: 'error', text: t(hasEditorKey(key) ? key : 'error.generic', { message: err }) });
+      }
+    },
+    [t],
+  );
+
+  // Handlers the map calls, always the latest ones.
+  const handlers = useRef({
+    drawn: (_p: Polygon) => {},
+    dragging: (_p: Polygon) => {},
+    edited: (_p: Polygon, _v: number | null) => {},
+    line: (_l: GeoJSON.LineString) => {},
+    pick: (_id: number) => {},
+  });
+  handlers.current = {
+    drawn: (geometry) => {
+      setDragGeometry(null);
+      store.run(setGeometry, { geometry });
+    },
+    dragging: (p) => setDragGeometry(p),
+    edited: (geometry, vertex) => {
+      setDragGeometry(null);
+      store.run(setGeometry, { geometry });
+      if (vertex !== null) store.run(selectVertex, { index: vertex });
+    },
+    line: (line) => report(store.run(splitAlong, { line })),
+    pick: (id) => {
+      const s = store.getState();
+      if (s.tool === 'draw' || s.tool === 'split' || id === s.draft?.id) return;
+      if (s.tool === 'merge') {
+        getArea(id)
+          .then(setMergeCandidate)
+          .catch((e: Error) =>
+            setMessage({ kind: 'error', text: t('error.generic', { message: e.message }) }),
+          );
+        return;
+      }
+      if (isDirty(s)) return; // never drop unsaved edits by clicking elsewhere
+      getArea(id)
+        .then((area) => {
+          store.run(openArea, { area });
+          setServerIssues([]);
+          setTouched(new Set());
+          setShowAllErrors(false);
+          setGhost(null);
+          setMessage(null);
+        })
+        .catch((e: Error) => setMessage({ kind: 'error', text: t('error.generic', { message: e.message }) }));
+    },
+  };
+
+  // The map side exists while the editor is open.
+  useEffect(() => {
+    if (!map || !open) return;
+    let d: AreaDraw | null = null;
+    let offClick: (() => void) | null = null;
+    const init = () => {
+      overlays.current = new EditorOverlays(map);
+      d = new AreaDraw(map, {
+        onDrawn: (p) => handlers.current.drawn(p),
+        onDragging: (p) => handlers.current.dragging(p),
+        onEdited: (p, v) => handlers.current.edited(p, v),
+        onLineDrawn: (l) => handlers.current.line(l),
+      });
+      offClick = onAreaClick(map, (id) => handlers.current.pick(id));
+      window.__wuyouEditor = { getState: store.getState, project: (p) => map.project([p[0], p[1]]) };
+      setDraw(d);
+    };
+    if (map.isStyleLoaded()) init();
+    else map.once('load', init);
+    return () => {
+      map.off('load', init);
+      offClick?.();
+      d?.destroy();
+      overlays.current?.destroy();
+      overlays.current = null;
+      delete window.__wuyouEditor;
+      setDraw(null);
+    };
+  }, [map, open, store]);
+
+  // Keep the drawing layer on the editor's state (undo, redo, clip, split, merge, conflicts).
+  const geometry = state.draft?.geometry ?? null;
+  const tool = state.tool;
+  useEffect(() => {
+    if (!draw) return;
+    if (tool === 'draw') draw.drawPolygon();
+    else if (tool === 'split') draw.drawLine();
+    else draw.showArea(geometry, tool === 'edit' || tool === 'merge');
+  }, [draw, tool, geometry]);
+
+  useEffect(() => {
+    draw?.setSnapIndex(snap);
+    draw?.setSnapping(state.snapping);
+  }, [draw, snap, state.snapping]);
+
+  const checked = dragGeometry ?? geometry;
+  const result = useMemo(
+    () => (checked ? liveCheck(checked, ctx, state.draft?.id ?? null) : null),
+    [checked, ctx, state.draft?.id],
+  );
+
+  useEffect(() => {
+    const o = overlays.current;
+    if (!o) return;
+    const issues = result?.issues ?? [];
+    const c = state.conflict;
+    o.show({
+      ...EMPTY_OVERLAY,
+      overlaps: issues.flatMap((i) =>
+        i.code === 'overlap' ? i.parts.flatMap((p) => (p.geometry ? [p.geometry] : [])) : [],
+      ),
+      crossings: issues.flatMap((i) => (i.code === 'self_intersection' ? i.points : [])),
+      cutBuildings: cutBuildingShapes(issues, ctx),
+      pendingParts: state.pending.splitOff,
+      ghosts: c
+        ? [
+            { geometry: c.theirs.geometry, role: 'theirs' as const },
+            ...(c.mine.geometry ? [{ geometry: c.mine.geometry, role: 'mine' as const }] : []),
+          ]
+        : ghost?.geometry
+          ? [{ geometry: ghost.geometry, role: 'old' as const }]
+          : [],
+    });
+  }, [result, ctx, state.pending, state.conflict, ghost, draw]);
+
+  const attributeErrors = useMemo(
+    () =>
+      state.draft
+        ? validateAttributes(state.draft.attributes, {
+            ownStreet: streetCode,
+            streetCodes: jurisdictions.filter((j) => j.level === 'street').map((j) => j.code),
+          })
+        : {},
+    [state.draft, streetCode, jurisdictions],
+  );
+
+  const withLogin = useCallback((then: () => void) => {
+    if (sessionToken()) then();
+    else setLogin(() => then);
+  }, []);
+
+  const fail = useCallback(
+    (e: unknown) => {
+      if (!(e instanceof ServiceAreaApiError)) {
+        setMessage({ kind: 'error', text: t('save.failed', { message: (e as Error).message }) });
+        return;
+      }
+      const details = (e.details ?? {}) as { issues?: LiveIssue[]; current?: unknown };
+      if (e.status === 409 && details.current) {
+        store.run(conflictDetected, { theirs: areaFromFeature(details.current) });
+        setMessage(null);
+      } else if (e.status === 401) {
+        signOut();
+        setUser(null);
+        setMessage({ kind: 'error', text: t('save.failed', { message: e.message }) });
+      } else if (e.code === 'out_of_jurisdiction') {
+        setServerIssues(details.issues ?? [{ code: 'out_of_jurisdiction' }]);
+        setMessage({ kind: 'error', text: t('save.outOfJurisdiction') });
+      } else if (e.status === 403) {
+        setMessage({ kind: 'error', text: t('save.forbidden') });
+      } else if (e.status === 422) {
+        setServerIssues(details.issues ?? []);
+        setMessage({ kind: 'error', text: t('save.blocked') });
+      } else {
+        setMessage({ kind: 'error', text: t('save.failed', { message: e.message }) });
+      }
+    },
+    [store, t],
+  );
+
+  const save = useCallback(() => {
+    withLogin(async () => {
+      const s = store.getState();
+      if (!s.draft?.geometry) return;
+      if (Object.keys(attributeErrors).length) {
+        setShowAllErrors(true);
+        setMessage({ kind: 'error', text: t('save.formErrors') });
+        return;
+      }
+      let geometry = s.draft.geometry;
+      let clipped = false;
+      if (s.avoidOverlap) {
+        const c = clipToView(geometry, ctx, s.draft.id);
+        if (c.geometry && c.clippedBy.length) {
+          store.run(setGeometry, { geometry: c.geometry });
+          geometry = c.geometry;
+          clipped = true;
+        }
+      }
+      const local = liveCheck(geometry, ctx, s.draft.id);
+      if (local.issues.some((i) => isBlocking(i.code) && i.code !== 'out_of_jurisdiction')) {
+        setMessage({ kind: 'error', text: t('save.blocked') });
+        return;
+      }
+      setSaving(true);
+      setServerIssues([]);
+      try {
+        const d = store.getState().draft!;
+        for (const m of s.pending.mergedAway) await deleteArea(m.id, m.version);
+        const r = await saveArea(d.id, d.version, geometry, d.attributes);
+        for (const [k, part] of s.pending.splitOff.entries()) {
+          await saveArea(null, null, part, { ...d.attributes, name: `${d.attributes.name} (${k + 2})` });
+        }
+        store.run(saved, { area: r.area });
+        setServerIssues(r.warnings);
+        setMessage({
+          kind: 'ok',
+          text: [clipped ? t('save.clipped') : '', t('save.done', { v: r.area.version })]
+            .filter(Boolean)
+            .join(' · '),
+        });
+        setReload((x) => x + 1);
+        if (map) refreshDataSources(map, ['service-areas', 'buildings']);
+      } catch (e) {
+        fail(e);
+      } finally {
+        setSaving(false);
+      }
+    });
+  }, [withLogin, store, attributeErrors, ctx, t, fail, map]);
+
+  const onConflict = useCallback(
+    (choice: ConflictChoice) => {
+      store.run(resolveConflict, { choice });
+      if (choice === 'keep_mine') save();
+    },
+    [store, save],
+  );
+
+  const removeArea = useCallback(
+    (yes: boolean) => {
+      setConfirmDelete(false);
+      if (!yes) return;
+      const d = store.getState().draft;
+      if (!d) return;
+      if (d.id === null) {
+        store.run(closeArea, undefined);
+        return;
+      }
+      withLogin(() => {
+        deleteArea(d.id!, d.version!)
+          .then(() => {
+            store.run(closeArea, undefined);
+            setMessage({ kind: 'ok', text: t('save.deleted') });
+            setReload((x) => x + 1);
+            if (map) refreshDataSources(map, ['service-areas', 'buildings']);
+          })
+          .catch(fail);
+      });
+    },
+    [store, withLogin, t, fail, map],
+  );
+
+  // Keyboard: Ctrl+Z / Ctrl+Shift+Z, Esc, Delete.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      const inField = (e.target as HTMLElement | null)?.closest?.('input, textarea, select');
+      if (e.key === 'Escape') {
+        draw?.cancel();
+        store.run(cancelDrawing, undefined);
+        setDragGeometry(null);
+        return;
+      }
+      if (inField) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        report(store.run(e.shiftKey ? redo : undo, undefined));
+      } else if (mod && e.key.toLowerCase() === 'y') {
+        e.preventDefault();
+        report(store.run(redo, undefined));
+      } else if (e.key === 'Delete') {
+        const s = store.getState();
+        if (s.selectedVertex !== null) report(store.run(deleteVertexAction, { index: s.selectedVertex }));
+        else if (s.draft) setConfirmDelete(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, draw, store, report]);
+
+  if (!open) {
+    return (
+      <button
+        type="button"
+        className="button primary editor-launch"
+        data-testid="editor-open"
+        onClick={() => setOpen(true)}
+      >
+        {t('editor.open')}
+      </button>
+    );
+  }
+
+  const d = state.draft;
+  const streets = jurisdictions.filter((j) => j.level === 'street');
+  const communities = jurisdictions.filter((j) => j.level === 'community');
+  const hint: EditorMessageKey = `editor.hint.${tool === 'idle' ? 'idle' : tool}` as EditorMessageKey;
+  const canSave = !!d?.geometry && (isDirty(state) || d.id === null) && !state.conflict;
+
+  return (
+    <aside className="editor-panel" data-testid="editor-panel" aria-label={t('editor.title')}>
+      <header className="editor-header">
+        <h2>{t('editor.title')}</h2>
+        {isDirty(state) && (
+          <span className="editor-dirty" data-testid="editor-dirty">
+            {t('dirty')}
+          </span>
+        )}
+        <span className="editor-user">
+          {user ? (
+            <>
+              <span data-testid="editor-user">{t('login.as', { user: user.username })}</span>
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  signOut();
+                  setUser(null);
+                }}
+              >
+                {t('login.signOut')}
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="link"
+              data-testid="editor-login"
+              onClick={() => setLogin(() => () => {})}
+            >
+              {t('login.signIn')}
+            </button>
+          )}
+        </span>
+        <button
+          type="button"
+          className="close"
+          data-testid="editor-close"
+          aria-label={t('editor.close')}
+          title={t('editor.close')}
+          onClick={() => {
+            if (!isDirty(state)) store.run(closeArea, undefined);
+            setOpen(false);
+          }}
+        >
+          ×
+        </button>
+      </header>
+      <Toolbar
+        t={t}
+        state={state}
+        saving={saving}
+        canSave={canSave}
+        onNew={() => {
+          if (isDirty(state) && !window.confirm(t('dirty'))) return;
+          store.run(startNewArea, { streetCode: streetCode ?? undefined });
+          setServerIssues([]);
+          setTouched(new Set());
+          setShowAllErrors(false);
+          setGhost(null);
+          setMessage(null);
+        }}
+        onTool={(next: Tool) => report(store.run(setTool, { tool: next }))}
+        onDelete={() => setConfirmDelete(true)}
+        onUndo={() => report(store.run(undo, undefined))}
+        onRedo={() => report(store.run(redo, undefined))}
+        onSave={save}
+        onToggleSnapping={() => store.run(toggleSnapping, undefined)}
+        onToggleAvoidOverlap={() => store.run(toggleAvoidOverlap, undefined)}
+      />
+      <p className="editor-hint" data-testid="editor-hint">
+        {zoom < MIN_EDIT_ZOOM ? `${t(hint)} (zoom ≥ ${MIN_EDIT_ZOOM})` : t(hint)}
+      </p>
+      {message && (
+        <p
+          className={`editor-message ${message.kind}`}
+          role={message.kind === 'error' ? 'alert' : 'status'}
+          data-testid="editor-message"
+        >
+          {message.text}
+        </p>
+      )}
+      {d && <ChecksPanel t={t} lang={lang} result={result} serverIssues={serverIssues} />}
+      {d && (
+        <AttributeForm
+          t={t}
+          attributes={d.attributes}
+          errors={attributeErrors}
+          showAll={showAllErrors}
+          touched={touched}
+          streets={streets}
+          communities={communities}
+          lockedStreet={streetCode}
+          onChange={(field, value) => {
+            setTouched((s) => new Set(s).add(field));
+            store.run(setAttribute, { field, value });
+          }}
+        />
+      )}
+      {d && (
+        <HistoryPanel
+          t={t}
+          lang={lang}
+          areaId={d.id}
+          version={state.base?.version ?? null}
+          shownVersion={ghost?.version ?? null}
+          onShow={setGhost}
+          onRestore={(h) => {
+            if (h.geometry)
+              report(store.run(restoreVersion, { geometry: h.geometry, attributes: h.attributes }));
+          }}
+        />
+      )}
+      {state.conflict && <ConflictDialog t={t} conflict={state.conflict} onChoose={onConflict} />}
+      {mergeCandidate && d && (
+        <MergeDialog
+          t={t}
+          mine={d.attributes.name}
+          other={mergeCandidate.attributes.name}
+          onChoose={(keep) => {
+            if (keep) report(store.run(mergeWith, { other: mergeCandidate, keep }));
+            setMergeCandidate(null);
+          }}
+        />
+      )}
+      {confirmDelete && d && (
+        <ConfirmDialog
+          t={t}
+          text={t('delete.confirm', { name: d.attributes.name || t('newName') })}
+          onAnswer={removeArea}
+        />
+      )}
+      {login && (
+        <LoginDialog
+          t={t}
+          onDone={(u) => {
+            const then = login;
+            setLogin(null);
+            if (u) {
+              setUser(u);
+              then();
+            }
+          }}
+        />
+      )}
+    </aside>
+  );
+}
