@@ -6,6 +6,7 @@ import { MapView } from './map/MapView.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
+import { EditorPanel } from './panels/editor/EditorPanel.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
 
@@ -129,6 +130,7 @@ export function App() {
             onClose={() => setPicked(null)}
           />
         )}
+        <EditorPanel map={map?.maplibre ?? null} />
         {error && (
           <div className="banner error" role="alert" data-testid="map-error">
             {t('map.failed', { message: error })}

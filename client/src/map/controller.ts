@@ -96,6 +96,11 @@ export class MapController {
     });
   }
 
+  /** The MapLibre map itself, for the service-area editor's drawing layer (client/src/map/draw). */
+  get maplibre(): MapLibreMap {
+    return this.map;
+  }
+
   private setState(state: 'busy' | 'idle') {
     this.container.dataset.mapState = state;
   }
