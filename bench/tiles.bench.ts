@@ -306,6 +306,7 @@ export async function run(): Promise<void> {
       if (layer.name === 'buildings') continue;
       let served = 0;
       let full = 0;
+      const overAt: number[] = [];
       for (let z = 8; z <= 16; z++) {
         const parts = partsAt(layer, z);
         if (parts.length === 0) continue;
@@ -314,9 +315,14 @@ export async function run(): Promise<void> {
           served = Math.max(served, await getUncached(`/tiles/${layer.name}/${t.z}/${t.x}/${t.y}.mvt`));
           const r = await pool.query<{ mvt: Buffer }>(st, [t.z, t.x, t.y, TILE_BUFFER / TILE_EXTENT]);
           full = Math.max(full, r.rows[0]!.mvt.length);
+          if (r.rows[0]!.mvt.length > TILE_MAX_BYTES && !overAt.includes(z)) overAt.push(z);
         }
       }
       metrics[`${layer.name} largest tile bytes z8–z16 (served / full)`] = `${served} / ${full}`;
+      if (overAt.length) {
+        metrics[`${layer.name} zooms whose full tiles pass 500 KB (served lean / largest features only)`] =
+          overAt.join(', ');
+      }
     }
     await pool.end();
     report('tiles', metrics, comparisons);
