@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import pino, { type Logger } from 'pino';
 import type { ApiErrorBody } from '../../core/errors.ts';
 import { exportRouter } from './api/export.ts';
+import { compoundsRouter } from './api/compounds.ts';
 import { coverageRouter, uncoveredBuildingsRouter } from './api/coverage.ts';
 import { layersRouter } from './api/layers.ts';
 import { ledgerRouter } from './api/ledger.ts';
@@ -88,6 +89,7 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
   app.use('/api/coverage', coverageRouter(ctx));
   app.use('/api/buildings', uncoveredBuildingsRouter(ctx));
   app.use('/api/ledger', ledgerRouter(ctx));
+  app.use('/api/compounds', compoundsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api', layersRouter(db));
   app.use('/api', (req, _res, next) =>

@@ -1,0 +1,354 @@
+import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CoverageResponse, Scorecard } from '../../core/coverage.ts';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { startApp, type RunningApp } from '../helpers/app.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+let t: TestDb;
+let app: RunningApp;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await t.db.exec(readFileSync(new URL('../fixtures/coverage/small-city.sql', import.meta.url), 'utf8'));
+  await t.db.query(
+    `INSERT INTO gates (kind, access_control, compound_id, geom) VALUES
+       ('vehicle', true, 2, ST_SetSRID(ST_MakePoint(105.5949, 30.5250), 4326)),
+       ('pedestrian', true, 2, ST_SetSRID(ST_MakePoint(105.5953, 30.5250), 4326)),
+       ('pedestrian', false, 1, ST_SetSRID(ST_MakePoint(105.5849, 30.5301), 4326))`,
+  );
+  await ensureDemoAccounts(t.db, 'demo-pass');
+  app = await startApp(t.db);
+  for (const u of ['admin', 'viewer', 'editor-510903001', 'editor-510903002']) {
+    const r = await fetch(app.url + '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u, password: 'demo-pass' }),
+    });
+    tokens[u] = ((await r.json()) as { token: string }).token;
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+const get = (path: string) => fetch(app.url + path);
+const json = async <T>(path: string) => (await (await get(path)).json()) as T;
+const send = (
+  method: string,
+  path: string,
+  user: string | undefined,
+  body: unknown,
+  type = 'application/json',
+) =>
+  fetch(app.url + path, {
+    method,
+    headers: { 'content-type': type, ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}) },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+const errorOf = async (r: Response) => ((await r.json()) as { error: { code: string } }).error;
+
+describe('GET /api/coverage', () => {
+  it('answers the city with districts as children, in the documented shape', async () => {
+    const c = await json<CoverageResponse>('/api/coverage?level=city');
+    expect(Object.keys(c).sort()).toEqual(
+      ['all', 'children', 'code', 'level', 'name', 'professional', 'self_managed', 'three_no'].sort(),
+    );
+    expect(c.three_no).toEqual({ buildings: 7, households: 51, covered: 2, uncovered: 5, straddling: 1 });
+    expect(c.children[0]).toMatchObject({ level: 'district', code: '510903', name: '船山区' });
+  });
+
+  it.each([
+    ['an unknown level', '?level=province', 400, 'bad_request'],
+    ['a street without code', '?level=street', 400, 'bad_request'],
+    ['the city with a code', '?level=city&code=510903', 400, 'bad_request'],
+    ['a code of another level', '?level=district&code=510903001', 404, 'not_found'],
+    ['an unknown code', '?level=street&code=999', 404, 'not_found'],
+    ['a repeated level', '?level=city&level=street', 400, 'bad_request'],
+  ])('answers %s with %i', async (_n, q, status, code) => {
+    const r = await get(`/api/coverage${q}`);
+    expect(r.status).toBe(status);
+    expect((await errorOf(r)).code).toBe(code);
+  });
+
+  it('reflects a service-area save through the API at once', async () => {
+    const before = await json<CoverageResponse>('/api/coverage?level=street&code=510903001');
+    const r = await send('POST', '/api/service-areas', 'admin', {
+      type: 'Feature',
+      properties: { name: '补洞', management_mode: 'resident_self', street_code: '510903001' },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [105.5928, 30.5308],
+            [105.5932, 30.5308],
+            [105.5932, 30.5312],
+            [105.5928, 30.5312],
+            [105.5928, 30.5308],
+          ],
+        ],
+      },
+    });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: number; version: number };
+    const after = await json<CoverageResponse>('/api/coverage?level=street&code=510903001');
+    expect(after.three_no.uncovered).toBe(before.three_no.uncovered - 1);
+    const list = await json<GeoJSON.FeatureCollection>(
+      '/api/buildings/uncovered?category=three_no&street=510903001',
+    );
+    expect(list.features.map((f) => f.id)).not.toContain(3);
+    expect(list.features).toHaveLength(after.three_no.uncovered);
+    const del = await fetch(`${app.url}/api/service-areas/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'if-match': '"1"' },
+    });
+    expect(del.status).toBe(204);
+    expect(
+      (await json<CoverageResponse>('/api/coverage?level=street&code=510903001')).three_no.uncovered,
+    ).toBe(before.three_no.uncovered);
+  });
+
+  it('exports the coverage table as CSV and XLSX with Chinese headers', async () => {
+    const csv = await get('/api/coverage/export.csv?level=street&code=510903001');
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).split('\r\n').filter(Boolean);
+    expect(lines[0]).toContain('三无小区未覆盖');
+    expect(lines).toHaveLength(4); // header, two communities, the street
+    const x = await get('/api/coverage/export.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    expect(wb.worksheets[0]!.getRow(1).getCell(3).value).toBe('名称');
+  });
+});
+
+describe('uncovered buildings, gaps and proposals', () => {
+  it('serves /api/buildings/uncovered before the generic layer route, which still answers', async () => {
+    const fc = await json<GeoJSON.FeatureCollection>(
+      '/api/buildings/uncovered?category=three_no&bbox=105.58,30.52,105.595,30.54',
+    );
+    expect(fc.type).toBe('FeatureCollection');
+    expect(fc.features.map((f) => f.id)).toEqual([3, 6]);
+    const all = await json<GeoJSON.FeatureCollection>('/api/buildings?bbox=105.58,30.52,105.595,30.54');
+    expect(all.features.length).toBeGreaterThan(2);
+  });
+
+  it.each([
+    ['/api/buildings/uncovered?category=villa', 'bad_request'],
+    ['/api/buildings/uncovered?bbox=1,2,3', 'invalid_bbox'],
+    ['/api/coverage/gaps', 'bad_request'],
+    ['/api/coverage/gaps?street=510903001&width=-1', 'bad_request'],
+    ['/api/coverage/proposals?street=510903001&distance=abc', 'bad_request'],
+  ])('answers %s with 400', async (path, code) => {
+    const r = await get(path);
+    expect(r.status).toBe(400);
+    expect((await errorOf(r)).code).toBe(code);
+  });
+
+  it('answers 404 for gaps of a street that does not exist', async () => {
+    expect((await get('/api/coverage/gaps?street=999')).status).toBe(404);
+  });
+
+  it('lists gaps and proposals of a street, gaps also as GeoJSON', async () => {
+    const g = await json<{ gaps: { kind: string }[] }>('/api/coverage/gaps?street=510903001');
+    expect(g.gaps.map((x) => x.kind)).toEqual(['hole', 'sliver']);
+    const fc = await json<GeoJSON.FeatureCollection>('/api/coverage/gaps?street=510903001&format=geojson');
+    expect(fc.features).toHaveLength(2);
+    const p = await json<{ proposals: { building_ids: number[] }[] }>(
+      '/api/coverage/proposals?street=510903001',
+    );
+    expect(p.proposals.map((x) => x.building_ids.join(',')).sort()).toEqual(['3', '6', '7,8', '9']);
+  });
+
+  it('records snapshots for the trend (city admin only)', async () => {
+    expect((await send('POST', '/api/coverage/snapshots', 'editor-510903001', {})).status).toBe(403);
+    expect((await send('POST', '/api/coverage/snapshots', undefined, {})).status).toBe(401);
+    expect((await send('POST', '/api/coverage/snapshots', 'admin', {})).status).toBe(201);
+    const tr = await json<{ snapshots: { category: string; buildings: number }[] }>(
+      '/api/coverage/trend?level=city',
+    );
+    expect(tr.snapshots.find((s) => s.category === 'all')?.buildings).toBe(9);
+  });
+});
+
+describe('五有 scorecard', () => {
+  it('derives basic service from approved areas with a provider and security from gates, and says why', async () => {
+    const s = await json<Scorecard>('/api/compounds/1/scorecard');
+    const basic = s.targets.find((x) => x.target === 'wy_basic_service')!;
+    // building 1 lies in A (approved, 遂宁物业); 2 straddles into B (no provider); 6 is half outside
+    expect(basic).toMatchObject({ state: 'partly', source: 'derived' });
+    expect(basic.reason).toContain('3 栋楼中 1 栋');
+    expect(s.targets.find((x) => x.target === 'wy_security')).toMatchObject({
+      state: 'not_met',
+      source: 'derived',
+    });
+    expect(s.targets.find((x) => x.target === 'wy_self_governance')).toMatchObject({
+      state: 'not_met',
+      source: 'survey',
+    });
+    expect(s.five_have).toBe(false);
+  });
+
+  it('counts 五有 only when all five are met, with staff assessments for the rest', async () => {
+    // compound 2: all gates controlled; its building is in no area → basic service not met
+    for (const target of [
+      'wy_self_governance',
+      'wy_clean_environment',
+      'wy_long_term_mechanism',
+      'wy_basic_service',
+    ]) {
+      const r = await send('POST', '/api/compounds/2/assessments', 'editor-510903001', {
+        target,
+        state: 'met',
+        assessed_on: '2026-11-20',
+        note: '入户核查',
+      });
+      expect(r.status).toBe(201);
+    }
+    const s = await json<Scorecard>('/api/compounds/2/scorecard');
+    expect(s.targets.map((x) => [x.target, x.state, x.source])).toEqual([
+      ['wy_self_governance', 'met', 'assessment'],
+      ['wy_security', 'met', 'derived'],
+      ['wy_basic_service', 'not_met', 'derived'],
+      ['wy_clean_environment', 'met', 'assessment'],
+      ['wy_long_term_mechanism', 'met', 'assessment'],
+    ]);
+    expect(s.targets[0]!.reason).toContain('2026-11-20');
+    expect(s.targets[2]!.assessment).toMatchObject({ state: 'met', assessed_by: 'editor-510903001' });
+    expect(s).toMatchObject({ met: 4, five_have: false });
+    const list = await json<{ summary: { compounds: number; five_have: number } }>(
+      '/api/compounds/scorecards?street=510903001',
+    );
+    expect(list.summary).toMatchObject({ compounds: 2, five_have: 0 });
+  });
+
+  it.each([
+    [
+      'an unknown target',
+      { target: 'wy_parking', state: 'met' },
+      'editor-510903001',
+      400,
+      'invalid_attribute',
+    ],
+    [
+      'an unknown state',
+      { target: 'wy_security', state: 'ok' },
+      'editor-510903001',
+      400,
+      'invalid_attribute',
+    ],
+    [
+      'a bad date',
+      { target: 'wy_security', state: 'met', assessed_on: '2026-13-01' },
+      'editor-510903001',
+      400,
+      'invalid_attribute',
+    ],
+    [
+      'another street',
+      { target: 'wy_security', state: 'met' },
+      'editor-510903002',
+      403,
+      'out_of_jurisdiction',
+    ],
+    ['a viewer', { target: 'wy_security', state: 'met' }, 'viewer', 403, 'forbidden'],
+    ['no token', { target: 'wy_security', state: 'met' }, undefined, 401, 'unauthorized'],
+  ])('refuses an assessment with %s', async (_n, body, user, status, code) => {
+    const r = await send('POST', '/api/compounds/1/assessments', user, body);
+    expect(r.status).toBe(status);
+    expect((await errorOf(r)).code).toBe(code);
+  });
+
+  it('answers 404 for a compound that does not exist', async () => {
+    expect((await get('/api/compounds/999/scorecard')).status).toBe(404);
+    expect((await get('/api/compounds/abc/scorecard')).status).toBe(404);
+  });
+});
+
+describe('survey spreadsheet', () => {
+  const csv = [
+    '小区编码,小区名称,类别,户数,有业主自治组织,有干净整洁环境,帮扶单位',
+    'XQ001,滨江小区,三无小区,44,是,部分,市住建局',
+    ',东方花园小区,自管小区,20,否,是,',
+    ',不存在的院子,三无小区,5,否,否,',
+    ',坏行,三无小区,很多,否,否,',
+  ].join('\n');
+
+  it('previews matches without changing anything, then applies only what is confirmed', async () => {
+    const r = await send('POST', '/api/compounds/survey?name=摸排.csv', 'admin', csv, 'text/csv');
+    expect(r.status).toBe(201);
+    const p = (await r.json()) as {
+      import_id: number;
+      summary: Record<string, number>;
+      rows: {
+        row: number;
+        status: string;
+        how: string | null;
+        match: { compound_id: number } | null;
+        changes: object;
+      }[];
+    };
+    expect(p.summary).toEqual({ rows: 4, matched: 1, fuzzy: 1, unmatched: 1, invalid: 1 });
+    expect(p.rows.map((x) => [x.row, x.status, x.how, x.match?.compound_id ?? null])).toEqual([
+      [2, 'matched', 'code', 1],
+      [3, 'fuzzy', 'fuzzy', 2],
+      [4, 'unmatched', null, null],
+      [5, 'invalid', null, null],
+    ]);
+    expect(p.rows[0]!.changes).toMatchObject({
+      households: { from: 40, to: 44 },
+      helper_unit: { from: null, to: '市住建局' },
+    });
+    const unchanged = await t.db.query<{ households: number }>(
+      'SELECT households FROM compounds WHERE id = 1',
+    );
+    expect(unchanged.rows[0]!.households).toBe(40);
+
+    expect(
+      (await send('POST', `/api/compounds/survey/${p.import_id}/confirm`, 'editor-510903002', {})).status,
+    ).toBe(403);
+    const ok = await send('POST', `/api/compounds/survey/${p.import_id}/confirm`, 'admin', {
+      confirm: [{ row: 3, compound_id: 2 }],
+    });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { applied: unknown[] }).applied).toEqual([
+      { row: 2, compound_id: 1 },
+      { row: 3, compound_id: 2 },
+    ]);
+    const c = await t.db.query<{ households: number; helper_unit: string; wy_clean_environment: string }>(
+      'SELECT households, helper_unit, wy_clean_environment FROM compounds WHERE id = 1',
+    );
+    expect(c.rows[0]).toEqual({ households: 44, helper_unit: '市住建局', wy_clean_environment: 'partly' });
+    const again = await send('POST', `/api/compounds/survey/${p.import_id}/confirm`, 'admin', {});
+    expect(again.status).toBe(422);
+  });
+
+  it('refuses an empty body and a file without headers', async () => {
+    expect((await send('POST', '/api/compounds/survey', 'admin', '', 'text/csv')).status).toBe(400);
+    const r = await send('POST', '/api/compounds/survey', 'admin', 'a,b\n1,2', 'text/csv');
+    expect(r.status).toBe(400);
+    expect((await send('POST', '/api/compounds/survey', 'viewer', csv, 'text/csv')).status).toBe(403);
+  });
+
+  it('exports the same layout as XLSX, which imports back with every row matched and nothing to change', async () => {
+    const x = await get('/api/compounds/survey.xlsx?street=510903001');
+    expect(x.status).toBe(200);
+    const buf = Buffer.from(await x.arrayBuffer());
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf);
+    expect(wb.worksheets[0]!.getRow(1).getCell(2).value).toBe('小区名称');
+    const r = await send(
+      'POST',
+      '/api/compounds/survey?name=back.xlsx',
+      'admin',
+      buf,
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(r.status).toBe(201);
+    const p = (await r.json()) as { summary: Record<string, number>; rows: { changes: object }[] };
+    expect(p.summary).toMatchObject({ rows: 2, matched: 2 });
+    expect(p.rows.every((row) => Object.keys(row.changes).length === 0)).toBe(true);
+  });
+});
