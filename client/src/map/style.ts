@@ -83,6 +83,11 @@ function tiandituSource(layer: 'vec' | 'cva', key: string): SourceSpecification 
   };
 }
 
+/** `yes` for an uncovered 三无 building, else `no`. */
+function uncoveredThreeNo<T extends string | number>(yes: T, no: T): ExpressionSpecification {
+  return ['case', ['all', ['==', ['get', 'category'], 'three_no'], ['!', covered]], yes, no];
+}
+
 /** The building fill: category picks the hue, coverage the strength. */
 function buildingColour(): ExpressionSpecification {
   const pick = (c: keyof typeof BUILDING_COLOURS): ExpressionSpecification => [
@@ -251,17 +256,16 @@ export function styleLayers(): Record<LayerGroup | 'base' | 'selection', LayerSp
         'source-layer': 'buildings',
         minzoom: BUILDINGS_MIN_ZOOM,
         paint: {
-          'line-color': [
-            'case',
-            ['all', ['==', ['get', 'category'], 'three_no'], ['!', covered]],
-            UNCOVERED_THREE_NO_OUTLINE,
-            'rgba(60, 60, 60, 0.35)',
-          ],
+          'line-color': uncoveredThreeNo(UNCOVERED_THREE_NO_OUTLINE, 'rgba(60, 60, 60, 0.35)'),
+          // zoom may only drive a top-level interpolate, so the case sits inside each stop.
           'line-width': [
-            'case',
-            ['all', ['==', ['get', 'category'], 'three_no'], ['!', covered]],
-            ['interpolate', ['linear'], ['zoom'], 14, 0.8, 18, 2],
-            0.5,
+            'interpolate',
+            ['linear'],
+            ['zoom'],
+            14,
+            uncoveredThreeNo(0.8, 0.4),
+            18,
+            uncoveredThreeNo(2, 0.6),
           ],
         },
       },

@@ -1,0 +1,238 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASEMAP_COLOURS, BUILDING_COLOURS } from '../../client/src/palette.ts';
+import {
+  ARTIFACTS_DIR,
+  BROWSER_MISSING,
+  blend,
+  IN_CI,
+  launchBrowser,
+  startServerWithDemoCity,
+  type RunningServer,
+} from '../helpers/browser.ts';
+
+// The map in a real browser: Debian's Chromium headless (SwiftShader WebGL2) against the real server
+// over a seeded demo city. Pixels, not just the DOM, decide whether buildings are drawn.
+
+if (BROWSER_MISSING) {
+  if (IN_CI) {
+    it('has a browser (CI=true requires one)', () => {
+      throw new Error(BROWSER_MISSING);
+    });
+  } else {
+    console.warn(BROWSER_MISSING);
+  }
+}
+
+type Rgb = readonly [number, number, number];
+
+describe.skipIf(!!BROWSER_MISSING)('map shell in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+  /** An uncovered 三无 building to look at: its id and a point inside it. */
+  let target: { id: string; lon: number; lat: number };
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    [server, browser] = await Promise.all([startServerWithDemoCity({ buildings: 2000 }), launchBrowser()]);
+    const r = await server.db.query<{ id: string; lon: number; lat: number }>(
+      `SELECT id::text, ST_X(p) AS lon, ST_Y(p) AS lat
+       FROM (SELECT id, geom, ST_PointOnSurface(geom) AS p FROM buildings
+             WHERE category = 'three_no' AND NOT covered) b
+       ORDER BY (SELECT count(*) FROM buildings o WHERE ST_DWithin(o.geom, b.p, 0.001)) DESC,
+                ST_Area(geom) DESC, id
+       LIMIT 1`,
+    );
+    expect(r.rows, 'the demo city has an uncovered 三无 building').toHaveLength(1);
+    target = r.rows[0]!;
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.on('request', (req) => requests.push(req.url()));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Waits until the map has drawn everything in view; fails at once if it reports a failure. */
+  async function mapIdle() {
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas, [data-testid=map-error]', {
+      timeout: 60_000,
+    });
+    const error = page.locator('[data-testid=map-error]');
+    if ((await error.count()) > 0) throw new Error(`the map failed: ${await error.textContent()}`);
+  }
+
+  /** Waits for the map to settle after something moved it (idle follows a busy state). */
+  async function settle() {
+    await page.waitForTimeout(300);
+    await mapIdle();
+  }
+
+  async function screenshot(name: string): Promise<Buffer> {
+    const png = await page.locator('[data-testid=map] canvas').screenshot();
+    writeFileSync(join(ARTIFACTS_DIR, `${name}.png`), png);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}-page.png`) });
+    return png;
+  }
+
+  /** How many pixels of a PNG lie within `tolerance` of any of `colours` (decoded by the browser). */
+  function countColours(png: Buffer, colours: readonly Rgb[], tolerance = 14): Promise<number> {
+    return page.evaluate(
+      async ({ b64, colours, tolerance }) => {
+        const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+        const bmp = await createImageBitmap(blob);
+        const c = new OffscreenCanvas(bmp.width, bmp.height);
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(bmp, 0, 0);
+        const px = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          for (const [r, g, b] of colours) {
+            if (
+              Math.abs(px[i]! - r) <= tolerance &&
+              Math.abs(px[i + 1]! - g) <= tolerance &&
+              Math.abs(px[i + 2]! - b) <= tolerance
+            ) {
+              n++;
+              break;
+            }
+          }
+        }
+        return n;
+      },
+      { b64: png.toString('base64'), colours: colours as Rgb[], tolerance },
+    );
+  }
+
+  // The fill is translucent: over the background or over a city block.
+  const uncoveredThreeNo: Rgb[] = [BASEMAP_COLOURS.background, BASEMAP_COLOURS.blocks].map((under) =>
+    blend(BUILDING_COLOURS.three_no.uncovered, 0.92, under),
+  );
+
+  it('loads the map: a WebGL canvas, then idle with every tile in', async () => {
+    await page.goto(`${server.url}/#17/${target.lat}/${target.lon}`);
+    await mapIdle();
+    const size = await page
+      .locator('[data-testid=map] canvas')
+      .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+    expect(size[0]).toBeGreaterThan(800);
+    expect(size[1]).toBeGreaterThan(600);
+    await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('五有地图');
+  });
+
+  it('draws the buildings: uncovered 三无 red at zoom 17 around a known one, none with the layer off', async () => {
+    const on = await countColours(await screenshot('buildings-z17'), uncoveredThreeNo);
+    // The target alone covers a few hundred pixels at z17 (~1 m per pixel).
+    expect(on).toBeGreaterThan(300);
+
+    await page.locator('[data-testid=layer-toggle-buildings]').uncheck();
+    await settle();
+    const off = await countColours(await screenshot('buildings-z17-off'), uncoveredThreeNo);
+    expect(off).toBeLessThan(on / 20);
+    await page.locator('[data-testid=layer-toggle-buildings]').check();
+    await settle();
+  });
+
+  it('opens the attribute panel of the building clicked, with its category in words', async () => {
+    // The view is centred on a point inside the target building.
+    const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const panel = page.locator('[data-testid=attribute-panel]');
+    await panel.waitFor();
+    expect(await panel.getAttribute('data-layer')).toBe('buildings');
+    await expect(panel.locator('[data-testid=attr-category] td').textContent()).resolves.toBe('三无');
+    await expect(panel.locator('[data-testid=attr-covered] td').textContent()).resolves.toBe('否');
+    await expect(panel.locator('[data-testid=attr-id] td').textContent()).resolves.toBe(
+      Number(target.id).toLocaleString('zh-CN'),
+    );
+    // Details beyond the tile's columns arrive from /api/buildings?bbox=…
+    await page.waitForSelector('[data-testid=attr-address]');
+    await settle();
+    await screenshot('building-selected');
+  });
+
+  it('switches the UI to English and back, and remembers the choice across a reload', async () => {
+    await page.locator('[data-testid=lang-switch]').click();
+    await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('Wuyou Map');
+    await expect(
+      page.locator('[data-testid=attribute-panel] [data-testid=attr-category] td').textContent(),
+    ).resolves.toBe('Unmanaged (三无)');
+    expect(await page.locator('[data-testid=layer-panel] h2').textContent()).toContain('Layers');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await screenshot('english');
+
+    await page.reload();
+    await mapIdle();
+    await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('Wuyou Map');
+    await page.locator('[data-testid=lang-switch]').click();
+    await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('五有地图');
+    expect(await page.locator('[data-testid=layer-panel] h2').textContent()).toContain('图层');
+  });
+
+  it('loads the self-hosted CJK font for the map labels and the panels', async () => {
+    await mapIdle();
+    const fontRequests = requests.filter((u) => u.endsWith('/fonts/NotoSansSC-Regular.ttf'));
+    expect(fontRequests.length).toBeGreaterThan(0);
+    const faces = await page.evaluate(async () => {
+      await document.fonts.ready;
+      return [...document.fonts].map((f) => ({ family: f.family, status: f.status }));
+    });
+    // The panels' face (CSS) and at least one face MapLibre registered from the style's font-faces.
+    expect(faces).toContainEqual({ family: 'Noto Sans SC UI', status: 'loaded' });
+    expect(
+      faces.filter((f) => f.family !== 'Noto Sans SC UI' && f.status === 'loaded').length,
+    ).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.fonts.check('16px "Noto Sans SC UI"', '五有地图'))).toBe(true);
+  });
+
+  it('finds a compound by name and flies there', async () => {
+    const r = await server.db.query<{ name: string }>(
+      `SELECT name FROM compounds WHERE geom IS NOT NULL ORDER BY id LIMIT 1`,
+    );
+    const name = r.rows[0]!.name;
+    const before = await page.evaluate(() => window.location.hash);
+    await page.locator('[data-testid=search-input]').fill(name);
+    const hit = page.locator('[data-testid=search-result]').first();
+    await hit.waitFor();
+    expect(await hit.textContent()).toContain(name);
+    await hit.click();
+    await page.waitForFunction((h) => window.location.hash !== h, before);
+    await settle();
+    await screenshot('search-compound');
+    const [zoom] = (await page.evaluate(() => window.location.hash)).slice(1).split('/').map(Number);
+    expect(zoom).toBeGreaterThanOrEqual(15);
+  });
+
+  it('opens on the whole district without a view in the URL, compounds filled below zoom 14', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => window.location.hash.length > 1);
+    await settle();
+    const [zoom] = (await page.evaluate(() => window.location.hash)).slice(1).split('/').map(Number);
+    expect(zoom).toBeLessThan(14);
+    await screenshot('district');
+  });
+
+  it('says in the about box that the demo data is synthetic', async () => {
+    await page.locator('[data-testid=about-button]').click();
+    const note = page.locator('[data-testid=synthetic-note]');
+    await note.waitFor();
+    expect(await note.textContent()).toContain('虚构');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'about.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('asked nothing of any other host, and threw no page errors', () => {
+    const outside = requests.filter((u) => !u.startsWith(server.url) && !/^(data|blob):/.test(u));
+    expect(outside).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { createApp } from '../../server/src/app.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import type { Db } from '../../server/src/db/index.ts';
+import { seedDemoCity } from '../../server/src/seed.ts';
+import { createTestDb } from './db.ts';
+
+/** Debian's Chromium (package `chromium`), or CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
+/** Screenshots land here (git-ignored; CI keeps them as artefacts). */
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts', import.meta.url));
+
+/**
+ * Whether the browser tests can run. Without Chromium they are skipped with this message, except
+ * under CI=true, where a missing browser is a failure (see `requireBrowserUnderCi`).
+ */
+export const BROWSER_MISSING: string | null = existsSync(CHROMIUM_PATH)
+  ? null
+  : `Browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+
+export const IN_CI = process.env.CI === 'true';
+
+// Flags that give WebGL2 through ANGLE/SwiftShader headless. Not --use-gl=swiftshader (breaks WebGL
+// unless --enable-unsafe-swiftshader is also set; see STACK-NOTES).
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export interface RunningServer {
+  url: string;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server over a fresh database holding the demo city, serving the built client, on an
+ * ephemeral port. The client must have been built (`npm test` runs `npm run build` first).
+ */
+export async function startServerWithDemoCity(opts: { buildings: number }): Promise<RunningServer> {
+  if (!existsSync(`${CLIENT_DIST}/index.html`)) {
+    throw new Error(`${CLIENT_DIST}/index.html is missing: run \`npm run build\` before the browser tests`);
+  }
+  const t = await createTestDb();
+  try {
+    await seedDemoCity(t.db, { buildings: opts.buildings });
+    const config = loadConfig({
+      ...process.env,
+      CLIENT_DIST,
+      LOG_LEVEL: 'silent',
+      AUTH_SECRET: 'browser-test-secret',
+      // No outside basemap, whatever the environment says: the test checks that nothing leaves the machine.
+      TIANDITU_TK: '',
+    });
+    const app = createApp({ db: t.db, config, logger: pino({ level: 'silent' }) });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      db: t.db,
+      async close() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await t.drop();
+      },
+    };
+  } catch (e) {
+    await t.drop();
+    throw e;
+  }
+}
+
+/** Pixels of an RGBA image within `tolerance` (per channel) of one of `colours`. */
+export function countPixels(
+  rgba: Uint8Array | Uint8ClampedArray,
+  colours: readonly (readonly [number, number, number])[],
+  tolerance: number,
+): number {
+  let n = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    for (const [r, g, b] of colours) {
+      if (
+        Math.abs(rgba[i]! - r) <= tolerance &&
+        Math.abs(rgba[i + 1]! - g) <= tolerance &&
+        Math.abs(rgba[i + 2]! - b) <= tolerance
+      ) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/** '#rrggbb' blended with `opacity` over `under` (also '#rrggbb'), as the map draws a translucent fill. */
+export function blend(hex: string, opacity: number, under: string): [number, number, number] {
+  const rgb = (h: string) =>
+    [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
+  const a = rgb(hex);
+  const b = rgb(under);
+  return [0, 1, 2].map((i) => Math.round(a[i]! * opacity + b[i]! * (1 - opacity))) as [
+    number,
+    number,
+    number,
+  ];
+}
