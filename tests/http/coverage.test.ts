@@ -47,7 +47,12 @@ const send = (
   fetch(app.url + path, {
     method,
     headers: { 'content-type': type, ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}) },
-    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    body:
+      typeof body === 'string'
+        ? body
+        : body instanceof Uint8Array
+          ? new Blob([body as Uint8Array<ArrayBuffer>])
+          : JSON.stringify(body),
   });
 const errorOf = async (r: Response) => ((await r.json()) as { error: { code: string } }).error;
 
@@ -335,9 +340,9 @@ describe('survey spreadsheet', () => {
   it('exports the same layout as XLSX, which imports back with every row matched and nothing to change', async () => {
     const x = await get('/api/compounds/survey.xlsx?street=510903001');
     expect(x.status).toBe(200);
-    const buf = Buffer.from(await x.arrayBuffer());
+    const buf = new Uint8Array(await x.arrayBuffer());
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(buf);
+    await wb.xlsx.load(buf.buffer);
     expect(wb.worksheets[0]!.getRow(1).getCell(2).value).toBe('小区名称');
     const r = await send(
       'POST',
