@@ -314,6 +314,14 @@ describe('importLayer', () => {
     expect(r.inserted).toBe(12_000);
     expect(await count('buildings')).toBe(before + 12_000);
     expect([...phases]).toEqual(['loading', 'validating', 'writing']);
+    // ids follow the file's order
+    const order = await t.db.query<{ x: number; y: number }>(
+      `SELECT round(ST_XMin(geom)::numeric, 4)::float AS x, round(ST_YMin(geom)::numeric, 4)::float AS y
+       FROM (SELECT geom FROM buildings ORDER BY id DESC LIMIT 12000) b`,
+    );
+    expect(order.rows.reverse().map((p) => [p.x, p.y])).toEqual(
+      many.map((f) => (f.geometry as { coordinates: number[][][] }).coordinates[0]![0]),
+    );
     // the spatial index is still there (rebuilt after the bulk load when the table was small)
     const idx = await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'buildings_geom_idx'");
     expect(idx.rowCount).toBe(1);
