@@ -16,19 +16,20 @@ import {
 // The map in a real browser: Debian's Chromium headless (SwiftShader WebGL2) against the real server
 // over a seeded demo city. Pixels, not just the DOM, decide whether buildings are drawn.
 
-if (BROWSER_MISSING) {
+const missing = BROWSER_MISSING;
+if (missing) {
   if (IN_CI) {
     it('has a browser (CI=true requires one)', () => {
-      throw new Error(BROWSER_MISSING);
+      throw new Error(missing);
     });
   } else {
-    console.warn(BROWSER_MISSING);
+    console.warn(missing);
   }
 }
 
 type Rgb = readonly [number, number, number];
 
-describe.skipIf(!!BROWSER_MISSING)('map shell in Chromium', () => {
+describe.skipIf(!!missing)('map shell in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let context: BrowserContext;
