@@ -139,8 +139,11 @@ export interface DemoCity {
   jurisdictions: Jurisdiction[];
   roads(): RoadRow[];
   water(): WaterRow[];
-  /** The city cell by cell; stops adding buildings once about the requested number exist. */
-  chunks(): Generator<CityChunk>;
+  /**
+   * The city cell by cell; stops adding buildings once about the requested number exist. With
+   * `buildingGeometry: false` building rings come out empty (a pass that only wants other rows).
+   */
+  chunks(opts?: { buildingGeometry?: boolean }): Generator<CityChunk>;
 }
 
 /** The demo city for about `buildings` buildings. Deterministic for a given seed. */
@@ -151,7 +154,7 @@ export function demoCity(opts: { buildings: number; seed?: number }): DemoCity {
     jurisdictions: plan.jurisdictions,
     roads: () => cityRoads(plan),
     water: () => cityWater(plan),
-    chunks: () => generateChunks(plan),
+    chunks: (opts) => generateChunks(plan, opts?.buildingGeometry ?? true),
   };
 }
 
@@ -171,7 +174,7 @@ interface CellDraft {
   cameras: Omit<Draft<CameraRow>, 'code'>[];
 }
 
-function* generateChunks(plan: CityPlan): Generator<CityChunk> {
+function* generateChunks(plan: CityPlan, buildingGeometry: boolean): Generator<CityChunk> {
   let compoundId = 0,
     buildingId = 0,
     gateId = 0,
@@ -199,7 +202,10 @@ function* generateChunks(plan: CityPlan): Generator<CityChunk> {
           cid = ++compoundId;
           chunk.compounds.push({ ...p.compound, id: cid, code: `510903-XQ${String(cid).padStart(6, '0')}` });
         }
-        for (const b of p.buildings) chunk.buildings.push({ ...b, id: ++buildingId, compoundId: cid });
+        for (const b of p.buildings) {
+          const ring = buildingGeometry ? ringToLonLat(b.ring) : [];
+          chunk.buildings.push({ ...b, ring, id: ++buildingId, compoundId: cid });
+        }
         for (const g of p.gates) chunk.gates.push({ ...g, id: ++gateId, compoundId: cid });
         for (const c of p.cameras)
           chunk.cameras.push({ ...c, id: ++cameraId, code: cameraCode(cameraId), compoundId: cid });
@@ -542,7 +548,7 @@ function parcel(
       households: hh,
       shape: f.kind,
       covered: false,
-      ring: ringToLonLat(f.ring),
+      ring: f.ring, // frame metres; turned into lon/lat when emitted
     });
     if (rng.chance(unitDoorP)) {
       const [lon, lat] = toLonLat((f.bbox[0] + f.bbox[2]) / 2, f.bbox[1]);

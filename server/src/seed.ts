@@ -9,6 +9,7 @@ import {
   demoCity,
   type BuildingRow,
   type CameraRow,
+  type CityChunk,
   type CompoundRow,
   type FlatRing,
   type GateRow,
@@ -376,26 +377,35 @@ export async function seedDemoCity(db: Db, opts: SeedOptions): Promise<Record<st
       report,
     );
 
-    // First pass: everything but the buildings (a small share of the rows).
+    // The generator runs once per big table and each pass streams its rows into the database, so
+    // memory stays flat at any size; the small tables ride along as side buffers.
+    const pass = function* <T>(
+      pick: (c: CityChunk) => T[],
+      values: (row: T) => Value[],
+      side?: (c: CityChunk) => void,
+    ) {
+      for (const chunk of city.chunks({ buildingGeometry: false })) {
+        side?.(chunk);
+        for (const r of pick(chunk)) yield values(r);
+      }
+    };
     const blocks: Value[][] = [];
-    const compounds: Value[][] = [];
-    const gates: Value[][] = [];
-    const cameras: Value[][] = [];
-    const areas: Value[][] = [];
-    for (const chunk of city.chunks()) {
-      for (const b of chunk.blocks) blocks.push([polygon(b.ring)]);
-      for (const c of chunk.compounds) compounds.push(compoundValues(c));
-      for (const g of chunk.gates) gates.push(gateValues(g));
-      for (const c of chunk.cameras) cameras.push(cameraValues(c));
-      for (const a of chunk.serviceAreas) areas.push(areaValues(a));
-    }
-    report(`generated ${compounds.length.toLocaleString('en-US')} compounds; loading`);
+    counts.compounds = await load(
+      db,
+      tx,
+      T.compounds,
+      pass(
+        (c) => c.compounds,
+        compoundValues,
+        (c) => blocks.push(...c.blocks.map((b) => [polygon(b.ring)])),
+      ),
+      report,
+    );
     counts.basemap_blocks = await load(db, tx, T.blocks, blocks, report);
-    counts.compounds = await load(db, tx, T.compounds, compounds, report);
-    compounds.length = 0;
+    blocks.length = 0;
 
-    // Second pass: the buildings, streamed. One COPY fills the table faster without its GiST index,
-    // which is rebuilt in one sorted pass afterwards (embedded, each batch's triggers need the index).
+    // The buildings. One COPY fills the table faster without its GiST index, which is rebuilt in one
+    // sorted pass afterwards (embedded, each batch's triggers need the index).
     const rebuildIndex = db.kind === 'postgres';
     if (rebuildIndex) await tx.query('DROP INDEX IF EXISTS buildings_geom_idx');
     const buildingRows = function* () {
@@ -408,15 +418,33 @@ export async function seedDemoCity(db: Db, opts: SeedOptions): Promise<Record<st
       progress(buildingRows(), opts.buildings, report),
       report,
     );
-
     if (rebuildIndex) {
       const t0 = Date.now();
       await tx.query('CREATE INDEX buildings_geom_idx ON buildings USING gist (geom)');
       report(`buildings: spatial index in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
-    counts.gates = await load(db, tx, T.gates, gates, report);
-    counts.cameras = await load(db, tx, T.cameras, cameras, report);
+
+    const areas: Value[][] = [];
+    counts.gates = await load(
+      db,
+      tx,
+      T.gates,
+      pass(
+        (c) => c.gates,
+        gateValues,
+        (c) => areas.push(...c.serviceAreas.map(areaValues)),
+      ),
+      report,
+    );
     counts.service_areas = await load(db, tx, T.serviceAreas, areas, report);
+    areas.length = 0;
+    counts.cameras = await load(
+      db,
+      tx,
+      T.cameras,
+      pass((c) => c.cameras, cameraValues),
+      report,
+    );
     report('service-area history, sequences, building coverage');
     await tx.exec(FINISH_SQL);
     counts.service_area_history = (
