@@ -1,7 +1,7 @@
 import { area as turfArea, difference, feature as turfFeature, featureCollection } from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
-import type { CheckContext } from './context.ts';
-import { EdgeSet } from './edges.ts';
+import { edgesOf, type CheckContext } from './context.ts';
+
 import { relate } from './relate.ts';
 
 export interface ClipResult {
@@ -26,7 +26,7 @@ export function clipAgainstNeighbours(
   opts: { id?: number | null } = {},
 ): ClipResult {
   const polygon = input.type === 'Feature' ? input.geometry : input;
-  const edges = new EdgeSet(polygon.coordinates);
+  const edges = edgesOf(polygon);
   const before = turfArea(polygon);
   const hits: number[] = [];
   for (const i of ctx.areasNear(edges.minX, edges.minY, edges.maxX, edges.maxY)) {

@@ -54,8 +54,10 @@ export interface OverlapPart {
   id: number;
   name?: string | null;
   area_m2: number;
-  /** The overlapping region, for drawing it in red. */
+  /** The overlapping region (from the server; from core only when asked for: it is slow). */
   geometry?: GeoJSON.Polygon | GeoJSON.MultiPolygon | null;
+  /** The overlapping region's boundary (core, on every check), for drawing it in red. */
+  outline?: GeoJSON.MultiLineString;
 }
 
 export interface OverlapIssue {

@@ -32,6 +32,15 @@ export interface CheckContextOptions {
 export const ringsOf = (g: Polygon | MultiPolygon): Position[][] =>
   g.type === 'Polygon' ? g.coordinates : g.coordinates.flat(1);
 
+/** Which of ringsOf(g) are holes. */
+export const holesOf = (g: Polygon | MultiPolygon): boolean[] =>
+  g.type === 'Polygon'
+    ? g.coordinates.map((_, i) => i > 0)
+    : g.coordinates.flatMap((p) => p.map((_, i) => i > 0));
+
+/** The edge set of a polygon or multipolygon, holes known. */
+export const edgesOf = (g: Polygon | MultiPolygon) => new EdgeSet(ringsOf(g), holesOf(g));
+
 function boxIndex(items: readonly { geometry: Polygon | MultiPolygon }[]): Flatbush | null {
   if (!items.length) return null;
   const fb = new Flatbush(items.length);
@@ -83,7 +92,7 @@ export class CheckContext {
     this.areaIndex = boxIndex(this.areas);
     this.buildingIndex = boxIndex(this.buildings);
     this.jurisdiction = opts.jurisdiction ?? null;
-    this.jurisdictionEdges = this.jurisdiction ? new EdgeSet(ringsOf(this.jurisdiction.geometry)) : null;
+    this.jurisdictionEdges = this.jurisdiction ? edgesOf(this.jurisdiction.geometry) : null;
     this.minAreaM2 = opts.minAreaM2 ?? DEFAULT_MIN_AREA_M2;
     this.jurisdictionToleranceM = opts.jurisdictionToleranceM ?? JURISDICTION_TOLERANCE_M;
   }
@@ -99,13 +108,13 @@ export class CheckContext {
 
   areaEdges(i: number): EdgeSet {
     let e = this.#areaEdges.get(i);
-    if (!e) this.#areaEdges.set(i, (e = new EdgeSet(ringsOf(this.areas[i]!.geometry))));
+    if (!e) this.#areaEdges.set(i, (e = edgesOf(this.areas[i]!.geometry)));
     return e;
   }
 
   buildingEdges(i: number): EdgeSet {
     let e = this.#buildingEdges.get(i);
-    if (!e) this.#buildingEdges.set(i, (e = new EdgeSet(ringsOf(this.buildings[i]!.geometry))));
+    if (!e) this.#buildingEdges.set(i, (e = edgesOf(this.buildings[i]!.geometry)));
     return e;
   }
 }

@@ -11,7 +11,14 @@ export const EPS_DEG = 1e-10;
 export type Location = 'inside' | 'outside' | 'boundary';
 
 /** A piece of an edge, cut at every contact with the other polygon's boundary, and where it lies. */
-export type PieceVisitor = (where: Location, x0: number, y0: number, x1: number, y1: number) => void;
+export type PieceVisitor = (
+  where: Location,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  edge: number,
+) => void;
 
 /** Which kinds of pieces one polygon's boundary has against another. */
 export interface PieceFlags {
@@ -37,6 +44,11 @@ export class EdgeSet {
   readonly ringEnd: number[] = [];
   /** Rings with fewer than 3 distinct vertices (no area at all). */
   readonly degenerateRings: number[] = [];
+  /**
+   * +1 where a ring runs the way that keeps the polygon's interior on its left (outer rings
+   * anticlockwise, holes clockwise), −1 where it runs the other way.
+   */
+  readonly ringSign: number[] = [];
   readonly size: number;
   readonly minX: number;
   readonly minY: number;
@@ -44,7 +56,8 @@ export class EdgeSet {
   readonly maxY: number;
   #index: Flatbush | null | undefined;
 
-  constructor(rings: readonly Position[][]) {
+  /** @param holes which rings are holes (default: none; a Polygon's rings after the first are) */
+  constructor(rings: readonly Position[][], holes?: readonly boolean[]) {
     let n = 0;
     for (const r of rings) n += Math.max(0, r.length - 1);
     const ax = new Float64Array(n);
@@ -76,6 +89,13 @@ export class EdgeSet {
       }
       this.ringStart.push(start);
       this.ringEnd.push(k);
+      let twice = 0;
+      for (let e = start; e < k; e++) {
+        twice +=
+          (ax[e]! - ax[start]!) * (by[e]! - ay[start]!) - (bx[e]! - ax[start]!) * (ay[e]! - ay[start]!);
+      }
+      const anticlockwise = twice > 0;
+      this.ringSign.push(anticlockwise !== (holes?.[ri] ?? false) ? 1 : -1);
       // A closed ring of m distinct edges has m distinct vertices (when it is closed at all).
       if (k - start < 3) this.degenerateRings.push(ri);
     });
@@ -172,9 +192,8 @@ export class EdgeSet {
     stopWhen?: (f: PieceFlags) => boolean,
   ): PieceFlags {
     const flags: PieceFlags = { inside: false, outside: false, boundary: false };
-    const edges = box
-      ? this.search(box[0], box[1], box[2], box[3]).sort((a, b) => a - b)
-      : Array.from({ length: this.size }, (_, i) => i);
+    const edges = box ? this.search(box[0], box[1], box[2], box[3]).sort((a, b) => a - b) : null;
+    const count = edges ? edges.length : this.size;
     let prev = -2;
     let prevWhere: Location | null = null;
     let prevEndTouched = true;
@@ -185,14 +204,19 @@ export class EdgeSet {
       this.maxY < against.minY - EPS_DEG ||
       this.minY > against.maxY + EPS_DEG;
     if (far) {
-      if (edges.length) {
+      if (count) {
         flags.outside = true;
-        if (visit)
-          for (const e of edges) visit('outside', this.ax[e]!, this.ay[e]!, this.bx[e]!, this.by[e]!);
+        if (visit) {
+          for (let k = 0; k < count; k++) {
+            const e = edges ? edges[k]! : k;
+            visit('outside', this.ax[e]!, this.ay[e]!, this.bx[e]!, this.by[e]!, e);
+          }
+        }
       }
       return flags;
     }
-    for (const e of edges) {
+    for (let k = 0; k < count; k++) {
+      const e = edges ? edges[k]! : k;
       const px = this.ax[e]!;
       const py = this.ay[e]!;
       const qx = this.bx[e]!;
@@ -204,8 +228,8 @@ export class EdgeSet {
       let t0 = 0;
       let startTouched = !continues || prevEndTouched;
       let where: Location | null = prevWhere;
-      const cuts = ts.length ? [...ts, 1] : [1];
-      for (const t1 of cuts) {
+      ts.push(1);
+      for (const t1 of ts) {
         if (t1 - t0 > 1e-12) {
           const x0 = px + (qx - px) * t0;
           const y0 = py + (qy - py) * t0;
@@ -213,14 +237,14 @@ export class EdgeSet {
           const y1 = py + (qy - py) * t1;
           if (startTouched || where === null) where = against.locate((x0 + x1) / 2, (y0 + y1) / 2);
           flags[where] = true;
-          visit?.(where, x0, y0, x1, y1);
+          visit?.(where, x0, y0, x1, y1, e);
           if (stopWhen?.(flags)) return flags;
           startTouched = false;
         }
         if (t1 < 1) startTouched = true;
         t0 = Math.max(t0, t1);
       }
-      prevEndTouched = ts.length > 0 && ts[ts.length - 1]! >= 1 - 1e-12;
+      prevEndTouched = ts.length > 1 && ts[ts.length - 2]! >= 1 - 1e-12;
       prevWhere = where;
       prev = e;
     }

@@ -17,6 +17,11 @@ const box = (e: EdgeSet) => [e.minX, e.minY, e.maxX, e.maxY] as const;
  * `b`. `a` is the big one (the drawn area): only its edges near `b` are walked.
  */
 export function relate(a: EdgeSet, b: EdgeSet): Relation {
+  // No edge of a anywhere near b: b lies wholly inside or wholly outside (most buildings).
+  if (b.size && !a.search(b.minX, b.minY, b.maxX, b.maxY).length) {
+    const inside = a.locate(b.ax[0]!, b.ay[0]!) === 'inside';
+    return { interiors: inside, covers: inside };
+  }
   const pb = b.pieces(a, undefined, undefined, (f) => f.inside && f.outside);
   if (pb.inside && pb.outside) return { interiors: true, covers: false };
   const pa: PieceFlags = a.pieces(b, undefined, box(b), (f) => f.inside);

@@ -15,13 +15,19 @@ import {
   type CheckResult,
   type OverlapPart,
 } from './codes.ts';
-import type { CheckContext } from './context.ts';
+import { edgesOf, type CheckContext } from './context.ts';
+import { overlapArea } from './overlap.ts';
 import { EdgeSet } from './edges.ts';
 import { relate } from './relate.ts';
 
 export interface CheckOptions {
   /** The area being edited: not its own neighbour. */
   id?: number | null;
+  /**
+   * Also build each overlap's polygon (turf.intersect: tens of ms for big areas, so not on every
+   * drag event; the outline always comes).
+   */
+  overlapGeometry?: boolean;
 }
 
 /** Metres per degree of latitude; a degree of longitude is this times cos(lat). */
@@ -31,7 +37,7 @@ const M_PER_DEG = 111_320;
  * Where a polygon's rings cross or touch themselves (empty when it is valid as OGC / ST_IsValid
  * sees it), including holes that leave their shell.
  */
-export function selfIntersections(polygon: Polygon, edges = new EdgeSet(polygon.coordinates)): Position[] {
+export function selfIntersections(polygon: Polygon, edges = edgesOf(polygon)): Position[] {
   const points = edges.selfIntersections();
   if (points.length || polygon.coordinates.length < 2) return points;
   const shell = new EdgeSet([polygon.coordinates[0]!]);
@@ -44,14 +50,11 @@ export function selfIntersections(polygon: Polygon, edges = new EdgeSet(polygon.
   return points;
 }
 
-/** Area (m²) of the intersection of two polygons, and its shape. */
-function overlapOf(
-  a: Polygon,
-  b: Polygon | MultiPolygon,
-): { area: number; geometry: Polygon | MultiPolygon | null } {
-  const x = intersect(featureCollection<Polygon | MultiPolygon>([turfFeature(a), turfFeature(b)]));
-  if (!x) return { area: 0, geometry: null };
-  return { area: turfArea(x), geometry: x.geometry };
+/** The intersection polygon of two polygons (slow: only when asked for). */
+function overlapShape(a: Polygon, b: Polygon | MultiPolygon): Polygon | MultiPolygon | null {
+  return (
+    intersect(featureCollection<Polygon | MultiPolygon>([turfFeature(a), turfFeature(b)]))?.geometry ?? null
+  );
 }
 
 /**
@@ -69,7 +72,7 @@ export function checkServiceArea(
   opts: CheckOptions = {},
 ): CheckResult {
   const polygon = input.type === 'Feature' ? input.geometry : input;
-  const edges = new EdgeSet(polygon.coordinates);
+  const edges = edgesOf(polygon);
   const stats: AreaStats = { area_m2: 0, buildings: 0, three_no_buildings: 0, households: 0 };
   const kinks = selfIntersections(polygon, edges);
   if (kinks.length) {
@@ -84,10 +87,18 @@ export function checkServiceArea(
   for (const i of ctx.areasNear(edges.minX, edges.minY, edges.maxX, edges.maxY)) {
     const n = ctx.areas[i]!;
     if (opts.id != null && n.id === opts.id) continue;
-    if (!relate(edges, ctx.areaEdges(i)).interiors) continue;
-    const o = overlapOf(polygon, n.geometry);
-    if (o.area > OVERLAP_TOLERANCE_M2)
-      parts.push({ id: n.id, name: n.name ?? null, area_m2: o.area, geometry: o.geometry });
+    const ne = ctx.areaEdges(i);
+    if (!relate(edges, ne).interiors) continue;
+    const o = overlapArea(edges, ne);
+    if (o.area_m2 > OVERLAP_TOLERANCE_M2) {
+      parts.push({
+        id: n.id,
+        name: n.name ?? null,
+        area_m2: o.area_m2,
+        outline: o.outline,
+        ...(opts.overlapGeometry ? { geometry: overlapShape(polygon, n.geometry) } : {}),
+      });
+    }
   }
   if (parts.length) {
     parts.sort((a, b) => a.id - b.id);
