@@ -136,9 +136,11 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
     const rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged);
-    // Rows go in file order (ids follow it). A fresh temp table is read back in the order it was
-    // loaded; only repaired rows moved, and only then is a sort worth its cost.
-    const ins = await tx.query(insertSql(spec, repaired.length > 0));
+    // Rows go in file order, so ids follow it (a heap's physical order does not: PostgreSQL 16+
+    // extends tables in bulk and fills earlier pages later). Memory enough to sort 200,000 rows
+    // without spilling to disk.
+    await tx.query("SELECT set_config('work_mem', '256MB', true)");
+    const ins = await tx.query(insertSql(spec));
     if (rebuild) await tx.query(rebuild);
     if (coverage && staged) {
       await tx.query(
@@ -317,7 +319,7 @@ function keyChecks(spec: ImportSpec): string[] {
   return out;
 }
 
-function insertSql(spec: ImportSpec, sort: boolean): string {
+function insertSql(spec: ImportSpec): string {
   const cols = spec.columns.map((c) => c.name).join(', ');
   const geom =
     spec.store === 'multi'
@@ -325,7 +327,7 @@ function insertSql(spec: ImportSpec, sort: boolean): string {
       : spec.store === 'single-polygon'
         ? "CASE WHEN GeometryType(geom) = 'MULTIPOLYGON' THEN ST_GeometryN(geom, 1) ELSE geom END"
         : 'geom';
-  const insert = `INSERT INTO ${spec.table} (${cols}, geom) SELECT ${cols}, ${geom} FROM import_staging${sort ? ' ORDER BY idx' : ''}`;
+  const insert = `INSERT INTO ${spec.table} (${cols}, geom) SELECT ${cols}, ${geom} FROM import_staging ORDER BY idx`;
   if (spec.layer !== 'service-areas') return insert;
   // Every imported area starts its history: version 1, operation 'import'.
   return `WITH ins AS (${insert} RETURNING *)
