@@ -201,7 +201,7 @@ export function normalizeName(s: string): string {
   return s
     .normalize('NFKC')
     .replace(/[\s·•.,，。()（）【】[\]\-_—]/g, '')
-    .replace(/(小区|住宅区|宿舍区|宿舍|家属区|家属院|院落|院)$/u, '')
+    .replace(/小区|住宅区|宿舍区|宿舍|家属区|家属院|院落/gu, '')
     .toLowerCase();
 }
 
