@@ -22,3 +22,10 @@ export {
   type CameraRecord,
   type RowProblem,
 } from './record.ts';
+export {
+  validateCameraInput,
+  validateGateInput,
+  type GateAttributes,
+  type PointInputProblem,
+  type PointInputResult,
+} from './input.ts';

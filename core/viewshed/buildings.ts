@@ -2,29 +2,45 @@ import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { ON_WALL_M } from './visibility.ts';
 
-/** Metres per degree of latitude (mean Earth radius 6,371,008.8 m). */
+/** Metres per degree of latitude on a sphere of the mean Earth radius (6,371,008.8 m): for boxes. */
 export const M_PER_DEG = (Math.PI / 180) * 6_371_008.8;
 
-/** An equirectangular plane around one point: plenty for the ≤ 1 km a camera sees. */
+const WGS84_A = 6_378_137;
+const WGS84_E2 = 0.00669437999014;
+
+/**
+ * An equirectangular plane around one point with the WGS84 ellipsoid's scale there (so areas agree
+ * with PostGIS geography to a few parts in 10⁵ within the ≤ 1 km a camera sees).
+ */
 export interface LocalPlane {
   lon0: number;
   lat0: number;
   /** Metres per degree of longitude at lat0. */
   kx: number;
+  /** Metres per degree of latitude at lat0. */
+  ky: number;
 }
 
 export function localPlane(lon0: number, lat0: number): LocalPlane {
-  return { lon0, lat0, kx: M_PER_DEG * Math.cos((lat0 * Math.PI) / 180) };
+  const phi = (lat0 * Math.PI) / 180;
+  const w = 1 - WGS84_E2 * Math.sin(phi) ** 2;
+  const rad = Math.PI / 180;
+  return {
+    lon0,
+    lat0,
+    kx: (rad * WGS84_A * Math.cos(phi)) / Math.sqrt(w),
+    ky: (rad * WGS84_A * (1 - WGS84_E2)) / w ** 1.5,
+  };
 }
 
 export const toLocal = (p: LocalPlane, lon: number, lat: number): [number, number] => [
   (lon - p.lon0) * p.kx,
-  (lat - p.lat0) * M_PER_DEG,
+  (lat - p.lat0) * p.ky,
 ];
 
 export const toLonLat = (p: LocalPlane, x: number, y: number): [number, number] => [
   p.lon0 + x / p.kx,
-  p.lat0 + y / M_PER_DEG,
+  p.lat0 + y / p.ky,
 ];
 
 /** A footprint as GeoJSON, or as flat closed lon/lat rings. */
@@ -102,7 +118,7 @@ export class BuildingIndex {
    */
   wallsAround(plane: LocalPlane, rangeM: number): Float64Array {
     if (!this.#index) return new Float64Array(0);
-    const dLat = rangeM / M_PER_DEG,
+    const dLat = rangeM / plane.ky,
       dLon = rangeM / plane.kx;
     const hits = this.#index.search(
       plane.lon0 - dLon,
@@ -119,10 +135,10 @@ export class BuildingIndex {
       const s = this.#start[r]!,
         e = this.#start[r + 1]!;
       let px = (c[s]! - plane.lon0) * plane.kx,
-        py = (c[s + 1]! - plane.lat0) * M_PER_DEG;
+        py = (c[s + 1]! - plane.lat0) * plane.ky;
       for (let i = s + 2; i < e; i += 2) {
         const qx = (c[i]! - plane.lon0) * plane.kx,
-          qy = (c[i + 1]! - plane.lat0) * M_PER_DEG;
+          qy = (c[i + 1]! - plane.lat0) * plane.ky;
         const len = Math.hypot(qx - px, qy - py);
         if (len > 0 && Math.abs(px * qy - py * qx) / len >= ON_WALL_M) {
           out[k++] = px;

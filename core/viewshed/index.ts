@@ -30,3 +30,4 @@ export {
   type Sector,
   type VisibilityOptions,
 } from './visibility.ts';
+export { SUGGESTED, suggestCameras, type CameraSuggestion, type SuggestInput } from './suggest.ts';

@@ -4,7 +4,10 @@ import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
 import type { ApiErrorBody } from '../../core/errors.ts';
+import { camerasRouter } from './api/cameras.ts';
 import { exportRouter } from './api/export.ts';
+import { gatesRouter } from './api/gates.ts';
+import { securityRouter } from './api/security.ts';
 import { compoundsRouter } from './api/compounds.ts';
 import { coverageRouter, uncoveredBuildingsRouter } from './api/coverage.ts';
 import { layersRouter } from './api/layers.ts';
@@ -91,6 +94,9 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
   app.use('/api/ledger', ledgerRouter(ctx));
   app.use('/api/compounds', compoundsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
+  app.use('/api', securityRouter(ctx));
+  app.use('/api/cameras', camerasRouter(ctx));
+  app.use('/api/gates', gatesRouter(ctx));
   app.use('/api', layersRouter(db));
   app.use('/api', (req, _res, next) =>
     next(new HttpError(404, 'not_found', `No API route ${req.method} ${req.path}`)),
