@@ -241,16 +241,17 @@ async function loadStaging(
     }
     if (await db.copyFrom(`COPY import_staging (${cols}) FROM STDIN`, lines(), tx)) return;
   }
-  // Multi-row INSERTs (PGlite has no COPY FROM STDIN here); well under the 65,535 parameter limit.
-  const width = spec.columns.length + 2;
-  for (const part of batches(rows, Math.min(2000, Math.floor(60_000 / width)))) {
-    const params: unknown[] = [];
-    const tuples = part.map((r) => {
-      const base = params.length;
-      params.push(r.index, r.ewkb, ...r.values);
-      return `(${Array.from({ length: width }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-    });
-    await tx.query(`INSERT INTO import_staging (${cols}) VALUES ${tuples.join(', ')}`, params);
+  // PGlite has no COPY FROM STDIN here: batches of one array parameter per column, unnested.
+  const unnest = [
+    '$1::integer[]',
+    '$2::text[]',
+    ...spec.columns.map((c, k) => `$${k + 3}::${STAGING_TYPES[c.type]}[]`),
+  ].join(', ');
+  const sql = `INSERT INTO import_staging (${cols}) SELECT * FROM unnest(${unnest})`;
+  for (const part of batches(rows, 5000)) {
+    const params: unknown[][] = [part.map((r) => r.index), part.map((r) => r.ewkb)];
+    for (let k = 0; k < spec.columns.length; k++) params.push(part.map((r) => r.values[k]));
+    await tx.query(sql, params);
   }
 }
 
