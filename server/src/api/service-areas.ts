@@ -20,7 +20,6 @@ import {
 } from '../../../core/checks/input.ts';
 import type { AppContext } from '../app.ts';
 import { assertCanWrite, type User } from '../auth.ts';
-import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { parseBbox, parseId, route } from '../http.ts';
 import {
@@ -35,6 +34,7 @@ import {
   storedAreaInStreet,
   updateServiceArea,
   validateServiceArea,
+  type StoredArea,
 } from '../service-areas/repository.ts';
 
 /** Most areas one bbox request returns. */
@@ -132,19 +132,14 @@ function fromDatabase(e: unknown): unknown {
   return e;
 }
 
-async function saved(
-  tx: Queryable,
-  id: number,
-  result: CheckResult,
-): Promise<SaveServiceAreaResponse & { etag: string }> {
-  const stored = (await getServiceArea(tx, id))!;
+function saved(area: StoredArea, result: CheckResult): SaveServiceAreaResponse & { etag: string } {
   return {
-    id,
-    version: stored.version,
-    feature: stored.feature,
+    id: area.id,
+    version: area.version,
+    feature: area.feature,
     warnings: result.issues.filter((i) => !isBlocking(i.code)),
     stats: result.stats,
-    etag: etag(stored.version),
+    etag: etag(area.version),
   };
 }
 
@@ -234,8 +229,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
           await lockServiceAreas(tx);
           const result = await validateServiceArea(tx, geometry, { streetCode: streetOf(user) });
           assertSaveable(result, user);
-          const id = await insertServiceArea(tx, attributes, geometry, user.username);
-          return saved(tx, id, result);
+          return saved(await insertServiceArea(tx, attributes, geometry, user.username), result);
         })
         .catch((e: unknown) => {
           throw fromDatabase(e);
@@ -286,8 +280,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
             streetCode: streetOf(user),
           });
           assertSaveable(result, user);
-          await updateServiceArea(tx, id, attributes, geometry, user.username);
-          return saved(tx, id, result);
+          return saved(await updateServiceArea(tx, id, attributes, geometry, user.username), result);
         })
         .catch((e: unknown) => {
           throw fromDatabase(e);

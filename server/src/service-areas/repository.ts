@@ -29,6 +29,8 @@ const CHECKS_SQL = sql('checks.sql');
 const FEATURE_SQL = sql('feature.sql');
 const LIST_SQL = sql('list.sql');
 const HISTORY_WRITE_SQL = sql('history-write.sql');
+const INSERT_SQL = sql('insert.sql');
+const UPDATE_SQL = sql('update.sql');
 const HISTORY_SQL = sql('history.sql');
 
 /**
@@ -124,19 +126,27 @@ export interface StoredArea {
   feature: ServiceAreaFeature;
 }
 
+interface StoredRow {
+  id: number;
+  version: number;
+  street_code: string | null;
+  feature: string;
+}
+const stored = (row: StoredRow): StoredArea => ({
+  id: row.id,
+  version: row.version,
+  street_code: row.street_code,
+  feature: JSON.parse(row.feature) as ServiceAreaFeature,
+});
+
+/** One area as a Feature; `forUpdate` also locks its row for the rest of the transaction. */
 export async function getServiceArea(
   q: Queryable,
   id: number,
   forUpdate = false,
 ): Promise<StoredArea | null> {
-  if (forUpdate) await q.query('SELECT 1 FROM service_areas WHERE id = $1 FOR UPDATE', [id]);
-  const r = await q.query<{ id: number; version: number; street_code: string | null; feature: string }>(
-    FEATURE_SQL,
-    [id],
-  );
-  const row = r.rows[0];
-  if (!row) return null;
-  return { id: row.id, version: row.version, street_code: row.street_code, feature: JSON.parse(row.feature) };
+  const r = await q.query<StoredRow>(forUpdate ? `${FEATURE_SQL.trimEnd()}\nFOR UPDATE` : FEATURE_SQL, [id]);
+  return r.rows[0] ? stored(r.rows[0]) : null;
 }
 
 export async function listServiceAreas(q: Queryable, bbox: Bbox, limit: number) {
@@ -158,26 +168,18 @@ const COLUMNS = [
 
 const values = (a: ServiceAreaAttributes) => COLUMNS.map((c) => a[c] ?? (c === 'status' ? 'draft' : null));
 
-/** Inserts a new area (version 1) and its history entry; the trigger re-checks overlap. */
+/** Inserts a new area (version 1) with its history entry; the trigger re-checks overlap. */
 export async function insertServiceArea(
   tx: Queryable,
   attributes: ServiceAreaAttributes,
   geometry: Polygon,
   user: string,
-): Promise<number> {
-  const n = COLUMNS.length;
-  const r = await tx.query<{ id: number }>(
-    `INSERT INTO service_areas (${COLUMNS.join(', ')}, geom, created_by, updated_by)
-     VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, ST_SetSRID(ST_GeomFromGeoJSON($${n + 1}), 4326), $${n + 2}, $${n + 2})
-     RETURNING id`,
-    [...values(attributes), JSON.stringify(geometry), user],
-  );
-  const id = r.rows[0]!.id;
-  await tx.query(HISTORY_WRITE_SQL, [id, 'create', user, 1]);
-  return id;
+): Promise<StoredArea> {
+  const r = await tx.query<StoredRow>(INSERT_SQL, [...values(attributes), JSON.stringify(geometry), user]);
+  return stored(r.rows[0]!);
 }
 
-/** Replaces attributes and geometry, bumps the version, records the history entry. */
+/** Replaces attributes and geometry as the next version, with its history entry. */
 export async function updateServiceArea(
   tx: Queryable,
   id: number,
@@ -185,19 +187,15 @@ export async function updateServiceArea(
   geometry: Polygon,
   user: string,
   operation: 'update' | 'restore' = 'update',
-): Promise<number> {
-  const n = COLUMNS.length;
-  const r = await tx.query<{ version: number }>(
-    `UPDATE service_areas SET ${COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ')},
-       geom = ST_SetSRID(ST_GeomFromGeoJSON($${n + 1}), 4326), updated_by = $${n + 2}, updated_at = now(),
-       version = version + 1
-     WHERE id = $${n + 3}
-     RETURNING version`,
-    [...values(attributes), JSON.stringify(geometry), user, id],
-  );
-  const version = r.rows[0]!.version;
-  await tx.query(HISTORY_WRITE_SQL, [id, operation, user, version]);
-  return version;
+): Promise<StoredArea> {
+  const r = await tx.query<StoredRow>(UPDATE_SQL, [
+    ...values(attributes),
+    JSON.stringify(geometry),
+    user,
+    id,
+    operation,
+  ]);
+  return stored(r.rows[0]!);
 }
 
 /** Records the deletion (as the next version, with the last geometry) and deletes the row. */

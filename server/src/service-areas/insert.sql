@@ -1,0 +1,31 @@
+-- A new service area (version 1), its history entry and the stored Feature back, in one statement.
+-- $1..$9 name, street_code, community_code, management_mode, provider, helper_unit, grid_worker,
+-- status, notes; $10 polygon as GeoJSON text; $11 who. The trigger of migrations/0003 re-checks overlap.
+WITH s AS (
+  INSERT INTO service_areas (name, street_code, community_code, management_mode, provider, helper_unit,
+                             grid_worker, status, notes, geom, created_by, updated_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_SetSRID(ST_GeomFromGeoJSON($10), 4326), $11, $11)
+  RETURNING *
+), h AS (
+  INSERT INTO service_area_history (area_id, version, operation, attributes, geom, changed_by)
+  SELECT s.id, s.version, 'create',
+         jsonb_build_object(
+           'name', s.name, 'street_code', s.street_code, 'community_code', s.community_code,
+           'management_mode', s.management_mode, 'provider', s.provider, 'helper_unit', s.helper_unit,
+           'grid_worker', s.grid_worker, 'status', s.status, 'notes', s.notes),
+         s.geom, $11
+  FROM s
+)
+SELECT s.id, s.version, s.street_code,
+       json_build_object(
+         'type', 'Feature',
+         'id', s.id,
+         'geometry', ST_AsGeoJSON(s.geom, 15)::json,
+         'properties', json_build_object(
+           'id', s.id, 'name', s.name, 'street_code', s.street_code, 'community_code', s.community_code,
+           'management_mode', s.management_mode, 'provider', s.provider, 'helper_unit', s.helper_unit,
+           'grid_worker', s.grid_worker, 'status', s.status, 'notes', s.notes, 'version', s.version,
+           'created_by', s.created_by, 'created_at', s.created_at,
+           'updated_by', s.updated_by, 'updated_at', s.updated_at)
+       )::text AS feature
+FROM s
