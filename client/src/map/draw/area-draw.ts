@@ -110,7 +110,7 @@ export class AreaDraw {
     const b = m.unproject([1, 0]);
     const dpp = Math.abs(b.lng - a.lng);
     const hit = this.#snapIndex.snap(at, this.#tolerance, (lng, lat) => m.project([lng, lat]), dpp);
-    return hit?.at;
+    return hit ? roundPosition(hit.at) : undefined;
   }
 
   #areaPolygon(): Polygon | null {
@@ -161,12 +161,13 @@ export class AreaDraw {
    */
   showArea(poly: Polygon | null, editable: boolean): void {
     const current = this.#areaPolygon();
-    if (
-      poly &&
-      current &&
-      JSON.stringify(current) === JSON.stringify(poly) &&
-      this.#draw.getMode() === 'select'
-    ) {
+    const same = (a: Polygon, b: Polygon) =>
+      a.coordinates[0].length === b.coordinates[0].length &&
+      a.coordinates[0].every((p, i) => {
+        const q = roundPosition(b.coordinates[0][i]);
+        return p[0] === q[0] && p[1] === q[1];
+      });
+    if (poly && current && same(current, poly) && this.#draw.getMode() === 'select') {
       return;
     }
     this.#clear();
@@ -174,19 +175,20 @@ export class AreaDraw {
       this.#draw.setMode('static');
       return;
     }
-    const feature = {
-      type: 'Feature',
-      geometry: poly,
-      properties: { mode: 'polygon' },
-    } as GeoJSONStoreFeatures;
+    const geometry: Polygon = {
+      type: 'Polygon',
+      coordinates: poly.coordinates.map((r) => r.map(roundPosition)),
+    };
+    const feature = { type: 'Feature', geometry, properties: { mode: 'polygon' } } as GeoJSONStoreFeatures;
     const [result] = this.#draw.addFeatures([feature]);
     if (!result?.valid) {
+      console.warn('terra-draw refused the area:', result?.reason);
       // A self-intersecting outline is still the user's: show it read-only rather than lose it.
       this.#draw.setMode('static');
       return;
     }
     this.#areaId = result.id!;
-    this.#lastEdited = poly.coordinates[0];
+    this.#lastEdited = geometry.coordinates[0];
     if (editable) {
       this.#draw.setMode('select');
       this.#draw.selectFeature(this.#areaId);
@@ -199,6 +201,11 @@ export class AreaDraw {
   cancel(): void {
     const mode = this.#draw.getMode();
     if (mode === 'polygon' || mode === 'linestring') this.#draw.setMode('static');
+  }
+
+  /** What the drawing layer holds (browser tests check that the draft is on the map). */
+  snapshot(): { mode: string; features: GeoJSONStoreFeatures[] } {
+    return { mode: this.#draw.getMode(), features: this.#draw.getSnapshot() };
   }
 
   get drawing(): boolean {
@@ -220,6 +227,12 @@ export class AreaDraw {
       // the map may already be gone (React StrictMode unmounts twice in development)
     }
   }
+}
+
+/** terra-draw refuses coordinates finer than its precision (clip and edge-snap results are). */
+const PRECISION = 1e9;
+function roundPosition(p: Position): Position {
+  return [Math.round(p[0] * PRECISION) / PRECISION, Math.round(p[1] * PRECISION) / PRECISION];
 }
 
 /** Which vertex of the ring moved between two versions of it (null when none or many did). */

@@ -63,7 +63,11 @@ type Message = { kind: 'ok' | 'error'; text: string } | null;
 declare global {
   interface Window {
     /** For browser tests: the editor's state and the map's projection. */
-    __wuyouEditor?: { getState: EditorStore['getState']; project(p: number[]): { x: number; y: number } };
+    __wuyouEditor?: {
+      getState: EditorStore['getState'];
+      project(p: number[]): { x: number; y: number };
+      drawSnapshot(): { mode: string; features: unknown[] };
+    };
   }
 }
 
@@ -173,7 +177,11 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         onLineDrawn: (l) => handlers.current.line(l),
       });
       offClick = onAreaClick(map, (id) => handlers.current.pick(id));
-      window.__wuyouEditor = { getState: store.getState, project: (p) => map.project([p[0], p[1]]) };
+      window.__wuyouEditor = {
+        getState: store.getState,
+        project: (p) => map.project([p[0], p[1]]),
+        drawSnapshot: () => d!.snapshot(),
+      };
       setDraw(d);
     };
     if (map.isStyleLoaded()) init();
