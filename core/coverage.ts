@@ -30,6 +30,8 @@ export interface CoverageNode extends CoverageByCategory {
   name: string;
   /** Compounds only: the compound's id. */
   id?: number;
+  /** Children only: [w, s, e, n] of the jurisdiction or compound, to zoom the map there. */
+  bbox?: [number, number, number, number] | null;
 }
 
 /** GET /api/coverage */
@@ -45,6 +47,8 @@ export interface CompoundCoverage extends CoverageCounts {
   category: CompoundCategory;
   street_code: string | null;
   community_code: string | null;
+  /** [w, s, e, n] of the compound's outline, null without one. */
+  bbox: [number, number, number, number] | null;
 }
 
 /** GET /api/coverage/trend: one snapshot of one node. */

@@ -29,6 +29,10 @@ CREATE OR REPLACE FUNCTION refresh_building_coverage(region geometry) RETURNS in
   SELECT count(*)::integer FROM changed
 $$;
 
+-- Room on each page so that rewriting a building's covered / straddling flags is a HOT update (no
+-- index entry written, the GiST index untouched): a full recompute writes every covered building.
+ALTER TABLE buildings SET (fillfactor = 85);
+
 -- 2. Which 区县 / 街道 / 社区 each building lies in (by a point on its surface), kept by triggers so
 -- the coverage counts are a plain GROUP BY. A side table rather than columns on buildings: loaders
 -- and tiles keep their shape, and the rows are written set-wise once per statement.
@@ -46,29 +50,22 @@ CREATE INDEX building_places_community_idx ON building_places (community_code);
 CREATE FUNCTION assign_building_places(region geometry) RETURNS integer LANGUAGE sql AS $$
   WITH placed AS (
     SELECT b.id,
-           COALESCE(d.code, s.parent_code, sc.parent_code) AS district_code,
-           COALESCE(s.code, c.parent_code) AS street_code,
-           c.code AS community_code
+           COALESCE(j.district, j.street_parent,
+                    (SELECT s.parent_code FROM jurisdictions s WHERE s.code = j.community_parent)) AS district_code,
+           COALESCE(j.street, j.community_parent) AS street_code,
+           j.community AS community_code
     FROM buildings b
     CROSS JOIN LATERAL (SELECT ST_PointOnSurface(b.geom) AS pt) p
-    LEFT JOIN LATERAL (
-      SELECT j.code, j.parent_code FROM jurisdictions j
-      WHERE j.level = 'community' AND j.geom && p.pt AND ST_Intersects(j.geom, p.pt)
-      ORDER BY j.code LIMIT 1
-    ) c ON true
-    LEFT JOIN LATERAL (
-      SELECT j.code, j.parent_code FROM jurisdictions j
-      WHERE j.level = 'street' AND j.geom && p.pt AND ST_Intersects(j.geom, p.pt)
-      ORDER BY j.code LIMIT 1
-    ) s ON true
-    LEFT JOIN LATERAL (
-      SELECT j.parent_code FROM jurisdictions j WHERE j.code = c.parent_code
-    ) sc ON true
-    LEFT JOIN LATERAL (
-      SELECT j.code FROM jurisdictions j
-      WHERE j.level = 'district' AND j.geom && p.pt AND ST_Intersects(j.geom, p.pt)
-      ORDER BY j.code LIMIT 1
-    ) d ON true
+    -- one index probe finds the 社区, 街道 and 区县 holding the point
+    CROSS JOIN LATERAL (
+      SELECT max(j.code) FILTER (WHERE j.level = 'community') AS community,
+             max(j.parent_code) FILTER (WHERE j.level = 'community') AS community_parent,
+             max(j.code) FILTER (WHERE j.level = 'street') AS street,
+             max(j.parent_code) FILTER (WHERE j.level = 'street') AS street_parent,
+             max(j.code) FILTER (WHERE j.level = 'district') AS district
+      FROM jurisdictions j
+      WHERE j.geom && p.pt AND ST_Intersects(j.geom, p.pt)
+    ) j
     WHERE b.geom && region
   ), written AS (
     INSERT INTO building_places AS bp (building_id, district_code, street_code, community_code)

@@ -4,6 +4,7 @@ import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
 import { MapView } from './map/MapView.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
+import { Dashboard } from './dashboard/Dashboard.tsx';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { EditorPanel } from './panels/editor/EditorPanel.tsx';
@@ -43,6 +44,7 @@ export function App() {
   const [visibility, setVisibility] = useState<LayerVisibility>(storedVisibility);
   const [picked, setPicked] = useState<Picked | null>(null);
   const [about, setAbout] = useState(false);
+  const [dashboard, setDashboard] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -106,6 +108,14 @@ export function App() {
           >
             {t('lang.switch')}
           </button>
+          <button
+            type="button"
+            className="button"
+            data-testid="dashboard-button"
+            onClick={() => setDashboard((d) => !d)}
+          >
+            {lang === 'en' ? 'Dashboard' : '看板'}
+          </button>
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
           </button>
@@ -131,6 +141,12 @@ export function App() {
           />
         )}
         <EditorPanel map={map?.maplibre ?? null} />
+        {dashboard && (
+          <Dashboard
+            onClose={() => setDashboard(false)}
+            onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
+          />
+        )}
         {error && (
           <div className="banner error" role="alert" data-testid="map-error">
             {t('map.failed', { message: error })}

@@ -71,7 +71,11 @@ interface Kid {
   /** Compounds only: the id, and the compound's own code. */
   id?: number;
   ccode?: string | null;
+  bbox: [number, number, number, number] | null;
 }
+
+const BBOX =
+  'CASE WHEN geom IS NULL THEN NULL ELSE ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] END';
 
 export class NoSuchPlace extends Error {}
 
@@ -103,7 +107,7 @@ export async function coverageOf(
   const kids =
     def.childLevel === 'compound'
       ? await db.query<Kid>(
-          `SELECT id::text AS code, name, id, code AS ccode FROM compounds
+          `SELECT id::text AS code, name, id, code AS ccode, ${BBOX} AS bbox FROM compounds
            WHERE community_code = $1 OR id IN (SELECT b.compound_id FROM buildings b
              JOIN building_places p ON p.building_id = b.id WHERE p.community_code = $1)
            ORDER BY id`,
@@ -111,13 +115,19 @@ export async function coverageOf(
         )
       : await db.query<Kid>(
           level === 'city'
-            ? "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code"
-            : 'SELECT code, name FROM jurisdictions WHERE level = $1 AND parent_code = $2 ORDER BY code',
+            ? `SELECT code, name, ${BBOX} AS bbox FROM jurisdictions WHERE level = 'district' ORDER BY code`
+            : `SELECT code, name, ${BBOX} AS bbox FROM jurisdictions WHERE level = $1 AND parent_code = $2 ORDER BY code`,
           level === 'city' ? [] : [def.childLevel, code],
         );
   const children = new Map<string | null, CoverageNode>();
   for (const k of kids.rows) {
-    const node: CoverageNode = { level: def.childLevel, code: k.code, name: k.name, ...emptyByCategory() };
+    const node: CoverageNode = {
+      level: def.childLevel,
+      code: k.code,
+      name: k.name,
+      bbox: k.bbox,
+      ...emptyByCategory(),
+    };
     if (k.id !== undefined) Object.assign(node, { id: k.id, code: k.ccode ?? String(k.id) });
     children.set(k.code, node);
   }

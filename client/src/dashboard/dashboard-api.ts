@@ -1,0 +1,60 @@
+import type {
+  CompoundCoverage,
+  CoverageLevel,
+  CoverageResponse,
+  CoverageSnapshot,
+  Scorecard,
+} from '../../../core/coverage.ts';
+import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
+
+/** The dashboard's reads of the coverage, compounds and ledger API. */
+async function get<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  if (!r.ok) {
+    const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
+    throw new Error(body.error?.message ?? `${r.status} ${r.statusText}`);
+  }
+  return (await r.json()) as T;
+}
+
+export interface Place {
+  level: CoverageLevel;
+  code?: string;
+  name: string;
+}
+
+const q = (p: Place) => `level=${p.level}${p.code ? `&code=${encodeURIComponent(p.code)}` : ''}`;
+
+export const fetchCoverage = (p: Place, signal?: AbortSignal) =>
+  get<CoverageResponse>(`/api/coverage?${q(p)}`, signal);
+
+export const fetchTrend = (p: Place, signal?: AbortSignal) =>
+  get<{ snapshots: CoverageSnapshot[] }>(`/api/coverage/trend?${q(p)}`, signal).then((r) => r.snapshots);
+
+/** The compounds with the most uncovered 三无 buildings (of a street, or everywhere). */
+export const fetchWorstCompounds = (street: string | undefined, signal?: AbortSignal) =>
+  get<{ compounds: CompoundCoverage[] }>(
+    `/api/coverage/compounds?category=three_no&limit=10${street ? `&street=${encodeURIComponent(street)}` : ''}`,
+    signal,
+  ).then((r) => r.compounds);
+
+export interface ScorecardSummary {
+  compounds: number;
+  five_have: number;
+  by_target: Record<FiveTarget, Record<TargetState, number>>;
+}
+export const fetchScorecards = (street: string, signal?: AbortSignal) =>
+  get<{ summary: ScorecardSummary; scorecards: Scorecard[] }>(
+    `/api/compounds/scorecards?street=${encodeURIComponent(street)}`,
+    signal,
+  );
+
+/** Download links of the exports. */
+export const exportLinks = (p: Place) => ({
+  coverageCsv: `/api/coverage/export.csv?${q(p)}`,
+  coverageXlsx: `/api/coverage/export.xlsx?${q(p)}`,
+  ledgerXlsx: `/api/ledger/export.xlsx${p.level === 'street' && p.code ? `?street=${p.code}` : ''}`,
+  uncoveredGeojson: `/api/buildings/uncovered?category=three_no&download=1${
+    p.level === 'street' && p.code ? `&street=${p.code}` : ''
+  }`,
+});
