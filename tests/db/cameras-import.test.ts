@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CameraImportError, importCameras } from '../../server/src/cameras/import.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+const DATA = new URL('../../../shared/data/', import.meta.url);
+const REAL = new URL('cameras/switzerland_osm_surveillance.geojson', DATA);
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+const count = async () =>
+  (await t.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM cameras')).rows[0]!.n;
+
+const GBT = `DeviceID,Name,CivilCode,Longitude,Latitude,PTZType,RoomType,UseType,DirectionType
+51090300001310000001,船山路口东,510903,105.591,30.531,3,1,1,1
+51090300001310000002,社区大门,510903,105.592,30.532,1,1,1,
+51090300001310000003,楼道,510903,105.593,30.533,2,2,3,8
+`;
+
+describe('importCameras', () => {
+  it('imports a GB/T 28181 catalogue', async () => {
+    await t.db.query('DELETE FROM cameras');
+    const r = await importCameras(t.db, { text: GBT, format: 'csv', system: 'xueliang' });
+    expect(r).toMatchObject({ source: 'gbt28181', rows: 3, inserted: 3, rejected: [] });
+    const rows = await t.db.query<{
+      code: string;
+      type: string;
+      direction_deg: number | null;
+      indoor: boolean;
+      system: string;
+    }>('SELECT code, type, direction_deg, indoor, system FROM cameras ORDER BY code');
+    expect(rows.rows).toEqual([
+      { code: '51090300001310000001', type: 'fixed', direction_deg: 90, indoor: false, system: 'xueliang' },
+      { code: '51090300001310000002', type: 'dome', direction_deg: null, indoor: false, system: 'xueliang' },
+      { code: '51090300001310000003', type: 'dome', direction_deg: 315, indoor: true, system: 'xueliang' },
+    ]);
+  });
+
+  it('writes nothing when a row is bad, and says which row and field', async () => {
+    await t.db.query('DELETE FROM cameras');
+    const bad = GBT + '51090300001310000004,坏行,510903,105.594,30.534,3,1,1,9\n';
+    const e = await importCameras(t.db, { text: bad, format: 'csv' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CameraImportError);
+    expect((e as CameraImportError).problems).toEqual([
+      {
+        row: 3,
+        field: 'DirectionType',
+        message: 'DirectionType "9" must be 1–8 (东 西 南 北 东南 东北 西南 西北)',
+        severity: 'error',
+      },
+    ]);
+    expect(await count()).toBe(0);
+  });
+
+  it('maps a database-side problem (a duplicate code) back to its row', async () => {
+    await t.db.query('DELETE FROM cameras');
+    const dup = GBT + GBT.split('\n')[1] + '\n';
+    const e = (await importCameras(t.db, { text: dup, format: 'csv' }).catch(
+      (x: unknown) => x,
+    )) as CameraImportError;
+    expect(e).toBeInstanceOf(CameraImportError);
+    expect(e.problems.map((p) => p.row)).toContain(3);
+    expect(await count()).toBe(0);
+  });
+
+  it('reads OSM tags from a CSV with lon/lat', async () => {
+    await t.db.query('DELETE FROM cameras');
+    const csv = 'lon,lat,@id,camera:type,camera:direction\n8.5,47.3,node/1,fixed,NW\n8.6,47.3,node/2,dome,\n';
+    const r = await importCameras(t.db, { text: csv, format: 'csv' });
+    expect(r.inserted).toBe(2);
+    const rows = await t.db.query<{ code: string; direction_deg: number | null; fov_deg: number }>(
+      'SELECT code, direction_deg, fov_deg FROM cameras ORDER BY code',
+    );
+    expect(rows.rows).toEqual([
+      { code: 'node/1', direction_deg: 315, fov_deg: 85 },
+      { code: 'node/2', direction_deg: null, fov_deg: 360 },
+    ]);
+  });
+});
+
+describe.skipIf(!existsSync(REAL))(
+  'the 2,144 real OSM cameras of ../shared/data (skipped when absent)',
+  () => {
+    it('import, or are reported row by row, without a crash', async () => {
+      await t.db.query('DELETE FROM cameras');
+      const text = readFileSync(REAL, 'utf8');
+      const r = await importCameras(t.db, { text, format: 'geojson', skipInvalid: true });
+      expect(r.rows).toBe(2144);
+      const rejectedRows = new Set(r.rejected.map((p) => p.row));
+      // Each rejected row is reported with its field; every other row is in the table (lists give more).
+      for (const p of r.rejected) expect(p.field && p.message).toBeTruthy();
+      const n = await count();
+      expect(n).toBe(r.inserted);
+      expect(n).toBeGreaterThanOrEqual(2144 - rejectedRows.size);
+      const multi = await t.db.query<{ code: string; direction_deg: number }>(
+        "SELECT code, direction_deg FROM cameras WHERE code LIKE '%#%' ORDER BY code",
+      );
+      expect(multi.rows.length).toBeGreaterThanOrEqual(5); // 90;160;270 and 180, 270
+      // Atomic without skipInvalid: the same file writes nothing when a row is rejected.
+      if (rejectedRows.size) {
+        await t.db.query('DELETE FROM cameras');
+        await expect(importCameras(t.db, { text, format: 'geojson' })).rejects.toBeInstanceOf(
+          CameraImportError,
+        );
+        expect(await count()).toBe(0);
+      }
+    });
+  },
+);
+if (!existsSync(REAL)) console.warn(`skipped the real-camera import: ${REAL.pathname} is absent`);
