@@ -3,7 +3,9 @@ import type { Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipAgainstNeighbours } from '../../core/checks/clip.ts';
 import { createCheckContext } from '../../core/checks/context.ts';
+import { fromDatabase } from '../../server/src/api/service-areas.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { HttpError } from '../../server/src/errors.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
 
@@ -329,12 +331,17 @@ describe('versions: If-Match, conflicts, history', () => {
     expect(
       (await call('PUT', `/${n.body.id}`, area(rect(120, 0, 300, 100)), { ifMatch: '"1"' })).status,
     ).toBe(200);
+    const restore = await call('PUT', `/${id}?operation=restore`, area(rect(0, 0, 100, 100)), {
+      ifMatch: '"2"',
+    });
+    expect(restore.body.version).toBe(3);
     const h = await call('GET', `/${id}/history`);
     expect(h.body.entries).toMatchObject([
       { version: 1, operation: 'create', attributes: { name: '测试区域' } },
       { version: 2, operation: 'update', attributes: { name: '改名' } },
+      { version: 3, operation: 'restore', attributes: { name: '测试区域' } },
     ]);
-    expect(await count('service_area_history')).toBe(historyBefore + 3);
+    expect(await count('service_area_history')).toBe(historyBefore + 4);
   });
 
   it('DELETE needs If-Match, refuses a stale one, records the deletion', async () => {
@@ -397,6 +404,28 @@ describe('who may write where', () => {
     });
     expect(b.status).toBe(200);
     expect(await count()).toBe(2);
+  });
+
+  it("the trigger's refusal becomes the same 422 body a failed check gives", async () => {
+    await cleanup();
+    const ins = (p: Polygon) =>
+      t.db.query(
+        `INSERT INTO service_areas (name, management_mode, geom) VALUES ('sql', 'professional', ST_GeomFromText($1, 4326)) RETURNING id`,
+        [wkt(p)],
+      );
+    const first = (await ins(rect(0, 0, 100, 100))).rows[0] as { id: number };
+    const e = await ins(rect(50, 0, 150, 100)).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    const h = fromDatabase(e) as HttpError;
+    expect(h).toBeInstanceOf(HttpError);
+    expect(h.status).toBe(422);
+    expect(h.code).toBe('validation_failed');
+    const issue = (h.details as { issues: { code: string; with: number[]; area_m2: number }[] }).issues[0]!;
+    expect(issue.code).toBe('overlap');
+    expect(issue.with).toEqual([first.id]);
+    expect(issue.area_m2).toBeGreaterThan(4900);
   });
 });
 

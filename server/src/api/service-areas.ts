@@ -105,7 +105,7 @@ function assertSaveable(result: CheckResult, user: User): void {
  * The trigger of migrations/0003 is the last line: if it rejects a row (an overlap that slipped past
  * the checks, or an invalid polygon), the answer is the same 422 a failed check gives.
  */
-function fromDatabase(e: unknown): unknown {
+export function fromDatabase(e: unknown): unknown {
   const err = e as { code?: string; detail?: string; message?: string };
   const detail = (() => {
     try {
@@ -280,7 +280,9 @@ export function serviceAreasRouter(ctx: AppContext): Router {
             streetCode: streetOf(user),
           });
           assertSaveable(result, user);
-          return saved(await updateServiceArea(tx, id, attributes, geometry, user.username), result);
+          // `?operation=restore`: an old version brought back (as a new version), so history says so.
+          const op = req.query.operation === 'restore' ? 'restore' : 'update';
+          return saved(await updateServiceArea(tx, id, attributes, geometry, user.username, op), result);
         })
         .catch((e: unknown) => {
           throw fromDatabase(e);
