@@ -10,7 +10,9 @@ import {
 } from '../../../core/coverage.ts';
 import { FIVE_TARGETS, type CompoundCategory } from '../../../core/vocabulary.ts';
 import {
+  canRecordSnapshot,
   exportLinks,
+  recordSnapshot,
   fetchCoverage,
   fetchScorecards,
   fetchTrend,
@@ -193,6 +195,19 @@ export function Dashboard({ onZoom, onClose, refreshSeconds = 15 }: DashboardPro
           <section>
             <h3>三无覆盖率趋势</h3>
             <Trend snapshots={trend} />
+            {canRecordSnapshot() && (
+              <button
+                type="button"
+                className="button"
+                onClick={() =>
+                  recordSnapshot()
+                    .then(() => setTick((x) => x + 1))
+                    .catch((e: Error) => setError(e.message))
+                }
+              >
+                记录快照
+              </button>
+            )}
           </section>
 
           {five && (
@@ -252,7 +267,7 @@ function Trend({ snapshots }: { snapshots: CoverageSnapshot[] }) {
   const pts = snapshots
     .filter((s) => s.category === 'three_no' && s.buildings > 0)
     .map((s) => ({ t: Date.parse(s.taken_at), p: (100 * s.covered) / s.buildings }));
-  if (pts.length < 2) return <p className="muted">快照不足两次（城市管理员可在此记录快照）。</p>;
+  if (pts.length < 2) return <p className="muted">快照不足两次（城市管理员登录后可记录快照）。</p>;
   const t0 = pts[0]!.t;
   const t1 = pts[pts.length - 1]!.t;
   const x = (t: number) => (t1 === t0 ? 0 : ((t - t0) / (t1 - t0)) * 280) + 10;

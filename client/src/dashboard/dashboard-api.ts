@@ -6,6 +6,7 @@ import type {
   Scorecard,
 } from '../../../core/coverage.ts';
 import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
+import { sessionToken, sessionUser } from '../editor/service-area-client.ts';
 
 /** The dashboard's reads of the coverage, compounds and ledger API. */
 async function get<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -58,3 +59,18 @@ export const exportLinks = (p: Place) => ({
     p.level === 'street' && p.code ? `&street=${p.code}` : ''
   }`,
 });
+
+/** Records a coverage snapshot (city admins; the signed-in user's token from the editor's session). */
+export async function recordSnapshot(): Promise<void> {
+  const token = sessionToken();
+  const r = await fetch('/api/coverage/snapshots', {
+    method: 'POST',
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+  if (!r.ok) {
+    const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
+    throw new Error(body.error?.message ?? `${r.status} ${r.statusText}`);
+  }
+}
+
+export const canRecordSnapshot = () => sessionUser()?.role === 'city_admin';
