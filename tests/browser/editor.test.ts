@@ -175,6 +175,14 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     });
   }
 
+  /** terra-draw holds the draft as an editable polygon (it refuses some geometries silently). */
+  const areaOnMap = (page: Page) =>
+    page.evaluate(() =>
+      window
+        .__wuyouEditor!.drawSnapshot()
+        .features.some((f) => (f as { geometry: { type: string } }).geometry.type === 'Polygon'),
+    );
+
   async function shot(page: Page, name: string) {
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) });
@@ -196,6 +204,7 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     );
     expect(covered).toBeGreaterThan(0);
     expect(covered).toBe(expected[0]!.n);
+    expect(await areaOnMap(page)).toBe(true);
     await shot(page, 'editor-1-drawn');
 
     await page.fill('[data-testid=field-name]', '测试服务区');
@@ -254,6 +263,7 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
       [areaId],
     );
     expect(stored[0]).toEqual({ name: '测试服务区', touches: true });
+    expect(await areaOnMap(page)).toBe(true); // the clipped outline is still editable on the map
     await shot(page, 'editor-3-saved');
   });
 
@@ -306,6 +316,8 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     await page.fill('[data-testid=field-name]', '越界区域');
     await page.selectOption('[data-testid=field-management_mode]', 'community_custodial');
     expect(await page.inputValue('[data-testid=field-street_code]')).toBe(spot.street);
+    // The live check knows the editor's street even when it is out of view.
+    await page.waitForSelector('[data-testid=editor-issue-list] [data-testid=issue-out_of_jurisdiction]');
     await page.click('[data-testid=editor-save]');
     await page.waitForSelector('[data-testid=editor-message]:has-text("辖区")', { timeout: 20_000 });
     await shot(page, 'editor-5-out-of-jurisdiction');

@@ -38,9 +38,17 @@ export function checkContextOf(v: ViewData): CheckContext {
   });
 }
 
-/** Checks `poly` (the stored area `editingId`, or a new one) against what is in view. */
-export function liveCheck(poly: Polygon, ctx: CheckContext, editingId: number | null = null): LiveResult {
-  return checkServiceArea(poly, ctx, { id: editingId });
+/**
+ * Checks `poly` (the stored area `editingId`, or a new one) against what is in view. While a drag
+ * is under way only the overlaps' outlines are built; `settled` adds their polygons for the red fill.
+ */
+export function liveCheck(
+  poly: Polygon,
+  ctx: CheckContext,
+  editingId: number | null = null,
+  settled = true,
+): LiveResult {
+  return checkServiceArea(poly, ctx, { id: editingId, overlapGeometry: settled });
 }
 
 /** Avoid-overlap before a save: the polygon less its neighbours in view (core's clip). */

@@ -1,4 +1,4 @@
-import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
+import type { Feature, FeatureCollection, MultiLineString, MultiPolygon, Polygon, Position } from 'geojson';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { EditorMap } from './area-draw.ts';
 
@@ -6,6 +6,8 @@ import type { EditorMap } from './area-draw.ts';
 export interface OverlayContent {
   /** Overlap regions with neighbours: red. */
   overlaps: (Polygon | MultiPolygon)[];
+  /** Outlines of overlap regions (available on every drag event, before the regions are). */
+  overlapOutlines: MultiLineString[];
   /** Self-intersection crossing points. */
   crossings: Position[];
   /** Footprints the boundary cuts through: highlighted orange. */
@@ -18,6 +20,7 @@ export interface OverlayContent {
 
 export const EMPTY_OVERLAY: OverlayContent = {
   overlaps: [],
+  overlapOutlines: [],
   crossings: [],
   cutBuildings: [],
   pendingParts: [],
@@ -78,6 +81,13 @@ export class EditorOverlays {
       paint: { 'fill-color': '#e0201b', 'fill-opacity': 0.55 },
     });
     add({
+      id: 'editor-overlap-outline',
+      type: 'line',
+      source: SOURCE,
+      filter: kind('overlap-outline'),
+      paint: { 'line-color': '#e0201b', 'line-width': 3 },
+    });
+    add({
       id: 'editor-crossing',
       type: 'circle',
       source: SOURCE,
@@ -102,6 +112,7 @@ export class EditorOverlays {
       ...c.pendingParts.map((g) => f('pending', g)),
       ...c.cutBuildings.map((g) => f('cut', g)),
       ...c.overlaps.map((g) => f('overlap', g)),
+      ...c.overlapOutlines.map((g) => f('overlap-outline', g)),
       ...c.crossings.map((p) => f('crossing', { type: 'Point', coordinates: p })),
     ]);
     (this.#map.getSource(SOURCE) as GeoJSONSource | undefined)?.setData(data);
@@ -112,6 +123,7 @@ export class EditorOverlays {
     try {
       for (const id of [
         'editor-crossing',
+        'editor-overlap-outline',
         'editor-overlap-fill',
         'editor-cut-building',
         'editor-pending-line',

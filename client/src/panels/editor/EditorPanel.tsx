@@ -98,7 +98,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
   const [jurisdictions, setJurisdictions] = useState<JurisdictionSummary[]>([]);
 
   const streetCode = user?.role === 'street_editor' ? user.streetCode : null;
-  const { data, zoom } = useViewData(map, open, reload);
+  const { data, zoom } = useViewData(map, open, reload, streetCode);
   const { ctx, snap } = useCheckContext(data, state.draft?.id ?? null, streetCode);
 
   useEffect(() => {
@@ -214,8 +214,8 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
 
   const checked = dragGeometry ?? geometry;
   const result = useMemo(
-    () => (checked ? liveCheck(checked, ctx, state.draft?.id ?? null) : null),
-    [checked, ctx, state.draft?.id],
+    () => (checked ? liveCheck(checked, ctx, state.draft?.id ?? null, !dragGeometry) : null),
+    [checked, ctx, state.draft?.id, dragGeometry],
   );
 
   useEffect(() => {
@@ -227,6 +227,9 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       ...EMPTY_OVERLAY,
       overlaps: issues.flatMap((i) =>
         i.code === 'overlap' ? i.parts.flatMap((p) => (p.geometry ? [p.geometry] : [])) : [],
+      ),
+      overlapOutlines: issues.flatMap((i) =>
+        i.code === 'overlap' ? i.parts.flatMap((p) => (p.outline ? [p.outline] : [])) : [],
       ),
       crossings: issues.flatMap((i) => (i.code === 'self_intersection' ? i.points : [])),
       cutBuildings: cutBuildingShapes(issues, ctx),

@@ -28,9 +28,30 @@ function pad([w, s, e, n]: ViewBbox): ViewBbox {
  * Buildings, service areas and streets in (and a little around) the view, from the bbox API, for
  * the live checks and snapping. Reloaded after every move at edit zoom, and when `reload` changes.
  */
-export function useViewData(map: EditorMap | null, active: boolean, reload: number) {
+export function useViewData(
+  map: EditorMap | null,
+  active: boolean,
+  reload: number,
+  ownStreet: string | null,
+) {
   const [view, setView] = useState<{ bbox: ViewBbox; zoom: number } | null>(null);
   const [data, setData] = useState<ViewData>(EMPTY);
+  const [street, setStreet] = useState<ViewData['streets'][number] | null>(null);
+
+  // A street editor's own 街道, wherever the view is: the out_of_jurisdiction check needs all of it.
+  useEffect(() => {
+    if (!active || !ownStreet) return;
+    const ac = new AbortController();
+    fetchFeatures('jurisdictions', [-180, -90, 180, 90], ac.signal)
+      .then((fc) => {
+        const f = fc.features.find((x) => String(x.properties?.code ?? x.id) === ownStreet);
+        setStreet(f ? { code: ownStreet, geometry: f.geometry as Polygon | MultiPolygon } : null);
+      })
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') console.warn('editor street:', e.message);
+      });
+    return () => ac.abort();
+  }, [active, ownStreet]);
 
   useEffect(() => {
     if (!map || !active) return;
@@ -76,7 +97,14 @@ export function useViewData(map: EditorMap | null, active: boolean, reload: numb
     return () => ac.abort();
   }, [view, active, reload]);
 
-  return { data, zoom: view?.zoom ?? 0 };
+  const withStreet = useMemo(
+    () =>
+      street && !data.streets.some((s) => s.code === street.code)
+        ? { ...data, streets: [...data.streets, street] }
+        : data,
+    [data, street],
+  );
+  return { data: withStreet, zoom: view?.zoom ?? 0 };
 }
 
 /** The check context and snap index for the area `editingId` (which is not its own neighbour). */
