@@ -1,0 +1,107 @@
+import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import { BuildingIndex, cameraViewshed, pointSeen } from '../../../../core/viewshed/index.ts';
+import type { CameraStatus, CameraSystem, GateKind } from '../../../../core/vocabulary.ts';
+
+/** A camera as the map draws it, with its viewshed clipped by the buildings in view. */
+export interface CameraView {
+  id: number;
+  position: [number, number];
+  system: CameraSystem;
+  status: CameraStatus;
+  directionDeg: number | null;
+  fovDeg: number;
+  rangeM: number;
+  viewshed: Polygon | null;
+}
+
+/** A gate, green when some active camera's viewshed holds it. */
+export interface GateView {
+  id: number;
+  position: [number, number];
+  kind: GateKind;
+  watched: boolean;
+}
+
+export interface SecurityScene {
+  cameras: CameraView[];
+  gates: GateView[];
+}
+
+type Props = Record<string, unknown>;
+
+/**
+ * Viewsheds and gate colours for what is in view, with the same core code the server answers
+ * /api/security-coverage with: a moved camera recolours gates without a round trip. Offline and
+ * planned cameras are drawn but watch nothing.
+ */
+export function buildSecurityScene(
+  cameras: FeatureCollection<Point, Props>,
+  gates: FeatureCollection<Point, Props>,
+  buildings: FeatureCollection<Polygon | MultiPolygon, Props> | BuildingIndex,
+): SecurityScene {
+  const index =
+    buildings instanceof BuildingIndex
+      ? buildings
+      : new BuildingIndex(buildings.features.map((f) => f.geometry));
+  const cams: CameraView[] = cameras.features.map((f) => {
+    const p = f.properties;
+    const [lon, lat] = f.geometry.coordinates as [number, number];
+    const view = {
+      lon,
+      lat,
+      directionDeg: typeof p.direction_deg === 'number' ? p.direction_deg : null,
+      fovDeg: Number(p.fov_deg ?? 85),
+      rangeM: Number(p.range_m ?? 30),
+    };
+    return {
+      id: Number(p.id ?? f.id),
+      position: [lon, lat],
+      system: (p.system ?? 'other') as CameraSystem,
+      status: (p.status ?? 'active') as CameraStatus,
+      directionDeg: view.directionDeg,
+      fovDeg: view.fovDeg,
+      rangeM: view.rangeM,
+      viewshed: cameraViewshed(view, index).geometry,
+    };
+  });
+  const watching = cams.filter((c) => c.status === 'active').map((c) => c.viewshed);
+  const gateViews: GateView[] = gates.features.map((f) => {
+    const [lon, lat] = f.geometry.coordinates as [number, number];
+    return {
+      id: Number(f.properties.id ?? f.id),
+      position: [lon, lat],
+      kind: (f.properties.kind ?? 'pedestrian') as GateKind,
+      watched: watching.some((v) => pointSeen(lon, lat, v)),
+    };
+  });
+  return { cameras: cams, gates: gateViews };
+}
+
+/** The camera moved or turned, its viewshed recomputed and the gates recoloured (while dragging). */
+export function moveCamera(
+  scene: SecurityScene,
+  index: BuildingIndex,
+  id: number,
+  change: Partial<Pick<CameraView, 'position' | 'directionDeg' | 'fovDeg' | 'rangeM'>>,
+): SecurityScene {
+  const cameras = scene.cameras.map((c) => {
+    if (c.id !== id) return c;
+    const n = { ...c, ...change };
+    const [lon, lat] = n.position;
+    return {
+      ...n,
+      viewshed: cameraViewshed(
+        { lon, lat, directionDeg: n.directionDeg, fovDeg: n.fovDeg, rangeM: n.rangeM },
+        index,
+      ).geometry,
+    };
+  });
+  const watching = cameras.filter((c) => c.status === 'active').map((c) => c.viewshed);
+  return {
+    cameras,
+    gates: scene.gates.map((g) => ({
+      ...g,
+      watched: watching.some((v) => pointSeen(g.position[0], g.position[1], v)),
+    })),
+  };
+}
