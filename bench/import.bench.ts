@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { demoCity } from '../data/demo-city/index.ts';
 import { benchPostgres, hasCommand, report, round, type Comparison } from './lib.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -18,50 +19,31 @@ const BUILDINGS = Number(process.env.BENCH_IMPORT_BUILDINGS ?? 200_000);
 const REPS = Number(process.env.BENCH_IMPORT_REPS ?? 2);
 
 /**
- * Non-overlapping footprints on a grid around 遂宁 船山区: rectangles and L-shapes of 10–40 m, each
- * in its own 50 m cell, with the attributes a real import carries. Deterministic.
+ * `n` building footprints of the demo city (data/demo-city: rectangles, L- and U-shapes, towers and
+ * slabs that never overlap) as one GeoJSON file with the attributes a real import carries. Their
+ * compound ids are left out: those compounds are not in the target database.
  */
 export function buildingsGeoJson(n: number): string {
-  const cols = Math.ceil(Math.sqrt(n));
-  const dLon = 50 / (111_320 * Math.cos((30.53 * Math.PI) / 180));
-  const dLat = 50 / 110_574;
-  let seed = 7;
-  const rnd = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed / 2_147_483_648;
-  };
-  const categories = ['three_no', 'self_managed', 'professional'];
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const x0 = 105.5 + (i % cols) * dLon + dLon * 0.1;
-    const y0 = 30.45 + Math.floor(i / cols) * dLat + dLat * 0.1;
-    const w = dLon * (0.2 + 0.6 * rnd());
-    const h = dLat * (0.2 + 0.6 * rnd());
-    const r = (v: number) => Math.round(v * 1e7) / 1e7;
-    const ring =
-      i % 3 === 0
-        ? [
-            [x0, y0],
-            [x0 + w, y0],
-            [x0 + w, y0 + h / 2],
-            [x0 + w / 2, y0 + h / 2],
-            [x0 + w / 2, y0 + h],
-            [x0, y0 + h],
-            [x0, y0],
-          ]
-        : [
-            [x0, y0],
-            [x0 + w, y0],
-            [x0 + w, y0 + h],
-            [x0, y0 + h],
-            [x0, y0],
-          ];
-    const coords = ring.map(([x, y]) => `[${r(x!)},${r(y!)}]`).join(',');
-    const props = `{"category":"${categories[i % 3]}","floors":${1 + (i % 30)},"households":${(i * 7) % 120}}`;
-    parts.push(
-      `{"type":"Feature","properties":${props},"geometry":{"type":"Polygon","coordinates":[[${coords}]]}}`,
-    );
+  for (const chunk of demoCity({ buildings: n }).chunks()) {
+    for (const b of chunk.buildings) {
+      if (parts.length === n) break;
+      const coords: string[] = [];
+      for (let k = 0; k < b.ring.length; k += 2) coords.push(`[${b.ring[k]},${b.ring[k + 1]}]`);
+      const props = JSON.stringify({
+        category: b.category,
+        name: b.name,
+        address: b.address,
+        floors: b.floors,
+        households: b.households,
+      });
+      parts.push(
+        `{"type":"Feature","properties":${props},"geometry":{"type":"Polygon","coordinates":[[${coords.join(',')}]]}}`,
+      );
+    }
+    if (parts.length === n) break;
   }
+  if (parts.length < n) throw new Error(`the demo city made ${parts.length} buildings, not ${n}`);
   return `{"type":"FeatureCollection","features":[\n${parts.join(',\n')}\n]}\n`;
 }
 
