@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { fetchConfig, fetchJurisdictions, search, type SearchResult } from './api.ts';
+import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResult } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
 import { MapView } from './map/MapView.tsx';
@@ -56,6 +56,17 @@ export function App() {
         setConfig({ tiandituKey: null });
       });
   }, []);
+
+  useEffect(() => {
+    if (!map) return;
+    const ac = new AbortController();
+    fetchFeatures('jurisdictions', [-180, -90, 180, 90], ac.signal)
+      .then((fc) => map.setJurisdictionLabels(fc))
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') console.warn('could not place the street names:', e.message);
+      });
+    return () => ac.abort();
+  }, [map]);
 
   useEffect(() => {
     if (!map || openedOnView) return;

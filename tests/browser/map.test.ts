@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASEMAP_COLOURS, BUILDING_COLOURS } from '../../client/src/palette.ts';
+import { BASEMAP_COLOURS, BUILDING_COLOURS, COMPOUND_COLOURS } from '../../client/src/palette.ts';
 import {
   ARTIFACTS_DIR,
   BROWSER_MISSING,
@@ -219,7 +219,18 @@ describe.skipIf(!!missing)('map shell in Chromium', () => {
     await settle();
     const [zoom] = (await page.evaluate(() => window.location.hash)).slice(1).split('/').map(Number);
     expect(zoom).toBeLessThan(14);
-    await screenshot('district');
+    // Below zoom 14 there are no building tiles: the compounds' fill carries the categories.
+    const threeNoCompounds: Rgb[] = [BASEMAP_COLOURS.background, BASEMAP_COLOURS.blocks].map((under) =>
+      blend(COMPOUND_COLOURS.three_no, 0.55, under),
+    );
+    const on = await countColours(await screenshot('district'), threeNoCompounds, 18);
+    expect(on).toBeGreaterThan(500);
+    await page.locator('[data-testid=layer-toggle-compounds]').uncheck();
+    await settle();
+    const off = await countColours(await screenshot('district-compounds-off'), threeNoCompounds, 18);
+    expect(off).toBeLessThan(on / 10);
+    await page.locator('[data-testid=layer-toggle-compounds]').check();
+    await settle();
   });
 
   it('says in the about box that the demo data is synthetic', async () => {

@@ -22,7 +22,7 @@ export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts', import.meta.u
  */
 export const BROWSER_MISSING: string | null = existsSync(CHROMIUM_PATH)
   ? null
-  : `Browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  : `No Chromium at ${CHROMIUM_PATH}: browser tests are skipped, and fail under CI=true (apt-get install chromium, or set CHROMIUM_PATH)`;
 
 export const IN_CI = process.env.CI === 'true';
 

@@ -1,6 +1,7 @@
 import {
   Map as MapLibreMap,
   NavigationControl,
+  type GeoJSONSource,
   ScaleControl,
   setWorkerUrl,
   type MapGeoJSONFeature,
@@ -11,12 +12,14 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
 import type { Language } from '../i18n/messages.ts';
+import { labelPoints } from './labels.ts';
 import {
   buildStyle,
   DEFAULT_CENTER,
   DEFAULT_ZOOM,
   FEATURE_KEY,
   INTERACTIVE_LAYERS,
+  JURISDICTION_LABEL_SOURCE,
   labelLayers,
   labelText,
   layerIdsByGroup,
@@ -137,8 +140,20 @@ export class MapController {
         this.map.setFilter(id, selectionFilter(layer, key));
       }
     };
-    if (this.map.isStyleLoaded()) apply();
-    else this.map.once('load', apply);
+    this.whenLoaded(apply);
+  }
+
+  /** Runs `fn` now if the map has loaded, else once it has (style changes before that would be lost). */
+  private whenLoaded(fn: () => void) {
+    if (this.loaded) fn();
+    else this.map.once('load', fn);
+  }
+
+  /** Places the streets' names, one per street, from the jurisdictions' polygons. */
+  setJurisdictionLabels(jurisdictions: GeoJSON.FeatureCollection) {
+    const points = labelPoints(jurisdictions, (p) => p?.level === 'street');
+    const apply = () => this.map.getSource<GeoJSONSource>(JURISDICTION_LABEL_SOURCE)?.setData(points);
+    this.whenLoaded(apply);
   }
 
   setVisibility(visibility: LayerVisibility) {

@@ -50,6 +50,9 @@ export const BUILDINGS_MIN_ZOOM = 14;
 export const DEFAULT_CENTER: [number, number] = [105.59, 30.53];
 export const DEFAULT_ZOOM = 13;
 
+/** Points of the streets' names, filled by the app from `/api/jurisdictions` (see labels.ts). */
+export const JURISDICTION_LABEL_SOURCE = 'jurisdiction-labels';
+
 /** The font labels are drawn with: one self-hosted CJK file, so Chinese renders with no network. */
 export const LABEL_FONT = 'Noto Sans SC Regular';
 export const FONT_URL = '/fonts/NotoSansSC-Regular.ttf';
@@ -63,10 +66,20 @@ export interface StyleOptions {
 
 const covered: ExpressionSpecification = ['==', ['get', 'covered'], true];
 
-function tileSource(layer: string, minzoom: number): SourceSpecification {
+function tileSource(layer: string, minzoom: number, maxzoom = 16): SourceSpecification {
   // Relative URL on purpose: same origin as the page. Tiles above z16 are over-zoomed from z16.
-  return { type: 'vector', tiles: [`/tiles/${layer}/{z}/{x}/{y}.mvt`], minzoom, maxzoom: 16 };
+  return { type: 'vector', tiles: [`/tiles/${layer}/{z}/{x}/{y}.mvt`], minzoom, maxzoom };
 }
+
+/**
+ * Area labels read the same tiles from a low zoom: a polygon gets one label per tile it is cut
+ * into, so big tiles give one name per area where z16 tiles gave two or three. Streets, large enough
+ * to cross tile borders at any zoom, get one point each instead (JURISDICTION_LABEL_SOURCE).
+ */
+const LABEL_SOURCES = {
+  'service-area-labels': { layer: 'service-areas', minzoom: 10, maxzoom: 13 },
+  'compound-labels': { layer: 'compounds', minzoom: 11, maxzoom: 13 },
+} as const;
 
 function tiandituSource(layer: 'vec' | 'cva', key: string): SourceSpecification {
   const tiles = [0, 1, 2, 3, 4, 5, 6, 7].map(
@@ -450,7 +463,7 @@ export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSp
       layer: {
         id: 'compounds-label',
         type: 'symbol',
-        source: 'compounds',
+        source: 'compound-labels',
         'source-layer': 'compounds',
         minzoom: 15,
         layout: { 'text-field': name, 'text-font': font, 'text-size': 12, 'text-max-width': 8 },
@@ -462,7 +475,7 @@ export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSp
       layer: {
         id: 'service-areas-label',
         type: 'symbol',
-        source: 'service-areas',
+        source: 'service-area-labels',
         'source-layer': 'service-areas',
         minzoom: 14,
         layout: { 'text-field': name, 'text-font': font, 'text-size': 12, 'text-max-width': 8 },
@@ -474,8 +487,7 @@ export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSp
       layer: {
         id: 'jurisdictions-street-label',
         type: 'symbol',
-        source: 'jurisdictions',
-        'source-layer': 'jurisdictions',
+        source: JURISDICTION_LABEL_SOURCE,
         minzoom: 10,
         maxzoom: 15.5,
         filter: ['==', ['get', 'level'], 'street'],
@@ -526,6 +538,9 @@ export function buildStyle({ lang, visibility, tiandituKey }: StyleOptions): Sty
     cameras: tileSource('cameras', 13),
     gates: tileSource('gates', 14),
   };
+  for (const [id, l] of Object.entries(LABEL_SOURCES))
+    sources[id] = tileSource(l.layer, l.minzoom, l.maxzoom);
+  sources[JURISDICTION_LABEL_SOURCE] = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   if (tiandituKey) {
     sources['tianditu-vec'] = tiandituSource('vec', tiandituKey);
     sources['tianditu-cva'] = tiandituSource('cva', tiandituKey);

@@ -81,7 +81,7 @@ function Swatch({
         style={{
           background: fill ?? 'transparent',
           border: line ? `2px ${dashed ? 'dashed' : 'solid'} ${line}` : undefined,
-          borderRadius: round ? '50%' : undefined,
+          ...(round ? { borderRadius: '50%', width: 11, margin: '0 2.5px' } : {}),
         }}
       />
       {children}
