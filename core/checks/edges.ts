@@ -151,9 +151,14 @@ export class EdgeSet {
   /** Inside, outside or on the boundary (within EPS_DEG), by even-odd ray casting to the east. */
   locate(x: number, y: number): Location {
     if (this.nearBoundary(x, y)) return 'boundary';
-    if (x > this.maxX || x < this.minX || y > this.maxY || y < this.minY) return 'outside';
+    return this.insideByRay(x, y) ? 'inside' : 'outside';
+  }
+
+  /** Even-odd ray casting alone, for a point already known to be off the boundary. */
+  insideByRay(x: number, y: number): boolean {
+    if (x > this.maxX || x < this.minX || y > this.maxY || y < this.minY) return false;
     const idx = this.index;
-    if (!idx) return 'outside';
+    if (!idx) return false;
     let inside = false;
     for (const e of idx.search(x, y, this.maxX, y)) {
       const x1 = this.ax[e]!;
@@ -165,7 +170,7 @@ export class EdgeSet {
         if (x < xi) inside = !inside;
       }
     }
-    return inside ? 'inside' : 'outside';
+    return inside;
   }
 
   /**

@@ -19,7 +19,7 @@ const box = (e: EdgeSet) => [e.minX, e.minY, e.maxX, e.maxY] as const;
 export function relate(a: EdgeSet, b: EdgeSet): Relation {
   // No edge of a anywhere near b: b lies wholly inside or wholly outside (most buildings).
   if (b.size && !a.search(b.minX, b.minY, b.maxX, b.maxY).length) {
-    const inside = a.locate(b.ax[0]!, b.ay[0]!) === 'inside';
+    const inside = a.insideByRay(b.ax[0]!, b.ay[0]!);
     return { interiors: inside, covers: inside };
   }
   const pb = b.pieces(a, undefined, undefined, (f) => f.inside && f.outside);
