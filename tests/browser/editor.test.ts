@@ -306,6 +306,77 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     expect(row[0]).toEqual({ version: 3, notes: '乙写的备注，不能丢', grid_worker: '王网格' });
   });
 
+  it('Esc cancels a drawing; split along a line and merge back save as versions with history', async () => {
+    const page = await newPage();
+    await openEditorAt(page, spot, 'admin');
+    const state = () => page.evaluate(() => window.__wuyouEditor!.getState());
+
+    await page.click('[data-testid=editor-new]');
+    for (const p of [offset(spot, -90, 60), offset(spot, -60, 60)]) {
+      const { x, y } = await pixel(page, p);
+      await page.mouse.click(x, y);
+    }
+    await page.keyboard.press('Escape');
+    expect((await state()).tool).toBe('idle');
+    expect((await state()).draft?.geometry ?? null).toBeNull();
+    expect(await areaOnMap(page)).toBe(false);
+
+    const inside = await pixel(page, offset(spot, -20, -20));
+    await page.mouse.click(inside.x, inside.y);
+    await page.waitForFunction((id) => window.__wuyouEditor!.getState().draft?.id === id, areaId);
+    const whole = await sql<{ m2: number }>(
+      'SELECT ST_Area(geom::geography) AS m2 FROM service_areas WHERE id = $1',
+      [areaId],
+    );
+
+    // Split north–south through the middle.
+    await page.click('[data-testid=editor-split]');
+    const a = await pixel(page, offset(spot, 0, -70));
+    const b = await pixel(page, offset(spot, 0, 70));
+    await page.mouse.click(a.x, a.y);
+    await page.waitForTimeout(150);
+    await page.mouse.click(b.x, b.y);
+    await page.waitForTimeout(150);
+    await page.mouse.click(b.x, b.y);
+    await page.waitForFunction(() => window.__wuyouEditor!.getState().pending.splitOff.length === 1);
+    const cutOff = (await state()).pending.splitOff[0]!;
+    await shot(page, 'editor-6-split');
+    await page.click('[data-testid=editor-save]');
+    await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 20_000 });
+    const parts = await sql<{ id: number; m2: number }>(
+      "SELECT id::int, ST_Area(geom::geography) AS m2 FROM service_areas WHERE name LIKE '测试服务区%' ORDER BY id",
+    );
+    expect(parts).toHaveLength(2);
+    expect(parts[0]!.m2 + parts[1]!.m2).toBeCloseTo(whole[0]!.m2, -1);
+
+    // Merge the cut-off part back, keeping this area's attributes.
+    await page.waitForTimeout(1500); // the view data reloads after the save
+    await page.click('[data-testid=editor-merge]');
+    const ring = cutOff.coordinates[0]!;
+    const centre = [0, 1].map((k) => ring.slice(0, -1).reduce((t, p) => t + p[k]!, 0) / (ring.length - 1));
+    const c = await pixel(page, centre);
+    await page.mouse.click(c.x, c.y);
+    await page.waitForSelector('[data-testid=merge-dialog]');
+    await page.click('[data-testid=merge-keep-mine]');
+    await page.click('[data-testid=editor-save]');
+    await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 20_000 });
+    const merged = await sql<{ id: number; m2: number; version: number }>(
+      "SELECT id::int, ST_Area(geom::geography) AS m2, version FROM service_areas WHERE name LIKE '测试服务区%'",
+    );
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.id).toBe(areaId);
+    expect(merged[0]!.m2).toBeCloseTo(whole[0]!.m2, -1);
+
+    // History: every version with who and what; show an old one on the map.
+    await page.waitForSelector(`[data-testid=history-${merged[0]!.version}]`);
+    expect(await page.locator('[data-testid^=history-show-]').count()).toBeGreaterThanOrEqual(
+      merged[0]!.version,
+    );
+    await page.click('[data-testid=history-show-1]');
+    await shot(page, 'editor-7-history');
+    expect(await page.textContent('[data-testid=history-1]')).toContain('admin');
+  });
+
   it('a street editor cannot save outside its street: the error is shown and nothing is stored', async () => {
     const page = await newPage();
     await openEditorAt(page, foreign, `editor-${spot.street}`);

@@ -1,4 +1,5 @@
-import type { MultiPolygon, Polygon } from 'geojson';
+import { booleanPointInPolygon } from '@turf/turf';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
 import {
   checkServiceArea,
   clipAgainstNeighbours,
@@ -69,4 +70,13 @@ export function isBlocking(code: string): boolean {
 export function cutBuildingShapes(issues: LiveIssue[], ctx: CheckContext): (Polygon | MultiPolygon)[] {
   const ids = new Set(issues.flatMap((i) => (i.code === 'cut_building' ? i.buildings : [])));
   return ctx.buildings.filter((b) => ids.has(b.id)).map((b) => b.geometry);
+}
+
+/** The neighbouring area under a clicked point, if any (picking an area to edit or merge). */
+export function areaAt(ctx: CheckContext, at: Position): NeighbourArea | null {
+  for (const i of ctx.areasNear(at[0], at[1], at[0], at[1])) {
+    const a = ctx.areas[i];
+    if (a && booleanPointInPolygon(at, a.geometry)) return a;
+  }
+  return null;
 }

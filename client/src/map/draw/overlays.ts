@@ -152,18 +152,9 @@ export function watchView(map: EditorMap, onView: (bbox: ViewBbox, zoom: number)
   return () => map.off('moveend', fire);
 }
 
-/** The feature id under a click on the service-areas layer(s), if any: picking an area to edit. */
-export function onAreaClick(map: EditorMap, onPick: (id: number, lngLat: Position) => void): () => void {
-  const handler = (e: { point: { x: number; y: number }; lngLat: { lng: number; lat: number } }) => {
-    const layers = map
-      .getStyle()
-      .layers.filter((l) => 'source' in l && l.source === 'service-areas' && l.type === 'fill')
-      .map((l) => l.id);
-    if (layers.length === 0) return;
-    const hit = map.queryRenderedFeatures([e.point.x, e.point.y], { layers })[0];
-    const id = Number(hit?.properties?.id ?? hit?.id);
-    if (hit && Number.isFinite(id)) onPick(id, [e.lngLat.lng, e.lngLat.lat]);
-  };
+/** Calls `onClick` with the clicked lon/lat; returns the unsubscribe. */
+export function onMapClick(map: EditorMap, onClick: (lngLat: Position) => void): () => void {
+  const handler = (e: { lngLat: { lng: number; lat: number } }) => onClick([e.lngLat.lng, e.lngLat.lat]);
   map.on('click', handler);
   return () => map.off('click', handler);
 }

@@ -1,4 +1,4 @@
-import type { Polygon } from 'geojson';
+import type { Polygon, Position } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { fetchJurisdictions, type JurisdictionSummary } from '../../api.ts';
 import {
@@ -29,6 +29,7 @@ import { validateAttributes } from '../../editor/attributes.ts';
 import {
   clipToView,
   cutBuildingShapes,
+  areaAt,
   isBlocking,
   liveCheck,
   type LiveIssue,
@@ -48,7 +49,7 @@ import {
 import { EditorStore } from '../../editor/store.ts';
 import type { AttributeField, StoredArea, Tool } from '../../editor/types.ts';
 import { AreaDraw, type EditorMap } from '../../map/draw/area-draw.ts';
-import { EditorOverlays, EMPTY_OVERLAY, onAreaClick, refreshDataSources } from '../../map/draw/overlays.ts';
+import { EditorOverlays, EMPTY_OVERLAY, onMapClick, refreshDataSources } from '../../map/draw/overlays.ts';
 import { AttributeForm } from './AttributeForm.tsx';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { ConfirmDialog, ConflictDialog, LoginDialog, MergeDialog } from './Dialogs.tsx';
@@ -99,7 +100,8 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
 
   const streetCode = user?.role === 'street_editor' ? user.streetCode : null;
   const { data, zoom } = useViewData(map, open, reload, streetCode);
-  const { ctx, snap } = useCheckContext(data, state.draft?.id ?? null, streetCode);
+  const mergedAway = useMemo(() => state.pending.mergedAway.map((m) => m.id), [state.pending.mergedAway]);
+  const { ctx, snap } = useCheckContext(data, state.draft?.id ?? null, streetCode, mergedAway);
 
   useEffect(() => {
     if (!open || jurisdictions.length) return;
@@ -124,7 +126,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
     dragging: (_p: Polygon) => {},
     edited: (_p: Polygon, _v: number | null) => {},
     line: (_l: GeoJSON.LineString) => {},
-    pick: (_id: number) => {},
+    pick: (_at: Position) => {},
   });
   handlers.current = {
     drawn: (geometry) => {
@@ -138,7 +140,10 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       if (vertex !== null) store.run(selectVertex, { index: vertex });
     },
     line: (line) => report(store.run(splitAlong, { line })),
-    pick: (id) => {
+    pick: (at) => {
+      const hit = areaAt(ctx, at);
+      if (!hit) return;
+      const id = hit.id;
       const s = store.getState();
       if (s.tool === 'draw' || s.tool === 'split' || id === s.draft?.id) return;
       if (s.tool === 'merge') {
@@ -176,7 +181,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         onEdited: (p, v) => handlers.current.edited(p, v),
         onLineDrawn: (l) => handlers.current.line(l),
       });
-      offClick = onAreaClick(map, (id) => handlers.current.pick(id));
+      offClick = onMapClick(map, (at) => handlers.current.pick(at));
       window.__wuyouEditor = {
         getState: store.getState,
         project: (p) => map.project([p[0], p[1]]),

@@ -108,18 +108,27 @@ export function useViewData(
 }
 
 /** The check context and snap index for the area `editingId` (which is not its own neighbour). */
-export function useCheckContext(data: ViewData, editingId: number | null, streetCode: string | null) {
+export function useCheckContext(
+  data: ViewData,
+  editingId: number | null,
+  streetCode: string | null,
+  /** Areas being merged into the draft: they are about to go, so they are no neighbours. */
+  mergedAway: readonly number[],
+) {
+  const hiddenKey = mergedAway.join(',');
   return useMemo(() => {
+    const hidden = new Set(hiddenKey ? hiddenKey.split(',').map(Number) : []);
+    const neighbours = data.neighbours.filter((n) => !hidden.has(n.id));
     const street = streetCode ? data.streets.find((s) => s.code === streetCode) : undefined;
     const ctx = checkContextOf({
-      neighbours: data.neighbours,
+      neighbours,
       buildings: data.buildings,
       jurisdiction: street ? { code: street.code, geometry: street.geometry } : null,
     });
     const snap = new SnapIndex([
       ...data.buildings.map((b) => b.geometry),
-      ...data.neighbours.filter((n) => n.id !== editingId).map((n) => n.geometry),
+      ...neighbours.filter((n) => n.id !== editingId).map((n) => n.geometry),
     ]);
     return { ctx, snap };
-  }, [data, editingId, streetCode]);
+  }, [data, editingId, streetCode, hiddenKey]);
 }
