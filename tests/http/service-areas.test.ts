@@ -344,6 +344,28 @@ describe('versions: If-Match, conflicts, history', () => {
     expect(await count('service_area_history')).toBe(historyBefore + 4);
   });
 
+  it('of simultaneous PUTs with the same If-Match exactly one saves; the others get 409 and the winner', async () => {
+    await cleanup();
+    const c = await call('POST', '', area(rect(0, 0, 100, 100)));
+    const rs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        call('PUT', `/${c.body.id}`, area(rect(0, 0, 100 + i, 100), { name: `编辑 ${i}` }), {
+          ifMatch: '"1"',
+        }),
+      ),
+    );
+    expect(rs.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    const winner = rs.find((r) => r.status === 200)!;
+    for (const r of rs.filter((x) => x.status === 409)) {
+      expect(r.body.error.details).toMatchObject({
+        current_version: 2,
+        current: { properties: (winner.body.feature as { properties: object }).properties },
+      });
+    }
+    const h = await call('GET', `/${c.body.id}/history`);
+    expect((h.body.entries as unknown[]).length).toBe(2);
+  });
+
   it('DELETE needs If-Match, refuses a stale one, records the deletion', async () => {
     await cleanup();
     const c = await call('POST', '', area(rect(0, 0, 100, 100)));
