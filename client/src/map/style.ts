@@ -231,7 +231,7 @@ export function styleLayers(): Record<LayerGroup | 'base' | 'selection', LayerSp
             'interpolate',
             ['linear'],
             ['zoom'],
-            BUILDINGS_MIN_ZOOM - 0.5,
+            BUILDINGS_MIN_ZOOM - 0.2,
             0.55,
             BUILDINGS_MIN_ZOOM,
             0,
