@@ -3,6 +3,7 @@ import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResu
 import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
 import { MapView } from './map/MapView.tsx';
+import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
 import { Dashboard } from './dashboard/Dashboard.tsx';
 import { AboutDialog } from './panels/AboutDialog.tsx';
@@ -152,10 +153,12 @@ export function App() {
           />
         )}
         <EditorPanel map={map?.maplibre ?? null} />
+        <SecurityLayers map={map?.maplibre ?? null} visible={visibility.cameras || visibility.gates} />
         {dashboard && (
           <Dashboard
             onClose={() => setDashboard(false)}
             onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
+            mapImage={map?.maplibre ?? null}
           />
         )}
         {error && (

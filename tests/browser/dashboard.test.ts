@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,5 +134,25 @@ describe.skipIf(!!missing)('dashboard in Chromium', () => {
     expect(await uncoveredInDb()).toBe(before - expected);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard.png') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('exports the current map view as a PNG with a title band and a legend below the map', async () => {
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=map-png]'),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^五有地图-.+\.png$/);
+    const file = join(ARTIFACTS_DIR, 'map-view.png');
+    await download.saveAs(file);
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const canvas = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid=map] canvas') as HTMLCanvasElement;
+      return { w: c.width, h: c.height };
+    });
+    // IHDR: width and height, big-endian, at bytes 16 and 20
+    expect(png.readUInt32BE(16)).toBe(canvas.w);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(canvas.h);
   });
 });

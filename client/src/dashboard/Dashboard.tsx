@@ -20,6 +20,7 @@ import {
   type Place,
   type ScorecardSummary,
 } from './dashboard-api.ts';
+import { mapViewPng, type MapImageSource } from './map-png.ts';
 import './dashboard.css';
 
 type Bbox = [number, number, number, number];
@@ -28,6 +29,8 @@ export interface DashboardProps {
   /** Zooms the map to a place the user clicked. */
   onZoom?: (bbox: Bbox, maxZoom: number) => void;
   onClose: () => void;
+  /** The map, for the report image of the current view. */
+  mapImage?: MapImageSource | null;
   /** Seconds between refreshes while open (an area saved elsewhere shows up). */
   refreshSeconds?: number;
 }
@@ -47,7 +50,7 @@ const fmtPct = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)}%`);
  * 看板: coverage of 三无 buildings from the city down to a street, bars per child stacked by category,
  * the trend from the snapshots, 五有 at street level, the worst compounds, and the exports.
  */
-export function Dashboard({ onZoom, onClose, refreshSeconds = 15 }: DashboardProps) {
+export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: DashboardProps) {
   const [path, setPath] = useState<Place[]>([{ level: 'city', name: '全市' }]);
   const place = path[path.length - 1]!;
   const [cov, setCov] = useState<CoverageResponse | null>(null);
@@ -255,6 +258,26 @@ export function Dashboard({ onZoom, onClose, refreshSeconds = 15 }: DashboardPro
             <a href={links.coverageCsv}>CSV</a>
             <a href={links.ledgerXlsx}>问题台账 XLSX</a>
             <a href={links.uncoveredGeojson}>未覆盖三无楼栋 GeoJSON</a>
+            {mapImage && (
+              <button
+                type="button"
+                className="link"
+                data-testid="map-png"
+                onClick={() =>
+                  mapViewPng(mapImage, `五有地图 · ${place.name} · 物业服务区域与三无楼栋`)
+                    .then((blob) => {
+                      const a = document.createElement('a');
+                      a.href = URL.createObjectURL(blob);
+                      a.download = `五有地图-${place.name}-${new Date().toISOString().slice(0, 10)}.png`;
+                      a.click();
+                      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+                    })
+                    .catch((e: Error) => setError(e.message))
+                }
+              >
+                当前地图 PNG
+              </button>
+            )}
           </section>
         </>
       )}
