@@ -393,6 +393,11 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     await page.waitForSelector('[data-testid=editor-message]:has-text("辖区")', { timeout: 20_000 });
     await shot(page, 'editor-5-out-of-jurisdiction');
     expect(await count()).toBe(before);
+    // Every editor string comes from the dictionary: the English switch reaches the editor too.
+    await page.click('[data-testid=lang-switch]');
+    expect(await page.textContent('[data-testid=editor-save]')).toBe('Save');
+    expect(await page.textContent('[data-testid=editor-issue-list]')).toContain('Outside your subdistrict');
+    await shot(page, 'editor-8-english');
   });
 
   it('threw no page errors', () => {
