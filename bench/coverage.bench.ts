@@ -81,10 +81,13 @@ async function load(db: Db): Promise<Record<string, number>> {
     );
   });
   const tArea = performance.now();
+  await db.query('SELECT ensure_building_places()'); // what the first coverage read after the load does
+  const tPlaces = performance.now();
   for (const t of ['buildings', 'service_areas', 'building_places']) await db.exec(`VACUUM ANALYZE ${t}`);
   return {
-    load_buildings_with_places_s: round((tBld - tJur) / 1000, 2),
+    load_buildings_s: round((tBld - tJur) / 1000, 2),
     load_areas_s: round((tArea - tBld) / 1000, 2),
+    place_buildings_after_load_s: round((tPlaces - tArea) / 1000, 2),
   };
 }
 

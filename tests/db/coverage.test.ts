@@ -208,3 +208,23 @@ describe('snapshots', () => {
     expect(s.find((x) => x.category === 'all')).toMatchObject({ buildings: 8 });
   });
 });
+
+describe('bulk loads', () => {
+  it('leave places stale instead of slowing the load, and the next coverage read places them', async () => {
+    await t.db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
+      await tx.query(
+        `INSERT INTO buildings (id, category, households, geom) VALUES
+           (500, 'three_no', 3, ST_MakeEnvelope(105.5852, 30.5102, 105.5854, 30.5104, 4326))`,
+      );
+    });
+    const placed = async () =>
+      (await t.db.query('SELECT 1 FROM building_places WHERE building_id = 500')).rowCount;
+    expect(await placed()).toBe(0);
+    const street = await coverageOf(t.db, 'street', '510903002');
+    expect(street.three_no.buildings).toBe(1);
+    expect(await placed()).toBe(1);
+    await t.db.query('DELETE FROM buildings WHERE id = 500');
+    expect(await placed()).toBe(0);
+  });
+});

@@ -80,6 +80,14 @@ const BBOX =
 export class NoSuchPlace extends Error {}
 
 /**
+ * Places the buildings a bulk load left unplaced (see ensure_building_places in migration 0004): a
+ * one-row check when nothing is stale.
+ */
+export async function ensurePlaces(db: Queryable): Promise<void> {
+  await db.query('SELECT ensure_building_places()');
+}
+
+/**
  * Coverage of one node (the city, a 区县, a 街道 or a 社区) and of each of its children, overall and
  * per category. Counts come from buildings.covered / straddling, which the triggers of 0002 keep true
  * on every area save, so this reflects a save at once.
@@ -99,6 +107,7 @@ export async function coverageOf(
     if (!r.rows[0]) throw new NoSuchPlace(`No ${level} with code ${code}`);
     name = r.rows[0].name;
   }
+  await ensurePlaces(db);
   const def = LEVELS[level];
   const q = COUNTS_SQL.replaceAll('{{child}}', def.child).replaceAll('{{where}}', def.where);
   const rows = (await db.query<CountRow>(q, level === 'city' ? [] : [code])).rows;
@@ -172,6 +181,7 @@ export async function uncoveredBuildings(
   db: Queryable,
   f: { category?: CompoundCategory; bbox?: Bbox; street?: string; limit: number },
 ): Promise<{ json: string; count: number }> {
+  if (f.street) await ensurePlaces(db);
   const b = f.bbox ?? [null, null, null, null];
   const r = await db.query<{ json: string; count: number }>(UNCOVERED_SQL, [
     f.category ?? null,
@@ -216,6 +226,7 @@ export async function coverageProposals(
   street: string,
   o: ProposalOptions = DEFAULT_PROPOSAL_OPTIONS,
 ): Promise<CoverageProposal[]> {
+  await ensurePlaces(db);
   const r = await db.query<CoverageProposal>(PROPOSALS_SQL, [street, o.distanceM, o.marginM, o.roadM]);
   return r.rows;
 }
@@ -227,6 +238,7 @@ export async function streetExists(db: Queryable, code: string): Promise<boolean
 
 /** Records the counts of every node and category now (the trend's data); returns the rows written. */
 export async function takeCoverageSnapshot(db: Queryable): Promise<number> {
+  await ensurePlaces(db);
   const r = await db.query(SNAPSHOT_SQL);
   return r.rowCount;
 }
