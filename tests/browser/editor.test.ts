@@ -396,6 +396,7 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     // Every editor string comes from the dictionary: the English switch reaches the editor too.
     await page.click('[data-testid=lang-switch]');
     expect(await page.textContent('[data-testid=editor-save]')).toBe('Save');
+    expect(await page.textContent('[data-testid=editor-message]')).toContain('outside your subdistrict');
     expect(await page.textContent('[data-testid=editor-issue-list]')).toContain('Outside your subdistrict');
     await shot(page, 'editor-8-english');
   });

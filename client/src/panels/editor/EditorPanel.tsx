@@ -54,12 +54,13 @@ import { AttributeForm } from './AttributeForm.tsx';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { ConfirmDialog, ConflictDialog, LoginDialog, MergeDialog } from './Dialogs.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
-import { hasEditorKey, useEditorText, type EditorMessageKey } from './messages.ts';
+import { hasEditorKey, useEditorText, type EditorMessageKey, type EditorT } from './messages.ts';
 import { Toolbar } from './Toolbar.tsx';
 import { MIN_EDIT_ZOOM, useCheckContext, useViewData } from './useViewData.ts';
 import './editor.css';
 
-type Message = { kind: 'ok' | 'error'; text: string } | null;
+/** Rendered in the current language, so a switch of language reaches it too. */
+type Message = { kind: 'ok' | 'error'; render(t: EditorT): string } | null;
 
 declare global {
   interface Window {
@@ -110,15 +111,15 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       .catch((e: Error) => console.warn('jurisdictions:', e.message));
   }, [open, jurisdictions.length]);
 
-  const report = useCallback(
-    (err: ActionError | undefined) => {
-      if (err && err !== 'nothing_to_undo' && err !== 'nothing_to_redo') {
-        const key = `error.${err}`;
-        setMessage({ kind: 'error', text: t(hasEditorKey(key) ? key : 'error.generic', { message: err }) });
-      }
-    },
-    [t],
-  );
+  const report = useCallback((err: ActionError | undefined) => {
+    if (err && err !== 'nothing_to_undo' && err !== 'nothing_to_redo') {
+      const key = `error.${err}`;
+      setMessage({
+        kind: 'error',
+        render: (t: EditorT) => t(hasEditorKey(key) ? key : 'error.generic', { message: err }),
+      });
+    }
+  }, []);
 
   // Handlers the map calls, always the latest ones.
   const handlers = useRef({
@@ -150,7 +151,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         getArea(id)
           .then(setMergeCandidate)
           .catch((e: Error) =>
-            setMessage({ kind: 'error', text: t('error.generic', { message: e.message }) }),
+            setMessage({ kind: 'error', render: (t: EditorT) => t('error.generic', { message: e.message }) }),
           );
         return;
       }
@@ -164,7 +165,9 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
           setGhost(null);
           setMessage(null);
         })
-        .catch((e: Error) => setMessage({ kind: 'error', text: t('error.generic', { message: e.message }) }));
+        .catch((e: Error) =>
+          setMessage({ kind: 'error', render: (t: EditorT) => t('error.generic', { message: e.message }) }),
+        );
     },
   };
 
@@ -269,7 +272,10 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
   const fail = useCallback(
     (e: unknown) => {
       if (!(e instanceof ServiceAreaApiError)) {
-        setMessage({ kind: 'error', text: t('save.failed', { message: (e as Error).message }) });
+        setMessage({
+          kind: 'error',
+          render: (t: EditorT) => t('save.failed', { message: (e as Error).message }),
+        });
         return;
       }
       const details = (e.details ?? {}) as { issues?: LiveIssue[]; current?: unknown };
@@ -279,20 +285,20 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       } else if (e.status === 401) {
         signOut();
         setUser(null);
-        setMessage({ kind: 'error', text: t('save.failed', { message: e.message }) });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.failed', { message: e.message }) });
       } else if (e.code === 'out_of_jurisdiction') {
         setServerIssues(details.issues ?? [{ code: 'out_of_jurisdiction' }]);
-        setMessage({ kind: 'error', text: t('save.outOfJurisdiction') });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.outOfJurisdiction') });
       } else if (e.status === 403) {
-        setMessage({ kind: 'error', text: t('save.forbidden') });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.forbidden') });
       } else if (e.status === 422) {
         setServerIssues(details.issues ?? []);
-        setMessage({ kind: 'error', text: t('save.blocked') });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.blocked') });
       } else {
-        setMessage({ kind: 'error', text: t('save.failed', { message: e.message }) });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.failed', { message: e.message }) });
       }
     },
-    [store, t],
+    [store],
   );
 
   const save = useCallback(() => {
@@ -301,7 +307,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       if (!s.draft?.geometry) return;
       if (Object.keys(attributeErrors).length) {
         setShowAllErrors(true);
-        setMessage({ kind: 'error', text: t('save.formErrors') });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.formErrors') });
         return;
       }
       let geometry = s.draft.geometry;
@@ -316,7 +322,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       }
       const local = liveCheck(geometry, ctx, s.draft.id);
       if (local.issues.some((i) => isBlocking(i.code) && i.code !== 'out_of_jurisdiction')) {
-        setMessage({ kind: 'error', text: t('save.blocked') });
+        setMessage({ kind: 'error', render: (t: EditorT) => t('save.blocked') });
         return;
       }
       setSaving(true);
@@ -332,9 +338,10 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         setServerIssues(r.warnings);
         setMessage({
           kind: 'ok',
-          text: [clipped ? t('save.clipped') : '', t('save.done', { v: r.area.version })]
-            .filter(Boolean)
-            .join(' · '),
+          render: (t: EditorT) =>
+            [clipped ? t('save.clipped') : '', t('save.done', { v: r.area.version })]
+              .filter(Boolean)
+              .join(' · '),
         });
         setReload((x) => x + 1);
         if (map) refreshDataSources(map, ['service-areas', 'buildings']);
@@ -344,7 +351,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         setSaving(false);
       }
     });
-  }, [withLogin, store, attributeErrors, ctx, t, fail, map]);
+  }, [withLogin, store, attributeErrors, ctx, fail, map]);
 
   const onConflict = useCallback(
     (choice: ConflictChoice) => {
@@ -368,14 +375,14 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         deleteArea(d.id!, d.version!)
           .then(() => {
             store.run(closeArea, undefined);
-            setMessage({ kind: 'ok', text: t('save.deleted') });
+            setMessage({ kind: 'ok', render: (t: EditorT) => t('save.deleted') });
             setReload((x) => x + 1);
             if (map) refreshDataSources(map, ['service-areas', 'buildings']);
           })
           .catch(fail);
       });
     },
-    [store, withLogin, t, fail, map],
+    [store, withLogin, fail, map],
   );
 
   // Keyboard: Ctrl+Z / Ctrl+Shift+Z, Esc, Delete.
@@ -421,8 +428,9 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
   }
 
   const d = state.draft;
-  const streets = jurisdictions.filter((j) => j.level === 'street');
-  const communities = jurisdictions.filter((j) => j.level === 'community');
+  const named = (j: JurisdictionSummary) => ({ ...j, name: lang === 'en' && j.name_en ? j.name_en : j.name });
+  const streets = jurisdictions.filter((j) => j.level === 'street').map(named);
+  const communities = jurisdictions.filter((j) => j.level === 'community').map(named);
   const hint: EditorMessageKey = `editor.hint.${tool === 'idle' ? 'idle' : tool}` as EditorMessageKey;
   const canSave = !!d?.geometry && (isDirty(state) || d.id === null) && !state.conflict;
 
@@ -506,7 +514,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
           role={message.kind === 'error' ? 'alert' : 'status'}
           data-testid="editor-message"
         >
-          {message.text}
+          {message.render(t)}
         </p>
       )}
       {d && <ChecksPanel t={t} lang={lang} result={result} serverIssues={serverIssues} />}
