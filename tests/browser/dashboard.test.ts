@@ -155,4 +155,14 @@ describe.skipIf(!!missing)('dashboard in Chromium', () => {
     expect(png.readUInt32BE(16)).toBe(canvas.w);
     expect(png.readUInt32BE(20)).toBeGreaterThan(canvas.h);
   });
+
+  it('drills down to a street and lists its gaps and draft proposals', async () => {
+    await page.click('[data-testid=dashboard-child] button'); // the district
+    await page.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
+    await page.click('[data-testid=dashboard-child] button'); // its first street
+    await page.waitForSelector('[data-testid=gaps] li', { timeout: 60_000 });
+    expect(await page.locator('[data-testid=dashboard] nav button').count()).toBe(3);
+    expect(await page.textContent('[data-testid=dashboard]')).toMatch(/建议新划区域 \d+ 个/);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -6,6 +6,8 @@ import {
   type CoverageCounts,
   type CoverageNode,
   type CoverageResponse,
+  type CoverageGap,
+  type CoverageProposal,
   type CoverageSnapshot,
 } from '../../../core/coverage.ts';
 import { FIVE_TARGETS, type CompoundCategory } from '../../../core/vocabulary.ts';
@@ -14,6 +16,9 @@ import {
   exportLinks,
   recordSnapshot,
   fetchCoverage,
+  fetchGaps,
+  fetchProposals,
+  polygonBbox,
   fetchScorecards,
   fetchTrend,
   fetchWorstCompounds,
@@ -57,6 +62,8 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
   const [trend, setTrend] = useState<CoverageSnapshot[]>([]);
   const [worst, setWorst] = useState<CompoundCoverage[]>([]);
   const [five, setFive] = useState<ScorecardSummary | null>(null);
+  const [gaps, setGaps] = useState<CoverageGap[]>([]);
+  const [proposals, setProposals] = useState<CoverageProposal[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
 
@@ -81,6 +88,24 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
       });
     return () => ac.abort();
   }, [place, tick]);
+
+  // Gaps and draft proposals of a street: heavier, so only on entering the street or on ↻.
+  const street = place.level === 'street' ? place.code : undefined;
+  useEffect(() => {
+    setGaps([]);
+    setProposals([]);
+    if (!street) return;
+    const ac = new AbortController();
+    Promise.all([fetchGaps(street, ac.signal), fetchProposals(street, ac.signal)])
+      .then(([g, p]) => {
+        setGaps(g);
+        setProposals(p);
+      })
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') setError(e.message);
+      });
+    return () => ac.abort();
+  }, [street]);
 
   useEffect(() => {
     const id = setInterval(() => setTick((x) => x + 1), refreshSeconds * 1000);
@@ -252,6 +277,42 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
                 ))}
             </ol>
           </section>
+
+          {street && (
+            <section>
+              <h3>
+                区域间空隙 {gaps.length} 处 · 建议新划区域 {proposals.length} 个
+              </h3>
+              <ol className="worst" data-testid="gaps">
+                {gaps.slice(0, 5).map((g) => (
+                  <li key={`g${g.index}`}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onZoom?.(polygonBbox(g.geometry), 18)}
+                    >
+                      {g.kind === 'hole' ? '区域内空洞' : '区域间缝隙'} {Math.round(g.area_m2)} m²
+                    </button>
+                    <span className="muted">{g.buildings} 栋楼</span>
+                  </li>
+                ))}
+                {proposals.slice(0, 5).map((p) => (
+                  <li key={`p${p.index}`}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onZoom?.(polygonBbox(p.geometry), 17)}
+                    >
+                      建议区域 {Math.round(p.area_m2)} m²
+                    </button>
+                    <span className="muted">
+                      覆盖 {p.covers}/{p.building_ids.length} 栋三无楼
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            </section>
+          )}
 
           <section className="exports">
             <a href={links.coverageXlsx}>覆盖统计 XLSX</a>

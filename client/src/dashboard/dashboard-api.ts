@@ -1,5 +1,7 @@
 import type {
   CompoundCoverage,
+  CoverageGap,
+  CoverageProposal,
   CoverageLevel,
   CoverageResponse,
   CoverageSnapshot,
@@ -74,3 +76,22 @@ export async function recordSnapshot(): Promise<void> {
 }
 
 export const canRecordSnapshot = () => sessionUser()?.role === 'city_admin';
+
+export const fetchGaps = (street: string, signal?: AbortSignal) =>
+  get<{ gaps: CoverageGap[] }>(`/api/coverage/gaps?street=${encodeURIComponent(street)}`, signal).then(
+    (r) => r.gaps,
+  );
+
+export const fetchProposals = (street: string, signal?: AbortSignal) =>
+  get<{ proposals: CoverageProposal[] }>(
+    `/api/coverage/proposals?street=${encodeURIComponent(street)}`,
+    signal,
+  ).then((r) => r.proposals);
+
+/** [w, s, e, n] of a polygon's outer ring. */
+export function polygonBbox(p: GeoJSON.Polygon): [number, number, number, number] {
+  const ring = p.coordinates[0] ?? [];
+  const xs = ring.map((c) => c[0]!);
+  const ys = ring.map((c) => c[1]!);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
