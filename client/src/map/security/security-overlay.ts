@@ -3,8 +3,16 @@ import { GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
+import { sessionToken } from '../../editor/service-area-client.ts';
 import { cameraIcon, SYSTEM_COLORS } from './icons.ts';
-import { buildSecurityScene, type CameraView, type GateView, type SecurityScene } from './security-scene.ts';
+import {
+  buildSecurityScene,
+  moveCamera,
+  type CameraView,
+  type GateView,
+  type SecurityScene,
+} from './security-scene.ts';
+import type { PickingInfo } from '@deck.gl/core';
 
 /** Below this zoom cameras are too dense for viewsheds; the tile layers show them as points. */
 export const SECURITY_MIN_ZOOM = 15;
@@ -32,11 +40,23 @@ async function getCollection<G extends Point | Polygon | MultiPolygon>(
 export class SecurityOverlay {
   private readonly overlay = new MapLibreOverlay({ interleaved: true, layers: [] });
   private scene: SecurityScene = { cameras: [], gates: [] };
+  private index = new BuildingIndex([]);
+  /** The cameras as the server sent them (attributes and version, for the PUT after a drag). */
+  private stored = new Map<number, Feature<Point, Props>>();
   private abort: AbortController | null = null;
   private visible = true;
+  private dragging: number | null = null;
+  private readonly box: HTMLDivElement;
   private readonly onMove = () => void this.refresh();
 
   constructor(private readonly map: MapLibreMap) {
+    this.box = document.createElement('div');
+    this.box.className = 'security-coverage';
+    this.box.dataset.testid = 'security-coverage';
+    this.box.style.cssText =
+      'position:absolute;right:10px;top:10px;z-index:2;background:rgba(255,255,255,.92);padding:4px 8px;' +
+      'border-radius:4px;font-size:12px;box-shadow:0 1px 3px rgba(0,0,0,.3);display:none';
+    map.getContainer().appendChild(this.box);
     map.addControl(this.overlay);
     map.on('moveend', this.onMove);
     if (map.loaded()) void this.refresh();
@@ -58,6 +78,7 @@ export class SecurityOverlay {
     this.abort?.abort();
     if (!this.visible || this.map.getZoom() < SECURITY_MIN_ZOOM) {
       this.scene = { cameras: [], gates: [] };
+      this.box.style.display = 'none';
       this.render();
       return;
     }
@@ -75,19 +96,102 @@ export class SecurityOverlay {
         getCollection<Point>(`/api/gates?bbox=${view}`, ctrl.signal),
         getCollection<Polygon | MultiPolygon>(`/api/buildings?bbox=${wide}`, ctrl.signal),
       ]);
-      const index = new BuildingIndex(
+      this.index = new BuildingIndex(
         buildings.features.map((f: Feature<Polygon | MultiPolygon>) => f.geometry),
       );
-      this.scene = buildSecurityScene(cameras, gates, index);
+      this.stored = new Map(cameras.features.map((f) => [Number(f.properties.id ?? f.id), f]));
+      this.scene = buildSecurityScene(cameras, gates, this.index);
       this.render();
+      await this.showCoverage(ctrl.signal);
     } catch (e) {
       if ((e as Error).name !== 'AbortError') console.warn('security layers:', (e as Error).message);
     }
   }
 
+  /** The 技防 coverage of the service area under the map's centre, in the corner box. */
+  private async showCoverage(signal: AbortSignal) {
+    const c = this.map.getCenter();
+    const d = 1e-6;
+    const areas = await getCollection<Polygon>(
+      `/api/service-areas?bbox=${[c.lng - d, c.lat - d, c.lng + d, c.lat + d].join(',')}`,
+      signal,
+    );
+    const area = areas.features[0];
+    if (!area) {
+      this.box.style.display = 'none';
+      return;
+    }
+    const id = Number(area.properties.id ?? area.id);
+    const r = await fetch(`/api/security-coverage?service_area=${id}`, { signal });
+    if (!r.ok) return;
+    const cov = (await r.json()) as { seen_pct: number; gates: { total: number; watched: number } };
+    this.box.dataset.serviceArea = String(id);
+    this.box.dataset.seenPct = String(cov.seen_pct);
+    this.box.dataset.gatesWatched = String(cov.gates.watched);
+    this.box.dataset.gatesTotal = String(cov.gates.total);
+    this.box.textContent = `${String(area.properties.name ?? id)} · 技防覆盖 ${cov.seen_pct}% · 大门 ${cov.gates.watched}/${cov.gates.total}`;
+    this.box.style.display = '';
+  }
+
+  /** Saves a dragged camera (PUT with If-Match), then reloads what is in view. */
+  private async save(id: number) {
+    const f = this.stored.get(id);
+    const cam = this.scene.cameras.find((c) => c.id === id);
+    if (!f || !cam) return;
+    const token = sessionToken();
+    const r = await fetch(`/api/cameras/${id}`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        'if-match': `"${String(f.properties.version)}"`,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ ...f, geometry: { type: 'Point', coordinates: cam.position } }),
+    });
+    if (!r.ok) {
+      const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
+      this.map.getContainer().dataset.securityError = body.error?.message ?? String(r.status);
+      console.warn('camera not saved:', body.error?.message ?? r.status);
+    } else delete this.map.getContainer().dataset.securityError;
+    await this.refresh();
+  }
+
+  private onDragStart = (info: PickingInfo<CameraView>) => {
+    if (!info.object) return false;
+    this.dragging = info.object.id;
+    this.map.dragPan.disable();
+    return true;
+  };
+
+  private onDrag = (info: PickingInfo<CameraView>) => {
+    if (this.dragging === null || !info.coordinate) return false;
+    const [lon, lat] = info.coordinate as [number, number];
+    this.scene = moveCamera(this.scene, this.index, this.dragging, { position: [lon, lat] });
+    this.render();
+    return true;
+  };
+
+  private onDragEnd = () => {
+    const id = this.dragging;
+    this.dragging = null;
+    this.map.dragPan.enable();
+    if (id !== null) void this.save(id);
+    return true;
+  };
+
   private render() {
     const { cameras, gates } = this.visible ? this.scene : { cameras: [], gates: [] };
     const sheds = cameras.filter((c) => c.viewshed !== null);
+    const el = this.map.getContainer();
+    el.dataset.securityCameras = String(cameras.length);
+    el.dataset.securityGatesWatched = gates
+      .filter((g) => g.watched)
+      .map((g) => g.id)
+      .join(',');
+    el.dataset.securityGatesUnwatched = gates
+      .filter((g) => !g.watched)
+      .map((g) => g.id)
+      .join(',');
     this.overlay.setProps({
       layers: [
         new GeoJsonLayer<Props>({
@@ -140,6 +244,9 @@ export class SecurityOverlay {
           getSize: 26,
           sizeUnits: 'pixels',
           pickable: true,
+          onDragStart: this.onDragStart,
+          onDrag: this.onDrag,
+          onDragEnd: this.onDragEnd,
         }),
       ],
     });
@@ -148,6 +255,7 @@ export class SecurityOverlay {
   destroy() {
     this.abort?.abort();
     this.map.off('moveend', this.onMove);
+    this.box.remove();
     this.map.removeControl(this.overlay);
     this.overlay.finalize();
   }

@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Polygon } from 'geojson';
+import pino from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
+import { createApp } from '../../server/src/app.ts';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { ARTIFACTS_DIR, BROWSER_MISSING, CLIENT_DIST, IN_CI, launchBrowser } from '../helpers/browser.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+// The security layers in Chromium on a hand-made compound (as tests/http/security.test.ts): the east
+// gate hides behind a building; dragging a camera from outside the area to beside the gate turns it
+// green at once (viewshed computed in the browser) and, once saved, raises the area's coverage %.
+
+const missing = BROWSER_MISSING;
+if (missing) {
+  if (IN_CI) it('has a browser (CI=true requires one)', () => void expect.fail(missing));
+  else console.warn(missing);
+}
+
+const O = localPlane(105.59, 30.53);
+const pt = (x: number, y: number) => toLonLat(O, x, y);
+const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
+});
+const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
+const point = (x: number, y: number) => `POINT(${pt(x, y).join(' ')})`;
+
+const ZOOM = 18;
+const VIEW = { width: 1200, height: 800 };
+const CENTRE = pt(50, 60);
+/** Screen pixel of a local (x, y) with the map at CENTRE and ZOOM (Web Mercator, 512 px tiles). */
+function pixel(
+  map: { x: number; y: number; width: number; height: number },
+  x: number,
+  y: number,
+): [number, number] {
+  const [lon, lat] = pt(x, y);
+  const world = 512 * 2 ** ZOOM;
+  const mercY = (l: number) => Math.log(Math.tan(Math.PI / 4 + (l * Math.PI) / 360));
+  return [
+    map.x + map.width / 2 + ((lon - CENTRE[0]) / 360) * world,
+    map.y + map.height / 2 - ((mercY(lat) - mercY(CENTRE[1])) / (2 * Math.PI)) * world,
+  ];
+}
+
+describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
+  'security layers in Chromium',
+  () => {
+    let t: TestDb;
+    let server: Server;
+    let url: string;
+    let browser: Browser;
+    let page: Page;
+    const ids: Record<string, number> = {};
+    const pageErrors: string[] = [];
+
+    beforeAll(async () => {
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      [t, browser] = await Promise.all([createTestDb(), launchBrowser()]);
+      const q = t.db;
+      const one = async (sql: string, params: unknown[]) =>
+        Number((await q.query<{ id: number }>(sql, params)).rows[0]!.id);
+      ids.area = await one(
+        `INSERT INTO service_areas (name, management_mode, geom) VALUES ('测试区域', 'resident_self', ST_GeomFromText($1, 4326)) RETURNING id`,
+        [wkt(rect(0, 0, 100, 100))],
+      );
+      await q.query('INSERT INTO buildings (geom) VALUES (ST_GeomFromText($1, 4326))', [
+        wkt(rect(40, 40, 60, 60)),
+      ]);
+      const gate = (x: number, y: number) =>
+        one(`INSERT INTO gates (kind, geom) VALUES ('vehicle', ST_GeomFromText($1, 4326)) RETURNING id`, [
+          point(x, y),
+        ]);
+      ids.west = await gate(0, 50);
+      ids.east = await gate(100, 50);
+      const cam = (x: number, y: number, dir: number, fov: number, range: number) =>
+        one(
+          `INSERT INTO cameras (system, direction_deg, fov_deg, range_m, geom) VALUES ('xueliang', $1, $2, $3, ST_GeomFromText($4, 4326)) RETURNING id`,
+          [dir, fov, range, point(x, y)],
+        );
+      ids.c1 = await cam(10, 50, 90, 60, 80);
+      ids.c2 = await cam(5, 50, 270, 90, 20);
+      ids.mover = await cam(80, 130, 90, 60, 20); // outside the area, sees none of it
+      await ensureDemoAccounts(q, 'demo-pass');
+      const config = loadConfig({
+        ...process.env,
+        CLIENT_DIST,
+        LOG_LEVEL: 'silent',
+        AUTH_SECRET: 'browser-test',
+        TIANDITU_TK: '',
+      });
+      const app = createApp({ db: q, config, logger: pino({ level: 'silent' }) });
+      server = await new Promise((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const context = await browser.newContext({ viewport: VIEW, locale: 'zh-CN' });
+      page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+    });
+    afterAll(async () => {
+      await browser?.close();
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await t?.drop();
+    });
+
+    const data = (name: string) => page.getAttribute('[data-testid=map]', `data-${name}`);
+    const box = (name: string) => page.getAttribute('[data-testid=security-coverage]', `data-${name}`);
+
+    it('draws the gates red or green and the area’s coverage', async () => {
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
+      });
+      const { token, user } = (await login.json()) as { token: string; user: unknown };
+      await page.goto(`${url}/api/health`); // same origin, for the session storage
+      await page.evaluate(
+        ([tk, u]) => {
+          sessionStorage.setItem('wuyou.token', tk);
+          sessionStorage.setItem('wuyou.user', u);
+        },
+        [token, JSON.stringify(user)] as const,
+      );
+      await page.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=security-coverage]')?.getAttribute('data-seen-pct'),
+        null,
+        {
+          timeout: 60_000,
+        },
+      );
+      expect(await data('security-cameras')).toBe('3');
+      expect(await data('security-gates-unwatched')).toBe(String(ids.east));
+      expect(await box('gates-watched')).toBe('1');
+      expect(await box('gates-total')).toBe('2');
+    });
+
+    it('turns the hidden gate green while a camera is dragged to it, and raises the coverage once saved', async () => {
+      const before = Number(await box('seen-pct'));
+      await page.waitForTimeout(1000); // icons packed, deck ready for picking
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      const [x0, y0] = pixel(map, 80, 130);
+      const [x1, y1] = pixel(map, 85, 50);
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      for (let i = 1; i <= 20; i++)
+        await page.mouse.move(x0 + ((x1 - x0) * i) / 20, y0 + ((y1 - y0) * i) / 20);
+      expect(await data('security-gates-unwatched')).toBe(''); // live, before the save
+      await page.mouse.up();
+      await page.waitForFunction(
+        (b) =>
+          Number(document.querySelector('[data-testid=security-coverage]')?.getAttribute('data-seen-pct')) >
+          b,
+        before,
+        { timeout: 30_000 },
+      );
+      expect(await box('gates-watched')).toBe('2');
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-after-drag.png') });
+      const stored = await t.db.query<{ version: number }>('SELECT version FROM cameras WHERE id = $1', [
+        ids.mover,
+      ]);
+      expect(stored.rows[0]!.version).toBe(2);
+      expect(await data('security-error')).toBeNull();
+      expect(pageErrors).toEqual([]);
+    });
+  },
+);
