@@ -169,6 +169,22 @@ describe('gaps', () => {
     );
   });
 
+  it('does not count a strip a road runs through as a gap', async () => {
+    // two areas 0.00003° apart on either side of 明月路 (lon 105.5970)
+    await t.db.query(
+      `INSERT INTO service_areas (id, name, street_code, management_mode, geom) VALUES
+         (201, 'W', '510903001', 'resident_self', ST_MakeEnvelope(105.5960, 30.5250, 105.596985, 30.5260, 4326)),
+         (202, 'E', '510903001', 'resident_self', ST_MakeEnvelope(105.597015, 30.5250, 105.5980, 30.5260, 4326))`,
+    );
+    try {
+      const gaps = await coverageGaps(t.db, '510903001');
+      expect(gaps.filter((g) => g.neighbours.includes(201))).toEqual([]);
+      expect(gaps).toHaveLength(2);
+    } finally {
+      await t.db.query('DELETE FROM service_areas WHERE id IN (201, 202)');
+    }
+  });
+
   it('answers no gaps for a street without areas', async () => {
     expect(await coverageGaps(t.db, '510903002')).toEqual([]);
   });

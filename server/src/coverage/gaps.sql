@@ -43,4 +43,6 @@ SELECT (row_number() OVER (ORDER BY sized.area_m2 DESC, ST_XMin(sized.g)) - 1)::
        ST_AsGeoJSON(sized.g, 9)::json AS geometry
 FROM sized
 WHERE sized.area_m2 >= $4 AND sized.area_m2 <= $3
+  -- a strip a road runs through is the road, not a gap
+  AND NOT EXISTS (SELECT 1 FROM basemap_roads r WHERE r.geom && sized.g AND ST_Intersects(r.geom, sized.g))
 ORDER BY index

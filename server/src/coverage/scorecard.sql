@@ -9,12 +9,15 @@ WITH c AS (
   WHERE ($1::bigint IS NULL OR id = $1)
     AND ($2::text IS NULL OR street_code = $2)
     AND ($3::text IS NULL OR category = $3)
-), served_areas AS (
-  SELECT id, name, provider, geom FROM service_areas
-  WHERE status = 'approved' AND btrim(COALESCE(provider, '')) <> ''
 ), bld AS (
+  -- service_areas is read directly (a CTE of it would lose the GiST index); the union is built only
+  -- for straddling buildings, the only ones two areas can serve and no single one
   SELECT c.id AS compound_id, b.id, b.covered,
-         COALESCE((SELECT ST_Covers(ST_Union(s.geom), b.geom) FROM served_areas s WHERE s.geom && b.geom), false) AS served
+         COALESCE((SELECT bool_or(ST_Covers(s.geom, b.geom)) FROM service_areas s
+                   WHERE s.geom && b.geom AND s.status = 'approved' AND btrim(COALESCE(s.provider, '')) <> ''), false)
+         OR (b.straddling AND COALESCE((SELECT ST_Covers(ST_Union(s.geom), b.geom) FROM service_areas s
+                   WHERE s.geom && b.geom AND s.status = 'approved' AND btrim(COALESCE(s.provider, '')) <> ''), false))
+           AS served
   FROM c JOIN buildings b ON b.compound_id = c.id
 ), basic AS (
   SELECT compound_id, count(*)::integer AS buildings,
@@ -23,12 +26,14 @@ WITH c AS (
   FROM bld GROUP BY compound_id
 ), outline AS (
   SELECT c.id AS compound_id,
-         COALESCE((SELECT ST_Covers(ST_Union(s.geom), c.geom) FROM served_areas s WHERE s.geom && c.geom), false) AS served
+         COALESCE((SELECT ST_Covers(ST_Union(s.geom), c.geom) FROM service_areas s
+                   WHERE s.geom && c.geom AND s.status = 'approved' AND btrim(COALESCE(s.provider, '')) <> ''), false) AS served
   FROM c WHERE c.geom IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buildings b WHERE b.compound_id = c.id)
 ), providers AS (
   SELECT c.id AS compound_id,
          array_agg(DISTINCT s.name || '（' || s.provider || '）' ORDER BY s.name || '（' || s.provider || '）') AS names
-  FROM c JOIN served_areas s ON c.geom IS NOT NULL AND s.geom && c.geom AND ST_Intersects(s.geom, c.geom)
+  FROM c JOIN service_areas s ON c.geom IS NOT NULL AND s.geom && c.geom AND ST_Intersects(s.geom, c.geom)
+       AND s.status = 'approved' AND btrim(COALESCE(s.provider, '')) <> ''
   GROUP BY c.id
 ), gate AS (
   SELECT compound_id, count(*)::integer AS gates, (count(*) FILTER (WHERE access_control))::integer AS with_access
