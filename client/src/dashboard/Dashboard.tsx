@@ -9,6 +9,8 @@ import {
   type CoverageGap,
   type CoverageProposal,
   type CoverageSnapshot,
+  type LedgerStats,
+  PHASE_LABELS,
 } from '../../../core/coverage.ts';
 import { FIVE_TARGETS, type CompoundCategory } from '../../../core/vocabulary.ts';
 import {
@@ -17,6 +19,7 @@ import {
   recordSnapshot,
   fetchCoverage,
   fetchGaps,
+  fetchLedgerStats,
   fetchProposals,
   polygonBbox,
   fetchScorecards,
@@ -62,6 +65,7 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
   const [trend, setTrend] = useState<CoverageSnapshot[]>([]);
   const [worst, setWorst] = useState<CompoundCoverage[]>([]);
   const [five, setFive] = useState<ScorecardSummary | null>(null);
+  const [ledger, setLedger] = useState<LedgerStats | null>(null);
   const [gaps, setGaps] = useState<CoverageGap[]>([]);
   const [proposals, setProposals] = useState<CoverageProposal[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -75,8 +79,10 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
       fetchTrend(place, ac.signal),
       fetchWorstCompounds(street, ac.signal),
       street ? fetchScorecards(street, ac.signal).then((r) => r.summary) : Promise.resolve(null),
+      fetchLedgerStats(street, ac.signal),
     ])
-      .then(([c, t, w, f]) => {
+      .then(([c, t, w, f, l]) => {
+        setLedger(l);
         setCov(c);
         setTrend(t);
         setWorst(w);
@@ -248,6 +254,27 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
                       <td>{TARGET_LABELS[t]}</td>
                       <td className="num">{five.by_target[t].met}</td>
                       <td className="num muted">部分 {five.by_target[t].partly}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          )}
+
+          {ledger && (
+            <section>
+              <h3>
+                问题台账：未销号 {ledger.total.open}，已销号 {ledger.total.closed}，逾期{' '}
+                <span data-testid="ledger-overdue">{ledger.total.overdue}</span>
+              </h3>
+              <table className="targets">
+                <tbody>
+                  {ledger.phases.map((p) => (
+                    <tr key={p.phase}>
+                      <td>{PHASE_LABELS[p.phase]}</td>
+                      <td className="num">未销号 {p.open}</td>
+                      <td className="num">已销号 {p.closed}</td>
+                      <td className="num muted">逾期 {p.overdue}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -5,6 +5,7 @@ import type {
   CoverageLevel,
   CoverageResponse,
   CoverageSnapshot,
+  LedgerStats,
   Scorecard,
 } from '../../../core/coverage.ts';
 import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
@@ -95,3 +96,6 @@ export function polygonBbox(p: GeoJSON.Polygon): [number, number, number, number
   const ys = ring.map((c) => c[1]!);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
+
+export const fetchLedgerStats = (street: string | undefined, signal?: AbortSignal) =>
+  get<LedgerStats>(`/api/ledger/stats${street ? `?street=${encodeURIComponent(street)}` : ''}`, signal);
