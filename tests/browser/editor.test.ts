@@ -324,6 +324,31 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     const inside = await pixel(page, offset(spot, -20, -20));
     await page.mouse.click(inside.x, inside.y);
     await page.waitForFunction((id) => window.__wuyouEditor!.getState().draft?.id === id, areaId);
+    // Drag a vertex 15 m west (it becomes the selected vertex), Delete removes it, undo brings both back.
+    const original = (await state()).draft!.geometry!;
+    const sw = original.coordinates[0]!.slice(0, -1).reduce((p, q) =>
+      q[0]! + q[1]! < p[0]! + p[1]! ? q : p,
+    );
+    const from = await pixel(page, sw);
+    const to = await pixel(page, offset({ lon: sw[0]!, lat: sw[1]! }, -15, 0));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(() => window.__wuyouEditor!.getState().selectedVertex !== null);
+    const n = original.coordinates[0]!.length;
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(
+      (len) => window.__wuyouEditor!.getState().draft!.geometry!.coordinates[0]!.length === len - 1,
+      n,
+    );
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(
+      (g) => JSON.stringify(window.__wuyouEditor!.getState().draft!.geometry) === g,
+      JSON.stringify(original),
+    );
+
     const whole = await sql<{ m2: number }>(
       'SELECT ST_Area(geom::geography) AS m2 FROM service_areas WHERE id = $1',
       [areaId],
@@ -342,6 +367,13 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     const cutOff = (await state()).pending.splitOff[0]!;
     await shot(page, 'editor-6-split');
     await page.click('[data-testid=editor-save]');
+    await page.waitForFunction(
+      () => window.__wuyouEditor!.getState().pending.splitOff.length === 0,
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
     await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 20_000 });
     const parts = await sql<{ id: number; m2: number }>(
       "SELECT id::int, ST_Area(geom::geography) AS m2 FROM service_areas WHERE name LIKE '测试服务区%' ORDER BY id",
@@ -359,6 +391,13 @@ describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
     await page.waitForSelector('[data-testid=merge-dialog]');
     await page.click('[data-testid=merge-keep-mine]');
     await page.click('[data-testid=editor-save]');
+    await page.waitForFunction(
+      () => window.__wuyouEditor!.getState().pending.mergedAway.length === 0,
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
     await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 20_000 });
     const merged = await sql<{ id: number; m2: number; version: number }>(
       "SELECT id::int, ST_Area(geom::geography) AS m2, version FROM service_areas WHERE name LIKE '测试服务区%'",

@@ -327,6 +327,7 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       }
       setSaving(true);
       setServerIssues([]);
+      setMessage(null);
       try {
         const d = store.getState().draft!;
         for (const m of s.pending.mergedAway) await deleteArea(m.id, m.version);
