@@ -172,5 +172,31 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(await data('security-error')).toBeNull();
       expect(pageErrors).toEqual([]);
     });
+
+    it('aims a camera and sets its range by dragging inside its sector', async () => {
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      const [x0, y0] = pixel(map, 35, 60); // inside C1's view, outside C2's
+      const [x1, y1] = pixel(map, 30, 90);
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++)
+        await page.mouse.move(x0 + ((x1 - x0) * i) / 10, y0 + ((y1 - y0) * i) / 10);
+      await page.mouse.up();
+      const saved = async () =>
+        (
+          await t.db.query<{ version: number; direction_deg: number; range_m: number }>(
+            'SELECT version, direction_deg, range_m FROM cameras WHERE id = $1',
+            [ids.c1],
+          )
+        ).rows[0]!;
+      await expect.poll(async () => (await saved()).version, { timeout: 20_000 }).toBe(2);
+      const c1 = await saved();
+      // Bearing and distance from (10, 50) to (30, 90): 26.6°, 44.7 m (a pixel is ~0.26 m here).
+      expect(c1.direction_deg).toBeGreaterThan(24);
+      expect(c1.direction_deg).toBeLessThan(29);
+      expect(c1.range_m).toBeGreaterThan(43);
+      expect(c1.range_m).toBeLessThan(46.5);
+      expect(pageErrors).toEqual([]);
+    });
   },
 );

@@ -1,12 +1,13 @@
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
-import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
 import { sessionToken } from '../../editor/service-area-client.ts';
 import { cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import {
   buildSecurityScene,
+  aimAt,
   moveCamera,
   type CameraView,
   type GateView,
@@ -45,7 +46,7 @@ export class SecurityOverlay {
   private stored = new Map<number, Feature<Point, Props>>();
   private abort: AbortController | null = null;
   private visible = true;
-  private dragging: number | null = null;
+  private dragging: { id: number; mode: 'move' | 'aim' } | null = null;
   private readonly box: HTMLDivElement;
   private readonly onMove = () => void this.refresh();
 
@@ -59,6 +60,8 @@ export class SecurityOverlay {
     map.getContainer().appendChild(this.box);
     map.addControl(this.overlay);
     map.on('moveend', this.onMove);
+    map.on('mousedown', this.onPress);
+    map.on('mouseup', this.onRelease);
     if (map.loaded()) void this.refresh();
     else map.once('load', this.onMove);
   }
@@ -146,7 +149,11 @@ export class SecurityOverlay {
         'if-match': `"${String(f.properties.version)}"`,
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify({ ...f, geometry: { type: 'Point', coordinates: cam.position } }),
+      body: JSON.stringify({
+        ...f,
+        geometry: { type: 'Point', coordinates: cam.position },
+        properties: { ...f.properties, direction_deg: cam.directionDeg, range_m: cam.rangeM },
+      }),
     });
     if (!r.ok) {
       const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
@@ -156,26 +163,56 @@ export class SecurityOverlay {
     await this.refresh();
   }
 
+  /**
+   * A press on a camera or its sector holds the map still at once: deck's drag starts only after the
+   * pointer has moved a little, and by then MapLibre would already be panning.
+   */
+  private onPress = (e: MapMouseEvent) => {
+    const hit = this.overlay.pickObject({
+      x: e.point.x,
+      y: e.point.y,
+      radius: 2,
+      layerIds: ['security-cameras', 'security-viewsheds'],
+    });
+    if (hit) this.map.dragPan.disable();
+  };
+
+  private onRelease = () => {
+    if (this.dragging === null) this.map.dragPan.enable();
+  };
+
   private onDragStart = (info: PickingInfo<CameraView>) => {
     if (!info.object) return false;
-    this.dragging = info.object.id;
+    this.dragging = { id: info.object.id, mode: 'move' };
     this.map.dragPan.disable();
     return true;
   };
 
-  private onDrag = (info: PickingInfo<CameraView>) => {
-    if (this.dragging === null || !info.coordinate) return false;
+  /** Dragging inside a sector aims the camera at the pointer and stretches its range to it. */
+  private onAimStart = (info: PickingInfo<Feature<Geometry, Props>>) => {
+    if (!info.object) return false;
+    this.dragging = { id: Number(info.object.properties.id), mode: 'aim' };
+    this.map.dragPan.disable();
+    return true;
+  };
+
+  private onDrag = (info: PickingInfo<unknown>) => {
+    const d = this.dragging;
+    if (d === null || !info.coordinate) return false;
     const [lon, lat] = info.coordinate as [number, number];
-    this.scene = moveCamera(this.scene, this.index, this.dragging, { position: [lon, lat] });
+    const cam = this.scene.cameras.find((c) => c.id === d.id);
+    if (!cam) return false;
+    const change = d.mode === 'move' ? { position: [lon, lat] as [number, number] } : aimAt(cam, lon, lat);
+    this.scene = moveCamera(this.scene, this.index, d.id, change);
     this.render();
     return true;
   };
 
   private onDragEnd = () => {
-    const id = this.dragging;
+    const d = this.dragging;
     this.dragging = null;
     this.map.dragPan.enable();
-    if (id !== null) void this.save(id);
+    if (d !== null) void this.save(d.id);
     return true;
   };
 
@@ -220,7 +257,10 @@ export class SecurityOverlay {
             ],
           lineWidthUnits: 'pixels',
           getLineWidth: 1,
-          pickable: false,
+          pickable: true,
+          onDragStart: this.onAimStart,
+          onDrag: this.onDrag,
+          onDragEnd: this.onDragEnd,
         }),
         new ScatterplotLayer<GateView>({
           id: 'security-gates',
@@ -255,6 +295,8 @@ export class SecurityOverlay {
   destroy() {
     this.abort?.abort();
     this.map.off('moveend', this.onMove);
+    this.map.off('mousedown', this.onPress);
+    this.map.off('mouseup', this.onRelease);
     this.box.remove();
     this.map.removeControl(this.overlay);
     this.overlay.finalize();

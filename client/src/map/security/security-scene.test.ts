@@ -1,7 +1,7 @@
 import type { FeatureCollection, Point, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { BuildingIndex, localPlane, toLonLat } from '../../../../core/viewshed/index.ts';
-import { buildSecurityScene, moveCamera } from './security-scene.ts';
+import { aimAt, buildSecurityScene, moveCamera } from './security-scene.ts';
 
 const O = localPlane(105.59, 30.53);
 const pt = (x: number, y: number) => toLonLat(O, x, y);
@@ -52,5 +52,28 @@ describe('buildSecurityScene', () => {
     const s = buildSecurityScene(cameras, gates, index);
     const moved = moveCamera(s, index, 1, { position: pt(80, 80) as [number, number], directionDeg: 160 });
     expect(moved.gates.find((g) => g.id === 11)!.watched).toBe(true);
+  });
+});
+
+describe('aimAt', () => {
+  const cam = {
+    id: 1,
+    position: pt(0, 0) as [number, number],
+    system: 'other' as const,
+    status: 'active' as const,
+    directionDeg: 0,
+    fovDeg: 85,
+    rangeM: 30,
+    viewshed: null,
+  };
+  it('turns a camera to the pointer and sets its range to the distance', () => {
+    const [lon, lat] = pt(20, -20);
+    expect(aimAt(cam, lon, lat)).toEqual({ directionDeg: 135, rangeM: 28.3 });
+    expect(aimAt(cam, ...pt(-1, 0)).directionDeg).toBe(270);
+    expect(aimAt(cam, ...pt(0, 5000)).rangeM).toBe(1000);
+    expect(aimAt({ ...cam, fovDeg: 360, directionDeg: null }, lon, lat)).toEqual({
+      directionDeg: null,
+      rangeM: 28.3,
+    });
   });
 });

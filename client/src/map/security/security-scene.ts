@@ -1,5 +1,12 @@
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
-import { BuildingIndex, cameraViewshed, pointSeen } from '../../../../core/viewshed/index.ts';
+import { MAX_RANGE_M } from '../../../../core/cameras/index.ts';
+import {
+  BuildingIndex,
+  cameraViewshed,
+  localPlane,
+  pointSeen,
+  toLocal,
+} from '../../../../core/viewshed/index.ts';
 import type { CameraStatus, CameraSystem, GateKind } from '../../../../core/vocabulary.ts';
 
 /** A camera as the map draws it, with its viewshed clipped by the buildings in view. */
@@ -104,4 +111,20 @@ export function moveCamera(
       watched: watching.some((v) => pointSeen(g.position[0], g.position[1], v)),
     })),
   };
+}
+
+/**
+ * Dragging a camera's sector: it turns to face the pointer and its range reaches it (1 m … 1 km);
+ * a 360° camera only changes range.
+ */
+export function aimAt(
+  camera: CameraView,
+  lon: number,
+  lat: number,
+): Pick<CameraView, 'directionDeg' | 'rangeM'> {
+  const [x, y] = toLocal(localPlane(camera.position[0], camera.position[1]), lon, lat);
+  const rangeM = Math.min(MAX_RANGE_M, Math.max(1, Math.round(Math.hypot(x, y) * 10) / 10));
+  if (camera.fovDeg >= 360) return { directionDeg: camera.directionDeg, rangeM };
+  const directionDeg = (Math.round((((Math.atan2(x, y) * 180) / Math.PI + 360) % 360) * 10) / 10) % 360;
+  return { directionDeg, rangeM };
 }
