@@ -6,7 +6,7 @@ import type { Polygon } from 'geojson';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
+import { localPlane, toLocal, toLonLat } from '../../core/viewshed/index.ts';
 import { createApp } from '../../server/src/app.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loadConfig } from '../../server/src/config.ts';
@@ -196,6 +196,31 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(c1.direction_deg).toBeLessThan(29);
       expect(c1.range_m).toBeGreaterThan(43);
       expect(c1.range_m).toBeLessThan(46.5);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('shows suggested cameras as ghosts, and stores one as planned when clicked', async () => {
+      await page.click('[data-testid=security-suggest]');
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-security-ghosts')) > 0,
+        null,
+        {
+          timeout: 20_000,
+        },
+      );
+      const r = await fetch(`${url}/api/security-coverage/suggestions?service_area=${ids.area}&k=3`);
+      const first = ((await r.json()) as { suggestions: { lon: number; lat: number }[] }).suggestions[0]!;
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      const [lx, ly] = toLocal(O, first.lon, first.lat);
+      await page.waitForTimeout(500); // the ghost icon packed
+      await page.mouse.click(...pixel(map, lx, ly));
+      const planned = async () =>
+        (
+          await t.db.query<{ n: number }>(
+            "SELECT count(*)::integer AS n FROM cameras WHERE status = 'planned'",
+          )
+        ).rows[0]!.n;
+      await expect.poll(planned, { timeout: 20_000 }).toBe(1);
       expect(pageErrors).toEqual([]);
     });
   },

@@ -22,6 +22,20 @@ const FETCH_MARGIN_M = 100;
 
 type Props = Record<string, unknown>;
 
+/** A suggested camera as GET /api/security-coverage/suggestions gives it. */
+interface Ghost {
+  key: number;
+  lon: number;
+  lat: number;
+  type: 'fixed' | 'dome';
+  direction_deg: number | null;
+  fov_deg: number;
+  range_m: number;
+  watches_gates: number[];
+  new_seen_m2: number;
+  viewshed: Polygon | null;
+}
+
 async function getCollection<G extends Point | Polygon | MultiPolygon>(
   url: string,
   signal: AbortSignal,
@@ -48,6 +62,8 @@ export class SecurityOverlay {
   private visible = true;
   private dragging: { id: number; mode: 'move' | 'aim' } | null = null;
   private readonly box: HTMLDivElement;
+  /** Proposed cameras (GET /api/security-coverage/suggestions), drawn as ghosts until accepted. */
+  private ghosts: Ghost[] = [];
   private readonly onMove = () => void this.refresh();
 
   constructor(private readonly map: MapLibreMap) {
@@ -132,7 +148,13 @@ export class SecurityOverlay {
     this.box.dataset.seenPct = String(cov.seen_pct);
     this.box.dataset.gatesWatched = String(cov.gates.watched);
     this.box.dataset.gatesTotal = String(cov.gates.total);
-    this.box.textContent = `${String(area.properties.name ?? id)} · 技防覆盖 ${cov.seen_pct}% · 大门 ${cov.gates.watched}/${cov.gates.total}`;
+    this.box.textContent = `${String(area.properties.name ?? id)} · 技防覆盖 ${cov.seen_pct}% · 大门 ${cov.gates.watched}/${cov.gates.total} `;
+    const suggest = document.createElement('button');
+    suggest.type = 'button';
+    suggest.dataset.testid = 'security-suggest';
+    suggest.textContent = '建议机位';
+    suggest.onclick = () => void this.suggest(id);
+    this.box.appendChild(suggest);
     this.box.style.display = '';
   }
 
@@ -160,6 +182,45 @@ export class SecurityOverlay {
       this.map.getContainer().dataset.securityError = body.error?.message ?? String(r.status);
       console.warn('camera not saved:', body.error?.message ?? r.status);
     } else delete this.map.getContainer().dataset.securityError;
+    await this.refresh();
+  }
+
+  /** Fetches up to 3 suggested cameras for the area and shows them as ghosts. */
+  private async suggest(serviceArea: number) {
+    const r = await fetch(`/api/security-coverage/suggestions?service_area=${serviceArea}&k=3`);
+    if (!r.ok) return;
+    const body = (await r.json()) as { suggestions: Omit<Ghost, 'key'>[] };
+    this.ghosts = body.suggestions.map((g, i) => ({ ...g, key: i }));
+    this.map.getContainer().dataset.securityGhosts = String(this.ghosts.length);
+    this.render();
+  }
+
+  /** Accepting a ghost stores it as a planned camera (POST /api/cameras). */
+  private async accept(ghost: Ghost) {
+    const token = sessionToken();
+    const r = await fetch('/api/cameras', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [ghost.lon, ghost.lat] },
+        properties: {
+          name: '建议机位',
+          type: ghost.type,
+          direction_deg: ghost.direction_deg,
+          fov_deg: ghost.fov_deg,
+          range_m: ghost.range_m,
+          status: 'planned',
+        },
+      }),
+    });
+    if (!r.ok) {
+      const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
+      this.map.getContainer().dataset.securityError = body.error?.message ?? String(r.status);
+      return;
+    }
+    this.ghosts = this.ghosts.filter((g) => g !== ghost);
+    this.map.getContainer().dataset.securityGhosts = String(this.ghosts.length);
     await this.refresh();
   }
 
@@ -287,6 +348,33 @@ export class SecurityOverlay {
           onDragStart: this.onDragStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
+        }),
+        new GeoJsonLayer<Props>({
+          id: 'security-ghost-viewsheds',
+          data: {
+            type: 'FeatureCollection',
+            features: this.ghosts
+              .filter((g) => g.viewshed)
+              .map((g) => ({ type: 'Feature', geometry: g.viewshed!, properties: { key: g.key } })),
+          } as FeatureCollection<Polygon, Props>,
+          getFillColor: [255, 160, 0, 50],
+          getLineColor: [230, 120, 0, 200],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 1.5,
+        }),
+        new IconLayer<Ghost>({
+          id: 'security-ghosts',
+          data: this.ghosts,
+          getPosition: (g) => [g.lon, g.lat],
+          getIcon: () => cameraIcon('other', 'planned'),
+          getSize: 26,
+          sizeUnits: 'pixels',
+          opacity: 0.8,
+          pickable: true,
+          onClick: (info: PickingInfo<Ghost>) => {
+            if (info.object) void this.accept(info.object);
+            return true;
+          },
         }),
       ],
     });
