@@ -22,6 +22,9 @@ const FETCH_MARGIN_M = 100;
 
 type Props = Record<string, unknown>;
 
+/** Gates by kind: vehicle gates largest, unit doors (单元门) smallest. */
+const GATE_RADIUS: Record<GateView['kind'], number> = { vehicle: 7, pedestrian: 5.5, unit_door: 4 };
+
 /** A suggested camera as GET /api/security-coverage/suggestions gives it. */
 interface Ghost {
   key: number;
@@ -327,7 +330,7 @@ export class SecurityOverlay {
           id: 'security-gates',
           data: gates,
           getPosition: (g) => g.position,
-          getRadius: (g) => (g.kind === 'unit_door' ? 4 : 6),
+          getRadius: (g) => GATE_RADIUS[g.kind],
           radiusUnits: 'pixels',
           getFillColor: (g) => (g.watched ? [34, 160, 80, 230] : [220, 40, 40, 230]),
           getLineColor: [255, 255, 255, 255],
