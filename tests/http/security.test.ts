@@ -97,6 +97,9 @@ describe('GET /api/cameras/:id/viewshed', () => {
     const b = await get(`/cameras/${ids.c2}/viewshed?bands=1`);
     expect(Object.keys(b.body.properties.bands)).toEqual(['identify', 'recognise', 'observe']);
     expect((await get('/cameras/999999/viewshed')).status).toBe(404);
+    // A camera loaded without the API has no history yet: an empty list, not a 404.
+    expect((await get(`/cameras/${ids.c2}/history`)).body).toEqual({ id: ids.c2, entries: [] });
+    expect((await get('/cameras/999999/history')).status).toBe(404);
   });
 });
 
