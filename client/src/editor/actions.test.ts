@@ -1,7 +1,6 @@
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import {
-  clipToNeighbours,
   conflictDetected,
   deleteVertexAction,
   isDirty,
@@ -115,18 +114,7 @@ describe('undo and redo', () => {
   });
 });
 
-describe('avoid-overlap, split and merge', () => {
-  it('clips the draft against neighbours as one undoable step', () => {
-    const s = new EditorStore();
-    s.run(startNewArea, {});
-    s.run(setGeometry, { geometry: square(X, Y, 0.002) });
-    s.run(clipToNeighbours, { neighbours: [square(X + 0.001, Y - 0.001, 0.004)] });
-    const xs = s.getState().draft!.geometry!.coordinates[0].map((p) => p[0]);
-    expect(Math.max(...xs)).toBeCloseTo(X + 0.001, 9);
-    s.run(undo, undefined);
-    expect(s.getState().draft!.geometry).toEqual(square(X, Y, 0.002));
-  });
-
+describe('split and merge', () => {
   it('split keeps one part in the draft and queues the other as a new area', () => {
     const s = new EditorStore();
     s.run(openArea, { area: stored(5, 2, square(X, Y, 0.002)) });

@@ -1,12 +1,5 @@
 import type { LineString, Polygon, Position } from 'geojson';
-import {
-  clipAgainst,
-  deleteVertex,
-  insertVertex,
-  mergePolygons,
-  moveVertex,
-  splitPolygon,
-} from './geometry.ts';
+import { deleteVertex, insertVertex, mergePolygons, moveVertex, splitPolygon } from './geometry.ts';
 import {
   emptyAttributes,
   type AreaAttributes,
@@ -204,12 +197,6 @@ export const toggleSnapping: Action<void> = {
 export const toggleAvoidOverlap: Action<void> = {
   name: 'toggleAvoidOverlap',
   perform: (s) => ({ state: { ...s, avoidOverlap: !s.avoidOverlap }, record: false }),
-};
-
-/** Avoid-overlap: cut the neighbours out of the draft so shared edges coincide. */
-export const clipToNeighbours: Action<{ neighbours: Polygon[] }> = {
-  name: 'clipToNeighbours',
-  perform: (s, { neighbours }) => withGeometry(s, (g) => clipAgainst(g, neighbours) ?? 'clip_left_nothing'),
 };
 
 /** Split along a drawn line: the draft keeps one part, the other becomes a new area on save. */

@@ -2,7 +2,6 @@ import { area, intersect, featureCollection, polygon } from '@turf/turf';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import {
-  clipAgainst,
   deleteVertex,
   insertVertex,
   mergePolygons,
@@ -55,21 +54,6 @@ describe('vertex edits', () => {
       ],
     };
     expect(deleteVertex(tri, 0)).toBeNull();
-  });
-});
-
-describe('clipAgainst (avoid-overlap)', () => {
-  it('cuts the neighbour out so the shared edge coincides and no overlap is left', () => {
-    const neighbour = square(X + 0.001, Y - 0.001, 0.003);
-    const drawn = square(X, Y, 0.0015); // reaches 0.0005° into the neighbour
-    const clipped = clipAgainst(drawn, [neighbour])!;
-    const over = intersect(featureCollection([polygon(clipped.coordinates), polygon(neighbour.coordinates)]));
-    expect(over === null || area(over) < 0.01).toBe(true);
-    expect(ringVertices(clipped).every((p) => p[0] <= X + 0.001 + 1e-9)).toBe(true);
-    expect(area(clipped)).toBeGreaterThan(area(square(X, Y, 0.001)) * 1.2);
-  });
-  it('returns null when the neighbours cover everything', () => {
-    expect(clipAgainst(square(X, Y, 0.001), [square(X - 0.001, Y - 0.001, 0.003)])).toBeNull();
   });
 });
 

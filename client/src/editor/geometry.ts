@@ -1,5 +1,5 @@
-import { area, difference, featureCollection, polygon as turfPolygon, union } from '@turf/turf';
-import type { LineString, MultiPolygon, Polygon, Position } from 'geojson';
+import { area, featureCollection, polygon as turfPolygon, union } from '@turf/turf';
+import type { LineString, Polygon, Position } from 'geojson';
 
 /**
  * Plain geometry edits of a service area's outline. Vertex indexes count the exterior ring's
@@ -51,34 +51,6 @@ export function translate(poly: Polygon, dLon: number, dLat: number): Polygon {
     type: 'Polygon',
     coordinates: poly.coordinates.map((r) => r.map((p) => [p[0] + dLon, p[1] + dLat])),
   };
-}
-
-function largestPolygon(g: Polygon | MultiPolygon): Polygon {
-  if (g.type === 'Polygon') return g;
-  let best: Polygon | null = null;
-  let bestArea = -1;
-  for (const coords of g.coordinates) {
-    const p: Polygon = { type: 'Polygon', coordinates: coords };
-    const a = area(p);
-    if (a > bestArea) {
-      best = p;
-      bestArea = a;
-    }
-  }
-  return best!;
-}
-
-/**
- * Avoid-overlap: `poly` minus every neighbour, so it fills the space up to them and shared edges
- * coincide. When the cut leaves several pieces the largest is kept; null when nothing is left.
- */
-export function clipAgainst(poly: Polygon, neighbours: Polygon[]): Polygon | null {
-  if (neighbours.length === 0) return poly;
-  const d = difference(
-    featureCollection([turfPolygon(poly.coordinates), ...neighbours.map((n) => turfPolygon(n.coordinates))]),
-  );
-  if (!d) return null;
-  return largestPolygon(d.geometry);
 }
 
 /** Union of two areas; null unless they touch along an edge or overlap (the union is one polygon). */
