@@ -223,5 +223,30 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       await expect.poll(planned, { timeout: 20_000 }).toBe(1);
       expect(pageErrors).toEqual([]);
     });
+
+    it('edits a camera’s numbers in its form, refusing range 0 with the server’s message', async () => {
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      await page.mouse.click(...pixel(map, 3.5, 50)); // C2's icon, left of C1's
+      await page.waitForSelector('[data-testid=camera-form]', { timeout: 10_000 });
+      await page.fill('#camera-range_m', '0');
+      expect(await page.textContent('[data-testid=camera-form-message]')).toBe(
+        'range_m 0 must be > 0 and ≤ 1000 metres',
+      );
+      expect(await page.isDisabled('[data-testid=camera-form] button[type=submit]')).toBe(true);
+      await page.fill('#camera-range_m', '25');
+      await page.fill('#camera-fov_deg', '100');
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-form.png') });
+      await page.click('[data-testid=camera-form] button[type=submit]');
+      const saved = async () =>
+        (
+          await t.db.query<{ version: number; fov_deg: number; range_m: number }>(
+            'SELECT version, fov_deg, range_m FROM cameras WHERE id = $1',
+            [ids.c2],
+          )
+        ).rows[0]!;
+      await expect.poll(async () => (await saved()).version, { timeout: 20_000 }).toBe(2);
+      expect(await saved()).toEqual({ version: 2, fov_deg: 100, range_m: 25 });
+      expect(pageErrors).toEqual([]);
+    });
   },
 );

@@ -4,6 +4,7 @@ import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
 import { sessionToken } from '../../editor/service-area-client.ts';
+import { renderCameraForm } from './camera-form.ts';
 import { cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import {
   buildSecurityScene,
@@ -21,6 +22,12 @@ export const SECURITY_MIN_ZOOM = 15;
 const FETCH_MARGIN_M = 100;
 
 type Props = Record<string, unknown>;
+
+/** A small panel in the map's bottom-right corner (beside the zoom buttons, clear of the attribute panel). */
+const boxCss = (bottom: number) =>
+  `position:absolute;right:56px;bottom:${bottom}px;z-index:2;background:rgba(255,255,255,.92);padding:4px 8px;` +
+  "border-radius:4px;font-size:12px;font-family:'Noto Sans SC UI',system-ui,sans-serif;" +
+  'box-shadow:0 1px 3px rgba(0,0,0,.3);display:none';
 
 /** Gates by kind: vehicle gates largest, unit doors (单元门) smallest. */
 const GATE_RADIUS: Record<GateView['kind'], number> = { vehicle: 7, pedestrian: 5.5, unit_door: 4 };
@@ -65,6 +72,8 @@ export class SecurityOverlay {
   private visible = true;
   private dragging: { id: number; mode: 'move' | 'aim' } | null = null;
   private readonly box: HTMLDivElement;
+  /** The numeric fields of the camera last clicked. */
+  private readonly formBox: HTMLDivElement;
   /** Proposed cameras (GET /api/security-coverage/suggestions), drawn as ghosts until accepted. */
   private ghosts: Ghost[] = [];
   private readonly onMove = () => void this.refresh();
@@ -73,10 +82,12 @@ export class SecurityOverlay {
     this.box = document.createElement('div');
     this.box.className = 'security-coverage';
     this.box.dataset.testid = 'security-coverage';
-    this.box.style.cssText =
-      'position:absolute;right:10px;top:10px;z-index:2;background:rgba(255,255,255,.92);padding:4px 8px;' +
-      'border-radius:4px;font-size:12px;box-shadow:0 1px 3px rgba(0,0,0,.3);display:none';
+    this.box.style.cssText = boxCss(10);
     map.getContainer().appendChild(this.box);
+    this.formBox = document.createElement('div');
+    this.formBox.dataset.testid = 'camera-edit';
+    this.formBox.style.cssText = boxCss(44);
+    map.getContainer().appendChild(this.formBox);
     map.addControl(this.overlay);
     map.on('moveend', this.onMove);
     map.on('mousedown', this.onPress);
@@ -156,6 +167,7 @@ export class SecurityOverlay {
     suggest.type = 'button';
     suggest.dataset.testid = 'security-suggest';
     suggest.textContent = '建议机位';
+    suggest.style.font = 'inherit';
     suggest.onclick = () => void this.suggest(id);
     this.box.appendChild(suggest);
     this.box.style.display = '';
@@ -177,7 +189,13 @@ export class SecurityOverlay {
       body: JSON.stringify({
         ...f,
         geometry: { type: 'Point', coordinates: cam.position },
-        properties: { ...f.properties, direction_deg: cam.directionDeg, range_m: cam.rangeM },
+        properties: {
+          ...f.properties,
+          direction_deg: cam.directionDeg,
+          fov_deg: cam.fovDeg,
+          range_m: cam.rangeM,
+          status: cam.status,
+        },
       }),
     });
     if (!r.ok) {
@@ -186,6 +204,25 @@ export class SecurityOverlay {
       console.warn('camera not saved:', body.error?.message ?? r.status);
     } else delete this.map.getContainer().dataset.securityError;
     await this.refresh();
+  }
+
+  /** Opens the numeric fields of a camera; edits redraw its viewshed live, Save sends them. */
+  private edit(camera: CameraView) {
+    renderCameraForm(this.formBox, camera, {
+      onChange: (v) => {
+        this.scene = moveCamera(this.scene, this.index, camera.id, v);
+        this.render();
+      },
+      onSave: (v) => {
+        this.scene = moveCamera(this.scene, this.index, camera.id, v);
+        this.formBox.style.display = 'none';
+        void this.save(camera.id);
+      },
+      onClose: () => {
+        this.formBox.style.display = 'none';
+        void this.refresh();
+      },
+    });
   }
 
   /** Fetches up to 3 suggested cameras for the area and shows them as ghosts. */
@@ -348,6 +385,10 @@ export class SecurityOverlay {
           getSize: 26,
           sizeUnits: 'pixels',
           pickable: true,
+          onClick: (info: PickingInfo<CameraView>) => {
+            if (info.object) this.edit(info.object);
+            return true;
+          },
           onDragStart: this.onDragStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
@@ -389,6 +430,7 @@ export class SecurityOverlay {
     this.map.off('mousedown', this.onPress);
     this.map.off('mouseup', this.onRelease);
     this.box.remove();
+    this.formBox.remove();
     this.map.removeControl(this.overlay);
     this.overlay.finalize();
   }

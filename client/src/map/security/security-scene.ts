@@ -89,7 +89,7 @@ export function moveCamera(
   scene: SecurityScene,
   index: BuildingIndex,
   id: number,
-  change: Partial<Pick<CameraView, 'position' | 'directionDeg' | 'fovDeg' | 'rangeM'>>,
+  change: Partial<Pick<CameraView, 'position' | 'directionDeg' | 'fovDeg' | 'rangeM' | 'status'>>,
 ): SecurityScene {
   const cameras = scene.cameras.map((c) => {
     if (c.id !== id) return c;
