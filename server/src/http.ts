@@ -39,3 +39,16 @@ export function parseId(raw: unknown): number {
   }
   return n;
 }
+
+/** The ETag of a versioned record (service area, camera, gate, ledger item): `"<version>"`. */
+export const etag = (version: number) => `"${version}"`;
+
+/** `If-Match: "<version>"` (weak or bare accepted), or 428 when missing, 400 when malformed. */
+export function ifMatchVersion(req: Request): number {
+  const h = req.headers['if-match'];
+  if (h === undefined || h === '')
+    throw new HttpError(428, 'precondition_required', 'Send If-Match: "<version>" (the ETag you read)');
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
+  if (!m) throw new HttpError(400, 'bad_request', `If-Match must be "<version>", got ${h}`);
+  return Number(m[1]);
+}

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Point } from 'geojson';
 import {
   validateCameraInput,
@@ -10,7 +10,7 @@ import type { AppContext } from '../app.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { parseBbox, parseId, route } from '../http.ts';
+import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import {
   buildingsHolding,
   deletePoint,
@@ -28,22 +28,11 @@ import {
 /** Most points one bbox request returns. */
 export const POINT_BBOX_LIMIT = 50_000;
 
-const etag = (version: number) => `"${version}"`;
 const NAMES: Record<PointLayer, string> = { cameras: 'camera', gates: 'gate' };
 
 function malformed(problems: PointInputProblem[]): HttpError {
   const first = problems[0]!;
   return new HttpError(400, first.code, first.message, { path: first.path, field: first.field, problems });
-}
-
-/** `If-Match: "<version>"` (weak or bare accepted), or 428 when missing. */
-export function ifMatchVersion(req: Request): number {
-  const h = req.headers['if-match'];
-  if (h === undefined || h === '')
-    throw new HttpError(428, 'precondition_required', 'Send If-Match: "<version>" (the ETag you read)');
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m) throw new HttpError(400, 'bad_request', `If-Match must be "<version>", got ${h}`);
-  return Number(m[1]);
 }
 
 function conflict(layer: PointLayer, current: StoredPoint, expected: number): HttpError {

@@ -12,8 +12,8 @@ import { assertCanWrite, type User } from '../auth.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
-import { parseId, route } from '../http.ts';
-import { assertCompoundInJurisdiction, etag, ifMatchVersion } from '../ledger/access.ts';
+import { etag, ifMatchVersion, parseId, route } from '../http.ts';
+import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { parseLedgerBody, parseNote } from '../ledger/input.ts';
 import {
   closeLedgerItem,

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Polygon } from 'geojson';
 import type {
   SaveServiceAreaResponse,
@@ -21,7 +21,7 @@ import {
 import type { AppContext } from '../app.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import { HttpError } from '../errors.ts';
-import { parseBbox, parseId, route } from '../http.ts';
+import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import {
   SQLSTATE_INVALID,
   SQLSTATE_OVERLAP,
@@ -40,8 +40,6 @@ import {
 /** Most areas one bbox request returns. */
 export const AREA_BBOX_LIMIT = 20_000;
 
-const etag = (version: number) => `"${version}"`;
-
 function malformed(problems: InputProblem[]): HttpError {
   const first = problems[0]!;
   return new HttpError(400, first.code, first.message, {
@@ -49,16 +47,6 @@ function malformed(problems: InputProblem[]): HttpError {
     path: first.path,
     problems,
   });
-}
-
-/** `If-Match: "<version>"` (weak or bare accepted), or 428 when missing. */
-function ifMatchVersion(req: Request): number {
-  const h = req.headers['if-match'];
-  if (h === undefined || h === '')
-    throw new HttpError(428, 'precondition_required', 'Send If-Match: "<version>" (the ETag you read)');
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m) throw new HttpError(400, 'bad_request', `If-Match must be "<version>", got ${h}`);
-  return Number(m[1]);
 }
 
 /** A street editor's areas lie in its own 街道; the attribute follows, or must already agree. */
