@@ -50,6 +50,29 @@ export interface SaveServiceAreaResponse {
   stats: AreaStats;
 }
 
+/** Body of POST /api/service-areas/:id/split (with If-Match: "<version>"). */
+export interface SplitServiceAreaRequest {
+  /** Two or more parts whose union is the area; the first keeps the area's id. */
+  parts: Polygon[];
+}
+
+/** 200 of POST /api/service-areas/:id/split: the area (as part 1) and the new areas, in order. */
+export interface SplitServiceAreaResponse {
+  areas: ServiceAreaFeature[];
+  /** Per part, the warnings (cut_building, empty) it was saved with. */
+  warnings: CheckIssue[][];
+}
+
+/** Body of POST /api/service-areas/merge; the answer is the kept area's Feature (200, with ETag). */
+export interface MergeServiceAreasRequest {
+  /** [kept area, area merged into it and deleted]. */
+  ids: [number, number];
+  versions: [number, number];
+  keep_attributes_of?: number;
+  /** The merged polygon; by default the union of both. */
+  geometry?: Polygon;
+}
+
 /** Body of POST /api/service-areas/validate. */
 export interface ValidateServiceAreaRequest {
   feature: Feature<Polygon, Partial<ServiceAreaAttributes> | null>;

@@ -1,20 +1,24 @@
 import { Router } from 'express';
 import type { Polygon } from 'geojson';
 import type {
+  MergeServiceAreasRequest,
   SaveServiceAreaResponse,
   ServiceAreaAttributes,
+  SplitServiceAreaResponse,
   ValidateServiceAreaResponse,
   VersionConflictDetails,
 } from '../../../core/api.ts';
 import {
   OUT_OF_JURISDICTION,
   OVERLAP,
+  OVERLAP_TOLERANCE_M2,
   SELF_INTERSECTION,
   isBlocking,
   type CheckResult,
 } from '../../../core/checks/codes.ts';
 import {
   validateAreaGeometryFeature,
+  validatePolygonInput,
   validateServiceAreaInput,
   type InputProblem,
 } from '../../../core/checks/input.ts';
@@ -30,15 +34,52 @@ import {
   insertServiceArea,
   listServiceAreas,
   lockServiceAreas,
+  mergeUnion,
   serviceAreaHistory,
+  splitMismatch,
   storedAreaInStreet,
+  storedAttributes,
   updateServiceArea,
   validateServiceArea,
   type StoredArea,
 } from '../service-areas/repository.ts';
 
+/** How far (m², on the spheroid) the union of a split's parts may differ from the area split. */
+export const SPLIT_TOLERANCE_M2 = 0.5;
+/** How far apart (m) two areas may be and still merge when the client sends the merged polygon. */
+export const MERGE_GAP_M = 0.5;
+/** Most parts one split makes. */
+export const SPLIT_MAX_PARTS = 50;
 /** Most areas one bbox request returns. */
 export const AREA_BBOX_LIMIT = 20_000;
+
+/** The stored area for a write, or 404 / 409 (stale If-Match) / 403 (outside a street editor's 街道). */
+async function writableArea(
+  tx: Parameters<typeof getServiceArea>[0],
+  id: number,
+  expected: number,
+  user: User,
+): Promise<StoredArea> {
+  const current = await getServiceArea(tx, id, true);
+  if (!current) throw new HttpError(404, 'not_found', `No service area ${id}`);
+  if (current.version !== expected) {
+    const details: VersionConflictDetails = { current_version: current.version, current: current.feature };
+    throw new HttpError(
+      409,
+      'version_conflict',
+      `Service area ${id} is at version ${current.version}, not ${expected}: someone saved first`,
+      details,
+    );
+  }
+  if (user.role === 'street_editor' && !(await storedAreaInStreet(tx, id, user.streetCode!))) {
+    throw new HttpError(
+      403,
+      'out_of_jurisdiction',
+      `Service area ${id} is not inside street ${user.streetCode}`,
+    );
+  }
+  return current;
+}
 
 function malformed(problems: InputProblem[]): HttpError {
   const first = problems[0]!;
@@ -314,6 +355,144 @@ export function serviceAreasRouter(ctx: AppContext): Router {
         await deleteServiceArea(tx, id, current.version, user.username);
       });
       res.status(204).end();
+    }),
+  );
+
+  // Split: the area becomes part 1, the other parts new areas with its attributes; all or nothing.
+  router.post(
+    '/:id/split',
+    auth.required(),
+    route(async (req, res) => {
+      const user = req.user;
+      assertCanWrite(user);
+      const id = parseId(req.params.id);
+      const expected = ifMatchVersion(req);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const rawParts = body.parts;
+      if (!Array.isArray(rawParts) || rawParts.length < 2 || rawParts.length > SPLIT_MAX_PARTS) {
+        throw new HttpError(
+          400,
+          'invalid_geometry',
+          `parts must be an array of 2 to ${SPLIT_MAX_PARTS} polygons`,
+          { path: 'parts' },
+        );
+      }
+      const parts: Polygon[] = rawParts.map((p, i) => {
+        const g = validatePolygonInput(p, `parts[${i}]`);
+        if (!g.ok) throw malformed(g.problems);
+        return g.value;
+      });
+      const out = await db
+        .transaction(async (tx) => {
+          await lockServiceAreas(tx);
+          const current = await writableArea(tx, id, expected, user);
+          const results: CheckResult[] = [];
+          for (const part of parts) {
+            const result = await validateServiceArea(tx, part, { excludeId: id, streetCode: streetOf(user) });
+            assertSaveable(result, user);
+            results.push(result);
+          }
+          const m = await splitMismatch(tx, id, parts);
+          if (m.mismatch_m2 >= SPLIT_TOLERANCE_M2 || m.overlap_m2 > OVERLAP_TOLERANCE_M2) {
+            const code = m.overlap_m2 > OVERLAP_TOLERANCE_M2 ? 'split_overlap' : 'split_mismatch';
+            throw new HttpError(
+              422,
+              'validation_failed',
+              code === 'split_overlap'
+                ? `The parts overlap each other by ${m.overlap_m2.toFixed(2)} m²`
+                : `The parts differ from area ${id} by ${m.mismatch_m2.toFixed(2)} m²`,
+              { issues: [{ code, ...m, tolerance_m2: SPLIT_TOLERANCE_M2 }] },
+            );
+          }
+          const attributes = storedAttributes(current);
+          const areas = [await updateServiceArea(tx, id, attributes, parts[0]!, user.username, 'split')];
+          for (const part of parts.slice(1)) {
+            areas.push(await insertServiceArea(tx, attributes, part, user.username, 'split'));
+          }
+          return { areas, results };
+        })
+        .catch((e: unknown) => {
+          throw fromDatabase(e);
+        });
+      const answer: SplitServiceAreaResponse = {
+        areas: out.areas.map((a) => a.feature),
+        warnings: out.results.map((r) => r.issues.filter((i) => !isBlocking(i.code))),
+      };
+      res.status(200).setHeader('ETag', etag(out.areas[0]!.version)).json(answer);
+    }),
+  );
+
+  // Merge: the other area is deleted, the kept one becomes the union; all or nothing.
+  router.post(
+    '/merge',
+    auth.required(),
+    route(async (req, res) => {
+      const user = req.user;
+      assertCanWrite(user);
+      const body = (req.body ?? {}) as Partial<Record<keyof MergeServiceAreasRequest, unknown>>;
+      const ids = body.ids;
+      const versions = body.versions;
+      const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+      if (!Array.isArray(ids) || ids.length !== 2 || !ids.every(isId) || ids[0] === ids[1]) {
+        throw new HttpError(400, 'bad_request', 'ids must be two different area ids: [keep, other]', {
+          path: 'ids',
+        });
+      }
+      if (!Array.isArray(versions) || versions.length !== 2 || !versions.every(isId)) {
+        throw new HttpError(400, 'bad_request', "versions must be the two areas' versions", {
+          path: 'versions',
+        });
+      }
+      const [keepId, otherId] = ids as [number, number];
+      const [keepVersion, otherVersion] = versions as [number, number];
+      const keepOf = body.keep_attributes_of ?? keepId;
+      if (keepOf !== keepId && keepOf !== otherId) {
+        throw new HttpError(400, 'bad_request', 'keep_attributes_of must be one of ids', {
+          path: 'keep_attributes_of',
+        });
+      }
+      let given: Polygon | null = null;
+      if (body.geometry !== undefined && body.geometry !== null) {
+        const g = validatePolygonInput(body.geometry);
+        if (!g.ok) throw malformed(g.problems);
+        given = g.value;
+      }
+      const out = await db
+        .transaction(async (tx) => {
+          await lockServiceAreas(tx);
+          const keep = await writableArea(tx, keepId, keepVersion, user);
+          const other = await writableArea(tx, otherId, otherVersion, user);
+          const u = await mergeUnion(tx, keepId, otherId);
+          const adjacent = given ? u.distance_m <= MERGE_GAP_M : u.type === 'POLYGON';
+          if (!adjacent) {
+            throw new HttpError(
+              422,
+              'validation_failed',
+              `Service areas ${keepId} and ${otherId} do not share an edge: their union is not one polygon`,
+              { issues: [{ code: 'not_adjacent', with: [otherId], distance_m: u.distance_m }] },
+            );
+          }
+          const geometry = given ?? (JSON.parse(u.geometry) as Polygon);
+          const attributes = applyJurisdiction(user, storedAttributes(keepOf === keepId ? keep : other));
+          await deleteServiceArea(tx, otherId, other.version, user.username, 'merge');
+          const result = await validateServiceArea(tx, geometry, {
+            excludeId: keepId,
+            streetCode: streetOf(user),
+          });
+          assertSaveable(result, user);
+          return saved(
+            await updateServiceArea(tx, keepId, attributes, geometry, user.username, 'merge'),
+            result,
+          );
+        })
+        .catch((e: unknown) => {
+          throw fromDatabase(e);
+        });
+      res
+        .status(200)
+        .setHeader('ETag', out.etag)
+        .type('application/geo+json')
+        .send(JSON.stringify(out.feature));
     }),
   );
 

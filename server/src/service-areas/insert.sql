@@ -1,6 +1,6 @@
 -- A new service area (version 1), its history entry and the stored Feature back, in one statement.
 -- $1..$9 name, street_code, community_code, management_mode, provider, helper_unit, grid_worker,
--- status, notes; $10 polygon as GeoJSON text; $11 who. The trigger of migrations/0003 re-checks overlap.
+-- status, notes; $10 polygon as GeoJSON text; $11 who; $12 history operation (create / split). The trigger of migrations/0003 re-checks overlap.
 WITH s AS (
   INSERT INTO service_areas (name, street_code, community_code, management_mode, provider, helper_unit,
                              grid_worker, status, notes, geom, created_by, updated_by)
@@ -8,7 +8,7 @@ WITH s AS (
   RETURNING *
 ), h AS (
   INSERT INTO service_area_history (area_id, version, operation, attributes, geom, changed_by)
-  SELECT s.id, s.version, 'create',
+  SELECT s.id, s.version, $12::text,
          jsonb_build_object(
            'name', s.name, 'street_code', s.street_code, 'community_code', s.community_code,
            'management_mode', s.management_mode, 'provider', s.provider, 'helper_unit', s.helper_unit,

@@ -32,6 +32,8 @@ const HISTORY_WRITE_SQL = sql('history-write.sql');
 const INSERT_SQL = sql('insert.sql');
 const UPDATE_SQL = sql('update.sql');
 const HISTORY_SQL = sql('history.sql');
+const SPLIT_CHECK_SQL = sql('split-check.sql');
+const MERGE_CHECK_SQL = sql('merge-check.sql');
 
 /**
  * The advisory lock every service-area write holds until it commits (the trigger of
@@ -174,8 +176,14 @@ export async function insertServiceArea(
   attributes: ServiceAreaAttributes,
   geometry: Polygon,
   user: string,
+  operation: 'create' | 'split' = 'create',
 ): Promise<StoredArea> {
-  const r = await tx.query<StoredRow>(INSERT_SQL, [...values(attributes), JSON.stringify(geometry), user]);
+  const r = await tx.query<StoredRow>(INSERT_SQL, [
+    ...values(attributes),
+    JSON.stringify(geometry),
+    user,
+    operation,
+  ]);
   return stored(r.rows[0]!);
 }
 
@@ -186,7 +194,7 @@ export async function updateServiceArea(
   attributes: ServiceAreaAttributes,
   geometry: Polygon,
   user: string,
-  operation: 'update' | 'restore' = 'update',
+  operation: 'update' | 'restore' | 'split' | 'merge' = 'update',
 ): Promise<StoredArea> {
   const r = await tx.query<StoredRow>(UPDATE_SQL, [
     ...values(attributes),
@@ -204,8 +212,9 @@ export async function deleteServiceArea(
   id: number,
   version: number,
   user: string,
+  operation: 'delete' | 'merge' = 'delete',
 ): Promise<void> {
-  await tx.query(HISTORY_WRITE_SQL, [id, 'delete', user, version + 1]);
+  await tx.query(HISTORY_WRITE_SQL, [id, operation, user, version + 1]);
   await tx.query('DELETE FROM service_areas WHERE id = $1', [id]);
 }
 
@@ -223,4 +232,41 @@ export async function storedAreaInStreet(q: Queryable, id: number, streetCode: s
     [id, streetCode, JURISDICTION_TOLERANCE_M],
   );
   return r.rows[0]?.inside ?? false;
+}
+
+/** The attributes of a stored area, as a save would send them. */
+export function storedAttributes(a: StoredArea): ServiceAreaAttributes {
+  const p = a.feature.properties as unknown as Record<string, string | null>;
+  const out: Record<string, string | null> = {};
+  for (const c of COLUMNS) out[c] = p[c] ?? null;
+  return out as unknown as ServiceAreaAttributes;
+}
+
+/**
+ * How far the parts of a split are from the stored area: the area (m²) of the symmetric difference
+ * between the area and the union of the parts, and the largest overlap (m²) of two parts.
+ */
+export async function splitMismatch(
+  q: Queryable,
+  id: number,
+  parts: Polygon[],
+): Promise<{ mismatch_m2: number; overlap_m2: number }> {
+  const r = await q.query<{ mismatch_m2: number; overlap_m2: number }>(SPLIT_CHECK_SQL, [
+    id,
+    JSON.stringify(parts),
+  ]);
+  return r.rows[0]!;
+}
+
+/**
+ * Two stored areas for a merge: their distance (m) and their union as GeoJSON with its type
+ * (Polygon when they share an edge, MultiPolygon when not).
+ */
+export async function mergeUnion(
+  q: Queryable,
+  a: number,
+  b: number,
+): Promise<{ distance_m: number; type: string; geometry: string }> {
+  const r = await q.query<{ distance_m: number; type: string; geometry: string }>(MERGE_CHECK_SQL, [a, b]);
+  return r.rows[0]!;
 }

@@ -1,6 +1,6 @@
 -- New attributes and geometry for a service area as its next version, the history entry and the stored
 -- Feature back, in one statement. $1..$9 as insert.sql; $10 polygon as GeoJSON text; $11 who;
--- $12 area id; $13 history operation (update / restore).
+-- $12 area id; $13 history operation (update / restore / split / merge).
 WITH s AS (
   UPDATE service_areas
   SET name = $1, street_code = $2, community_code = $3, management_mode = $4, provider = $5,
