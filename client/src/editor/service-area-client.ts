@@ -1,8 +1,20 @@
 import type { Feature, Polygon } from 'geojson';
-import type { ServiceAreaHistoryResponse, ValidateServiceAreaRequest } from '../../../core/api.ts';
+import type {
+  MergeServiceAreasRequest,
+  ServiceAreaHistoryResponse,
+  SplitServiceAreaRequest,
+  SplitServiceAreaResponse,
+  ValidateServiceAreaRequest,
+} from '../../../core/api.ts';
 import type { ApiErrorBody } from '../../../core/errors.ts';
 import type { LiveIssue, LiveStats } from './live-checks.ts';
-import { ATTRIBUTE_FIELDS, emptyAttributes, type AreaAttributes, type StoredArea } from './types.ts';
+import {
+  ATTRIBUTE_FIELDS,
+  emptyAttributes,
+  type AreaAttributes,
+  type PendingParts,
+  type StoredArea,
+} from './types.ts';
 
 /**
  * The service-area part of the API, with the signed-in user's bearer token: every write sends
@@ -169,6 +181,56 @@ export async function saveArea(
     area: areaFromFeature(merged, r.etag),
     warnings: (answer.warnings as LiveIssue[] | undefined) ?? [],
   };
+}
+
+/** Splits a stored area into parts in one transaction; the first part keeps its id. */
+export async function splitArea(id: number, version: number, parts: Polygon[]): Promise<StoredArea[]> {
+  const body: SplitServiceAreaRequest = { parts };
+  const { json } = await call<SplitServiceAreaResponse>('POST', `/api/service-areas/${id}/split`, body, {
+    'If-Match': `"${version}"`,
+  });
+  return json.areas.map((f) => areaFromFeature(f));
+}
+
+/** Merges `other` into `keep` in one transaction: `other` is deleted, `keep` becomes the union. */
+export async function mergeAreas(req: MergeServiceAreasRequest): Promise<StoredArea> {
+  const { json, etag } = await call<unknown>('POST', '/api/service-areas/merge', req);
+  return areaFromFeature(json, etag);
+}
+
+/**
+ * Saves a stored area that absorbed (`pending.mergedAway`) or lost (`pending.splitOff`) parts: each
+ * merge and the split are one transaction on the server, so a failure never loses an area. The
+ * attributes the user set follow with a PUT when they differ from what the merges and split kept.
+ */
+export async function saveSplitMerge(
+  id: number,
+  version: number,
+  geometry: Polygon,
+  a: AreaAttributes,
+  pending: PendingParts,
+): Promise<SaveAnswer> {
+  let v = version;
+  let area: StoredArea | null = null;
+  const split = pending.splitOff.length > 0;
+  for (const [k, m] of pending.mergedAway.entries()) {
+    const last = k === pending.mergedAway.length - 1;
+    area = await mergeAreas({
+      ids: [id, m.id],
+      versions: [v, m.version],
+      keep_attributes_of: id,
+      // Without a split the draft is the merged polygon; with one, the parts must match the union.
+      ...(last && !split ? { geometry } : {}),
+    });
+    v = area.version;
+  }
+  if (split) {
+    const areas = await splitArea(id, v, [geometry, ...pending.splitOff]);
+    area = areas[0]!;
+    v = area.version;
+  }
+  if (area && ATTRIBUTE_FIELDS.every((k) => area!.attributes[k] === a[k])) return { area, warnings: [] };
+  return saveArea(id, v, geometry, a);
 }
 
 export async function deleteArea(id: number, version: number): Promise<void> {

@@ -40,10 +40,12 @@ import {
   deleteArea,
   getArea,
   saveArea,
+  saveSplitMerge,
   sessionToken,
   sessionUser,
   signOut,
   type HistoryEntry,
+  type SaveAnswer,
   type SessionUser,
 } from '../../editor/service-area-client.ts';
 import { EditorStore } from '../../editor/store.ts';
@@ -330,10 +332,19 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
       setMessage(null);
       try {
         const d = store.getState().draft!;
-        for (const m of s.pending.mergedAway) await deleteArea(m.id, m.version);
-        const r = await saveArea(d.id, d.version, geometry, d.attributes);
-        for (const [k, part] of s.pending.splitOff.entries()) {
-          await saveArea(null, null, part, { ...d.attributes, name: `${d.attributes.name} (${k + 2})` });
+        const stored = d.id !== null && d.version !== null;
+        const parts = s.pending.splitOff.length > 0 || s.pending.mergedAway.length > 0;
+        let r: SaveAnswer;
+        if (stored && parts) {
+          // One transaction per merge and per split on the server: nothing is lost if one fails.
+          r = await saveSplitMerge(d.id!, d.version!, geometry, d.attributes, s.pending);
+        } else {
+          // A new area (not stored yet): save it, then create the parts cut off it.
+          for (const m of s.pending.mergedAway) await deleteArea(m.id, m.version);
+          r = await saveArea(d.id, d.version, geometry, d.attributes);
+          for (const [k, part] of s.pending.splitOff.entries()) {
+            await saveArea(null, null, part, { ...d.attributes, name: `${d.attributes.name} (${k + 2})` });
+          }
         }
         store.run(saved, { area: r.area });
         setServerIssues(r.warnings);
