@@ -17,6 +17,7 @@ import {
   coverageOf,
   coverageProposals,
   coverageTrend,
+  ensureDailySnapshot,
   streetExists,
   takeCoverageSnapshot,
   uncoveredBuildings,
@@ -108,7 +109,8 @@ function coverageTable(tree: Awaited<ReturnType<typeof coverageOf>>): Table {
 
 /**
  * Coverage of 三无 buildings: GET /api/coverage (tree counts), /compounds, /gaps, /proposals, /trend,
- * /export.(csv|xlsx); POST /snapshots (city_admin) records the counts for the trend.
+ * /export.(csv|xlsx); POST /snapshots (city_admin) records the counts for the trend. Reading /trend
+ * takes the day's snapshot when none exists yet, so the trend fills itself daily.
  */
 export function coverageRouter(ctx: AppContext): Router {
   const router = Router();
@@ -191,6 +193,7 @@ export function coverageRouter(ctx: AppContext): Router {
     '/trend',
     route(async (req, res) => {
       const { level, code } = queryLevel(req);
+      await ensureDailySnapshot(db);
       res.json({ level, code: code ?? null, snapshots: await coverageTrend(db, level, code) });
     }),
   );

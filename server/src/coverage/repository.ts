@@ -11,7 +11,7 @@ import type {
   CoverageSnapshot,
 } from '../../../core/coverage.ts';
 import { COMPOUND_CATEGORIES, type CompoundCategory } from '../../../core/vocabulary.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
 
 const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
@@ -239,8 +239,27 @@ export async function streetExists(db: Queryable, code: string): Promise<boolean
 /** Records the counts of every node and category now (the trend's data); returns the rows written. */
 export async function takeCoverageSnapshot(db: Queryable): Promise<number> {
   await ensurePlaces(db);
-  const r = await db.query(SNAPSHOT_SQL);
+  const r = await db.query(SNAPSHOT_SQL, [false]);
   return r.rowCount;
+}
+
+const TODAY_TAKEN_SQL = `SELECT 1 FROM coverage_snapshots
+  WHERE level = 'city' AND code = '' AND taken_at >= date_trunc('day', now(), 'Asia/Shanghai') LIMIT 1`;
+
+/**
+ * Takes today's snapshot (a 遂宁 day, Asia/Shanghai) unless one exists, so the trend fills itself as it
+ * is read, without a scheduler or in-process state. Several processes may race: the check and the
+ * insert run under one transaction-scoped advisory lock, so only the first writes. Returns rows written.
+ */
+export async function ensureDailySnapshot(db: Db): Promise<number> {
+  if ((await db.query(TODAY_TAKEN_SQL)).rowCount > 0) return 0;
+  await ensurePlaces(db);
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('wuyou.coverage_snapshots.daily'))");
+    // READ COMMITTED: this statement sees a snapshot taken after the lock, so a row another process
+    // committed meanwhile counts.
+    return (await tx.query(SNAPSHOT_SQL, [true])).rowCount;
+  });
 }
 
 /** The snapshots of one node, oldest first. */

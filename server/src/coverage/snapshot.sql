@@ -1,4 +1,5 @@
 -- One snapshot of the coverage counts of every node (city, 区县, 街道, 社区) and category, at now().
+-- $1 = true: only when no snapshot was taken yet today (a 遂宁 day, Asia/Shanghai): the daily one.
 WITH b AS (
   SELECT p.district_code, p.street_code, p.community_code,
          COALESCE(b.category, c.category) AS category,
@@ -23,3 +24,6 @@ INSERT INTO coverage_snapshots (taken_at, level, code, category, buildings, hous
 SELECT now(), level, code, category, buildings, households, covered, straddling
 FROM counted
 WHERE category IN ('all', 'professional', 'self_managed', 'three_no')
+  AND NOT ($1::boolean AND EXISTS (
+    SELECT 1 FROM coverage_snapshots s
+    WHERE s.level = 'city' AND s.code = '' AND s.taken_at >= date_trunc('day', now(), 'Asia/Shanghai')))
