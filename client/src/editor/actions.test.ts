@@ -7,6 +7,7 @@ import {
   mergeWith,
   moveVertexAction,
   openArea,
+  openDraft,
   redo,
   resolveConflict,
   saved,
@@ -197,5 +198,35 @@ describe('conflicts', () => {
     expect(s.getState().draft!.id).toBe(11);
     expect(s.getState().past).toHaveLength(0);
     expect(isDirty(s.getState())).toBe(false);
+  });
+});
+
+describe('openDraft (a gap or proposal handed over by the dashboard)', () => {
+  it('opens a new, unsaved draft area with the shape and attributes, status draft, replacing what was open', () => {
+    const store = new EditorStore();
+    store.run(openArea, { area: stored(7, 3, square(X, Y, 0.001)) });
+    store.run(toggleSnapping, undefined);
+    const g = square(X + 0.01, Y, 0.002);
+    const err = store.run(openDraft, {
+      geometry: g,
+      attributes: { name: '甲街道 新服务区域', street_code: '510903001', status: 'active' },
+    });
+    expect(err).toBeUndefined();
+    const s = store.getState();
+    expect(s.draft).toEqual({
+      id: null,
+      version: null,
+      geometry: g,
+      attributes: { ...emptyAttributes('510903001'), name: '甲街道 新服务区域' },
+    });
+    expect(s.base).toBeNull();
+    expect(s.tool).toBe('edit');
+    expect(s.snapping).toBe(false); // user toggles survive
+    expect(isDirty(s)).toBe(true); // unsaved until the user saves
+    expect(store.run(undo, undefined)).toBe('nothing_to_undo');
+    store.run(setAttribute, { field: 'name', value: '滨江新区' });
+    expect(store.getState().draft?.attributes.name).toBe('滨江新区');
+    store.run(undo, undefined);
+    expect(store.getState().draft?.attributes.name).toBe('甲街道 新服务区域');
   });
 });

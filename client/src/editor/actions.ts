@@ -106,6 +106,29 @@ export const startNewArea: Action<{ streetCode?: string }> = {
   }),
 };
 
+/**
+ * A new area with a given shape (a coverage gap to fill, a proposed area to adopt): opened for editing,
+ * not saved, status draft whatever the input says; the user edits the attributes and saves as usual.
+ */
+export const openDraft: Action<{ geometry: Polygon; attributes: Partial<AreaAttributes> }> = {
+  name: 'openDraft',
+  perform: (s, { geometry, attributes }) => ({
+    state: {
+      ...initialState(),
+      snapping: s.snapping,
+      avoidOverlap: s.avoidOverlap,
+      tool: 'edit',
+      draft: {
+        id: null,
+        version: null,
+        geometry,
+        attributes: { ...emptyAttributes(), ...attributes, status: 'draft' },
+      },
+    },
+    record: false,
+  }),
+};
+
 export const openArea: Action<{ area: StoredArea }> = {
   name: 'openArea',
   perform: (s, { area }) => ({
