@@ -209,7 +209,7 @@ describe('openDraft (a gap or proposal handed over by the dashboard)', () => {
     const g = square(X + 0.01, Y, 0.002);
     const err = store.run(openDraft, {
       geometry: g,
-      attributes: { name: '甲街道 新服务区域', street_code: '510903001', status: 'active' },
+      attributes: { name: '甲街道 新服务区域', street_code: '510903001', status: 'approved' },
     });
     expect(err).toBeUndefined();
     const s = store.getState();
