@@ -1,3 +1,4 @@
+import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useState } from 'react';
 import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResult } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
@@ -6,9 +7,10 @@ import { MapView } from './map/MapView.tsx';
 import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
 import { Dashboard } from './dashboard/Dashboard.tsx';
+import { showProposalGhosts } from './dashboard/proposal-ghosts.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
-import { EditorPanel } from './panels/editor/EditorPanel.tsx';
+import { EditorPanel, type PendingDraft } from './panels/editor/EditorPanel.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
 
@@ -47,6 +49,18 @@ export function App() {
   const [about, setAbout] = useState(false);
   const [dashboard, setDashboard] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // A gap or proposal the dashboard hands to the editor as a new draft area.
+  const [pendingDraft, setPendingDraft] = useState<PendingDraft | null>(null);
+  const onDraft = useCallback((geometry: Polygon, attributes: PendingDraft['attributes']) => {
+    setPendingDraft({ geometry, attributes });
+  }, []);
+  const onDraftTaken = useCallback(() => setPendingDraft(null), []);
+  const onProposals = useCallback(
+    (polygons: Polygon[]) => {
+      if (map) showProposalGhosts(map.maplibre, polygons);
+    },
+    [map],
+  );
 
   useEffect(() => {
     fetchConfig()
@@ -152,13 +166,15 @@ export function App() {
             onClose={() => setPicked(null)}
           />
         )}
-        <EditorPanel map={map?.maplibre ?? null} />
+        <EditorPanel map={map?.maplibre ?? null} pendingDraft={pendingDraft} onDraftTaken={onDraftTaken} />
         <SecurityLayers map={map?.maplibre ?? null} visible={visibility.cameras || visibility.gates} />
         {dashboard && (
           <Dashboard
             onClose={() => setDashboard(false)}
             onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
             mapImage={map?.maplibre ?? null}
+            onDraft={onDraft}
+            onProposals={onProposals}
           />
         )}
         {error && (

@@ -1,3 +1,4 @@
+import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useState } from 'react';
 import {
   CATEGORY_LABELS,
@@ -28,6 +29,7 @@ import {
   type Place,
   type ScorecardSummary,
 } from './dashboard-api.ts';
+import { useI18n } from '../i18n/I18n.tsx';
 import { mapViewPng, type MapImageSource } from './map-png.ts';
 import './dashboard.css';
 
@@ -41,6 +43,10 @@ export interface DashboardProps {
   mapImage?: MapImageSource | null;
   /** Seconds between refreshes while open (an area saved elsewhere shows up). */
   refreshSeconds?: number;
+  /** 填补 / 采纳为草稿: hands a gap's or proposal's polygon to the editor as a new draft area. */
+  onDraft?: (geometry: Polygon, attributes: { street_code: string; name: string }) => void;
+  /** The proposals of the street shown (empty when none or left), for the map to draw as ghosts. */
+  onProposals?: (polygons: Polygon[]) => void;
 }
 
 const CATEGORIES: CompoundCategory[] = ['three_no', 'self_managed', 'professional'];
@@ -58,7 +64,15 @@ const fmtPct = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)}%`);
  * 看板: coverage of 三无 buildings from the city down to a street, bars per child stacked by category,
  * the trend from the snapshots, 五有 at street level, the worst compounds, and the exports.
  */
-export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: DashboardProps) {
+export function Dashboard({
+  onZoom,
+  onClose,
+  mapImage,
+  refreshSeconds = 15,
+  onDraft,
+  onProposals,
+}: DashboardProps) {
+  const { t } = useI18n();
   const [path, setPath] = useState<Place[]>([{ level: 'city', name: '全市' }]);
   const place = path[path.length - 1]!;
   const [cov, setCov] = useState<CoverageResponse | null>(null);
@@ -112,6 +126,17 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
       });
     return () => ac.abort();
   }, [street]);
+
+  useEffect(() => {
+    onProposals?.(proposals.map((p) => p.geometry));
+  }, [proposals, onProposals]);
+  useEffect(() => () => onProposals?.([]), [onProposals]);
+
+  const draft = (geometry: Polygon) => {
+    if (!street) return;
+    onZoom?.(polygonBbox(geometry), 18);
+    onDraft?.(geometry, { street_code: street, name: t('dashboard.draftName', { street: place.name }) });
+  };
 
   useEffect(() => {
     const id = setInterval(() => setTick((x) => x + 1), refreshSeconds * 1000);
@@ -321,6 +346,17 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
                       {g.kind === 'hole' ? '区域内空洞' : '区域间缝隙'} {Math.round(g.area_m2)} m²
                     </button>
                     <span className="muted">{g.buildings} 栋楼</span>
+                    {onDraft && (
+                      <button
+                        type="button"
+                        className="link"
+                        data-testid="gap-fill"
+                        title={t('dashboard.fillTitle')}
+                        onClick={() => draft(g.geometry)}
+                      >
+                        {t('dashboard.fill')}
+                      </button>
+                    )}
                   </li>
                 ))}
                 {proposals.slice(0, 5).map((p) => (
@@ -335,6 +371,17 @@ export function Dashboard({ onZoom, onClose, mapImage, refreshSeconds = 15 }: Da
                     <span className="muted">
                       覆盖 {p.covers}/{p.building_ids.length} 栋三无楼
                     </span>
+                    {onDraft && (
+                      <button
+                        type="button"
+                        className="link"
+                        data-testid="proposal-accept"
+                        title={t('dashboard.acceptDraftTitle')}
+                        onClick={() => draft(p.geometry)}
+                      >
+                        {t('dashboard.acceptDraft')}
+                      </button>
+                    )}
                   </li>
                 ))}
               </ol>

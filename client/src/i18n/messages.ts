@@ -133,6 +133,11 @@ const zhCN = {
   'enum.target.met': '已达标',
   'enum.target.partly': '部分达标',
   'enum.target.not_met': '未达标',
+  'dashboard.fill': '填补',
+  'dashboard.fillTitle': '以此空隙为形状新建草稿区域，在编辑器中修改后保存',
+  'dashboard.acceptDraft': '采纳为草稿',
+  'dashboard.acceptDraftTitle': '以此建议区域新建草稿区域，在编辑器中修改后保存',
+  'dashboard.draftName': '{street} 新服务区域',
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -268,6 +273,11 @@ const en: Record<MessageKey, string> = {
   'enum.target.met': 'Met',
   'enum.target.partly': 'Partly met',
   'enum.target.not_met': 'Not met',
+  'dashboard.fill': 'Fill',
+  'dashboard.fillTitle': 'New draft area shaped like this gap, to edit and save in the editor',
+  'dashboard.acceptDraft': 'Accept as draft',
+  'dashboard.acceptDraftTitle': 'New draft area from this proposal, to edit and save in the editor',
+  'dashboard.draftName': '{street} new service area',
 };
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;

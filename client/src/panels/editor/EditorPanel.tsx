@@ -9,6 +9,7 @@ import {
   isDirty,
   mergeWith,
   openArea,
+  openDraft,
   redo,
   resolveConflict,
   restoreVersion,
@@ -49,7 +50,7 @@ import {
   type SessionUser,
 } from '../../editor/service-area-client.ts';
 import { EditorStore } from '../../editor/store.ts';
-import type { AttributeField, StoredArea, Tool } from '../../editor/types.ts';
+import type { AreaAttributes, AttributeField, StoredArea, Tool } from '../../editor/types.ts';
 import { AreaDraw, type EditorMap } from '../../map/draw/area-draw.ts';
 import { EditorOverlays, EMPTY_OVERLAY, onMapClick, refreshDataSources } from '../../map/draw/overlays.ts';
 import { AttributeForm } from './AttributeForm.tsx';
@@ -75,12 +76,27 @@ declare global {
   }
 }
 
+/** A shape handed to the editor from elsewhere (the dashboard's gaps and proposals) to become a new area. */
+export interface PendingDraft {
+  geometry: Polygon;
+  attributes: Partial<AreaAttributes>;
+}
+
 /**
  * The 物业服务区域 editor: a launcher button and, when open, a side panel with the toolbar, live
  * checks, attribute form and history, plus the dialogs (login, conflict, merge, delete). The map
  * side (terra-draw, overlays) lives in map/draw; the state and commands in editor/.
  */
-export function EditorPanel({ map }: { map: EditorMap | null }) {
+export function EditorPanel({
+  map,
+  pendingDraft = null,
+  onDraftTaken,
+}: {
+  map: EditorMap | null;
+  /** When set, the editor opens with it as a new unsaved draft area, then calls onDraftTaken. */
+  pendingDraft?: PendingDraft | null;
+  onDraftTaken?: () => void;
+}) {
   const { t, lang } = useEditorText();
   const store = useMemo(() => new EditorStore(), []);
   const state = useSyncExternalStore(store.subscribe, store.getState);
@@ -172,6 +188,19 @@ export function EditorPanel({ map }: { map: EditorMap | null }) {
         );
     },
   };
+
+  useEffect(() => {
+    if (!pendingDraft) return;
+    onDraftTaken?.();
+    setOpen(true);
+    if (isDirty(store.getState()) && !window.confirm(t('dirty'))) return;
+    store.run(openDraft, pendingDraft);
+    setServerIssues([]);
+    setTouched(new Set());
+    setShowAllErrors(false);
+    setGhost(null);
+    setMessage(null);
+  }, [pendingDraft, onDraftTaken, store, t]);
 
   // The map side exists while the editor is open.
   useEffect(() => {
