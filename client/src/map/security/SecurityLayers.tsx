@@ -1,10 +1,12 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useRef } from 'react';
+import { useI18n } from '../../i18n/I18n.tsx';
 import { SecurityOverlay } from './security-overlay.ts';
 
 /** Mounts the deck.gl camera/viewshed/gate layers on the map while it exists. */
 export function SecurityLayers({ map, visible }: { map: MapLibreMap | null; visible: boolean }) {
   const overlay = useRef<SecurityOverlay | null>(null);
+  const { lang } = useI18n();
   useEffect(() => {
     if (!map) return;
     const o = new SecurityOverlay(map);
@@ -15,5 +17,6 @@ export function SecurityLayers({ map, visible }: { map: MapLibreMap | null; visi
     };
   }, [map]);
   useEffect(() => overlay.current?.setVisible(visible), [visible, map]);
+  useEffect(() => overlay.current?.setLanguage(lang), [lang, map]);
   return null;
 }

@@ -1,6 +1,10 @@
 import { sectorProblems } from '../../../../core/cameras/index.ts';
 import { CAMERA_STATUSES, type CameraStatus } from '../../../../core/vocabulary.ts';
+import type { MessageKey } from '../../i18n/messages.ts';
 import type { CameraView } from './security-scene.ts';
+
+/** The i18n dictionary's lookup (`t` of useI18n, or MESSAGES[lang] through format). */
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 export interface CameraFormValues {
   directionDeg: number | null;
@@ -16,13 +20,16 @@ export interface CameraFormHandlers {
   onClose(): void;
 }
 
-const STATUS_LABEL: Record<CameraStatus, string> = { active: '在用', offline: '离线', planned: '规划' };
-
 /**
  * The numeric fields of one camera (direction, FOV, range, status) as a small form in `box`, checked
  * with core's sectorProblems (the server's own messages) before anything is sent.
  */
-export function renderCameraForm(box: HTMLElement, camera: CameraView, h: CameraFormHandlers): void {
+export function renderCameraForm(
+  box: HTMLElement,
+  camera: CameraView,
+  h: CameraFormHandlers,
+  t: Translate,
+): void {
   box.replaceChildren();
   const form = document.createElement('form');
   form.dataset.testid = 'camera-form';
@@ -41,27 +48,28 @@ export function renderCameraForm(box: HTMLElement, camera: CameraView, h: Camera
     return input;
   };
   const dir = field(
-    '方向 °',
+    t('security.direction'),
     'direction_deg',
     camera.directionDeg === null ? '' : String(camera.directionDeg),
   );
-  const fov = field('视场角 °', 'fov_deg', String(camera.fovDeg));
-  const range = field('距离 m', 'range_m', String(camera.rangeM));
+  const fov = field(t('security.fov'), 'fov_deg', String(camera.fovDeg));
+  const range = field(t('security.range'), 'range_m', String(camera.rangeM));
   const statusLabel = document.createElement('label');
-  statusLabel.textContent = '状态';
+  statusLabel.textContent = t('security.status');
   const status = document.createElement('select');
   status.name = 'status';
-  for (const s of CAMERA_STATUSES) status.add(new Option(STATUS_LABEL[s], s, false, s === camera.status));
+  for (const s of CAMERA_STATUSES)
+    status.add(new Option(t(`enum.status.${s}`), s, false, s === camera.status));
   form.append(statusLabel, status);
   const message = document.createElement('div');
   message.dataset.testid = 'camera-form-message';
   message.style.cssText = 'grid-column:1/3;color:#c00';
   const save = document.createElement('button');
   save.type = 'submit';
-  save.textContent = '保存';
+  save.textContent = t('security.save');
   const close = document.createElement('button');
   close.type = 'button';
-  close.textContent = '关闭';
+  close.textContent = t('security.close');
   close.onclick = () => h.onClose();
   form.append(message, save, close);
 
@@ -91,7 +99,7 @@ export function renderCameraForm(box: HTMLElement, camera: CameraView, h: Camera
     if (v) h.onSave(v);
   };
   const title = document.createElement('div');
-  title.textContent = `摄像机 ${camera.id}`;
+  title.textContent = t('security.cameraTitle', { id: camera.id });
   for (const el of form.querySelectorAll<HTMLElement>('input,select,button')) el.style.font = 'inherit';
   box.append(title, form);
   box.style.display = '';

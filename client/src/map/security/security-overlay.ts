@@ -4,7 +4,8 @@ import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
 import { sessionToken } from '../../editor/service-area-client.ts';
-import { renderCameraForm } from './camera-form.ts';
+import { format, MESSAGES, type Language } from '../../i18n/messages.ts';
+import { renderCameraForm, type Translate } from './camera-form.ts';
 import { cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import {
   buildSecurityScene,
@@ -31,6 +32,11 @@ const boxCss = (bottom: number) =>
 
 /** Gates by kind: vehicle gates largest, unit doors (单元门) smallest. */
 const GATE_RADIUS: Record<GateView['kind'], number> = { vehicle: 7, pedestrian: 5.5, unit_door: 4 };
+
+const translator =
+  (lang: Language): Translate =>
+  (key, vars) =>
+    format(MESSAGES[lang][key], vars);
 
 /** A suggested camera as GET /api/security-coverage/suggestions gives it. */
 interface Ghost {
@@ -77,6 +83,13 @@ export class SecurityOverlay {
   /** Proposed cameras (GET /api/security-coverage/suggestions), drawn as ghosts until accepted. */
   private ghosts: Ghost[] = [];
   private readonly onMove = () => void this.refresh();
+  /** The page's language (Chinese until the React side says otherwise). */
+  private t: Translate = translator('zh-CN');
+  /** What the coverage box shows, kept to redraw it in another language. */
+  private coverage: { id: number; name: string; seenPct: number; watched: number; total: number } | null =
+    null;
+  /** The camera whose form is open. */
+  private editing: number | null = null;
 
   constructor(private readonly map: MapLibreMap) {
     this.box = document.createElement('div');
@@ -100,6 +113,14 @@ export class SecurityOverlay {
     this.visible = visible;
     this.render();
     if (visible) void this.refresh();
+  }
+
+  /** Redraws the boxes and the open form in `lang` (the shell's language switch). */
+  setLanguage(lang: Language) {
+    this.t = translator(lang);
+    this.drawCoverage();
+    const cam = this.scene.cameras.find((c) => c.id === this.editing);
+    if (cam && this.formBox.style.display !== 'none') this.edit(cam);
   }
 
   /** Current scene (for tests and panels). */
@@ -158,19 +179,33 @@ export class SecurityOverlay {
     const r = await fetch(`/api/security-coverage?service_area=${id}`, { signal });
     if (!r.ok) return;
     const cov = (await r.json()) as { seen_pct: number; gates: { total: number; watched: number } };
-    this.box.dataset.serviceArea = String(id);
-    this.box.dataset.seenPct = String(cov.seen_pct);
-    this.box.dataset.gatesWatched = String(cov.gates.watched);
-    this.box.dataset.gatesTotal = String(cov.gates.total);
-    this.box.textContent = `${String(area.properties.name ?? id)} · 技防覆盖 ${cov.seen_pct}% · 大门 ${cov.gates.watched}/${cov.gates.total} `;
+    this.coverage = {
+      id,
+      name: String(area.properties.name ?? id),
+      seenPct: cov.seen_pct,
+      watched: cov.gates.watched,
+      total: cov.gates.total,
+    };
+    this.drawCoverage();
+    this.box.style.display = '';
+  }
+
+  private drawCoverage() {
+    const c = this.coverage;
+    if (!c) return;
+    this.box.dataset.serviceArea = String(c.id);
+    this.box.dataset.seenPct = String(c.seenPct);
+    this.box.dataset.gatesWatched = String(c.watched);
+    this.box.dataset.gatesTotal = String(c.total);
+    this.box.textContent =
+      this.t('security.coverage', { name: c.name, pct: c.seenPct, watched: c.watched, total: c.total }) + ' ';
     const suggest = document.createElement('button');
     suggest.type = 'button';
     suggest.dataset.testid = 'security-suggest';
-    suggest.textContent = '建议机位';
+    suggest.textContent = this.t('security.suggest');
     suggest.style.font = 'inherit';
-    suggest.onclick = () => void this.suggest(id);
+    suggest.onclick = () => void this.suggest(c.id);
     this.box.appendChild(suggest);
-    this.box.style.display = '';
   }
 
   /** Saves a dragged camera (PUT with If-Match), then reloads what is in view. */
@@ -208,21 +243,27 @@ export class SecurityOverlay {
 
   /** Opens the numeric fields of a camera; edits redraw its viewshed live, Save sends them. */
   private edit(camera: CameraView) {
-    renderCameraForm(this.formBox, camera, {
-      onChange: (v) => {
-        this.scene = moveCamera(this.scene, this.index, camera.id, v);
-        this.render();
+    this.editing = camera.id;
+    renderCameraForm(
+      this.formBox,
+      camera,
+      {
+        onChange: (v) => {
+          this.scene = moveCamera(this.scene, this.index, camera.id, v);
+          this.render();
+        },
+        onSave: (v) => {
+          this.scene = moveCamera(this.scene, this.index, camera.id, v);
+          this.formBox.style.display = 'none';
+          void this.save(camera.id);
+        },
+        onClose: () => {
+          this.formBox.style.display = 'none';
+          void this.refresh();
+        },
       },
-      onSave: (v) => {
-        this.scene = moveCamera(this.scene, this.index, camera.id, v);
-        this.formBox.style.display = 'none';
-        void this.save(camera.id);
-      },
-      onClose: () => {
-        this.formBox.style.display = 'none';
-        void this.refresh();
-      },
-    });
+      this.t,
+    );
   }
 
   /** Fetches up to 3 suggested cameras for the area and shows them as ghosts. */
@@ -245,7 +286,7 @@ export class SecurityOverlay {
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [ghost.lon, ghost.lat] },
         properties: {
-          name: '建议机位',
+          name: this.t('security.suggestedName'),
           type: ghost.type,
           direction_deg: ghost.direction_deg,
           fov_deg: ghost.fov_deg,
