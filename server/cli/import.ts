@@ -4,9 +4,15 @@
  * Imports a GeoJSON file (FeatureCollection or Feature), or a CSV with lon/lat columns for cameras and
  * gates, into one layer, in one transaction. Any bad feature aborts the whole file: every one is printed
  * as `FILE: feature <index>: <reason>` and the command exits 1 with nothing written.
+ *
+ * Cameras go through the camera importer (server/src/cameras/import.ts), which reads OSM surveillance
+ * tags and GB/T 28181 catalogue columns; their problems are printed by source row and field as
+ * `FILE: row <n>, <field>: <message>` (rows counted from 1), again with exit 1 and nothing written.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
+import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadConfig } from '../src/config.ts';
 import { migrate, openDb, type Db } from '../src/db/index.ts';
 import {
@@ -71,6 +77,8 @@ async function main(): Promise<void> {
   const file = args.positionals[0]!;
   const t0 = Date.now();
 
+  if (layer === 'cameras') return importCameraFile(file, crs);
+
   let db: Db | undefined;
   try {
     let sources;
@@ -114,6 +122,48 @@ async function main(): Promise<void> {
           ? ` in ${features} feature${features === 1 ? '' : 's'}`
           : ''),
     );
+    process.exitCode = 1;
+  } finally {
+    await db?.close();
+  }
+}
+
+/** `--layer cameras`: OSM tags or a GB/T 28181 catalogue, problems by row and field. */
+async function importCameraFile(file: string, crs: (typeof IMPORT_CRS)[number]): Promise<void> {
+  const t0 = Date.now();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    fail(`${file}: ${(e as Error).message}`);
+  }
+  const where = (p: { row: number; field: string }) =>
+    p.row < 0 ? file : `${file}: row ${p.row + 1}, ${p.field}`;
+  let db: Db | undefined;
+  try {
+    db = await openDb(loadConfig());
+    await migrate(db);
+    const r = await importCameras(db, { text, format: /\.csv$/i.test(file) ? 'csv' : 'geojson', crs });
+    for (const p of r.warnings.slice(0, SHOWN)) console.error(`${where(p)}: warning: ${p.message}`);
+    const s = (Date.now() - t0) / 1000;
+    console.log(
+      `${file}: imported ${r.inserted.toLocaleString('en-US')} cameras from ${r.rows.toLocaleString('en-US')} ` +
+        `${r.source === 'gbt28181' ? 'GB/T 28181 catalogue' : 'OSM'} rows in ${s.toFixed(1)} s`,
+    );
+  } catch (e) {
+    if (e instanceof ImportError) {
+      for (const p of e.problems) console.error(`${file}: ${p.reason}`);
+      console.error(`${file}: nothing imported`);
+    } else if (e instanceof CameraImportError) {
+      for (const p of e.problems.slice(0, SHOWN)) console.error(`${where(p)}: ${p.message}`);
+      if (e.problems.length > SHOWN)
+        console.error(`${file}: … and ${e.problems.length - SHOWN} more problems`);
+      const rows = new Set(e.problems.filter((p) => p.row >= 0).map((p) => p.row)).size;
+      console.error(
+        `${file}: nothing imported: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}` +
+          (rows ? ` in ${rows} row${rows === 1 ? '' : 's'}` : ''),
+      );
+    } else throw e;
     process.exitCode = 1;
   } finally {
     await db?.close();

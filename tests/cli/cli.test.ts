@@ -108,12 +108,14 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const r = await run('import', ['--layer', 'cameras', file]);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
-    expect(lines.find((l) => l.includes(': feature '))).toBe(
-      `${file}: feature 0: range_m 0 is out of range (must be > 0 and ≤ 1000)`,
+    // Cameras go through the camera importer: problems by source row (from 1) and field.
+    expect(lines.find((l) => l.includes(': row '))).toBe(
+      `${file}: row 1, range_m: range_m 0 must be > 0 and ≤ 1000 metres`,
     );
-    expect(lines.filter((l) => l.includes(': feature '))).toHaveLength(50);
+    expect(lines.filter((l) => l.includes(': row '))).toHaveLength(50);
+    expect(lines).toContain(`${file}: row 50, range_m: range_m -49 must be > 0 and ≤ 1000 metres`);
     expect(r.stderr).toContain(`${file}: … and 10 more problems`);
-    expect(r.stderr).toContain('nothing imported: 60 problems in 60 features');
+    expect(r.stderr).toContain('nothing imported: 60 problems in 60 rows');
   });
 
   it('refuses bad arguments and a CSV for a polygon layer', async () => {

@@ -10,6 +10,7 @@ import {
   importLayer,
   type ImportResult,
 } from '../../server/src/importer/index.ts';
+import { CameraImportError, importCameras } from '../../server/src/cameras/import.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 // Third-party files beside the clone (../shared/data); a fresh clone has none, and then these skip.
@@ -194,17 +195,18 @@ describe.skipIf(!HAVE_SHARED)('import of real and conformance data', () => {
     }
     expect(await count('gates')).toBe(before);
 
+    // Cameras are read as OSM surveillance tags (npm run import -- --layer cameras does the same):
+    // indoor=yes is understood now; the two guards (surveillance:type=guard) are no cameras.
     const cams = readFileSync(join(SHARED, 'cameras/switzerland_osm_surveillance.geojson'), 'utf8');
-    try {
-      await importLayer(t.db, { layer: 'cameras', sources: featuresFromGeoJson(cams) });
-      throw new Error('imported');
-    } catch (e) {
-      expect((e as ImportError).problems.map((p) => p.reason)).toEqual([
-        'indoor must be true or false, got "yes"',
-        'indoor must be true or false, got "yes"',
-        'indoor must be true or false, got "yes"',
-      ]);
-    }
+    const camerasBefore = await count('cameras');
+    const e = await importCameras(t.db, { text: cams, format: 'geojson' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CameraImportError);
+    const guard = 'surveillance:type=guard is not a camera (camera, ALPR or webcam)';
+    expect((e as CameraImportError).problems).toEqual([
+      { row: 950, field: 'surveillance:type', message: guard, severity: 'error' },
+      { row: 1510, field: 'surveillance:type', message: guard, severity: 'error' },
+    ]);
+    expect(await count('cameras')).toBe(camerasBefore);
   });
 
   it('imports the 2,144 Swiss surveillance cameras from a lon/lat CSV', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraImportError, importCameras } from '../../server/src/cameras/import.ts';
+import { importLayer } from '../../server/src/importer/index.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 const DATA = new URL('../../../shared/data/', import.meta.url);
@@ -39,6 +40,53 @@ describe('importCameras', () => {
       { code: '51090300001310000002', type: 'dome', direction_deg: null, indoor: false, system: 'xueliang' },
       { code: '51090300001310000003', type: 'dome', direction_deg: 315, indoor: true, system: 'xueliang' },
     ]);
+  });
+
+  it('starts every imported camera and gate a history: version 1, operation import, same transaction', async () => {
+    await t.db.query('DELETE FROM cameras');
+    await t.db.query('DELETE FROM camera_history');
+    const r = await importCameras(t.db, { text: GBT, format: 'csv', system: 'tianwang' });
+    expect(r.inserted).toBe(3);
+    const h = await t.db.query<{
+      code: string;
+      version: number;
+      operation: string;
+      system: string;
+      lon: number;
+    }>(
+      `SELECT c.code, h.version, h.operation, h.attributes->>'system' AS system, ST_X(h.geom) AS lon
+       FROM camera_history h JOIN cameras c ON c.id = h.camera_id ORDER BY c.code`,
+    );
+    expect(h.rows).toEqual([
+      { code: '51090300001310000001', version: 1, operation: 'import', system: 'tianwang', lon: 105.591 },
+      { code: '51090300001310000002', version: 1, operation: 'import', system: 'tianwang', lon: 105.592 },
+      { code: '51090300001310000003', version: 1, operation: 'import', system: 'tianwang', lon: 105.593 },
+    ]);
+    // A failed import writes no history either.
+    const bad = GBT.replace('105.593', 'east');
+    await t.db.query('DELETE FROM cameras');
+    await t.db.query('DELETE FROM camera_history');
+    await expect(importCameras(t.db, { text: bad, format: 'csv' })).rejects.toBeInstanceOf(CameraImportError);
+    const n = await t.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM camera_history');
+    expect(n.rows[0]!.n).toBe(0);
+
+    await t.db.query('DELETE FROM gate_history');
+    const g = await importLayer(t.db, {
+      layer: 'gates',
+      features: [
+        {
+          type: 'Feature',
+          properties: { name: '北门', kind: 'vehicle' },
+          geometry: { type: 'Point', coordinates: [105.59, 30.53] },
+        },
+      ],
+    });
+    expect(g.inserted).toBe(1);
+    const gh = await t.db.query<{ version: number; operation: string; kind: string; same: boolean }>(
+      `SELECT h.version, h.operation, h.attributes->>'kind' AS kind, h.geom = g.geom AS same
+       FROM gate_history h JOIN gates g ON g.id = h.gate_id WHERE g.name = '北门'`,
+    );
+    expect(gh.rows).toEqual([{ version: 1, operation: 'import', kind: 'vehicle', same: true }]);
   });
 
   it('writes nothing when a row is bad, and says which row and field', async () => {

@@ -155,12 +155,30 @@ describe('seedDemoCity', () => {
     expect(far).toBe(0);
   });
 
+  it('starts each camera and gate history at version 1 (operation import), emptied on a reload', async () => {
+    expect(
+      await one(
+        `SELECT count(*)::integer AS v FROM camera_history h JOIN cameras c ON c.id = h.camera_id
+         WHERE h.version = 1 AND h.operation = 'import' AND ST_Equals(h.geom, c.geom) AND h.attributes->>'system' = c.system`,
+      ),
+    ).toBe(counts.cameras);
+    expect(await one('SELECT count(*)::integer AS v FROM camera_history')).toBe(counts.cameras);
+    expect(
+      await one(
+        `SELECT count(*)::integer AS v FROM gate_history h JOIN gates g ON g.id = h.gate_id
+         WHERE h.version = 1 AND h.operation = 'import' AND h.attributes->>'kind' = g.kind`,
+      ),
+    ).toBe(counts.gates);
+    expect(await one('SELECT count(*)::integer AS v FROM gate_history')).toBe(counts.gates);
+  });
+
   it('reloads at another size from scratch, deterministically', async () => {
     await t.db.query(`INSERT INTO users (username, password_hash, role) VALUES ('someone', 'x', 'viewer')`);
     const again = await seedDemoCity(t.db, { buildings: 400, seed: 9 });
     expect(again.buildings).toBeGreaterThanOrEqual(400);
     expect(await one('SELECT count(*)::integer AS v FROM buildings')).toBe(again.buildings);
     expect(await one('SELECT count(*)::integer AS v FROM users')).toBe(0);
+    expect(await one('SELECT count(*)::integer AS v FROM camera_history')).toBe(again.cameras);
     const first = await one<string>(
       `SELECT md5(string_agg(ST_AsText(geom), ',' ORDER BY id)) AS v FROM buildings`,
     );

@@ -329,9 +329,27 @@ function insertSql(spec: ImportSpec): string {
         ? "CASE WHEN GeometryType(geom) = 'MULTIPOLYGON' THEN ST_GeometryN(geom, 1) ELSE geom END"
         : 'geom';
   const insert = `INSERT INTO ${spec.table} (${cols}, geom) SELECT ${cols}, ${geom} FROM import_staging ORDER BY idx`;
-  if (spec.layer !== 'service-areas') return insert;
-  // Every imported area starts its history: version 1, operation 'import'.
-  return `WITH ins AS (${insert} RETURNING *)
+  // Every imported area, camera and gate starts its history: version 1, operation 'import' (the
+  // attributes as the cameras/gates API records them: server/src/cameras/*-history-write.sql).
+  if (spec.layer === 'service-areas')
+    return `WITH ins AS (${insert} RETURNING *)
     INSERT INTO service_area_history (area_id, version, operation, attributes, geom, changed_by, changed_at)
     SELECT id, version, 'import', to_jsonb(ins) - 'geom', geom, COALESCE(updated_by, created_by), updated_at FROM ins`;
+  if (spec.layer === 'cameras')
+    return `WITH ins AS (${insert} RETURNING *)
+    INSERT INTO camera_history (camera_id, version, operation, attributes, geom, changed_by, changed_at)
+    SELECT id, version, 'import',
+           jsonb_build_object(
+             'code', code, 'name', name, 'system', system, 'type', type,
+             'direction_deg', direction_deg, 'fov_deg', fov_deg, 'range_m', range_m,
+             'height_m', height_m, 'indoor', indoor, 'status', status, 'compound_id', compound_id),
+           geom, updated_by, updated_at FROM ins`;
+  if (spec.layer === 'gates')
+    return `WITH ins AS (${insert} RETURNING *)
+    INSERT INTO gate_history (gate_id, version, operation, attributes, geom, changed_by, changed_at)
+    SELECT id, version, 'import',
+           jsonb_build_object('name', name, 'kind', kind, 'access_control', access_control,
+                              'compound_id', compound_id),
+           geom, updated_by, updated_at FROM ins`;
+  return insert;
 }
