@@ -248,5 +248,82 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(await saved()).toEqual({ version: 2, fov_deg: 100, range_m: 25 });
       expect(pageErrors).toEqual([]);
     });
+
+    it('places a gate of a kind with a click, and moves one by dragging (saved with If-Match)', async () => {
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      const gates = async () =>
+        (
+          await t.db.query<{ id: number; kind: string; version: number; x: number; y: number }>(
+            'SELECT id::integer, kind, version, ST_X(geom) AS x, ST_Y(geom) AS y FROM gates ORDER BY id',
+          )
+        ).rows;
+      const before = await gates();
+      expect(await page.textContent('[data-testid=gate-add]')).toBe('添加出入口');
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-gate-tool.png') });
+      await page.selectOption('[data-testid=gate-kind]', 'unit_door');
+      await page.click('[data-testid=gate-add]');
+      await page.mouse.click(...pixel(map, 90, 10)); // open ground inside the area, outside every sector
+      await expect.poll(async () => (await gates()).length, { timeout: 20_000 }).toBe(before.length + 1);
+      const added = (await gates()).at(-1)!;
+      expect(added.kind).toBe('unit_door');
+      const [lon, lat] = pt(90, 10);
+      expect(Math.abs(added.x - lon)).toBeLessThan(2e-5);
+      expect(Math.abs(added.y - lat)).toBeLessThan(2e-5);
+
+      // Drag the new gate 15 m north (the west one may lie under a camera accepted above).
+      await page.waitForFunction(
+        (n) =>
+          (document.querySelector('[data-testid=map]')?.getAttribute('data-security-gates-unwatched') ?? '')
+            .split(',')
+            .concat(
+              (
+                document.querySelector('[data-testid=map]')?.getAttribute('data-security-gates-watched') ?? ''
+              ).split(','),
+            )
+            .filter(Boolean).length === n,
+        before.length + 1,
+        { timeout: 20_000 },
+      );
+      const from = pixel(map, 90, 10);
+      const to = pixel(map, 90, 25);
+      await page.mouse.move(...from);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++)
+        await page.mouse.move(from[0] + ((to[0] - from[0]) * i) / 10, from[1] + ((to[1] - from[1]) * i) / 10);
+      await page.mouse.up();
+      const moved = async () => (await gates()).find((g) => g.id === added.id)!;
+      await expect.poll(async () => (await moved()).version, { timeout: 20_000 }).toBe(2);
+      const [lon25, lat25] = pt(90, 25);
+      expect(Math.abs((await moved()).y - lat25)).toBeLessThan(2e-5);
+      expect(Math.abs((await moved()).x - lon25)).toBeLessThan(2e-5);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('speaks English after the language switch: coverage box, gate tool and camera form', async () => {
+      await page.click('[data-testid=lang-switch]');
+      await page.waitForFunction(
+        () =>
+          /camera coverage/.test(
+            document.querySelector('[data-testid=security-coverage]')?.textContent ?? '',
+          ),
+        null,
+        { timeout: 10_000 },
+      );
+      expect(await page.textContent('[data-testid=security-suggest]')).toBe('Suggest cameras');
+      expect(await page.textContent('[data-testid=gate-add]')).toBe('Add gate');
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      await page.mouse.click(...pixel(map, 3.5, 50));
+      await page.waitForSelector('[data-testid=camera-form]', { timeout: 10_000 });
+      expect(await page.textContent('label[for=camera-range_m]')).toBe('Range m');
+      expect(await page.textContent('[data-testid=camera-form] button[type=submit]')).toBe('Save');
+      await page.click('[data-testid=lang-switch]'); // back to Chinese, the form follows
+      await page.waitForFunction(
+        () => document.querySelector('label[for=camera-range_m]')?.textContent === '距离 m',
+        null,
+        { timeout: 10_000 },
+      );
+      expect(await page.textContent('[data-testid=gate-add]')).toBe('添加出入口');
+      expect(pageErrors).toEqual([]);
+    });
   },
 );

@@ -3,6 +3,7 @@ import { GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
+import { GATE_KINDS, type GateKind } from '../../../../core/vocabulary.ts';
 import { sessionToken } from '../../editor/service-area-client.ts';
 import { format, MESSAGES, type Language } from '../../i18n/messages.ts';
 import { renderCameraForm, type Translate } from './camera-form.ts';
@@ -76,7 +77,13 @@ export class SecurityOverlay {
   private stored = new Map<number, Feature<Point, Props>>();
   private abort: AbortController | null = null;
   private visible = true;
-  private dragging: { id: number; mode: 'move' | 'aim' } | null = null;
+  private dragging: { id: number; mode: 'move' | 'aim' | 'gate' } | null = null;
+  /** The gates as the server sent them (for the PUT after a drag). */
+  private storedGates = new Map<number, Feature<Point, Props>>();
+  /** The kind of gate the next click on the map places (after "Add gate"). */
+  private placing: GateKind | null = null;
+  /** Add a gate: a kind and a button, bottom centre (clear of the legend and the other boxes). */
+  private readonly gateBox: HTMLDivElement;
   private readonly box: HTMLDivElement;
   /** The numeric fields of the camera last clicked. */
   private readonly formBox: HTMLDivElement;
@@ -101,10 +108,16 @@ export class SecurityOverlay {
     this.formBox.dataset.testid = 'camera-edit';
     this.formBox.style.cssText = boxCss(44);
     map.getContainer().appendChild(this.formBox);
+    this.gateBox = document.createElement('div');
+    this.gateBox.dataset.testid = 'gate-tool';
+    this.gateBox.style.cssText = boxCss(56).replace('right:56px', 'left:50%;transform:translateX(-50%)');
+    map.getContainer().appendChild(this.gateBox);
+    this.drawGateTool();
     map.addControl(this.overlay);
     map.on('moveend', this.onMove);
     map.on('mousedown', this.onPress);
     map.on('mouseup', this.onRelease);
+    map.on('click', this.onClick);
     if (map.loaded()) void this.refresh();
     else map.once('load', this.onMove);
   }
@@ -119,6 +132,7 @@ export class SecurityOverlay {
   setLanguage(lang: Language) {
     this.t = translator(lang);
     this.drawCoverage();
+    this.drawGateTool();
     const cam = this.scene.cameras.find((c) => c.id === this.editing);
     if (cam && this.formBox.style.display !== 'none') this.edit(cam);
   }
@@ -133,6 +147,7 @@ export class SecurityOverlay {
     if (!this.visible || this.map.getZoom() < SECURITY_MIN_ZOOM) {
       this.scene = { cameras: [], gates: [] };
       this.box.style.display = 'none';
+      this.gateBox.style.display = 'none';
       this.render();
       return;
     }
@@ -154,6 +169,8 @@ export class SecurityOverlay {
         buildings.features.map((f: Feature<Polygon | MultiPolygon>) => f.geometry),
       );
       this.stored = new Map(cameras.features.map((f) => [Number(f.properties.id ?? f.id), f]));
+      this.storedGates = new Map(gates.features.map((f) => [Number(f.properties.id ?? f.id), f]));
+      this.gateBox.style.display = '';
       this.scene = buildSecurityScene(cameras, gates, this.index);
       this.render();
       await this.showCoverage(ctrl.signal);
@@ -206,6 +223,91 @@ export class SecurityOverlay {
     suggest.style.font = 'inherit';
     suggest.onclick = () => void this.suggest(c.id);
     this.box.appendChild(suggest);
+  }
+
+  /** "Add gate": a kind, then a click on the map places it (Escape or Cancel gives up). */
+  private drawGateTool() {
+    const box = this.gateBox;
+    box.replaceChildren();
+    const kind = document.createElement('select');
+    kind.dataset.testid = 'gate-kind';
+    kind.style.font = 'inherit';
+    for (const k of GATE_KINDS) kind.add(new Option(this.t(`enum.kind.${k}`), k, false, k === this.placing));
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.testid = 'gate-add';
+    button.style.font = 'inherit';
+    button.textContent = this.t(this.placing ? 'security.cancel' : 'security.addGate');
+    button.onclick = () => {
+      this.placing = this.placing ? null : (kind.value as GateKind);
+      this.map.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
+      this.drawGateTool();
+    };
+    box.append(kind, ' ', button);
+    if (this.placing) {
+      const hint = document.createElement('div');
+      hint.textContent = this.t('security.addGateHint');
+      box.append(hint);
+    }
+  }
+
+  private onClick = (e: MapMouseEvent) => {
+    const kind = this.placing;
+    if (!kind) return;
+    this.placing = null;
+    this.map.getCanvas().style.cursor = '';
+    this.drawGateTool();
+    void this.addGate(kind, e.lngLat.lng, e.lngLat.lat);
+  };
+
+  /** Stores a new gate (POST /api/gates), then reloads what is in view. */
+  private async addGate(kind: GateKind, lon: number, lat: number) {
+    const token = sessionToken();
+    const r = await fetch('/api/gates', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [lon, lat] },
+        properties: { kind },
+      }),
+    });
+    this.reportSaved(r, 'gate not added');
+    await this.refresh();
+  }
+
+  /** Saves a dragged gate (PUT with If-Match), then reloads what is in view (its colour may change). */
+  private async saveGate(id: number) {
+    const f = this.storedGates.get(id);
+    const gate = this.scene.gates.find((g) => g.id === id);
+    if (!f || !gate) return;
+    const token = sessionToken();
+    const r = await fetch(`/api/gates/${id}`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        'if-match': `"${String(f.properties.version)}"`,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ ...f, geometry: { type: 'Point', coordinates: gate.position } }),
+    });
+    this.reportSaved(r, 'gate not saved');
+    await this.refresh();
+  }
+
+  private reportSaved(r: Response, what: string) {
+    const el = this.map.getContainer();
+    if (r.ok) {
+      delete el.dataset.securityError;
+      return;
+    }
+    void r
+      .json()
+      .catch(() => ({}))
+      .then((body: { error?: { message?: string } }) => {
+        el.dataset.securityError = body.error?.message ?? String(r.status);
+        console.warn(`${what}:`, el.dataset.securityError);
+      });
   }
 
   /** Saves a dragged camera (PUT with If-Match), then reloads what is in view. */
@@ -314,7 +416,7 @@ export class SecurityOverlay {
       x: e.point.x,
       y: e.point.y,
       radius: 2,
-      layerIds: ['security-cameras', 'security-viewsheds'],
+      layerIds: ['security-cameras', 'security-viewsheds', 'security-gates'],
     });
     if (hit) this.map.dragPan.disable();
   };
@@ -338,10 +440,25 @@ export class SecurityOverlay {
     return true;
   };
 
+  private onGateDragStart = (info: PickingInfo<GateView>) => {
+    if (!info.object) return false;
+    this.dragging = { id: info.object.id, mode: 'gate' };
+    this.map.dragPan.disable();
+    return true;
+  };
+
   private onDrag = (info: PickingInfo<unknown>) => {
     const d = this.dragging;
     if (d === null || !info.coordinate) return false;
     const [lon, lat] = info.coordinate as [number, number];
+    if (d.mode === 'gate') {
+      const gates = this.scene.gates.map((g) =>
+        g.id === d.id ? { ...g, position: [lon, lat] as [number, number] } : g,
+      );
+      this.scene = { ...this.scene, gates };
+      this.render();
+      return true;
+    }
     const cam = this.scene.cameras.find((c) => c.id === d.id);
     if (!cam) return false;
     const change = d.mode === 'move' ? { position: [lon, lat] as [number, number] } : aimAt(cam, lon, lat);
@@ -354,7 +471,7 @@ export class SecurityOverlay {
     const d = this.dragging;
     this.dragging = null;
     this.map.dragPan.enable();
-    if (d !== null) void this.save(d.id);
+    if (d !== null) void (d.mode === 'gate' ? this.saveGate(d.id) : this.save(d.id));
     return true;
   };
 
@@ -416,7 +533,13 @@ export class SecurityOverlay {
           lineWidthUnits: 'pixels',
           getLineWidth: 1.5,
           pickable: true,
-          updateTriggers: { getFillColor: gates.map((g) => g.watched).join() },
+          updateTriggers: {
+            getFillColor: gates.map((g) => g.watched).join(),
+            getPosition: gates.map((g) => g.position.join(' ')).join(),
+          },
+          onDragStart: this.onGateDragStart,
+          onDrag: this.onDrag,
+          onDragEnd: this.onDragEnd,
         }),
         new IconLayer<CameraView>({
           id: 'security-cameras',
@@ -470,6 +593,8 @@ export class SecurityOverlay {
     this.map.off('moveend', this.onMove);
     this.map.off('mousedown', this.onPress);
     this.map.off('mouseup', this.onRelease);
+    this.map.off('click', this.onClick);
+    this.gateBox.remove();
     this.box.remove();
     this.formBox.remove();
     this.map.removeControl(this.overlay);
