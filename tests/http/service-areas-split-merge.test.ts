@@ -1,98 +1,9 @@
 import type { Polygon } from 'geojson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { area, rect, STREET_A, STREET_B, useServiceAreaWorld } from '../helpers/service-area-world.ts';
 
-// A local metric grid at 船山区: x metres east, y metres north of (105.59, 30.53).
-const LON0 = 105.59;
-const LAT0 = 30.53;
-const M_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
-const M_LAT = 110_574;
-const pt = (x: number, y: number) => [LON0 + x / M_LON, LAT0 + y / M_LAT];
-const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
-  type: 'Polygon',
-  coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
-});
-const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
-const area = (geometry: Polygon, props: Record<string, unknown> = {}) => ({
-  type: 'Feature',
-  geometry,
-  properties: { name: '测试区域', management_mode: 'resident_self', ...props },
-});
-
-let t: TestDb;
-let app: RunningApp;
-const tokens: Record<string, string> = {};
-const STREET_A = '510903001'; // x < 1000 m
-const STREET_B = '510903002'; // x ≥ 1000 m
-
-beforeAll(async () => {
-  t = await createTestDb();
-  const a = rect(-2000, -2000, 1000, 2000);
-  const b = rect(1000, -2000, 4000, 2000);
-  await t.db.query(
-    `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
-      ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
-      ($2, '甲街道', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326))),
-      ($4, '乙街道', 'street', '510903', ST_Multi(ST_GeomFromText($5, 4326)))`,
-    [wkt(rect(-2000, -2000, 4000, 2000)), STREET_A, wkt(a), STREET_B, wkt(b)],
-  );
-  // Buildings: 10 × 10 m at (20,20) 三无 with 12 households, at (60,20) with 30.
-  await t.db.query(
-    `INSERT INTO buildings (id, category, households, geom) VALUES
-      (1, 'three_no', 12, ST_GeomFromText($1, 4326)), (2, 'professional', 30, ST_GeomFromText($2, 4326))`,
-    [wkt(rect(20, 20, 30, 30)), wkt(rect(60, 20, 70, 30))],
-  );
-  await ensureDemoAccounts(t.db, 'demo-pass');
-  app = await startApp(t.db);
-  for (const u of ['admin', 'viewer', `editor-${STREET_A}`, `editor-${STREET_B}`]) {
-    const r = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: u, password: 'demo-pass' }),
-    });
-    tokens[u] = ((await r.json()) as { token: string }).token;
-  }
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.drop();
-});
-
-type Body = Record<string, unknown> & {
-  id: number;
-  version: number;
-  warnings: { code: string }[];
-  error: {
-    code: string;
-    message: string;
-    details: Record<string, unknown> & { issues?: Record<string, unknown>[] };
-  };
-};
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  opts: { as?: string; ifMatch?: string } = {},
-) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const who = opts.as === undefined ? 'admin' : opts.as;
-  if (who) headers.authorization = `Bearer ${tokens[who]}`;
-  if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
-  const r = await fetch(`${app.url}/api/service-areas${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : null) as Body };
-}
-const count = async (table = 'service_areas') =>
-  (await t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
-const cleanup = async () => {
-  await t.db.query('DELETE FROM service_areas');
-};
+const w = useServiceAreaWorld();
+const { call, count, cleanup } = w;
 
 const create = async (geometry: Polygon, props: Record<string, unknown> = {}) => {
   const r = await call('POST', '', area(geometry, props));
@@ -102,11 +13,11 @@ const create = async (geometry: Polygon, props: Record<string, unknown> = {}) =>
 /** Everything stored about the areas: rows and history, to show a failed request changed nothing. */
 const snapshot = async () => ({
   areas: (
-    await t.db.query(
+    await w.t.db.query(
       'SELECT id, version, name, provider, ST_AsText(geom) AS g FROM service_areas ORDER BY id',
     )
   ).rows,
-  history: (await t.db.query('SELECT area_id, version, operation FROM service_area_history ORDER BY 1, 2'))
+  history: (await w.t.db.query('SELECT area_id, version, operation FROM service_area_history ORDER BY 1, 2'))
     .rows,
 });
 
@@ -137,7 +48,7 @@ describe('POST /api/service-areas/:id/split', () => {
     ]);
     const h2 = await call('GET', `/${areas[1]!.id}/history`);
     expect(h2.body.entries).toMatchObject([{ version: 1, operation: 'split', changed_by: 'admin' }]);
-    const area1 = await t.db.query<{ m2: number }>(
+    const area1 = await w.t.db.query<{ m2: number }>(
       'SELECT ST_Area(geom::geography) AS m2 FROM service_areas WHERE id = $1',
       [a.id],
     );
@@ -222,7 +133,7 @@ describe('POST /api/service-areas/merge', () => {
       properties: { version: 2, name: '乙', provider: '乙物业' },
     });
     expect(await count()).toBe(1);
-    const m2 = await t.db.query<{ m2: number }>('SELECT ST_Area(geom::geography) AS m2 FROM service_areas');
+    const m2 = await w.t.db.query<{ m2: number }>('SELECT ST_Area(geom::geography) AS m2 FROM service_areas');
     expect(m2.rows[0]!.m2).toBeGreaterThan(9900);
     expect(m2.rows[0]!.m2).toBeLessThan(10100);
     expect((await call('GET', `/${keep.id}/history`)).body.entries).toMatchObject([

@@ -1,103 +1,25 @@
 import pg from 'pg';
 import type { Polygon } from 'geojson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clipAgainstNeighbours } from '../../core/checks/clip.ts';
 import { createCheckContext } from '../../core/checks/context.ts';
 import { fromDatabase } from '../../server/src/api/service-areas.ts';
-import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { HttpError } from '../../server/src/errors.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
-import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+import { TEST_DB_KIND } from '../helpers/db.ts';
+import {
+  area,
+  LAT0,
+  LON0,
+  pt,
+  rect,
+  STREET_A,
+  STREET_B,
+  useServiceAreaWorld,
+  wkt,
+} from '../helpers/service-area-world.ts';
 
-// A local metric grid at 船山区: x metres east, y metres north of (105.59, 30.53).
-const LON0 = 105.59;
-const LAT0 = 30.53;
-const M_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
-const M_LAT = 110_574;
-const pt = (x: number, y: number) => [LON0 + x / M_LON, LAT0 + y / M_LAT];
-const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
-  type: 'Polygon',
-  coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
-});
-const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
-const area = (geometry: Polygon, props: Record<string, unknown> = {}) => ({
-  type: 'Feature',
-  geometry,
-  properties: { name: '测试区域', management_mode: 'resident_self', ...props },
-});
-
-let t: TestDb;
-let app: RunningApp;
-const tokens: Record<string, string> = {};
-const STREET_A = '510903001'; // x < 1000 m
-const STREET_B = '510903002'; // x ≥ 1000 m
-
-beforeAll(async () => {
-  t = await createTestDb();
-  const a = rect(-2000, -2000, 1000, 2000);
-  const b = rect(1000, -2000, 4000, 2000);
-  await t.db.query(
-    `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
-      ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
-      ($2, '甲街道', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326))),
-      ($4, '乙街道', 'street', '510903', ST_Multi(ST_GeomFromText($5, 4326)))`,
-    [wkt(rect(-2000, -2000, 4000, 2000)), STREET_A, wkt(a), STREET_B, wkt(b)],
-  );
-  // Buildings: 10 × 10 m at (20,20) 三无 with 12 households, at (60,20) with 30.
-  await t.db.query(
-    `INSERT INTO buildings (id, category, households, geom) VALUES
-      (1, 'three_no', 12, ST_GeomFromText($1, 4326)), (2, 'professional', 30, ST_GeomFromText($2, 4326))`,
-    [wkt(rect(20, 20, 30, 30)), wkt(rect(60, 20, 70, 30))],
-  );
-  await ensureDemoAccounts(t.db, 'demo-pass');
-  app = await startApp(t.db);
-  for (const u of ['admin', 'viewer', `editor-${STREET_A}`, `editor-${STREET_B}`]) {
-    const r = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: u, password: 'demo-pass' }),
-    });
-    tokens[u] = ((await r.json()) as { token: string }).token;
-  }
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.drop();
-});
-
-type Body = Record<string, unknown> & {
-  id: number;
-  version: number;
-  warnings: { code: string }[];
-  error: {
-    code: string;
-    message: string;
-    details: Record<string, unknown> & { issues?: Record<string, unknown>[] };
-  };
-};
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  opts: { as?: string; ifMatch?: string } = {},
-) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const who = opts.as === undefined ? 'admin' : opts.as;
-  if (who) headers.authorization = `Bearer ${tokens[who]}`;
-  if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
-  const r = await fetch(`${app.url}/api/service-areas${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : null) as Body };
-}
-const count = async (table = 'service_areas') =>
-  (await t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
-const cleanup = async () => {
-  await t.db.query('DELETE FROM service_areas');
-};
+const w = useServiceAreaWorld();
+const { call, count, cleanup } = w;
 
 describe('create, read, list', () => {
   it('POST stores a Feature as version 1 with its history, GET gives it back with an ETag', async () => {
@@ -178,7 +100,7 @@ describe('avoid-overlap', () => {
     expect(clipped.clippedBy).toHaveLength(2);
     const r = await call('POST', '', area(clipped.geometry!));
     expect(r.status).toBe(201);
-    const overlaps = await t.db.query<{ n: number }>(
+    const overlaps = await w.t.db.query<{ n: number }>(
       `SELECT count(*)::integer AS n FROM service_areas a JOIN service_areas b ON a.id < b.id
        AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01`,
     );
@@ -431,7 +353,7 @@ describe('who may write where', () => {
   it("the trigger's refusal becomes the same 422 body a failed check gives", async () => {
     await cleanup();
     const ins = (p: Polygon) =>
-      t.db.query(
+      w.t.db.query(
         `INSERT INTO service_areas (name, management_mode, geom) VALUES ('sql', 'professional', ST_GeomFromText($1, 4326)) RETURNING id`,
         [wkt(p)],
       );
@@ -496,7 +418,7 @@ describe('no overlap under concurrency', () => {
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 422, 422, 422, 422, 422, 422, 422]);
     expect(await count()).toBe(1);
-    const overlaps = await t.db.query<{ n: number }>(
+    const overlaps = await w.t.db.query<{ n: number }>(
       `SELECT count(*)::integer AS n FROM service_areas a JOIN service_areas b ON a.id < b.id AND ST_Relate(a.geom, b.geom, 'T********')`,
     );
     expect(overlaps.rows[0]!.n).toBe(0);
@@ -505,7 +427,7 @@ describe('no overlap under concurrency', () => {
   it('the database itself refuses an overlapping or invalid row from plain SQL', async () => {
     await cleanup();
     const ins = (p: Polygon | string) =>
-      t.db.query(
+      w.t.db.query(
         `INSERT INTO service_areas (name, management_mode, geom) VALUES ('sql', 'professional', ST_GeomFromText($1, 4326))`,
         [typeof p === 'string' ? p : wkt(p)],
       );
@@ -515,7 +437,7 @@ describe('no overlap under concurrency', () => {
     const bowtie = `POLYGON((${[pt(300, 0), pt(400, 100), pt(400, 0), pt(300, 100), pt(300, 0)].map((c) => c.join(' ')).join(',')}))`;
     await expect(ins(bowtie)).rejects.toMatchObject({ code: 'WY002' });
     await expect(
-      t.db.query(
+      w.t.db.query(
         `UPDATE service_areas SET geom = ST_Translate(geom, 0.0005, 0) WHERE name = 'sql' AND id = (SELECT min(id) FROM service_areas)`,
       ),
     ).rejects.toMatchObject({ code: 'WY001' });
@@ -526,8 +448,8 @@ describe('no overlap under concurrency', () => {
     'two open transactions inserting overlapping rows: the second waits, then fails',
     async () => {
       await cleanup();
-      const c1 = new pg.Client({ connectionString: t.url });
-      const c2 = new pg.Client({ connectionString: t.url });
+      const c1 = new pg.Client({ connectionString: w.t.url });
+      const c2 = new pg.Client({ connectionString: w.t.url });
       await c1.connect();
       await c2.connect();
       try {
