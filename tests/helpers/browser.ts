@@ -12,7 +12,9 @@ import { createTestDb } from './db.ts';
 
 /** Debian's Chromium (package `chromium`), or CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
+/** The built client; WUYOU_CLIENT_DIST points elsewhere (e.g. a build made with `--outDir`). */
+export const CLIENT_DIST =
+  process.env.WUYOU_CLIENT_DIST || fileURLToPath(new URL('../../client/dist', import.meta.url));
 /** Screenshots land here (git-ignored; CI keeps them as artefacts). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts', import.meta.url));
 
