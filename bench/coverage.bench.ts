@@ -27,7 +27,7 @@ const STEP = 0.0002; // degrees between buildings
 const W0 = 105.54;
 const S0 = 30.49;
 
-async function load(db: Db): Promise<Record<string, number>> {
+export async function load(db: Db): Promise<Record<string, number>> {
   const rows = Math.ceil(BUILDINGS / COLS);
   const width = COLS * STEP;
   const height = rows * STEP;

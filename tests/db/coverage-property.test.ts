@@ -187,5 +187,12 @@ describe(`coverage counts against brute force (seed ${SEED})`, () => {
     }
     const fixed = await t.db.query<{ n: number }>('SELECT refresh_all_building_coverage() AS n');
     expect(fixed.rows[0]!.n).toBe(0);
+    // The whole-table recompute (its own area-by-area plan, 0006) repairs every flag on its own.
+    const all = await t.db.query<{ n: number }>(
+      'UPDATE buildings SET covered = NOT covered, straddling = NOT straddling RETURNING id',
+    );
+    const repaired = await t.db.query<{ n: number }>('SELECT refresh_all_building_coverage() AS n');
+    expect(repaired.rows[0]!.n).toBe(all.rows.length);
+    await expectCountsMatch();
   });
 });
