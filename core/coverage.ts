@@ -85,12 +85,26 @@ export interface CoverageProposal {
 /** 五有 scorecard: where each target's state comes from. */
 export type ScoreSource = 'derived' | 'assessment' | 'survey';
 
+/** The sentences a scorecard reason can be (the client words them in the user's language). */
+export const SCORE_REASON_KEYS = [
+  'basic_service.buildings',
+  'basic_service.outline_served',
+  'basic_service.outline_unserved',
+  'security.gates',
+  'assessment',
+  'survey',
+] as const;
+export type ScoreReasonKey = (typeof SCORE_REASON_KEYS)[number];
+
 export interface TargetScore {
   target: FiveTarget;
   state: TargetState;
   source: ScoreSource;
   /** Why, in words a street office reads (Chinese). */
   reason: string;
+  /** The same reason for a dictionary: which sentence, and the values it names. */
+  reason_key: ScoreReasonKey;
+  reason_vars: Record<string, string | number>;
   /** The manual assessment on record (also when the state is derived). */
   assessment: {
     state: TargetState;

@@ -19,6 +19,11 @@ beforeAll(async () => {
        ('pedestrian', true, 2, ST_SetSRID(ST_MakePoint(105.5953, 30.5250), 4326)),
        ('pedestrian', false, 1, ST_SetSRID(ST_MakePoint(105.5849, 30.5301), 4326))`,
   );
+  // A dome south of 东方花园's building sees both its gates: with their 门禁, security is met.
+  await t.db.query(
+    `INSERT INTO cameras (type, fov_deg, range_m, status, compound_id, geom)
+     VALUES ('dome', 360, 40, 'active', 2, ST_SetSRID(ST_MakePoint(105.5951, 30.5247), 4326))`,
+  );
   await ensureDemoAccounts(t.db, 'demo-pass');
   app = await startApp(t.db);
   for (const u of ['admin', 'viewer', 'editor-510903001', 'editor-510903002']) {
@@ -179,6 +184,33 @@ describe('uncovered buildings, gaps and proposals', () => {
 });
 
 describe('五有 scorecard', () => {
+  it('counts a gate as watched only when a camera really sees it, not through a building', async () => {
+    const security = async () =>
+      (await json<Scorecard>('/api/compounds/1/scorecard')).targets.find((x) => x.target === 'wy_security')!;
+    expect(await security()).toMatchObject({ state: 'not_met', reason_vars: { gates: 1, watched: 0 } });
+    // north of building 6, facing south: the building stands between it and 滨江小区's gate
+    await t.db.query(
+      `INSERT INTO cameras (type, direction_deg, fov_deg, range_m, status, geom)
+       VALUES ('fixed', 180, 60, 100, 'active', ST_SetSRID(ST_MakePoint(105.5850, 30.53065), 4326))`,
+    );
+    expect(await security()).toMatchObject({ state: 'not_met', reason_vars: { watched: 0 } });
+    // south of the gate, facing north, nothing in between: watched, but still no 门禁 → partly
+    const cam = await t.db.query<{ id: string }>(
+      `INSERT INTO cameras (type, direction_deg, fov_deg, range_m, status, geom)
+       VALUES ('fixed', 0, 90, 40, 'active', ST_SetSRID(ST_MakePoint(105.5849, 30.5298), 4326)) RETURNING id`,
+    );
+    const s = await security();
+    expect(s).toMatchObject({
+      state: 'partly',
+      source: 'derived',
+      reason_key: 'security.gates',
+      reason_vars: { gates: 1, access: 0, watched: 1 },
+    });
+    expect(s.reason).toContain('1 个在摄像头实际可视范围内');
+    await t.db.query('DELETE FROM cameras WHERE id = $1', [cam.rows[0]!.id]);
+    expect(await security()).toMatchObject({ state: 'not_met' });
+  });
+
   it('derives basic service from approved areas with a provider and security from gates, and says why', async () => {
     const s = await json<Scorecard>('/api/compounds/1/scorecard');
     const basic = s.targets.find((x) => x.target === 'wy_basic_service')!;

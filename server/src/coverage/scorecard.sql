@@ -2,7 +2,8 @@
 -- $3 category (each optional).
 --  * basic service: buildings covered by approved service areas that name a provider (物业服务人);
 --    a compound without buildings is judged by its own outline;
---  * security: entrance gates (vehicle, pedestrian) with access control; active cameras for the record;
+--  * security: entrance gates (vehicle, pedestrian) with access control (which of them cameras see is
+--    worked out in scorecard.ts, from the viewsheds); active cameras for the record;
 --  * the latest manual assessment per target.
 WITH c AS (
   SELECT * FROM compounds
@@ -36,7 +37,8 @@ WITH c AS (
        AND s.status = 'approved' AND btrim(COALESCE(s.provider, '')) <> ''
   GROUP BY c.id
 ), gate AS (
-  SELECT compound_id, count(*)::integer AS gates, (count(*) FILTER (WHERE access_control))::integer AS with_access
+  SELECT compound_id, count(*)::integer AS gates, (count(*) FILTER (WHERE access_control))::integer AS with_access,
+         array_agg(id ORDER BY id) AS gate_ids
   FROM gates WHERE kind IN ('vehicle', 'pedestrian') AND compound_id IN (SELECT id FROM c)
   GROUP BY compound_id
 ), cam AS (
@@ -60,6 +62,7 @@ SELECT c.id, c.code, c.name, c.category, c.street_code,
        outline.served AS outline_served,
        COALESCE(providers.names, '{}') AS providers,
        COALESCE(gate.gates, 0) AS gates, COALESCE(gate.with_access, 0) AS gates_with_access,
+       COALESCE(gate.gate_ids, '{}') AS gate_ids,
        COALESCE(cam.cameras, 0) AS cameras,
        COALESCE(assessed.latest, '{}'::jsonb) AS assessments
 FROM c

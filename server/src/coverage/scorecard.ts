@@ -7,6 +7,7 @@ import {
   type TargetState,
 } from '../../../core/vocabulary.ts';
 import type { Queryable } from '../db/index.ts';
+import { watchedGates } from './watched-gates.ts';
 
 const SCORECARD_SQL = readFileSync(new URL('./scorecard.sql', import.meta.url), 'utf8');
 
@@ -23,6 +24,8 @@ interface FactsRow extends Record<FiveTarget, TargetState> {
   providers: string[];
   gates: number;
   gates_with_access: number;
+  /** The compound's entrance gates (bigint ids come as text from pg). */
+  gate_ids: (number | string)[];
   cameras: number;
   assessments: Partial<Record<FiveTarget, NonNullable<TargetScore['assessment']>>>;
 }
@@ -30,9 +33,12 @@ interface FactsRow extends Record<FiveTarget, TargetState> {
 const ratio = (part: number, all: number): TargetState =>
   part === all ? 'met' : part > 0 ? 'partly' : 'not_met';
 
+type Derived = Pick<TargetScore, 'state' | 'reason' | 'reason_key' | 'reason_vars'>;
+
 /** 有基本物业服务, from the approved service areas with a provider; undefined when nothing can tell. */
-function basicService(f: FactsRow): Pick<TargetScore, 'state' | 'reason'> | undefined {
+function basicService(f: FactsRow): Derived | undefined {
   const by = f.providers.length ? `（${f.providers.join('、')}）` : '';
+  const providers = f.providers.join('、');
   if (f.buildings > 0) {
     const extra = f.covered_unserved
       ? `；另有 ${f.covered_unserved} 栋在服务区域内，但区域未批准或未明确物业服务人`
@@ -40,6 +46,13 @@ function basicService(f: FactsRow): Pick<TargetScore, 'state' | 'reason'> | unde
     return {
       state: ratio(f.served, f.buildings),
       reason: `${f.buildings} 栋楼中 ${f.served} 栋在已批准且有物业服务人的服务区域内${by}${extra}`,
+      reason_key: 'basic_service.buildings',
+      reason_vars: {
+        buildings: f.buildings,
+        served: f.served,
+        covered_unserved: f.covered_unserved,
+        providers,
+      },
     };
   }
   if (f.outline_served !== null) {
@@ -48,24 +61,35 @@ function basicService(f: FactsRow): Pick<TargetScore, 'state' | 'reason'> | unde
       reason: f.outline_served
         ? `小区范围在已批准且有物业服务人的服务区域内${by}`
         : '小区范围不在已批准且有物业服务人的服务区域内',
+      reason_key: f.outline_served ? 'basic_service.outline_served' : 'basic_service.outline_unserved',
+      reason_vars: { providers },
     };
   }
   return undefined;
 }
 
-/** 有安全防护设施, from the entrance gates' access control; undefined when no gate is recorded. */
-function security(f: FactsRow): Pick<TargetScore, 'state' | 'reason'> | undefined {
+/**
+ * 有安全防护设施 (物防技防), from the entrance gates: met when every gate has access control (门禁) and
+ * is seen by a camera (its viewshed clipped by buildings), partly when some gate has either, not met
+ * when none has; undefined when no gate is recorded.
+ */
+function security(f: FactsRow, watched: number): Derived | undefined {
   if (f.gates === 0) return undefined;
+  const access = ratio(f.gates_with_access, f.gates);
+  const seen = ratio(watched, f.gates);
   return {
-    state: ratio(f.gates_with_access, f.gates),
-    reason: `${f.gates} 个出入口中 ${f.gates_with_access} 个有门禁；在线摄像头 ${f.cameras} 个`,
+    state:
+      access === 'met' && seen === 'met' ? 'met' : f.gates_with_access + watched > 0 ? 'partly' : 'not_met',
+    reason: `${f.gates} 个出入口中 ${f.gates_with_access} 个有门禁、${watched} 个在摄像头实际可视范围内；在线摄像头 ${f.cameras} 个`,
+    reason_key: 'security.gates',
+    reason_vars: { gates: f.gates, access: f.gates_with_access, watched, cameras: f.cameras },
   };
 }
 
-function toScorecard(f: FactsRow): Scorecard {
-  const derived: Partial<Record<FiveTarget, Pick<TargetScore, 'state' | 'reason'>>> = {
+function toScorecard(f: FactsRow, watched: Set<number>): Scorecard {
+  const derived: Partial<Record<FiveTarget, Derived>> = {
     wy_basic_service: basicService(f),
-    wy_security: security(f),
+    wy_security: security(f, f.gate_ids.filter((g) => watched.has(Number(g))).length),
   };
   const targets = FIVE_TARGETS.map((target): TargetScore => {
     const assessment = f.assessments[target] ?? null;
@@ -78,10 +102,24 @@ function toScorecard(f: FactsRow): Scorecard {
         state: assessment.state,
         source: 'assessment',
         reason: `${assessment.assessed_by ?? '工作人员'} 于 ${assessment.assessed_on} 评定${note}`,
+        reason_key: 'assessment',
+        reason_vars: {
+          by: assessment.assessed_by ?? '',
+          on: assessment.assessed_on,
+          note: assessment.note ?? '',
+        },
         assessment,
       };
     }
-    return { target, state: f[target], source: 'survey', reason: '摸排登记', assessment: null };
+    return {
+      target,
+      state: f[target],
+      source: 'survey',
+      reason: '摸排登记',
+      reason_key: 'survey',
+      reason_vars: {},
+      assessment: null,
+    };
   });
   const met = targets.filter((t) => t.state === 'met').length;
   return {
@@ -98,7 +136,11 @@ export async function scorecards(
   f: { id?: number; street?: string; category?: CompoundCategory } = {},
 ): Promise<Scorecard[]> {
   const r = await db.query<FactsRow>(SCORECARD_SQL, [f.id ?? null, f.street ?? null, f.category ?? null]);
-  return r.rows.map(toScorecard);
+  const watched = await watchedGates(
+    db,
+    r.rows.flatMap((row) => row.gate_ids.map(Number)),
+  );
+  return r.rows.map((row) => toScorecard(row, watched));
 }
 
 export async function scorecard(db: Queryable, id: number): Promise<Scorecard | undefined> {
