@@ -7,6 +7,7 @@ import { MapView } from './map/MapView.tsx';
 import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
 import { Dashboard } from './dashboard/Dashboard.tsx';
+import { useDashboardText } from './dashboard/messages.ts';
 import { showProposalGhosts } from './dashboard/proposal-ghosts.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
@@ -42,6 +43,7 @@ async function fitDistrict(map: MapController) {
 
 export function App() {
   const { t, lang, setLang } = useI18n();
+  const { t: dashboardText } = useDashboardText();
   const [config, setConfig] = useState<{ tiandituKey: string | null } | null>(null);
   const [map, setMap] = useState<MapController | null>(null);
   const [visibility, setVisibility] = useState<LayerVisibility>(storedVisibility);
@@ -140,7 +142,7 @@ export function App() {
             data-testid="dashboard-button"
             onClick={() => setDashboard((d) => !d)}
           >
-            {lang === 'en' ? 'Dashboard' : '看板'}
+            {dashboardText('open')}
           </button>
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}

@@ -124,7 +124,7 @@ describe.skipIf(!!missing)('dashboard in Chromium', () => {
     });
     expect(saved.status, await saved.clone().text()).toBe(201);
 
-    await page.click('[data-testid=dashboard] button[title=刷新]');
+    await page.click('[data-testid=dashboard-refresh]');
     await page.waitForFunction(
       (want) => Number(document.querySelector('[data-testid=uncovered-three-no]')?.textContent) === want,
       before - expected,
@@ -163,6 +163,45 @@ describe.skipIf(!!missing)('dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid=gaps] li', { timeout: 60_000 });
     expect(await page.locator('[data-testid=dashboard] nav button').count()).toBe(3);
     expect(await page.textContent('[data-testid=dashboard]')).toMatch(/建议新划区域 \d+ 个/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('reads in English after the language switch, headings, figures and links alike', async () => {
+    expect(await page.textContent('[data-testid=dashboard-trend-title]')).toBe('三无覆盖率趋势');
+    await page.click('[data-testid=lang-switch]');
+    await page.waitForSelector(
+      '[data-testid=dashboard-children-title]:text-is("Below (buildings by category; right: 三无 coverage)")',
+    );
+    // One look at the page (each round trip is slow while the map redraws its labels).
+    const seen = await page.evaluate(() => {
+      const text = (sel: string) => document.querySelector(sel)?.textContent ?? null;
+      const all = (sel: string) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? '');
+      return {
+        trend: text('[data-testid=dashboard-trend-title]'),
+        gaps: text('[data-testid=gaps-title]'),
+        button: text('[data-testid=dashboard-button]'),
+        crumb: text('[data-testid=dashboard] nav button'),
+        refresh: document.querySelector('[data-testid=dashboard-refresh]')?.getAttribute('title'),
+        // place names are data, not the dashboard's words
+        places: all(
+          '[data-testid=dashboard] nav button, [data-testid=dashboard-child] button, [data-testid=worst-compounds] button',
+        ),
+        all: text('[data-testid=dashboard]') ?? '',
+      };
+    });
+    expect(seen).toMatchObject({
+      trend: '三无 coverage over time',
+      button: 'Dashboard',
+      crumb: 'Whole city',
+      refresh: 'Refresh',
+    });
+    expect(seen.gaps).toMatch(/^\d+ gaps between areas · \d+ proposed new areas$/);
+    // No Chinese left but 三无 (the term of art) and the place names.
+    let rest = seen.all;
+    for (const p of seen.places) rest = rest.replace(p, '');
+    expect(rest.replace(/三无/g, '')).not.toMatch(/\p{Script=Han}/u);
+    await page.click('[data-testid=lang-switch]');
+    await page.waitForSelector('[data-testid=dashboard-trend-title]:text-is("三无覆盖率趋势")');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,8 +1,6 @@
 import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useState } from 'react';
 import {
-  CATEGORY_LABELS,
-  TARGET_LABELS,
   type CompoundCoverage,
   type CoverageCounts,
   type CoverageNode,
@@ -11,7 +9,6 @@ import {
   type CoverageProposal,
   type CoverageSnapshot,
   type LedgerStats,
-  PHASE_LABELS,
 } from '../../../core/coverage.ts';
 import { FIVE_TARGETS, type CompoundCategory } from '../../../core/vocabulary.ts';
 import {
@@ -31,6 +28,7 @@ import {
 } from './dashboard-api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import { mapViewPng, type MapImageSource } from './map-png.ts';
+import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
 import './dashboard.css';
 
 type Bbox = [number, number, number, number];
@@ -59,6 +57,8 @@ const NEXT_LEVEL: Record<Place['level'], Place['level'] | null> = {
 
 const pct = (c: CoverageCounts) => (c.buildings ? (100 * c.covered) / c.buildings : null);
 const fmtPct = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)}%`);
+/** YYYY-MM-DD, for the report image. */
+const today = () => new Date().toISOString().slice(0, 10);
 
 /**
  * 看板: coverage of 三无 buildings from the city down to a street, bars per child stacked by category,
@@ -72,8 +72,11 @@ export function Dashboard({
   onDraft,
   onProposals,
 }: DashboardProps) {
-  const { t } = useI18n();
-  const [path, setPath] = useState<Place[]>([{ level: 'city', name: '全市' }]);
+  const { t, attributeLabel } = useI18n();
+  const { t: d } = useDashboardText();
+  // The city's crumb has no name of its own: it is shown as 全市 / Whole city in the current language.
+  const [path, setPath] = useState<Place[]>([{ level: 'city', name: '' }]);
+  const placeName = (p: Place) => (p.level === 'city' ? d('city') : p.name);
   const place = path[path.length - 1]!;
   const [cov, setCov] = useState<CoverageResponse | null>(null);
   const [trend, setTrend] = useState<CoverageSnapshot[]>([]);
@@ -135,7 +138,10 @@ export function Dashboard({
   const draft = (geometry: Polygon) => {
     if (!street) return;
     onZoom?.(polygonBbox(geometry), 18);
-    onDraft?.(geometry, { street_code: street, name: t('dashboard.draftName', { street: place.name }) });
+    onDraft?.(geometry, {
+      street_code: street,
+      name: t('dashboard.draftName', { street: placeName(place) }),
+    });
   };
 
   useEffect(() => {
@@ -168,14 +174,28 @@ export function Dashboard({
               disabled={i === path.length - 1}
               onClick={() => setPath(path.slice(0, i + 1))}
             >
-              {p.name}
+              {placeName(p)}
             </button>
           ))}
         </nav>
-        <button type="button" className="button" onClick={() => setTick((x) => x + 1)} title="刷新">
+        <button
+          type="button"
+          className="button"
+          onClick={() => setTick((x) => x + 1)}
+          title={d('refresh')}
+          aria-label={d('refresh')}
+          data-testid="dashboard-refresh"
+        >
           ↻
         </button>
-        <button type="button" className="button" onClick={onClose} data-testid="dashboard-close">
+        <button
+          type="button"
+          className="button"
+          onClick={onClose}
+          title={d('close')}
+          aria-label={d('close')}
+          data-testid="dashboard-close"
+        >
           ×
         </button>
       </header>
@@ -187,41 +207,39 @@ export function Dashboard({
               <span className="kpi" data-testid="uncovered-three-no">
                 {cov.three_no.uncovered}
               </span>
-              <span>未覆盖三无楼栋</span>
+              <span>{d('kpi.uncoveredThreeNo')}</span>
             </div>
             <div>
               <span className="kpi" data-testid="three-no-coverage">
                 {fmtPct(pct(cov.three_no))}
               </span>
-              <span>三无覆盖率</span>
+              <span>{d('kpi.threeNoCoverage')}</span>
             </div>
             <div>
               <span className="kpi">{fmtPct(pct(cov.all))}</span>
-              <span>全部覆盖率</span>
+              <span>{d('kpi.allCoverage')}</span>
             </div>
             <div>
               <span className="kpi">{cov.all.straddling}</span>
-              <span>跨界楼栋</span>
+              <span>{d('kpi.straddling')}</span>
             </div>
             {five && (
               <div>
                 <span className="kpi" data-testid="five-have">
                   {fmtPct(five.compounds ? (100 * five.five_have) / five.compounds : null)}
                 </span>
-                <span>
-                  五有达标（{five.five_have}/{five.compounds}）
-                </span>
+                <span>{d('kpi.fiveHave', { met: five.five_have, all: five.compounds })}</span>
               </div>
             )}
           </section>
 
           <section>
-            <h3>下级（楼栋数，按类别；右为三无覆盖率）</h3>
+            <h3 data-testid="dashboard-children-title">{d('children.title')}</h3>
             <div className="legend">
               {CATEGORIES.map((k) => (
                 <span key={k}>
                   <i className={`sw ${k}`} />
-                  {CATEGORY_LABELS[k]}
+                  {d(categoryKey(k))}
                 </span>
               ))}
             </div>
@@ -231,7 +249,7 @@ export function Dashboard({
                   <tr key={c.code ?? 'none'} data-testid="dashboard-child">
                     <td>
                       <button type="button" className="link" onClick={() => drill(c)}>
-                        {c.name}
+                        {c.code === null ? d('children.unassigned') : c.name}
                       </button>
                     </td>
                     <td className="bar">
@@ -240,7 +258,11 @@ export function Dashboard({
                           key={k}
                           className={`seg ${k}`}
                           style={{ width: `${(100 * c[k].buildings) / maxBuildings}%` }}
-                          title={`${CATEGORY_LABELS[k]}：${c[k].buildings} 栋，已覆盖 ${c[k].covered}`}
+                          title={d('children.bar', {
+                            category: d(categoryKey(k)),
+                            buildings: c[k].buildings,
+                            covered: c[k].covered,
+                          })}
                         />
                       ))}
                     </td>
@@ -252,8 +274,8 @@ export function Dashboard({
           </section>
 
           <section>
-            <h3>三无覆盖率趋势</h3>
-            <Trend snapshots={trend} />
+            <h3 data-testid="dashboard-trend-title">{d('trend.title')}</h3>
+            <Trend snapshots={trend} t={d} />
             {canRecordSnapshot() && (
               <button
                 type="button"
@@ -264,21 +286,23 @@ export function Dashboard({
                     .catch((e: Error) => setError(e.message))
                 }
               >
-                记录快照
+                {d('trend.record')}
               </button>
             )}
           </section>
 
           {five && (
             <section>
-              <h3>五有各项达标</h3>
+              <h3>{d('targets.title')}</h3>
               <table className="targets">
                 <tbody>
-                  {FIVE_TARGETS.map((t) => (
-                    <tr key={t}>
-                      <td>{TARGET_LABELS[t]}</td>
-                      <td className="num">{five.by_target[t].met}</td>
-                      <td className="num muted">部分 {five.by_target[t].partly}</td>
+                  {FIVE_TARGETS.map((target) => (
+                    <tr key={target}>
+                      <td>{attributeLabel(target)}</td>
+                      <td className="num">{five.by_target[target].met}</td>
+                      <td className="num muted">
+                        {d('targets.partly', { n: five.by_target[target].partly })}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -289,17 +313,17 @@ export function Dashboard({
           {ledger && (
             <section>
               <h3>
-                问题台账：未销号 {ledger.total.open}，已销号 {ledger.total.closed}，逾期{' '}
+                {d('ledger.title', { open: ledger.total.open, closed: ledger.total.closed })}{' '}
                 <span data-testid="ledger-overdue">{ledger.total.overdue}</span>
               </h3>
               <table className="targets">
                 <tbody>
                   {ledger.phases.map((p) => (
                     <tr key={p.phase}>
-                      <td>{PHASE_LABELS[p.phase]}</td>
-                      <td className="num">未销号 {p.open}</td>
-                      <td className="num">已销号 {p.closed}</td>
-                      <td className="num muted">逾期 {p.overdue}</td>
+                      <td>{d(phaseKey(p.phase))}</td>
+                      <td className="num">{d('ledger.open', { n: p.open })}</td>
+                      <td className="num">{d('ledger.closed', { n: p.closed })}</td>
+                      <td className="num muted">{d('ledger.overdue', { n: p.overdue })}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -308,7 +332,7 @@ export function Dashboard({
           )}
 
           <section>
-            <h3>未覆盖三无楼栋最多的小区</h3>
+            <h3>{d('worst.title')}</h3>
             <ol className="worst" data-testid="worst-compounds">
               {worst
                 .filter((w) => w.uncovered > 0)
@@ -323,7 +347,7 @@ export function Dashboard({
                       {w.name}
                     </button>
                     <span className="muted">
-                      {w.uncovered}/{w.buildings} 栋未覆盖
+                      {d('worst.uncovered', { uncovered: w.uncovered, buildings: w.buildings })}
                     </span>
                   </li>
                 ))}
@@ -332,8 +356,8 @@ export function Dashboard({
 
           {street && (
             <section>
-              <h3>
-                区域间空隙 {gaps.length} 处 · 建议新划区域 {proposals.length} 个
+              <h3 data-testid="gaps-title">
+                {d('gaps.title', { gaps: gaps.length, proposals: proposals.length })}
               </h3>
               <ol className="worst" data-testid="gaps">
                 {gaps.slice(0, 5).map((g) => (
@@ -343,9 +367,9 @@ export function Dashboard({
                       className="link"
                       onClick={() => onZoom?.(polygonBbox(g.geometry), 18)}
                     >
-                      {g.kind === 'hole' ? '区域内空洞' : '区域间缝隙'} {Math.round(g.area_m2)} m²
+                      {d(g.kind === 'hole' ? 'gaps.hole' : 'gaps.sliver', { m2: Math.round(g.area_m2) })}
                     </button>
-                    <span className="muted">{g.buildings} 栋楼</span>
+                    <span className="muted">{d('gaps.buildings', { n: g.buildings })}</span>
                     {onDraft && (
                       <button
                         type="button"
@@ -366,10 +390,10 @@ export function Dashboard({
                       className="link"
                       onClick={() => onZoom?.(polygonBbox(p.geometry), 17)}
                     >
-                      建议区域 {Math.round(p.area_m2)} m²
+                      {d('proposal.label', { m2: Math.round(p.area_m2) })}
                     </button>
                     <span className="muted">
-                      覆盖 {p.covers}/{p.building_ids.length} 栋三无楼
+                      {d('proposal.covers', { covers: p.covers, total: p.building_ids.length })}
                     </span>
                     {onDraft && (
                       <button
@@ -389,28 +413,37 @@ export function Dashboard({
           )}
 
           <section className="exports">
-            <a href={links.coverageXlsx}>覆盖统计 XLSX</a>
-            <a href={links.coverageCsv}>CSV</a>
-            <a href={links.ledgerXlsx}>问题台账 XLSX</a>
-            <a href={links.uncoveredGeojson}>未覆盖三无楼栋 GeoJSON</a>
+            <a href={links.coverageXlsx}>{d('export.coverageXlsx')}</a>
+            <a href={links.coverageCsv}>{d('export.coverageCsv')}</a>
+            <a href={links.ledgerXlsx}>{d('export.ledgerXlsx')}</a>
+            <a href={links.uncoveredGeojson}>{d('export.uncoveredGeojson')}</a>
             {mapImage && (
               <button
                 type="button"
                 className="link"
                 data-testid="map-png"
                 onClick={() =>
-                  mapViewPng(mapImage, `五有地图 · ${place.name} · 物业服务区域与三无楼栋`)
+                  mapViewPng(mapImage, {
+                    title: d('png.title', { place: placeName(place) }),
+                    date: d('png.date', { date: today() }),
+                    legend: (category, covered) =>
+                      d('png.legend', {
+                        category: d(`png.${category}`),
+                        state: d(covered ? 'png.covered' : 'png.uncovered'),
+                      }),
+                    failed: d('png.failed'),
+                  })
                     .then((blob) => {
                       const a = document.createElement('a');
                       a.href = URL.createObjectURL(blob);
-                      a.download = `五有地图-${place.name}-${new Date().toISOString().slice(0, 10)}.png`;
+                      a.download = d('png.file', { place: placeName(place), date: today() });
                       a.click();
                       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
                     })
                     .catch((e: Error) => setError(e.message))
                 }
               >
-                当前地图 PNG
+                {d('export.mapPng')}
               </button>
             )}
           </section>
@@ -421,17 +454,17 @@ export function Dashboard({
 }
 
 /** 三无 coverage % over the snapshots, as a small SVG line. */
-function Trend({ snapshots }: { snapshots: CoverageSnapshot[] }) {
+function Trend({ snapshots, t }: { snapshots: CoverageSnapshot[]; t: DashboardT }) {
   const pts = snapshots
     .filter((s) => s.category === 'three_no' && s.buildings > 0)
     .map((s) => ({ t: Date.parse(s.taken_at), p: (100 * s.covered) / s.buildings }));
-  if (pts.length < 2) return <p className="muted">快照不足两次（城市管理员登录后可记录快照）。</p>;
+  if (pts.length < 2) return <p className="muted">{t('trend.tooFew')}</p>;
   const t0 = pts[0]!.t;
   const t1 = pts[pts.length - 1]!.t;
   const x = (t: number) => (t1 === t0 ? 0 : ((t - t0) / (t1 - t0)) * 280) + 10;
   const y = (p: number) => 90 - (p / 100) * 80;
   return (
-    <svg className="trend" viewBox="0 0 300 100" role="img" aria-label="三无覆盖率趋势">
+    <svg className="trend" viewBox="0 0 300 100" role="img" aria-label={t('trend.title')}>
       <line x1="10" y1="90" x2="290" y2="90" className="axis" />
       <polyline points={pts.map((p) => `${x(p.t)},${y(p.p)}`).join(' ')} />
       <text x="10" y="8">

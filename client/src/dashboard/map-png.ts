@@ -1,3 +1,4 @@
+import type { CompoundCategory } from '../../../core/vocabulary.ts';
 import { BUILDING_COLOURS } from '../palette.ts';
 
 /** What the report image needs of the map (MapLibre's Map has it); no map library imported here. */
@@ -9,14 +10,23 @@ export interface MapImageSource {
   once(type: 'render', listener: () => void): unknown;
 }
 
-const LEGEND: [string, string][] = [
-  [BUILDING_COLOURS.three_no.uncovered, '三无 · 未纳入'],
-  [BUILDING_COLOURS.three_no.covered, '三无 · 已纳入'],
-  [BUILDING_COLOURS.self_managed.uncovered, '自管 · 未纳入'],
-  [BUILDING_COLOURS.self_managed.covered, '自管 · 已纳入'],
-  [BUILDING_COLOURS.professional.uncovered, '专业物业 · 未纳入'],
-  [BUILDING_COLOURS.professional.covered, '专业物业 · 已纳入'],
-];
+/** The words on the image, in the page's language. */
+export interface MapImageText {
+  title: string;
+  /** The date line, top right. */
+  date: string;
+  /** A legend entry: buildings of a category, in a service area or not. */
+  legend(category: CompoundCategory, covered: boolean): string;
+  /** The error when the browser cannot encode the image. */
+  failed: string;
+}
+
+/** 三无 first: the report is about them. */
+const LEGEND_ORDER: CompoundCategory[] = ['three_no', 'self_managed', 'professional'];
+const LEGEND: [CompoundCategory, boolean][] = LEGEND_ORDER.flatMap((c): [CompoundCategory, boolean][] => [
+  [c, false],
+  [c, true],
+]);
 
 /** A round length (1, 2 or 5 × 10ⁿ m) at most `maxM`. */
 export function niceMetres(maxM: number): number {
@@ -43,7 +53,7 @@ function grab(map: MapImageSource): Promise<HTMLCanvasElement> {
  * The current map view as a PNG for reports: a title, the date, a legend of the building colours and a
  * scale bar around the map image.
  */
-export async function mapViewPng(map: MapImageSource, title: string): Promise<Blob> {
+export async function mapViewPng(map: MapImageSource, text: MapImageText): Promise<Blob> {
   const shot = await grab(map);
   const css = map.getCanvas().clientWidth || shot.width;
   const dpr = shot.width / css;
@@ -59,18 +69,19 @@ export async function mapViewPng(map: MapImageSource, title: string): Promise<Bl
   const font = (px: number) => `${px * dpr}px 'Noto Sans SC UI', sans-serif`;
   g.fillStyle = '#1d232b';
   g.font = font(20);
-  g.fillText(title, 14 * dpr, 34 * dpr);
+  g.fillText(text.title, 14 * dpr, 34 * dpr);
   g.font = font(13);
   g.textAlign = 'right';
-  g.fillText(`制图日期 ${new Date().toISOString().slice(0, 10)}`, out.width - 14 * dpr, 34 * dpr);
+  g.fillText(text.date, out.width - 14 * dpr, 34 * dpr);
   g.textAlign = 'left';
 
   // legend along the bottom
   let x = 14 * dpr;
   const y = head + shot.height + 26 * dpr;
   g.font = font(12);
-  for (const [colour, label] of LEGEND) {
-    g.fillStyle = colour;
+  for (const [category, covered] of LEGEND) {
+    const label = text.legend(category, covered);
+    g.fillStyle = BUILDING_COLOURS[category][covered ? 'covered' : 'uncovered'];
     g.fillRect(x, y - 10 * dpr, 12 * dpr, 12 * dpr);
     g.fillStyle = '#1d232b';
     g.fillText(label, x + 16 * dpr, y);
@@ -96,6 +107,6 @@ export async function mapViewPng(map: MapImageSource, title: string): Promise<Bl
   g.fillText(metres >= 1000 ? `${metres / 1000} km` : `${metres} m`, right - w / 2, y - 12 * dpr);
 
   return new Promise((resolve, reject) =>
-    out.toBlob((b) => (b ? resolve(b) : reject(new Error('The image could not be made'))), 'image/png'),
+    out.toBlob((b) => (b ? resolve(b) : reject(new Error(text.failed))), 'image/png'),
   );
 }
