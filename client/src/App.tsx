@@ -169,7 +169,11 @@ export function App() {
           />
         )}
         <EditorPanel map={map?.maplibre ?? null} pendingDraft={pendingDraft} onDraftTaken={onDraftTaken} />
-        <SecurityLayers map={map?.maplibre ?? null} visible={visibility.cameras || visibility.gates} />
+        <SecurityLayers
+          map={map?.maplibre ?? null}
+          visible={visibility.cameras || visibility.gates}
+          onSelect={() => setPicked(null)}
+        />
         {dashboard && (
           <Dashboard
             onClose={() => setDashboard(false)}

@@ -60,6 +60,8 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
     let page: Page;
     const ids: Record<string, number> = {};
     const pageErrors: string[] = [];
+    /** The admin's bearer token, for the changes "another tab" makes through the API. */
+    let token = '';
 
     beforeAll(async () => {
       mkdirSync(ARTIFACTS_DIR, { recursive: true });
@@ -121,14 +123,15 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
       });
-      const { token, user } = (await login.json()) as { token: string; user: unknown };
+      const { token: tk, user } = (await login.json()) as { token: string; user: unknown };
+      token = tk;
       await page.goto(`${url}/api/health`); // same origin, for the session storage
       await page.evaluate(
         ([tk, u]) => {
           sessionStorage.setItem('wuyou.token', tk);
           sessionStorage.setItem('wuyou.user', u);
         },
-        [token, JSON.stringify(user)] as const,
+        [tk, JSON.stringify(user)] as const,
       );
       await page.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
       await page.waitForFunction(
@@ -323,6 +326,167 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
         { timeout: 10_000 },
       );
       expect(await page.textContent('[data-testid=gate-add]')).toBe('添加出入口');
+      expect(pageErrors).toEqual([]);
+    });
+    const api = async <T>(path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${url}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...init.headers },
+      });
+      return { status: r.status, etag: r.headers.get('etag'), body: (await r.json().catch(() => null)) as T };
+    };
+    type GateFeature = {
+      geometry: { type: 'Point'; coordinates: number[] };
+      properties: { id: number; kind: string; access_control: boolean; name: string | null; version: number };
+    };
+    type Coverage = { gates: { total: number }; unit_doors: { total: number; with_access_control: number } };
+    const coverage = async () =>
+      (await api<Coverage>(`/api/security-coverage?service_area=${ids.area}`)).body;
+    const submitted = (version: number) =>
+      page.waitForSelector(`[data-testid=security-panel][data-version="${version}"]`, { timeout: 20_000 });
+
+    it('edits a gate’s access control (门禁) and kind in its form: stored, and counted by /api/security-coverage', async () => {
+      const made = await api<{ id: number }>('/api/gates', {
+        method: 'POST',
+        body: JSON.stringify({
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: pt(50, 0) },
+          properties: { kind: 'unit_door' },
+        }),
+      });
+      expect(made.status).toBe(201);
+      ids.south = made.body.id;
+      const before = await coverage();
+      await page.reload(); // the map learns of another client's gate on its next load
+      await page.waitForFunction(
+        (id) =>
+          [
+            document.querySelector('[data-testid=map]')?.getAttribute('data-security-gates-watched'),
+            document.querySelector('[data-testid=map]')?.getAttribute('data-security-gates-unwatched'),
+          ]
+            .join(',')
+            .split(',')
+            .includes(String(id)),
+        ids.south,
+        { timeout: 60_000 },
+      );
+      await page.waitForTimeout(500); // deck ready for picking
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      await page.mouse.click(...pixel(map, 50, 0));
+      await page.waitForSelector('[data-testid=gate-form]', { timeout: 10_000 });
+      expect(await page.getAttribute('[data-testid=security-panel]', 'data-id')).toBe(String(ids.south));
+      // The shell's attribute panel gives way to the form (it would show the tile's stale copy).
+      await expect.poll(() => page.locator('[data-testid=attribute-panel]').count()).toBe(0);
+      expect(await page.isChecked('#gate-form-access_control')).toBe(false);
+      expect(await page.inputValue('#gate-form-kind')).toBe('unit_door');
+
+      await page.check('#gate-form-access_control');
+      await page.click('[data-testid=gate-form] button[type=submit]');
+      await submitted(2);
+      const v2 = await api<GateFeature>(`/api/gates/${ids.south}`);
+      expect(v2.etag).toBe('"2"');
+      expect(v2.body.properties).toMatchObject({ kind: 'unit_door', access_control: true, version: 2 });
+      const mid = await coverage();
+      expect(mid.unit_doors.with_access_control).toBe(before.unit_doors.with_access_control + 1);
+
+      await page.selectOption('#gate-form-kind', 'pedestrian');
+      await page.fill('#gate-form-name', '南门');
+      await page.click('[data-testid=gate-form] button[type=submit]');
+      await submitted(3);
+      const v3 = await api<GateFeature>(`/api/gates/${ids.south}`);
+      expect(v3.body.properties).toMatchObject({
+        kind: 'pedestrian',
+        access_control: true,
+        name: '南门',
+        version: 3,
+      });
+      const after = await coverage();
+      expect(after.gates.total).toBe(before.gates.total + 1);
+      expect(after.unit_doors.total).toBe(before.unit_doors.total - 1);
+      expect(await page.textContent('[data-testid=security-panel] h2')).toBe('南门');
+
+      await page.click('[data-testid=security-history-toggle]');
+      await expect
+        .poll(() => page.locator('[data-testid=security-history] li').count(), { timeout: 10_000 })
+        .toBe(3);
+      const ops = await page.$$eval('[data-testid=security-history] li', (lis) =>
+        lis.map((li) => `${li.getAttribute('data-version')} ${li.getAttribute('data-operation')}`),
+      );
+      expect(ops).toEqual(['3 update', '2 update', '1 create']);
+      expect(await page.textContent('[data-testid=security-history] li[data-version="3"]')).toContain('类型');
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-gate-form.png') });
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('shows a 409 when another tab saved the gate first, keeps what was typed, and overwrites only when asked', async () => {
+      const stored = await api<GateFeature>(`/api/gates/${ids.south}`);
+      const other = await api<GateFeature>(`/api/gates/${ids.south}`, {
+        method: 'PUT',
+        headers: { 'if-match': '"3"' },
+        body: JSON.stringify({
+          ...stored.body,
+          properties: { ...stored.body.properties, name: '北门' },
+        }),
+      });
+      expect(other.status).toBe(200); // version 4, by "another tab"
+
+      await page.uncheck('#gate-form-access_control');
+      await page.fill('#gate-form-name', '南门（东侧）');
+      await page.click('[data-testid=gate-form] button[type=submit]');
+      const alert = await page.waitForSelector('[data-testid=security-form-error][data-status="409"]', {
+        timeout: 20_000,
+      });
+      const message = (await alert.textContent())!;
+      expect(message).toContain('版本 4');
+      expect(message).toContain('名称'); // what the other tab changed
+      // Nothing lost: the typed values are still in the form, and nothing was overwritten silently.
+      expect(await page.inputValue('#gate-form-name')).toBe('南门（东侧）');
+      expect(await page.isChecked('#gate-form-access_control')).toBe(false);
+      expect((await api<GateFeature>(`/api/gates/${ids.south}`)).body.properties.name).toBe('北门');
+      expect(await page.isVisible('[data-testid=security-reload]')).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-gate-conflict.png') });
+
+      await page.click('[data-testid=security-overwrite]');
+      await submitted(5);
+      const v5 = await api<GateFeature>(`/api/gates/${ids.south}`);
+      expect(v5.body.properties).toMatchObject({ name: '南门（东侧）', access_control: false, version: 5 });
+      expect(v5.body.geometry.coordinates).toEqual(stored.body.geometry.coordinates);
+      expect(await page.locator('[data-testid=security-form-error]').count()).toBe(0);
+      await page.click('[data-testid=security-close]');
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('opens the form with the server’s 422 when a camera is dragged into a building, and saves it once marked indoor', async () => {
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      const from = pixel(map, 3.5, 50); // C2's icon
+      const to = pixel(map, 50, 50); // inside the building
+      await page.mouse.move(...from);
+      await page.mouse.down();
+      for (let i = 1; i <= 15; i++)
+        await page.mouse.move(from[0] + ((to[0] - from[0]) * i) / 15, from[1] + ((to[1] - from[1]) * i) / 15);
+      await page.mouse.up();
+      const alert = await page.waitForSelector('[data-testid=security-form-error][data-status="422"]', {
+        timeout: 20_000,
+      });
+      expect(await alert.textContent()).toContain('室内');
+      expect(await page.getAttribute('#camera-indoor', 'aria-invalid')).toBe('true');
+      const c2 = async () =>
+        (
+          await t.db.query<{ version: number; indoor: boolean; x: number; y: number }>(
+            'SELECT version, indoor, ST_X(geom) AS x, ST_Y(geom) AS y FROM cameras WHERE id = $1',
+            [ids.c2],
+          )
+        ).rows[0]!;
+      const v0 = (await c2()).version;
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-camera-422.png') });
+      await page.check('#camera-indoor');
+      await page.click('[data-testid=camera-form] button[type=submit]');
+      await expect.poll(async () => (await c2()).version, { timeout: 20_000 }).toBe(v0 + 1);
+      const saved = await c2();
+      expect(saved.indoor).toBe(true);
+      const [lon, lat] = pt(50, 50);
+      expect(Math.abs(saved.x - lon)).toBeLessThan(2e-5);
+      expect(Math.abs(saved.y - lat)).toBeLessThan(2e-5);
       expect(pageErrors).toEqual([]);
     });
   },

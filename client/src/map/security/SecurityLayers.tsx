@@ -1,22 +1,74 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/I18n.tsx';
-import { SecurityOverlay } from './security-overlay.ts';
+import type { PointFeature, PointLayer } from '../../panels/security/point-client.ts';
+import { SecurityPanel } from '../../panels/security/SecurityPanel.tsx';
+import type { CameraPreview } from '../../panels/security/CameraForm.tsx';
+import { SecurityOverlay, type SecuritySelection } from './security-overlay.ts';
 
-/** Mounts the deck.gl camera/viewshed/gate layers on the map while it exists. */
-export function SecurityLayers({ map, visible }: { map: MapLibreMap | null; visible: boolean }) {
+export interface SecurityLayersProps {
+  map: MapLibreMap | null;
+  visible: boolean;
+  /** A camera or gate was selected on the map (the shell closes its attribute panel). */
+  onSelect?(): void;
+}
+
+/**
+ * Mounts the deck.gl camera/viewshed/gate layers on the map while it exists, and the form of the
+ * camera or gate clicked on it.
+ */
+export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) {
   const overlay = useRef<SecurityOverlay | null>(null);
   const { lang } = useI18n();
+  const [selection, setSelection] = useState<(SecuritySelection & { seq: number }) | null>(null);
+  const latestOnSelect = useRef(onSelect);
+  useEffect(() => {
+    latestOnSelect.current = onSelect;
+  });
+
   useEffect(() => {
     if (!map) return;
-    const o = new SecurityOverlay(map);
+    let seq = 0;
+    const o = new SecurityOverlay(map, {
+      onSelect: (s) => {
+        setSelection(s && { ...s, seq: ++seq });
+        // After the click has reached every map listener (the shell's feature picking among them).
+        if (s) setTimeout(() => latestOnSelect.current?.(), 0);
+      },
+    });
     overlay.current = o;
     return () => {
       overlay.current = null;
       o.destroy();
+      setSelection(null);
     };
   }, [map]);
   useEffect(() => overlay.current?.setVisible(visible), [visible, map]);
   useEffect(() => overlay.current?.setLanguage(lang), [lang, map]);
-  return null;
+
+  const onPreview = useCallback((id: number, v: CameraPreview) => overlay.current?.preview(id, v), []);
+  const onSaved = useCallback((layer: PointLayer, f: PointFeature) => {
+    overlay.current?.applySaved(layer, f);
+  }, []);
+  const onDeleted = useCallback((layer: PointLayer, id: number) => {
+    overlay.current?.applyDeleted(layer, id);
+    setSelection(null);
+  }, []);
+  const onClose = useCallback(() => {
+    overlay.current?.select(null);
+    overlay.current?.revert();
+    setSelection(null);
+  }, []);
+
+  if (!selection || !visible) return null;
+  return (
+    <SecurityPanel
+      key={`${selection.layer}/${String(selection.feature.properties.id)}/${selection.seq}`}
+      selection={selection}
+      onPreview={onPreview}
+      onSaved={onSaved}
+      onDeleted={onDeleted}
+      onClose={onClose}
+    />
+  );
 }

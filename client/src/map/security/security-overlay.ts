@@ -5,13 +5,21 @@ import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
 import { GATE_KINDS, type GateKind } from '../../../../core/vocabulary.ts';
 import { sessionToken } from '../../editor/service-area-client.ts';
-import { format, MESSAGES, type Language } from '../../i18n/messages.ts';
-import { renderCameraForm, type Translate } from './camera-form.ts';
+import { format, MESSAGES, type Language, type MessageKey } from '../../i18n/messages.ts';
+import {
+  PointApiError,
+  savePoint,
+  versionOf,
+  type PointFeature,
+  type PointLayer,
+} from '../../panels/security/point-client.ts';
 import { cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import {
   buildSecurityScene,
   aimAt,
   moveCamera,
+  updateGate,
+  withoutPoint,
   type CameraView,
   type GateView,
   type SecurityScene,
@@ -22,6 +30,22 @@ import type { PickingInfo } from '@deck.gl/core';
 export const SECURITY_MIN_ZOOM = 15;
 /** The longest range drawn (buildings are fetched this far beyond the view). */
 const FETCH_MARGIN_M = 100;
+/** The i18n dictionary's lookup for the shell's keys. */
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+/** The camera or gate clicked on the map, as stored (properties carry id and version). */
+export interface SecuritySelection {
+  layer: PointLayer;
+  feature: PointFeature;
+  /** A change made on the map (a drag) that the server refused: the form offers it again. */
+  unsaved?: PointFeature;
+  error?: PointApiError;
+}
+
+export interface SecurityOverlayOptions {
+  /** A camera or gate was clicked (or a drag of one was refused); null when the map is clicked elsewhere. */
+  onSelect?(selection: SecuritySelection | null): void;
+}
 
 type Props = Record<string, unknown>;
 
@@ -85,8 +109,6 @@ export class SecurityOverlay {
   /** Add a gate: a kind and a button, bottom centre (clear of the legend and the other boxes). */
   private readonly gateBox: HTMLDivElement;
   private readonly box: HTMLDivElement;
-  /** The numeric fields of the camera last clicked. */
-  private readonly formBox: HTMLDivElement;
   /** Proposed cameras (GET /api/security-coverage/suggestions), drawn as ghosts until accepted. */
   private ghosts: Ghost[] = [];
   private readonly onMove = () => void this.refresh();
@@ -95,19 +117,18 @@ export class SecurityOverlay {
   /** What the coverage box shows, kept to redraw it in another language. */
   private coverage: { id: number; name: string; seenPct: number; watched: number; total: number } | null =
     null;
-  /** The camera whose form is open. */
-  private editing: number | null = null;
+  /** The camera or gate whose form is open (outlined on the map). */
+  private selected: { layer: PointLayer; id: number } | null = null;
 
-  constructor(private readonly map: MapLibreMap) {
+  constructor(
+    private readonly map: MapLibreMap,
+    private readonly opts: SecurityOverlayOptions = {},
+  ) {
     this.box = document.createElement('div');
     this.box.className = 'security-coverage';
     this.box.dataset.testid = 'security-coverage';
     this.box.style.cssText = boxCss(10);
     map.getContainer().appendChild(this.box);
-    this.formBox = document.createElement('div');
-    this.formBox.dataset.testid = 'camera-edit';
-    this.formBox.style.cssText = boxCss(44);
-    map.getContainer().appendChild(this.formBox);
     this.gateBox = document.createElement('div');
     this.gateBox.dataset.testid = 'gate-tool';
     this.gateBox.style.cssText = boxCss(56).replace('right:56px', 'left:50%;transform:translateX(-50%)');
@@ -128,14 +149,67 @@ export class SecurityOverlay {
     if (visible) void this.refresh();
   }
 
-  /** Redraws the boxes and the open form in `lang` (the shell's language switch). */
+  /** Redraws the boxes in `lang` (the shell's language switch). */
   setLanguage(lang: Language) {
     this.t = translator(lang);
     this.drawCoverage();
     this.drawGateTool();
-    const cam = this.scene.cameras.find((c) => c.id === this.editing);
-    if (cam && this.formBox.style.display !== 'none') this.edit(cam);
   }
+
+  /** Outlines a camera or gate (the one whose form is open), or none. */
+  select(selected: { layer: PointLayer; id: number } | null) {
+    this.selected = selected;
+    this.render();
+  }
+
+  /** A camera's numbers as edited in its form, drawn live before they are saved. */
+  preview(id: number, change: Parameters<typeof moveCamera>[3]) {
+    this.scene = moveCamera(this.scene, this.index, id, change);
+    this.render();
+  }
+
+  /** Back to what the server last sent (a form closed without saving). */
+  revert() {
+    void this.refresh();
+  }
+
+  /**
+   * A camera or gate as the server stored it (after a PUT from the map or a form): drawn there at
+   * once, then the coverage box brought up to date.
+   */
+  applySaved(layer: PointLayer, feature: PointFeature) {
+    const id = Number(feature.properties.id ?? feature.id);
+    const position = feature.geometry.coordinates.slice(0, 2) as [number, number];
+    const p = feature.properties;
+    if (layer === 'cameras') {
+      this.stored.set(id, feature);
+      this.scene = moveCamera(this.scene, this.index, id, {
+        position,
+        directionDeg: typeof p.direction_deg === 'number' ? p.direction_deg : null,
+        fovDeg: Number(p.fov_deg),
+        rangeM: Number(p.range_m),
+        status: p.status as CameraView['status'],
+        system: p.system as CameraView['system'],
+      });
+    } else {
+      this.storedGates.set(id, feature);
+      this.scene = updateGate(this.scene, id, { position, kind: p.kind as GateView['kind'] });
+    }
+    delete this.map.getContainer().dataset.securityError;
+    this.render();
+    void this.refresh();
+  }
+
+  /** A camera or gate deleted through its form: gone from the map. */
+  applyDeleted(layer: PointLayer, id: number) {
+    if (layer === 'cameras') this.stored.delete(id);
+    else this.storedGates.delete(id);
+    this.scene = withoutPoint(this.scene, layer, id);
+    if (this.selected?.layer === layer && this.selected.id === id) this.selected = null;
+    this.render();
+    void this.refresh();
+  }
+
 
   /** Current scene (for tests and panels). */
   get current(): SecurityScene {
@@ -253,7 +327,20 @@ export class SecurityOverlay {
 
   private onClick = (e: MapMouseEvent) => {
     const kind = this.placing;
-    if (!kind) return;
+    if (!kind) {
+      const hit = this.overlay.pickObject({
+        x: e.point.x,
+        y: e.point.y,
+        radius: 2,
+        layerIds: ['security-cameras', 'security-gates'],
+      });
+      if (!hit && this.selected) {
+        this.selected = null;
+        this.render();
+        this.opts.onSelect?.(null);
+      }
+      return;
+    }
     this.placing = null;
     this.map.getCanvas().style.cursor = '';
     this.drawGateTool();
@@ -276,23 +363,49 @@ export class SecurityOverlay {
     await this.refresh();
   }
 
-  /** Saves a dragged gate (PUT with If-Match), then reloads what is in view (its colour may change). */
-  private async saveGate(id: number) {
-    const f = this.storedGates.get(id);
-    const gate = this.scene.gates.find((g) => g.id === id);
-    if (!f || !gate) return;
-    const token = sessionToken();
-    const r = await fetch(`/api/gates/${id}`, {
-      method: 'PUT',
-      headers: {
-        'content-type': 'application/json',
-        'if-match': `"${String(f.properties.version)}"`,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({ ...f, geometry: { type: 'Point', coordinates: gate.position } }),
-    });
-    this.reportSaved(r, 'gate not saved');
-    await this.refresh();
+  /**
+   * Saves a camera or gate changed on the map (PUT with If-Match). A refusal keeps the change on the
+   * map and opens the form with the server's answer (a 409 can then be reloaded or overwritten).
+   */
+  private async savePoint(layer: PointLayer, id: number) {
+    const stored = (layer === 'cameras' ? this.stored : this.storedGates).get(id);
+    if (!stored) return;
+    let next: PointFeature;
+    if (layer === 'cameras') {
+      const cam = this.scene.cameras.find((c) => c.id === id);
+      if (!cam) return;
+      next = {
+        ...stored,
+        geometry: { type: 'Point', coordinates: cam.position },
+        properties: {
+          ...stored.properties,
+          direction_deg: cam.directionDeg,
+          fov_deg: cam.fovDeg,
+          range_m: cam.rangeM,
+          status: cam.status,
+        },
+      };
+    } else {
+      const gate = this.scene.gates.find((g) => g.id === id);
+      if (!gate) return;
+      next = { ...stored, geometry: { type: 'Point', coordinates: gate.position } };
+    }
+    try {
+      const saved = await savePoint(layer, next, versionOf(stored));
+      this.applySaved(layer, saved);
+      // Its form, if open, goes on from the new version (else its next save would be a 409).
+      if (this.selected?.layer === layer && this.selected.id === id)
+        this.opts.onSelect?.({ layer, feature: saved });
+    } catch (e) {
+      const message = (e as Error).message;
+      this.map.getContainer().dataset.securityError = message;
+      console.warn(`${layer} ${id} not saved:`, message);
+      if (e instanceof PointApiError) {
+        this.selected = { layer, id };
+        this.render();
+        this.opts.onSelect?.({ layer, feature: stored, unsaved: next, error: e });
+      } else void this.refresh();
+    }
   }
 
   private reportSaved(r: Response, what: string) {
@@ -310,62 +423,13 @@ export class SecurityOverlay {
       });
   }
 
-  /** Saves a dragged camera (PUT with If-Match), then reloads what is in view. */
-  private async save(id: number) {
-    const f = this.stored.get(id);
-    const cam = this.scene.cameras.find((c) => c.id === id);
-    if (!f || !cam) return;
-    const token = sessionToken();
-    const r = await fetch(`/api/cameras/${id}`, {
-      method: 'PUT',
-      headers: {
-        'content-type': 'application/json',
-        'if-match': `"${String(f.properties.version)}"`,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({
-        ...f,
-        geometry: { type: 'Point', coordinates: cam.position },
-        properties: {
-          ...f.properties,
-          direction_deg: cam.directionDeg,
-          fov_deg: cam.fovDeg,
-          range_m: cam.rangeM,
-          status: cam.status,
-        },
-      }),
-    });
-    if (!r.ok) {
-      const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
-      this.map.getContainer().dataset.securityError = body.error?.message ?? String(r.status);
-      console.warn('camera not saved:', body.error?.message ?? r.status);
-    } else delete this.map.getContainer().dataset.securityError;
-    await this.refresh();
-  }
-
-  /** Opens the numeric fields of a camera; edits redraw its viewshed live, Save sends them. */
-  private edit(camera: CameraView) {
-    this.editing = camera.id;
-    renderCameraForm(
-      this.formBox,
-      camera,
-      {
-        onChange: (v) => {
-          this.scene = moveCamera(this.scene, this.index, camera.id, v);
-          this.render();
-        },
-        onSave: (v) => {
-          this.scene = moveCamera(this.scene, this.index, camera.id, v);
-          this.formBox.style.display = 'none';
-          void this.save(camera.id);
-        },
-        onClose: () => {
-          this.formBox.style.display = 'none';
-          void this.refresh();
-        },
-      },
-      this.t,
-    );
+  /** Opens the form of a camera or gate (the React panel beside the map). */
+  private open(layer: PointLayer, id: number) {
+    const feature = (layer === 'cameras' ? this.stored : this.storedGates).get(id);
+    if (!feature) return;
+    this.selected = { layer, id };
+    this.render();
+    this.opts.onSelect?.({ layer, feature });
   }
 
   /** Fetches up to 3 suggested cameras for the area and shows them as ghosts. */
@@ -471,7 +535,7 @@ export class SecurityOverlay {
     const d = this.dragging;
     this.dragging = null;
     this.map.dragPan.enable();
-    if (d !== null) void (d.mode === 'gate' ? this.saveGate(d.id) : this.save(d.id));
+    if (d !== null) void this.savePoint(d.mode === 'gate' ? 'gates' : 'cameras', d.id);
     return true;
   };
 
@@ -488,6 +552,13 @@ export class SecurityOverlay {
       .filter((g) => !g.watched)
       .map((g) => g.id)
       .join(',');
+    const sel = this.selected;
+    const selectedAt =
+      sel === null
+        ? null
+        : sel.layer === 'cameras'
+          ? cameras.find((c) => c.id === sel.id)?.position
+          : gates.find((g) => g.id === sel.id)?.position;
     this.overlay.setProps({
       layers: [
         new GeoJsonLayer<Props>({
@@ -521,6 +592,18 @@ export class SecurityOverlay {
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
         }),
+        new ScatterplotLayer<[number, number]>({
+          id: 'security-selected',
+          data: selectedAt ? [selectedAt] : [],
+          getPosition: (p) => p,
+          getRadius: 16,
+          radiusUnits: 'pixels',
+          filled: false,
+          stroked: true,
+          getLineColor: [0, 229, 255, 255],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 3,
+        }),
         new ScatterplotLayer<GateView>({
           id: 'security-gates',
           data: gates,
@@ -537,6 +620,10 @@ export class SecurityOverlay {
             getFillColor: gates.map((g) => g.watched).join(),
             getPosition: gates.map((g) => g.position.join(' ')).join(),
           },
+          onClick: (info: PickingInfo<GateView>) => {
+            if (info.object) this.open('gates', info.object.id);
+            return true;
+          },
           onDragStart: this.onGateDragStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
@@ -550,7 +637,7 @@ export class SecurityOverlay {
           sizeUnits: 'pixels',
           pickable: true,
           onClick: (info: PickingInfo<CameraView>) => {
-            if (info.object) this.edit(info.object);
+            if (info.object) this.open('cameras', info.object.id);
             return true;
           },
           onDragStart: this.onDragStart,
@@ -596,7 +683,6 @@ export class SecurityOverlay {
     this.map.off('click', this.onClick);
     this.gateBox.remove();
     this.box.remove();
-    this.formBox.remove();
     this.map.removeControl(this.overlay);
     this.overlay.finalize();
   }

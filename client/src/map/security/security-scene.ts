@@ -89,7 +89,7 @@ export function moveCamera(
   scene: SecurityScene,
   index: BuildingIndex,
   id: number,
-  change: Partial<Pick<CameraView, 'position' | 'directionDeg' | 'fovDeg' | 'rangeM' | 'status'>>,
+  change: Partial<Pick<CameraView, 'position' | 'directionDeg' | 'fovDeg' | 'rangeM' | 'status' | 'system'>>,
 ): SecurityScene {
   const cameras = scene.cameras.map((c) => {
     if (c.id !== id) return c;
@@ -127,4 +127,35 @@ export function aimAt(
   if (camera.fovDeg >= 360) return { directionDeg: camera.directionDeg, rangeM };
   const directionDeg = (Math.round((((Math.atan2(x, y) * 180) / Math.PI + 360) % 360) * 10) / 10) % 360;
   return { directionDeg, rangeM };
+}
+
+/** A gate moved or re-kinded, its colour recomputed from the active cameras' viewsheds. */
+export function updateGate(
+  scene: SecurityScene,
+  id: number,
+  change: Partial<Pick<GateView, 'position' | 'kind'>>,
+): SecurityScene {
+  const watching = scene.cameras.filter((c) => c.status === 'active').map((c) => c.viewshed);
+  return {
+    ...scene,
+    gates: scene.gates.map((g) => {
+      if (g.id !== id) return g;
+      const n = { ...g, ...change };
+      return { ...n, watched: watching.some((v) => pointSeen(n.position[0], n.position[1], v)) };
+    }),
+  };
+}
+
+/** The scene without one camera or gate (after a delete). */
+export function withoutPoint(scene: SecurityScene, layer: 'cameras' | 'gates', id: number): SecurityScene {
+  if (layer === 'gates') return { ...scene, gates: scene.gates.filter((g) => g.id !== id) };
+  const cameras = scene.cameras.filter((c) => c.id !== id);
+  const watching = cameras.filter((c) => c.status === 'active').map((c) => c.viewshed);
+  return {
+    cameras,
+    gates: scene.gates.map((g) => ({
+      ...g,
+      watched: watching.some((v) => pointSeen(g.position[0], g.position[1], v)),
+    })),
+  };
 }

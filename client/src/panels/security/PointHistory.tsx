@@ -1,0 +1,67 @@
+import { useEffect, useState } from 'react';
+import { useI18n } from '../../i18n/I18n.tsx';
+import { attributeKey } from '../../i18n/messages.ts';
+import { changedFields, pointHistory, type PointHistoryEntry, type PointLayer } from './point-client.ts';
+import type { SecurityMessageKey, SecurityT } from './messages.ts';
+
+export interface PointHistoryProps {
+  layer: PointLayer;
+  id: number;
+  /** Changes after a save, so the list reloads. */
+  version: number;
+  t: SecurityT;
+}
+
+/** Every recorded version of a camera or gate, newest first: who, when, what changed. */
+export function PointHistory({ layer, id, version, t }: PointHistoryProps) {
+  const shell = useI18n();
+  const [entries, setEntries] = useState<{ for: string; list: PointHistoryEntry[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = `${layer}/${id}/${version}`;
+
+  useEffect(() => {
+    let live = true;
+    pointHistory(layer, id)
+      .then((list) => live && setEntries({ for: key, list }))
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [layer, id, key]);
+
+  const fieldName = (f: string) => {
+    const k = attributeKey(f);
+    if (f === 'geometry') return t('field.geometry');
+    if (f === 'access_control') return t('gate.access_control');
+    return k ? shell.t(k) : f;
+  };
+  const list = entries?.for === key ? entries.list : null;
+  const sorted = [...(list ?? [])].sort((a, b) => b.version - a.version);
+  return (
+    <section className="security-history" data-testid="security-history">
+      <h3>{t('history.title')}</h3>
+      {error && <p className="field-error">{error}</p>}
+      {!list && !error && <p className="muted">{t('history.loading')}</p>}
+      {list && !list.length && <p className="muted">{t('history.empty')}</p>}
+      <ol>
+        {sorted.map((h) => {
+          const prev = sorted.find((x) => x.version === h.version - 1) ?? null;
+          const fields = changedFields(prev, h).map(fieldName);
+          return (
+            <li key={h.version} data-version={h.version} data-operation={h.operation}>
+              {t('history.entry', {
+                v: h.version,
+                op: t(`op.${h.operation}` as SecurityMessageKey),
+                who: h.changed_by ?? '—',
+                when: new Date(h.changed_at).toLocaleString(shell.lang),
+              })}
+              {fields.length > 0 && (
+                <div className="muted">{t('history.changed', { fields: fields.join('、') })}</div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

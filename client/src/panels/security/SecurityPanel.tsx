@@ -1,0 +1,305 @@
+import { useState, type FormEvent } from 'react';
+import { sessionToken } from '../../editor/service-area-client.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+import { attributeKey } from '../../i18n/messages.ts';
+import {
+  CameraFields,
+  cameraPreview,
+  cameraProblems,
+  cameraProperties,
+  cameraValues,
+  type CameraPreview,
+  type CameraValues,
+} from './CameraForm.tsx';
+import { GateFields, gateProperties, gateValues, type GateValues } from './GateForm.tsx';
+import { useSecurityText, type SecurityT } from './messages.ts';
+import { PointHistory } from './PointHistory.tsx';
+import {
+  deletePoint,
+  PointApiError,
+  savePoint,
+  versionOf,
+  type PointFeature,
+  type PointLayer,
+} from './point-client.ts';
+import './security.css';
+
+export interface SecurityPanelProps {
+  selection: { layer: PointLayer; feature: PointFeature; unsaved?: PointFeature; error?: PointApiError };
+  /** A camera's numbers as typed (valid ones only), for the live viewshed. */
+  onPreview(id: number, values: CameraPreview): void;
+  onSaved(layer: PointLayer, feature: PointFeature): void;
+  onDeleted(layer: PointLayer, id: number): void;
+  onClose(): void;
+}
+
+type Values = { layer: 'gates'; v: GateValues } | { layer: 'cameras'; v: CameraValues };
+
+const valuesOf = (layer: PointLayer, p: Record<string, unknown>): Values =>
+  layer === 'gates' ? { layer, v: gateValues(p) } : { layer, v: cameraValues(p) };
+
+const propertiesOf = (x: Values) => (x.layer === 'gates' ? gateProperties(x.v) : cameraProperties(x.v));
+
+/** The server's refusal in the user's words; the API's own message where no better one exists. */
+function errorText(e: PointApiError, t: SecurityT): string {
+  const d = e.details ?? {};
+  if (e.status === 409 && e.current) return t('error.conflict', { v: versionOf(e.current) });
+  if (e.code === 'out_of_jurisdiction')
+    return t('error.out_of_jurisdiction', { street: String(d.street_code) });
+  if (e.status === 403) return t('error.forbidden');
+  if (e.status === 401) return t('error.unauthorized');
+  if (e.status === 404) return t('error.not_found');
+  const issues = (d.issues as { code?: string; buildings?: unknown[] }[] | undefined) ?? [];
+  const inside = issues.find((i) => i.code === 'inside_building');
+  if (inside) return t('error.inside_building', { buildings: (inside.buildings ?? []).join('、') });
+  if (e.status === 400 || e.status === 422) return t('error.validation', { message: e.message });
+  return t('error.generic', { status: e.status, message: e.message });
+}
+
+/**
+ * The form of the camera or gate selected on the map: its attributes saved with PUT + If-Match, its
+ * deletion (DELETE + If-Match), its history. A refusal is shown with the server's reason and leaves
+ * the typed values in place; a 409 offers the other version or overwriting it with these values.
+ */
+export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClose }: SecurityPanelProps) {
+  const { t } = useSecurityText();
+  const shell = useI18n().t;
+  const { layer } = selection;
+  // The stored version the form started from: the next write claims it (If-Match).
+  const [base, setBase] = useState<PointFeature>(selection.feature);
+  const [values, setValues] = useState<Values>(() =>
+    valuesOf(layer, (selection.unsaved ?? selection.feature).properties),
+  );
+  // A position moved on the map whose save failed is kept until saved or dropped.
+  const [geometry, setGeometry] = useState(selection.unsaved?.geometry ?? selection.feature.geometry);
+  const [error, setError] = useState<PointApiError | null>(selection.error ?? null);
+  const [status, setStatus] = useState<'idle' | 'saving' | 'saved'>('idle');
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [showHistory, setShowHistory] = useState(false);
+  const id = Number(base.properties.id ?? base.id);
+  const claimed = versionOf(base);
+
+  const problems = values.layer === 'cameras' ? cameraProblems(values.v) : [];
+  const badField = error?.field ?? problems[0]?.field ?? null;
+
+  const change = (next: Values) => {
+    setValues(next);
+    setStatus('idle');
+    if (next.layer === 'cameras' && cameraProblems(next.v).length === 0) onPreview(id, cameraPreview(next.v));
+  };
+
+  const fail = (e: unknown) => {
+    setStatus('idle');
+    setError(e instanceof PointApiError ? e : new PointApiError(0, 'internal', (e as Error).message));
+  };
+
+  /** PUT these values over `over` (the stored version, or the other one after a 409). */
+  const save = async (version: number, over: PointFeature = base, at = geometry) => {
+    setStatus('saving');
+    setError(null);
+    try {
+      const feature: PointFeature = {
+        ...over,
+        geometry: at,
+        properties: { ...over.properties, ...propertiesOf(values) },
+      };
+      const saved = await savePoint(layer, feature, version);
+      setBase(saved);
+      setGeometry(saved.geometry);
+      setStatus('saved');
+      onSaved(layer, saved);
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (problems.length === 0) void save(claimed);
+  };
+
+  /** 409: take the other version and drop what was typed. */
+  const reload = () => {
+    const current = error?.current;
+    if (!current) return;
+    setBase(current);
+    setValues(valuesOf(layer, current.properties));
+    setGeometry(current.geometry);
+    setError(null);
+    onSaved(layer, current);
+  };
+
+  /** 409: write these values over the other version, knowingly (with its version). */
+  const overwrite = () => {
+    const current = error?.current;
+    if (!current) return;
+    // A point this form did not move keeps the other version's position.
+    const movedHere = JSON.stringify(geometry.coordinates) !== JSON.stringify(base.geometry.coordinates);
+    void save(versionOf(current), current, movedHere ? geometry : current.geometry);
+  };
+
+  const remove = async () => {
+    setStatus('saving');
+    setError(null);
+    try {
+      await deletePoint(layer, id, claimed);
+      onDeleted(layer, id);
+    } catch (e) {
+      setConfirmDelete(false);
+      fail(e);
+    }
+  };
+
+  // Fields the other version changed (shown with a 409, so the user knows what they would overwrite).
+  const theirChanges =
+    error?.status === 409 && error.current
+      ? Object.keys(error.current.properties).filter(
+          (k) =>
+            !['version', 'updated_at', 'updated_by', 'id'].includes(k) &&
+            JSON.stringify(error.current!.properties[k]) !== JSON.stringify(base.properties[k]),
+        )
+      : [];
+  const moved =
+    error?.status === 409 &&
+    error.current &&
+    JSON.stringify(error.current.geometry.coordinates) !== JSON.stringify(base.geometry.coordinates);
+  const fieldLabel = (k: string) => {
+    if (k === 'access_control') return t('gate.access_control');
+    const key = attributeKey(k);
+    return key ? shell(key) : k;
+  };
+
+  const name = typeof base.properties.name === 'string' && base.properties.name ? base.properties.name : null;
+  const title =
+    name ?? shell(layer === 'cameras' ? 'security.cameraTitle' : 'security.gateTitle', { id: String(id) });
+  const formId = layer === 'cameras' ? 'camera-form' : 'gate-form';
+
+  return (
+    <aside
+      className="panel right security-panel"
+      data-testid="security-panel"
+      data-layer={layer}
+      data-id={id}
+      data-version={claimed}
+    >
+      <header>
+        <div>
+          <div className="kind">
+            {shell(layer === 'cameras' ? 'kind.cameras' : 'kind.gates')} · {t('form.version', { v: claimed })}
+          </div>
+          <h2>{title}</h2>
+        </div>
+        <button
+          type="button"
+          className="close"
+          data-testid="security-close"
+          aria-label={shell('panel.close')}
+          title={shell('panel.close')}
+          onClick={onClose}
+        >
+          ×
+        </button>
+      </header>
+      <form data-testid={formId} className="security-form" onSubmit={onSubmit}>
+        {values.layer === 'gates' ? (
+          <GateFields
+            values={values.v}
+            badField={badField}
+            t={t}
+            onChange={(v) => change({ layer: 'gates', v })}
+          />
+        ) : (
+          <CameraFields
+            values={values.v}
+            badField={badField}
+            t={t}
+            onChange={(v) => change({ layer: 'cameras', v })}
+          />
+        )}
+        {values.layer === 'cameras' && (
+          <div className="field-error" data-testid="camera-form-message">
+            {problems.map((p) => p.message).join('; ')}
+          </div>
+        )}
+        {!sessionToken() && <p className="security-note">{t('form.signIn')}</p>}
+        {error && (
+          <div
+            className="security-error"
+            role="alert"
+            data-testid="security-form-error"
+            data-status={error.status}
+            data-code={error.code}
+          >
+            <p>{errorText(error, t)}</p>
+            {(theirChanges.length > 0 || moved) && (
+              <p>
+                {t('error.conflictFields', {
+                  fields: [...theirChanges.map(fieldLabel), ...(moved ? [t('field.geometry')] : [])].join(
+                    '、',
+                  ),
+                })}
+              </p>
+            )}
+            {error.status === 409 && error.current && (
+              <div className="security-actions">
+                <button type="button" className="btn" data-testid="security-reload" onClick={reload}>
+                  {t('error.reload')}
+                </button>
+                <button type="button" className="btn" data-testid="security-overwrite" onClick={overwrite}>
+                  {t('error.overwrite')}
+                </button>
+              </div>
+            )}
+          </div>
+        )}
+        {status !== 'idle' && (
+          <p className="security-status" data-testid="security-form-status" data-status={status}>
+            {status === 'saving' ? t('form.saving') : t('form.saved', { v: claimed })}
+          </p>
+        )}
+        <div className="security-actions">
+          <button type="submit" className="btn primary" disabled={problems.length > 0 || status === 'saving'}>
+            {shell('security.save')}
+          </button>
+          {confirmDelete ? (
+            <>
+              <button
+                type="button"
+                className="btn danger"
+                data-testid="security-delete-confirm"
+                onClick={() => void remove()}
+              >
+                {t('form.deleteConfirm')}
+              </button>
+              <button type="button" className="btn" onClick={() => setConfirmDelete(false)}>
+                {t('form.cancel')}
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="btn"
+              data-testid="security-delete"
+              onClick={() => setConfirmDelete(true)}
+            >
+              {t('form.delete')}
+            </button>
+          )}
+          <button
+            type="button"
+            className="btn"
+            data-testid="security-history-toggle"
+            aria-pressed={showHistory}
+            onClick={() => setShowHistory((s) => !s)}
+          >
+            {t('form.history')}
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            {shell('security.close')}
+          </button>
+        </div>
+      </form>
+      {showHistory && <PointHistory layer={layer} id={id} version={claimed} t={t} />}
+    </aside>
+  );
+}

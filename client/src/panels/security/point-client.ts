@@ -1,0 +1,113 @@
+import type { Feature, Point } from 'geojson';
+import type { ApiErrorBody } from '../../../../core/errors.ts';
+import { sessionToken } from '../../editor/service-area-client.ts';
+
+/**
+ * The cameras and gates part of the API (`/api/cameras`, `/api/gates`): GET one with its version,
+ * PUT and DELETE with `If-Match: "<version>"` and the signed-in user's bearer token, history.
+ */
+
+export type PointLayer = 'cameras' | 'gates';
+export type PointFeature = Feature<Point, Record<string, unknown>>;
+
+/** An error answer: status, code from core/errors.ts, message and details (field, problems, current …). */
+export class PointApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  /** The field the server blames (400 invalid_attribute, 422 validation_failed), if any. */
+  get field(): string | null {
+    const f = this.details?.field;
+    return typeof f === 'string' ? f : null;
+  }
+
+  /** The feature as stored now, sent with a 409 (someone saved first). */
+  get current(): PointFeature | null {
+    return (this.details?.current as PointFeature | undefined) ?? null;
+  }
+}
+
+async function call<T>(method: string, url: string, body?: unknown, version?: number): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = sessionToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (version !== undefined) headers['If-Match'] = `"${version}"`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!r.ok) {
+    let e: Partial<ApiErrorBody['error']> = {};
+    try {
+      e = ((await r.json()) as ApiErrorBody).error ?? {};
+    } catch {
+      // not JSON: the status line says enough
+    }
+    throw new PointApiError(
+      r.status,
+      e.code ?? 'internal',
+      e.message ?? `${r.status} ${r.statusText}`,
+      (e.details as Record<string, unknown> | undefined) ?? undefined,
+    );
+  }
+  return (r.status === 204 ? null : await r.json()) as T;
+}
+
+/** The version a stored feature carries in its properties. */
+export const versionOf = (f: PointFeature): number => Number(f.properties.version);
+
+export function getPoint(layer: PointLayer, id: number): Promise<PointFeature> {
+  return call<PointFeature>('GET', `/api/${layer}/${id}`);
+}
+
+/** PUT with If-Match: the stored feature after the save, or a PointApiError (409 with `current`). */
+export async function savePoint(
+  layer: PointLayer,
+  feature: PointFeature,
+  version: number,
+): Promise<PointFeature> {
+  const id = Number(feature.properties.id ?? feature.id);
+  const out = await call<{ feature: PointFeature }>('PUT', `/api/${layer}/${id}`, feature, version);
+  return out.feature;
+}
+
+export async function deletePoint(layer: PointLayer, id: number, version: number): Promise<void> {
+  await call<null>('DELETE', `/api/${layer}/${id}`, undefined, version);
+}
+
+export interface PointHistoryEntry {
+  version: number;
+  operation: 'create' | 'update' | 'delete' | 'import';
+  attributes: Record<string, unknown>;
+  geometry: Point | null;
+  changed_by: string | null;
+  changed_at: string;
+}
+
+export async function pointHistory(layer: PointLayer, id: number): Promise<PointHistoryEntry[]> {
+  const out = await call<{ entries: PointHistoryEntry[] }>('GET', `/api/${layer}/${id}/history`);
+  return out.entries.map((e) => ({ ...e, version: Number(e.version) }));
+}
+
+/** The attributes that differ between two versions (a moved point counts as `geometry`). */
+export function changedFields(
+  prev: { attributes: Record<string, unknown>; geometry: Point | null } | null,
+  next: { attributes: Record<string, unknown>; geometry: Point | null },
+): string[] {
+  if (!prev) return [];
+  const keys = new Set([...Object.keys(prev.attributes), ...Object.keys(next.attributes)]);
+  const out = [...keys].filter(
+    (k) => JSON.stringify(prev.attributes[k]) !== JSON.stringify(next.attributes[k]),
+  );
+  if (JSON.stringify(prev.geometry?.coordinates) !== JSON.stringify(next.geometry?.coordinates))
+    out.push('geometry');
+  return out;
+}
