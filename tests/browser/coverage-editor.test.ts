@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Position } from 'geojson';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoverageProposal, CoverageResponse } from '../../core/coverage.ts';
@@ -13,9 +14,10 @@ import {
   type RunningServer,
 } from '../helpers/browser.ts';
 
-// From the dashboard to the editor: a proposal adopted as a draft (采纳为草稿) opens in the editor as
-// a new unsaved area; saving it with the editor's button lowers the uncovered 三无 count by exactly
-// the number of uncovered 三无 buildings the saved area covers, and the uncovered list agrees.
+// From the dashboard to the editor and back: an area saved with the editor's button lowers the
+// uncovered 三无 count by exactly the number of uncovered 三无 buildings PostGIS says it covers, and the
+// uncovered list and the map's buildings agree. The area comes three ways: a proposal adopted as a
+// draft (采纳为草稿), an outline clicked vertex by vertex on the map (新建), and a gap filled (填补).
 
 const PASSWORD = 'demo-pass';
 const missing = BROWSER_MISSING;
@@ -62,6 +64,176 @@ describe.skipIf(!!missing)('dashboard proposal → editor draft → save, in Chr
          WHERE NOT b.covered AND COALESCE(b.category, c.category) = 'three_no'`,
       )
     ).rows.map((r) => r.id);
+
+  /** A new page signed in as the city admin through the editor, whose panel stays open. */
+  async function signedInPage(hash = ''): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    await p.goto(`${server.url}/${hash}`);
+    await p.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
+    await p.click('[data-testid=editor-open]');
+    await p.click('[data-testid=editor-login]');
+    await p.fill('[data-testid=login-username]', 'admin');
+    await p.fill('[data-testid=login-password]', PASSWORD);
+    await p.click('[data-testid=login-submit]');
+    await p.waitForSelector('[data-testid=editor-user]');
+    await p.waitForFunction(() => !!window.__wuyouEditor);
+    return p;
+  }
+
+  /** The dashboard's uncovered 三无 count, opened afresh (a closed dashboard reads everything anew). */
+  async function dashboardCount(p: Page): Promise<number> {
+    if (await p.isVisible('[data-testid=dashboard]')) await p.click('[data-testid=dashboard-close]');
+    const coverage = p.waitForResponse((r) => r.url().includes('/api/coverage?level=city') && r.ok());
+    await p.click('[data-testid=dashboard-button]');
+    await coverage;
+    await p.waitForSelector('[data-testid=uncovered-three-no]');
+    return Number(await p.textContent('[data-testid=uncovered-three-no]'));
+  }
+
+  /** The buildings the map draws now, by id: whether each is drawn as covered. */
+  const renderedCovered = (p: Page, ids: string[]) =>
+    p.evaluate((want) => {
+      const drawn = new Map(
+        window.__wuyouEditor!.renderedFeatures(['buildings-fill']).map((f) => [String(f.id), f.covered]),
+      );
+      return want.map((id) => drawn.get(id) ?? null);
+    }, ids);
+
+  it('an outline clicked vertex by vertex over uncovered 三无 buildings lowers the count by what PostGIS says it covers; list and map agree', async () => {
+    // A 60 m square around an uncovered 三无 building, well inside a street, 10 m clear of every area,
+    // crossing no building: the one covering the most uncovered 三无 buildings.
+    const spot = (
+      await server.db.query<{ street: string; ring: string; lon: number; lat: number; covers: number }>(
+        `WITH cand AS (
+           SELECT b.id, ST_Envelope(ST_Buffer(ST_Centroid(b.geom)::geography, 30)::geometry) AS sq
+           FROM buildings b LEFT JOIN compounds c ON c.id = b.compound_id
+           WHERE NOT b.covered AND COALESCE(b.category, c.category) = 'three_no')
+         SELECT j.code AS street, ST_AsGeoJSON(cand.sq, 7) AS ring,
+                ST_X(ST_Centroid(cand.sq)) AS lon, ST_Y(ST_Centroid(cand.sq)) AS lat,
+                (SELECT count(*)::int FROM buildings o LEFT JOIN compounds oc ON oc.id = o.compound_id
+                 WHERE o.geom && cand.sq AND ST_Covers(cand.sq, o.geom) AND NOT o.covered
+                   AND COALESCE(o.category, oc.category) = 'three_no') AS covers
+         FROM cand JOIN jurisdictions j ON j.level = 'street' AND ST_Within(cand.sq, j.geom)
+         WHERE NOT EXISTS (SELECT 1 FROM service_areas a WHERE a.geom && ST_Expand(cand.sq, 0.0002)
+                             AND ST_DWithin(a.geom::geography, cand.sq::geography, 10))
+           AND NOT EXISTS (SELECT 1 FROM buildings o WHERE o.geom && cand.sq
+                             AND ST_Intersects(o.geom, ST_Boundary(cand.sq)))
+         ORDER BY covers DESC, cand.id LIMIT 1`,
+      )
+    ).rows[0];
+    expect(spot, 'the demo city has uncovered 三无 buildings with room around them').toBeDefined();
+    expect(spot!.covers).toBeGreaterThanOrEqual(1);
+    const ring = (JSON.parse(spot!.ring) as GeoJSON.Polygon).coordinates[0]!.slice(0, 4);
+
+    const p = await signedInPage(`#18/${spot!.lat}/${spot!.lon}`);
+    const before = await dashboardCount(p);
+    const idsBefore = await uncoveredIds();
+    expect(idsBefore).toHaveLength(before);
+    expect(await uncoveredList()).toBe(before);
+    // The dashboard sits over the map's right half: close it to draw.
+    await p.click('[data-testid=dashboard-close]');
+
+    // 新建, then one click per vertex (snapping off: the vertices land where clicked) and one on the
+    // first vertex to close the outline. Each click waits for the drawing layer to take it.
+    await p.click('[data-testid=editor-new]');
+    await p.uncheck('[data-testid=editor-snapping]');
+    const box = (await p.locator('[data-testid=map]').boundingBox())!;
+    const pixel = async (q: Position) => {
+      const xy = await p.evaluate((c) => window.__wuyouEditor!.project(c), q);
+      return { x: box.x + xy.x, y: box.y + xy.y };
+    };
+    const drawing = () => p.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
+    for (const vertex of ring) {
+      const { x, y } = await pixel(vertex);
+      expect(await p.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.tagName, [x, y])).toBe(
+        'CANVAS',
+      );
+      const was = await drawing();
+      await p.mouse.click(x, y);
+      await p.waitForFunction(
+        (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
+        was,
+      );
+    }
+    const first = await pixel(ring[0]!);
+    await p.mouse.click(first.x, first.y);
+    await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.geometry != null, undefined, {
+      timeout: 10_000,
+    });
+    const drawn = (await p.evaluate(() => window.__wuyouEditor!.getState().draft!.geometry))!;
+    // The outline has the four clicked corners, each within a metre (about two pixels at zoom 18).
+    const corners = drawn.coordinates[0]!.slice(0, -1);
+    expect(corners).toHaveLength(4);
+    for (const v of ring) {
+      const metres = Math.min(
+        ...corners.map((c) =>
+          Math.hypot(
+            (c[0]! - v[0]!) * 111_320 * Math.cos((v[1]! * Math.PI) / 180),
+            (c[1]! - v[1]!) * 111_320,
+          ),
+        ),
+      );
+      expect(metres).toBeLessThan(1);
+    }
+
+    // Before saving, the map draws the buildings inside as uncovered.
+    const inside = (
+      await server.db.query<{ id: string }>(
+        `SELECT b.id::text AS id FROM buildings b WHERE b.id::text = ANY($2::text[])
+           AND ST_Covers(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), b.geom) ORDER BY b.id`,
+        [JSON.stringify(drawn), idsBefore],
+      )
+    ).rows.map((r) => r.id);
+    expect(inside.length).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => renderedCovered(p, inside), { timeout: 20_000 }).toEqual(inside.map(() => false));
+
+    await p.fill('[data-testid=field-name]', '逐点绘制区域');
+    await p.selectOption('[data-testid=field-street_code]', spot!.street);
+    await p.selectOption('[data-testid=field-management_mode]', 'community_custodial');
+    await p.click('[data-testid=editor-save]');
+    await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
+      timeout: 30_000,
+    });
+    expect(await p.textContent('[data-testid=editor-message]')).toMatch(/已保存/);
+    const id = await p.evaluate(() => window.__wuyouEditor!.getState().draft!.id);
+
+    // PostGIS: the stored area overlaps no other area; the previously uncovered 三无 buildings it covers
+    // are now flagged covered.
+    const [stored] = (
+      await server.db.query<{ overlaps: number; covered: string[]; flagged: number }>(
+        `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint),
+              hit AS (SELECT b.id, b.covered FROM buildings b, a
+                      WHERE b.id::text = ANY($2::text[]) AND b.geom && a.geom AND ST_Covers(a.geom, b.geom))
+         SELECT (SELECT count(*)::int FROM service_areas s, a
+                 WHERE s.id <> $1::bigint AND ST_Intersects(s.geom, a.geom)
+                   AND ST_Area(ST_Intersection(s.geom, a.geom)::geography) > 0.01) AS overlaps,
+                (SELECT COALESCE(array_agg(id::text ORDER BY id), '{}') FROM hit) AS covered,
+                (SELECT count(*)::int FROM hit WHERE covered) AS flagged`,
+        [id, idsBefore],
+      )
+    ).rows;
+    expect(stored!.overlaps).toBe(0);
+    expect(stored!.covered).toEqual(inside);
+    expect(stored!.flagged).toBe(inside.length);
+
+    // The map's building tiles, reloaded after the save, draw them covered.
+    await expect.poll(() => renderedCovered(p, inside), { timeout: 20_000 }).toEqual(inside.map(() => true));
+    await p.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor-drawn.png') });
+
+    // The dashboard, opened again, counts exactly those fewer; the list agrees and no longer holds them.
+    expect(await dashboardCount(p)).toBe(before - inside.length);
+    const list = (await (
+      await fetch(`${server.url}/api/buildings/uncovered?category=three_no`)
+    ).json()) as GeoJSON.FeatureCollection;
+    expect(list.features).toHaveLength(before - inside.length);
+    const listed = new Set(list.features.map((f) => String(f.id)));
+    expect(inside.filter((b) => listed.has(b))).toEqual([]);
+
+    await p.context().close();
+    expect(pageErrors).toEqual([]);
+  });
 
   it('adopting a proposal opens it as a draft; saving lowers the count by what it covers', async () => {
     // A street (of the first district) with a proposal among the five the dashboard lists.

@@ -72,6 +72,8 @@ declare global {
       getState: EditorStore['getState'];
       project(p: number[]): { x: number; y: number };
       drawSnapshot(): { mode: string; features: unknown[] };
+      /** The properties of the features the map draws now on these style layers. */
+      renderedFeatures(layers: string[]): Record<string, unknown>[];
     };
   }
 }
@@ -220,6 +222,7 @@ export function EditorPanel({
         getState: store.getState,
         project: (p) => map.project([p[0], p[1]]),
         drawSnapshot: () => d!.snapshot(),
+        renderedFeatures: (layers) => map.queryRenderedFeatures({ layers }).map((f) => f.properties),
       };
       setDraw(d);
     };
