@@ -50,6 +50,22 @@ function pixel(
   ];
 }
 
+type Rgb = [number, number, number];
+/** The colours of the page at some screen points, read from a screenshot (WebGL canvases keep no buffer). */
+async function colours(page: Page, points: [number, number][]): Promise<Rgb[]> {
+  const png = (await page.screenshot()).toString('base64');
+  return page.evaluate(
+    async ([b64, pts]) => {
+      const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const canvas = new OffscreenCanvas(img.width, img.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return pts.map(([x, y]) => [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)]);
+    },
+    [png, points] as const,
+  ) as Promise<Rgb[]>;
+}
+
 describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
   'security layers in Chromium',
   () => {
@@ -453,6 +469,33 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(v5.body.geometry.coordinates).toEqual(stored.body.geometry.coordinates);
       expect(await page.locator('[data-testid=security-form-error]').count()).toBe(0);
       await page.click('[data-testid=security-close]');
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('draws the identify / recognise / observe bands when switched on, with their legend', async () => {
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      // The mover stands at (85, 50) facing east with a 20 m range: bands end at 5, 10 and 20 m.
+      const probes = [pixel(map, 88, 50), pixel(map, 92, 50), pixel(map, 97, 50)];
+      const before = await colours(page, probes);
+      await page.check('[data-testid=security-bands-toggle]');
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-security-bands')) > 0,
+        null,
+        { timeout: 10_000 },
+      );
+      expect(await data('security-bands-scope')).toBe('all');
+      expect(await page.locator('[data-testid=legend-bands] .legend li').count()).toBe(4);
+      expect(await page.textContent('[data-testid=legend-bands]')).toContain('识别');
+      await page.waitForTimeout(500);
+      const after = await colours(page, probes);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-bands.png') });
+      // Red, orange and yellow all take blue away; the nearest band (identify, red) takes the most green.
+      for (let i = 0; i < 3; i++) expect(before[i]![2] - after[i]![2]).toBeGreaterThan(20);
+      expect(before[0]![1] - after[0]![1]).toBeGreaterThan(before[2]![1] - after[2]![1]);
+      await page.uncheck('[data-testid=security-bands-toggle]');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-bands') === '0',
+      );
       expect(pageErrors).toEqual([]);
     });
 

@@ -1,8 +1,13 @@
 import type { ReactNode } from 'react';
+import { DISTANCE_BANDS } from '../../../core/viewshed/index.ts';
 import { COMPOUND_CATEGORIES } from '../../../core/vocabulary.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
+import { BAND_COLOURS } from '../map/security/icons.ts';
+import { BANDS_MAX_CAMERAS, setSecurityOptions, useSecurityOptions } from '../map/security/options.ts';
 import type { LayerGroup, LayerVisibility } from '../map/style.ts';
+import { useSecurityText } from './security/messages.ts';
+import './security/security.css';
 import {
   BASEMAP_COLOURS,
   BUILDING_COLOURS,
@@ -54,6 +59,7 @@ export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProp
               {t(`layer.${g}` as MessageKey)}
             </label>
             <Legend group={g} />
+            {g === 'cameras' && <BandsSwitch disabled={!visibility.cameras} />}
           </li>
         ))}
       </ul>
@@ -86,6 +92,39 @@ function Swatch({
       />
       {children}
     </li>
+  );
+}
+
+/** 距离分带: the DORI bands of the cameras in view, with their colours. */
+function BandsSwitch({ disabled }: { disabled: boolean }) {
+  const { t } = useSecurityText();
+  const { bands } = useSecurityOptions();
+  const pct = (f: number) => Math.round(f * 100);
+  return (
+    <div className={`bands ${bands && !disabled ? '' : 'off'}`} data-testid="legend-bands">
+      <label>
+        <input
+          type="checkbox"
+          data-testid="security-bands-toggle"
+          checked={bands}
+          disabled={disabled}
+          onChange={(e) => setSecurityOptions({ bands: e.target.checked })}
+        />
+        {t('bands.toggle')}
+      </label>
+      {bands && (
+        <ul className="legend">
+          <Swatch fill={BAND_COLOURS.identify}>
+            {t('bands.identify', { pct: pct(DISTANCE_BANDS.identify) })}
+          </Swatch>
+          <Swatch fill={BAND_COLOURS.recognise}>
+            {t('bands.recognise', { pct: pct(DISTANCE_BANDS.recognise) })}
+          </Swatch>
+          <Swatch fill={BAND_COLOURS.observe}>{t('bands.observe')}</Swatch>
+          <li className="note">{t('bands.note', { max: BANDS_MAX_CAMERAS })}</li>
+        </ul>
+      )}
+    </div>
   );
 }
 

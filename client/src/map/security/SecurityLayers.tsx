@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n/I18n.tsx';
 import type { PointFeature, PointLayer } from '../../panels/security/point-client.ts';
 import { SecurityPanel } from '../../panels/security/SecurityPanel.tsx';
 import type { CameraPreview } from '../../panels/security/CameraForm.tsx';
+import { useSecurityOptions } from './options.ts';
 import { SecurityOverlay, type SecuritySelection } from './security-overlay.ts';
 
 export interface SecurityLayersProps {
@@ -20,6 +21,7 @@ export interface SecurityLayersProps {
 export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) {
   const overlay = useRef<SecurityOverlay | null>(null);
   const { lang } = useI18n();
+  const { bands } = useSecurityOptions();
   const [selection, setSelection] = useState<(SecuritySelection & { seq: number }) | null>(null);
   const latestOnSelect = useRef(onSelect);
   useEffect(() => {
@@ -45,6 +47,7 @@ export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) 
   }, [map]);
   useEffect(() => overlay.current?.setVisible(visible), [visible, map]);
   useEffect(() => overlay.current?.setLanguage(lang), [lang, map]);
+  useEffect(() => overlay.current?.setBands(bands), [bands, map]);
 
   const onPreview = useCallback((id: number, v: CameraPreview) => overlay.current?.preview(id, v), []);
   const onSaved = useCallback((layer: PointLayer, f: PointFeature) => {

@@ -1,14 +1,37 @@
+import type { DistanceBand } from '../../../../core/viewshed/index.ts';
 import type { CameraStatus, CameraSystem } from '../../../../core/vocabulary.ts';
+import { CAMERA_COLOURS } from '../../palette.ts';
 
-/** One colour per video programme: 雪亮 blue, 天网 red, 慧眼 purple, other grey. */
-export const SYSTEM_COLORS: Record<CameraSystem, [number, number, number]> = {
-  xueliang: [30, 110, 220],
-  tianwang: [210, 50, 50],
-  huiyan: [130, 70, 190],
-  other: [110, 110, 110],
+type Rgb = [number, number, number];
+const rgb = (hex: string): Rgb => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
+
+/**
+ * One colour per video programme (雪亮, 天网, 慧眼, other): the palette's, so the icons, their
+ * viewsheds, the vector-tile points below zoom 15 and the legend agree.
+ */
+export const SYSTEM_COLORS: Record<CameraSystem, Rgb> = {
+  xueliang: rgb(CAMERA_COLOURS.xueliang),
+  tianwang: rgb(CAMERA_COLOURS.tianwang),
+  huiyan: rgb(CAMERA_COLOURS.huiyan),
+  other: rgb(CAMERA_COLOURS.other),
 };
 
-const hex = ([r, g, b]: [number, number, number]) => `rgb(${r},${g},${b})`;
+/**
+ * DORI distance bands, hot to cool as detail fades: identify red, recognise orange, observe yellow
+ * (none of them a programme's colour).
+ */
+export const BAND_COLOURS: Record<DistanceBand, string> = {
+  identify: '#e53935',
+  recognise: '#fb8c00',
+  observe: '#fdd835',
+};
+export const BAND_COLORS: Record<DistanceBand, Rgb> = {
+  identify: rgb(BAND_COLOURS.identify),
+  recognise: rgb(BAND_COLOURS.recognise),
+  observe: rgb(BAND_COLOURS.observe),
+};
+
+const hex = ([r, g, b]: Rgb) => `rgb(${r},${g},${b})`;
 
 /**
  * A camera icon (SVG data URL) in its programme's colour; offline cameras are hollow with a cross,

@@ -13,13 +13,16 @@ import {
   type PointFeature,
   type PointLayer,
 } from '../../panels/security/point-client.ts';
-import { cameraIcon, SYSTEM_COLORS } from './icons.ts';
+import { BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
+import { BANDS_MAX_CAMERAS } from './options.ts';
 import {
   buildSecurityScene,
   aimAt,
+  cameraBands,
   moveCamera,
   updateGate,
   withoutPoint,
+  type BandView,
   type CameraView,
   type GateView,
   type SecurityScene,
@@ -30,6 +33,9 @@ import type { PickingInfo } from '@deck.gl/core';
 export const SECURITY_MIN_ZOOM = 15;
 /** The longest range drawn (buildings are fetched this far beyond the view). */
 const FETCH_MARGIN_M = 100;
+/** Drawn bottom to top: the nearest band, where faces can be identified, on top. */
+const BAND_ORDER: BandView['band'][] = ['observe', 'recognise', 'identify'];
+
 /** The i18n dictionary's lookup for the shell's keys. */
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -119,6 +125,10 @@ export class SecurityOverlay {
     null;
   /** The camera or gate whose form is open (outlined on the map). */
   private selected: { layer: PointLayer; id: number } | null = null;
+  /** Draw the distance bands. */
+  private bands = false;
+  /** Bands per viewshed: a viewshed object is replaced whenever its camera changes. */
+  private bandCache = new WeakMap<object, BandView[]>();
 
   constructor(
     private readonly map: MapLibreMap,
@@ -154,6 +164,13 @@ export class SecurityOverlay {
     this.t = translator(lang);
     this.drawCoverage();
     this.drawGateTool();
+  }
+
+  /** Draws the identify / recognise / observe bands (see BANDS_MAX_CAMERAS). */
+  setBands(on: boolean) {
+    if (this.bands === on) return;
+    this.bands = on;
+    this.render();
   }
 
   /** Outlines a camera or gate (the one whose form is open), or none. */
@@ -209,7 +226,6 @@ export class SecurityOverlay {
     this.render();
     void this.refresh();
   }
-
 
   /** Current scene (for tests and panels). */
   get current(): SecurityScene {
@@ -552,6 +568,8 @@ export class SecurityOverlay {
       .filter((g) => !g.watched)
       .map((g) => g.id)
       .join(',');
+    const bands = this.visibleBands(cameras);
+    el.dataset.securityBands = String(bands.length);
     const sel = this.selected;
     const selectedAt =
       sel === null
@@ -591,6 +609,25 @@ export class SecurityOverlay {
           onDragStart: this.onAimStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
+        }),
+        new GeoJsonLayer<Props>({
+          id: 'security-bands',
+          data: {
+            type: 'FeatureCollection',
+            features: bands.map((b) => ({
+              type: 'Feature',
+              geometry: b.geometry,
+              properties: { camera_id: b.cameraId, band: b.band },
+            })),
+          } as FeatureCollection<Polygon, Props>,
+          filled: true,
+          stroked: true,
+          getFillColor: (f: Feature<Geometry, Props>) =>
+            [...BAND_COLORS[f.properties.band as BandView['band']], 90] as [number, number, number, number],
+          getLineColor: (f: Feature<Geometry, Props>) =>
+            [...BAND_COLORS[f.properties.band as BandView['band']], 220] as [number, number, number, number],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 1,
         }),
         new ScatterplotLayer<[number, number]>({
           id: 'security-selected',
@@ -673,6 +710,33 @@ export class SecurityOverlay {
         }),
       ],
     });
+  }
+
+  /**
+   * The bands to draw: every camera's in view up to BANDS_MAX_CAMERAS, else only the selected one's.
+   * Cached by viewshed, so panning recomputes nothing and a drag only the dragged camera.
+   */
+  private visibleBands(cameras: CameraView[]): BandView[] {
+    const el = this.map.getContainer();
+    if (!this.bands) {
+      delete el.dataset.securityBandsScope;
+      return [];
+    }
+    const all = cameras.length <= BANDS_MAX_CAMERAS;
+    el.dataset.securityBandsScope = all ? 'all' : 'selected';
+    const sel = this.selected;
+    const chosen = all ? cameras : cameras.filter((c) => sel?.layer === 'cameras' && c.id === sel.id);
+    const out: BandView[] = [];
+    for (const c of chosen) {
+      if (!c.viewshed) continue;
+      let b = this.bandCache.get(c.viewshed);
+      if (!b) {
+        b = cameraBands(c, this.index);
+        this.bandCache.set(c.viewshed, b);
+      }
+      out.push(...b);
+    }
+    return out.sort((a, b) => BAND_ORDER.indexOf(a.band) - BAND_ORDER.indexOf(b.band));
   }
 
   destroy() {

@@ -3,6 +3,8 @@ import { MAX_RANGE_M } from '../../../../core/cameras/index.ts';
 import {
   BuildingIndex,
   cameraViewshed,
+  DISTANCE_BANDS,
+  type DistanceBand,
   localPlane,
   pointSeen,
   toLocal,
@@ -127,6 +129,34 @@ export function aimAt(
   if (camera.fovDeg >= 360) return { directionDeg: camera.directionDeg, rangeM };
   const directionDeg = (Math.round((((Math.atan2(x, y) * 180) / Math.PI + 360) % 360) * 10) / 10) % 360;
   return { directionDeg, rangeM };
+}
+
+/** One DORI distance band of one camera, as the map draws it. */
+export interface BandView {
+  cameraId: number;
+  band: DistanceBand;
+  geometry: Polygon;
+}
+
+/**
+ * The identify / recognise / observe bands of a camera: its viewshed with the range cut to each
+ * band's fraction (core's DISTANCE_BANDS, the same cut GET /api/cameras/:id/viewshed?bands=1 makes).
+ * The observe band is the whole viewshed, so it is reused rather than computed again.
+ */
+export function cameraBands(camera: CameraView, index: BuildingIndex): BandView[] {
+  const out: BandView[] = [];
+  const [lon, lat] = camera.position;
+  for (const [band, f] of Object.entries(DISTANCE_BANDS) as [DistanceBand, number][]) {
+    const geometry =
+      f >= 1
+        ? camera.viewshed
+        : cameraViewshed(
+            { lon, lat, directionDeg: camera.directionDeg, fovDeg: camera.fovDeg, rangeM: camera.rangeM * f },
+            index,
+          ).geometry;
+    if (geometry) out.push({ cameraId: camera.id, band, geometry });
+  }
+  return out;
 }
 
 /** A gate moved or re-kinded, its colour recomputed from the active cameras' viewsheds. */
