@@ -64,7 +64,13 @@ export class ServiceAreaApiError extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+/** One JSON request with the session's token; an error answer throws ServiceAreaApiError. */
+export async function call<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const h: Record<string, string> = { Accept: 'application/json', ...headers };
   const token = sessionToken();
   if (token) h.Authorization = `Bearer ${token}`;

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/I18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { PickedFeature } from '../map/controller.ts';
 import { FEATURE_KEY } from '../map/style.ts';
+import { CompoundCard } from './compound/CompoundCard.tsx';
 
 export interface Picked {
   features: PickedFeature[];
@@ -58,6 +59,13 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
   const properties = { ...feature.properties, ...(d.state === 'done' ? (d.properties ?? {}) : {}) };
   const name = typeof properties.name === 'string' && properties.name ? properties.name : null;
   const kind = t(`kind.${feature.layer}` as MessageKey);
+  // A compound, or a building of one, shows the compound's 五有 and 问题清单 below its attributes.
+  const compoundId =
+    feature.layer === 'compounds'
+      ? Number(feature.key)
+      : feature.layer === 'buildings' && properties.compound_id != null
+        ? Number(properties.compound_id)
+        : null;
 
   return (
     <aside className="panel right" data-testid="attribute-panel" data-layer={feature.layer}>
@@ -92,6 +100,9 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
       </table>
       {d.state === 'loading' && <p className="muted">{t('panel.loading')}</p>}
       {d.state === 'failed' && <p className="error">{t('panel.detailFailed', { message: d.message })}</p>}
+      {compoundId !== null && Number.isInteger(compoundId) && compoundId > 0 && (
+        <CompoundCard compoundId={compoundId} />
+      )}
       {picked.features.length > 1 && (
         <section className="also">
           <h3>{t('panel.alsoHere')}</h3>

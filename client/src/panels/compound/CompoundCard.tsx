@@ -1,0 +1,531 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import {
+  LEDGER_CATEGORIES,
+  PLAN_PHASES,
+  type LedgerCategory,
+  type LedgerItem,
+  type PlanPhase,
+  type Scorecard,
+  type TargetScore,
+} from '../../../../core/coverage.ts';
+import { TARGET_STATES, type FiveTarget, type TargetState } from '../../../../core/vocabulary.ts';
+import { ServiceAreaApiError, sessionUser, type SessionUser } from '../../editor/service-area-client.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+import type { MessageKey } from '../../i18n/messages.ts';
+import { LoginDialog } from '../editor/Dialogs.tsx';
+import { useEditorText } from '../editor/messages.ts';
+import {
+  assess,
+  createLedgerItem,
+  fetchLedger,
+  fetchLedgerHistory,
+  fetchScorecard,
+  setLedgerStatus,
+  type LedgerHistoryEntry,
+} from './compound-client.ts';
+import { useCompoundText, type CompoundMessageKey, type CompoundT } from './messages.ts';
+import './compound.css';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** A scorecard reason in the user's language, from its key and values (core/coverage.ts). */
+export function reasonText(t: CompoundT, s: TargetScore): string {
+  const v = s.reason_vars;
+  switch (s.reason_key) {
+    case 'basic_service.buildings':
+      return (
+        t('reason.basic_service.buildings', v) +
+        (v.providers ? t('reason.basic_service.providers', v) : '') +
+        (Number(v.covered_unserved) > 0 ? t('reason.basic_service.unserved', { n: v.covered_unserved! }) : '')
+      );
+    case 'basic_service.outline_served':
+      return (
+        t('reason.basic_service.outline_served') + (v.providers ? t('reason.basic_service.providers', v) : '')
+      );
+    case 'assessment':
+      return t('reason.assessment', v) + (v.note ? t('reason.assessment.note', v) : '');
+    default:
+      return t(`reason.${s.reason_key}` as CompoundMessageKey, v);
+  }
+}
+
+function canWrite(user: SessionUser | null, streetCode: string | null): boolean {
+  if (!user) return false;
+  if (user.role === 'city_admin') return true;
+  return user.role === 'street_editor' && user.streetCode === streetCode;
+}
+
+type Pending =
+  null | { kind: 'assess'; target: FiveTarget } | { kind: 'add' } | { kind: 'status'; item: LedgerItem };
+
+/**
+ * 五有 and 问题清单 of one compound, under its attributes: each target met / partly / not met with
+ * why (derived from the map's data where it can be, else the latest staff assessment or the survey),
+ * an assessment form (date, note, who is the signed-in user), and the compound's problems with
+ * 登记, 销号 and reopening — each write against the version the user saw.
+ */
+export function CompoundCard({ compoundId }: { compoundId: number }) {
+  const { t, lang } = useCompoundText();
+  const { t: appT } = useI18n();
+  const { t: editorT } = useEditorText();
+  const [card, setCard] = useState<Scorecard | null>(null);
+  const [items, setItems] = useState<LedgerItem[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  // kept as a key and values, so a language switch re-words it
+  const [error, setError] = useState<{ key: CompoundMessageKey; vars?: Record<string, string> } | null>(null);
+  const [user, setUser] = useState<SessionUser | null>(sessionUser);
+  const [signIn, setSignIn] = useState(false);
+  const [pending, setPending] = useState<Pending>(null);
+  const [history, setHistory] = useState<{ id: number; entries: LedgerHistoryEntry[] } | null>(null);
+
+  const reload = useCallback(async () => {
+    const [c, l] = await Promise.all([fetchScorecard(compoundId), fetchLedger(compoundId)]);
+    setCard(c);
+    setItems(l);
+    setHistory(null);
+  }, [compoundId]);
+
+  useEffect(() => {
+    let live = true;
+    setCard(null);
+    setItems(null);
+    setLoadError(null);
+    setError(null);
+    setPending(null);
+    setHistory(null);
+    Promise.all([fetchScorecard(compoundId), fetchLedger(compoundId)])
+      .then(([c, l]) => {
+        if (!live) return;
+        setCard(c);
+        setItems(l);
+      })
+      .catch((e: Error) => live && setLoadError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [compoundId]);
+
+  const targetLabel = (target: FiveTarget) => appT(`attr.${target}` as MessageKey);
+  const categoryLabel = (c: LedgerCategory) => (c === 'other' ? t('category.other') : targetLabel(c));
+  const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString(lang) : '—');
+
+  /** Runs a write; 409 reloads and says so, 403 names the reason, other errors show their message. */
+  const write = async (f: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await f();
+      setPending(null);
+      await reload();
+    } catch (e) {
+      if (e instanceof ServiceAreaApiError && e.status === 409) {
+        setError({ key: 'error.conflict' });
+        setPending(null);
+        await reload().catch(() => undefined);
+      } else if (e instanceof ServiceAreaApiError && e.status === 401) {
+        setUser(null);
+        setSignIn(true);
+      } else if (e instanceof ServiceAreaApiError && e.status === 403) {
+        setError({ key: 'error.forbidden', vars: { message: e.message } });
+      } else {
+        setError({ key: 'error.failed', vars: { message: (e as Error).message } });
+      }
+    }
+  };
+
+  if (loadError) return <p className="error">{t('card.failed', { message: loadError })}</p>;
+  if (!card || !items) return <p className="muted">{t('card.loading')}</p>;
+
+  const writable = canWrite(user, card.compound.street_code);
+  const open = items.filter((i) => i.status === 'open').length;
+
+  return (
+    <div className="compound-card" data-testid="compound-card">
+      <section>
+        <h3>
+          {t('card.fiveHave')} <span data-testid="five-have-met">{t('card.met', { met: card.met })}</span>
+          {card.five_have && <span className="badge met">{t('card.isFiveHave')}</span>}
+        </h3>
+        <ul className="scorecard">
+          {card.targets.map((s) => (
+            <li key={s.target} data-testid={`target-${s.target}`} data-state={s.state}>
+              <div className="target-head">
+                <span className="target-name">{targetLabel(s.target)}</span>
+                <span className={`badge ${s.state}`}>{t(`state.${s.state}`)}</span>
+                {writable && (
+                  <button
+                    type="button"
+                    className="link"
+                    data-testid={`assess-${s.target}`}
+                    onClick={() => setPending({ kind: 'assess', target: s.target })}
+                  >
+                    {t('assess.button')}
+                  </button>
+                )}
+              </div>
+              <div className="target-reason muted">
+                <span className="source">{t(`source.${s.source}`)}</span> · {reasonText(t, s)}
+              </div>
+              {pending?.kind === 'assess' && pending.target === s.target && (
+                <AssessForm
+                  t={t}
+                  score={s}
+                  title={t('assess.title', { target: targetLabel(s.target) })}
+                  onCancel={() => setPending(null)}
+                  onSave={(a) => write(() => assess(compoundId, { target: s.target, ...a }))}
+                />
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section>
+        <h3>
+          {t('ledger.title')}{' '}
+          <span className="muted" data-testid="ledger-counts">
+            {t('ledger.counts', { open, closed: items.length - open })}
+          </span>
+        </h3>
+        {error && (
+          <p className="field-error" role="alert" data-testid="compound-error">
+            {t(error.key, error.vars)}
+          </p>
+        )}
+        {!user && (
+          <button
+            type="button"
+            className="link"
+            data-testid="compound-sign-in"
+            onClick={() => setSignIn(true)}
+          >
+            {t('action.signIn')}
+          </button>
+        )}
+        {items.length === 0 && <p className="muted">{t('ledger.empty')}</p>}
+        <ul className="ledger-items">
+          {items.map((i) => (
+            <li key={i.id} data-testid={`ledger-item-${i.id}`} data-status={i.status}>
+              <div className="ledger-head">
+                <span className={`badge ${i.status === 'open' ? 'not_met' : 'met'}`}>
+                  {t(i.status === 'open' ? 'ledger.open' : 'ledger.closed')}
+                </span>
+                {i.overdue && <span className="badge overdue">{t('ledger.overdue')}</span>}
+                <span className="ledger-description">{i.description}</span>
+              </div>
+              <div className="muted small">
+                {categoryLabel(i.category)} · {t(`phase.${i.phase}`)}
+                {i.responsible_unit ? ` · ${i.responsible_unit}` : ''}
+                {i.deadline ? ` · ${t('ledger.deadline')} ${i.deadline}` : ''}
+              </div>
+              {i.status === 'closed' && (
+                <div className="muted small">
+                  {t('ledger.closedBy', { by: i.closed_by ?? '—', at: time(i.closed_at) })}
+                  {i.close_note ? `：${i.close_note}` : ''}
+                </div>
+              )}
+              <div className="ledger-actions">
+                {writable && (
+                  <button
+                    type="button"
+                    className="button small"
+                    data-testid={`ledger-${i.status === 'open' ? 'close' : 'reopen'}-${i.id}`}
+                    onClick={() => setPending({ kind: 'status', item: i })}
+                  >
+                    {t(i.status === 'open' ? 'ledger.close' : 'ledger.reopen')}
+                  </button>
+                )}
+                <button
+                  type="button"
+                  className="link"
+                  data-testid={`ledger-history-${i.id}`}
+                  onClick={() =>
+                    history?.id === i.id
+                      ? setHistory(null)
+                      : fetchLedgerHistory(i.id)
+                          .then((entries) => setHistory({ id: i.id, entries }))
+                          .catch((e: Error) =>
+                            setError({ key: 'error.failed', vars: { message: e.message } }),
+                          )
+                  }
+                >
+                  {t('ledger.history')}
+                </button>
+              </div>
+              {pending?.kind === 'status' && pending.item.id === i.id && (
+                <NoteForm
+                  t={t}
+                  label={t(i.status === 'open' ? 'ledger.closeNote' : 'ledger.reopenNote')}
+                  testid={`ledger-note-${i.id}`}
+                  onCancel={() => setPending(null)}
+                  onSave={(note) =>
+                    write(() => setLedgerStatus(pending.item, i.status === 'open' ? 'close' : 'reopen', note))
+                  }
+                />
+              )}
+              {history?.id === i.id && (
+                <ol className="ledger-history" data-testid={`ledger-history-list-${i.id}`}>
+                  {history.entries.map((h) => (
+                    <li key={h.version}>
+                      v{h.version} · {t(`ledger.op.${h.operation}`)} · {h.changed_by ?? '—'} ·{' '}
+                      {time(h.changed_at)}
+                      {h.note ? ` · ${h.note}` : ''}
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </li>
+          ))}
+        </ul>
+        {writable &&
+          (pending?.kind === 'add' ? (
+            <AddForm
+              t={t}
+              categoryLabel={categoryLabel}
+              onCancel={() => setPending(null)}
+              onSave={(x) => write(() => createLedgerItem({ compound_id: compoundId, ...x }))}
+            />
+          ) : (
+            <button
+              type="button"
+              className="button small"
+              data-testid="ledger-add"
+              onClick={() => setPending({ kind: 'add' })}
+            >
+              {t('ledger.add')}
+            </button>
+          ))}
+      </section>
+      {signIn && (
+        <LoginDialog
+          t={editorT}
+          onDone={(u) => {
+            setSignIn(false);
+            if (u) setUser(u);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function AssessForm({
+  t,
+  score,
+  title,
+  onCancel,
+  onSave,
+}: {
+  t: CompoundT;
+  score: TargetScore;
+  title: string;
+  onCancel(): void;
+  onSave(a: { state: TargetState; assessed_on: string; note: string | null }): Promise<void>;
+}) {
+  const [state, setState] = useState<TargetState>(score.assessment?.state ?? score.state);
+  const [date, setDate] = useState(today());
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    void onSave({ state, assessed_on: date, note: note.trim() || null }).finally(() => setBusy(false));
+  };
+  return (
+    <form className="compound-form" onSubmit={submit} aria-label={title} data-testid="assess-form">
+      {score.source === 'derived' && <p className="muted small">{t('assess.derivedHint')}</p>}
+      <label>
+        <span>{t('assess.state')}</span>
+        <select
+          data-testid="assess-state"
+          value={state}
+          onChange={(e) => setState(e.target.value as TargetState)}
+        >
+          {TARGET_STATES.map((s) => (
+            <option key={s} value={s}>
+              {t(`state.${s}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>{t('assess.date')}</span>
+        <input
+          type="date"
+          data-testid="assess-date"
+          required
+          value={date}
+          onChange={(e) => setDate(e.target.value)}
+        />
+      </label>
+      <label>
+        <span>{t('assess.note')}</span>
+        <input
+          data-testid="assess-note"
+          maxLength={2000}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+        />
+      </label>
+      <div className="compound-form-actions">
+        <button type="submit" className="button small primary" data-testid="assess-save" disabled={busy}>
+          {t('assess.save')}
+        </button>
+        <button type="button" className="button small" onClick={onCancel}>
+          {t('action.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function NoteForm({
+  t,
+  label,
+  testid,
+  onCancel,
+  onSave,
+}: {
+  t: CompoundT;
+  label: string;
+  testid: string;
+  onCancel(): void;
+  onSave(note: string | null): Promise<void>;
+}) {
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    void onSave(note.trim() || null).finally(() => setBusy(false));
+  };
+  return (
+    <form className="compound-form" onSubmit={submit} data-testid={testid}>
+      <label>
+        <span>{label}</span>
+        <input
+          data-testid={`${testid}-input`}
+          maxLength={2000}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+        />
+      </label>
+      <div className="compound-form-actions">
+        <button
+          type="submit"
+          className="button small primary"
+          data-testid={`${testid}-confirm`}
+          disabled={busy}
+        >
+          {t('ledger.confirm')}
+        </button>
+        <button type="button" className="button small" onClick={onCancel}>
+          {t('action.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AddForm({
+  t,
+  categoryLabel,
+  onCancel,
+  onSave,
+}: {
+  t: CompoundT;
+  categoryLabel(c: LedgerCategory): string;
+  onCancel(): void;
+  onSave(x: {
+    description: string;
+    category: LedgerCategory;
+    responsible_unit: string | null;
+    deadline: string | null;
+    phase: PlanPhase;
+  }): Promise<void>;
+}) {
+  const [description, setDescription] = useState('');
+  const [category, setCategory] = useState<LedgerCategory>('wy_security');
+  const [unit, setUnit] = useState('');
+  const [deadline, setDeadline] = useState('');
+  const [phase, setPhase] = useState<PlanPhase>('survey');
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    void onSave({
+      description: description.trim(),
+      category,
+      responsible_unit: unit.trim() || null,
+      deadline: deadline || null,
+      phase,
+    }).finally(() => setBusy(false));
+  };
+  return (
+    <form className="compound-form" onSubmit={submit} data-testid="ledger-add-form">
+      <label>
+        <span>{t('ledger.description')}</span>
+        <textarea
+          data-testid="ledger-description"
+          required
+          maxLength={2000}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
+      </label>
+      <label>
+        <span>{t('ledger.category')}</span>
+        <select
+          data-testid="ledger-category"
+          value={category}
+          onChange={(e) => setCategory(e.target.value as LedgerCategory)}
+        >
+          {LEDGER_CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {categoryLabel(c)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>{t('ledger.unit')}</span>
+        <input
+          data-testid="ledger-unit"
+          maxLength={200}
+          value={unit}
+          onChange={(e) => setUnit(e.target.value)}
+        />
+      </label>
+      <label>
+        <span>{t('ledger.deadline')}</span>
+        <input
+          type="date"
+          data-testid="ledger-deadline"
+          value={deadline}
+          onChange={(e) => setDeadline(e.target.value)}
+        />
+      </label>
+      <label>
+        <span>{t('ledger.phase')}</span>
+        <select
+          data-testid="ledger-phase"
+          value={phase}
+          onChange={(e) => setPhase(e.target.value as PlanPhase)}
+        >
+          {PLAN_PHASES.map((p) => (
+            <option key={p} value={p}>
+              {t(`phase.${p}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="compound-form-actions">
+        <button type="submit" className="button small primary" data-testid="ledger-create" disabled={busy}>
+          {t('ledger.create')}
+        </button>
+        <button type="button" className="button small" onClick={onCancel}>
+          {t('action.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+import type { LedgerCategory, LedgerItem, PlanPhase, Scorecard } from '../../../../core/coverage.ts';
+import type { FiveTarget, TargetState } from '../../../../core/vocabulary.ts';
+import { call } from '../../editor/service-area-client.ts';
+
+/** The compound card's part of the API: 五有 scorecard, assessments and the 问题清单 (ledger). */
+
+export async function fetchScorecard(compoundId: number): Promise<Scorecard> {
+  return (await call<Scorecard>('GET', `/api/compounds/${compoundId}/scorecard`)).json;
+}
+
+export async function assess(
+  compoundId: number,
+  a: { target: FiveTarget; state: TargetState; assessed_on: string; note: string | null },
+): Promise<Scorecard> {
+  return (await call<Scorecard>('POST', `/api/compounds/${compoundId}/assessments`, a)).json;
+}
+
+export async function fetchLedger(compoundId: number): Promise<LedgerItem[]> {
+  return (await call<{ items: LedgerItem[] }>('GET', `/api/ledger?compound=${compoundId}`)).json.items;
+}
+
+export interface NewLedgerItem {
+  compound_id: number;
+  description: string;
+  category: LedgerCategory;
+  responsible_unit: string | null;
+  deadline: string | null;
+  phase: PlanPhase;
+}
+
+export async function createLedgerItem(item: NewLedgerItem): Promise<LedgerItem> {
+  return (await call<LedgerItem>('POST', '/api/ledger', item)).json;
+}
+
+/** 销号 or reopen, against the version the user saw (If-Match). */
+export async function setLedgerStatus(
+  item: Pick<LedgerItem, 'id' | 'version'>,
+  action: 'close' | 'reopen',
+  note: string | null,
+): Promise<LedgerItem> {
+  return (
+    await call<LedgerItem>(
+      'POST',
+      `/api/ledger/${item.id}/${action}`,
+      { note },
+      { 'If-Match': `"${item.version}"` },
+    )
+  ).json;
+}
+
+export interface LedgerHistoryEntry {
+  version: number;
+  operation: 'create' | 'update' | 'close' | 'reopen';
+  note: string | null;
+  changed_by: string | null;
+  changed_at: string;
+}
+
+export async function fetchLedgerHistory(id: number): Promise<LedgerHistoryEntry[]> {
+  return (await call<{ history: LedgerHistoryEntry[] }>('GET', `/api/ledger/${id}/history`)).json.history;
+}

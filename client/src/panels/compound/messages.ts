@@ -1,0 +1,158 @@
+import { useCallback } from 'react';
+import { useI18n } from '../../i18n/I18n.tsx';
+import { format, type Language } from '../../i18n/messages.ts';
+
+/**
+ * The compound card's words (五有 scorecard and 问题清单) in both languages; Chinese is the reference
+ * and English must have every key.
+ */
+const zhCN = {
+  'card.fiveHave': '五有',
+  'card.met': '达标 {met}/5',
+  'card.isFiveHave': '五有小区',
+  'card.loading': '正在读取五有与问题清单…',
+  'card.failed': '读取失败：{message}',
+  'state.met': '达标',
+  'state.partly': '部分',
+  'state.not_met': '未达标',
+  'source.derived': '由数据推算',
+  'source.assessment': '人工评定',
+  'source.survey': '摸排登记',
+  'reason.basic_service.buildings': '{buildings} 栋楼中 {served} 栋在已批准且有物业服务人的服务区域内',
+  'reason.basic_service.providers': '（{providers}）',
+  'reason.basic_service.unserved': '；另有 {n} 栋在服务区域内，但区域未批准或未明确物业服务人',
+  'reason.basic_service.outline_served': '小区范围在已批准且有物业服务人的服务区域内',
+  'reason.basic_service.outline_unserved': '小区范围不在已批准且有物业服务人的服务区域内',
+  'reason.security.gates':
+    '{gates} 个出入口中 {access} 个有门禁、{watched} 个在摄像头实际可视范围内；在线摄像头 {cameras} 个',
+  'reason.assessment': '{by} 于 {on} 评定',
+  'reason.assessment.note': '：{note}',
+  'reason.survey': '摸排登记',
+  'assess.button': '评定',
+  'assess.title': '评定“{target}”',
+  'assess.state': '状态',
+  'assess.date': '评定日期',
+  'assess.note': '说明',
+  'assess.save': '保存评定',
+  'assess.derivedHint': '此项由数据推算，人工评定仅作记录。',
+  'ledger.title': '问题清单',
+  'ledger.counts': '未销号 {open} · 已销号 {closed}',
+  'ledger.empty': '暂无问题',
+  'ledger.add': '新增问题',
+  'ledger.description': '问题描述',
+  'ledger.category': '类别',
+  'ledger.unit': '责任单位',
+  'ledger.deadline': '整改期限',
+  'ledger.phase': '阶段',
+  'ledger.create': '登记',
+  'ledger.open': '未销号',
+  'ledger.closed': '已销号',
+  'ledger.overdue': '逾期',
+  'ledger.close': '销号',
+  'ledger.closeNote': '销号说明',
+  'ledger.reopen': '重新打开',
+  'ledger.reopenNote': '重新打开的原因',
+  'ledger.confirm': '确定',
+  'ledger.history': '记录',
+  'ledger.closedBy': '{by} 于 {at} 销号',
+  'ledger.reopenedBy': '{by} 于 {at} 重新打开',
+  'ledger.createdBy': '{by} 于 {at} 登记',
+  'ledger.op.create': '登记',
+  'ledger.op.update': '修改',
+  'ledger.op.close': '销号',
+  'ledger.op.reopen': '重新打开',
+  'category.other': '其他',
+  'phase.survey': '摸底',
+  'phase.pilot': '试点',
+  'phase.rollout': '全面推进',
+  'phase.consolidate': '巩固',
+  'action.cancel': '取消',
+  'action.signIn': '登录后可评定、登记和销号',
+  'error.conflict': '其他人刚刚修改了这条问题，已重新读取，请再操作一次。',
+  'error.forbidden': '无权操作：{message}',
+  'error.failed': '操作失败：{message}',
+} as const;
+
+export type CompoundMessageKey = keyof typeof zhCN;
+
+const en: Record<CompoundMessageKey, string> = {
+  'card.fiveHave': 'Five targets',
+  'card.met': '{met}/5 met',
+  'card.isFiveHave': 'All five met',
+  'card.loading': 'Loading the scorecard and problem list…',
+  'card.failed': 'Could not load: {message}',
+  'state.met': 'Met',
+  'state.partly': 'Partly',
+  'state.not_met': 'Not met',
+  'source.derived': 'derived from data',
+  'source.assessment': 'staff assessment',
+  'source.survey': 'survey',
+  'reason.basic_service.buildings':
+    '{served} of {buildings} buildings lie in approved service areas with a provider',
+  'reason.basic_service.providers': ' ({providers})',
+  'reason.basic_service.unserved': '; {n} more lie in areas not yet approved or without a provider',
+  'reason.basic_service.outline_served': 'The compound lies in an approved service area with a provider',
+  'reason.basic_service.outline_unserved': 'The compound is not in an approved service area with a provider',
+  'reason.security.gates':
+    '{access} of {gates} entrances have access control and {watched} are seen by a camera; {cameras} cameras online',
+  'reason.assessment': 'Assessed by {by} on {on}',
+  'reason.assessment.note': ': {note}',
+  'reason.survey': 'From the survey',
+  'assess.button': 'Assess',
+  'assess.title': 'Assess “{target}”',
+  'assess.state': 'State',
+  'assess.date': 'Date',
+  'assess.note': 'Note',
+  'assess.save': 'Save assessment',
+  'assess.derivedHint': 'This target is derived from data; an assessment is kept for the record.',
+  'ledger.title': 'Problem list',
+  'ledger.counts': '{open} open · {closed} closed',
+  'ledger.empty': 'No problems recorded',
+  'ledger.add': 'Add problem',
+  'ledger.description': 'Description',
+  'ledger.category': 'Category',
+  'ledger.unit': 'Responsible unit',
+  'ledger.deadline': 'Deadline',
+  'ledger.phase': 'Phase',
+  'ledger.create': 'Record',
+  'ledger.open': 'Open',
+  'ledger.closed': 'Closed',
+  'ledger.overdue': 'Overdue',
+  'ledger.close': 'Close',
+  'ledger.closeNote': 'Closing note',
+  'ledger.reopen': 'Reopen',
+  'ledger.reopenNote': 'Why it is reopened',
+  'ledger.confirm': 'Confirm',
+  'ledger.history': 'History',
+  'ledger.closedBy': 'Closed by {by} on {at}',
+  'ledger.reopenedBy': 'Reopened by {by} on {at}',
+  'ledger.createdBy': 'Recorded by {by} on {at}',
+  'ledger.op.create': 'recorded',
+  'ledger.op.update': 'changed',
+  'ledger.op.close': 'closed',
+  'ledger.op.reopen': 'reopened',
+  'category.other': 'Other',
+  'phase.survey': 'Survey',
+  'phase.pilot': 'Pilot',
+  'phase.rollout': 'Roll-out',
+  'phase.consolidate': 'Consolidation',
+  'action.cancel': 'Cancel',
+  'action.signIn': 'Sign in to assess, record and close problems',
+  'error.conflict': 'Someone has just changed this problem; it was read again, please try once more.',
+  'error.forbidden': 'Not allowed: {message}',
+  'error.failed': 'Failed: {message}',
+};
+
+export const COMPOUND_MESSAGES: Record<Language, Record<CompoundMessageKey, string>> = {
+  'zh-CN': zhCN,
+  en,
+};
+
+export type CompoundT = (key: CompoundMessageKey, vars?: Record<string, string | number>) => string;
+
+/** `t` for the compound card's keys, in the app's current language. */
+export function useCompoundText(): { t: CompoundT; lang: Language } {
+  const { lang } = useI18n();
+  const t = useCallback<CompoundT>((key, vars) => format(COMPOUND_MESSAGES[lang][key], vars), [lang]);
+  return { t, lang };
+}
