@@ -65,6 +65,9 @@ async function colours(page: Page, points: [number, number][]): Promise<Rgb[]> {
     [png, points] as const,
   ) as Promise<Rgb[]>;
 }
+const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+/** 雪亮's colour (client/src/palette.ts CAMERA_COLOURS.xueliang): tile points and deck icons alike. */
+const XUELIANG: Rgb = [0xc2, 0x18, 0x5b];
 
 describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
   'security layers in Chromium',
@@ -496,6 +499,45 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       await page.waitForFunction(
         () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-bands') === '0',
       );
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('draws a moved camera at its new place at once: its tiles are fetched again, no page reload', async () => {
+      await page.evaluate(() => {
+        (window as unknown as { sameDocument: boolean }).sameDocument = true;
+      });
+      const tiles: { status: number; at: number }[] = [];
+      page.on('response', (r) => {
+        if (r.url().includes('/tiles/cameras/')) tiles.push({ status: r.status(), at: Date.now() });
+      });
+      const version = async () =>
+        (await t.db.query<{ version: number }>('SELECT version FROM cameras WHERE id = $1', [ids.mover]))
+          .rows[0]!.version;
+      const v0 = await version();
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      const from = pixel(map, 85, 50);
+      const to = pixel(map, 70, 85);
+      const dragAt = Date.now();
+      await page.mouse.move(...from);
+      await page.mouse.down();
+      for (let i = 1; i <= 15; i++)
+        await page.mouse.move(from[0] + ((to[0] - from[0]) * i) / 15, from[1] + ((to[1] - from[1]) * i) / 15);
+      await page.mouse.up();
+      await expect.poll(version, { timeout: 20_000 }).toBe(v0 + 1);
+      // No point is left where it stood (MapLibre would keep showing its old tiles) …
+      await expect
+        .poll(async () => distance((await colours(page, [from]))[0]!, XUELIANG), { timeout: 20_000 })
+        .toBeGreaterThan(80);
+      // … because the tiles were asked for again and came back new (200: the ETag changed with the data).
+      expect(tiles.filter((x) => x.at >= dragAt && x.status === 200).length).toBeGreaterThan(0);
+      await page.waitForSelector('[data-testid=map][data-map-state=idle]', { timeout: 20_000 });
+      const [now] = await colours(page, [[to[0], to[1] - 7]]);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-moved-camera.png') });
+      expect(distance(now!, XUELIANG)).toBeLessThan(40); // drawn where it stands now
+      expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+        true,
+      );
+      expect(await data('security-error')).toBeNull();
       expect(pageErrors).toEqual([]);
     });
 

@@ -192,7 +192,7 @@ export class SecurityOverlay {
 
   /**
    * A camera or gate as the server stored it (after a PUT from the map or a form): drawn there at
-   * once, then the coverage box brought up to date.
+   * once, the vector tiles of its layer fetched again, then the coverage box brought up to date.
    */
   applySaved(layer: PointLayer, feature: PointFeature) {
     const id = Number(feature.properties.id ?? feature.id);
@@ -214,17 +214,31 @@ export class SecurityOverlay {
     }
     delete this.map.getContainer().dataset.securityError;
     this.render();
+    this.refreshTiles(layer);
     void this.refresh();
   }
 
-  /** A camera or gate deleted through its form: gone from the map. */
+  /** A camera or gate deleted through its form: gone from the map and from the tiles. */
   applyDeleted(layer: PointLayer, id: number) {
     if (layer === 'cameras') this.stored.delete(id);
     else this.storedGates.delete(id);
     this.scene = withoutPoint(this.scene, layer, id);
     if (this.selected?.layer === layer && this.selected.id === id) this.selected = null;
     this.render();
+    this.refreshTiles(layer);
     void this.refresh();
+  }
+
+  /**
+   * MapLibre keeps the tiles it has: after a write, ask for this layer's tiles again. The URLs stay
+   * the same, so the server's ETag check (Cache-Control: no-cache) answers with the new layer version,
+   * and its tile cache, keyed by that version, is untouched.
+   */
+  private refreshTiles(layer: PointLayer) {
+    if (!this.map.getSource(layer)) return;
+    this.map.refreshTiles(layer);
+    const el = this.map.getContainer();
+    el.dataset.securityTileRefreshes = String(Number(el.dataset.securityTileRefreshes ?? 0) + 1);
   }
 
   /** Current scene (for tests and panels). */
@@ -376,6 +390,7 @@ export class SecurityOverlay {
       }),
     });
     this.reportSaved(r, 'gate not added');
+    if (r.ok) this.refreshTiles('gates');
     await this.refresh();
   }
 
@@ -484,6 +499,7 @@ export class SecurityOverlay {
     }
     this.ghosts = this.ghosts.filter((g) => g !== ghost);
     this.map.getContainer().dataset.securityGhosts = String(this.ghosts.length);
+    this.refreshTiles('cameras');
     await this.refresh();
   }
 
