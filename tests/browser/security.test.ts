@@ -574,5 +574,37 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(Math.abs(saved.y - lat)).toBeLessThan(2e-5);
       expect(pageErrors).toEqual([]);
     });
+    it('deletes a camera through its form (DELETE with If-Match): gone from the map, its history ends in delete', async () => {
+      const planned = (
+        await t.db.query<{ id: number; lon: number; lat: number }>(
+          "SELECT id::integer, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cameras WHERE status = 'planned'",
+        )
+      ).rows[0]!;
+      const shown = Number(await data('security-cameras'));
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      await page.mouse.click(...pixel(map, ...toLocal(O, planned.lon, planned.lat)));
+      await page.waitForSelector(`[data-testid=security-panel][data-id="${planned.id}"]`, {
+        timeout: 10_000,
+      });
+      expect(await page.inputValue('#camera-status')).toBe('planned');
+      await page.click('[data-testid=security-history-toggle]');
+      await page.waitForSelector('[data-testid=security-history] li[data-operation=create]', {
+        timeout: 10_000,
+      });
+      await page.click('[data-testid=security-delete]');
+      await page.click('[data-testid=security-delete-confirm]');
+      await page.waitForSelector('[data-testid=security-panel]', { state: 'detached', timeout: 20_000 });
+      const left = await t.db.query('SELECT 1 FROM cameras WHERE id = $1', [planned.id]);
+      expect(left.rows).toEqual([]);
+      await page.waitForFunction(
+        (n) =>
+          Number(document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras')) === n,
+        shown - 1,
+        { timeout: 20_000 },
+      );
+      const h = await api<{ entries: { operation: string }[] }>(`/api/cameras/${planned.id}/history`);
+      expect(h.body.entries.map((e) => e.operation)).toEqual(['create', 'delete']);
+      expect(pageErrors).toEqual([]);
+    });
   },
 );

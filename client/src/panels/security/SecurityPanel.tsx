@@ -12,7 +12,8 @@ import {
   type CameraValues,
 } from './CameraForm.tsx';
 import { GateFields, gateProperties, gateValues, type GateValues } from './GateForm.tsx';
-import { useSecurityText, type SecurityT } from './messages.ts';
+import { errorText, theirChanges as changesOf } from './form-errors.ts';
+import { useSecurityText } from './messages.ts';
 import { PointHistory } from './PointHistory.tsx';
 import {
   deletePoint,
@@ -39,22 +40,6 @@ const valuesOf = (layer: PointLayer, p: Record<string, unknown>): Values =>
   layer === 'gates' ? { layer, v: gateValues(p) } : { layer, v: cameraValues(p) };
 
 const propertiesOf = (x: Values) => (x.layer === 'gates' ? gateProperties(x.v) : cameraProperties(x.v));
-
-/** The server's refusal in the user's words; the API's own message where no better one exists. */
-function errorText(e: PointApiError, t: SecurityT): string {
-  const d = e.details ?? {};
-  if (e.status === 409 && e.current) return t('error.conflict', { v: versionOf(e.current) });
-  if (e.code === 'out_of_jurisdiction')
-    return t('error.out_of_jurisdiction', { street: String(d.street_code) });
-  if (e.status === 403) return t('error.forbidden');
-  if (e.status === 401) return t('error.unauthorized');
-  if (e.status === 404) return t('error.not_found');
-  const issues = (d.issues as { code?: string; buildings?: unknown[] }[] | undefined) ?? [];
-  const inside = issues.find((i) => i.code === 'inside_building');
-  if (inside) return t('error.inside_building', { buildings: (inside.buildings ?? []).join('、') });
-  if (e.status === 400 || e.status === 422) return t('error.validation', { message: e.message });
-  return t('error.generic', { status: e.status, message: e.message });
-}
 
 /**
  * The form of the camera or gate selected on the map: its attributes saved with PUT + If-Match, its
@@ -150,21 +135,11 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
     }
   };
 
-  // Fields the other version changed (shown with a 409, so the user knows what they would overwrite).
-  const theirChanges =
-    error?.status === 409 && error.current
-      ? Object.keys(error.current.properties).filter(
-          (k) =>
-            !['version', 'updated_at', 'updated_by', 'id'].includes(k) &&
-            JSON.stringify(error.current!.properties[k]) !== JSON.stringify(base.properties[k]),
-        )
-      : [];
-  const moved =
-    error?.status === 409 &&
-    error.current &&
-    JSON.stringify(error.current.geometry.coordinates) !== JSON.stringify(base.geometry.coordinates);
+  // What the other version changed (shown with a 409, so the user knows what an overwrite replaces).
+  const theirs = error?.status === 409 && error.current ? changesOf(error.current, base) : [];
   const fieldLabel = (k: string) => {
     if (k === 'access_control') return t('gate.access_control');
+    if (k === 'geometry') return t('field.geometry');
     const key = attributeKey(k);
     return key ? shell(key) : k;
   };
@@ -231,14 +206,8 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
             data-code={error.code}
           >
             <p>{errorText(error, t)}</p>
-            {(theirChanges.length > 0 || moved) && (
-              <p>
-                {t('error.conflictFields', {
-                  fields: [...theirChanges.map(fieldLabel), ...(moved ? [t('field.geometry')] : [])].join(
-                    '、',
-                  ),
-                })}
-              </p>
+            {theirs.length > 0 && (
+              <p>{t('error.conflictFields', { fields: theirs.map(fieldLabel).join('、') })}</p>
             )}
             {error.status === 409 && error.current && (
               <div className="security-actions">

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { format } from '../../i18n/messages.ts';
+import { errorText, theirChanges } from './form-errors.ts';
+import { SECURITY_MESSAGES, type SecurityMessageKey } from './messages.ts';
+import { PointApiError, type PointFeature } from './point-client.ts';
+
+const zh = (key: SecurityMessageKey, vars?: Record<string, string | number>) =>
+  format(SECURITY_MESSAGES['zh-CN'][key], vars);
+const en = (key: SecurityMessageKey, vars?: Record<string, string | number>) =>
+  format(SECURITY_MESSAGES.en[key], vars);
+
+const gate = (props: Record<string, unknown>, at: [number, number] = [105.59, 30.53]): PointFeature => ({
+  type: 'Feature',
+  geometry: { type: 'Point', coordinates: at },
+  properties: { id: 7, kind: 'vehicle', access_control: false, name: null, version: 3, ...props },
+});
+
+describe('errorText', () => {
+  it('names the version that won a 409', () => {
+    const e = new PointApiError(409, 'version_conflict', 'gate 7 is at version 4, not 3', {
+      current_version: 4,
+      current: gate({ version: 4 }),
+    });
+    expect(zh('error.conflict', { v: 4 })).toContain('版本 4');
+    expect(errorText(e, zh)).toBe(zh('error.conflict', { v: 4 }));
+    expect(errorText(e, en)).toContain('version 4');
+  });
+
+  it('tells a street editor outside their street apart from a viewer (both 403)', () => {
+    const out = new PointApiError(403, 'out_of_jurisdiction', 'gate 7 is not inside street 510903001', {
+      street_code: '510903001',
+    });
+    expect(errorText(out, zh)).toContain('510903001');
+    expect(errorText(out, zh)).toContain('管辖范围');
+    expect(errorText(new PointApiError(403, 'forbidden', 'viewers cannot write'), en)).toBe(
+      en('error.forbidden'),
+    );
+  });
+
+  it('says what to do with a camera inside a building (422), and keeps the API’s words for other 4xx', () => {
+    const inside = new PointApiError(422, 'validation_failed', 'The camera stands inside building 12', {
+      issues: [{ code: 'inside_building', buildings: [12] }],
+      field: 'indoor',
+    });
+    expect(inside.field).toBe('indoor');
+    expect(errorText(inside, zh)).toBe('摄像机位于建筑 12 内：请勾选“室内”或移到室外');
+    const bad = new PointApiError(
+      400,
+      'invalid_attribute',
+      'kind "tunnel" must be vehicle, pedestrian or unit_door',
+      {
+        field: 'kind',
+      },
+    );
+    expect(errorText(bad, en)).toBe('Not accepted: kind "tunnel" must be vehicle, pedestrian or unit_door');
+    expect(errorText(new PointApiError(500, 'internal', 'boom'), en)).toBe('Failed (500): boom');
+  });
+});
+
+describe('theirChanges', () => {
+  it('lists the attributes and the move of the other version, not its book-keeping', () => {
+    const base = gate({});
+    const current = gate(
+      { version: 4, name: '北门', updated_at: 'now', updated_by: 'other' },
+      [105.6, 30.53],
+    );
+    expect(theirChanges(current, base)).toEqual(['name', 'geometry']);
+    expect(theirChanges(gate({ version: 4 }), base)).toEqual([]);
+  });
+});
+
+describe('SECURITY_MESSAGES', () => {
+  it('has every Chinese key in English, none empty', () => {
+    const keys = Object.keys(SECURITY_MESSAGES['zh-CN']).sort();
+    expect(Object.keys(SECURITY_MESSAGES.en).sort()).toEqual(keys);
+    for (const k of keys) expect(SECURITY_MESSAGES.en[k as SecurityMessageKey].trim()).not.toBe('');
+  });
+});

@@ -1,0 +1,41 @@
+import type { PointApiError, PointFeature } from './point-client.ts';
+import type { SecurityMessageKey } from './messages.ts';
+
+type T = (key: SecurityMessageKey, vars?: Record<string, string | number>) => string;
+
+/**
+ * The server's refusal of a camera or gate write in the user's words: 409 names the version that won,
+ * 403 says whose jurisdiction, a camera inside a building says what to do; other 400/422 answers keep
+ * the API's own message (it names the field and the value).
+ */
+export function errorText(e: PointApiError, t: T): string {
+  const d = e.details ?? {};
+  if (e.status === 409 && e.current) return t('error.conflict', { v: Number(e.current.properties.version) });
+  if (e.code === 'out_of_jurisdiction')
+    return t('error.out_of_jurisdiction', { street: String(d.street_code ?? '') });
+  if (e.status === 403) return t('error.forbidden');
+  if (e.status === 401) return t('error.unauthorized');
+  if (e.status === 404) return t('error.not_found');
+  const issues = (d.issues as { code?: string; buildings?: unknown[] }[] | undefined) ?? [];
+  const inside = issues.find((i) => i.code === 'inside_building');
+  if (inside) return t('error.inside_building', { buildings: (inside.buildings ?? []).join('、') });
+  if (e.status === 400 || e.status === 422) return t('error.validation', { message: e.message });
+  return t('error.generic', { status: e.status, message: e.message });
+}
+
+/** Book-keeping properties a version change always touches: not "their changes". */
+const BOOKKEEPING = new Set(['id', 'version', 'updated_at', 'updated_by']);
+
+/**
+ * What the version that won a 409 changed against the one the form started from: attribute names,
+ * and `geometry` when it moved the point.
+ */
+export function theirChanges(current: PointFeature, base: PointFeature): string[] {
+  const fields = Object.keys(current.properties).filter(
+    (k) =>
+      !BOOKKEEPING.has(k) && JSON.stringify(current.properties[k]) !== JSON.stringify(base.properties[k]),
+  );
+  if (JSON.stringify(current.geometry.coordinates) !== JSON.stringify(base.geometry.coordinates))
+    fields.push('geometry');
+  return fields;
+}
