@@ -33,6 +33,7 @@ const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${
 const point = (x: number, y: number) => `POINT(${pt(x, y).join(' ')})`;
 
 const ZOOM = 18;
+const FAR_STREET = '510903009';
 const VIEW = { width: 1200, height: 800 };
 const CENTRE = pt(50, 60);
 /** Screen pixel of a local (x, y) with the map at CENTRE and ZOOM (Web Mercator, 512 px tiles). */
@@ -109,6 +110,13 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       ids.c1 = await cam(10, 50, 90, 60, 80);
       ids.c2 = await cam(5, 50, 270, 90, 20);
       ids.mover = await cam(80, 130, 90, 60, 20); // outside the area, sees none of it
+      // A street far from the test area, for its editor's 403 (out of jurisdiction).
+      await q.query(
+        `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+          ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
+          ($2, '远处街道', 'street', '510903', ST_Multi(ST_GeomFromText($1, 4326)))`,
+        [wkt(rect(5000, 5000, 6000, 6000)), FAR_STREET],
+      );
       await ensureDemoAccounts(q, 'demo-pass');
       const config = loadConfig({
         ...process.env,
@@ -604,6 +612,32 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       );
       const h = await api<{ entries: { operation: string }[] }>(`/api/cameras/${planned.id}/history`);
       expect(h.body.entries.map((e) => e.operation)).toEqual(['create', 'delete']);
+      expect(pageErrors).toEqual([]);
+    });
+    it('shows a street editor why a gate outside their street is not saved (403), keeping the form', async () => {
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `editor-${FAR_STREET}`, password: 'demo-pass' }),
+      });
+      const editor = ((await login.json()) as { token: string }).token;
+      await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
+      const before = (await api<GateFeature>(`/api/gates/${ids.south}`)).body.properties;
+      const map = (await page.locator('[data-testid=map]').boundingBox())!;
+      await page.mouse.click(...pixel(map, 50, 0));
+      await page.waitForSelector(`[data-testid=security-panel][data-id="${ids.south}"]`, { timeout: 10_000 });
+      await page.fill('#gate-form-name', '不该保存');
+      await page.click('[data-testid=gate-form] button[type=submit]');
+      const alert = await page.waitForSelector('[data-testid=security-form-error][data-status="403"]', {
+        timeout: 20_000,
+      });
+      expect(await alert.getAttribute('data-code')).toBe('out_of_jurisdiction');
+      expect(await alert.textContent()).toContain(FAR_STREET);
+      expect(await page.inputValue('#gate-form-name')).toBe('不该保存');
+      expect((await api<GateFeature>(`/api/gates/${ids.south}`)).body.properties).toEqual(before);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-gate-403.png') });
+      await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), token);
+      await page.click('[data-testid=security-close]');
       expect(pageErrors).toEqual([]);
     });
   },
