@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Position } from 'geojson';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CoverageProposal, CoverageResponse } from '../../core/coverage.ts';
+import type { CoverageGap, CoverageProposal, CoverageResponse } from '../../core/coverage.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
   ARTIFACTS_DIR,
@@ -335,6 +335,96 @@ describe.skipIf(!!missing)('dashboard proposal → editor draft → save, in Chr
     expect(await shown()).toBe(before - expected);
     expect(await uncoveredList()).toBe(before - expected);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('filling a gap from the dashboard opens it as a draft; saved, the gap is gone and nothing overlaps', async () => {
+    const gapsOf = async (street: string) =>
+      (
+        (await (await fetch(`${server.url}/api/coverage/gaps?street=${street}`)).json()) as {
+          gaps: CoverageGap[];
+        }
+      ).gaps;
+    // A street of the first district with a gap of at least 150 m² (an area's minimum is 100 m²) among
+    // the five the dashboard lists.
+    const district = (
+      await server.db.query<{ code: string; name: string }>(
+        "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code LIMIT 1",
+      )
+    ).rows[0]!;
+    const tree = (await (
+      await fetch(`${server.url}/api/coverage?level=district&code=${district.code}`)
+    ).json()) as CoverageResponse;
+    let street = { code: '', name: '' };
+    let gaps: CoverageGap[] = [];
+    let position = -1;
+    for (const s of tree.children.filter((c) => c.code)) {
+      gaps = await gapsOf(s.code!);
+      position = gaps.slice(0, 5).findIndex((g) => g.area_m2 >= 150);
+      if (position >= 0) {
+        street = { code: s.code!, name: s.name };
+        break;
+      }
+    }
+    expect(position, 'the demo city has a gap between areas').toBeGreaterThanOrEqual(0);
+    const gap = gaps[position]!;
+
+    const p = await signedInPage();
+    await p.click('[data-testid=editor-close]');
+    await p.click('[data-testid=dashboard-button]');
+    await p.click(`[data-testid=dashboard-child] button:text-is("${tree.name}")`);
+    await p.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
+    await p.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
+    await p.waitForSelector('[data-testid=gap-fill]', { timeout: 60_000 });
+    expect(await p.textContent('[data-testid=gaps-title]')).toContain(`区域间空隙 ${gaps.length} 处`);
+    await p.locator('[data-testid=gap-fill]').nth(position).click();
+
+    // The editor opens with a new, unsaved draft shaped like the gap.
+    await p.waitForSelector('[data-testid=editor-panel]');
+    await p.waitForFunction(() => window.__wuyouEditor?.getState().draft?.geometry != null);
+    const draft = await p.evaluate(() => window.__wuyouEditor!.getState().draft);
+    expect(draft?.id).toBeNull();
+    expect(draft?.geometry).toEqual(gap.geometry);
+    expect(draft?.attributes).toMatchObject({ street_code: street.code, status: 'draft' });
+
+    await p.fill('[data-testid=field-name]', '填补空隙区域');
+    await p.selectOption('[data-testid=field-management_mode]', 'community_custodial');
+    await p.click('[data-testid=editor-save]');
+    await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
+      timeout: 30_000,
+    });
+    expect(await p.textContent('[data-testid=editor-message]')).toMatch(/已保存/);
+    const id = await p.evaluate(() => window.__wuyouEditor!.getState().draft!.id);
+
+    // PostGIS: the area fills the gap (less than 1 m² of it left out) and overlaps no other area; no
+    // gap the API now reports lies where the filled one was.
+    const after = await gapsOf(street.code);
+    const [check] = (
+      await server.db.query<{ left_m2: number; overlaps: number; still: number }>(
+        `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint),
+              gap AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS g)
+         SELECT (SELECT ST_Area(ST_Difference(gap.g, a.geom)::geography) FROM a, gap) AS left_m2,
+                (SELECT count(*)::int FROM service_areas s, a
+                 WHERE s.id <> $1::bigint AND s.geom && a.geom AND ST_Intersects(s.geom, a.geom)
+                   AND ST_Area(ST_Intersection(s.geom, a.geom)::geography) > 0.01) AS overlaps,
+                (SELECT count(*)::int FROM json_array_elements($3::json) n, gap
+                 WHERE ST_Area(ST_Intersection(ST_SetSRID(ST_GeomFromGeoJSON(n::text), 4326), gap.g)::geography) > 1)
+                  AS still`,
+        [id, JSON.stringify(gap.geometry), JSON.stringify(after.map((g) => g.geometry))],
+      )
+    ).rows;
+    expect(check!.left_m2).toBeLessThan(1);
+    expect(check!.overlaps).toBe(0);
+    expect(check!.still).toBe(0);
+    expect(after).toHaveLength(gaps.length - 1);
+
+    // The dashboard's list, refreshed, says so too.
+    const reloaded = p.waitForResponse((r) => r.url().includes('/api/coverage/gaps?') && r.ok());
+    await p.click('[data-testid=dashboard-refresh]');
+    await reloaded;
+    await p.waitForSelector(`[data-testid=gaps-title]:has-text("区域间空隙 ${after.length} 处")`);
+    await p.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor-gap.png') });
+    await p.context().close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -87,6 +87,8 @@ export function Dashboard({
   const [proposals, setProposals] = useState<CoverageProposal[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  // Bumped by ↻ only: the gaps and proposals are too heavy for the timed refresh.
+  const [gapsTick, setGapsTick] = useState(0);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -128,7 +130,7 @@ export function Dashboard({
         if (e.name !== 'AbortError') setError(e.message);
       });
     return () => ac.abort();
-  }, [street]);
+  }, [street, gapsTick]);
 
   useEffect(() => {
     onProposals?.(proposals.map((p) => p.geometry));
@@ -181,7 +183,10 @@ export function Dashboard({
         <button
           type="button"
           className="button"
-          onClick={() => setTick((x) => x + 1)}
+          onClick={() => {
+            setTick((x) => x + 1);
+            setGapsTick((x) => x + 1);
+          }}
           title={d('refresh')}
           aria-label={d('refresh')}
           data-testid="dashboard-refresh"
