@@ -11,6 +11,8 @@ import { useDashboardText } from './dashboard/messages.ts';
 import { showProposalGhosts } from './dashboard/proposal-ghosts.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
+import { useCompoundText } from './panels/compound/messages.ts';
+import { SurveyDialog } from './panels/compound/SurveyDialog.tsx';
 import { EditorPanel, type PendingDraft } from './panels/editor/EditorPanel.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
@@ -50,6 +52,8 @@ export function App() {
   const [picked, setPicked] = useState<Picked | null>(null);
   const [about, setAbout] = useState(false);
   const [dashboard, setDashboard] = useState(false);
+  const [survey, setSurvey] = useState(false);
+  const { t: compoundText } = useCompoundText();
   const [error, setError] = useState<string | null>(null);
   // A gap or proposal the dashboard hands to the editor as a new draft area.
   const [pendingDraft, setPendingDraft] = useState<PendingDraft | null>(null);
@@ -144,6 +148,14 @@ export function App() {
           >
             {dashboardText('open')}
           </button>
+          <button
+            type="button"
+            className="button"
+            data-testid="survey-button"
+            onClick={() => setSurvey(true)}
+          >
+            {compoundText('survey.open')}
+          </button>
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
           </button>
@@ -190,6 +202,7 @@ export function App() {
         )}
       </main>
       {about && <AboutDialog onClose={() => setAbout(false)} />}
+      {survey && <SurveyDialog onClose={() => setSurvey(false)} />}
     </div>
   );
 }

@@ -185,6 +185,63 @@ describe.skipIf(!!missing)('compound card (五有 and 问题清单) in Chromium'
     expect(h.rows[0]!.n).toBe(1);
   });
 
+  it('imports a survey sheet only after the rows are confirmed, the fuzzy one with the compound chosen', async () => {
+    const c = await server.db.query<{ id: string; code: string; name: string; households: number | null }>(
+      `SELECT id::text, code, name, households FROM compounds
+       WHERE street_code = $1 AND code IS NOT NULL AND name NOT LIKE '%小区'
+       ORDER BY (id = $2) DESC, id LIMIT 2`,
+      [target.street_code, target.compound_id],
+    );
+    const [mine, other] = c.rows as [(typeof c.rows)[0], (typeof c.rows)[0]];
+    expect(mine.id).toBe(target.compound_id);
+    const csv = [
+      '小区编码,小区名称,街道编码,户数,有干净整洁环境,帮扶单位',
+      `${mine.code},${mine.name},${target.street_code},${(mine.households ?? 0) + 7},部分,市住建局`,
+      `,${other.name}小区,${target.street_code},33,是,`,
+      `,不存在的院子甲乙丙,${target.street_code},5,否,`,
+      `,坏行,${target.street_code},很多,否,`,
+    ].join('\n');
+    await page.locator('[data-testid=survey-button]').click();
+    const dialog = page.locator('[data-testid=survey-dialog]');
+    await dialog.locator('[data-testid=survey-file]').setInputFiles({
+      name: '摸排.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv, 'utf8'),
+    });
+    await dialog.locator('[data-testid=survey-summary]').waitFor();
+    const statuses = await dialog
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+    expect(statuses).toEqual(['matched', 'fuzzy', 'unmatched', 'invalid']);
+    // nothing written by the preview
+    const before = await server.db.query<{ households: number | null }>(
+      'SELECT households FROM compounds WHERE id = $1',
+      [mine.id],
+    );
+    expect(before.rows[0]!.households).toBe(mine.households);
+    await expect(dialog.locator('[data-testid=survey-confirm]').textContent()).resolves.toContain('1');
+    await dialog.locator('[data-testid=survey-choose-3]').selectOption(other.id);
+    await expect(dialog.locator('[data-testid=survey-confirm]').textContent()).resolves.toContain('2');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'survey-preview.png') });
+    await dialog.locator('[data-testid=survey-confirm]').click();
+    await dialog.locator('[data-testid=survey-applied]').waitFor();
+    const after = await server.db.query<{ id: string; households: number; helper_unit: string | null }>(
+      'SELECT id::text, households, helper_unit FROM compounds WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [[mine.id, other.id]],
+    );
+    const byId = new Map(after.rows.map((r) => [r.id, r]));
+    expect(byId.get(mine.id)).toEqual({
+      id: mine.id,
+      households: (mine.households ?? 0) + 7,
+      helper_unit: '市住建局',
+    });
+    expect(byId.get(other.id)!.households).toBe(33);
+    expect(
+      (await server.db.query("SELECT 1 FROM compounds WHERE name = '不存在的院子甲乙丙'")).rows,
+    ).toHaveLength(0);
+    await dialog.locator('[data-testid=survey-close]').click();
+  });
+
   it('speaks English after the switch, reasons included', async () => {
     await page.locator('[data-testid=lang-switch]').click();
     await expect(card().locator('h3').nth(1).textContent()).resolves.toContain('Problem list');

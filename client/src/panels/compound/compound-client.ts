@@ -1,6 +1,6 @@
 import type { LedgerCategory, LedgerItem, PlanPhase, Scorecard } from '../../../../core/coverage.ts';
 import type { FiveTarget, TargetState } from '../../../../core/vocabulary.ts';
-import { call } from '../../editor/service-area-client.ts';
+import { call, ServiceAreaApiError, sessionToken } from '../../editor/service-area-client.ts';
 
 /** The compound card's part of the API: 五有 scorecard, assessments and the 问题清单 (ledger). */
 
@@ -58,4 +58,66 @@ export interface LedgerHistoryEntry {
 
 export async function fetchLedgerHistory(id: number): Promise<LedgerHistoryEntry[]> {
   return (await call<{ history: LedgerHistoryEntry[] }>('GET', `/api/ledger/${id}/history`)).json.history;
+}
+
+/** One row of a survey preview (server/src/coverage/survey.ts). */
+export interface SurveyPreviewRow {
+  row: number;
+  values: Record<string, string | number>;
+  problems: { field: string; message: string }[];
+  status: 'matched' | 'fuzzy' | 'unmatched' | 'invalid';
+  how: 'code' | 'name' | 'fuzzy' | null;
+  match: SurveyMatch | null;
+  candidates: SurveyMatch[];
+  changes: Record<string, { from: unknown; to: unknown }>;
+}
+
+export interface SurveyMatch {
+  compound_id: number;
+  code: string | null;
+  name: string;
+  score: number;
+}
+
+export interface SurveyPreview {
+  import_id: number;
+  file_name: string | null;
+  status: 'pending' | 'applied';
+  summary: { rows: number; matched: number; fuzzy: number; unmatched: number; invalid: number };
+  rows: SurveyPreviewRow[];
+}
+
+/** Sends the spreadsheet as it is (XLSX or CSV); the server answers a preview, nothing changed yet. */
+export async function uploadSurvey(file: File): Promise<SurveyPreview> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = sessionToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (file.type) headers['Content-Type'] = file.type;
+  const r = await fetch(`/api/compounds/survey?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers,
+    body: file,
+  });
+  const body = (await r.json().catch(() => null)) as
+    SurveyPreview | { error?: { code?: string; message?: string; details?: unknown } } | null;
+  if (!r.ok) {
+    const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    throw new ServiceAreaApiError(r.status, e?.code ?? 'internal', e?.message ?? `${r.status}`, e?.details);
+  }
+  return body as SurveyPreview;
+}
+
+/** Applies the preview: matched rows, the fuzzy rows confirmed with a compound, minus skipped rows. */
+export async function confirmSurvey(
+  importId: number,
+  confirm: { row: number; compound_id: number }[],
+  skip: number[],
+): Promise<{ import_id: number; applied: { row: number; compound_id: number }[] }> {
+  return (
+    await call<{ import_id: number; applied: { row: number; compound_id: number }[] }>(
+      'POST',
+      `/api/compounds/survey/${importId}/confirm`,
+      { confirm, skip },
+    )
+  ).json;
 }
