@@ -4,6 +4,7 @@
  * (fuzzy matches wait for a person to confirm) and changes nothing until confirmed; export writes the
  * same layout back.
  */
+export type { SurveyMatch, SurveyField, SurveyRow, SurveyValues } from '../../../core/survey.ts';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { CATEGORY_LABELS, STATE_LABELS, TARGET_LABELS } from '../../../core/coverage.ts';
@@ -15,19 +16,9 @@ import {
   type FiveTarget,
   type TargetState,
 } from '../../../core/vocabulary.ts';
+import type { SurveyMatch, SurveyField, SurveyRow, SurveyValues } from '../../../core/survey.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Table } from './table-file.ts';
-
-export type SurveyField =
-  | 'code'
-  | 'name'
-  | 'street_code'
-  | 'address'
-  | 'category'
-  | 'households'
-  | FiveTarget
-  | 'helper_unit'
-  | 'grid_worker';
 
 /** The layout, in column order: the Chinese header each field is written under. */
 export const SURVEY_COLUMNS: { field: SurveyField; header: string }[] = [
@@ -41,40 +32,6 @@ export const SURVEY_COLUMNS: { field: SurveyField; header: string }[] = [
   { field: 'helper_unit', header: '帮扶单位' },
   { field: 'grid_worker', header: '网格员' },
 ];
-
-export type SurveyValues = Partial<{
-  code: string;
-  name: string;
-  street_code: string;
-  address: string;
-  category: CompoundCategory;
-  households: number;
-  helper_unit: string;
-  grid_worker: string;
-}> &
-  Partial<Record<FiveTarget, TargetState>>;
-
-export interface SurveyMatch {
-  compound_id: number;
-  code: string | null;
-  name: string;
-  score: number;
-}
-
-export interface SurveyRow {
-  /** The row number in the sheet (the header is row 1). */
-  row: number;
-  values: SurveyValues;
-  problems: { field: string; message: string }[];
-  /** matched: by code or exact name; fuzzy: a likely compound to confirm; unmatched; invalid: bad values. */
-  status: 'matched' | 'fuzzy' | 'unmatched' | 'invalid';
-  how: 'code' | 'name' | 'fuzzy' | null;
-  match: SurveyMatch | null;
-  /** Other likely compounds, best first (fuzzy rows). */
-  candidates: SurveyMatch[];
-  /** What confirming would change on the matched compound. */
-  changes: Record<string, { from: unknown; to: unknown }>;
-}
 
 export class SurveyFileError extends Error {}
 

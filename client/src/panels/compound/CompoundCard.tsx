@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import {
   LEDGER_CATEGORIES,
   PLAN_PHASES,
@@ -308,6 +308,47 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
   );
 }
 
+/** A small form of the card: its fields, then submit and cancel; busy while the write runs. */
+function CardForm({
+  t,
+  testid,
+  label,
+  submitLabel,
+  submitTestid,
+  onSubmit,
+  onCancel,
+  children,
+}: {
+  t: CompoundT;
+  testid: string;
+  label?: string;
+  submitLabel: string;
+  submitTestid: string;
+  onSubmit(): Promise<void>;
+  onCancel(): void;
+  children: ReactNode;
+}) {
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    void onSubmit().finally(() => setBusy(false));
+  };
+  return (
+    <form className="compound-form" onSubmit={submit} aria-label={label} data-testid={testid}>
+      {children}
+      <div className="compound-form-actions">
+        <button type="submit" className="button small primary" data-testid={submitTestid} disabled={busy}>
+          {submitLabel}
+        </button>
+        <button type="button" className="button small" onClick={onCancel}>
+          {t('action.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function AssessForm({
   t,
   score,
@@ -324,14 +365,16 @@ function AssessForm({
   const [state, setState] = useState<TargetState>(score.assessment?.state ?? score.state);
   const [date, setDate] = useState(today());
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    void onSave({ state, assessed_on: date, note: note.trim() || null }).finally(() => setBusy(false));
-  };
   return (
-    <form className="compound-form" onSubmit={submit} aria-label={title} data-testid="assess-form">
+    <CardForm
+      t={t}
+      testid="assess-form"
+      label={title}
+      submitLabel={t('assess.save')}
+      submitTestid="assess-save"
+      onCancel={onCancel}
+      onSubmit={() => onSave({ state, assessed_on: date, note: note.trim() || null })}
+    >
       {score.source === 'derived' && <p className="muted small">{t('assess.derivedHint')}</p>}
       <label>
         <span>{t('assess.state')}</span>
@@ -366,15 +409,7 @@ function AssessForm({
           onChange={(e) => setNote(e.target.value)}
         />
       </label>
-      <div className="compound-form-actions">
-        <button type="submit" className="button small primary" data-testid="assess-save" disabled={busy}>
-          {t('assess.save')}
-        </button>
-        <button type="button" className="button small" onClick={onCancel}>
-          {t('action.cancel')}
-        </button>
-      </div>
-    </form>
+    </CardForm>
   );
 }
 
@@ -392,14 +427,15 @@ function NoteForm({
   onSave(note: string | null): Promise<void>;
 }) {
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    void onSave(note.trim() || null).finally(() => setBusy(false));
-  };
   return (
-    <form className="compound-form" onSubmit={submit} data-testid={testid}>
+    <CardForm
+      t={t}
+      testid={testid}
+      submitLabel={t('ledger.confirm')}
+      submitTestid={`${testid}-confirm`}
+      onCancel={onCancel}
+      onSubmit={() => onSave(note.trim() || null)}
+    >
       <label>
         <span>{label}</span>
         <input
@@ -409,20 +445,7 @@ function NoteForm({
           onChange={(e) => setNote(e.target.value)}
         />
       </label>
-      <div className="compound-form-actions">
-        <button
-          type="submit"
-          className="button small primary"
-          data-testid={`${testid}-confirm`}
-          disabled={busy}
-        >
-          {t('ledger.confirm')}
-        </button>
-        <button type="button" className="button small" onClick={onCancel}>
-          {t('action.cancel')}
-        </button>
-      </div>
-    </form>
+    </CardForm>
   );
 }
 
@@ -448,20 +471,23 @@ function AddForm({
   const [unit, setUnit] = useState('');
   const [deadline, setDeadline] = useState('');
   const [phase, setPhase] = useState<PlanPhase>('survey');
-  const [busy, setBusy] = useState(false);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    void onSave({
-      description: description.trim(),
-      category,
-      responsible_unit: unit.trim() || null,
-      deadline: deadline || null,
-      phase,
-    }).finally(() => setBusy(false));
-  };
   return (
-    <form className="compound-form" onSubmit={submit} data-testid="ledger-add-form">
+    <CardForm
+      t={t}
+      testid="ledger-add-form"
+      submitLabel={t('ledger.create')}
+      submitTestid="ledger-create"
+      onCancel={onCancel}
+      onSubmit={() =>
+        onSave({
+          description: description.trim(),
+          category,
+          responsible_unit: unit.trim() || null,
+          deadline: deadline || null,
+          phase,
+        })
+      }
+    >
       <label>
         <span>{t('ledger.description')}</span>
         <textarea
@@ -518,14 +544,6 @@ function AddForm({
           ))}
         </select>
       </label>
-      <div className="compound-form-actions">
-        <button type="submit" className="button small primary" data-testid="ledger-create" disabled={busy}>
-          {t('ledger.create')}
-        </button>
-        <button type="button" className="button small" onClick={onCancel}>
-          {t('action.cancel')}
-        </button>
-      </div>
-    </form>
+    </CardForm>
   );
 }

@@ -4,7 +4,8 @@ import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';
 import { useEditorText } from '../editor/messages.ts';
-import { confirmSurvey, uploadSurvey, type SurveyPreview, type SurveyPreviewRow } from './compound-client.ts';
+import type { SurveyPreview, SurveyRow } from '../../../../core/survey.ts';
+import { confirmSurvey, uploadSurvey } from './compound-client.ts';
 import { useCompoundText, type CompoundMessageKey } from './messages.ts';
 import './compound.css';
 
@@ -14,7 +15,7 @@ interface Choice {
   skip: boolean;
 }
 
-function initialChoice(r: SurveyPreviewRow): Choice {
+function initialChoice(r: SurveyRow): Choice {
   // Matched rows go in unless unticked; a fuzzy row waits for the user to pick its compound.
   return { compoundId: r.status === 'matched' ? r.match!.compound_id : null, skip: r.status !== 'matched' };
 }

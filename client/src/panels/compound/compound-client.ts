@@ -1,4 +1,5 @@
 import type { LedgerCategory, LedgerItem, PlanPhase, Scorecard } from '../../../../core/coverage.ts';
+import type { SurveyPreview } from '../../../../core/survey.ts';
 import type { FiveTarget, TargetState } from '../../../../core/vocabulary.ts';
 import { call, ServiceAreaApiError, sessionToken } from '../../editor/service-area-client.ts';
 
@@ -58,33 +59,6 @@ export interface LedgerHistoryEntry {
 
 export async function fetchLedgerHistory(id: number): Promise<LedgerHistoryEntry[]> {
   return (await call<{ history: LedgerHistoryEntry[] }>('GET', `/api/ledger/${id}/history`)).json.history;
-}
-
-/** One row of a survey preview (server/src/coverage/survey.ts). */
-export interface SurveyPreviewRow {
-  row: number;
-  values: Record<string, string | number>;
-  problems: { field: string; message: string }[];
-  status: 'matched' | 'fuzzy' | 'unmatched' | 'invalid';
-  how: 'code' | 'name' | 'fuzzy' | null;
-  match: SurveyMatch | null;
-  candidates: SurveyMatch[];
-  changes: Record<string, { from: unknown; to: unknown }>;
-}
-
-export interface SurveyMatch {
-  compound_id: number;
-  code: string | null;
-  name: string;
-  score: number;
-}
-
-export interface SurveyPreview {
-  import_id: number;
-  file_name: string | null;
-  status: 'pending' | 'applied';
-  summary: { rows: number; matched: number; fuzzy: number; unmatched: number; invalid: number };
-  rows: SurveyPreviewRow[];
 }
 
 /** Sends the spreadsheet as it is (XLSX or CSV); the server answers a preview, nothing changed yet. */
