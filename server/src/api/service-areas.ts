@@ -283,27 +283,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const out = await db
         .transaction(async (tx) => {
           await lockServiceAreas(tx);
-          const current = await getServiceArea(tx, id, true);
-          if (!current) throw new HttpError(404, 'not_found', `No service area ${id}`);
-          if (current.version !== expected) {
-            const details: VersionConflictDetails = {
-              current_version: current.version,
-              current: current.feature,
-            };
-            throw new HttpError(
-              409,
-              'version_conflict',
-              `Service area ${id} is at version ${current.version}, not ${expected}: someone saved first`,
-              details,
-            );
-          }
-          if (user.role === 'street_editor' && !(await storedAreaInStreet(tx, id, user.streetCode!))) {
-            throw new HttpError(
-              403,
-              'out_of_jurisdiction',
-              `Service area ${id} is not inside street ${user.streetCode}`,
-            );
-          }
+          await writableArea(tx, id, expected, user);
           const result = await validateServiceArea(tx, geometry, {
             excludeId: id,
             streetCode: streetOf(user),
@@ -331,27 +311,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const expected = ifMatchVersion(req);
       await db.transaction(async (tx) => {
         await lockServiceAreas(tx);
-        const current = await getServiceArea(tx, id, true);
-        if (!current) throw new HttpError(404, 'not_found', `No service area ${id}`);
-        if (current.version !== expected) {
-          const details: VersionConflictDetails = {
-            current_version: current.version,
-            current: current.feature,
-          };
-          throw new HttpError(
-            409,
-            'version_conflict',
-            `Service area ${id} is at version ${current.version}, not ${expected}`,
-            details,
-          );
-        }
-        if (user.role === 'street_editor' && !(await storedAreaInStreet(tx, id, user.streetCode!))) {
-          throw new HttpError(
-            403,
-            'out_of_jurisdiction',
-            `Service area ${id} is not inside street ${user.streetCode}`,
-          );
-        }
+        const current = await writableArea(tx, id, expected, user);
         await deleteServiceArea(tx, id, current.version, user.username);
       });
       res.status(204).end();
