@@ -93,6 +93,10 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
         `INSERT INTO service_areas (name, management_mode, geom) VALUES ('测试区域', 'resident_self', ST_GeomFromText($1, 4326)) RETURNING id`,
         [wkt(rect(0, 0, 100, 100))],
       );
+      ids.compound = await one(
+        `INSERT INTO compounds (name, category, geom) VALUES ('测试小区', 'three_no', ST_Multi(ST_GeomFromText($1, 4326))) RETURNING id`,
+        [wkt(rect(-5, -5, 105, 105))],
+      );
       await q.query('INSERT INTO buildings (geom) VALUES (ST_GeomFromText($1, 4326))', [
         wkt(rect(40, 40, 60, 60)),
       ]);
@@ -369,6 +373,20 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
     type Coverage = { gates: { total: number }; unit_doors: { total: number; with_access_control: number } };
     const coverage = async () =>
       (await api<Coverage>(`/api/security-coverage?service_area=${ids.area}`)).body;
+    /** Clicks a camera or gate until its form opens (deck picks only once its buffers are drawn). */
+    const openForm = async (at: [number, number], selector: string) => {
+      for (let i = 0; ; i++) {
+        await page.mouse.click(...at);
+        try {
+          await page.waitForSelector(selector, { timeout: 2000 });
+          return;
+        } catch (e) {
+          if (i < 4) continue;
+          await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-form-not-opened.png') });
+          throw e;
+        }
+      }
+    };
     const submitted = (version: number) =>
       page.waitForSelector(`[data-testid=security-panel][data-version="${version}"]`, { timeout: 20_000 });
 
@@ -399,8 +417,7 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       );
       await page.waitForTimeout(500); // deck ready for picking
       const map = (await page.locator('[data-testid=map]').boundingBox())!;
-      await page.mouse.click(...pixel(map, 50, 0));
-      await page.waitForSelector('[data-testid=gate-form]', { timeout: 10_000 });
+      await openForm(pixel(map, 50, 0), '[data-testid=gate-form]');
       expect(await page.getAttribute('[data-testid=security-panel]', 'data-id')).toBe(String(ids.south));
       // The shell's attribute panel gives way to the form (it would show the tile's stale copy).
       await expect.poll(() => page.locator('[data-testid=attribute-panel]').count()).toBe(0);
@@ -418,6 +435,7 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
 
       await page.selectOption('#gate-form-kind', 'pedestrian');
       await page.fill('#gate-form-name', '南门');
+      await page.selectOption('#gate-form-compound_id', String(ids.compound)); // offered by name
       await page.click('[data-testid=gate-form] button[type=submit]');
       await submitted(3);
       const v3 = await api<GateFeature>(`/api/gates/${ids.south}`);
@@ -425,8 +443,12 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
         kind: 'pedestrian',
         access_control: true,
         name: '南门',
+        compound_id: ids.compound,
         version: 3,
       });
+      expect(await page.textContent(`#gate-form-compound_id option[value="${ids.compound}"]`)).toBe(
+        '测试小区',
+      );
       const after = await coverage();
       expect(after.gates.total).toBe(before.gates.total + 1);
       expect(after.unit_doors.total).toBe(before.unit_doors.total - 1);
@@ -590,10 +612,10 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       ).rows[0]!;
       const shown = Number(await data('security-cameras'));
       const map = (await page.locator('[data-testid=map]').boundingBox())!;
-      await page.mouse.click(...pixel(map, ...toLocal(O, planned.lon, planned.lat)));
-      await page.waitForSelector(`[data-testid=security-panel][data-id="${planned.id}"]`, {
-        timeout: 10_000,
-      });
+      await openForm(
+        pixel(map, ...toLocal(O, planned.lon, planned.lat)),
+        `[data-testid=security-panel][data-id="${planned.id}"]`,
+      );
       expect(await page.inputValue('#camera-status')).toBe('planned');
       await page.click('[data-testid=security-history-toggle]');
       await page.waitForSelector('[data-testid=security-history] li[data-operation=create]', {
@@ -624,8 +646,7 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
       const before = (await api<GateFeature>(`/api/gates/${ids.south}`)).body.properties;
       const map = (await page.locator('[data-testid=map]').boundingBox())!;
-      await page.mouse.click(...pixel(map, 50, 0));
-      await page.waitForSelector(`[data-testid=security-panel][data-id="${ids.south}"]`, { timeout: 10_000 });
+      await openForm(pixel(map, 50, 0), `[data-testid=security-panel][data-id="${ids.south}"]`);
       await page.fill('#gate-form-name', '不该保存');
       await page.click('[data-testid=gate-form] button[type=submit]');
       const alert = await page.waitForSelector('[data-testid=security-form-error][data-status="403"]', {

@@ -9,6 +9,7 @@ import {
 } from '../../../../core/vocabulary.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
+import { CompoundField } from './CompoundField.tsx';
 import type { SecurityT } from './messages.ts';
 
 /** A camera's attributes as its form holds them (numbers as typed, so a half-typed value is kept). */
@@ -22,6 +23,7 @@ export interface CameraValues {
   height_m: string;
   indoor: boolean;
   status: CameraStatus;
+  compound_id: number | null;
 }
 
 /** What the map redraws live while the form is edited. */
@@ -46,6 +48,7 @@ export function cameraValues(p: Record<string, unknown>): CameraValues {
     height_m: text(p.height_m),
     indoor: p.indoor === true,
     status: (p.status ?? 'active') as CameraStatus,
+    compound_id: typeof p.compound_id === 'number' ? p.compound_id : null,
   };
 }
 
@@ -63,6 +66,7 @@ export function cameraProperties(v: CameraValues): Record<string, unknown> {
     height_m: num(v.height_m),
     indoor: v.indoor,
     status: v.status,
+    compound_id: v.compound_id,
   };
 }
 
@@ -96,14 +100,16 @@ export function cameraPreview(v: CameraValues): CameraPreview {
 
 export interface CameraFieldsProps {
   values: CameraValues;
+  /** Where the camera stands (compounds around it are offered). */
+  at: number[];
   onChange(values: CameraValues): void;
   /** The field the server blamed, outlined. */
   badField: string | null;
   t: SecurityT;
 }
 
-/** The camera's fields: programme, type, the sector's numbers, height, indoor, status, name. */
-export function CameraFields({ values, onChange, badField, t }: CameraFieldsProps) {
+/** The camera's fields: name, programme, type, the sector's numbers, height, indoor, status, compound. */
+export function CameraFields({ values, at, onChange, badField, t }: CameraFieldsProps) {
   const shell = useI18n().t;
   const set = <K extends keyof CameraValues>(k: K, v: CameraValues[K]) => onChange({ ...values, [k]: v });
   const numberField = (name: 'direction_deg' | 'fov_deg' | 'range_m' | 'height_m', label: string) => (
@@ -162,6 +168,14 @@ export function CameraFields({ values, onChange, badField, t }: CameraFieldsProp
         onChange={(e) => set('indoor', e.target.checked)}
       />
       {select('status', shell('security.status'), CAMERA_STATUSES)}
+      <CompoundField
+        idPrefix="camera"
+        at={at}
+        value={values.compound_id}
+        invalid={badField === 'compound_id'}
+        onChange={(compound_id) => onChange({ ...values, compound_id })}
+        t={t}
+      />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { GATE_KINDS, type GateKind } from '../../../../core/vocabulary.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
+import { CompoundField } from './CompoundField.tsx';
 import type { SecurityT } from './messages.ts';
 
 /** A gate's attributes as its form holds them (the columns of `gates` the API takes). */
@@ -8,6 +9,7 @@ export interface GateValues {
   kind: GateKind;
   /** 门禁: card reader, face recognition or a guarded barrier. */
   access_control: boolean;
+  compound_id: number | null;
 }
 
 export function gateValues(p: Record<string, unknown>): GateValues {
@@ -15,6 +17,7 @@ export function gateValues(p: Record<string, unknown>): GateValues {
     name: typeof p.name === 'string' ? p.name : '',
     kind: (p.kind ?? 'pedestrian') as GateKind,
     access_control: p.access_control === true,
+    compound_id: typeof p.compound_id === 'number' ? p.compound_id : null,
   };
 }
 
@@ -23,18 +26,21 @@ export function gateProperties(v: GateValues): Record<string, unknown> {
     name: v.name.trim() === '' ? null : v.name.trim(),
     kind: v.kind,
     access_control: v.access_control,
+    compound_id: v.compound_id,
   };
 }
 
 export interface GateFieldsProps {
   values: GateValues;
+  /** Where the gate stands (compounds around it are offered). */
+  at: number[];
   onChange(values: GateValues): void;
   badField: string | null;
   t: SecurityT;
 }
 
-/** Kind (车行 / 人行 / 单元门), access control (门禁) and name. */
-export function GateFields({ values, onChange, badField, t }: GateFieldsProps) {
+/** Kind (车行 / 人行 / 单元门), access control (门禁), name and compound. */
+export function GateFields({ values, at, onChange, badField, t }: GateFieldsProps) {
   const shell = useI18n().t;
   return (
     <div className="security-fields">
@@ -70,6 +76,14 @@ export function GateFields({ values, onChange, badField, t }: GateFieldsProps) {
         value={values.name}
         aria-invalid={badField === 'name' || undefined}
         onChange={(e) => onChange({ ...values, name: e.target.value })}
+      />
+      <CompoundField
+        idPrefix="gate-form"
+        at={at}
+        value={values.compound_id}
+        invalid={badField === 'compound_id'}
+        onChange={(compound_id) => onChange({ ...values, compound_id })}
+        t={t}
       />
     </div>
   );

@@ -179,6 +179,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
         {values.layer === 'gates' ? (
           <GateFields
             values={values.v}
+            at={geometry.coordinates}
             badField={badField}
             t={t}
             onChange={(v) => change({ layer: 'gates', v })}
@@ -186,6 +187,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
         ) : (
           <CameraFields
             values={values.v}
+            at={geometry.coordinates}
             badField={badField}
             t={t}
             onChange={(v) => change({ layer: 'cameras', v })}
