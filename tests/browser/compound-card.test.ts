@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LedgerItem, Scorecard } from '../../core/coverage.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
   ARTIFACTS_DIR,
-  BROWSER_MISSING,
-  IN_CI,
+  describeInBrowser,
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
@@ -16,20 +15,9 @@ import {
 // The compound card in a real browser: click a building, see its compound's 五有 with reasons, sign
 // in as the street's editor, assess a target, record a problem, 销号 it, and meet a conflict.
 
-const missing = BROWSER_MISSING;
-if (missing) {
-  if (IN_CI) {
-    it('has a browser (CI=true requires one)', () => {
-      throw new Error(missing);
-    });
-  } else {
-    console.warn(missing);
-  }
-}
-
 const PASSWORD = 'card-pass';
 
-describe.skipIf(!!missing)('compound card (五有 and 问题清单) in Chromium', () => {
+describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
+import { describe, it } from 'vitest';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import type { Db } from '../../server/src/db/index.ts';
@@ -20,13 +21,29 @@ export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts', import.meta.u
 
 /**
  * Whether the browser tests can run. Without Chromium they are skipped with this message, except
- * under CI=true, where a missing browser is a failure (see `requireBrowserUnderCi`).
+ * under CI=true, where a missing browser is a failure (see `describeInBrowser`).
  */
 export const BROWSER_MISSING: string | null = existsSync(CHROMIUM_PATH)
   ? null
   : `No Chromium at ${CHROMIUM_PATH}: browser tests are skipped, and fail under CI=true (apt-get install chromium, or set CHROMIUM_PATH)`;
 
 export const IN_CI = process.env.CI === 'true';
+
+/**
+ * A suite that needs Chromium: without it the suite is skipped with the reason on the console, or,
+ * under CI=true, replaced by one failing test that says what is missing.
+ */
+export function describeInBrowser(name: string, suite: () => void): void {
+  const missing = BROWSER_MISSING;
+  if (missing && IN_CI) {
+    it('has a browser (CI=true requires one)', () => {
+      throw new Error(missing);
+    });
+    return;
+  }
+  if (missing) console.warn(missing);
+  describe.skipIf(!!missing)(name, suite);
+}
 
 // Flags that give WebGL2 through ANGLE/SwiftShader headless. Not --use-gl=swiftshader (breaks WebGL
 // unless --enable-unsafe-swiftshader is also set; see STACK-NOTES).
