@@ -27,7 +27,9 @@ beforeAll(async () => {
       (1, '凯旋花园', 'three_no', '510903001', ST_Multi(ST_MakeEnvelope(105.55, 30.50, 105.552, 30.502, 4326))),
       (2, '凯旋', 'professional', '510903001', ST_Multi(ST_MakeEnvelope(105.56, 30.50, 105.561, 30.501, 4326))),
       (3, '南津100%小区', 'self_managed', '510903002', NULL),
-      (4, '南津1000小区', 'self_managed', '510903002', NULL)`,
+      (4, '南津1000小区', 'self_managed', '510903002', NULL),
+      (9, '滨河苑', 'three_no', '510903002', NULL),
+      (10, '滨河居', 'three_no', '510903002', NULL)`,
   );
   await t.db.query(
     `INSERT INTO buildings (compound_id, category, geom) VALUES
@@ -80,6 +82,11 @@ describe('GET /api/search', () => {
   it('matches English names of jurisdictions, case-insensitively', async () => {
     const { body } = await search('nanjinlu');
     expect(body.results!.map((h) => h.id)).toEqual(['510903002']);
+  });
+
+  it('orders equally good hits by number, not as text (compound 9 before 10)', async () => {
+    const { body } = await search('滨河');
+    expect(body.results!.map((h) => h.id)).toEqual(['9', '10']);
   });
 
   it('answers an empty or missing q with 400', async () => {

@@ -7,7 +7,8 @@
          0 AS kind_rank,
          (j.name = $2 OR lower(j.name_en) = lower($2)) AS exact,
          (starts_with(j.name, $2) OR starts_with(lower(j.name_en), lower($2))) AS prefix,
-         length(j.name) AS name_length
+         length(j.name) AS name_length,
+         length(j.code) AS id_length
   FROM jurisdictions j
   LEFT JOIN jurisdictions p ON p.code = j.parent_code
   CROSS JOIN LATERAL (SELECT ST_Envelope(j.geom) AS box) e
@@ -19,7 +20,7 @@ UNION ALL
 (
   SELECT 'compound', c.id::text, c.name, c.category, st.name,
          ST_XMin(e.box), ST_YMin(e.box), ST_XMax(e.box), ST_YMax(e.box),
-         1, c.name = $2, starts_with(c.name, $2), length(c.name)
+         1, c.name = $2, starts_with(c.name, $2), length(c.name), length(c.id::text)
   FROM compounds c
   LEFT JOIN jurisdictions st ON st.code = c.street_code
   CROSS JOIN LATERAL (
@@ -29,4 +30,5 @@ UNION ALL
   ORDER BY 11 DESC, 12 DESC, 13, c.id
   LIMIT $3
 )
-ORDER BY kind_rank, exact DESC, prefix DESC, name_length, id
+-- ids are text here: shorter first, so compound 9 comes before compound 10
+ORDER BY kind_rank, exact DESC, prefix DESC, name_length, id_length, id
