@@ -69,6 +69,8 @@ async function colours(page: Page, points: [number, number][]): Promise<Rgb[]> {
 const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 /** 雪亮's colour (client/src/palette.ts CAMERA_COLOURS.xueliang): tile points and deck icons alike. */
 const XUELIANG: Rgb = [0xc2, 0x18, 0x5b];
+/** The ring of a gate with access control (client/src/map/security/icons.ts). */
+const ACCESS_RING: Rgb = [0x1a, 0x2a, 0x56];
 
 describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
   'security layers in Chromium',
@@ -350,6 +352,7 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       await page.waitForSelector('[data-testid=camera-form]', { timeout: 10_000 });
       expect(await page.textContent('label[for=camera-range_m]')).toBe('Range m');
       expect(await page.textContent('[data-testid=camera-form] button[type=submit]')).toBe('Save');
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-form-en.png') });
       await page.click('[data-testid=lang-switch]'); // back to Chinese, the form follows
       await page.waitForFunction(
         () => document.querySelector('label[for=camera-range_m]')?.textContent === '距离 m',
@@ -424,9 +427,16 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(await page.isChecked('#gate-form-access_control')).toBe(false);
       expect(await page.inputValue('#gate-form-kind')).toBe('unit_door');
 
+      // The gate's ring on the map says 门禁 once saved (white before, dark after).
+      const ring = pixel(map, 50, 0);
+      ring[1] -= 4;
+      expect(distance((await colours(page, [ring]))[0]!, ACCESS_RING)).toBeGreaterThan(100);
       await page.check('#gate-form-access_control');
       await page.click('[data-testid=gate-form] button[type=submit]');
       await submitted(2);
+      await expect
+        .poll(async () => distance((await colours(page, [ring]))[0]!, ACCESS_RING), { timeout: 10_000 })
+        .toBeLessThan(60);
       const v2 = await api<GateFeature>(`/api/gates/${ids.south}`);
       expect(v2.etag).toBe('"2"');
       expect(v2.body.properties).toMatchObject({ kind: 'unit_door', access_control: true, version: 2 });

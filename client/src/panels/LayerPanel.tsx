@@ -3,7 +3,7 @@ import { DISTANCE_BANDS } from '../../../core/viewshed/index.ts';
 import { COMPOUND_CATEGORIES } from '../../../core/vocabulary.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
-import { BAND_COLOURS } from '../map/security/icons.ts';
+import { ACCESS_CONTROL_COLOUR, BAND_COLOURS } from '../map/security/icons.ts';
 import { BANDS_MAX_CAMERAS, setSecurityOptions, useSecurityOptions } from '../map/security/options.ts';
 import type { LayerGroup, LayerVisibility } from '../map/style.ts';
 import { useSecurityText } from './security/messages.ts';
@@ -60,6 +60,7 @@ export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProp
             </label>
             <Legend group={g} />
             {g === 'cameras' && <BandsSwitch disabled={!visibility.cameras} />}
+            {g === 'gates' && <GateRings />}
           </li>
         ))}
       </ul>
@@ -92,6 +93,24 @@ function Swatch({
       />
       {children}
     </li>
+  );
+}
+
+/** What the security overlay adds to the gates from zoom 15: watched or not, and 门禁. */
+function GateRings() {
+  const { t } = useSecurityText();
+  return (
+    <ul className="legend" data-testid="legend-gate-rings">
+      <Swatch fill="rgb(34,160,80)" round>
+        {t('legend.gateWatched')}
+      </Swatch>
+      <Swatch fill="rgb(220,40,40)" round>
+        {t('legend.gateUnwatched')}
+      </Swatch>
+      <Swatch fill="#ffffff" line={ACCESS_CONTROL_COLOUR} round>
+        {t('legend.accessControl')}
+      </Swatch>
+    </ul>
   );
 }
 

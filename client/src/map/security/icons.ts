@@ -25,6 +25,10 @@ export const BAND_COLOURS: Record<DistanceBand, string> = {
   recognise: '#fb8c00',
   observe: '#fdd835',
 };
+/** The ring of a gate with access control (门禁), around its watched/unwatched fill. */
+export const ACCESS_CONTROL_COLOUR = '#1a2a56';
+export const ACCESS_CONTROL_COLOR: Rgb = rgb(ACCESS_CONTROL_COLOUR);
+
 export const BAND_COLORS: Record<DistanceBand, Rgb> = {
   identify: rgb(BAND_COLOURS.identify),
   recognise: rgb(BAND_COLOURS.recognise),

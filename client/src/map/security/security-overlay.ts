@@ -13,7 +13,7 @@ import {
   type PointFeature,
   type PointLayer,
 } from '../../panels/security/point-client.ts';
-import { BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
+import { ACCESS_CONTROL_COLOR, BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import { BANDS_MAX_CAMERAS } from './options.ts';
 import {
   buildSecurityScene,
@@ -210,7 +210,11 @@ export class SecurityOverlay {
       });
     } else {
       this.storedGates.set(id, feature);
-      this.scene = updateGate(this.scene, id, { position, kind: p.kind as GateView['kind'] });
+      this.scene = updateGate(this.scene, id, {
+        position,
+        kind: p.kind as GateView['kind'],
+        accessControl: p.access_control === true,
+      });
     }
     delete this.map.getContainer().dataset.securityError;
     this.render();
@@ -664,13 +668,15 @@ export class SecurityOverlay {
           getRadius: (g) => GATE_RADIUS[g.kind],
           radiusUnits: 'pixels',
           getFillColor: (g) => (g.watched ? [34, 160, 80, 230] : [220, 40, 40, 230]),
-          getLineColor: [255, 255, 255, 255],
+          getLineColor: (g) => (g.accessControl ? [...ACCESS_CONTROL_COLOR, 255] : [255, 255, 255, 255]),
           stroked: true,
           lineWidthUnits: 'pixels',
-          getLineWidth: 1.5,
+          getLineWidth: (g) => (g.accessControl ? 3 : 1.5),
           pickable: true,
           updateTriggers: {
             getFillColor: gates.map((g) => g.watched).join(),
+            getLineColor: gates.map((g) => g.accessControl).join(),
+            getLineWidth: gates.map((g) => g.accessControl).join(),
             getPosition: gates.map((g) => g.position.join(' ')).join(),
           },
           onClick: (info: PickingInfo<GateView>) => {

@@ -28,6 +28,8 @@ export interface GateView {
   id: number;
   position: [number, number];
   kind: GateKind;
+  /** 门禁: the gate has access control. */
+  accessControl: boolean;
   watched: boolean;
 }
 
@@ -80,6 +82,7 @@ export function buildSecurityScene(
       id: Number(f.properties.id ?? f.id),
       position: [lon, lat],
       kind: (f.properties.kind ?? 'pedestrian') as GateKind,
+      accessControl: f.properties.access_control === true,
       watched: watching.some((v) => pointSeen(lon, lat, v)),
     };
   });
@@ -163,7 +166,7 @@ export function cameraBands(camera: CameraView, index: BuildingIndex): BandView[
 export function updateGate(
   scene: SecurityScene,
   id: number,
-  change: Partial<Pick<GateView, 'position' | 'kind'>>,
+  change: Partial<Pick<GateView, 'position' | 'kind' | 'accessControl'>>,
 ): SecurityScene {
   const watching = scene.cameras.filter((c) => c.status === 'active').map((c) => c.viewshed);
   return {
