@@ -1,7 +1,7 @@
 import type { FeatureCollection, Point, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { BuildingIndex, localPlane, toLonLat } from '../../../../core/viewshed/index.ts';
-import { aimAt, buildSecurityScene, moveCamera } from './security-scene.ts';
+import { BuildingIndex, cameraViewshedBands, localPlane, toLonLat } from '../../../../core/viewshed/index.ts';
+import { aimAt, buildSecurityScene, cameraBands, moveCamera } from './security-scene.ts';
 
 const O = localPlane(105.59, 30.53);
 const pt = (x: number, y: number) => toLonLat(O, x, y);
@@ -75,5 +75,27 @@ describe('aimAt', () => {
       directionDeg: null,
       rangeM: 28.3,
     });
+  });
+});
+
+describe('cameraBands', () => {
+  it('cuts the viewshed where core’s DISTANCE_BANDS do, as GET /api/cameras/:id/viewshed?bands=1 does', () => {
+    const index = new BuildingIndex([square]);
+    const s = buildSecurityScene(
+      points([[10, 50, { id: 1, direction_deg: 90, fov_deg: 60, range_m: 80 }]]),
+      points([]),
+      index,
+    );
+    const cam = s.cameras[0]!;
+    const bands = cameraBands(cam, index);
+    const [lon, lat] = cam.position;
+    const server = cameraViewshedBands(
+      { lon, lat, directionDeg: cam.directionDeg, fovDeg: cam.fovDeg, rangeM: cam.rangeM },
+      index,
+    );
+    expect(bands.map((b) => b.band)).toEqual(['identify', 'recognise', 'observe']);
+    for (const b of bands) expect(b.geometry).toEqual(server[b.band].geometry);
+    // The observe band is the camera's own viewshed, not a second computation of it.
+    expect(bands[2]!.geometry).toBe(cam.viewshed);
   });
 });
