@@ -614,7 +614,7 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       expect(Math.abs(saved.y - lat)).toBeLessThan(2e-5);
       expect(pageErrors).toEqual([]);
     });
-    it('deletes a camera through its form (DELETE with If-Match): gone from the map, its history ends in delete', async () => {
+    it('deletes a camera through its form (DELETE with If-Match, a 409 confirmed): gone from the map, its history ends in delete', async () => {
       const planned = (
         await t.db.query<{ id: number; lon: number; lat: number }>(
           "SELECT id::integer, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM cameras WHERE status = 'planned'",
@@ -631,8 +631,20 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
       await page.waitForSelector('[data-testid=security-history] li[data-operation=create]', {
         timeout: 10_000,
       });
+      // Another tab renames it first: the delete is refused (409) until confirmed against that version.
+      const stored = await api<GateFeature>(`/api/cameras/${planned.id}`);
+      const renamed = await api(`/api/cameras/${planned.id}`, {
+        method: 'PUT',
+        headers: { 'if-match': '"1"' },
+        body: JSON.stringify({ ...stored.body, properties: { ...stored.body.properties, name: '改名' } }),
+      });
+      expect(renamed.status).toBe(200);
       await page.click('[data-testid=security-delete]');
       await page.click('[data-testid=security-delete-confirm]');
+      await page.waitForSelector('[data-testid=security-form-error][data-status="409"]', { timeout: 20_000 });
+      expect(await page.locator('[data-testid=security-overwrite]').count()).toBe(0);
+      expect((await t.db.query('SELECT 1 FROM cameras WHERE id = $1', [planned.id])).rows).toHaveLength(1);
+      await page.click('[data-testid=security-delete-anyway]');
       await page.waitForSelector('[data-testid=security-panel]', { state: 'detached', timeout: 20_000 });
       const left = await t.db.query('SELECT 1 FROM cameras WHERE id = $1', [planned.id]);
       expect(left.rows).toEqual([]);
@@ -643,7 +655,7 @@ describe.skipIf(!!missing || !existsSync(join(CLIENT_DIST, 'index.html')))(
         { timeout: 20_000 },
       );
       const h = await api<{ entries: { operation: string }[] }>(`/api/cameras/${planned.id}/history`);
-      expect(h.body.entries.map((e) => e.operation)).toEqual(['create', 'delete']);
+      expect(h.body.entries.map((e) => e.operation)).toEqual(['create', 'update', 'delete']);
       expect(pageErrors).toEqual([]);
     });
     it('shows a street editor why a gate outside their street is not saved (403), keeping the form', async () => {

@@ -58,6 +58,8 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
   // A position moved on the map whose save failed is kept until saved or dropped.
   const [geometry, setGeometry] = useState(selection.unsaved?.geometry ?? selection.feature.geometry);
   const [error, setError] = useState<PointApiError | null>(selection.error ?? null);
+  // What the refused request was: a 409 on a delete offers to delete the other version, not to save.
+  const [refused, setRefused] = useState<'save' | 'delete'>('save');
   const [status, setStatus] = useState<'idle' | 'saving' | 'saved'>('idle');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [showHistory, setShowHistory] = useState(false);
@@ -82,6 +84,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
   const save = async (version: number, over: PointFeature = base, at = geometry) => {
     setStatus('saving');
     setError(null);
+    setRefused('save');
     try {
       const feature: PointFeature = {
         ...over,
@@ -123,11 +126,12 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
     void save(versionOf(current), current, movedHere ? geometry : current.geometry);
   };
 
-  const remove = async () => {
+  const remove = async (version = claimed) => {
     setStatus('saving');
     setError(null);
+    setRefused('delete');
     try {
-      await deletePoint(layer, id, claimed);
+      await deletePoint(layer, id, version);
       onDeleted(layer, id);
     } catch (e) {
       setConfirmDelete(false);
@@ -216,9 +220,20 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
                 <button type="button" className="btn" data-testid="security-reload" onClick={reload}>
                   {t('error.reload')}
                 </button>
-                <button type="button" className="btn" data-testid="security-overwrite" onClick={overwrite}>
-                  {t('error.overwrite')}
-                </button>
+                {refused === 'delete' ? (
+                  <button
+                    type="button"
+                    className="btn danger"
+                    data-testid="security-delete-anyway"
+                    onClick={() => void remove(versionOf(error.current!))}
+                  >
+                    {t('error.deleteAnyway')}
+                  </button>
+                ) : (
+                  <button type="button" className="btn" data-testid="security-overwrite" onClick={overwrite}>
+                    {t('error.overwrite')}
+                  </button>
+                )}
               </div>
             )}
           </div>
