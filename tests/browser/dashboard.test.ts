@@ -171,6 +171,7 @@ describe.skipIf(!!missing)('dashboard in Chromium', () => {
     await page.click('[data-testid=lang-switch]');
     await page.waitForSelector(
       '[data-testid=dashboard-children-title]:text-is("Below (buildings by category; right: 三无 coverage)")',
+      { timeout: 60_000 },
     );
     // One look at the page (each round trip is slow while the map redraws its labels).
     const seen = await page.evaluate(() => {
@@ -201,7 +202,9 @@ describe.skipIf(!!missing)('dashboard in Chromium', () => {
     for (const p of seen.places) rest = rest.replace(p, '');
     expect(rest.replace(/三无/g, '')).not.toMatch(/\p{Script=Han}/u);
     await page.click('[data-testid=lang-switch]');
-    await page.waitForSelector('[data-testid=dashboard-trend-title]:text-is("三无覆盖率趋势")');
+    await page.waitForSelector('[data-testid=dashboard-trend-title]:text-is("三无覆盖率趋势")', {
+      timeout: 60_000,
+    });
     expect(pageErrors).toEqual([]);
   });
 });
