@@ -17,24 +17,88 @@ export class ApiError extends Error {
   }
 }
 
+/** The ApiError of a failed response: its `{"error":{…}}` body, or the status line when not JSON. */
+export async function errorFrom(r: Response): Promise<ApiError> {
+  let e: Partial<ApiErrorBody['error']> = {};
+  try {
+    e = ((await r.json()) as ApiErrorBody).error ?? {};
+  } catch {
+    // not JSON (a proxy's error page): the status line says enough
+  }
+  return new ApiError(r.status, e.code ?? 'internal', e.message ?? `${r.status} ${r.statusText}`, e.details);
+}
+
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-  if (!r.ok) {
-    let body: Partial<ApiErrorBody> = {};
-    try {
-      body = (await r.json()) as ApiErrorBody;
-    } catch {
-      // not JSON (a proxy's error page): fall through to the status line
-    }
-    const e = body.error;
-    throw new ApiError(
-      r.status,
-      e?.code ?? 'internal',
-      e?.message ?? `${r.status} ${r.statusText}`,
-      e?.details,
-    );
-  }
+  if (!r.ok) throw await errorFrom(r);
   return (await r.json()) as T;
+}
+
+// The signed-in user of this tab: the bearer token and who it is, in sessionStorage.
+const TOKEN_KEY = 'wuyou.token';
+const USER_KEY = 'wuyou.user';
+
+export interface SessionUser {
+  username: string;
+  role: 'city_admin' | 'street_editor' | 'viewer';
+  streetCode: string | null;
+}
+
+export function sessionToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function sessionUser(): SessionUser | null {
+  try {
+    const raw = sessionStorage.getItem(USER_KEY);
+    return raw ? (JSON.parse(raw) as SessionUser) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(USER_KEY);
+}
+
+/**
+ * One JSON request with the session's bearer token (writes send `If-Match` in `headers`); an error
+ * answer throws ApiError. Returns the body (null for 204) and the ETag.
+ */
+export async function call<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ json: T; etag: string | null }> {
+  const h: Record<string, string> = { Accept: 'application/json', ...headers };
+  const token = sessionToken();
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const r = await fetch(url, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!r.ok) throw await errorFrom(r);
+  const json = r.status === 204 ? null : ((await r.json()) as T);
+  return { json: json as T, etag: r.headers.get('ETag') };
+}
+
+/** POST /api/auth/login; the token stays in sessionStorage for this tab. */
+export async function login(username: string, password: string): Promise<SessionUser> {
+  const { json } = await call<{ token: string; user: SessionUser }>('POST', '/api/auth/login', {
+    username,
+    password,
+  });
+  sessionStorage.setItem(TOKEN_KEY, json.token);
+  sessionStorage.setItem(USER_KEY, JSON.stringify(json.user));
+  return json.user;
 }
 
 export interface ClientConfig {

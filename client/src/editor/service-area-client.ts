@@ -6,7 +6,6 @@ import type {
   SplitServiceAreaResponse,
   ValidateServiceAreaRequest,
 } from '../../../core/api.ts';
-import type { ApiErrorBody } from '../../../core/errors.ts';
 import type { LiveIssue, LiveStats } from './live-checks.ts';
 import {
   ATTRIBUTE_FIELDS,
@@ -21,92 +20,11 @@ import {
  * `Authorization: Bearer …`, and writes to a stored area send `If-Match: "<version>"`.
  */
 
-const TOKEN_KEY = 'wuyou.token';
-const USER_KEY = 'wuyou.user';
+// The session and the authorised request are the app's (client/src/api.ts); the editor's modules
+// import them from here as before.
+import { call } from '../api.ts';
 
-export interface SessionUser {
-  username: string;
-  role: 'city_admin' | 'street_editor' | 'viewer';
-  streetCode: string | null;
-}
-
-export function sessionToken(): string | null {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
-
-export function sessionUser(): SessionUser | null {
-  try {
-    const raw = sessionStorage.getItem(USER_KEY);
-    return raw ? (JSON.parse(raw) as SessionUser) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function signOut(): void {
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(USER_KEY);
-}
-
-/** An error answer: status, code from core/errors.ts, message and details (e.g. the issues of a 422). */
-export class ServiceAreaApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/** One JSON request with the session's token; an error answer throws ServiceAreaApiError. */
-export async function call<T>(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers };
-  const token = sessionToken();
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const r = await fetch(url, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!r.ok) {
-    let e: Partial<ApiErrorBody['error']> = {};
-    try {
-      e = ((await r.json()) as ApiErrorBody).error ?? {};
-    } catch {
-      // not JSON: the status line says enough
-    }
-    throw new ServiceAreaApiError(
-      r.status,
-      e.code ?? 'internal',
-      e.message ?? `${r.status} ${r.statusText}`,
-      e.details,
-    );
-  }
-  const json = r.status === 204 ? null : ((await r.json()) as T);
-  return { json: json as T, etag: r.headers.get('ETag') };
-}
-
-export async function login(username: string, password: string): Promise<SessionUser> {
-  const { json } = await call<{ token: string; user: SessionUser }>('POST', '/api/auth/login', {
-    username,
-    password,
-  });
-  sessionStorage.setItem(TOKEN_KEY, json.token);
-  sessionStorage.setItem(USER_KEY, JSON.stringify(json.user));
-  return json.user;
-}
+export { ApiError, call, login, sessionToken, sessionUser, signOut, type SessionUser } from '../api.ts';
 
 function text(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);

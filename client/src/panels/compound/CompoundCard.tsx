@@ -9,7 +9,7 @@ import {
   type TargetScore,
 } from '../../../../core/coverage.ts';
 import { TARGET_STATES, type FiveTarget, type TargetState } from '../../../../core/vocabulary.ts';
-import { ServiceAreaApiError, sessionUser, type SessionUser } from '../../editor/service-area-client.ts';
+import { ApiError, sessionUser, type SessionUser } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';
@@ -117,14 +117,14 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
       setPending(null);
       await reload();
     } catch (e) {
-      if (e instanceof ServiceAreaApiError && e.status === 409) {
+      if (e instanceof ApiError && e.status === 409) {
         setError({ key: 'error.conflict' });
         setPending(null);
         await reload().catch(() => undefined);
-      } else if (e instanceof ServiceAreaApiError && e.status === 401) {
+      } else if (e instanceof ApiError && e.status === 401) {
         setUser(null);
         setSignIn(true);
-      } else if (e instanceof ServiceAreaApiError && e.status === 403) {
+      } else if (e instanceof ApiError && e.status === 403) {
         setError({ key: 'error.forbidden', vars: { message: e.message } });
       } else {
         setError({ key: 'error.failed', vars: { message: (e as Error).message } });

@@ -1,5 +1,5 @@
 import { useState, type ChangeEvent } from 'react';
-import { sessionUser, type SessionUser } from '../../editor/service-area-client.ts';
+import { sessionUser, type SessionUser } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';

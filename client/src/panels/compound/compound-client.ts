@@ -1,7 +1,7 @@
 import type { LedgerCategory, LedgerItem, PlanPhase, Scorecard } from '../../../../core/coverage.ts';
 import type { SurveyPreview } from '../../../../core/survey.ts';
 import type { FiveTarget, TargetState } from '../../../../core/vocabulary.ts';
-import { call, ServiceAreaApiError, sessionToken } from '../../editor/service-area-client.ts';
+import { call, errorFrom, sessionToken } from '../../api.ts';
 
 /** The compound card's part of the API: 五有 scorecard, assessments and the 问题清单 (ledger). */
 
@@ -72,13 +72,8 @@ export async function uploadSurvey(file: File): Promise<SurveyPreview> {
     headers,
     body: file,
   });
-  const body = (await r.json().catch(() => null)) as
-    SurveyPreview | { error?: { code?: string; message?: string; details?: unknown } } | null;
-  if (!r.ok) {
-    const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    throw new ServiceAreaApiError(r.status, e?.code ?? 'internal', e?.message ?? `${r.status}`, e?.details);
-  }
-  return body as SurveyPreview;
+  if (!r.ok) throw await errorFrom(r);
+  return (await r.json()) as SurveyPreview;
 }
 
 /** Applies the preview: matched rows, the fuzzy rows confirmed with a compound, minus skipped rows. */

@@ -36,7 +36,7 @@ import {
   type LiveIssue,
 } from '../../editor/live-checks.ts';
 import {
-  ServiceAreaApiError,
+  ApiError,
   areaFromFeature,
   deleteArea,
   getArea,
@@ -305,7 +305,7 @@ export function EditorPanel({
 
   const fail = useCallback(
     (e: unknown) => {
-      if (!(e instanceof ServiceAreaApiError)) {
+      if (!(e instanceof ApiError)) {
         setMessage({
           kind: 'error',
           render: (t: EditorT) => t('save.failed', { message: (e as Error).message }),

@@ -1,6 +1,5 @@
 import type { Feature, Point } from 'geojson';
-import type { ApiErrorBody } from '../../../../core/errors.ts';
-import { sessionToken } from '../../editor/service-area-client.ts';
+import { ApiError, call as apiCall } from '../../api.ts';
 
 /**
  * The cameras and gates part of the API (`/api/cameras`, `/api/gates`): GET one with its version,
@@ -11,14 +10,14 @@ export type PointLayer = 'cameras' | 'gates';
 export type PointFeature = Feature<Point, Record<string, unknown>>;
 
 /** An error answer: status, code from core/errors.ts, message and details (field, problems, current …). */
-export class PointApiError extends Error {
+export class PointApiError extends ApiError {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
-    readonly details?: Record<string, unknown>,
+    override readonly details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(status, code, message, details);
   }
 
   /** The field the server blames (400 invalid_attribute, 422 validation_failed), if any. */
@@ -34,31 +33,13 @@ export class PointApiError extends Error {
 }
 
 async function call<T>(method: string, url: string, body?: unknown, version?: number): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = sessionToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (version !== undefined) headers['If-Match'] = `"${version}"`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!r.ok) {
-    let e: Partial<ApiErrorBody['error']> = {};
-    try {
-      e = ((await r.json()) as ApiErrorBody).error ?? {};
-    } catch {
-      // not JSON: the status line says enough
-    }
-    throw new PointApiError(
-      r.status,
-      e.code ?? 'internal',
-      e.message ?? `${r.status} ${r.statusText}`,
-      (e.details as Record<string, unknown> | undefined) ?? undefined,
-    );
+  try {
+    const headers: Record<string, string> = version === undefined ? {} : { 'If-Match': `"${version}"` };
+    return (await apiCall<T>(method, url, body, headers)).json;
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    throw new PointApiError(e.status, e.code, e.message, e.details as Record<string, unknown> | undefined);
   }
-  return (r.status === 204 ? null : await r.json()) as T;
 }
 
 /** The version a stored feature carries in its properties. */
