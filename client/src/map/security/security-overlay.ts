@@ -149,8 +149,9 @@ export class SecurityOverlay {
     map.on('mousedown', this.onPress);
     map.on('mouseup', this.onRelease);
     map.on('click', this.onClick);
+    // Tiles may still be loading (map.loaded() false long after 'load'): refresh at the next idle then.
     if (map.loaded()) void this.refresh();
-    else map.once('load', this.onMove);
+    else map.once('idle', this.onMove);
   }
 
   setVisible(visible: boolean) {
@@ -764,6 +765,7 @@ export class SecurityOverlay {
   destroy() {
     this.abort?.abort();
     this.map.off('moveend', this.onMove);
+    this.map.off('idle', this.onMove);
     this.map.off('mousedown', this.onPress);
     this.map.off('mouseup', this.onRelease);
     this.map.off('click', this.onClick);

@@ -53,6 +53,7 @@ import { EditorStore } from '../../editor/store.ts';
 import type { AreaAttributes, AttributeField, StoredArea, Tool } from '../../editor/types.ts';
 import { AreaDraw, type EditorMap } from '../../map/draw/area-draw.ts';
 import { EditorOverlays, EMPTY_OVERLAY, onMapClick, refreshDataSources } from '../../map/draw/overlays.ts';
+import { whenStyleReady } from '../../map/style-ready.ts';
 import { AttributeForm } from './AttributeForm.tsx';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { ConfirmDialog, ConflictDialog, LoginDialog, MergeDialog } from './Dialogs.tsx';
@@ -226,10 +227,9 @@ export function EditorPanel({
       };
       setDraw(d);
     };
-    if (map.isStyleLoaded()) init();
-    else map.once('load', init);
+    const cancel = whenStyleReady(map, init);
     return () => {
-      map.off('load', init);
+      cancel();
       offClick?.();
       d?.destroy();
       overlays.current?.destroy();
