@@ -8,7 +8,7 @@ import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
 import { Dashboard } from './dashboard/Dashboard.tsx';
 import { useDashboardText } from './dashboard/messages.ts';
-import { showProposalGhosts } from './dashboard/proposal-ghosts.ts';
+import { showDashboardOverlay, type DashboardOverlay } from './map/dashboard-overlay.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { useCompoundText } from './panels/compound/messages.ts';
@@ -61,9 +61,9 @@ export function App() {
     setPendingDraft({ geometry, attributes });
   }, []);
   const onDraftTaken = useCallback(() => setPendingDraft(null), []);
-  const onProposals = useCallback(
-    (polygons: Polygon[]) => {
-      if (map) showProposalGhosts(map.maplibre, polygons);
+  const onOverlay = useCallback(
+    (overlay: DashboardOverlay) => {
+      if (map) showDashboardOverlay(map.maplibre, overlay);
     },
     [map],
   );
@@ -192,7 +192,7 @@ export function App() {
             onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
             mapImage={map?.maplibre ?? null}
             onDraft={onDraft}
-            onProposals={onProposals}
+            onOverlay={onOverlay}
           />
         )}
         {error && (

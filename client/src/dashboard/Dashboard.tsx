@@ -27,6 +27,7 @@ import {
   type ScorecardSummary,
 } from './dashboard-api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
+import { OVERLAY_COLOURS, type DashboardOverlay } from '../map/dashboard-overlay.ts';
 import { mapViewPng, type MapImageSource } from './map-png.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
 import './dashboard.css';
@@ -43,8 +44,8 @@ export interface DashboardProps {
   refreshSeconds?: number;
   /** 填补 / 采纳为草稿: hands a gap's or proposal's polygon to the editor as a new draft area. */
   onDraft?: (geometry: Polygon, attributes: { street_code: string; name: string }) => void;
-  /** The proposals of the street shown (empty when none or left), for the map to draw as ghosts. */
-  onProposals?: (polygons: Polygon[]) => void;
+  /** The gaps and proposals of the street shown (empty when none or left), for the map to draw. */
+  onOverlay?: (overlay: DashboardOverlay) => void;
 }
 
 const CATEGORIES: CompoundCategory[] = ['three_no', 'self_managed', 'professional'];
@@ -70,9 +71,9 @@ export function Dashboard({
   mapImage,
   refreshSeconds = 15,
   onDraft,
-  onProposals,
+  onOverlay,
 }: DashboardProps) {
-  const { t, attributeLabel } = useI18n();
+  const { attributeLabel } = useI18n();
   const { t: d } = useDashboardText();
   // The city's crumb has no name of its own: it is shown as 全市 / Whole city in the current language.
   const [path, setPath] = useState<Place[]>([{ level: 'city', name: '' }]);
@@ -133,16 +134,16 @@ export function Dashboard({
   }, [street, gapsTick]);
 
   useEffect(() => {
-    onProposals?.(proposals.map((p) => p.geometry));
-  }, [proposals, onProposals]);
-  useEffect(() => () => onProposals?.([]), [onProposals]);
+    onOverlay?.({ gaps: gaps.map((g) => g.geometry), proposals: proposals.map((p) => p.geometry) });
+  }, [gaps, proposals, onOverlay]);
+  useEffect(() => () => onOverlay?.({ gaps: [], proposals: [] }), [onOverlay]);
 
   const draft = (geometry: Polygon) => {
     if (!street) return;
     onZoom?.(polygonBbox(geometry), 18);
     onDraft?.(geometry, {
       street_code: street,
-      name: t('dashboard.draftName', { street: placeName(place) }),
+      name: d('draft.draftName', { street: placeName(place) }),
     });
   };
 
@@ -364,6 +365,12 @@ export function Dashboard({
               <h3 data-testid="gaps-title">
                 {d('gaps.title', { gaps: gaps.length, proposals: proposals.length })}
               </h3>
+              <p className="overlay-legend muted" data-testid="overlay-legend">
+                <span className="swatch gap" style={{ background: OVERLAY_COLOURS.gap }} />
+                {d('gaps.legendGap')}
+                <span className="swatch proposal" style={{ borderColor: OVERLAY_COLOURS.proposal }} />
+                {d('gaps.legendProposal')}
+              </p>
               <ol className="worst" data-testid="gaps">
                 {gaps.slice(0, 5).map((g) => (
                   <li key={`g${g.index}`}>
@@ -380,10 +387,10 @@ export function Dashboard({
                         type="button"
                         className="link"
                         data-testid="gap-fill"
-                        title={t('dashboard.fillTitle')}
+                        title={d('draft.fillTitle')}
                         onClick={() => draft(g.geometry)}
                       >
-                        {t('dashboard.fill')}
+                        {d('draft.fill')}
                       </button>
                     )}
                   </li>
@@ -405,10 +412,10 @@ export function Dashboard({
                         type="button"
                         className="link"
                         data-testid="proposal-accept"
-                        title={t('dashboard.acceptDraftTitle')}
+                        title={d('draft.acceptDraftTitle')}
                         onClick={() => draft(p.geometry)}
                       >
-                        {t('dashboard.acceptDraft')}
+                        {d('draft.acceptDraft')}
                       </button>
                     )}
                   </li>

@@ -147,11 +147,6 @@ const zhCN = {
   'security.addGateHint': '在地图上点击放置出入口',
   'security.cancel': '取消',
   'security.gateTitle': '出入口 {id}',
-  'dashboard.fill': '填补',
-  'dashboard.fillTitle': '以此空隙为形状新建草稿区域，在编辑器中修改后保存',
-  'dashboard.acceptDraft': '采纳为草稿',
-  'dashboard.acceptDraftTitle': '以此建议区域新建草稿区域，在编辑器中修改后保存',
-  'dashboard.draftName': '{street} 新服务区域',
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -301,11 +296,6 @@ const en: Record<MessageKey, string> = {
   'security.addGateHint': 'Click the map to place the gate',
   'security.cancel': 'Cancel',
   'security.gateTitle': 'Gate {id}',
-  'dashboard.fill': 'Fill',
-  'dashboard.fillTitle': 'New draft area shaped like this gap, to edit and save in the editor',
-  'dashboard.acceptDraft': 'Accept as draft',
-  'dashboard.acceptDraftTitle': 'New draft area from this proposal, to edit and save in the editor',
-  'dashboard.draftName': '{street} new service area',
 };
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
