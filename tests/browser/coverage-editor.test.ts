@@ -2,16 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Position } from 'geojson';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CoverageGap, CoverageProposal, CoverageResponse } from '../../core/coverage.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
   ARTIFACTS_DIR,
-  BROWSER_MISSING,
-  IN_CI,
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  describeInBrowser,
 } from '../helpers/browser.ts';
 
 // From the dashboard to the editor and back: an area saved with the editor's button lowers the
@@ -20,18 +19,7 @@ import {
 // draft (采纳为草稿), an outline clicked vertex by vertex on the map (新建), and a gap filled (填补).
 
 const PASSWORD = 'demo-pass';
-const missing = BROWSER_MISSING;
-if (missing) {
-  if (IN_CI) {
-    it('has a browser (CI=true requires one)', () => {
-      throw new Error(missing);
-    });
-  } else {
-    console.warn(missing);
-  }
-}
-
-describe.skipIf(!!missing)('dashboard proposal → editor draft → save, in Chromium', () => {
+describeInBrowser('dashboard proposal → editor draft → save, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;

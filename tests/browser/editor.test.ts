@@ -2,29 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Polygon, Position } from 'geojson';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
   ARTIFACTS_DIR,
-  BROWSER_MISSING,
-  IN_CI,
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  describeInBrowser,
 } from '../helpers/browser.ts';
 
 // The service-area editor in a real browser against the real server over the seeded demo city:
 // mouse clicks draw, drags reshape, and the database is asked what was stored.
-
-if (BROWSER_MISSING) {
-  if (IN_CI) {
-    it('has a browser (CI=true requires one)', () => {
-      throw new Error(String(BROWSER_MISSING));
-    });
-  } else {
-    console.warn(BROWSER_MISSING);
-  }
-}
 
 const PASSWORD = 'editor-test-pass';
 const M_PER_DEG_LAT = 111_320;
@@ -46,7 +35,7 @@ function square(s: Spot, x0: number, y0: number, x1: number, y1: number): Polygo
   return { type: 'Polygon', coordinates: [[...ring, ring[0]]] };
 }
 
-describe.skipIf(!!BROWSER_MISSING)('service-area editor in Chromium', () => {
+describeInBrowser('service-area editor in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

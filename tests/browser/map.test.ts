@@ -1,35 +1,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BASEMAP_COLOURS, BUILDING_COLOURS, COMPOUND_COLOURS } from '../../client/src/palette.ts';
 import {
   ARTIFACTS_DIR,
-  BROWSER_MISSING,
   blend,
-  IN_CI,
+  countColoursInPng,
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  describeInBrowser,
 } from '../helpers/browser.ts';
 
 // The map in a real browser: Debian's Chromium headless (SwiftShader WebGL2) against the real server
 // over a seeded demo city. Pixels, not just the DOM, decide whether buildings are drawn.
 
-const missing = BROWSER_MISSING;
-if (missing) {
-  if (IN_CI) {
-    it('has a browser (CI=true requires one)', () => {
-      throw new Error(missing);
-    });
-  } else {
-    console.warn(missing);
-  }
-}
-
 type Rgb = readonly [number, number, number];
 
-describe.skipIf(!!missing)('map shell in Chromium', () => {
+describeInBrowser('map shell in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -86,33 +75,8 @@ describe.skipIf(!!missing)('map shell in Chromium', () => {
   }
 
   /** How many pixels of a PNG lie within `tolerance` of any of `colours` (decoded by the browser). */
-  function countColours(png: Buffer, colours: readonly Rgb[], tolerance = 14): Promise<number> {
-    return page.evaluate(
-      async ({ b64, colours, tolerance }) => {
-        const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
-        const bmp = await createImageBitmap(blob);
-        const c = new OffscreenCanvas(bmp.width, bmp.height);
-        const ctx = c.getContext('2d')!;
-        ctx.drawImage(bmp, 0, 0);
-        const px = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
-        let n = 0;
-        for (let i = 0; i < px.length; i += 4) {
-          for (const [r, g, b] of colours) {
-            if (
-              Math.abs(px[i]! - r) <= tolerance &&
-              Math.abs(px[i + 1]! - g) <= tolerance &&
-              Math.abs(px[i + 2]! - b) <= tolerance
-            ) {
-              n++;
-              break;
-            }
-          }
-        }
-        return n;
-      },
-      { b64: png.toString('base64'), colours: colours as Rgb[], tolerance },
-    );
-  }
+  const countColours = (png: Buffer, colours: readonly Rgb[], tolerance = 14) =>
+    countColoursInPng(page, png, colours, tolerance);
 
   // The fill is translucent: over the background or over a city block.
   const uncoveredThreeNo: Rgb[] = [BASEMAP_COLOURS.background, BASEMAP_COLOURS.blocks].map((under) =>

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
@@ -139,4 +139,41 @@ export function blend(hex: string, opacity: number, under: string): [number, num
     number,
     number,
   ];
+}
+
+/**
+ * How many pixels of a PNG (a screenshot) lie within `tolerance` per channel of any of `colours`,
+ * decoded by the browser of `page`.
+ */
+export function countColoursInPng(
+  page: Page,
+  png: Buffer,
+  colours: readonly (readonly [number, number, number])[],
+  tolerance = 14,
+): Promise<number> {
+  return page.evaluate(
+    async ({ b64, colours, tolerance }) => {
+      const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+      const bmp = await createImageBitmap(blob);
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(bmp, 0, 0);
+      const px = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        for (const [r, g, b] of colours) {
+          if (
+            Math.abs(px[i]! - r) <= tolerance &&
+            Math.abs(px[i + 1]! - g) <= tolerance &&
+            Math.abs(px[i + 2]! - b) <= tolerance
+          ) {
+            n++;
+            break;
+          }
+        }
+      }
+      return n;
+    },
+    { b64: png.toString('base64'), colours: colours as [number, number, number][], tolerance },
+  );
 }
