@@ -663,4 +663,62 @@ describeInBrowser('security layers in Chromium', () => {
     await page.click('[data-testid=security-close]');
     expect(pageErrors).toEqual([]);
   });
+
+  it('places a camera with a click and opens its form to aim it; refusals are said in the tool box', async () => {
+    const cameras = async () =>
+      (
+        await t.db.query<{ id: number; x: number; y: number; updated_by: string }>(
+          'SELECT id::int, ST_X(geom) AS x, ST_Y(geom) AS y, updated_by FROM cameras ORDER BY id',
+        )
+      ).rows;
+    const before = await cameras();
+    const map = (await page.locator('[data-testid=map]').boundingBox())!;
+    const place = async (x: number, y: number) => {
+      await page.click('[data-testid=camera-add]');
+      expect(await page.textContent('[data-testid=camera-add]')).toBe('取消');
+      await page.mouse.click(...pixel(map, x, y));
+    };
+
+    // Outside the far street's editor's jurisdiction: refused, said, nothing stored.
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `editor-${FAR_STREET}`, password: 'demo-pass' }),
+    });
+    const editor = ((await login.json()) as { token: string }).token;
+    await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
+    await place(25, 80);
+    const refused = await page.waitForSelector('[data-testid=place-error]', { timeout: 20_000 });
+    expect(await refused.textContent()).toMatch(/^未能添加：.*510903009/);
+    expect(await cameras()).toHaveLength(before.length);
+    await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), token);
+
+    // Inside the building without 室内: the indoor rule, said; nothing stored.
+    await place(45, 45);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=place-error]')?.textContent?.includes('室内'),
+      null,
+      { timeout: 20_000 },
+    );
+    expect(await cameras()).toHaveLength(before.length);
+
+    // On open ground: stored by the admin, and its form opens to aim it.
+    await place(25, 80);
+    await expect.poll(async () => (await cameras()).length, { timeout: 20_000 }).toBe(before.length + 1);
+    const added = (await cameras()).at(-1)!;
+    const [lon, lat] = pt(25, 80);
+    expect(Math.abs(added.x - lon)).toBeLessThan(2e-5);
+    expect(Math.abs(added.y - lat)).toBeLessThan(2e-5);
+    expect(added.updated_by).toBe('admin');
+    await page.waitForSelector(
+      `[data-testid=security-panel][data-id="${added.id}"] [data-testid=camera-form]`,
+      {
+        timeout: 20_000,
+      },
+    );
+    expect(await page.locator('[data-testid=place-error]').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-camera-added.png') });
+    await page.click('[data-testid=security-close]');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -145,6 +145,9 @@ const zhCN = {
   'security.close': '关闭',
   'security.addGate': '添加出入口',
   'security.addGateHint': '在地图上点击放置出入口',
+  'security.addCamera': '添加摄像机',
+  'security.addCameraHint': '在地图上点击放置摄像机，再在表单中设置方向和距离',
+  'security.addFailed': '未能添加：{message}',
   'security.cancel': '取消',
   'security.gateTitle': '出入口 {id}',
 };
@@ -294,6 +297,9 @@ const en: Record<MessageKey, string> = {
   'security.close': 'Close',
   'security.addGate': 'Add gate',
   'security.addGateHint': 'Click the map to place the gate',
+  'security.addCamera': 'Add camera',
+  'security.addCameraHint': 'Click the map to place the camera, then set its direction and range in the form',
+  'security.addFailed': 'Not added: {message}',
   'security.cancel': 'Cancel',
   'security.gateTitle': 'Gate {id}',
 };

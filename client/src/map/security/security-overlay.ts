@@ -4,15 +4,17 @@ import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
 import { GATE_KINDS, type GateKind } from '../../../../core/vocabulary.ts';
-import { sessionToken } from '../../editor/service-area-client.ts';
 import { format, MESSAGES, type Language, type MessageKey } from '../../i18n/messages.ts';
 import {
+  createPoint,
   PointApiError,
   savePoint,
   versionOf,
   type PointFeature,
   type PointLayer,
 } from '../../panels/security/point-client.ts';
+import { errorText } from '../../panels/security/form-errors.ts';
+import { SECURITY_MESSAGES, type SecurityMessageKey } from '../../panels/security/messages.ts';
 import { ACCESS_CONTROL_COLOR, BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import { BANDS_MAX_CAMERAS } from './options.ts';
 import {
@@ -111,7 +113,11 @@ export class SecurityOverlay {
   /** The gates as the server sent them (for the PUT after a drag). */
   private storedGates = new Map<number, Feature<Point, Props>>();
   /** The kind of gate the next click on the map places (after "Add gate"). */
-  private placing: GateKind | null = null;
+  /** What a click on the map places: a gate of this kind, a camera, or nothing. */
+  private placing: GateKind | 'camera' | null = null;
+  /** Why the last placement was refused, shown in the tool box until the next one. */
+  private placeError: Error | null = null;
+  private lang: Language = 'zh-CN';
   /** Add a gate: a kind and a button, bottom centre (clear of the legend and the other boxes). */
   private readonly gateBox: HTMLDivElement;
   private readonly box: HTMLDivElement;
@@ -162,6 +168,7 @@ export class SecurityOverlay {
 
   /** Redraws the boxes in `lang` (the shell's language switch). */
   setLanguage(lang: Language) {
+    this.lang = lang;
     this.t = translator(lang);
     this.drawCoverage();
     this.drawGateTool();
@@ -334,7 +341,10 @@ export class SecurityOverlay {
     this.box.appendChild(suggest);
   }
 
-  /** "Add gate": a kind, then a click on the map places it (Escape or Cancel gives up). */
+  /**
+   * "Add gate" (a kind, then a click on the map places it) and "Add camera" (a click places a fixed
+   * camera, whose form then opens to aim it); Cancel gives up.
+   */
   private drawGateTool() {
     const box = this.gateBox;
     box.replaceChildren();
@@ -342,21 +352,48 @@ export class SecurityOverlay {
     kind.dataset.testid = 'gate-kind';
     kind.style.font = 'inherit';
     for (const k of GATE_KINDS) kind.add(new Option(this.t(`enum.kind.${k}`), k, false, k === this.placing));
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.dataset.testid = 'gate-add';
-    button.style.font = 'inherit';
-    button.textContent = this.t(this.placing ? 'security.cancel' : 'security.addGate');
-    button.onclick = () => {
-      this.placing = this.placing ? null : (kind.value as GateKind);
-      this.map.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
-      this.drawGateTool();
+    const tool = (testid: string, label: MessageKey, what: () => GateKind | 'camera') => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.testid = testid;
+      button.style.font = 'inherit';
+      const mine = this.placing !== null && (this.placing === 'camera') === (testid === 'camera-add');
+      button.textContent = this.t(mine ? 'security.cancel' : label);
+      button.onclick = () => {
+        this.placing = mine ? null : what();
+        this.placeError = null;
+        this.map.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
+        this.drawGateTool();
+      };
+      return button;
     };
-    box.append(kind, ' ', button);
+    box.append(
+      kind,
+      ' ',
+      tool('gate-add', 'security.addGate', () => kind.value as GateKind),
+      ' ',
+      tool('camera-add', 'security.addCamera', () => 'camera'),
+    );
     if (this.placing) {
       const hint = document.createElement('div');
-      hint.textContent = this.t('security.addGateHint');
+      hint.textContent = this.t(
+        this.placing === 'camera' ? 'security.addCameraHint' : 'security.addGateHint',
+      );
       box.append(hint);
+    }
+    if (this.placeError) {
+      const error = document.createElement('div');
+      error.dataset.testid = 'place-error';
+      error.setAttribute('role', 'alert');
+      error.style.color = '#b3261e';
+      // in the form's words (403 names the street, the indoor rule says what to tick), in this language
+      const e = this.placeError;
+      const st = (key: SecurityMessageKey, vars?: Record<string, string | number>) =>
+        format(SECURITY_MESSAGES[this.lang][key], vars);
+      error.textContent = this.t('security.addFailed', {
+        message: e instanceof PointApiError ? errorText(e, st) : e.message,
+      });
+      box.append(error);
     }
   }
 
@@ -379,24 +416,33 @@ export class SecurityOverlay {
     this.placing = null;
     this.map.getCanvas().style.cursor = '';
     this.drawGateTool();
-    void this.addGate(kind, e.lngLat.lng, e.lngLat.lat);
+    void this.place(kind, e.lngLat.lng, e.lngLat.lat);
   };
 
-  /** Stores a new gate (POST /api/gates), then reloads what is in view. */
-  private async addGate(kind: GateKind, lon: number, lat: number) {
-    const token = sessionToken();
-    const r = await fetch('/api/gates', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({
-        type: 'Feature',
-        geometry: { type: 'Point', coordinates: [lon, lat] },
-        properties: { kind },
-      }),
-    });
-    this.reportSaved(r, 'gate not added');
-    if (r.ok) this.refreshTiles('gates');
+  /**
+   * Stores a new gate or camera (POST) where the map was clicked and reloads what is in view; a new
+   * camera's form opens so that it can be aimed. A refusal (e.g. a camera inside a building without
+   * 室内, or outside the user's street) is said in the tool box.
+   */
+  private async place(what: GateKind | 'camera', lon: number, lat: number) {
+    const layer: PointLayer = what === 'camera' ? 'cameras' : 'gates';
+    const properties =
+      what === 'camera'
+        ? { type: 'fixed', direction_deg: 0, fov_deg: 85, range_m: 30, status: 'active' }
+        : { kind: what };
+    let saved: PointFeature;
+    try {
+      saved = await createPoint(layer, [lon, lat], properties);
+    } catch (e) {
+      this.placeError = e as Error;
+      this.map.getContainer().dataset.securityError = this.placeError.message;
+      this.drawGateTool();
+      return;
+    }
+    delete this.map.getContainer().dataset.securityError;
+    this.refreshTiles(layer);
     await this.refresh();
+    if (layer === 'cameras') this.open('cameras', Number(saved.properties.id ?? saved.id));
   }
 
   /**
@@ -444,21 +490,6 @@ export class SecurityOverlay {
     }
   }
 
-  private reportSaved(r: Response, what: string) {
-    const el = this.map.getContainer();
-    if (r.ok) {
-      delete el.dataset.securityError;
-      return;
-    }
-    void r
-      .json()
-      .catch(() => ({}))
-      .then((body: { error?: { message?: string } }) => {
-        el.dataset.securityError = body.error?.message ?? String(r.status);
-        console.warn(`${what}:`, el.dataset.securityError);
-      });
-  }
-
   /** Opens the form of a camera or gate (the React panel beside the map). */
   private open(layer: PointLayer, id: number) {
     const feature = (layer === 'cameras' ? this.stored : this.storedGates).get(id);
@@ -480,26 +511,17 @@ export class SecurityOverlay {
 
   /** Accepting a ghost stores it as a planned camera (POST /api/cameras). */
   private async accept(ghost: Ghost) {
-    const token = sessionToken();
-    const r = await fetch('/api/cameras', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({
-        type: 'Feature',
-        geometry: { type: 'Point', coordinates: [ghost.lon, ghost.lat] },
-        properties: {
-          name: this.t('security.suggestedName'),
-          type: ghost.type,
-          direction_deg: ghost.direction_deg,
-          fov_deg: ghost.fov_deg,
-          range_m: ghost.range_m,
-          status: 'planned',
-        },
-      }),
-    });
-    if (!r.ok) {
-      const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
-      this.map.getContainer().dataset.securityError = body.error?.message ?? String(r.status);
+    try {
+      await createPoint('cameras', [ghost.lon, ghost.lat], {
+        name: this.t('security.suggestedName'),
+        type: ghost.type,
+        direction_deg: ghost.direction_deg,
+        fov_deg: ghost.fov_deg,
+        range_m: ghost.range_m,
+        status: 'planned',
+      });
+    } catch (e) {
+      this.map.getContainer().dataset.securityError = (e as Error).message;
       return;
     }
     this.ghosts = this.ghosts.filter((g) => g !== ghost);

@@ -60,6 +60,20 @@ export async function savePoint(
   return out.feature;
 }
 
+/** POST: a new camera or gate at `coordinates` with these attributes; the stored feature back. */
+export async function createPoint(
+  layer: PointLayer,
+  coordinates: [number, number],
+  properties: Record<string, unknown>,
+): Promise<PointFeature> {
+  const out = await call<{ feature: PointFeature }>('POST', `/api/${layer}`, {
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates },
+    properties,
+  });
+  return out.feature;
+}
+
 export async function deletePoint(layer: PointLayer, id: number, version: number): Promise<void> {
   await call<null>('DELETE', `/api/${layer}/${id}`, undefined, version);
 }
