@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { Feature, Point } from 'geojson';
 import type { CameraAttributes, GateAttributes } from '../../../core/cameras/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
+import { sqlFiles } from '../sql-files.ts';
 
-const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const sql = sqlFiles(new URL('.', import.meta.url), {
+  camera_json: 'camera-json.sql',
+  gate_json: 'gate-json.sql',
+});
 
 /** The two point layers this module edits; table and column names come only from here. */
 export type PointLayer = 'cameras' | 'gates';

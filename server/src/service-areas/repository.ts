@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Polygon } from 'geojson';
 import type {
   ServiceAreaAttributes,
@@ -23,23 +22,12 @@ import {
 } from '../../../core/checks/codes.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
+import { sqlFiles } from '../sql-files.ts';
 
-const read = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
-/** Expressions several statements share, without their comment lines; written {{name}} in the files. */
-const FRAGMENTS: Record<string, string> = {
-  feature_json: read('feature-json.sql')
-    .replace(/^--.*\n/gm, '')
-    .trim(),
-  attributes_json: read('attributes-json.sql')
-    .replace(/^--.*\n/gm, '')
-    .trim(),
-};
-const sql = (name: string) =>
-  read(name).replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-    const f = FRAGMENTS[k];
-    if (f === undefined) throw new Error(`${name}: no SQL fragment {{${k}}}`);
-    return f;
-  });
+const sql = sqlFiles(new URL('.', import.meta.url), {
+  feature_json: 'feature-json.sql',
+  attributes_json: 'attributes-json.sql',
+});
 const CHECKS_SQL = sql('checks.sql');
 const FEATURE_SQL = sql('feature.sql');
 const LIST_SQL = sql('list.sql');
