@@ -1,8 +1,8 @@
 /**
- * Requests and responses of the service-area API (/api/service-areas), shared by the server and the
- * editor's API client.
+ * Requests and responses of the service-area API (/api/service-areas), and the point layers' history
+ * (/api/cameras, /api/gates), shared by the server and the client's API modules.
  */
-import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, Point, Polygon } from 'geojson';
 import type { AreaStatus, ManagementMode } from './vocabulary.ts';
 import type { AreaStats, CheckIssue } from './checks/codes.ts';
 
@@ -111,6 +111,19 @@ export interface ServiceAreaHistoryEntry {
 export interface ServiceAreaHistoryResponse {
   id: number;
   entries: ServiceAreaHistoryEntry[];
+}
+
+/** The two point layers with the service areas' CRUD API: /api/cameras and /api/gates. */
+export type PointLayer = 'cameras' | 'gates';
+
+/** One entry of GET /api/cameras/:id/history and /api/gates/:id/history. */
+export interface PointHistoryEntry {
+  version: number;
+  operation: 'create' | 'update' | 'delete' | 'import';
+  attributes: Record<string, unknown>;
+  geometry: Point | null;
+  changed_by: string | null;
+  changed_at: string;
 }
 
 /** GET /api/service-areas?bbox=… */

@@ -1,5 +1,6 @@
 import type { Feature, Point } from 'geojson';
 import type { CameraAttributes, GateAttributes } from '../../../core/cameras/index.ts';
+import type { PointHistoryEntry, PointLayer } from '../../../core/api.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
 import { sqlFiles } from '../sql-files.ts';
@@ -9,8 +10,8 @@ const sql = sqlFiles(new URL('.', import.meta.url), {
   gate_json: 'gate-json.sql',
 });
 
-/** The two point layers this module edits; table and column names come only from here. */
-export type PointLayer = 'cameras' | 'gates';
+/** The two point layers this module edits (core/api.ts); table and column names come only from here. */
+export type { PointLayer, PointHistoryEntry };
 
 interface PointSpec {
   table: 'cameras' | 'gates';
@@ -156,15 +157,6 @@ export async function deletePoint(
   const spec = SPECS[layer];
   await tx.query(spec.historyWrite, [id, 'delete', user, version + 1]);
   await tx.query(`DELETE FROM ${spec.table} WHERE id = $1`, [id]);
-}
-
-export interface PointHistoryEntry {
-  version: number;
-  operation: 'create' | 'update' | 'delete' | 'import';
-  attributes: Record<string, unknown>;
-  geometry: Point | null;
-  changed_by: string | null;
-  changed_at: string;
 }
 
 export async function pointHistory(

@@ -1,4 +1,5 @@
 import type { Feature, Point } from 'geojson';
+import type { PointHistoryEntry, PointLayer } from '../../../../core/api.ts';
 import { ApiError, call as apiCall } from '../../api.ts';
 
 /**
@@ -6,7 +7,7 @@ import { ApiError, call as apiCall } from '../../api.ts';
  * PUT and DELETE with `If-Match: "<version>"` and the signed-in user's bearer token, history.
  */
 
-export type PointLayer = 'cameras' | 'gates';
+export type { PointHistoryEntry, PointLayer };
 export type PointFeature = Feature<Point, Record<string, unknown>>;
 
 /** An error answer: status, code from core/errors.ts, message and details (field, problems, current …). */
@@ -76,15 +77,6 @@ export async function createPoint(
 
 export async function deletePoint(layer: PointLayer, id: number, version: number): Promise<void> {
   await call<null>('DELETE', `/api/${layer}/${id}`, undefined, version);
-}
-
-export interface PointHistoryEntry {
-  version: number;
-  operation: 'create' | 'update' | 'delete' | 'import';
-  attributes: Record<string, unknown>;
-  geometry: Point | null;
-  changed_by: string | null;
-  changed_at: string;
 }
 
 export async function pointHistory(layer: PointLayer, id: number): Promise<PointHistoryEntry[]> {
