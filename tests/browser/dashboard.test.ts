@@ -13,6 +13,7 @@ import {
   type RunningServer,
   describeInBrowser,
 } from '../helpers/browser.ts';
+import { loginToken } from '../helpers/app.ts';
 
 const hexRgb = (h: string) =>
   [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
@@ -100,12 +101,7 @@ describeInBrowser('dashboard in Chromium', () => {
     ).rows[0]!.n;
     expect(expected).toBeGreaterThanOrEqual(1);
 
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    const token = await loginToken(server.url, 'admin', 'demo-pass');
     const saved = await fetch(`${server.url}/api/service-areas`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -11,6 +11,7 @@ import {
   type RunningServer,
   describeInBrowser,
 } from '../helpers/browser.ts';
+import { loginToken } from '../helpers/app.ts';
 
 // The service-area editor in a real browser against the real server over the seeded demo city:
 // mouse clicks draw, drags reshape, and the database is asked what was stored.
@@ -92,12 +93,7 @@ describeInBrowser('service-area editor in Chromium', () => {
     await ensureDemoAccounts(server.db, PASSWORD);
     spot = await clearSpot(null);
     foreign = await clearSpot(spot.street);
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    });
-    adminToken = ((await login.json()) as { token: string }).token;
+    adminToken = await loginToken(server.url, 'admin', PASSWORD);
     // A neighbour east of where the test draws: 45–105 m east, ±30 m north.
     const created = await api('POST', '/api/service-areas', {
       type: 'Feature',

@@ -12,6 +12,7 @@ import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { ARTIFACTS_DIR, CLIENT_DIST, describeInBrowser, launchBrowser } from '../helpers/browser.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { loginToken } from '../helpers/app.ts';
 
 // The security layers in Chromium on a hand-made compound (as tests/http/security.test.ts): the east
 // gate hides behind a building; dragging a camera from outside the area to beside the gate turns it
@@ -639,12 +640,7 @@ describeInBrowser('security layers in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
   it('shows a street editor why a gate outside their street is not saved (403), keeping the form', async () => {
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: `editor-${FAR_STREET}`, password: 'demo-pass' }),
-    });
-    const editor = ((await login.json()) as { token: string }).token;
+    const editor = await loginToken(url, `editor-${FAR_STREET}`, 'demo-pass');
     await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
     const before = (await api<GateFeature>(`/api/gates/${ids.south}`)).body.properties;
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
@@ -680,12 +676,7 @@ describeInBrowser('security layers in Chromium', () => {
     };
 
     // Outside the far street's editor's jurisdiction: refused, said, nothing stored.
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: `editor-${FAR_STREET}`, password: 'demo-pass' }),
-    });
-    const editor = ((await login.json()) as { token: string }).token;
+    const editor = await loginToken(url, `editor-${FAR_STREET}`, 'demo-pass');
     await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
     await place(25, 80);
     const refused = await page.waitForSelector('[data-testid=place-error]', { timeout: 20_000 });

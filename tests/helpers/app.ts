@@ -23,3 +23,24 @@ export async function startApp(db: Db, env: Record<string, string> = {}): Promis
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Signs `username` in through POST /api/auth/login and returns its bearer token. */
+export async function loginToken(baseUrl: string, username: string, password: string): Promise<string> {
+  const r = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`login of ${username} answered ${r.status}: ${await r.text()}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+/** The bearer tokens of several accounts, by username, filled into `into`. */
+export async function loginTokens(
+  baseUrl: string,
+  usernames: readonly string[],
+  password: string,
+  into: Record<string, string>,
+): Promise<void> {
+  for (const u of usernames) into[u] = await loginToken(baseUrl, u, password);
+}

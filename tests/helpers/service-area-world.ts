@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Polygon } from 'geojson';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, type RunningApp } from './app.ts';
+import { startApp, type RunningApp, loginTokens } from './app.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
 /**
@@ -64,14 +64,12 @@ export function useServiceAreaWorld() {
     );
     await ensureDemoAccounts(w.t.db, 'demo-pass');
     w.app = await startApp(w.t.db);
-    for (const u of ['admin', 'viewer', `editor-${STREET_A}`, `editor-${STREET_B}`]) {
-      const r = await fetch(`${w.app.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: u, password: 'demo-pass' }),
-      });
-      w.tokens[u] = ((await r.json()) as { token: string }).token;
-    }
+    await loginTokens(
+      w.app.url,
+      ['admin', 'viewer', `editor-${STREET_A}`, `editor-${STREET_B}`],
+      'demo-pass',
+      w.tokens,
+    );
   });
   afterAll(async () => {
     await w.app?.close();

@@ -2,7 +2,7 @@ import type { Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
+import { startApp, type RunningApp, loginTokens } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 // Metres east/north of a point in 船山区.
@@ -59,14 +59,7 @@ beforeAll(async () => {
   ]);
   await ensureDemoAccounts(t.db, 'demo-pass');
   app = await startApp(t.db);
-  for (const u of ['admin', 'viewer', `editor-${STREET_A}`]) {
-    const r = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: u, password: 'demo-pass' }),
-    });
-    tokens[u] = ((await r.json()) as { token: string }).token;
-  }
+  await loginTokens(app.url, ['admin', 'viewer', `editor-${STREET_A}`], 'demo-pass', tokens);
 });
 afterAll(async () => {
   await app?.close();

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoverageResponse, Scorecard } from '../../core/coverage.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
+import { startApp, type RunningApp, loginTokens } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
@@ -26,14 +26,12 @@ beforeAll(async () => {
   );
   await ensureDemoAccounts(t.db, 'demo-pass');
   app = await startApp(t.db);
-  for (const u of ['admin', 'viewer', 'editor-510903001', 'editor-510903002']) {
-    const r = await fetch(app.url + '/api/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: u, password: 'demo-pass' }),
-    });
-    tokens[u] = ((await r.json()) as { token: string }).token;
-  }
+  await loginTokens(
+    app.url,
+    ['admin', 'viewer', 'editor-510903001', 'editor-510903002'],
+    'demo-pass',
+    tokens,
+  );
 });
 afterAll(async () => {
   await app?.close();

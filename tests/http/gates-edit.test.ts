@@ -4,7 +4,7 @@ import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
+import { startApp, type RunningApp, loginToken } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 // What the map's gate form relies on from the server: an edited 门禁 or kind counts at once in
@@ -37,12 +37,7 @@ beforeAll(async () => {
   );
   await ensureDemoAccounts(t.db, 'demo-pass');
   app = await startApp(t.db);
-  const r = await fetch(`${app.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
-  });
-  token = ((await r.json()) as { token: string }).token;
+  token = await loginToken(app.url, 'admin', 'demo-pass');
 });
 afterAll(async () => {
   await app?.close();
