@@ -98,9 +98,14 @@ export function pointLayerRouter<L extends PointLayer>(
   const check = async (q: Queryable, a: PointAttributes<L>, p: Point) => {
     if (layer === 'cameras') await assertPlacement(q, a as CameraAttributes, p);
   };
-  const answer = async (q: Queryable, id: number) => {
-    const s = (await getPoint(q, layer, id))!;
-    return s;
+  const answer = async (q: Queryable, id: number) => (await getPoint(q, layer, id))!;
+  /** The stored point for a write, locked: 404, 409 (stale If-Match, with it), 403 outside the street. */
+  const writablePoint = async (q: Queryable, id: number, expected: number, user: User) => {
+    const current = await getPoint(q, layer, id, true);
+    if (!current) throw new HttpError(404, 'not_found', `No ${name} ${id}`);
+    if (current.version !== expected) throw conflict(layer, current, expected);
+    await assertInStreet(q, user, current.lon, current.lat, `${name} ${id}`);
+    return current;
   };
 
   router.get(
@@ -186,10 +191,7 @@ export function pointLayerRouter<L extends PointLayer>(
       const [lon, lat] = geometry.coordinates as [number, number];
       const stored = await db
         .transaction(async (tx) => {
-          const current = await getPoint(tx, layer, id, true);
-          if (!current) throw new HttpError(404, 'not_found', `No ${name} ${id}`);
-          if (current.version !== expected) throw conflict(layer, current, expected);
-          await assertInStreet(tx, user, current.lon, current.lat, `${name} ${id}`);
+          await writablePoint(tx, id, expected, user);
           await assertInStreet(tx, user, lon, lat, `The new place of ${name} ${id}`);
           await check(tx, attributes, geometry);
           await updatePoint(tx, layer, id, attributes, geometry, user.username);
@@ -213,10 +215,7 @@ export function pointLayerRouter<L extends PointLayer>(
       const id = parseId(req.params.id);
       const expected = ifMatchVersion(req);
       await db.transaction(async (tx) => {
-        const current = await getPoint(tx, layer, id, true);
-        if (!current) throw new HttpError(404, 'not_found', `No ${name} ${id}`);
-        if (current.version !== expected) throw conflict(layer, current, expected);
-        await assertInStreet(tx, user, current.lon, current.lat, `${name} ${id}`);
+        const current = await writablePoint(tx, id, expected, user);
         await deletePoint(tx, layer, id, current.version, user.username);
       });
       res.status(204).end();
