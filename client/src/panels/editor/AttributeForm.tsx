@@ -66,48 +66,34 @@ export function AttributeForm(p: AttributeFormProps) {
     ) : (
       <input data-testid={`field-${f}`} value={a[f]} onChange={(e) => p.onChange(f, e.target.value)} />
     );
+  /** A 街道 or 社区 chosen by name; a stored code the list does not hold stays choosable as itself. */
+  const place = (
+    f: 'street_code' | 'community_code',
+    places: readonly { code: string; name: string }[],
+    disabled = false,
+  ) => (
+    <select
+      data-testid={`field-${f}`}
+      value={a[f]}
+      disabled={disabled}
+      onChange={(e) => p.onChange(f, e.target.value)}
+    >
+      <option value="">{t('form.choose')}</option>
+      {places.map((j) => (
+        <option key={j.code} value={j.code}>
+          {j.name}
+        </option>
+      ))}
+      {a[f] && !places.some((j) => j.code === a[f]) && <option value={a[f]}>{a[f]}</option>}
+    </select>
+  );
   const communities = p.communities.filter((c) => !a.street_code || c.parent_code === a.street_code);
   return (
     <section className="editor-section editor-form" data-testid="editor-form">
       <h3>{t('form.title')}</h3>
       {field('name', text('name'))}
-      {field(
-        'street_code',
-        <select
-          data-testid="field-street_code"
-          value={a.street_code}
-          disabled={!!p.lockedStreet}
-          onChange={(e) => p.onChange('street_code', e.target.value)}
-        >
-          <option value="">{t('form.choose')}</option>
-          {p.streets.map((s) => (
-            <option key={s.code} value={s.code}>
-              {s.name}
-            </option>
-          ))}
-          {a.street_code && !p.streets.some((s) => s.code === a.street_code) && (
-            <option value={a.street_code}>{a.street_code}</option>
-          )}
-        </select>,
-      )}
-      {field(
-        'community_code',
-        <select
-          data-testid="field-community_code"
-          value={a.community_code}
-          onChange={(e) => p.onChange('community_code', e.target.value)}
-        >
-          <option value="">{t('form.choose')}</option>
-          {communities.map((c) => (
-            <option key={c.code} value={c.code}>
-              {c.name}
-            </option>
-          ))}
-          {a.community_code && !communities.some((c) => c.code === a.community_code) && (
-            <option value={a.community_code}>{a.community_code}</option>
-          )}
-        </select>,
-      )}
+      {field('street_code', place('street_code', p.streets, !!p.lockedStreet))}
+      {field('community_code', place('community_code', communities))}
       {field(
         'management_mode',
         <select
