@@ -8,8 +8,9 @@ WITH reach AS (
 SELECT g.id AS gate_id, ST_X(g.geom) AS gate_lon, ST_Y(g.geom) AS gate_lat,
        c.id AS camera_id, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
        c.direction_deg, c.fov_deg, c.range_m
-FROM reach, gates g
-JOIN cameras c ON c.geom && ST_Expand(g.geom, (SELECT m FROM reach) / (111320 * cos(radians(ST_Y(g.geom)))))
+FROM reach
+CROSS JOIN gates g
+JOIN cameras c ON c.geom && ST_Expand(g.geom, reach.m / (111320 * cos(radians(ST_Y(g.geom)))))
               AND ST_DWithin(c.geom::geography, g.geom::geography, c.range_m)
 WHERE g.id = ANY($1::bigint[]) AND c.status = 'active'
 ORDER BY c.id, g.id
