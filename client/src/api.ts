@@ -67,8 +67,8 @@ export function signOut(): void {
 }
 
 /**
- * One JSON request with the session's bearer token (writes send `If-Match` in `headers`); an error
- * answer throws ApiError. Returns the body (null for 204) and the ETag.
+ * One request with the session's bearer token (writes send `If-Match` in `headers`); the body is
+ * sent as JSON, or as it is when it is a file (Blob). An error answer throws ApiError. Returns the body (null for 204) and the ETag.
  */
 export async function call<T>(
   method: string,
@@ -79,11 +79,14 @@ export async function call<T>(
   const h: Record<string, string> = { Accept: 'application/json', ...headers };
   const token = sessionToken();
   if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+  // A file (Blob) goes as it is, with its own type; anything else as JSON.
+  const raw = body instanceof Blob;
+  if (raw && body.type) h['Content-Type'] = body.type;
+  else if (!raw && body !== undefined) h['Content-Type'] = 'application/json';
   const r = await fetch(url, {
     method,
     headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw ? body : body === undefined ? undefined : JSON.stringify(body),
   });
   if (!r.ok) throw await errorFrom(r);
   const json = r.status === 204 ? null : ((await r.json()) as T);

@@ -28,6 +28,9 @@ import './compound.css';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/** What the card shows of a compound: its scorecard and its problems. */
+const fetchCard = (compoundId: number) => Promise.all([fetchScorecard(compoundId), fetchLedger(compoundId)]);
+
 /** A scorecard reason in the user's language, from its key and values (core/coverage.ts). */
 export function reasonText(t: CompoundT, s: TargetScore): string {
   const v = s.reason_vars;
@@ -79,7 +82,7 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
   const [history, setHistory] = useState<{ id: number; entries: LedgerHistoryEntry[] } | null>(null);
 
   const reload = useCallback(async () => {
-    const [c, l] = await Promise.all([fetchScorecard(compoundId), fetchLedger(compoundId)]);
+    const [c, l] = await fetchCard(compoundId);
     setCard(c);
     setItems(l);
     setHistory(null);
@@ -93,7 +96,7 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
     setError(null);
     setPending(null);
     setHistory(null);
-    Promise.all([fetchScorecard(compoundId), fetchLedger(compoundId)])
+    fetchCard(compoundId)
       .then(([c, l]) => {
         if (!live) return;
         setCard(c);

@@ -1,7 +1,7 @@
 import type { LedgerCategory, LedgerItem, PlanPhase, Scorecard } from '../../../../core/coverage.ts';
 import type { SurveyPreview } from '../../../../core/survey.ts';
 import type { FiveTarget, TargetState } from '../../../../core/vocabulary.ts';
-import { call, errorFrom, sessionToken } from '../../api.ts';
+import { call } from '../../api.ts';
 
 /** The compound card's part of the API: 五有 scorecard, assessments and the 问题清单 (ledger). */
 
@@ -63,17 +63,8 @@ export async function fetchLedgerHistory(id: number): Promise<LedgerHistoryEntry
 
 /** Sends the spreadsheet as it is (XLSX or CSV); the server answers a preview, nothing changed yet. */
 export async function uploadSurvey(file: File): Promise<SurveyPreview> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = sessionToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (file.type) headers['Content-Type'] = file.type;
-  const r = await fetch(`/api/compounds/survey?name=${encodeURIComponent(file.name)}`, {
-    method: 'POST',
-    headers,
-    body: file,
-  });
-  if (!r.ok) throw await errorFrom(r);
-  return (await r.json()) as SurveyPreview;
+  const url = `/api/compounds/survey?name=${encodeURIComponent(file.name)}`;
+  return (await call<SurveyPreview>('POST', url, file)).json;
 }
 
 /** Applies the preview: matched rows, the fuzzy rows confirmed with a compound, minus skipped rows. */
