@@ -18,7 +18,7 @@ export class ApiError extends Error {
 }
 
 /** The ApiError of a failed response: its `{"error":{…}}` body, or the status line when not JSON. */
-export async function errorFrom(r: Response): Promise<ApiError> {
+async function errorFrom(r: Response): Promise<ApiError> {
   let e: Partial<ApiErrorBody['error']> = {};
   try {
     e = ((await r.json()) as ApiErrorBody).error ?? {};
@@ -28,7 +28,8 @@ export async function errorFrom(r: Response): Promise<ApiError> {
   return new ApiError(r.status, e.code ?? 'internal', e.message ?? `${r.status} ${r.statusText}`, e.details);
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+/** GET a JSON answer without credentials (reads are open to all); an error answer throws ApiError. */
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
   if (!r.ok) throw await errorFrom(r);
   return (await r.json()) as T;

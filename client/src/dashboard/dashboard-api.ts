@@ -1,3 +1,4 @@
+/** The dashboard's reads of the coverage, compounds and ledger API (and the snapshot it records). */
 import type {
   CompoundCoverage,
   CoverageGap,
@@ -9,17 +10,7 @@ import type {
   Scorecard,
 } from '../../../core/coverage.ts';
 import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
-import { sessionToken, sessionUser } from '../editor/service-area-client.ts';
-
-/** The dashboard's reads of the coverage, compounds and ledger API. */
-async function get<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-  if (!r.ok) {
-    const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
-    throw new Error(body.error?.message ?? `${r.status} ${r.statusText}`);
-  }
-  return (await r.json()) as T;
-}
+import { call, getJson, sessionUser } from '../api.ts';
 
 export interface Place {
   level: CoverageLevel;
@@ -30,14 +21,14 @@ export interface Place {
 const q = (p: Place) => `level=${p.level}${p.code ? `&code=${encodeURIComponent(p.code)}` : ''}`;
 
 export const fetchCoverage = (p: Place, signal?: AbortSignal) =>
-  get<CoverageResponse>(`/api/coverage?${q(p)}`, signal);
+  getJson<CoverageResponse>(`/api/coverage?${q(p)}`, signal);
 
 export const fetchTrend = (p: Place, signal?: AbortSignal) =>
-  get<{ snapshots: CoverageSnapshot[] }>(`/api/coverage/trend?${q(p)}`, signal).then((r) => r.snapshots);
+  getJson<{ snapshots: CoverageSnapshot[] }>(`/api/coverage/trend?${q(p)}`, signal).then((r) => r.snapshots);
 
 /** The compounds with the most uncovered 三无 buildings (of a street, or everywhere). */
 export const fetchWorstCompounds = (street: string | undefined, signal?: AbortSignal) =>
-  get<{ compounds: CompoundCoverage[] }>(
+  getJson<{ compounds: CompoundCoverage[] }>(
     `/api/coverage/compounds?category=three_no&limit=10${street ? `&street=${encodeURIComponent(street)}` : ''}`,
     signal,
   ).then((r) => r.compounds);
@@ -48,7 +39,7 @@ export interface ScorecardSummary {
   by_target: Record<FiveTarget, Record<TargetState, number>>;
 }
 export const fetchScorecards = (street: string, signal?: AbortSignal) =>
-  get<{ summary: ScorecardSummary; scorecards: Scorecard[] }>(
+  getJson<{ summary: ScorecardSummary; scorecards: Scorecard[] }>(
     `/api/compounds/scorecards?street=${encodeURIComponent(street)}`,
     signal,
   );
@@ -65,26 +56,18 @@ export const exportLinks = (p: Place) => ({
 
 /** Records a coverage snapshot (city admins; the signed-in user's token from the editor's session). */
 export async function recordSnapshot(): Promise<void> {
-  const token = sessionToken();
-  const r = await fetch('/api/coverage/snapshots', {
-    method: 'POST',
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
-  });
-  if (!r.ok) {
-    const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
-    throw new Error(body.error?.message ?? `${r.status} ${r.statusText}`);
-  }
+  await call('POST', '/api/coverage/snapshots');
 }
 
 export const canRecordSnapshot = () => sessionUser()?.role === 'city_admin';
 
 export const fetchGaps = (street: string, signal?: AbortSignal) =>
-  get<{ gaps: CoverageGap[] }>(`/api/coverage/gaps?street=${encodeURIComponent(street)}`, signal).then(
+  getJson<{ gaps: CoverageGap[] }>(`/api/coverage/gaps?street=${encodeURIComponent(street)}`, signal).then(
     (r) => r.gaps,
   );
 
 export const fetchProposals = (street: string, signal?: AbortSignal) =>
-  get<{ proposals: CoverageProposal[] }>(
+  getJson<{ proposals: CoverageProposal[] }>(
     `/api/coverage/proposals?street=${encodeURIComponent(street)}`,
     signal,
   ).then((r) => r.proposals);
@@ -98,4 +81,4 @@ export function polygonBbox(p: GeoJSON.Polygon): [number, number, number, number
 }
 
 export const fetchLedgerStats = (street: string | undefined, signal?: AbortSignal) =>
-  get<LedgerStats>(`/api/ledger/stats${street ? `?street=${encodeURIComponent(street)}` : ''}`, signal);
+  getJson<LedgerStats>(`/api/ledger/stats${street ? `?street=${encodeURIComponent(street)}` : ''}`, signal);

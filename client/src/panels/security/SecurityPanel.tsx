@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { sessionToken } from '../../editor/service-area-client.ts';
+import { sessionToken } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { attributeKey } from '../../i18n/messages.ts';
 import {
