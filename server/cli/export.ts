@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
-import { layerFeatureCollection } from '../src/api/layers.ts';
+import { layerFeatureCollection } from '../src/layer-features.ts';
 import { loadConfig } from '../src/config.ts';
 import { migrate, openDb } from '../src/db/index.ts';
 

@@ -17,6 +17,7 @@ import { serviceAreasRouter } from './api/service-areas.ts';
 import { tilesRouter } from './tiles/router.ts';
 import { Auth } from './auth.ts';
 import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
 import type { Db } from './db/index.ts';
 import { HttpError } from './errors.ts';
 import { route } from './http.ts';
@@ -25,14 +26,6 @@ export interface AppOptions {
   db: Db;
   config: Config;
   logger?: Logger;
-}
-
-/** Everything a router may need. */
-export interface AppContext {
-  db: Db;
-  config: Config;
-  logger: Logger;
-  auth: Auth;
 }
 
 const require = createRequire(import.meta.url);

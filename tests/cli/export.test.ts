@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataLayer } from '../../core/vocabulary.ts';
-import { layerFeatureCollection } from '../../server/src/api/layers.ts';
+import { layerFeatureCollection } from '../../server/src/layer-features.ts';
 import { featuresFromCsv, featuresFromGeoJson, importLayer } from '../../server/src/importer/index.ts';
 import { dataLayer } from '../../server/src/layers.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { FIVE_TARGETS, TARGET_STATES, isOneOf, type TargetState } from '../../../core/vocabulary.ts';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { assessmentHistory, recordAssessment, scorecard, scorecards } from '../coverage/scorecard.ts';
 import {
@@ -16,10 +16,10 @@ import { TABLE_FORMATS, sendTable } from '../coverage/table-file.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseId, route } from '../http.ts';
+import { queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { isCalendarDate } from '../ledger/input.ts';
 import { compoundStreet } from '../ledger/repository.ts';
-import { queryString } from './coverage.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

@@ -6,7 +6,7 @@ import {
   type CoverageNode,
 } from '../../../core/coverage.ts';
 import { COMPOUND_CATEGORIES, isOneOf, type CompoundCategory } from '../../../core/vocabulary.ts';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import {
   DEFAULT_GAP_OPTIONS,
@@ -25,26 +25,8 @@ import {
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseBbox, route } from '../http.ts';
-import { BBOX_FEATURE_LIMIT } from './layers.ts';
-
-/** A query parameter given at most once, or undefined. */
-export function queryString(req: Request, name: string): string | undefined {
-  const v = req.query[name];
-  if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw badRequest('bad_request', `${name} must be given once`);
-  return v;
-}
-
-/** A number parameter within [min, max], or the default. */
-export function queryNumber(req: Request, name: string, dflt: number, min: number, max: number): number {
-  const raw = queryString(req, name);
-  if (raw === undefined) return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw badRequest('bad_request', `${name} must be a number from ${min} to ${max}`, { [name]: raw });
-  }
-  return n;
-}
+import { queryNumber, queryString } from '../input/query.ts';
+import { BBOX_FEATURE_LIMIT } from '../layer-features.ts';
 
 function queryCategory(req: Request): CompoundCategory | undefined {
   const c = queryString(req, 'category');

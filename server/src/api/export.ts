@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { DATA_LAYERS, isOneOf } from '../../../core/vocabulary.ts';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { route } from '../http.ts';
-import { layerFeatureCollection } from './layers.ts';
+import { layerFeatureCollection } from '../layer-features.ts';
 
 /** GET /api/export/<layer>.geojson → every feature of the layer as a downloadable FeatureCollection. */
 export function exportRouter(ctx: AppContext): Router {

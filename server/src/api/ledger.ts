@@ -7,12 +7,13 @@ import {
   type LedgerStatus,
 } from '../../../core/coverage.ts';
 import { isOneOf } from '../../../core/vocabulary.ts';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { etag, ifMatchVersion, parseId, route } from '../http.ts';
+import { queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { parseLedgerBody, parseNote } from '../ledger/input.ts';
 import {
@@ -26,7 +27,6 @@ import {
   reopenLedgerItem,
   updateLedgerItem,
 } from '../ledger/repository.ts';
-import { queryString } from './coverage.ts';
 
 function filters(req: Request) {
   const street = queryString(req, 'street');

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { parseId, route } from '../http.ts';
 import {

@@ -22,7 +22,7 @@ import {
   validateServiceAreaInput,
   type InputProblem,
 } from '../../../core/checks/input.ts';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import type { AppContext } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { route } from '../http.ts';
 import { TILE_VARIANTS, type TileEncoder, type TileVariant } from './encoder.ts';

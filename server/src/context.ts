@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { Auth } from './auth.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+
+/** Everything a router may need; createApp builds one and hands it to every router. */
+export interface AppContext {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  auth: Auth;
+}
