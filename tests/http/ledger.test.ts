@@ -164,6 +164,28 @@ describe('ledger writes', () => {
     expect(none.status).toBe(404);
   });
 
+  it('issue 9 #8: refuses 销号 with an empty or blank 销号说明 and writes nothing', async () => {
+    for (const body of [undefined, {}, { note: null }, { note: '' }, { note: '   \n\t' }]) {
+      const r = await call('POST', `/api/ledger/${id}/close`, {
+        user: 'editor-510903001',
+        body,
+        ifMatch: '"2"',
+      });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(await errorOf(r)).toMatchObject({
+        code: 'invalid_attribute',
+        details: { field: 'note', reason: 'required' },
+      });
+    }
+    const still = (
+      await t.db.query<{ status: string; version: number }>(
+        'SELECT status, version FROM ledger_items WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!;
+    expect(still).toEqual({ status: 'open', version: 2 });
+  });
+
   it('closes (销号) with who, when and a note, refuses to close twice, and reopens', async () => {
     const closed = await call('POST', `/api/ledger/${id}/close`, {
       user: 'editor-510903001',
@@ -180,7 +202,11 @@ describe('ledger writes', () => {
     });
     expect(c.closed_at).toBeTruthy();
 
-    const twice = await call('POST', `/api/ledger/${id}/close`, { user: 'admin', ifMatch: '"3"' });
+    const twice = await call('POST', `/api/ledger/${id}/close`, {
+      user: 'admin',
+      body: { note: '再次销号' },
+      ifMatch: '"3"',
+    });
     expect(twice.status).toBe(422);
     expect((await errorOf(twice)).code).toBe('validation_failed');
 

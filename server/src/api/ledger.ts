@@ -211,7 +211,7 @@ export function ledgerRouter(ctx: AppContext): Router {
         assertCanWrite(user);
         const id = parseId(req.params.id);
         const expected = ifMatchVersion(req);
-        const note = parseNote(req.body);
+        const note = parseNote(req.body, action === 'close');
         await db.transaction(async (tx) => {
           const item = await lockedItem(tx, id, expected, user);
           const want = action === 'close' ? 'open' : 'closed';

@@ -93,14 +93,23 @@ export function parseLedgerBody(raw: unknown, partial: boolean): Partial<LedgerC
   return out;
 }
 
-/** The optional `{"note"}` of a close or reopen. */
-export function parseNote(raw: unknown): string | null {
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw !== 'object' || Array.isArray(raw))
+/**
+ * The `{"note"}` of a close or reopen. A 销号 (close) must say why the problem is solved: an absent,
+ * empty or blank note is refused (400 invalid_attribute, details `{field: 'note', reason: 'required'}`);
+ * a reopen's note is optional.
+ */
+export function parseNote(raw: unknown, required: boolean): string | null {
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw)))
     throw new HttpError(400, 'bad_request', 'Send {"note": "…"}');
-  const body = raw as Record<string, unknown>;
+  const body = (raw ?? {}) as Record<string, unknown>;
   const unknown = Object.keys(body).filter((k) => k !== 'note');
   if (unknown.length)
     throw new HttpError(400, 'invalid_attribute', `Unknown field ${unknown[0]}`, { fields: unknown });
+  const v = body.note;
+  if (required && (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')))
+    throw new HttpError(400, 'invalid_attribute', 'note: a 销号 needs a note saying how it was solved', {
+      field: 'note',
+      reason: 'required',
+    });
   return text(body, 'note', 2000, false);
 }

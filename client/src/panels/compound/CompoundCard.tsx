@@ -259,6 +259,7 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
                   t={t}
                   label={t(i.status === 'open' ? 'ledger.closeNote' : 'ledger.reopenNote')}
                   testid={`ledger-note-${i.id}`}
+                  required={i.status === 'open'}
                   onCancel={() => setPending(null)}
                   onSave={(note) =>
                     write(() => setLedgerStatus(pending.item, i.status === 'open' ? 'close' : 'reopen', note))
@@ -318,6 +319,7 @@ function CardForm({
   label,
   submitLabel,
   submitTestid,
+  submitDisabled = false,
   onSubmit,
   onCancel,
   children,
@@ -327,6 +329,8 @@ function CardForm({
   label?: string;
   submitLabel: string;
   submitTestid: string;
+  /** The form is not complete yet (the submit button stays off and Enter sends nothing). */
+  submitDisabled?: boolean;
   onSubmit(): Promise<void>;
   onCancel(): void;
   children: ReactNode;
@@ -334,6 +338,7 @@ function CardForm({
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (submitDisabled) return;
     setBusy(true);
     void onSubmit().finally(() => setBusy(false));
   };
@@ -341,7 +346,12 @@ function CardForm({
     <form className="compound-form" onSubmit={submit} aria-label={label} data-testid={testid}>
       {children}
       <div className="compound-form-actions">
-        <button type="submit" className="button small primary" data-testid={submitTestid} disabled={busy}>
+        <button
+          type="submit"
+          className="button small primary"
+          data-testid={submitTestid}
+          disabled={busy || submitDisabled}
+        >
           {submitLabel}
         </button>
         <button type="button" className="button small" onClick={onCancel}>
@@ -420,22 +430,27 @@ function NoteForm({
   t,
   label,
   testid,
+  required = false,
   onCancel,
   onSave,
 }: {
   t: CompoundT;
   label: string;
   testid: string;
+  /** 销号 needs a note: the form cannot be sent while it is blank (the server refuses it too). */
+  required?: boolean;
   onCancel(): void;
   onSave(note: string | null): Promise<void>;
 }) {
   const [note, setNote] = useState('');
+  const missing = required && note.trim() === '';
   return (
     <CardForm
       t={t}
       testid={testid}
       submitLabel={t('ledger.confirm')}
       submitTestid={`${testid}-confirm`}
+      submitDisabled={missing}
       onCancel={onCancel}
       onSubmit={() => onSave(note.trim() || null)}
     >
@@ -444,10 +459,17 @@ function NoteForm({
         <input
           data-testid={`${testid}-input`}
           maxLength={2000}
+          required={required}
+          aria-invalid={missing || undefined}
           value={note}
           onChange={(e) => setNote(e.target.value)}
         />
       </label>
+      {missing && (
+        <p className="muted" data-testid={`${testid}-required`}>
+          {t('ledger.closeNoteRequired')}
+        </p>
+      )}
     </CardForm>
   );
 }
