@@ -24,3 +24,44 @@ export const ERROR_CODES = [
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Why an error happened, finer than its code: the server puts one in `details.reason` beside the
+ * params the client words it with (`details` is the params), and keeps `message` as an English
+ * fallback for API users. Each reason belongs to one ErrorCode.
+ */
+export const ERROR_REASONS = {
+  /** Login: no such user or the wrong password. */
+  wrong_credentials: 'unauthorized',
+  /** A write without a token. */
+  sign_in_first: 'unauthorized',
+  /** A token that is malformed, forged or past its time. */
+  session_expired: 'unauthorized',
+  /** A viewer account tried to write. */
+  read_only: 'forbidden',
+  /** A street editor's write on a compound of another street: { street_code, compound_street_code }. */
+  compound_other_street: 'out_of_jurisdiction',
+  /** A street editor's write on a feature outside their street: { street_code }. */
+  outside_street: 'out_of_jurisdiction',
+  /** A survey import confirmed a second time: { import_id }. */
+  survey_applied_already: 'validation_failed',
+  /** A confirmed survey row with problems: { row }. */
+  survey_row_invalid: 'invalid_attribute',
+  /** A confirmed survey row names no compound: { row, compound_id }. */
+  survey_row_unknown_compound: 'invalid_attribute',
+  /** The uploaded survey file cannot be read or has no header: { format? }. */
+  survey_unreadable: 'bad_request',
+  /** The uploaded survey file's first row names neither 小区名称 nor 小区编码. */
+  survey_no_header: 'bad_request',
+} as const satisfies Record<string, ErrorCode>;
+export type ErrorReason = keyof typeof ERROR_REASONS;
+
+/** The problem codes of one survey row, worded by the client: { value, max }. */
+export const SURVEY_PROBLEMS = [
+  'bad_category',
+  'bad_households',
+  'bad_target_state',
+  'too_long',
+  'missing_name_or_code',
+] as const;
+export type SurveyProblem = (typeof SURVEY_PROBLEMS)[number];

@@ -2,6 +2,7 @@
  * The 摸排 survey spreadsheet's words, shared by the server (server/src/coverage/survey.ts reads and
  * matches the sheet) and the client (the import dialog shows the preview).
  */
+import type { SurveyProblem } from './errors.ts';
 import type { CompoundCategory, FiveTarget, TargetState } from './vocabulary.ts';
 
 export type SurveyField =
@@ -38,7 +39,8 @@ export interface SurveyRow {
   /** The row number in the sheet (the header is row 1). */
   row: number;
   values: SurveyValues;
-  problems: { field: string; message: string }[];
+  /** Values that cannot be read: the client words `problem` with `value` / `max`; `message` is English. */
+  problems: { field: string; problem: SurveyProblem; message: string; value?: string; max?: number }[];
   /** matched: by code or exact name; fuzzy: a likely compound to confirm; unmatched; invalid: bad values. */
   status: 'matched' | 'fuzzy' | 'unmatched' | 'invalid';
   how: 'code' | 'name' | 'fuzzy' | null;

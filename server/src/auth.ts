@@ -77,7 +77,7 @@ export class Auth {
     }>('SELECT username, password_hash, role, street_code FROM users WHERE username = $1', [username]);
     const row = r.rows[0];
     if (!row || !(await verifyPassword(password, row.password_hash))) {
-      throw new HttpError(401, 'unauthorized', 'Wrong username or password');
+      throw new HttpError(401, 'unauthorized', 'Wrong username or password', { reason: 'wrong_credentials' });
     }
     const user: User = { username: row.username, role: row.role, streetCode: row.street_code };
     return { token: await this.sign(user), user };

@@ -158,7 +158,7 @@ export function compoundsRouter(ctx: AppContext): Router {
       try {
         rows = await matchSurvey(db, parseSurvey(await readSheet(data, surveyFormat(req, data))));
       } catch (e) {
-        if (e instanceof SurveyFileError) throw badRequest('bad_request', e.message);
+        if (e instanceof SurveyFileError) throw badRequest('bad_request', e.message, { reason: e.reason });
         throw e;
       }
       const r = await db.query<{ id: number }>(
@@ -190,6 +190,8 @@ export function compoundsRouter(ctx: AppContext): Router {
         const imp = await loadImport(tx, id, true);
         if (imp.status !== 'pending') {
           throw new HttpError(422, 'validation_failed', `Survey import ${id} was applied already`, {
+            reason: 'survey_applied_already',
+            import_id: id,
             issues: [{ code: 'already_applied' }],
           });
         }
@@ -208,12 +210,18 @@ export function compoundsRouter(ctx: AppContext): Router {
         for (const p of plan) {
           if (p.row.status === 'invalid') {
             throw new HttpError(400, 'invalid_attribute', `Row ${p.row.row} has invalid values`, {
+              reason: 'survey_row_invalid',
+              row: p.row.row,
               problems: p.row.problems,
             });
           }
           const c = await compoundStreet(tx, p.compoundId);
           if (!c)
-            throw new HttpError(400, 'invalid_attribute', `Row ${p.row.row}: no compound ${p.compoundId}`);
+            throw new HttpError(400, 'invalid_attribute', `Row ${p.row.row}: no compound ${p.compoundId}`, {
+              reason: 'survey_row_unknown_compound',
+              row: p.row.row,
+              compound_id: p.compoundId,
+            });
           assertCompoundInJurisdiction(user, c.street_code, `Compound ${p.compoundId} (row ${p.row.row})`);
           await applyRow(tx, p.compoundId, p.row, imp.file_name, user.username);
         }

@@ -17,6 +17,7 @@ import {
   type TargetState,
 } from '../../../core/vocabulary.ts';
 import type { SurveyMatch, SurveyField, SurveyRow, SurveyValues } from '../../../core/survey.ts';
+import type { SurveyProblem } from '../../../core/errors.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Table } from './table-file.ts';
 
@@ -33,7 +34,15 @@ export const SURVEY_COLUMNS: { field: SurveyField; header: string }[] = [
   { field: 'grid_worker', header: '网格员' },
 ];
 
-export class SurveyFileError extends Error {}
+/** A file that is not a survey sheet; `reason` is the code the client words (core/errors.ts). */
+export class SurveyFileError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'survey_unreadable' | 'survey_no_header' = 'survey_unreadable',
+  ) {
+    super(message);
+  }
+}
 
 const cellText = (v: unknown): string => {
   if (v === null || v === undefined) return '';
@@ -117,6 +126,7 @@ export function parseSurvey(
   if (!fields.includes('name') && !fields.includes('code')) {
     throw new SurveyFileError(
       `The first row must hold the headers, with 小区名称 or 小区编码; got: ${header.join(', ')}`,
+      'survey_no_header',
     );
   }
   const out = [];
@@ -124,30 +134,39 @@ export function parseSurvey(
     const cells = sheet[i]!;
     if (cells.every((c) => !c)) continue;
     const values: SurveyValues = {};
-    const problems: { field: string; message: string }[] = [];
+    const problems: SurveyRow['problems'] = [];
+    const bad = (
+      field: string,
+      problem: SurveyProblem,
+      message: string,
+      extra: { value?: string; max?: number } = {},
+    ) => problems.push({ field, problem, message, ...extra });
     fields.forEach((f, col) => {
       const raw = (cells[col] ?? '').trim();
       if (!f || raw === '') return;
       if (f === 'category') {
         const c = CATEGORY_WORDS[raw] ?? (isOneOf(COMPOUND_CATEGORIES, raw) ? raw : undefined);
         if (c) values.category = c;
-        else problems.push({ field: f, message: `类别 "${raw}" 应为 三无小区 / 自管小区 / 专业物业` });
+        else
+          bad(f, 'bad_category', `category "${raw}" must be 三无小区, 自管小区 or 专业物业`, { value: raw });
       } else if (f === 'households') {
         const n = Number(raw);
         if (Number.isInteger(n) && n >= 0 && n <= 1_000_000) values.households = n;
-        else problems.push({ field: f, message: `户数 "${raw}" 应为非负整数` });
+        else
+          bad(f, 'bad_households', `households "${raw}" must be a whole number, 0 or more`, { value: raw });
       } else if ((FIVE_TARGETS as readonly string[]).includes(f)) {
         const s =
           STATE_WORDS[raw] ?? (['met', 'partly', 'not_met'].includes(raw) ? (raw as TargetState) : undefined);
         if (s) values[f as FiveTarget] = s;
-        else problems.push({ field: f, message: `"${raw}" 应为 是 / 部分 / 否` });
+        else bad(f, 'bad_target_state', `"${raw}" must be 是, 部分 or 否`, { value: raw });
       } else if (raw.length > 500) {
-        problems.push({ field: f, message: '超过 500 字' });
+        bad(f, 'too_long', 'longer than 500 characters', { max: 500 });
       } else {
         (values as Record<string, string>)[f] = raw;
       }
     });
-    if (!values.name && !values.code) problems.push({ field: 'name', message: '缺少小区名称或编码' });
+    if (!values.name && !values.code)
+      bad('name', 'missing_name_or_code', 'the compound name or code is missing');
     out.push({ row: i + 1, values, problems });
   }
   return out;

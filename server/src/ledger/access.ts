@@ -8,7 +8,7 @@ export function assertCompoundInJurisdiction(user: User, compoundStreet: string 
       403,
       'out_of_jurisdiction',
       `${what} belongs to street ${compoundStreet ?? '(none)'}, not ${user.streetCode}`,
-      { street_code: user.streetCode, compound_street_code: compoundStreet },
+      { reason: 'compound_other_street', street_code: user.streetCode, compound_street_code: compoundStreet },
     );
   }
 }

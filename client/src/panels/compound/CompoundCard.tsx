@@ -10,6 +10,7 @@ import {
 } from '../../../../core/coverage.ts';
 import { TARGET_STATES, type FiveTarget, type TargetState } from '../../../../core/vocabulary.ts';
 import { ApiError, sessionUser, type SessionUser } from '../../api.ts';
+import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';
@@ -73,9 +74,10 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
   const { t: editorT } = useEditorText();
   const [card, setCard] = useState<Scorecard | null>(null);
   const [items, setItems] = useState<LedgerItem[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   // kept as a key and values, so a language switch re-words it
-  const [error, setError] = useState<{ key: CompoundMessageKey; vars?: Record<string, string> } | null>(null);
+  // A failed write: the message key, and the error it words (in the language shown, from its code).
+  const [error, setError] = useState<{ key: CompoundMessageKey; cause?: unknown } | null>(null);
   const [user, setUser] = useState<SessionUser | null>(sessionUser);
   const [signIn, setSignIn] = useState(false);
   const [pending, setPending] = useState<Pending>(null);
@@ -102,7 +104,7 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
         setCard(c);
         setItems(l);
       })
-      .catch((e: Error) => live && setLoadError(e.message));
+      .catch((e: unknown) => live && setLoadError(e));
     return () => {
       live = false;
     };
@@ -128,14 +130,14 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
         setUser(null);
         setSignIn(true);
       } else if (e instanceof ApiError && e.status === 403) {
-        setError({ key: 'error.forbidden', vars: { message: e.message } });
+        setError({ key: 'error.forbidden', cause: e });
       } else {
-        setError({ key: 'error.failed', vars: { message: (e as Error).message } });
+        setError({ key: 'error.failed', cause: e });
       }
     }
   };
 
-  if (loadError) return <p className="error">{t('card.failed', { message: loadError })}</p>;
+  if (loadError) return <p className="error">{t('card.failed', { message: errorText(lang, loadError) })}</p>;
   if (!card || !items) return <p className="muted">{t('card.loading')}</p>;
 
   const writable = canWrite(user, card.compound.street_code);
@@ -191,7 +193,7 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
         </h3>
         {error && (
           <p className="field-error" role="alert" data-testid="compound-error">
-            {t(error.key, error.vars)}
+            {t(error.key, { message: errorText(lang, error.cause) })}
           </p>
         )}
         {!user && (
@@ -246,9 +248,7 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
                       ? setHistory(null)
                       : fetchLedgerHistory(i.id)
                           .then((entries) => setHistory({ id: i.id, entries }))
-                          .catch((e: Error) =>
-                            setError({ key: 'error.failed', vars: { message: e.message } }),
-                          )
+                          .catch((e: unknown) => setError({ key: 'error.failed', cause: e }))
                   }
                 >
                   {t('ledger.history')}

@@ -1,5 +1,6 @@
 import { useState, type ChangeEvent } from 'react';
 import { sessionUser, type SessionUser } from '../../api.ts';
+import { errorText, surveyProblemText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';
@@ -27,14 +28,14 @@ function initialChoice(r: SurveyRow): Choice {
  * any row. Unmatched and invalid rows are listed with their reasons and cannot be imported.
  */
 export function SurveyDialog({ onClose, street }: { onClose(): void; street?: string | null }) {
-  const { t } = useCompoundText();
+  const { t, lang } = useCompoundText();
   const { t: appT, attributeValue } = useI18n();
   const { t: editorT } = useEditorText();
   const [user, setUser] = useState<SessionUser | null>(sessionUser);
   const [preview, setPreview] = useState<SurveyPreview | null>(null);
   const [choices, setChoices] = useState<Map<number, Choice>>(new Map());
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [applied, setApplied] = useState<number | null>(null);
 
   const label = (field: string) => appT(`attr.${field}` as MessageKey);
@@ -50,7 +51,7 @@ export function SurveyDialog({ onClose, street }: { onClose(): void; street?: st
         setPreview(p);
         setChoices(new Map(p.rows.map((r) => [r.row, initialChoice(r)])));
       })
-      .catch((err: Error) => setError(err.message))
+      .catch((err: unknown) => setError(err))
       .finally(() => setBusy(false));
   };
 
@@ -79,7 +80,7 @@ export function SurveyDialog({ onClose, street }: { onClose(): void; street?: st
         setApplied(res.applied.length);
         setPreview(null);
       })
-      .catch((err: Error) => setError(err.message))
+      .catch((err: unknown) => setError(err))
       .finally(() => setBusy(false));
   };
 
@@ -124,9 +125,9 @@ export function SurveyDialog({ onClose, street }: { onClose(): void; street?: st
           </a>
         </div>
         {busy && <p className="muted">{t('survey.reading')}</p>}
-        {error && (
+        {error !== null && (
           <p className="field-error" role="alert" data-testid="survey-error">
-            {t('error.failed', { message: error })}
+            {t('error.failed', { message: errorText(lang, error) })}
           </p>
         )}
         {applied !== null && (
@@ -200,7 +201,7 @@ export function SurveyDialog({ onClose, street }: { onClose(): void; street?: st
                             <ul className="survey-problems">
                               {r.problems.map((p, i) => (
                                 <li key={i}>
-                                  {label(p.field)}：{p.message}
+                                  {label(p.field)}：{surveyProblemText(lang, p)}
                                 </li>
                               ))}
                             </ul>

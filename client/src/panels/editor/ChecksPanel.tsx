@@ -1,34 +1,16 @@
 import { isBlocking, type LiveIssue, type LiveResult } from '../../editor/live-checks.ts';
+import { checkText, formatM2 } from '../../i18n/errors.ts';
+import type { Language } from '../../i18n/messages.ts';
 import type { EditorT } from './messages.ts';
 
-function m2(v: number, lang: string): string {
-  return v.toLocaleString(lang, { maximumFractionDigits: v < 10 ? 2 : 0 });
-}
-
-export function issueText(t: EditorT, i: LiveIssue, lang: string): string {
-  switch (i.code) {
-    case 'self_intersection':
-      return t('check.self_intersection', { n: i.points.length });
-    case 'overlap':
-      return i.parts.length
-        ? i.parts
-            .map((p) => t('check.overlap', { name: p.name || `#${p.id}`, m2: m2(p.area_m2, lang) }))
-            .join('；')
-        : t('check.overlap', { name: i.with.map((w) => `#${w}`).join(', '), m2: m2(i.area_m2, lang) });
-    case 'cut_building':
-      return t('check.cut_building', { n: i.buildings.length });
-    case 'empty':
-      return t('check.empty');
-    case 'too_small':
-      return t('check.too_small', { m2: m2(i.area_m2, lang), min: i.min_m2 });
-    case 'out_of_jurisdiction':
-      return t('check.out_of_jurisdiction');
-  }
+/** A live or server issue in the user's words (one wording for both, from the check's code). */
+export function issueText(i: LiveIssue, lang: Language): string {
+  return checkText(lang, i as unknown as { code: string } & Record<string, unknown>);
 }
 
 export interface ChecksPanelProps {
   t: EditorT;
-  lang: string;
+  lang: Language;
   result: LiveResult | null;
   /** Issues the server answered with on the last save (they may see beyond the view). */
   serverIssues: LiveIssue[];
@@ -48,7 +30,7 @@ export function ChecksPanel({ t, lang, result, serverIssues }: ChecksPanelProps)
           <span className="issue-badge">
             {isBlocking(i.code) ? t('checks.blocking') : t('checks.warning')}
           </span>
-          <code>{i.code}</code> {issueText(t, i, lang)}
+          {issueText(i, lang)}
         </li>
       ))}
     </ul>
@@ -62,7 +44,7 @@ export function ChecksPanel({ t, lang, result, serverIssues }: ChecksPanelProps)
         <>
           <dl className="editor-stats" data-testid="editor-stats">
             <dt>{t('stats.area')}</dt>
-            <dd data-testid="stat-area">{t('stats.m2', { v: m2(result.stats.area_m2, lang) })}</dd>
+            <dd data-testid="stat-area">{t('stats.m2', { v: formatM2(result.stats.area_m2, lang) })}</dd>
             <dt>{t('stats.buildings')}</dt>
             <dd data-testid="stat-buildings">{result.stats.buildings}</dd>
             <dt>{t('stats.threeNo')}</dt>

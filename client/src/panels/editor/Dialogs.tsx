@@ -2,6 +2,8 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Conflict } from '../../editor/types.ts';
 import type { ConflictChoice } from '../../editor/actions.ts';
 import { login, type SessionUser } from '../../editor/service-area-client.ts';
+import { errorText } from '../../i18n/errors.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
 import type { EditorT } from './messages.ts';
 
 function Dialog({ title, testid, children }: { title: string; testid: string; children: ReactNode }) {
@@ -133,14 +135,15 @@ export function ConfirmDialog({
 export function LoginDialog({ t, onDone }: { t: EditorT; onDone(user: SessionUser | null): void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { lang } = useI18n();
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     login(username, password)
       .then((u) => onDone(u))
-      .catch((err: Error) => setError(err.message))
+      .catch((err: unknown) => setError(err))
       .finally(() => setBusy(false));
   };
   return (
@@ -165,9 +168,9 @@ export function LoginDialog({ t, onDone }: { t: EditorT; onDone(user: SessionUse
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        {error && (
+        {error !== null && (
           <p className="field-error" role="alert" data-testid="login-error">
-            {t('login.failed', { message: error })}
+            {t('login.failed', { message: errorText(lang, error) })}
           </p>
         )}
         <div className="editor-dialog-actions">

@@ -50,6 +50,8 @@ import {
   type SessionUser,
 } from '../../editor/service-area-client.ts';
 import { EditorStore } from '../../editor/store.ts';
+import { errorText } from '../../i18n/errors.ts';
+import type { Language } from '../../i18n/messages.ts';
 import type { AreaAttributes, AttributeField, StoredArea, Tool } from '../../editor/types.ts';
 import { AreaDraw, type EditorMap } from '../../map/draw/area-draw.ts';
 import { EditorOverlays, EMPTY_OVERLAY, onMapClick, refreshDataSources } from '../../map/draw/overlays.ts';
@@ -64,7 +66,7 @@ import { MIN_EDIT_ZOOM, useCheckContext, useViewData } from './useViewData.ts';
 import './editor.css';
 
 /** Rendered in the current language, so a switch of language reaches it too. */
-type Message = { kind: 'ok' | 'error'; render(t: EditorT): string } | null;
+type Message = { kind: 'ok' | 'error'; render(t: EditorT, lang: Language): string } | null;
 
 declare global {
   interface Window {
@@ -172,7 +174,10 @@ export function EditorPanel({
         getArea(id)
           .then(setMergeCandidate)
           .catch((e: Error) =>
-            setMessage({ kind: 'error', render: (t: EditorT) => t('error.generic', { message: e.message }) }),
+            setMessage({
+              kind: 'error',
+              render: (t: EditorT, lang: Language) => t('error.generic', { message: errorText(lang, e) }),
+            }),
           );
         return;
       }
@@ -187,7 +192,10 @@ export function EditorPanel({
           setMessage(null);
         })
         .catch((e: Error) =>
-          setMessage({ kind: 'error', render: (t: EditorT) => t('error.generic', { message: e.message }) }),
+          setMessage({
+            kind: 'error',
+            render: (t: EditorT, lang: Language) => t('error.generic', { message: errorText(lang, e) }),
+          }),
         );
     },
   };
@@ -308,7 +316,7 @@ export function EditorPanel({
       if (!(e instanceof ApiError)) {
         setMessage({
           kind: 'error',
-          render: (t: EditorT) => t('save.failed', { message: (e as Error).message }),
+          render: (t: EditorT, lang: Language) => t('save.failed', { message: errorText(lang, e) }),
         });
         return;
       }
@@ -319,7 +327,10 @@ export function EditorPanel({
       } else if (e.status === 401) {
         signOut();
         setUser(null);
-        setMessage({ kind: 'error', render: (t: EditorT) => t('save.failed', { message: e.message }) });
+        setMessage({
+          kind: 'error',
+          render: (t: EditorT, lang: Language) => t('save.failed', { message: errorText(lang, e) }),
+        });
       } else if (e.code === 'out_of_jurisdiction') {
         setServerIssues(details.issues ?? [{ code: 'out_of_jurisdiction' }]);
         setMessage({ kind: 'error', render: (t: EditorT) => t('save.outOfJurisdiction') });
@@ -329,7 +340,10 @@ export function EditorPanel({
         setServerIssues(details.issues ?? []);
         setMessage({ kind: 'error', render: (t: EditorT) => t('save.blocked') });
       } else {
-        setMessage({ kind: 'error', render: (t: EditorT) => t('save.failed', { message: e.message }) });
+        setMessage({
+          kind: 'error',
+          render: (t: EditorT, lang: Language) => t('save.failed', { message: errorText(lang, e) }),
+        });
       }
     },
     [store],
@@ -558,7 +572,7 @@ export function EditorPanel({
           role={message.kind === 'error' ? 'alert' : 'status'}
           data-testid="editor-message"
         >
-          {message.render(t)}
+          {message.render(t, lang)}
         </p>
       )}
       {d && <ChecksPanel t={t} lang={lang} result={result} serverIssues={serverIssues} />}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { CHECK_CODES } from '../../../core/checks/codes.ts';
+import { INPUT_PROBLEMS } from '../../../core/checks/input.ts';
+import { ERROR_CODES, ERROR_REASONS, SURVEY_PROBLEMS } from '../../../core/errors.ts';
+import { ApiError } from '../api.ts';
+import { checkText, ERROR_WORDS, errorText, surveyProblemText } from './errors.ts';
+import { LANGUAGES } from './messages.ts';
+import { rememberPlaces } from './places.ts';
+
+/** Latin words (not acronyms such as XLSX): what an English server message leaves in a Chinese sentence. */
+const latinWords = (s: string) =>
+  s
+    .replace(/\{\w+\}/g, '')
+    .match(/[a-z]{2,}/gi)
+    ?.filter((w) => /[a-z]/.test(w)) ?? [];
+
+describe('issue 9 #11: errors travel as codes and are worded by the client', () => {
+  it('has words in both languages for every ErrorCode, reason, check code and input/survey problem', () => {
+    const keys = [
+      ...ERROR_CODES.map((c) => `code.${c}`),
+      ...Object.keys(ERROR_REASONS).map((r) => `reason.${r}`),
+      ...CHECK_CODES.map((c) => `check.${c}`),
+      ...Object.keys(INPUT_PROBLEMS).map((p) => `input.${p}`),
+      ...SURVEY_PROBLEMS.map((p) => `survey.${p}`),
+    ];
+    for (const lang of LANGUAGES)
+      for (const key of keys) {
+        const text = (ERROR_WORDS[lang] as Record<string, string>)[key];
+        expect(text?.trim(), `${lang} ${key}`).toBeTruthy();
+      }
+    for (const key of keys)
+      expect(latinWords((ERROR_WORDS['zh-CN'] as Record<string, string>)[key]!), `zh ${key}`).toEqual([]);
+  });
+
+  it('words a login failure from its reason, not from the server message', () => {
+    const e = new ApiError(401, 'unauthorized', 'Wrong username or password', {
+      reason: 'wrong_credentials',
+    });
+    expect(errorText('zh-CN', e)).toBe('用户名或密码错误');
+    expect(errorText('en', e)).toBe('Wrong username or password');
+  });
+
+  it('words a compound of another street with both streets’ names in the language', () => {
+    rememberPlaces([
+      { code: '510903001', name: '南津路街道', name_en: 'Nanjin Road', level: 'street', parent_code: null },
+      { code: '510903002', name: '育才路街道', name_en: 'Yucai Road', level: 'street', parent_code: null },
+    ]);
+    const e = new ApiError(403, 'out_of_jurisdiction', 'Compound 1042 (row 2) belongs to street 510903002', {
+      reason: 'compound_other_street',
+      street_code: '510903001',
+      compound_street_code: '510903002',
+    });
+    const zh = errorText('zh-CN', e);
+    expect(zh).toContain('育才路街道');
+    expect(zh).toContain('南津路街道');
+    expect(latinWords(zh)).toEqual([]);
+    expect(errorText('en', e)).toContain('Yucai Road');
+  });
+
+  it('never shows an English server message in Chinese, whatever the code', () => {
+    for (const code of ERROR_CODES) {
+      const e = new ApiError(400, code, 'Some English words from the server', { field: 'households' });
+      expect(latinWords(errorText('zh-CN', e)), code).toEqual([]);
+    }
+    expect(latinWords(errorText('zh-CN', new ApiError(500, 'mystery', 'Boom')))).toEqual([]);
+    expect(errorText('zh-CN', new TypeError('Failed to fetch'))).toContain('服务器');
+  });
+
+  it('words a 422 by its check issues and a 400 by its input problem and field', () => {
+    const overlap = new ApiError(422, 'validation_failed', 'The area fails: overlap', {
+      issues: [
+        { code: 'overlap', with: [7], area_m2: 120, parts: [{ id: 7, name: '华兴街38号院', area_m2: 120 }] },
+      ],
+    });
+    expect(errorText('zh-CN', overlap)).toBe('与“华兴街38号院”重叠 120 平方米');
+    const bad = new ApiError(400, 'invalid_attribute', 'properties.management_mode: …', {
+      problem: 'bad_attribute_value',
+      problems: [{ problem: 'bad_attribute_value', field: 'management_mode' }],
+    });
+    expect(errorText('zh-CN', bad)).toBe('“管理模式”的值不符合要求');
+    expect(checkText('en', { code: 'empty' })).toBe('No building inside the area');
+  });
+
+  it('words a survey row problem from its code and value', () => {
+    const p = { field: 'households', problem: 'bad_households', value: 'abc', message: 'x' };
+    expect(surveyProblemText('zh-CN', p)).toBe('户数“abc”应为非负整数');
+    expect(surveyProblemText('en', p)).toContain('whole number');
+  });
+});
