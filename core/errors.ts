@@ -31,6 +31,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * fallback for API users. Each reason belongs to one ErrorCode.
  */
 export const ERROR_REASONS = {
+  /** A field left empty that must be filled: { field }. */
+  required: 'invalid_attribute',
   /** Login: no such user or the wrong password. */
   wrong_credentials: 'unauthorized',
   /** A write without a token. */

@@ -81,6 +81,14 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
     expect(checkText('en', { code: 'empty' })).toBe('No building inside the area');
   });
 
+  it('words a 销号 without a note by its field', () => {
+    const e = new ApiError(400, 'invalid_attribute', 'note: a 销号 needs a note', {
+      field: 'note',
+      reason: 'required',
+    });
+    expect(errorText('zh-CN', e)).toBe('“说明”为必填项');
+  });
+
   it('words a survey row problem from its code and value', () => {
     const p = { field: 'households', problem: 'bad_households', value: 'abc', message: 'x' };
     expect(surveyProblemText('zh-CN', p)).toBe('户数“abc”应为非负整数');

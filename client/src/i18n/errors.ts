@@ -42,6 +42,7 @@ const zhCN: Words = {
   'code.validation_failed': '未通过检查',
   'code.timeout': '服务器处理超时，请稍后再试',
   'code.internal': '服务器内部错误，请稍后再试',
+  'reason.required': '“{field}”为必填项',
   'reason.wrong_credentials': '用户名或密码错误',
   'reason.sign_in_first': '请先登录',
   'reason.session_expired': '登录已失效，请重新登录',
@@ -97,6 +98,7 @@ const en: Words = {
   'code.validation_failed': 'The checks failed',
   'code.timeout': 'The server took too long; try again later',
   'code.internal': 'Something went wrong on the server; try again later',
+  'reason.required': '“{field}” is required',
   'reason.wrong_credentials': 'Wrong username or password',
   'reason.sign_in_first': 'Sign in first',
   'reason.session_expired': 'Your session has expired: sign in again',
@@ -139,10 +141,32 @@ export type ErrorWordKey = keyof Words;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Fields of writes that are no map attribute (the 问题清单's, the login's). */
+const FIELD_WORDS: Record<Language, Record<string, string>> = {
+  'zh-CN': {
+    note: '说明',
+    description: '问题描述',
+    responsible_unit: '责任单位',
+    deadline: '整改期限',
+    phase: '阶段',
+    username: '用户名',
+    password: '密码',
+  },
+  en: {
+    note: 'Note',
+    description: 'Description',
+    responsible_unit: 'Responsible unit',
+    deadline: 'Deadline',
+    phase: 'Phase',
+    username: 'Username',
+    password: 'Password',
+  },
+};
+
 /** A field's label in the UI's words (attr.*), else the field as sent. */
 export function fieldLabel(lang: Language, field: string): string {
   const key = attributeKey(field);
-  return key ? MESSAGES[lang][key] : field;
+  return key ? MESSAGES[lang][key] : (FIELD_WORDS[lang][field] ?? field);
 }
 
 /** m² for a sentence: whole numbers from 10 up, two decimals below. */
