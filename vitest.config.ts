@@ -20,7 +20,12 @@ export default defineConfig({
       {
         test: {
           name: 'db',
-          include: ['tests/db/**/*.test.ts', 'tests/http/**/*.test.ts', 'tests/cli/**/*.test.ts'],
+          include: [
+            'tests/db/**/*.test.ts',
+            'tests/http/**/*.test.ts',
+            'tests/cli/**/*.test.ts',
+            'tests/fault/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'precondition_required',
   'validation_failed',
   'timeout',
+  'rate_limited',
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -18,7 +18,7 @@ async function main() {
     }
     throw e;
   }
-  const db = await openDb(config);
+  const db = await openDb(config, (err) => logger.warn({ err: err.message }, 'database connection lost'));
   await bootstrap(db, config, logger);
   const app = createApp({ db, config, logger });
   const server = createServer(app);
@@ -33,19 +33,36 @@ async function main() {
     `\n  五有地图 wuyou-map is running: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/\n`,
   );
 
+  // Graceful shutdown: stop accepting, let the requests in flight finish (new requests on kept-alive
+  // connections are told to close), then close the pools. A second signal or 10 s end it at once.
   let closing = false;
+  const inFlight = new Set<import('node:http').ServerResponse>();
+  server.on('request', (_req, res) => {
+    inFlight.add(res);
+    if (closing) res.setHeader('Connection', 'close');
+    res.on('close', () => inFlight.delete(res));
+  });
   const shutdown = (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, inFlight: inFlight.size }, 'shutting down: finishing requests in flight');
+    setTimeout(() => {
+      logger.warn({ inFlight: inFlight.size }, 'requests still running after 10 s: exiting');
+      process.exit(1);
+    }, 10_000).unref();
     server.close(() => {
       db.close().then(
-        () => process.exit(0),
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
         () => process.exit(1),
       );
     });
-    server.closeAllConnections?.();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    server.closeIdleConnections();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

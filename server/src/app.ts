@@ -18,7 +18,7 @@ import { tilesRouter } from './tiles/router.ts';
 import { Auth } from './auth.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
-import type { Db } from './db/index.ts';
+import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
 import { HttpError } from './errors.ts';
 import { route } from './http.ts';
 
@@ -53,11 +53,21 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
   });
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/geo+json'] }));
 
+  // On the small pool of its own, so it answers while heavy requests hold the main pool; 503 with
+  // Retry-After while the database is down (load balancers and the soak test watch this).
   app.get(
     '/api/health',
     route(async (_req, res) => {
-      const r = await db.query<{ v: string }>('SELECT postgis_lib_version() AS v');
-      res.json({ status: 'ok', db: db.kind, postgis: r.rows[0]!.v });
+      try {
+        const r = await db.light.query<{ v: string }>('SELECT postgis_lib_version() AS v');
+        res.json({ status: 'ok', db: db.kind, postgis: r.rows[0]!.v });
+      } catch (e) {
+        if (!isDbUnavailable(e)) throw e;
+        res
+          .status(503)
+          .setHeader('Retry-After', String(RETRY_AFTER_S))
+          .json({ status: 'unavailable', db: db.kind });
+      }
     }),
   );
 
@@ -117,7 +127,10 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
   );
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toHttpError(err);
-    if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
+    if (e.code === 'unavailable') {
+      logger.warn({ err: String(err), url: req.originalUrl }, 'database unavailable');
+      if (!res.headersSent) res.setHeader('Retry-After', String(RETRY_AFTER_S));
+    } else if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     const body: ApiErrorBody = {
       error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) },
     };
@@ -133,6 +146,8 @@ function toHttpError(err: unknown): HttpError {
     return new HttpError(413, 'payload_too_large', 'Request body is over the limit');
   if (e?.type === 'entity.parse.failed')
     return new HttpError(400, 'bad_request', `Body is not valid JSON: ${e.message}`);
+  if (isDbUnavailable(err))
+    return new HttpError(503, 'unavailable', 'The database is unavailable; try again shortly');
   if (e?.code === '57014')
     return new HttpError(503, 'timeout', 'The database statement took too long and was cancelled');
   if (e?.code === '22023' || e?.code === 'XX000') {

@@ -25,10 +25,26 @@ export interface Queryable {
 
 export type DbKind = 'embedded' | 'postgres';
 
+export interface TransactionOptions {
+  /**
+   * Per-statement time limit inside this transaction (`SET LOCAL statement_timeout`), for heavy
+   * reads; a statement over it fails with SQLSTATE 57014. Ignored embedded (PGlite runs in this
+   * process and cannot be interrupted; there the input limits bound the work).
+   */
+  timeoutMs?: number;
+}
+
 export interface Db extends Queryable {
   readonly kind: DbKind;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * A small pool of its own for health checks and tiles, so they answer while heavy requests hold
+   * every connection of the main pool. Embedded: the same single connection.
+   */
+  readonly light: Queryable & {
+    transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  };
   /** Bulk-load rows with COPY where the database supports it (postgres); else returns false. */
   copyFrom?(sql: string, rows: AsyncIterable<string> | Iterable<string>, tx?: Queryable): Promise<boolean>;
   close(): Promise<void>;

@@ -39,12 +39,15 @@ export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> 
     },
   });
 
+  // PGlite runs in this process: no connection can break, and one connection serves everything
+  // (light is the same database). Statement timeouts are not enforced here (see TransactionOptions).
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+    pg.transaction((tx) => fn(wrap(tx)));
   return {
     kind: 'embedded',
     ...wrap(pg),
-    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return pg.transaction((tx) => fn(wrap(tx)));
-    },
+    transaction,
+    light: { ...wrap(pg), transaction },
     async close() {
       await pg.close();
     },

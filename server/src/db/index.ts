@@ -3,17 +3,20 @@ import type { Db } from './db.ts';
 import { createEmbeddedDb } from './embedded.ts';
 import { createPostgresDb } from './postgres.ts';
 
-export type { Db, Queryable, QueryOptions, QueryResult, DbKind } from './db.ts';
+export type { Db, Queryable, QueryOptions, QueryResult, DbKind, TransactionOptions } from './db.ts';
+export { isDbUnavailable, RETRY_AFTER_S } from './errors.ts';
 export { migrate } from './migrate.ts';
 
 /** The database the config names: the server at DATABASE_URL, else the embedded PGlite folder. */
 export async function openDb(
   config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'statementTimeoutMs'>,
+  onError?: (err: Error) => void,
 ): Promise<Db> {
   if (config.databaseUrl) {
     return createPostgresDb({
       connectionString: config.databaseUrl,
       statementTimeoutMs: config.statementTimeoutMs,
+      onError,
     });
   }
   return createEmbeddedDb({ dataDir: config.pgliteDir });
