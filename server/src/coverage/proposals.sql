@@ -1,8 +1,13 @@
 -- Draft areas for the uncovered 三无 buildings of one street: buildings clustered within their city
 -- block (ST_ClusterDBSCAN, $2 m apart at most), each cluster grown by $3 m around its buildings and
--- merged (buffer out, in), then cut by the block, the roads (± $4 m), the river and the existing areas.
--- The largest part is kept. $1 street code.
-WITH ub AS (
+-- merged (buffer out, in), then cut by the street and the block, the roads (± $4 m), the river and the
+-- existing areas, so the street's own editor can save a proposal unchanged (a block may reach into the
+-- next street: issue 9 #4). The part with most of the cluster's buildings is kept. $1 street code.
+-- Parts under $5 m² (the save's too_small) are no proposal. Every overlay in EPSG:4326 runs on a
+-- 1e-9° grid (≈ 0.1 mm; see gaps.sql for why).
+WITH street AS (
+  SELECT geom FROM jurisdictions WHERE code = $1 AND level = 'street'
+), ub AS (
   SELECT b.id, COALESCE(b.households, 0) AS households, b.geom, ST_Transform(b.geom, 4544) AS gm, blk.id AS block_id
   FROM buildings b
   JOIN building_places p ON p.building_id = b.id
@@ -28,17 +33,19 @@ WITH ub AS (
   SELECT s.block_id, s.ids, s.households,
          ST_Difference(
            ST_Difference(
-             CASE WHEN s.block_id IS NULL THEN s.raw
-                  ELSE ST_Intersection(s.raw, (SELECT k.geom FROM basemap_blocks k WHERE k.id = s.block_id)) END,
-             COALESCE((SELECT ST_Union(ST_Buffer(r.geom::geography, $4::float8)::geometry)
+             ST_Intersection(
+               CASE WHEN s.block_id IS NULL THEN s.raw
+                    ELSE ST_Intersection(s.raw, (SELECT k.geom FROM basemap_blocks k WHERE k.id = s.block_id), 1e-9) END,
+               street.geom, 1e-9),
+             COALESCE((SELECT ST_Union(ST_Buffer(r.geom::geography, $4::float8)::geometry, 1e-9)
                        FROM basemap_roads r WHERE r.geom && s.raw AND ST_Intersects(r.geom, s.raw)),
-                      ST_GeomFromText('GEOMETRYCOLLECTION EMPTY', 4326))),
-           COALESCE((SELECT ST_Union(x.geom) FROM (
+                      ST_GeomFromText('GEOMETRYCOLLECTION EMPTY', 4326)), 1e-9),
+           COALESCE((SELECT ST_Union(x.geom, 1e-9) FROM (
                        SELECT a.geom FROM service_areas a WHERE a.geom && s.raw
                        UNION ALL
                        SELECT w.geom FROM basemap_water w WHERE w.geom && s.raw) x),
-                    ST_GeomFromText('GEOMETRYCOLLECTION EMPTY', 4326))) AS cut
-  FROM shaped s
+                    ST_GeomFromText('GEOMETRYCOLLECTION EMPTY', 4326)), 1e-9) AS cut
+  FROM shaped s, street
 ), best AS (
   SELECT c.*, part.geom AS poly
   FROM clipped c
@@ -55,4 +62,5 @@ SELECT row_number() OVER (ORDER BY cardinality(ids) DESC, ids[1])::integer - 1 A
        round(ST_Area(poly::geography)::numeric, 1)::float8 AS area_m2,
        ST_AsGeoJSON(poly, 9)::json AS geometry
 FROM best
+WHERE ST_Area(poly::geography) >= $5::float8
 ORDER BY index

@@ -10,6 +10,7 @@ import type {
   CoverageResponse,
   CoverageSnapshot,
 } from '../../../core/coverage.ts';
+import { DEFAULT_MIN_AREA_M2 } from '../../../core/checks/codes.ts';
 import { COMPOUND_CATEGORIES, type CompoundCategory } from '../../../core/vocabulary.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
@@ -220,14 +221,23 @@ export interface ProposalOptions {
 }
 export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { distanceM: 30, marginM: 3, roadM: 4 };
 
-/** Draft areas for the uncovered 三无 buildings of one street (see proposals.sql). */
+/**
+ * Draft areas for the uncovered 三无 buildings of one street (see proposals.sql): each lies in the street,
+ * overlaps no area and is not too small, so the street's editor can save it unchanged.
+ */
 export async function coverageProposals(
   db: Queryable,
   street: string,
   o: ProposalOptions = DEFAULT_PROPOSAL_OPTIONS,
 ): Promise<CoverageProposal[]> {
   await ensurePlaces(db);
-  const r = await db.query<CoverageProposal>(PROPOSALS_SQL, [street, o.distanceM, o.marginM, o.roadM]);
+  const r = await db.query<CoverageProposal>(PROPOSALS_SQL, [
+    street,
+    o.distanceM,
+    o.marginM,
+    o.roadM,
+    DEFAULT_MIN_AREA_M2,
+  ]);
   return r.rows;
 }
 
