@@ -255,7 +255,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const geometry: Polygon = input.value.geometry;
       const out = await db
         .transaction(async (tx) => {
-          await lockServiceAreas(tx);
+          await lockServiceAreas(tx, { geometries: [geometry] });
           const result = await validateServiceArea(tx, geometry, { streetCode: streetOf(user) });
           assertSaveable(result, user);
           return saved(await insertServiceArea(tx, attributes, geometry, user.username), result);
@@ -282,7 +282,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const geometry: Polygon = input.value.geometry;
       const out = await db
         .transaction(async (tx) => {
-          await lockServiceAreas(tx);
+          await lockServiceAreas(tx, { geometries: [geometry] });
           await writableArea(tx, id, expected, user);
           const result = await validateServiceArea(tx, geometry, {
             excludeId: id,
@@ -310,7 +310,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const id = parseId(req.params.id);
       const expected = ifMatchVersion(req);
       await db.transaction(async (tx) => {
-        await lockServiceAreas(tx);
+        // A delete cannot make an overlap: only the row lock (in writableArea), no cell locks.
         const current = await writableArea(tx, id, expected, user);
         await deleteServiceArea(tx, id, current.version, user.username);
       });
@@ -344,7 +344,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       });
       const out = await db
         .transaction(async (tx) => {
-          await lockServiceAreas(tx);
+          await lockServiceAreas(tx, { geometries: parts, ids: [id] });
           const current = await writableArea(tx, id, expected, user);
           const results: CheckResult[] = [];
           for (const part of parts) {
@@ -419,7 +419,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       }
       const out = await db
         .transaction(async (tx) => {
-          await lockServiceAreas(tx);
+          await lockServiceAreas(tx, { geometries: given ? [given] : [], ids: [keepId, otherId] });
           const keep = await writableArea(tx, keepId, keepVersion, user);
           const other = await writableArea(tx, otherId, otherVersion, user);
           const u = await mergeUnion(tx, keepId, otherId);

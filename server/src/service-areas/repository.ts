@@ -39,9 +39,8 @@ const SPLIT_CHECK_SQL = sql('split-check.sql');
 const MERGE_CHECK_SQL = sql('merge-check.sql');
 
 /**
- * The advisory lock every service-area write holds until it commits (the trigger of
- * migrations/0003 takes it too): area writes run one at a time, so a check made under it stays true
- * until the commit.
+ * The city-wide advisory lock key. Every service-area write holds it shared; the seed or an import
+ * writing many rows in one transaction holds it exclusive (migrations/0008).
  */
 export const SERVICE_AREA_LOCK = 730103;
 
@@ -49,9 +48,18 @@ export const SERVICE_AREA_LOCK = 730103;
 export const SQLSTATE_OVERLAP = 'WY001';
 export const SQLSTATE_INVALID = 'WY002';
 
-/** Takes the service-area write lock for the rest of the transaction. */
-export async function lockServiceAreas(tx: Queryable): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [SERVICE_AREA_LOCK]);
+const LOCK_SQL = sql('lock.sql');
+
+/**
+ * Takes the write locks of a save for the rest of the transaction: the grid cells of the bbox of the
+ * new polygons and of the stored areas it changes (migrations/0008), so a check made under them
+ * stays true until the commit while saves elsewhere go on at the same time.
+ */
+export async function lockServiceAreas(
+  tx: Queryable,
+  where: { geometries?: readonly Polygon[]; ids?: readonly number[] },
+): Promise<void> {
+  await tx.query(LOCK_SQL, [(where.geometries ?? []).map((g) => JSON.stringify(g)), where.ids ?? []]);
 }
 
 export interface ValidateOptions {
