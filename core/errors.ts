@@ -23,6 +23,9 @@ export const ERROR_CODES = [
   'timeout',
   'rate_limited',
   'unavailable',
+  'password_change_required',
+  'weak_password',
+  'username_taken',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -57,6 +60,23 @@ export const ERROR_REASONS = {
   survey_unreadable: 'bad_request',
   /** The uploaded survey file's first row names neither 小区名称 nor 小区编码. */
   survey_no_header: 'bad_request',
+  /** A password shorter than the policy's minimum: { min }. */
+  password_too_short: 'weak_password',
+  password_too_long: 'weak_password',
+  /** A password on the list of the most common ones. */
+  password_common: 'weak_password',
+  password_same_as_username: 'weak_password',
+  password_one_character: 'weak_password',
+  /** A new password equal to the current one. */
+  password_unchanged: 'weak_password',
+  /** Changing one's password with a wrong current password. */
+  wrong_current_password: 'forbidden',
+  /** A city admin demoting or disabling their own account. */
+  own_account: 'forbidden',
+  /** Only a city admin may manage users and read the audit log. */
+  admin_only: 'forbidden',
+  /** Too many failed sign-ins for this username or address: { retryAfterS }. */
+  locked_out: 'rate_limited',
 } as const satisfies Record<string, ErrorCode>;
 export type ErrorReason = keyof typeof ERROR_REASONS;
 

@@ -5,9 +5,9 @@
  * demo city at another size — e.g. 200,000 buildings for benchmarks — and recreates the demo
  * accounts with ADMIN_PASSWORD, or a generated password printed here.
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ensureDemoAccounts } from '../src/auth.ts';
+import { demoAccountsText, generatedPassword } from '../src/bootstrap.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { migrate, openDb, type Db } from '../src/db/index.ts';
 import { seedDemoCity } from '../src/seed.ts';
@@ -85,11 +85,11 @@ async function main(): Promise<void> {
         .map(([t, n]) => `  ${t.padEnd(22)} ${n.toLocaleString('en-US').padStart(9)}`)
         .join('\n'),
     );
-    const password = config.adminPassword ?? randomBytes(9).toString('base64url');
-    const accounts = await ensureDemoAccounts(db, password);
+    const password = config.adminPassword ?? generatedPassword();
+    const { accounts } = await ensureDemoAccounts(db, password, { mustChangePassword: !config.adminPassword });
     console.log(
-      `Demo accounts: ${accounts.join(', ')}` +
-        (config.adminPassword ? ' (password from ADMIN_PASSWORD)' : `\nPassword, shown once: ${password}`),
+      demoAccountsText(accounts) +
+        (config.adminPassword ? '\n  (password from ADMIN_PASSWORD)' : `\n  Password, shown once: ${password}`),
     );
   } finally {
     await db?.close();

@@ -4,7 +4,11 @@ import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
 import type { ApiErrorBody } from '../../core/errors.ts';
+import { withSession } from './accounts/session.ts';
+import { auditRouter } from './api/audit.ts';
+import { authRouter } from './api/auth.ts';
 import { camerasRouter } from './api/cameras.ts';
+import { usersRouter } from './api/users.ts';
 import { exportRouter } from './api/export.ts';
 import { gatesRouter } from './api/gates.ts';
 import { securityRouter } from './api/security.ts';
@@ -31,9 +35,11 @@ export interface AppOptions {
 const require = createRequire(import.meta.url);
 
 /** The whole HTTP server as an Express app: tests import this, server/index.ts only listens. */
-export function createApp({ db, config, logger = pino({ level: config.logLevel }) }: AppOptions) {
+export function createApp({ db: rawDb, config, logger = pino({ level: config.logLevel }) }: AppOptions) {
   const app = express();
-  const auth = new Auth(db, config.authSecret);
+  const auth = new Auth(rawDb, config.authSecret);
+  // Signed-in requests run every statement with app.user / app.role / app.street_code set (audit, RLS).
+  const db = withSession(rawDb);
   const ctx: AppContext = { db, config, logger, auth };
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -71,24 +77,13 @@ export function createApp({ db, config, logger = pino({ level: config.logLevel }
     }),
   );
 
-  app.post(
-    '/api/auth/login',
-    route(async (req, res) => {
-      const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
-      if (typeof username !== 'string' || typeof password !== 'string') {
-        throw new HttpError(400, 'bad_request', 'Send {"username","password"} as JSON');
-      }
-      const { token, user } = await auth.login(username, password);
-      res.json({ token, user });
-    }),
-  );
-  app.get('/api/auth/me', auth.required(), (req, res) => {
-    res.json({ user: req.user });
-  });
+  app.use('/api/auth', authRouter(ctx));
   app.get('/api/config', (_req, res) => {
     res.json({ tiandituKey: config.tiandituKey ?? null, db: db.kind });
   });
 
+  app.use('/api/users', auth.required(), usersRouter(ctx));
+  app.use('/api/audit', auth.required(), auditRouter(ctx));
   app.use('/tiles', tilesRouter(ctx));
   app.use('/api/export', exportRouter(ctx));
   app.use('/api/service-areas', serviceAreasRouter(ctx));

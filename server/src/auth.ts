@@ -1,18 +1,30 @@
-import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../../core/vocabulary.ts';
+import { LoginLimit } from './accounts/login-limit.ts';
+import {
+  describePasswordProblem,
+  hashPassword,
+  passwordProblem,
+  PASSWORD_MAX_LENGTH,
+  verifyNobody,
+  verifyPassword,
+} from './accounts/passwords.ts';
+import { runAs } from './accounts/session.ts';
 import type { Db, Queryable } from './db/index.ts';
 import { HttpError } from './errors.ts';
 
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
+export { hashPassword, verifyPassword } from './accounts/passwords.ts';
 
-/** The signed-in user a request acts as. */
+/** The signed-in user a request acts as (read from the users table on every request). */
 export interface User {
+  id: number;
   username: string;
   role: Role;
   /** The 街道 a street_editor is bound to. */
   streetCode: string | null;
+  /** Set by an admin's reset and on the generated first admin password: only a new password may be set. */
+  mustChangePassword: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -21,34 +33,64 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** scrypt with a random salt: `scrypt$<salt b64>$<hash b64>`. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, 32);
-  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
-}
+/** Lifetime of a token; a token claiming a longer one is refused. */
+export const TOKEN_TTL_S = 12 * 3600;
+/** Clock difference tolerated between app processes for `iat`. */
+const CLOCK_SKEW_S = 60;
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, saltB64, hashB64] = stored.split('$');
-  if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false;
-  const want = Buffer.from(hashB64, 'base64');
-  const got = await scrypt(password, Buffer.from(saltB64, 'base64'), want.length);
-  return timingSafeEqual(want, got);
-}
-
-const TOKEN_TTL_S = 12 * 3600;
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+/** The one header every token carries (HS256 JWT); any other header is refused, so no `alg` games. */
+const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+const TOKEN_SHAPE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
+const PAYLOAD_KEYS = ['exp', 'iat', 'sub', 'v'];
+
+interface Claims {
+  /** users.id */
+  sub: number;
+  /** users.token_version when signed: a bump (logout, disable, role change, reset) revokes the token. */
+  v: number;
+  iat: number;
+  exp: number;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  role: Role;
+  street_code: string | null;
+  must_change_password: boolean;
+  token_version: number;
+  disabled: boolean;
+}
+
+const unauthorized = (message: string, reason = 'session_expired') =>
+  new HttpError(401, 'unauthorized', message, { reason });
+
+function userOf(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    streetCode: row.street_code,
+    mustChangePassword: row.must_change_password,
+  };
+}
 
 /**
- * Stateless bearer tokens (HMAC-SHA256 over a JSON payload). The key lives in the database (or
- * AUTH_SECRET), so every app process on one database accepts every other's tokens.
+ * Bearer tokens: HS256 JWTs naming a user id and that user's token version. The key lives in the
+ * database (or AUTH_SECRET), so every app process on one database accepts every other's tokens; the
+ * user is read on every request, so a disabled, demoted or signed-out user is refused at once.
  */
 export class Auth {
   #secret: Promise<Buffer> | undefined;
+  readonly limit: LoginLimit;
   constructor(
     private readonly db: Db,
     private readonly configured?: string,
-  ) {}
+  ) {
+    this.limit = new LoginLimit(db);
+  }
 
   private secret(): Promise<Buffer> {
     this.#secret ??= (async () => {
@@ -68,107 +110,190 @@ export class Auth {
     return this.#secret;
   }
 
-  async login(username: string, password: string): Promise<{ token: string; user: User }> {
-    const r = await this.db.query<{
-      username: string;
-      password_hash: string;
-      role: Role;
-      street_code: string | null;
-    }>('SELECT username, password_hash, role, street_code FROM users WHERE username = $1', [username]);
+  /**
+   * Checks a username and password in the same time whether or not the user exists (scrypt runs on
+   * a dummy hash for unknown and disabled users), after the login limit counted the attempt.
+   */
+  async login(username: string, password: string, address: string): Promise<{ token: string; user: User }> {
+    await this.limit.attempt(username, address);
+    const r = await this.db.query<UserRow>('SELECT * FROM users WHERE username = $1', [username]);
     const row = r.rows[0];
-    if (!row || !(await verifyPassword(password, row.password_hash))) {
-      throw new HttpError(401, 'unauthorized', 'Wrong username or password', { reason: 'wrong_credentials' });
-    }
-    const user: User = { username: row.username, role: row.role, streetCode: row.street_code };
-    return { token: await this.sign(user), user };
+    const ok =
+      row && !row.disabled && password.length <= PASSWORD_MAX_LENGTH * 4
+        ? await verifyPassword(password, row.password_hash)
+        : await verifyNobody(password);
+    if (!ok || !row) throw unauthorized('Wrong username or password', 'wrong_credentials');
+    await this.limit.succeeded(username, address);
+    return { token: await this.sign(row.id, row.token_version), user: userOf(row) };
   }
 
-  async sign(user: User, ttlS = TOKEN_TTL_S): Promise<string> {
-    const payload = b64url(
-      JSON.stringify({
-        u: user.username,
-        r: user.role,
-        s: user.streetCode,
-        exp: Math.floor(Date.now() / 1000) + ttlS,
-      }),
-    );
+  async sign(userId: number, tokenVersion: number, ttlS = TOKEN_TTL_S): Promise<string> {
+    const iat = Math.floor(Date.now() / 1000);
+    const claims: Claims = { sub: userId, v: tokenVersion, iat, exp: iat + ttlS };
+    const payload = b64url(JSON.stringify(claims));
     const sig = createHmac('sha256', await this.secret())
-      .update(payload)
+      .update(`${HEADER}.${payload}`)
       .digest('base64url');
-    return `${payload}.${sig}`;
+    return `${HEADER}.${payload}.${sig}`;
   }
 
-  async verify(token: string): Promise<User> {
-    const [payload, sig] = token.split('.');
-    if (!payload || !sig) throw new HttpError(401, 'unauthorized', 'Malformed token');
+  /** The claims of a token signed by us, of the exact shape we sign, unexpired; else 401. */
+  private async claims(token: string): Promise<Claims> {
+    const m = TOKEN_SHAPE.exec(token);
+    if (!m || m[1] !== HEADER) throw unauthorized('Malformed token');
     const want = createHmac('sha256', await this.secret())
-      .update(payload)
+      .update(`${m[1]}.${m[2]}`)
       .digest();
-    const got = Buffer.from(sig, 'base64url');
-    if (got.length !== want.length || !timingSafeEqual(want, got))
-      throw new HttpError(401, 'unauthorized', 'Invalid token');
-    const p = JSON.parse(Buffer.from(payload, 'base64url').toString()) as {
-      u: string;
-      r: Role;
-      s: string | null;
-      exp: number;
-    };
-    if (p.exp < Date.now() / 1000) throw new HttpError(401, 'unauthorized', 'Token expired; sign in again');
-    return { username: p.u, role: p.r, streetCode: p.s };
+    const got = Buffer.from(m[3]!, 'base64url');
+    if (got.length !== want.length || !timingSafeEqual(want, got)) throw unauthorized('Invalid token');
+    let p: unknown;
+    try {
+      p = JSON.parse(Buffer.from(m[2]!, 'base64url').toString('utf8'));
+    } catch {
+      throw unauthorized('Malformed token');
+    }
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      Array.isArray(p) ||
+      Object.keys(p).sort().join() !== PAYLOAD_KEYS.join()
+    )
+      throw unauthorized('Malformed token');
+    const c = p as Record<string, unknown>;
+    const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) > 0;
+    if (!whole(c.sub) || !whole(c.v) || !whole(c.iat) || !whole(c.exp)) throw unauthorized('Malformed token');
+    const now = Date.now() / 1000;
+    if (c.exp - c.iat > TOKEN_TTL_S || c.exp <= c.iat || c.iat > now + CLOCK_SKEW_S)
+      throw unauthorized('Malformed token');
+    if (c.exp < now) throw unauthorized('Token expired; sign in again');
+    return c as unknown as Claims;
   }
 
-  /** Middleware: a valid `Authorization: Bearer <token>` or 401. */
-  required() {
+  /** The active user a token names, at the version it was signed for; else 401. */
+  async verify(token: string): Promise<User> {
+    const c = await this.claims(token);
+    const r = await this.db.query<UserRow>(
+      'SELECT * FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled',
+      [c.sub, c.v],
+    );
+    const row = r.rows[0];
+    if (!row) throw unauthorized('This sign-in is no longer valid; sign in again');
+    return userOf(row);
+  }
+
+  /**
+   * Middleware: a valid `Authorization: Bearer <token>` or 401. The rest of the request then runs as
+   * that user (app.user, app.role, app.street_code in every transaction). A user who must change
+   * their password gets 403 `password_change_required` unless `allowPasswordChange`.
+   */
+  required(opts: { allowPasswordChange?: boolean } = {}) {
     return async (req: Request, _res: Response, next: NextFunction) => {
       const h = req.headers.authorization;
       if (!h?.startsWith('Bearer '))
         return next(
+          unauthorized('This needs Authorization: Bearer <token> (POST /api/auth/login)', 'sign_in_first'),
+        );
+      let user: User;
+      try {
+        user = await this.verify(h.slice(7));
+      } catch (e) {
+        return next(e);
+      }
+      if (user.mustChangePassword && !opts.allowPasswordChange)
+        return next(
           new HttpError(
-            401,
-            'unauthorized',
-            'This needs Authorization: Bearer <token> (POST /api/auth/login)',
+            403,
+            'password_change_required',
+            'Set a new password first (POST /api/auth/password)',
           ),
         );
-      try {
-        req.user = await this.verify(h.slice(7));
-        next();
-      } catch (e) {
-        next(e);
-      }
+      req.user = user;
+      runAs(
+        { username: user.username, role: user.role, streetCode: user.streetCode, address: req.ip ?? null },
+        () => next(),
+      );
     };
+  }
+
+  /** Revokes every token of a user (logout, disable, role change, password reset). */
+  async revoke(q: Queryable, userId: number): Promise<void> {
+    await q.query('UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = $1', [
+      userId,
+    ]);
   }
 }
 
 /** Throws 403 unless the user may write (city_admin, street_editor). */
 export function assertCanWrite(user: User | undefined): asserts user is User {
-  if (!user) throw new HttpError(401, 'unauthorized', 'Sign in first');
-  if (user.role === 'viewer') throw new HttpError(403, 'forbidden', 'Viewers can read only');
+  if (!user) throw unauthorized('Sign in first', 'sign_in_first');
+  if (user.role === 'viewer')
+    throw new HttpError(403, 'forbidden', 'Viewers can read only', { reason: 'read_only' });
+}
+
+/** Throws 403 unless the user is a city admin. */
+export function assertAdmin(user: User | undefined): asserts user is User {
+  if (!user) throw unauthorized('Sign in first', 'sign_in_first');
+  if (user.role !== 'city_admin')
+    throw new HttpError(403, 'forbidden', 'Only a city admin may do this', { reason: 'admin_only' });
+}
+
+/** Throws (with the variable's or field's name) when a password breaks the policy. */
+export function assertPasswordPolicy(password: string, username: string | undefined, what: string): void {
+  const p = passwordProblem(password, username);
+  if (p) throw new PasswordPolicyError(p, `${what} is refused: ${describePasswordProblem(p)}`);
+}
+
+export class PasswordPolicyError extends Error {
+  constructor(
+    readonly problem: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One demo account of the demo city, as the start-up log names it. */
+export interface DemoAccount {
+  username: string;
+  role: Role;
+  streetCode: string | null;
+  streetName: string | null;
 }
 
 /**
- * The demo accounts: `admin` (city_admin) and `editor-<street code>` per 街道, all with one password.
- * Creates only the missing ones. Demo data only.
+ * The demo accounts: `admin` (city_admin), `viewer` and `editor-<street code>` per 街道, all with
+ * one password (which must meet the policy). Creates only the missing ones; `mustChangePassword` for a
+ * generated password nobody chose. Returns every demo account with its role and street, and which
+ * were created now.
  */
-export async function ensureDemoAccounts(db: Queryable, password: string): Promise<string[]> {
-  const streets = await db.query<{ code: string }>(
-    "SELECT code FROM jurisdictions WHERE level = 'street' ORDER BY code",
+export async function ensureDemoAccounts(
+  db: Queryable,
+  password: string,
+  opts: { mustChangePassword?: boolean } = {},
+): Promise<{ accounts: DemoAccount[]; created: string[] }> {
+  assertPasswordPolicy(password, undefined, 'The demo accounts’ password');
+  const streets = await db.query<{ code: string; name: string }>(
+    "SELECT code, name FROM jurisdictions WHERE level = 'street' ORDER BY code",
   );
-  const wanted: { username: string; role: Role; street: string | null }[] = [
-    { username: 'admin', role: 'city_admin', street: null },
-    { username: 'viewer', role: 'viewer', street: null },
+  const accounts: DemoAccount[] = [
+    { username: 'admin', role: 'city_admin', streetCode: null, streetName: null },
+    { username: 'viewer', role: 'viewer', streetCode: null, streetName: null },
     ...streets.rows.map((s) => ({
       username: `editor-${s.code}`,
       role: 'street_editor' as const,
-      street: s.code,
+      streetCode: s.code,
+      streetName: s.name,
     })),
   ];
+  const hash = await hashPassword(password);
   const created: string[] = [];
-  for (const w of wanted) {
+  for (const a of accounts) {
     const r = await db.query(
-      'INSERT INTO users (username, password_hash, role, street_code) VALUES ($1, $2, $3, $4) ON CONFLICT (username) DO NOTHING',
-      [w.username, await hashPassword(password), w.role, w.street],
+      `INSERT INTO users (username, password_hash, role, street_code, must_change_password)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING`,
+      [a.username, hash, a.role, a.streetCode, opts.mustChangePassword ?? false],
     );
-    if (r.rowCount > 0) created.push(w.username);
+    if (r.rowCount > 0) created.push(a.username);
   }
-  return created;
+  return { accounts, created };
 }

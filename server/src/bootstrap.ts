@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ensureDemoAccounts } from './auth.ts';
+import { ensureDemoAccounts, type DemoAccount } from './auth.ts';
 import type { Config } from './config.ts';
 import { migrate, type Db } from './db/index.ts';
 import { seedDemoCity } from './seed.ts';
@@ -22,13 +22,43 @@ export async function bootstrap(db: Db, config: Config, logger: Logger): Promise
   }
 
   const hasAdmin = (await db.query("SELECT 1 FROM users WHERE username = 'admin'")).rowCount > 0;
-  const password = config.adminPassword ?? (hasAdmin ? undefined : randomBytes(9).toString('base64url'));
+  const password = config.adminPassword ?? (hasAdmin ? undefined : generatedPassword());
   if (password) {
-    const created = await ensureDemoAccounts(db, password);
-    if (created.includes('admin') && !config.adminPassword) {
+    // A generated password nobody chose must be replaced at first sign-in; ADMIN_PASSWORD was chosen.
+    const { accounts, created } = await ensureDemoAccounts(db, password, {
+      mustChangePassword: !config.adminPassword,
+    });
+    if (created.length) {
       console.log(
-        `\n  Demo accounts created (admin, viewer, editor-<street code>). Password, shown once: ${password}\n`,
+        `\n${demoAccountsText(accounts)}\n  Password: ${
+          config.adminPassword
+            ? 'from ADMIN_PASSWORD'
+            : `${password}  (shown once; set a new one at first sign-in)`
+        }\n`,
       );
     }
   }
+}
+
+/** A password for the first start: 16 characters of base64url. */
+export function generatedPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** The demo accounts, one a line with role and 街道, so a newcomer can tell which user is which street. */
+export function demoAccountsText(accounts: readonly DemoAccount[]): string {
+  const width = Math.max(...accounts.map((a) => a.username.length));
+  return [
+    '  Demo accounts:',
+    ...accounts.map(
+      (a) =>
+        `    ${a.username.padEnd(width)}  ${a.role.padEnd(13)}  ${
+          a.streetCode
+            ? `${a.streetName ?? ''} (${a.streetCode})`
+            : a.role === 'city_admin'
+              ? 'whole city'
+              : 'read only'
+        }`,
+    ),
+  ].join('\n');
 }

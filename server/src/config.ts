@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { describePasswordProblem, passwordProblem } from './accounts/passwords.ts';
 
 /**
  * Every setting of the server, read and checked once at start. A wrong value stops the start with a
@@ -51,12 +52,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const bodyLimit = env.BODY_LIMIT || '5mb';
   if (!/^\d+(kb|mb)$/i.test(bodyLimit))
     throw new ConfigError(`BODY_LIMIT must look like 500kb or 5mb, got "${bodyLimit}"`);
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  const weak = adminPassword && passwordProblem(adminPassword);
+  if (weak)
+    throw new ConfigError(
+      `ADMIN_PASSWORD is refused by the password policy: ${describePasswordProblem(weak)}`,
+    );
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     pgliteDir: resolve(env.PGLITE_DIR || 'data/.pglite'),
-    adminPassword: env.ADMIN_PASSWORD || undefined,
+    adminPassword,
     authSecret: env.AUTH_SECRET || undefined,
     tiandituKey: env.TIANDITU_TK || undefined,
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),

@@ -15,7 +15,7 @@ import {
 // The compound card in a real browser: click a building, see its compound's 五有 with reasons, sign
 // in as the street's editor, assess a target, record a problem, 销号 it, and meet a conflict.
 
-const PASSWORD = 'card-pass';
+const PASSWORD = 'card-pass-2026';
 
 describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
   let server: RunningServer;

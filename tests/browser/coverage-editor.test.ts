@@ -18,7 +18,7 @@ import {
 // uncovered list and the map's buildings agree. The area comes three ways: a proposal adopted as a
 // draft (采纳为草稿), an outline clicked vertex by vertex on the map (新建), and a gap filled (填补).
 
-const PASSWORD = 'demo-pass';
+const PASSWORD = 'demo-pass-2026';
 describeInBrowser('dashboard proposal → editor draft → save, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;

@@ -31,7 +31,7 @@ describeInBrowser('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     [server, browser] = await Promise.all([startServerWithDemoCity({ buildings: 2000 }), launchBrowser()]);
-    await ensureDemoAccounts(server.db, 'demo-pass');
+    await ensureDemoAccounts(server.db, 'demo-pass-2026');
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -101,7 +101,7 @@ describeInBrowser('dashboard in Chromium', () => {
     ).rows[0]!.n;
     expect(expected).toBeGreaterThanOrEqual(1);
 
-    const token = await loginToken(server.url, 'admin', 'demo-pass');
+    const token = await loginToken(server.url, 'admin', 'demo-pass-2026');
     const saved = await fetch(`${server.url}/api/service-areas`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -116,7 +116,7 @@ describeInBrowser('security layers in Chromium', () => {
           ($2, '远处街道', 'street', '510903', ST_Multi(ST_GeomFromText($1, 4326)))`,
       [wkt(rect(5000, 5000, 6000, 6000)), FAR_STREET],
     );
-    await ensureDemoAccounts(q, 'demo-pass');
+    await ensureDemoAccounts(q, 'demo-pass-2026');
     const config = loadConfig({
       ...process.env,
       CLIENT_DIST,
@@ -147,7 +147,7 @@ describeInBrowser('security layers in Chromium', () => {
     const login = await fetch(`${url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
+      body: JSON.stringify({ username: 'admin', password: 'demo-pass-2026' }),
     });
     const { token: tk, user } = (await login.json()) as { token: string; user: unknown };
     token = tk;
@@ -640,7 +640,7 @@ describeInBrowser('security layers in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
   it('shows a street editor why a gate outside their street is not saved (403), keeping the form', async () => {
-    const editor = await loginToken(url, `editor-${FAR_STREET}`, 'demo-pass');
+    const editor = await loginToken(url, `editor-${FAR_STREET}`, 'demo-pass-2026');
     await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
     const before = (await api<GateFeature>(`/api/gates/${ids.south}`)).body.properties;
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
@@ -676,7 +676,7 @@ describeInBrowser('security layers in Chromium', () => {
     };
 
     // Outside the far street's editor's jurisdiction: refused, said, nothing stored.
-    const editor = await loginToken(url, `editor-${FAR_STREET}`, 'demo-pass');
+    const editor = await loginToken(url, `editor-${FAR_STREET}`, 'demo-pass-2026');
     await page.evaluate((tk) => sessionStorage.setItem('wuyou.token', tk), editor);
     await place(25, 80);
     const refused = await page.waitForSelector('[data-testid=place-error]', { timeout: 20_000 });

@@ -63,7 +63,9 @@ describe('npm run seed (spawned)', { timeout: 300_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/buildings [\d,]+ \/ ~600 \([\d,]+\/s\)/);
     expect(r.stdout).toMatch(/^ {2}buildings +6\d\d$/m);
-    expect(r.stdout).toMatch(/Demo accounts: admin, viewer, editor-510903001/);
+    // issue 9 #14: each account with its role and 街道
+    expect(r.stdout).toMatch(/Demo accounts:\n\s+admin\s+city_admin/);
+    expect(r.stdout).toMatch(/editor-510903001\s+street_editor\s+\S+街道 \(510903001\)/);
     expect(r.stdout).toMatch(/Password, shown once: \S{8,}/);
     if (t) {
       const c = new pg.Client({ connectionString: t.url });
@@ -80,6 +82,7 @@ describe('npm run seed (spawned)', { timeout: 300_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}buildings +3\d\d$/m);
     expect(r.stdout).toContain('(password from ADMIN_PASSWORD)');
+    expect(r.stdout).toMatch(/editor-510903001\s+street_editor/);
     expect(r.stdout).not.toContain('demo-pass-123');
   });
 });

@@ -62,12 +62,12 @@ export function useServiceAreaWorld() {
         (1, 'three_no', 12, ST_GeomFromText($1, 4326)), (2, 'professional', 30, ST_GeomFromText($2, 4326))`,
       [wkt(rect(20, 20, 30, 30)), wkt(rect(60, 20, 70, 30))],
     );
-    await ensureDemoAccounts(w.t.db, 'demo-pass');
+    await ensureDemoAccounts(w.t.db, 'demo-pass-2026');
     w.app = await startApp(w.t.db);
     await loginTokens(
       w.app.url,
       ['admin', 'viewer', `editor-${STREET_A}`, `editor-${STREET_B}`],
-      'demo-pass',
+      'demo-pass-2026',
       w.tokens,
     );
   });

@@ -57,9 +57,9 @@ beforeAll(async () => {
   await t.db.query('INSERT INTO buildings (id, geom) VALUES (1, ST_GeomFromText($1, 4326))', [
     wkt(rect(40, 40, 60, 60)),
   ]);
-  await ensureDemoAccounts(t.db, 'demo-pass');
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
   app = await startApp(t.db);
-  await loginTokens(app.url, ['admin', 'viewer', `editor-${STREET_A}`], 'demo-pass', tokens);
+  await loginTokens(app.url, ['admin', 'viewer', `editor-${STREET_A}`], 'demo-pass-2026', tokens);
 });
 afterAll(async () => {
   await app?.close();

@@ -24,12 +24,12 @@ beforeAll(async () => {
     `INSERT INTO cameras (type, fov_deg, range_m, status, compound_id, geom)
      VALUES ('dome', 360, 40, 'active', 2, ST_SetSRID(ST_MakePoint(105.5951, 30.5247), 4326))`,
   );
-  await ensureDemoAccounts(t.db, 'demo-pass');
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
   app = await startApp(t.db);
   await loginTokens(
     app.url,
     ['admin', 'viewer', 'editor-510903001', 'editor-510903002'],
-    'demo-pass',
+    'demo-pass-2026',
     tokens,
   );
 });

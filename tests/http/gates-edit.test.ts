@@ -35,9 +35,9 @@ beforeAll(async () => {
       )
     ).rows[0]!.id,
   );
-  await ensureDemoAccounts(t.db, 'demo-pass');
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
   app = await startApp(t.db);
-  token = await loginToken(app.url, 'admin', 'demo-pass');
+  token = await loginToken(app.url, 'admin', 'demo-pass-2026');
 });
 afterAll(async () => {
   await app?.close();

@@ -17,12 +17,12 @@ beforeAll(async () => {
   await t.db.query(
     "INSERT INTO compounds (id, code, name, category, street_code) VALUES (3, 'XQ003', '南津小区', 'three_no', '510903002')",
   );
-  await ensureDemoAccounts(t.db, 'demo-pass');
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
   app = await startApp(t.db);
   await loginTokens(
     app.url,
     ['admin', 'viewer', 'editor-510903001', 'editor-510903002'],
-    'demo-pass',
+    'demo-pass-2026',
     tokens,
   );
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
       ('three_no', 6, ST_GeomFromText('POLYGON((105.5901 30.5301,105.5902 30.5301,105.5902 30.5302,105.5901 30.5302,105.5901 30.5301))', 4326)),
       ('professional', 18, ST_GeomFromText('POLYGON((105.6501 30.5301,105.6502 30.5301,105.6502 30.5302,105.6501 30.5302,105.6501 30.5301))', 4326))`,
   );
-  await ensureDemoAccounts(t.db, 'demo-pass');
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
   app = await startApp(t.db);
 });
 afterAll(async () => {
@@ -96,18 +96,24 @@ describe('accounts', () => {
     });
 
   it('signs in a demo account and accepts its token', async () => {
-    const r = await login('editor-510903001', 'demo-pass');
+    const r = await login('editor-510903001', 'demo-pass-2026');
     expect(r.status).toBe(200);
     const { token } = (await r.json()) as { token: string };
     const me = await fetch(app.url + '/api/auth/me', { headers: { authorization: `Bearer ${token}` } });
     expect(await me.json()).toEqual({
-      user: { username: 'editor-510903001', role: 'street_editor', streetCode: '510903001' },
+      user: {
+        id: expect.any(Number),
+        username: 'editor-510903001',
+        role: 'street_editor',
+        streetCode: '510903001',
+        mustChangePassword: false,
+      },
     });
   });
 
   it('refuses a wrong password and a forged token with 401', async () => {
     expect((await login('admin', 'nope')).status).toBe(401);
-    const { token } = (await (await login('admin', 'demo-pass')).json()) as { token: string };
+    const { token } = (await (await login('admin', 'demo-pass-2026')).json()) as { token: string };
     const [payload, sig] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ u: 'admin', r: 'city_admin', s: null, exp: 9e9 })).toString(
       'base64url',
