@@ -86,10 +86,14 @@ async function main(): Promise<void> {
         .join('\n'),
     );
     const password = config.adminPassword ?? generatedPassword();
-    const { accounts } = await ensureDemoAccounts(db, password, { mustChangePassword: !config.adminPassword });
+    const { accounts } = await ensureDemoAccounts(db, password, {
+      mustChangePassword: !config.adminPassword,
+    });
     console.log(
       demoAccountsText(accounts) +
-        (config.adminPassword ? '\n  (password from ADMIN_PASSWORD)' : `\n  Password, shown once: ${password}`),
+        (config.adminPassword
+          ? '\n  (password from ADMIN_PASSWORD)'
+          : `\n  Password, shown once: ${password}`),
     );
   } finally {
     await db?.close();
