@@ -27,6 +27,7 @@ import {
   type ScorecardSummary,
 } from './dashboard-api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
+import { usePlaceNames } from '../i18n/places.ts';
 import { OVERLAY_COLOURS, type DashboardOverlay } from '../map/dashboard-overlay.ts';
 import { mapViewPng, type MapImageSource } from './map-png.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
@@ -73,11 +74,12 @@ export function Dashboard({
   onDraft,
   onOverlay,
 }: DashboardProps) {
-  const { attributeLabel } = useI18n();
+  const { attributeLabel, lang } = useI18n();
   const { t: d } = useDashboardText();
+  const names = usePlaceNames();
   // The city's crumb has no name of its own: it is shown as 全市 / Whole city in the current language.
   const [path, setPath] = useState<Place[]>([{ level: 'city', name: '' }]);
-  const placeName = (p: Place) => (p.level === 'city' ? d('city') : p.name);
+  const placeName = (p: Place) => (p.level === 'city' ? d('city') : names(p.code!, lang, p.name));
   const place = path[path.length - 1]!;
   const [cov, setCov] = useState<CoverageResponse | null>(null);
   const [trend, setTrend] = useState<CoverageSnapshot[]>([]);
@@ -255,7 +257,11 @@ export function Dashboard({
                   <tr key={c.code ?? 'none'} data-testid="dashboard-child">
                     <td>
                       <button type="button" className="link" onClick={() => drill(c)}>
-                        {c.code === null ? d('children.unassigned') : c.name}
+                        {c.code === null
+                          ? d('children.unassigned')
+                          : c.level === 'compound'
+                            ? c.name
+                            : names(c.code, lang, c.name)}
                       </button>
                     </td>
                     <td className="bar">

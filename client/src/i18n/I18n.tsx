@@ -1,8 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
   attributeKey,
-  enumKey,
   format,
+  formatAttributeValue,
   LANGUAGES,
   MESSAGES,
   type Language,
@@ -62,18 +62,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         const key = attributeKey(attribute);
         return key ? dict[key] : attribute;
       },
-      attributeValue: (attribute, v) => {
-        if (v === null || v === undefined || v === '') return dict['value.none'];
-        if (typeof v === 'boolean') return dict[v ? 'value.yes' : 'value.no'];
-        if (typeof v === 'string') {
-          const key = enumKey(attribute, v);
-          if (key) return dict[key];
-          if (/^\d{4}-\d\d-\d\dT/.test(v)) return new Date(v).toLocaleString(lang);
-          return v;
-        }
-        if (typeof v === 'number') return v.toLocaleString(lang);
-        return JSON.stringify(v);
-      },
+      attributeValue: (attribute, v) => formatAttributeValue(lang, attribute, v),
     };
   }, [lang, setLang]);
 

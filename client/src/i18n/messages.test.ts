@@ -12,7 +12,7 @@ import {
   TARGET_STATES,
 } from '../../../core/vocabulary.ts';
 import { LAYERS } from '../../../server/src/layers.ts';
-import { attributeKey, enumKey, format, LANGUAGES, MESSAGES } from './messages.ts';
+import { attributeKey, enumKey, format, formatAttributeValue, LANGUAGES, MESSAGES } from './messages.ts';
 
 describe('UI messages', () => {
   it('has a label in both languages for every value of the vocabulary the map shows', () => {
@@ -48,5 +48,17 @@ describe('UI messages', () => {
   it('fills {placeholders} and leaves unknown ones visible', () => {
     expect(format(MESSAGES['zh-CN']['search.none'], { q: '凯旋' })).toBe('没有找到“凯旋”');
     expect(format('{a} {b}', { a: 1 })).toBe('1 {b}');
+  });
+
+  it('issue 9 #10: writes ids, codes and years as they are, other numbers grouped', () => {
+    for (const lang of LANGUAGES) {
+      expect(formatAttributeValue(lang, 'year_built', 1980)).toBe('1980');
+      expect(formatAttributeValue(lang, 'id', 1489)).toBe('1489');
+      expect(formatAttributeValue(lang, 'compound_id', 1464)).toBe('1464');
+      expect(formatAttributeValue(lang, 'version', 1200)).toBe('1200');
+      expect(formatAttributeValue(lang, 'households', 1234)).toBe('1,234');
+    }
+    expect(formatAttributeValue('zh-CN', 'category', 'three_no')).toBe('三无');
+    expect(formatAttributeValue('en', 'category', 'three_no')).toBe('Unmanaged (三无)');
   });
 });

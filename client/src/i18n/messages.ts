@@ -1,6 +1,11 @@
+import { GLOSSARY } from '../../../core/glossary.ts';
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /**
  * The UI's words in both languages. Chinese is the default and the reference: English must have
- * every key (the type says so). `{name}` in a message is filled in by `t(key, { name })`.
+ * every key (the type says so). `{name}` in a message is filled in by `t(key, { name })`. Domain
+ * terms come from core/glossary.ts.
  */
 const zhCN = {
   'app.title': '五有地图',
@@ -15,7 +20,7 @@ const zhCN = {
     '地图完全离线运行：矢量瓦片、字体和数据均来自本服务器；只有配置了天地图密钥时才会请求外部底图。',
   'about.dataTitle': '关于演示数据',
   'about.close': '关闭',
-  'search.placeholder': '搜索小区或街道…',
+  'search.placeholder': '搜索小区、地址、编码或街道…',
   'search.label': '搜索',
   'search.none': '没有找到“{q}”',
   'search.failed': '搜索失败：{message}',
@@ -71,20 +76,20 @@ const zhCN = {
   'attr.name_en': '英文名称',
   'attr.address': '地址',
   'attr.category': '类别',
-  'attr.compound_id': '所属小区编号',
+  'attr.compound_id': '所属小区',
   'attr.floors': '层数',
   'attr.households': '户数',
   'attr.covered': '已纳入服务区域',
   'attr.straddling': '跨服务区域边界',
   'attr.year_built': '建成年份',
-  'attr.street_code': '街道代码',
-  'attr.community_code': '社区代码',
+  'attr.street_code': '街道',
+  'attr.community_code': '社区',
   'attr.wy_self_governance': '有业主自治组织',
   'attr.wy_security': '有安全防护设施',
   'attr.wy_basic_service': '有基本物业服务',
   'attr.wy_clean_environment': '有干净整洁环境',
   'attr.wy_long_term_mechanism': '有长效管理机制',
-  'attr.helper_unit': '帮扶单位',
+  'attr.helper_unit': GLOSSARY.helperUnit['zh-CN'],
   'attr.grid_worker': '网格员',
   'attr.version': '版本',
   'attr.management_mode': '管理模式',
@@ -96,7 +101,7 @@ const zhCN = {
   'attr.updated_by': '修改人',
   'attr.updated_at': '修改时间',
   'attr.level': '级别',
-  'attr.parent_code': '上级代码',
+  'attr.parent_code': '上级',
   'attr.system': '所属系统',
   'attr.type': '类型',
   'attr.direction_deg': '朝向（°）',
@@ -106,9 +111,9 @@ const zhCN = {
   'attr.indoor': '室内',
   'attr.kind': '类型',
   'attr.access_control': '门禁',
-  'enum.category.professional': '专业物业',
-  'enum.category.self_managed': '自管',
-  'enum.category.three_no': '三无',
+  'enum.category.professional': GLOSSARY.professional['zh-CN'],
+  'enum.category.self_managed': GLOSSARY.selfManaged['zh-CN'],
+  'enum.category.three_no': GLOSSARY.threeNo['zh-CN'],
   'enum.management_mode.professional': '专业物业管理型',
   'enum.management_mode.resident_self': '居民自管型',
   'enum.management_mode.community_custodial': '社区托管型',
@@ -156,18 +161,17 @@ export type MessageKey = keyof typeof zhCN;
 
 const en: Record<MessageKey, string> = {
   'app.title': 'Wuyou Map',
-  'app.subtitle': 'Chuanshan, Suining · service areas and 三无 compounds',
+  'app.subtitle': `Chuanshan, Suining · service areas and ${GLOSSARY.threeNo.en} compounds`,
   'lang.switch': '中文',
   'lang.switchTitle': '切换到中文',
   'about.button': 'About',
   'about.title': 'About Wuyou Map',
-  'about.body':
-    'Wuyou Map helps street offices bring compounds without management (三无) and self-managed compounds into property service areas: it shows buildings, compounds, service areas, jurisdictions and cameras, and finds the 三无 buildings no area covers yet.',
+  'about.body': `Wuyou Map helps street offices bring ${GLOSSARY.threeNoCompound.en}s and ${GLOSSARY.selfManagedCompound.en}s into property service areas: it shows buildings, compounds, service areas, jurisdictions and cameras, and finds the ${GLOSSARY.threeNo.en} buildings no area covers yet.`,
   'about.offline':
     'The map runs fully offline: vector tiles, fonts and data all come from this server; only a configured Tianditu key makes it ask for an outside basemap.',
   'about.dataTitle': 'About the demo data',
   'about.close': 'Close',
-  'search.placeholder': 'Search a compound or subdistrict…',
+  'search.placeholder': 'Search a compound, address, code or subdistrict…',
   'search.label': 'Search',
   'search.none': 'Nothing found for “{q}”',
   'search.failed': 'Search failed: {message}',
@@ -223,20 +227,20 @@ const en: Record<MessageKey, string> = {
   'attr.name_en': 'English name',
   'attr.address': 'Address',
   'attr.category': 'Category',
-  'attr.compound_id': 'Compound ID',
+  'attr.compound_id': 'Compound',
   'attr.floors': 'Floors',
   'attr.households': 'Households',
   'attr.covered': 'In a service area',
   'attr.straddling': 'Across a service-area boundary',
   'attr.year_built': 'Year built',
-  'attr.street_code': 'Subdistrict code',
-  'attr.community_code': 'Community code',
+  'attr.street_code': 'Subdistrict',
+  'attr.community_code': 'Community',
   'attr.wy_self_governance': 'Owners’ self-governance body',
   'attr.wy_security': 'Security facilities',
   'attr.wy_basic_service': 'Basic property service',
   'attr.wy_clean_environment': 'Clean and tidy environment',
   'attr.wy_long_term_mechanism': 'Long-term management',
-  'attr.helper_unit': 'Partner unit',
+  'attr.helper_unit': cap(GLOSSARY.helperUnit.en),
   'attr.grid_worker': 'Grid worker',
   'attr.version': 'Version',
   'attr.management_mode': 'Management mode',
@@ -248,7 +252,7 @@ const en: Record<MessageKey, string> = {
   'attr.updated_by': 'Updated by',
   'attr.updated_at': 'Updated at',
   'attr.level': 'Level',
-  'attr.parent_code': 'Parent code',
+  'attr.parent_code': 'Parent',
   'attr.system': 'System',
   'attr.type': 'Type',
   'attr.direction_deg': 'Direction (°)',
@@ -258,11 +262,11 @@ const en: Record<MessageKey, string> = {
   'attr.indoor': 'Indoor',
   'attr.kind': 'Kind',
   'attr.access_control': 'Access control',
-  'enum.category.professional': 'Professional management',
-  'enum.category.self_managed': 'Self-managed',
-  'enum.category.three_no': 'Unmanaged (三无)',
+  'enum.category.professional': cap(GLOSSARY.professional.en),
+  'enum.category.self_managed': cap(GLOSSARY.selfManaged.en),
+  'enum.category.three_no': cap(GLOSSARY.threeNo.en),
   'enum.management_mode.professional': 'Professional property management',
-  'enum.management_mode.resident_self': 'Resident self-management',
+  'enum.management_mode.resident_self': 'Resident self-managed',
   'enum.management_mode.community_custodial': 'Community custody',
   'enum.status.draft': 'Draft',
   'enum.status.approved': 'Approved',
@@ -319,6 +323,27 @@ export function enumKey(attribute: string, value: string): MessageKey | undefine
   const group = attribute.startsWith('wy_') ? 'target' : attribute;
   const key = `enum.${group}.${value}`;
   return key in zhCN ? (key as MessageKey) : undefined;
+}
+
+/** Attributes that identify or date (ids, codes, years, versions): written as they are, never 1,980. */
+const PLAIN_NUMBER = /^(id|code|version|year_built)$|_id$|_code$/;
+
+/**
+ * An attribute's value for display in `lang`: enums in words, booleans as yes/no, empty as a dash,
+ * timestamps local, ids/codes/years without thousands separators, other numbers grouped.
+ */
+export function formatAttributeValue(lang: Language, attribute: string, v: unknown): string {
+  const dict = MESSAGES[lang];
+  if (v === null || v === undefined || v === '') return dict['value.none'];
+  if (typeof v === 'boolean') return dict[v ? 'value.yes' : 'value.no'];
+  if (typeof v === 'string') {
+    const key = enumKey(attribute, v);
+    if (key) return dict[key];
+    if (/^\d{4}-\d\d-\d\dT/.test(v)) return new Date(v).toLocaleString(lang);
+    return v;
+  }
+  if (typeof v === 'number') return PLAIN_NUMBER.test(attribute) ? String(v) : v.toLocaleString(lang);
+  return JSON.stringify(v);
 }
 
 export function attributeKey(attribute: string): MessageKey | undefined {

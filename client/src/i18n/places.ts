@@ -29,10 +29,10 @@ export function rememberPlaces(list: readonly JurisdictionSummary[]): void {
   for (const j of list) places.set(j.code, j);
 }
 
-/** The place's name in the language (English falls back to Chinese), or the code when unknown. */
-export function placeName(code: string, lang: Language): string {
+/** The place's name in the language (English falls back to Chinese), or `fallback` when unknown. */
+export function placeName(code: string, lang: Language, fallback = code): string {
   const j = places.get(code);
-  if (!j) return code;
+  if (!j) return fallback;
   return lang === 'en' && j.name_en ? j.name_en : j.name;
 }
 

@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { fetchFeatures, type Bbox } from '../api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
+import { errorText } from '../i18n/errors.ts';
+import { usePlaceNames } from '../i18n/places.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { PickedFeature } from '../map/controller.ts';
 import { FEATURE_KEY } from '../map/style.ts';
@@ -23,7 +25,7 @@ export interface AttributePanelProps {
 type Details =
   | { state: 'loading' }
   | { state: 'done'; properties: Record<string, unknown> | null }
-  | { state: 'failed'; message: string };
+  | { state: 'failed'; error: unknown };
 
 /** Half the side of the box asked for around a click: points need some slack, areas none. */
 function around([lon, lat]: [number, number], layer: PickedFeature['layer']): Bbox {
@@ -36,7 +38,8 @@ function around([lon, lat]: [number, number], layer: PickedFeature['layer']): Bb
  * shows those at once and then every column from `GET /api/<layer>?bbox=<the click>`.
  */
 export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps) {
-  const { t, attributeLabel, attributeValue } = useI18n();
+  const { t, lang, attributeLabel, attributeValue } = useI18n();
+  const placeName = usePlaceNames();
   const feature = picked.features[picked.index]!;
   const [details, setDetails] = useState<{ for: string; d: Details } | null>(null);
   const id = `${feature.layer}/${feature.key}`;
@@ -50,14 +53,31 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
         setDetails({ for: id, d: { state: 'done', properties: hit?.properties ?? null } });
       })
       .catch((e: Error) => {
-        if (e.name !== 'AbortError') setDetails({ for: id, d: { state: 'failed', message: e.message } });
+        if (e.name !== 'AbortError') setDetails({ for: id, d: { state: 'failed', error: e } });
       });
     return () => ac.abort();
   }, [feature.layer, feature.key, picked.at, id]);
 
+  // A building names its compound by id: read the compound at the click for its name.
+  const compoundOf = feature.layer === 'buildings' ? feature.properties.compound_id : null;
+  const [compoundName, setCompoundName] = useState<{ id: string; name: string } | null>(null);
+  useEffect(() => {
+    if (compoundOf === null || compoundOf === undefined) return;
+    const ac = new AbortController();
+    fetchFeatures('compounds', around(picked.at, 'compounds'), ac.signal)
+      .then((fc) => {
+        const hit = fc.features.find((f) => String(f.properties?.id) === String(compoundOf));
+        if (typeof hit?.properties?.name === 'string')
+          setCompoundName({ id: String(compoundOf), name: hit.properties.name });
+      })
+      .catch(() => undefined); // the id stays shown
+    return () => ac.abort();
+  }, [compoundOf, picked.at]);
+
   const d: Details = details?.for === id ? details.d : { state: 'loading' };
   const properties = { ...feature.properties, ...(d.state === 'done' ? (d.properties ?? {}) : {}) };
-  const name = typeof properties.name === 'string' && properties.name ? properties.name : null;
+  const english = lang === 'en' && typeof properties.name_en === 'string' && properties.name_en;
+  const name = english || (typeof properties.name === 'string' && properties.name ? properties.name : null);
   const kind = t(`kind.${feature.layer}` as MessageKey);
   // A compound, or a building of one, shows the compound's 五有 and 问题清单 below its attributes.
   const compoundId =
@@ -66,6 +86,22 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
       : feature.layer === 'buildings' && properties.compound_id != null
         ? Number(properties.compound_id)
         : null;
+
+  const showsCard = compoundId !== null && Number.isInteger(compoundId) && compoundId > 0;
+  /** A value: places and the compound by name with their code after in grey; the rest as worded. */
+  const cell = (k: string, v: unknown): ReactNode => {
+    if (
+      typeof v === 'string' &&
+      v &&
+      (k === 'street_code' || k === 'community_code' || k === 'parent_code')
+    ) {
+      const name = placeName(v, lang);
+      return name === v ? v : <Named name={name} code={v} />;
+    }
+    if (k === 'compound_id' && v != null && compoundName?.id === String(v))
+      return <Named name={compoundName.name} code={String(v)} />;
+    return attributeValue(k, v);
+  };
 
   return (
     <aside className="panel right" data-testid="attribute-panel" data-layer={feature.layer}>
@@ -90,19 +126,22 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
         <tbody>
           {Object.entries(properties)
             .filter(([k]) => k !== 'name' || !name)
+            // The 五有 scorecard below is the one source of a compound's targets: the stored columns
+            // (survey or import) would contradict what it derives, so they are not listed twice.
+            .filter(([k]) => !(showsCard && k.startsWith('wy_')))
             .map(([k, v]) => (
               <tr key={k} data-testid={`attr-${k}`}>
                 <th>{attributeLabel(k)}</th>
-                <td>{attributeValue(k, v)}</td>
+                <td>{cell(k, v)}</td>
               </tr>
             ))}
         </tbody>
       </table>
       {d.state === 'loading' && <p className="muted">{t('panel.loading')}</p>}
-      {d.state === 'failed' && <p className="error">{t('panel.detailFailed', { message: d.message })}</p>}
-      {compoundId !== null && Number.isInteger(compoundId) && compoundId > 0 && (
-        <CompoundCard compoundId={compoundId} />
+      {d.state === 'failed' && (
+        <p className="error">{t('panel.detailFailed', { message: errorText(lang, d.error) })}</p>
       )}
+      {showsCard && <CompoundCard compoundId={compoundId} />}
       {picked.features.length > 1 && (
         <section className="also">
           <h3>{t('panel.alsoHere')}</h3>
@@ -121,5 +160,14 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
         </section>
       )}
     </aside>
+  );
+}
+
+/** A place or compound by name, its code after it in grey. */
+function Named({ name, code }: { name: string; code: string }) {
+  return (
+    <>
+      {name} <span className="muted code">{code}</span>
+    </>
   );
 }

@@ -168,7 +168,9 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
                 )}
               </div>
               <div className="target-reason muted">
-                <span className="source">{t(`source.${s.source}`)}</span> · {reasonText(t, s)}
+                <span className="source">{t(`source.${s.source}`)}</span>
+                {/* a survey's reason is its source: said once */}
+                {s.reason_key !== 'survey' && <> · {reasonText(t, s)}</>}
               </div>
               {pending?.kind === 'assess' && pending.target === s.target && (
                 <AssessForm

@@ -87,12 +87,14 @@ export function AttributeForm(p: AttributeFormProps) {
       {a[f] && !places.some((j) => j.code === a[f]) && <option value={a[f]}>{a[f]}</option>}
     </select>
   );
+  // A street editor is offered their own street only (issue 9 #10), not all of the city's.
+  const streets = p.lockedStreet ? p.streets.filter((s) => s.code === p.lockedStreet) : p.streets;
   const communities = p.communities.filter((c) => !a.street_code || c.parent_code === a.street_code);
   return (
     <section className="editor-section editor-form" data-testid="editor-form">
       <h3>{t('form.title')}</h3>
       {field('name', text('name'))}
-      {field('street_code', place('street_code', p.streets, !!p.lockedStreet))}
+      {field('street_code', place('street_code', streets, !!p.lockedStreet))}
       {field('community_code', place('community_code', communities))}
       {field(
         'management_mode',

@@ -152,7 +152,7 @@ const en: Record<EditorMessageKey, string> = {
   'checks.fromServer': 'Server checks',
   'stats.area': 'Area',
   'stats.buildings': 'Buildings covered',
-  'stats.threeNo': 'of which three-no',
+  'stats.threeNo': 'of which unmanaged (三无)',
   'stats.households': 'Households',
   'stats.m2': '{v} m²',
   'form.title': 'Attributes',
@@ -161,7 +161,7 @@ const en: Record<EditorMessageKey, string> = {
   'form.community': 'Community',
   'form.mode': 'Management mode',
   'form.provider': 'Service provider',
-  'form.helperUnit': 'Helper unit',
+  'form.helperUnit': 'Partner unit',
   'form.gridWorker': 'Grid worker',
   'form.status': 'Status',
   'form.notes': 'Notes',
@@ -235,7 +235,7 @@ const en: Record<EditorMessageKey, string> = {
   newName: 'New service area',
 };
 
-const EDITOR_MESSAGES: Record<Language, Record<EditorMessageKey, string>> = { 'zh-CN': zhCN, en };
+export const EDITOR_MESSAGES: Record<Language, Record<EditorMessageKey, string>> = { 'zh-CN': zhCN, en };
 
 export type EditorT = (key: EditorMessageKey, vars?: Record<string, string | number>) => string;
 

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import {
+  ARTIFACTS_DIR,
+  describeInBrowser,
+  launchBrowser,
+  startServerWithDemoCity,
+  type RunningServer,
+} from '../helpers/browser.ts';
+
+/** Latin words (not acronyms): what an English server message leaves in a Chinese sentence. */
+const latinWords = (s: string) => (s.match(/[a-z]{2,}/gi) ?? []).filter((w) => /[a-z]/.test(w));
+const hasHan = (s: string) => /\p{Script=Han}/u.test(s.replace(/三无/g, ''));
+
+describeInBrowser('language in Chromium (issue 9 #11)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    [server, browser] = await Promise.all([startServerWithDemoCity({ buildings: 1000 }), launchBrowser()]);
+    await ensureDemoAccounts(server.db, 'demo-pass');
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('issue 9 #11: a failed sign-in reads fully Chinese in the Chinese UI', async () => {
+    await page.click('[data-testid=editor-open]');
+    await page.click('[data-testid=editor-login]');
+    await page.fill('[data-testid=login-username]', 'admin');
+    await page.fill('[data-testid=login-password]', 'not-the-password');
+    await page.click('[data-testid=login-submit]');
+    const error = page.locator('[data-testid=login-error]');
+    await error.waitFor();
+    const text = (await error.textContent())!;
+    expect(text).toContain('用户名或密码错误');
+    expect(latinWords(text)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'language-login-zh.png') });
+    await page.click('[data-testid=login-dialog] button[type=button]');
+    await page.click('[data-testid=editor-close]');
+  });
+
+  it('issue 9 #11: the English dashboard names districts and streets in English', async () => {
+    await page.click('[data-testid=lang-switch]');
+    await page.click('[data-testid=dashboard-button]');
+    const children = page.locator('[data-testid=dashboard-child] td:first-child');
+    await children.first().waitFor();
+    await children.first().locator('button').click(); // the district → its streets
+    const streets = (await (await fetch(`${server.url}/api/jurisdictions`)).json()) as {
+      jurisdictions: { level: string; name_en: string | null }[];
+    };
+    const english = streets.jurisdictions.filter((j) => j.level === 'street').map((j) => j.name_en);
+    await expect
+      .poll(async () => (await children.allTextContents()).filter((n) => english.includes(n)).length)
+      .toBeGreaterThan(0);
+    const names = await children.allTextContents();
+    expect(names.filter(hasHan)).toEqual([]);
+    const crumbs = await page.locator('.dashboard .crumbs').textContent();
+    expect(hasHan(crumbs!)).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'language-dashboard-en.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
