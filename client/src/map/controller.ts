@@ -12,6 +12,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
 import type { Language } from '../i18n/messages.ts';
+import { interactionOf, type Interaction } from './interaction.ts';
 import { labelPoints } from './labels.ts';
 import {
   buildStyle,
@@ -61,6 +62,8 @@ export interface MapControllerOptions {
  */
 export class MapController {
   private readonly map: MapLibreMap;
+  /** Who has the pointer (browse, editing an area, aiming a camera, placing a point). */
+  readonly interaction: Interaction;
   private readonly groups = layerIdsByGroup();
   private loaded = false;
 
@@ -79,6 +82,7 @@ export class MapController {
       hash: true,
       attributionControl: opts.tiandituKey ? { compact: true } : false,
     });
+    this.interaction = interactionOf(this.map);
     this.map.addControl(new NavigationControl({ visualizePitch: false }), 'bottom-right');
     this.map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
     this.map.on('load', () => {
@@ -94,6 +98,7 @@ export class MapController {
     });
     this.map.on('click', (e) => this.pick(e));
     this.map.on('mousemove', (e) => {
+      if (!this.interaction.picksFeatures) return;
       const hit = this.featuresAt(e).length > 0;
       this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
     });
@@ -114,6 +119,8 @@ export class MapController {
   }
 
   private pick(e: MapMouseEvent) {
+    // While an area is edited or a point placed, the click is theirs alone: no card opens under it.
+    if (!this.interaction.picksFeatures) return;
     const hits = this.featuresAt(e);
     const order = (id: string) => INTERACTIVE_LAYERS.findIndex((l) => l.id === id);
     const levelRank = (f: MapGeoJSONFeature) =>
@@ -183,6 +190,7 @@ export class MapController {
   }
 
   destroy() {
+    this.interaction.destroy();
     this.map.remove();
   }
 }

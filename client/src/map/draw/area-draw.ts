@@ -36,7 +36,9 @@ const DRAFT_COLOR = '#1f6fd1';
  * The map side of the service-area editor: one terra-draw instance over MapLibre that holds only
  * the area being edited (and a split line while one is drawn). Buildings and the other areas stay
  * MapLibre layers; snapping reaches them through a SnapIndex of what is in view.
- * Create it after the map's `load` event; `destroy()` on unmount.
+ * Made and destroyed by map/interaction.ts only (entering and leaving edit-area). terra-draw throws
+ * when used stopped; a panel may still hold this object for a render after the session ended, so
+ * every method does nothing once destroyed.
  */
 export class AreaDraw {
   readonly #draw: TerraDraw;
@@ -97,6 +99,7 @@ export class AreaDraw {
       if (type !== 'update' || this.#draw.getMode() !== 'select' || !ids.includes(this.#areaId ?? '')) return;
       cancelAnimationFrame(this.#frame);
       this.#frame = requestAnimationFrame(() => {
+        if (!this.alive) return;
         const p = this.#areaPolygon();
         if (p) this.#cb.onDragging(p);
       });
@@ -144,14 +147,21 @@ export class AreaDraw {
     this.#snapping = on;
   }
 
+  /** False once destroyed: every method is then a no-op. */
+  get alive(): boolean {
+    return this.#draw.enabled;
+  }
+
   /** Start drawing a new outline (what is in the store is dropped). */
   drawPolygon(): void {
+    if (!this.alive) return;
     this.#clear();
     this.#draw.setMode('polygon');
   }
 
   /** Start drawing a split line over the area being edited. */
   drawLine(): void {
+    if (!this.alive) return;
     this.#draw.setMode('linestring');
   }
 
@@ -160,6 +170,7 @@ export class AreaDraw {
    * nothing. Called whenever the editor's draft changes (undo, redo, clip, split, merge).
    */
   showArea(poly: Polygon | null, editable: boolean): void {
+    if (!this.alive) return;
     const current = this.#areaPolygon();
     const same = (a: Polygon, b: Polygon) =>
       a.coordinates[0].length === b.coordinates[0].length &&
@@ -199,17 +210,19 @@ export class AreaDraw {
 
   /** Esc: drop a drawing or split line in progress. */
   cancel(): void {
+    if (!this.alive) return;
     const mode = this.#draw.getMode();
     if (mode === 'polygon' || mode === 'linestring') this.#draw.setMode('static');
   }
 
   /** What the drawing layer holds (browser tests check that the draft is on the map). */
   snapshot(): { mode: string; features: GeoJSONStoreFeatures[] } {
+    if (!this.alive) return { mode: 'stopped', features: [] };
     return { mode: this.#draw.getMode(), features: this.#draw.getSnapshot() };
   }
 
   get drawing(): boolean {
-    return this.#draw.getModeState() === 'drawing';
+    return this.alive && this.#draw.getModeState() === 'drawing';
   }
 
   #clear() {
@@ -221,6 +234,7 @@ export class AreaDraw {
 
   destroy(): void {
     cancelAnimationFrame(this.#frame);
+    if (!this.alive) return;
     try {
       this.#draw.stop();
     } catch {

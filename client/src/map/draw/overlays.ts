@@ -37,6 +37,7 @@ function fc(features: Feature[]): FeatureCollection {
 /** One GeoJSON source with a `kind` per feature and a layer per kind, above the data layers. */
 export class EditorOverlays {
   readonly #map: EditorMap;
+  #destroyed = false;
 
   constructor(map: EditorMap) {
     this.#map = map;
@@ -102,6 +103,8 @@ export class EditorOverlays {
   }
 
   show(c: OverlayContent): void {
+    // A panel may hold this a render after its session ended; the next session owns the source.
+    if (this.#destroyed) return;
     const f = (kind: string, geometry: Feature['geometry'], extra: Record<string, string> = {}): Feature => ({
       type: 'Feature',
       geometry,
@@ -119,6 +122,7 @@ export class EditorOverlays {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     const m = this.#map;
     try {
       for (const id of [
@@ -150,13 +154,6 @@ export function watchView(map: EditorMap, onView: (bbox: ViewBbox, zoom: number)
   map.on('moveend', fire);
   fire();
   return () => map.off('moveend', fire);
-}
-
-/** Calls `onClick` with the clicked lon/lat; returns the unsubscribe. */
-export function onMapClick(map: EditorMap, onClick: (lngLat: Position) => void): () => void {
-  const handler = (e: { lngLat: { lng: number; lat: number } }) => onClick([e.lngLat.lng, e.lngLat.lat]);
-  map.on('click', handler);
-  return () => map.off('click', handler);
 }
 
 /** Screen position of a lon/lat (browser tests click vertices through this). */

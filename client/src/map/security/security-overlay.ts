@@ -17,6 +17,7 @@ import { errorText } from '../../panels/security/form-errors.ts';
 import { SECURITY_MESSAGES, type SecurityMessageKey } from '../../panels/security/messages.ts';
 import { ACCESS_CONTROL_COLOR, BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
 import { BANDS_MAX_CAMERAS } from './options.ts';
+import { interactionOf, type Interaction, type ModeOwner } from '../interaction.ts';
 import {
   buildSecurityScene,
   aimAt,
@@ -135,6 +136,22 @@ export class SecurityOverlay {
   private bands = false;
   /** Bands per viewshed: a viewshed object is replaced whenever its camera changes. */
   private bandCache = new WeakMap<object, BandView[]>();
+  /** Pointer handles live (map/interaction.ts): off while a service area is edited. */
+  private enabled = true;
+  private readonly interaction: Interaction;
+  private readonly offHandles: () => void;
+  /** Holds aim-camera while a form is open and place-point while placing; lets go when the editor opens. */
+  private readonly owner: ModeOwner = {
+    release: () => {
+      this.placing = null;
+      this.selected = null;
+      this.map.getCanvas().style.cursor = '';
+      this.drawGateTool();
+      this.opts.onSelect?.(null);
+      void this.refresh();
+      return true;
+    },
+  };
 
   constructor(
     private readonly map: MapLibreMap,
@@ -158,6 +175,22 @@ export class SecurityOverlay {
     // Tiles may still be loading (map.loaded() false long after 'load'): refresh at the next idle then.
     if (map.loaded()) void this.refresh();
     else map.once('idle', this.onMove);
+    this.interaction = interactionOf(map);
+    this.offHandles = this.interaction.addHandles(['browse', 'aim-camera', 'place-point'], {
+      setEnabled: (on) => {
+        if (this.enabled === on) return;
+        this.enabled = on;
+        this.render();
+      },
+    });
+  }
+
+  /** Asks the map for the mode that fits: placing, a form open, or plain browsing. False if refused. */
+  private syncMode(): boolean {
+    if (this.placing) return this.interaction.enter('place-point', this.owner);
+    if (this.selected) return this.interaction.enter('aim-camera', this.owner);
+    this.interaction.leave(this.owner);
+    return true;
   }
 
   setVisible(visible: boolean) {
@@ -184,6 +217,7 @@ export class SecurityOverlay {
   /** Outlines a camera or gate (the one whose form is open), or none. */
   select(selected: { layer: PointLayer; id: number } | null) {
     this.selected = selected;
+    this.syncMode();
     this.render();
   }
 
@@ -236,6 +270,7 @@ export class SecurityOverlay {
     else this.storedGates.delete(id);
     this.scene = withoutPoint(this.scene, layer, id);
     if (this.selected?.layer === layer && this.selected.id === id) this.selected = null;
+    this.syncMode();
     this.render();
     this.refreshTiles(layer);
     void this.refresh();
@@ -361,6 +396,7 @@ export class SecurityOverlay {
       button.textContent = this.t(mine ? 'security.cancel' : label);
       button.onclick = () => {
         this.placing = mine ? null : what();
+        if (!this.syncMode()) this.placing = null;
         this.placeError = null;
         this.map.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
         this.drawGateTool();
@@ -398,6 +434,7 @@ export class SecurityOverlay {
   }
 
   private onClick = (e: MapMouseEvent) => {
+    if (!this.enabled) return;
     const kind = this.placing;
     if (!kind) {
       const hit = this.overlay.pickObject({
@@ -408,12 +445,14 @@ export class SecurityOverlay {
       });
       if (!hit && this.selected) {
         this.selected = null;
+        this.syncMode();
         this.render();
         this.opts.onSelect?.(null);
       }
       return;
     }
     this.placing = null;
+    this.syncMode();
     this.map.getCanvas().style.cursor = '';
     this.drawGateTool();
     void this.place(kind, e.lngLat.lng, e.lngLat.lat);
@@ -484,6 +523,7 @@ export class SecurityOverlay {
       console.warn(`${layer} ${id} not saved:`, message);
       if (e instanceof PointApiError) {
         this.selected = { layer, id };
+        this.syncMode();
         this.render();
         this.opts.onSelect?.({ layer, feature: stored, unsaved: next, error: e });
       } else void this.refresh();
@@ -495,6 +535,10 @@ export class SecurityOverlay {
     const feature = (layer === 'cameras' ? this.stored : this.storedGates).get(id);
     if (!feature) return;
     this.selected = { layer, id };
+    if (!this.syncMode()) {
+      this.selected = null;
+      return;
+    }
     this.render();
     this.opts.onSelect?.({ layer, feature });
   }
@@ -535,6 +579,7 @@ export class SecurityOverlay {
    * pointer has moved a little, and by then MapLibre would already be panning.
    */
   private onPress = (e: MapMouseEvent) => {
+    if (!this.enabled) return;
     const hit = this.overlay.pickObject({
       x: e.point.x,
       y: e.point.y,
@@ -648,7 +693,7 @@ export class SecurityOverlay {
             ],
           lineWidthUnits: 'pixels',
           getLineWidth: 1,
-          pickable: true,
+          pickable: this.enabled,
           onDragStart: this.onAimStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
@@ -695,7 +740,7 @@ export class SecurityOverlay {
           stroked: true,
           lineWidthUnits: 'pixels',
           getLineWidth: (g) => (g.accessControl ? 3 : 1.5),
-          pickable: true,
+          pickable: this.enabled,
           updateTriggers: {
             getFillColor: gates.map((g) => g.watched).join(),
             getLineColor: gates.map((g) => g.accessControl).join(),
@@ -717,7 +762,7 @@ export class SecurityOverlay {
           getIcon: (c) => cameraIcon(c.system, c.status),
           getSize: 26,
           sizeUnits: 'pixels',
-          pickable: true,
+          pickable: this.enabled,
           onClick: (info: PickingInfo<CameraView>) => {
             if (info.object) this.open('cameras', info.object.id);
             return true;
@@ -747,7 +792,7 @@ export class SecurityOverlay {
           getSize: 26,
           sizeUnits: 'pixels',
           opacity: 0.8,
-          pickable: true,
+          pickable: this.enabled,
           onClick: (info: PickingInfo<Ghost>) => {
             if (info.object) void this.accept(info.object);
             return true;
@@ -785,6 +830,8 @@ export class SecurityOverlay {
   }
 
   destroy() {
+    this.offHandles();
+    this.interaction.leave(this.owner);
     this.abort?.abort();
     this.map.off('moveend', this.onMove);
     this.map.off('idle', this.onMove);

@@ -53,9 +53,9 @@ import { EditorStore } from '../../editor/store.ts';
 import { errorText } from '../../i18n/errors.ts';
 import type { Language } from '../../i18n/messages.ts';
 import type { AreaAttributes, AttributeField, StoredArea, Tool } from '../../editor/types.ts';
-import { AreaDraw, type EditorMap } from '../../map/draw/area-draw.ts';
-import { EditorOverlays, EMPTY_OVERLAY, onMapClick, refreshDataSources } from '../../map/draw/overlays.ts';
-import { whenStyleReady } from '../../map/style-ready.ts';
+import type { AreaDraw, EditorMap } from '../../map/draw/area-draw.ts';
+import { EditorOverlays, EMPTY_OVERLAY, refreshDataSources } from '../../map/draw/overlays.ts';
+import { interactionOf, type AreaEditOwner } from '../../map/interaction.ts';
 import { AttributeForm } from './AttributeForm.tsx';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { ConfirmDialog, ConflictDialog, LoginDialog, MergeDialog } from './Dialogs.tsx';
@@ -151,8 +151,15 @@ export function EditorPanel({
     edited: (_p: Polygon, _v: number | null) => {},
     line: (_l: GeoJSON.LineString) => {},
     pick: (_at: Position) => {},
+    release: () => true as boolean,
   });
   handlers.current = {
+    // Another mode wants the map (a camera's form, placing a gate): the editor closes, its draft kept.
+    release: () => {
+      if (!isDirty(store.getState())) store.run(closeArea, undefined);
+      setOpen(false);
+      return true;
+    },
     drawn: (geometry) => {
       setDragGeometry(null);
       store.run(setGeometry, { geometry });
@@ -213,34 +220,43 @@ export function EditorPanel({
     setMessage(null);
   }, [pendingDraft, onDraftTaken, store, t]);
 
-  // The map side exists while the editor is open.
+  // While open the editor holds the map's edit-area mode; interaction.ts makes and ends the map side.
   useEffect(() => {
     if (!map || !open) return;
-    let d: AreaDraw | null = null;
-    let offClick: (() => void) | null = null;
-    const init = () => {
-      overlays.current = new EditorOverlays(map);
-      d = new AreaDraw(map, {
+    const interaction = interactionOf(map);
+    const owner: AreaEditOwner = {
+      draw: {
         onDrawn: (p) => handlers.current.drawn(p),
         onDragging: (p) => handlers.current.dragging(p),
         onEdited: (p, v) => handlers.current.edited(p, v),
         onLineDrawn: (l) => handlers.current.line(l),
-      });
-      offClick = onMapClick(map, (at) => handlers.current.pick(at));
-      window.__wuyouEditor = {
-        getState: store.getState,
-        project: (p) => map.project([p[0], p[1]]),
-        drawSnapshot: () => d!.snapshot(),
-        renderedFeatures: (layers) => map.queryRenderedFeatures({ layers }).map((f) => f.properties),
-      };
-      setDraw(d);
+      },
+      onClick: (at) => handlers.current.pick(at),
+      release: () => handlers.current.release(),
     };
-    const cancel = whenStyleReady(map, init);
+    const sync = () => {
+      const s = interaction.holds(owner) ? interaction.session : null;
+      overlays.current = s?.overlays ?? null;
+      setDraw(s?.draw ?? null);
+      if (s) {
+        window.__wuyouEditor = {
+          getState: store.getState,
+          project: (p) => map.project([p[0], p[1]]),
+          drawSnapshot: () => s.draw.snapshot(),
+          renderedFeatures: (layers) => map.queryRenderedFeatures({ layers }).map((f) => f.properties),
+        };
+      }
+    };
+    const off = interaction.subscribe(sync);
+    if (!interaction.enter('edit-area', owner)) {
+      off();
+      setOpen(false);
+      return;
+    }
+    sync();
     return () => {
-      cancel();
-      offClick?.();
-      d?.destroy();
-      overlays.current?.destroy();
+      off();
+      interaction.leave(owner);
       overlays.current = null;
       delete window.__wuyouEditor;
       setDraw(null);

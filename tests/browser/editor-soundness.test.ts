@@ -1,0 +1,231 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Polygon } from 'geojson';
+import pino from 'pino';
+import type { Browser, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
+import { createApp } from '../../server/src/app.ts';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { ARTIFACTS_DIR, CLIENT_DIST, describeInBrowser, launchBrowser } from '../helpers/browser.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+// Issue 9: the editor must never break the page, nor change what the user did not touch. A hand-made
+// street with one service area (0..100 m square), a building in it, and a camera west of the area
+// whose sector covers the area's south-west corner, so that corner is where an area drag and a camera
+// aim could meet.
+
+const O = localPlane(105.59, 30.53);
+const pt = (x: number, y: number) => toLonLat(O, x, y);
+const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
+});
+const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
+const point = (x: number, y: number) => `POINT(${pt(x, y).join(' ')})`;
+
+const STREET = '510903001';
+const PASSWORD = 'soundness-pass';
+const ZOOM = 18;
+const CENTRE = pt(50, 50);
+
+describeInBrowser('issue 9: the editor keeps the page and other data sound', () => {
+  let t: TestDb;
+  let server: Server;
+  let url: string;
+  let browser: Browser;
+  const ids: Record<string, number> = {};
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    [t, browser] = await Promise.all([createTestDb(), launchBrowser()]);
+    const q = t.db;
+    const one = async (sql: string, params: unknown[]) =>
+      Number((await q.query<{ id: number }>(sql, params)).rows[0]!.id);
+    await q.query(
+      `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+          ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
+          ($2, '测试街道', 'street', '510903', ST_Multi(ST_GeomFromText($1, 4326)))`,
+      [wkt(rect(-600, -600, 600, 600)), STREET],
+    );
+    ids.area = await one(
+      `INSERT INTO service_areas (name, street_code, management_mode, geom)
+       VALUES ('测试区域', $2, 'resident_self', ST_GeomFromText($1, 4326)) RETURNING id`,
+      [wkt(rect(0, 0, 100, 100)), STREET],
+    );
+    await q.query('INSERT INTO buildings (geom) VALUES (ST_GeomFromText($1, 4326))', [
+      wkt(rect(40, 40, 60, 60)),
+    ]);
+    // 20 m west of the corner (0,0), looking east: the corner lies inside its sector.
+    ids.camera = await one(
+      `INSERT INTO cameras (system, direction_deg, fov_deg, range_m, geom)
+       VALUES ('xueliang', 90, 60, 40, ST_GeomFromText($1, 4326)) RETURNING id`,
+      [point(-20, 0)],
+    );
+    await ensureDemoAccounts(q, PASSWORD);
+    const config = loadConfig({
+      ...process.env,
+      CLIENT_DIST,
+      LOG_LEVEL: 'silent',
+      AUTH_SECRET: 'soundness-test',
+      TIANDITU_TK: '',
+    });
+    const app = createApp({ db: q, config, logger: pino({ level: 'silent' }) });
+    server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await t?.drop();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+
+  /** Screen pixel of a local (x, y) metres, through the map's own projection. */
+  async function pixel(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+    const box = (await page.locator('[data-testid=map]').boundingBox())!;
+    const xy = await page.evaluate((p) => window.__wuyouEditor!.project(p), pt(x, y));
+    return { x: box.x + xy.x, y: box.y + xy.y };
+  }
+
+  /** Opens the page on the area, opens the editor and signs in as the street's editor in the dialog. */
+  async function openEditor(page: Page) {
+    await page.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
+    await page.click('[data-testid=editor-open]');
+    await page.click('[data-testid=editor-login]');
+    await page.fill('[data-testid=login-username]', `editor-${STREET}`);
+    await page.fill('[data-testid=login-password]', PASSWORD);
+    await page.click('[data-testid=login-submit]');
+    await page.waitForSelector('[data-testid=editor-user]');
+    await page.waitForFunction(() => !!window.__wuyouEditor);
+  }
+
+  /** Clicks inside the area until the editor has it open (the view's areas load a moment after the map). */
+  async function openArea(page: Page) {
+    await page.waitForFunction(() => !!window.__wuyouEditor);
+    for (let i = 0; i < 30; i++) {
+      const at = await pixel(page, 80, 80);
+      await page.mouse.click(at.x, at.y);
+      const opened = await page
+        .waitForFunction((want) => window.__wuyouEditor?.getState().draft?.id === want, ids.area, {
+          timeout: 1000,
+        })
+        .then(() => true)
+        .catch(() => false);
+      if (opened) return;
+    }
+    throw new Error(`area ${ids.area} did not open`);
+  }
+
+  /** Closes the editor with × and waits until the launcher is back or the app went blank. */
+  async function closeEditor(page: Page, label: string) {
+    await page.click('[data-testid=editor-close]');
+    await page.waitForFunction(
+      () =>
+        !!document.querySelector('[data-testid=editor-open]') ||
+        !document.querySelector('[data-testid=topbar]'),
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, `soundness-closed-${label}.png`) });
+    expect(pageErrors, `page errors after closing (${label})`).toEqual([]);
+    expect(await page.locator('[data-testid=topbar]').count(), `app not blank (${label})`).toBe(1);
+    expect(await page.locator('[data-testid=map] canvas').count()).toBeGreaterThan(0);
+  }
+
+  it('issue 9 #1: closing the editor never blanks the page (plain, after undo, after save, after 在地图上显示)', async () => {
+    const page = await newPage();
+    await openEditor(page);
+    await openArea(page);
+    await closeEditor(page, 'plain');
+
+    // After undo.
+    await page.click('[data-testid=editor-open]');
+    await openArea(page);
+    await page.fill('[data-testid=field-notes]', '改一下');
+    await page.click('[data-testid=editor-undo]');
+    await page.waitForFunction(() => window.__wuyouEditor!.getState().past.length === 0);
+    await closeEditor(page, 'undo');
+
+    // After save.
+    await page.click('[data-testid=editor-open]');
+    await openArea(page);
+    await page.fill('[data-testid=field-notes]', '保存一次');
+    const saved = page.waitForResponse(
+      (r) => r.url().includes('/api/service-areas/') && r.request().method() === 'PUT',
+    );
+    await page.click('[data-testid=editor-save]');
+    expect((await saved).status()).toBe(200);
+    await page.waitForSelector('[data-testid=editor-message].ok');
+    await closeEditor(page, 'save');
+
+    // After showing an old version on the map.
+    await page.click('[data-testid=editor-open]');
+    await openArea(page);
+    await page.locator('[data-testid^=history-show-]').first().click();
+    await closeEditor(page, 'history-show');
+
+    // The editor opens again and works after all that.
+    await page.click('[data-testid=editor-open]');
+    await openArea(page);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('issue 9 #2: dragging an area corner inside a camera sector leaves the camera alone', async () => {
+    const before = await (await fetch(`${url}/api/cameras/${ids.camera}`)).json();
+    const page = await newPage();
+    const cameraWrites: string[] = [];
+    page.on('request', (r: Request) => {
+      if (/\/api\/(cameras|gates)/.test(r.url()) && r.method() !== 'GET')
+        cameraWrites.push(`${r.method()} ${r.url()}`);
+    });
+    await openEditor(page);
+    // The camera's sector is drawn before the drag (else the test proves nothing).
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras')) >= 1,
+    );
+    await openArea(page);
+    const ring0 = await page.evaluate(() => window.__wuyouEditor!.getState().draft!.geometry!.coordinates[0]);
+    const from = await pixel(page, 0, 0);
+    const to = await pixel(page, 6, -8);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 15; i++)
+      await page.mouse.move(from.x + ((to.x - from.x) * i) / 15, from.y + ((to.y - from.y) * i) / 15);
+    await page.mouse.up();
+    // The drag reached the area: its ring changed.
+    await page.waitForFunction(
+      (r0) => JSON.stringify(window.__wuyouEditor!.getState().draft!.geometry!.coordinates[0]) !== r0,
+      JSON.stringify(ring0),
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-area-drag-near-camera.png') });
+    // Save the area: by the time its answer is back, a camera save started by the same drag would have been sent.
+    const saved = page.waitForResponse(
+      (r) => r.url().includes('/api/service-areas/') && r.request().method() === 'PUT',
+    );
+    await page.click('[data-testid=editor-save]');
+    await saved;
+    expect(cameraWrites).toEqual([]);
+    const after = await (await fetch(`${url}/api/cameras/${ids.camera}`)).json();
+    expect(after.properties.version).toBe(before.properties.version);
+    expect(after.properties.direction_deg).toBe(before.properties.direction_deg);
+    expect(after.properties.range_m).toBe(before.properties.range_m);
+    expect(after.geometry).toEqual(before.geometry);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});
