@@ -32,6 +32,21 @@ export interface GateAttributes {
 
 type Props = Record<string, unknown>;
 
+const CAMERA_FIELDS = [
+  'code',
+  'name',
+  'system',
+  'type',
+  'direction_deg',
+  'fov_deg',
+  'range_m',
+  'height_m',
+  'indoor',
+  'status',
+  'compound_id',
+] as const;
+const GATE_FIELDS = ['name', 'kind', 'access_control', 'compound_id'] as const;
+
 /** The Feature's Point and properties, or the problems with its shape. */
 function shape(body: unknown, problems: PointInputProblem[]): { geometry: Point; props: Props } | null {
   const f = body as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
@@ -75,14 +90,35 @@ function attr(problems: PointInputProblem[], field: string, message: string) {
   problems.push({ code: 'invalid_attribute', message, path: `properties.${field}`, field });
 }
 
-function optText(problems: PointInputProblem[], p: Props, field: string): string | null {
+/** Longest text each point attribute may hold (a GB/T 28181 code is 20 characters). */
+export const POINT_TEXT_LIMITS = { code: 64, name: 200 } as const;
+
+function optText(
+  problems: PointInputProblem[],
+  p: Props,
+  field: keyof typeof POINT_TEXT_LIMITS,
+): string | null {
   const v = p[field];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') {
     attr(problems, field, `${field} must be text`);
     return null;
   }
+  const max = POINT_TEXT_LIMITS[field];
+  if (v.length > max) {
+    attr(problems, field, `${field} is longer than ${max} characters`);
+    return null;
+  }
   return v.trim() === '' ? null : v.trim();
+}
+
+/** Properties the server sends back: a client may echo them, they are ignored. */
+const READ_ONLY = new Set(['id', 'version', 'updated_by', 'updated_at', 'created_by', 'created_at']);
+
+/** A property this layer does not have is refused by name (a gate's fov_deg is not silently dropped). */
+function unknownFields(problems: PointInputProblem[], p: Props, known: readonly string[]) {
+  for (const k of Object.keys(p))
+    if (!known.includes(k) && !READ_ONLY.has(k)) attr(problems, k, `Unknown attribute "${k}"`);
 }
 
 function optNumber(problems: PointInputProblem[], p: Props, field: string): number | null | undefined {
@@ -124,8 +160,11 @@ export function validateCameraInput(body: unknown): PointInputResult<CameraAttri
   const status = p.status === undefined || p.status === null ? 'active' : p.status;
   if (!isCameraStatus(status))
     attr(problems, 'status', `status ${JSON.stringify(status)} must be active, offline or planned`);
+  unknownFields(problems, p, CAMERA_FIELDS);
   let direction: number | null = null;
-  if (p.direction_deg !== undefined && p.direction_deg !== null) {
+  if (typeof p.direction_deg === 'number' && !(Math.abs(p.direction_deg) <= 360)) {
+    attr(problems, 'direction_deg', `direction_deg ${p.direction_deg} must be a bearing from -360 to 360`);
+  } else if (p.direction_deg !== undefined && p.direction_deg !== null) {
     const d = parseDirection(p.direction_deg);
     if (!d.ok) attr(problems, 'direction_deg', d.message);
     else if (d.views.length > 1 || d.views[0]?.fovDeg !== undefined)
@@ -163,6 +202,7 @@ export function validateGateInput(body: unknown): PointInputResult<GateAttribute
   const s = shape(body, problems);
   if (!s) return { ok: false, problems };
   const p = s.props;
+  unknownFields(problems, p, GATE_FIELDS);
   const kind = p.kind === undefined || p.kind === null ? 'pedestrian' : p.kind;
   if (!isOneOf(GATE_KINDS, kind))
     attr(problems, 'kind', `kind ${JSON.stringify(kind)} must be vehicle, pedestrian or unit_door`);

@@ -33,6 +33,22 @@ describe('validateServiceAreaInput', () => {
     ['no geometry', feature(null), 'not_a_polygon'],
     ['unclosed', feature({ type: 'Polygon', coordinates: [ring.slice(0, 4)] }), 'unclosed_ring'],
     [
+      'crossing the antimeridian (issue 10 #3)',
+      feature({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [179.9, 10],
+            [-179.9, 10],
+            [-179.9, 10.1],
+            [179.9, 10.1],
+            [179.9, 10],
+          ],
+        ],
+      }),
+      'crosses_antimeridian',
+    ],
+    [
       '3 positions',
       feature({ type: 'Polygon', coordinates: [[ring[0], ring[1], ring[0]]] }),
       'too_few_positions',

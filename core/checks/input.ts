@@ -15,6 +15,7 @@ export const INPUT_PROBLEMS = {
   too_few_positions: 'invalid_geometry',
   unclosed_ring: 'invalid_geometry',
   too_many_vertices: 'invalid_geometry',
+  crosses_antimeridian: 'invalid_geometry',
   missing_attribute: 'invalid_attribute',
   unknown_attribute: 'invalid_attribute',
   bad_attribute_value: 'invalid_attribute',
@@ -44,6 +45,16 @@ const problem = (p: InputProblemCode, path: string, message: string, field?: str
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The index of the first edge of a ring that spans more than 180° of longitude, or -1. Such an edge
+ * is meant to cross the antimeridian, but PostGIS (planar lon/lat) would draw it the long way round
+ * and store a strip around the whole globe.
+ */
+export function crossesAntimeridian(ring: readonly (readonly number[])[]): number {
+  for (let i = 1; i < ring.length; i++) if (Math.abs(ring[i]![0]! - ring[i - 1]![0]!) > 180) return i - 1;
+  return -1;
+}
 
 /**
  * A GeoJSON Polygon fit to be a service area: numbers in lon/lat range, closed rings of at least
@@ -106,6 +117,19 @@ export function validatePolygonInput(geometry: unknown, path = 'geometry'): Inpu
     const last = ring[ring.length - 1] as number[];
     if (first[0] !== last[0] || first[1] !== last[1]) {
       return { ok: false, problems: [problem('unclosed_ring', rp, 'A ring must end where it starts')] };
+    }
+    const edge = crossesAntimeridian(ring as number[][]);
+    if (edge >= 0) {
+      return {
+        ok: false,
+        problems: [
+          problem(
+            'crosses_antimeridian',
+            `${rp}[${edge}]`,
+            'An edge spans more than 180° of longitude: areas may not cross the antimeridian',
+          ),
+        ],
+      };
     }
     vertices += ring.length - 1;
     if (vertices > MAX_AREA_VERTICES) {

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
-import type { ApiErrorBody } from '../../core/errors.ts';
 import { withSession } from './accounts/session.ts';
 import { auditRouter } from './api/audit.ts';
 import { authRouter } from './api/auth.ts';
@@ -23,8 +23,9 @@ import { Auth } from './auth.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, errorRenderer } from './errors.ts';
 import { route } from './http.ts';
+import { guardJsonBody, guardUrl, verifyJsonDepth } from './input/guard.ts';
 
 export interface AppOptions {
   db: Db;
@@ -47,17 +48,35 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
 
   app.use((req, res, next) => {
     const t0 = process.hrtime.bigint();
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug';
       logger[level](
-        { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        {
+          request_id: requestId,
+          method: req.method,
+          url: req.originalUrl.slice(0, 500),
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        },
         'request',
       );
     });
     next();
   });
-  app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/geo+json'] }));
+  // The input layer (issue 10 #2), before any handler: URL, then JSON depth, then every value.
+  app.use(guardUrl);
+  app.use(
+    express.json({
+      limit: config.bodyLimit,
+      type: ['application/json', 'application/geo+json'],
+      verify: verifyJsonDepth,
+    }),
+  );
+  app.use(guardJsonBody);
 
   // On the small pool of its own, so it answers while heavy requests hold the main pool; 503 with
   // Retry-After while the database is down (load balancers and the soak test watch this).
@@ -120,36 +139,6 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
   app.use((req: Request, _res: Response, next: NextFunction) =>
     next(new HttpError(404, 'not_found', `Nothing at ${req.path}`)),
   );
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = toHttpError(err);
-    if (e.code === 'unavailable') {
-      logger.warn({ err: String(err), url: req.originalUrl }, 'database unavailable');
-      if (!res.headersSent) res.setHeader('Retry-After', String(RETRY_AFTER_S));
-    } else if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
-    const body: ApiErrorBody = {
-      error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) },
-    };
-    if (!res.headersSent) res.status(e.status).json(body);
-  });
+  app.use(errorRenderer(logger));
   return app;
-}
-
-function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  const e = err as { type?: string; status?: number; code?: string; message?: string };
-  if (e?.type === 'entity.too.large')
-    return new HttpError(413, 'payload_too_large', 'Request body is over the limit');
-  if (e?.type === 'entity.parse.failed')
-    return new HttpError(400, 'bad_request', `Body is not valid JSON: ${e.message}`);
-  if (isDbUnavailable(err))
-    return new HttpError(503, 'unavailable', 'The database is unavailable; try again shortly');
-  if (e?.code === '57014')
-    return new HttpError(503, 'timeout', 'The database statement took too long and was cancelled');
-  if (e?.code === '22023' || e?.code === 'XX000') {
-    // PostGIS rejects a geometry (e.g. from ST_GeomFromGeoJSON)
-    return new HttpError(400, 'invalid_geometry', e.message ?? 'Invalid geometry');
-  }
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
-    return new HttpError(e.status, 'bad_request', e.message ?? 'Bad request');
-  return new HttpError(500, 'internal', 'Internal error');
 }

@@ -156,7 +156,10 @@ export function compoundsRouter(ctx: AppContext): Router {
       }
       let rows: SurveyRow[];
       try {
-        rows = await matchSurvey(db, parseSurvey(await readSheet(data, surveyFormat(req, data))));
+        const sheet = await readSheet(data, surveyFormat(req, data));
+        if (sheet.some((r) => r.some((cell) => cell.includes('\u0000'))))
+          throw new SurveyFileError('A cell of the file contains a NUL character');
+        rows = await matchSurvey(db, parseSurvey(sheet));
       } catch (e) {
         if (e instanceof SurveyFileError) throw badRequest('bad_request', e.message, { reason: e.reason });
         throw e;

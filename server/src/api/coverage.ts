@@ -25,7 +25,7 @@ import {
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseBbox, route } from '../http.ts';
-import { queryNumber, queryString } from '../input/query.ts';
+import { queryInt, queryNumber, queryString } from '../input/query.ts';
 import { BBOX_FEATURE_LIMIT } from '../layer-features.ts';
 
 function queryCategory(req: Request): CompoundCategory | undefined {
@@ -129,7 +129,7 @@ export function coverageRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const street = queryString(req, 'street');
       const community = queryString(req, 'community');
-      const limit = queryNumber(req, 'limit', 10_000, 1, 10_000);
+      const limit = queryInt(req, 'limit', 10_000, 1, 10_000);
       res.json({
         compounds: await compoundCoverage(db, { street, community, category: queryCategory(req), limit }),
       });

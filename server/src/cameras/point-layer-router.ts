@@ -66,18 +66,16 @@ async function assertPlacement(q: Queryable, a: CameraAttributes, p: Point) {
 }
 
 function fromDatabase(e: unknown): unknown {
-  const err = e as { code?: string; constraint?: string; detail?: string };
+  const err = e as { code?: string };
   if (err?.code === '23505')
     return new HttpError(409, 'validation_failed', 'Another camera already has this code', {
       field: 'code',
-      detail: err.detail,
     });
   if (err?.code === '23503')
     return new HttpError(400, 'invalid_attribute', 'compound_id names no known compound', {
       field: 'compound_id',
     });
-  if (err?.code === '23514')
-    return new HttpError(400, 'invalid_attribute', `A value is out of range (${err.constraint ?? 'check'})`);
+  if (err?.code === '23514') return new HttpError(400, 'invalid_attribute', 'A value is out of range');
   return e;
 }
 

@@ -19,3 +19,14 @@ export function queryNumber(req: Request, name: string, dflt: number, min: numbe
   }
   return n;
 }
+
+/** A whole-number parameter within [min, max], or the default (`limit=1.5` is a 400). */
+export function queryInt(req: Request, name: string, dflt: number, min: number, max: number): number {
+  const raw = queryString(req, name);
+  if (raw === undefined) return dflt;
+  const n = /^-?\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw badRequest('bad_request', `${name} must be a whole number from ${min} to ${max}`, { [name]: raw });
+  }
+  return n;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { toHttpError } from './errors.ts';
+
+describe('issue 10 #3: no database or PostGIS text reaches a client', () => {
+  const leaks = [
+    { code: 'XX000', message: 'lwgeom_intersection: GEOS Error: TopologyException at 105.5 30.5' },
+    { code: '22023', message: 'ST_GeomFromGeoJSON: unknown GeoJSON type' },
+    {
+      code: '23505',
+      message: 'duplicate key value violates unique constraint "cameras_code_key"',
+      detail: 'Key (code)=(x) already exists.',
+    },
+    { code: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' },
+    {
+      code: '54000',
+      message: 'index row size 1048600 exceeds btree version 4 maximum 2704 for index "cameras_code_key"',
+    },
+    { code: '42P01', message: 'relation "nope" does not exist' },
+    new RangeError('Maximum call stack size exceeded'),
+  ];
+  for (const err of leaks) {
+    it(`${(err as { code?: string }).code ?? 'RangeError'} is answered without its text`, () => {
+      const e = toHttpError(err, 'req-1');
+      const out = JSON.stringify({ code: e.code, message: e.message, details: e.details });
+      expect(out).not.toMatch(/GEOS|lwgeom|ST_|Key \(|violates|UTF8|btree|relation|call stack/);
+      if (e.status >= 500) expect(e.details).toEqual({ request_id: 'req-1' });
+    });
+  }
+  it('PostGIS and data errors are 4xx with the request id, unknown ones 500 internal', () => {
+    expect(toHttpError({ code: 'XX000', message: 'GEOS' }, 'r').status).toBe(400);
+    expect(toHttpError({ code: '22021', message: 'x' }, 'r').status).toBe(400);
+    expect(toHttpError({ code: '42P01', message: 'x' }, 'r')).toMatchObject({
+      status: 500,
+      code: 'internal',
+    });
+    expect(toHttpError({ code: 'XX000', message: 'GEOS' }, 'r').details).toEqual({ request_id: 'r' });
+  });
+});

@@ -1,0 +1,132 @@
+import type { Polygon } from 'geojson';
+import { afterAll, beforeAll } from 'vitest';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { startApp, type RunningApp, loginTokens } from './app.ts';
+import { createTestDb, type TestDb } from './db.ts';
+
+/**
+ * The world the input, authorization and fuzz tests share: a district with two 街道 side by side
+ * (甲 west of x = 1000 m, 乙 east of it), one 社区 and one 小区 in each, a building, the demo accounts
+ * signed in, and the real app over a fresh database.
+ */
+export const LON0 = 105.59;
+export const LAT0 = 30.53;
+const M_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
+const M_LAT = 110_574;
+/** x metres east, y metres north of (LON0, LAT0). */
+export const pt = (x: number, y: number) => [LON0 + x / M_LON, LAT0 + y / M_LAT];
+export const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
+});
+export const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
+
+export const STREET_A = '510903001';
+export const STREET_B = '510903002';
+export const COMMUNITY_A = '510903001001';
+export const COMMUNITY_B = '510903002001';
+export const COMPOUND_A = 1;
+export const COMPOUND_B = 2;
+export const EDITOR_A = `editor-${STREET_A}`;
+export const EDITOR_B = `editor-${STREET_B}`;
+export const PASSWORD = 'demo-pass-0123';
+
+export const areaFeature = (geometry: Polygon, props: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  geometry,
+  properties: { name: '测试区域', management_mode: 'resident_self', ...props },
+});
+export const pointFeature = (x: number, y: number, props: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  geometry: { type: 'Point', coordinates: pt(x, y) },
+  properties: props,
+});
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed JSON answer, or null when it was not JSON. */
+  body: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface CallOptions {
+  /** Who signs the request: a demo username, or null for nobody (default admin). */
+  as?: string | null;
+  ifMatch?: string;
+  /** Send this as it is (a string or bytes) instead of JSON.stringify(body). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TrustWorld {
+  t: TestDb;
+  app: RunningApp;
+  tokens: Record<string, string>;
+  call(method: string, path: string, body?: unknown, opts?: CallOptions): Promise<Answer>;
+  count(table: string): Promise<number>;
+}
+
+/** Builds the world in beforeAll and drops it in afterAll; the returned object fills in then. */
+export function useTrustWorld(): TrustWorld {
+  const w = { tokens: {} as Record<string, string> } as TrustWorld;
+  beforeAll(async () => {
+    w.t = await createTestDb();
+    await w.t.db.query(
+      `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+        ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
+        ($2, '甲街道', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326))),
+        ($4, '乙街道', 'street', '510903', ST_Multi(ST_GeomFromText($5, 4326))),
+        ($6, '甲社区', 'community', $2, ST_Multi(ST_GeomFromText($3, 4326))),
+        ($7, '乙社区', 'community', $4, ST_Multi(ST_GeomFromText($5, 4326)))`,
+      [
+        wkt(rect(-2000, -2000, 4000, 2000)),
+        STREET_A,
+        wkt(rect(-2000, -2000, 1000, 2000)),
+        STREET_B,
+        wkt(rect(1000, -2000, 4000, 2000)),
+        COMMUNITY_A,
+        COMMUNITY_B,
+      ],
+    );
+    await w.t.db.query(
+      `INSERT INTO compounds (id, name, category, street_code, community_code) VALUES
+        ($1, '甲小区', 'three_no', $3, $5), ($2, '乙小区', 'three_no', $4, $6)`,
+      [COMPOUND_A, COMPOUND_B, STREET_A, STREET_B, COMMUNITY_A, COMMUNITY_B],
+    );
+    await w.t.db.query(
+      `INSERT INTO buildings (id, compound_id, category, households, geom) VALUES
+        (1, $1, 'three_no', 12, ST_GeomFromText($3, 4326)), (2, $2, 'three_no', 30, ST_GeomFromText($4, 4326))`,
+      [COMPOUND_A, COMPOUND_B, wkt(rect(20, 20, 30, 30)), wkt(rect(1520, 20, 1530, 30))],
+    );
+    await ensureDemoAccounts(w.t.db, PASSWORD);
+    w.app = await startApp(w.t.db);
+    await loginTokens(w.app.url, ['admin', 'viewer', EDITOR_A, EDITOR_B], PASSWORD, w.tokens);
+  });
+  afterAll(async () => {
+    await w.app?.close();
+    await w.t?.drop();
+  });
+  w.call = async (method, path, body, opts = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
+    const who = opts.as === undefined ? 'admin' : opts.as;
+    if (who) headers.authorization = `Bearer ${w.tokens[who]}`;
+    if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
+    const r = await fetch(`${w.app.url}${path}`, {
+      method,
+      headers,
+      body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await r.text();
+    let parsed: Answer['body'];
+    try {
+      parsed = text ? (JSON.parse(text) as Answer['body']) : null;
+    } catch {
+      parsed = null;
+    }
+    return { status: r.status, headers: r.headers, text, body: parsed };
+  };
+  w.count = async (table) =>
+    (await w.t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
+  return w;
+}
