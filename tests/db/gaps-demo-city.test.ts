@@ -10,7 +10,7 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
 let t: TestDb;
 beforeAll(async () => {
   t = await createTestDb();
-  await seedDemoCity(t.db, { buildings: 2000 });
+  await seedDemoCity(t.db, { buildings: 3000, seed: 20261201 });
 });
 afterAll(async () => {
   await t?.drop();
@@ -36,14 +36,19 @@ it('issue 9 #4: every proposal passes the save checks of its own street editor, 
   ).rows;
   let proposals = 0;
   const refused: string[] = [];
+  const none: string[] = [];
   for (const { code } of streets) {
-    for (const p of await coverageProposals(t.db, code)) {
+    const ps = await coverageProposals(t.db, code);
+    // On PGlite a buffer that failed inside GEOS took every proposal of street 510903001 with it.
+    if (!ps.length) none.push(code);
+    for (const p of ps) {
       proposals++;
       const r = await validateServiceArea(t.db, p.geometry, { streetCode: code });
       if (!r.valid) refused.push(`${code} #${p.index}: ${r.issues.map((i) => i.code).join(', ')}`);
     }
   }
   expect(proposals).toBeGreaterThan(20);
+  expect(none).toEqual([]);
   expect(refused).toEqual([]);
 });
 

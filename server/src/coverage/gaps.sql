@@ -7,7 +7,8 @@
 -- snap-rounding at once. Without one GEOS first tries floating-point noding and retries on a topology
 -- error; in PGlite (PostGIS 3.6, GEOS 3.14 in WebAssembly) that first error ends the statement with no
 -- row and no error: no gap at all for most streets of the demo city, and again for a street whose areas
--- had vertices on their straight edges after a split and a merge (issue 9 #3b).
+-- had vertices on their straight edges after a split and a merge (issue 9 #3b). GEOS buffers the same
+-- way, so every buffer takes its input reduced to the 1 mm grid.
 -- $1 street code, $2 width m, $3 max area m², $4 min area m².
 WITH street AS (
   SELECT geom FROM jurisdictions WHERE code = $1 AND level = 'street'
@@ -26,9 +27,10 @@ WITH street AS (
   FROM u, shells, street, LATERAL ST_Dump(ST_Intersection(ST_Difference(shells.g, u.g, 1e-9), street.geom, 1e-9)) d
 ), sliver_m AS (
   SELECT d.geom AS g
-  FROM um, LATERAL ST_Dump(ST_Buffer(ST_Buffer(
-         ST_Difference(ST_Buffer(ST_Buffer(um.g, $2::float8 / 2, 'join=mitre'), -$2::float8 / 2, 'join=mitre'), um.g, 0.001),
-         -0.01, 'join=mitre'), 0.01, 'join=mitre')) d
+  FROM um, LATERAL ST_Dump(ST_Buffer(ST_ReducePrecision(ST_Buffer(
+         ST_Difference(ST_Buffer(ST_ReducePrecision(ST_Buffer(ST_ReducePrecision(um.g, 0.001), $2::float8 / 2, 'join=mitre'), 0.001),
+                                 -$2::float8 / 2, 'join=mitre'), um.g, 0.001),
+         -0.01, 'join=mitre'), 0.001), 0.01, 'join=mitre')) d
 ), slivers AS (
   SELECT 'sliver' AS kind, part.geom AS g
   FROM sliver_m, u, street, shells,

@@ -4,7 +4,9 @@
 -- existing areas, so the street's own editor can save a proposal unchanged (a block may reach into the
 -- next street: issue 9 #4). The part with most of the cluster's buildings is kept. $1 street code.
 -- Parts under $5 m² (the save's too_small) are no proposal. Every overlay in EPSG:4326 runs on a
--- 1e-9° grid (≈ 0.1 mm; see gaps.sql for why).
+-- 1e-9° grid (≈ 0.1 mm; see gaps.sql for why), and every buffer (EPSG:4544, metres) takes its input
+-- reduced to a 1 mm grid: GEOS buffers by floating-point noding first too, and PGlite returned no
+-- proposal at all for a street where that failed.
 WITH street AS (
   SELECT geom FROM jurisdictions WHERE code = $1 AND level = 'street'
 ), ub AS (
@@ -26,7 +28,8 @@ WITH street AS (
   FROM clustered GROUP BY block_id, cid
 ), shaped AS (
   SELECT grp.*,
-         ST_Transform(ST_Buffer(ST_Buffer(grp.gm, $2::float8 / 2 + $3::float8, 'join=mitre'),
+         ST_Transform(ST_Buffer(ST_ReducePrecision(ST_Buffer(ST_ReducePrecision(grp.gm, 0.001),
+                                                             $2::float8 / 2 + $3::float8, 'join=mitre'), 0.001),
                                 -($2::float8 / 2), 'join=mitre'), 4326) AS raw
   FROM grp
 ), clipped AS (
@@ -37,7 +40,7 @@ WITH street AS (
                CASE WHEN s.block_id IS NULL THEN s.raw
                     ELSE ST_Intersection(s.raw, (SELECT k.geom FROM basemap_blocks k WHERE k.id = s.block_id), 1e-9) END,
                street.geom, 1e-9),
-             COALESCE((SELECT ST_Union(ST_Buffer(r.geom::geography, $4::float8)::geometry, 1e-9)
+             COALESCE((SELECT ST_Union(ST_Transform(ST_Buffer(ST_ReducePrecision(ST_Transform(r.geom, 4544), 0.001), $4::float8), 4326), 1e-9)
                        FROM basemap_roads r WHERE r.geom && s.raw AND ST_Intersects(r.geom, s.raw)),
                       ST_GeomFromText('GEOMETRYCOLLECTION EMPTY', 4326)), 1e-9),
            COALESCE((SELECT ST_Union(x.geom, 1e-9) FROM (
