@@ -17,9 +17,9 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestDb();
   await t.db.exec(readFileSync(new URL('../fixtures/coverage/small-city.sql', import.meta.url), 'utf8'));
-  await ensureDemoAccounts(t.db, 'demo-pass');
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
   app = await startApp(t.db);
-  await loginTokens(app.url, ['admin', 'editor-510903002'], 'demo-pass', tokens);
+  await loginTokens(app.url, ['admin', 'editor-510903002'], 'demo-pass-2026', tokens);
 });
 afterAll(async () => {
   await app?.close();
