@@ -7,10 +7,39 @@ import { localPlane, toLocal } from './buildings.ts';
  */
 export const GATE_TOLERANCE_M = 1;
 
-/** Is the point inside the polygon, or within `toleranceM` of its edge? */
+/** Each viewshed's box in degrees, computed once per polygon object (viewsheds are never mutated). */
+const boxes = new WeakMap<Polygon, readonly [number, number, number, number]>();
+
+function boxOf(polygon: Polygon): readonly [number, number, number, number] {
+  let box = boxes.get(polygon);
+  if (!box) {
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const p of polygon.coordinates[0] ?? []) {
+      if (p[0]! < minX) minX = p[0]!;
+      if (p[0]! > maxX) maxX = p[0]!;
+      if (p[1]! < minY) minY = p[1]!;
+      if (p[1]! > maxY) maxY = p[1]!;
+    }
+    boxes.set(polygon, (box = [minX, minY, maxX, maxY]));
+  }
+  return box;
+}
+
+/**
+ * Is the point inside the polygon, or within `toleranceM` of its edge? A point outside the polygon's
+ * box (grown by the tolerance) is answered without walking the rings: a map view asks this for every
+ * gate against every camera's viewshed, and nearly all pairs are far apart.
+ */
 export function pointSeen(lon: number, lat: number, polygon: Polygon | null, toleranceM = GATE_TOLERANCE_M) {
   if (!polygon) return false;
   const plane = localPlane(lon, lat);
+  const [minX, minY, maxX, maxY] = boxOf(polygon);
+  const dx = toleranceM / plane.kx;
+  const dy = toleranceM / plane.ky;
+  if (lon < minX - dx || lon > maxX + dx || lat < minY - dy || lat > maxY + dy) return false;
   let inside = false;
   let nearest = Infinity;
   for (const ring of polygon.coordinates) {
