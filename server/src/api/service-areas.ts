@@ -24,6 +24,7 @@ import {
 } from '../../../core/checks/input.ts';
 import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
+import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import {
@@ -34,6 +35,8 @@ import {
   insertServiceArea,
   listServiceAreas,
   lockServiceAreas,
+  communityStreet,
+  mergeMismatch,
   mergeUnion,
   serviceAreaHistory,
   splitMismatch,
@@ -104,6 +107,19 @@ function applyJurisdiction(user: User, attributes: ServiceAreaAttributes): Servi
     );
   }
   return { ...attributes, street_code: user.streetCode };
+}
+
+/** A street editor's area may name only a 社区 of its own 街道 (403 otherwise; an unknown code is the FK's 400). */
+async function assertCommunityInStreet(q: Queryable, user: User, attributes: ServiceAreaAttributes) {
+  if (user.role !== 'street_editor' || !attributes.community_code) return;
+  const street = await communityStreet(q, attributes.community_code);
+  if (street !== undefined && street !== user.streetCode)
+    throw new HttpError(
+      403,
+      'out_of_jurisdiction',
+      `社区 ${attributes.community_code} is not in street ${user.streetCode}`,
+      { street_code: user.streetCode, community_code: attributes.community_code },
+    );
 }
 
 const streetOf = (user: User | undefined) => (user?.role === 'street_editor' ? user.streetCode : null);
@@ -252,6 +268,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const input = validateServiceAreaInput(req.body);
       if (!input.ok) throw malformed(input.problems);
       const attributes = applyJurisdiction(user, input.value.attributes);
+      await assertCommunityInStreet(db, user, attributes);
       const geometry: Polygon = input.value.geometry;
       const out = await db
         .transaction(async (tx) => {
@@ -279,6 +296,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const input = validateServiceAreaInput(req.body);
       if (!input.ok) throw malformed(input.problems);
       const attributes = applyJurisdiction(user, input.value.attributes);
+      await assertCommunityInStreet(db, user, attributes);
       const geometry: Polygon = input.value.geometry;
       const out = await db
         .transaction(async (tx) => {
@@ -424,6 +442,28 @@ export function serviceAreasRouter(ctx: AppContext): Router {
           const other = await writableArea(tx, otherId, otherVersion, user);
           const u = await mergeUnion(tx, keepId, otherId);
           const adjacent = given ? u.distance_m <= MERGE_GAP_M : u.type === 'POLYGON';
+          if (adjacent && given) {
+            // The polygon sent must be the union of the two (a gap up to MERGE_GAP_M bridged along
+            // their shared edge), not any shape anywhere.
+            const m = await mergeMismatch(tx, keepId, otherId, given);
+            const tolerance = SPLIT_TOLERANCE_M2 + (MERGE_GAP_M * m.perimeter_m) / 2;
+            if (!(m.mismatch_m2 <= tolerance))
+              throw new HttpError(
+                422,
+                'validation_failed',
+                `The merged polygon differs from the union of areas ${keepId} and ${otherId} by ${Math.round(m.mismatch_m2)} m²`,
+                {
+                  issues: [
+                    {
+                      code: 'merge_mismatch',
+                      with: [otherId],
+                      mismatch_m2: m.mismatch_m2,
+                      tolerance_m2: tolerance,
+                    },
+                  ],
+                },
+              );
+          }
           if (!adjacent) {
             throw new HttpError(
               422,

@@ -10,6 +10,8 @@ import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
+import { assertCompoundInJurisdiction } from '../ledger/access.ts';
+import { compoundStreet } from '../ledger/repository.ts';
 import {
   buildingsHolding,
   deletePoint,
@@ -50,6 +52,16 @@ async function assertInStreet(q: Queryable, user: User, lon: number, lat: number
     throw new HttpError(403, 'out_of_jurisdiction', `${what} is not inside street ${user.streetCode}`, {
       street_code: user.streetCode,
     });
+}
+
+/**
+ * A street editor links a point only to a compound of its own 街道: a compound elsewhere would change
+ * that street's 五有 scorecard. An unknown id is left to the foreign key (400).
+ */
+async function assertCompoundInStreet(q: Queryable, user: User, compoundId: number | null) {
+  if (user.role !== 'street_editor' || compoundId === null) return;
+  const c = await compoundStreet(q, compoundId);
+  if (c) assertCompoundInJurisdiction(user, c.street_code, `Compound ${compoundId}`);
 }
 
 /** A camera inside a building footprint must be marked indoor (422 otherwise). */
@@ -159,6 +171,7 @@ export function pointLayerRouter<L extends PointLayer>(
       const stored = await db
         .transaction(async (tx) => {
           await assertInStreet(tx, user, lon, lat, `The ${name}`);
+          await assertCompoundInStreet(tx, user, attributes.compound_id);
           await check(tx, attributes, geometry);
           const id = await insertPoint(tx, layer, attributes, geometry, user.username);
           return answer(tx, id);
@@ -190,6 +203,7 @@ export function pointLayerRouter<L extends PointLayer>(
         .transaction(async (tx) => {
           await writablePoint(tx, id, expected, user);
           await assertInStreet(tx, user, lon, lat, `The new place of ${name} ${id}`);
+          await assertCompoundInStreet(tx, user, attributes.compound_id);
           await check(tx, attributes, geometry);
           await updatePoint(tx, layer, id, attributes, geometry, user.username);
           return answer(tx, id);

@@ -37,6 +37,8 @@ const UPDATE_SQL = sql('update.sql');
 const HISTORY_SQL = sql('history.sql');
 const SPLIT_CHECK_SQL = sql('split-check.sql');
 const MERGE_CHECK_SQL = sql('merge-check.sql');
+const MERGE_MISMATCH_SQL = sql('merge-mismatch.sql');
+const COMMUNITY_STREET_SQL = "SELECT parent_code FROM jurisdictions WHERE code = $1 AND level = 'community'";
 
 /**
  * The city-wide advisory lock key. Every service-area write holds it shared; the seed or an import
@@ -280,4 +282,25 @@ export async function mergeUnion(
 ): Promise<{ distance_m: number; type: string; geometry: string }> {
   const r = await q.query<{ distance_m: number; type: string; geometry: string }>(MERGE_CHECK_SQL, [a, b]);
   return r.rows[0]!;
+}
+
+/** How far a merge's given polygon is from the union of the two areas (m² and the union's perimeter). */
+export async function mergeMismatch(
+  q: Queryable,
+  a: number,
+  b: number,
+  geometry: Polygon,
+): Promise<{ mismatch_m2: number; perimeter_m: number }> {
+  const r = await q.query<{ mismatch_m2: number; perimeter_m: number }>(MERGE_MISMATCH_SQL, [
+    a,
+    b,
+    JSON.stringify(geometry),
+  ]);
+  return r.rows[0]!;
+}
+
+/** The 街道 a 社区 belongs to; undefined when the code names no 社区. */
+export async function communityStreet(q: Queryable, code: string): Promise<string | null | undefined> {
+  const r = await q.query<{ parent_code: string | null }>(COMMUNITY_STREET_SQL, [code]);
+  return r.rows[0]?.parent_code;
 }

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import {
+  COMMUNITY_A,
+  COMMUNITY_B,
+  COMPOUND_A,
+  COMPOUND_B,
+  EDITOR_A,
+  areaFeature,
+  pointFeature,
+  rect,
+  useTrustWorld,
+} from '../helpers/trust-world.ts';
+
+const w = useTrustWorld();
+
+/** Everything a refused write could have touched, to compare before and after. */
+const snapshot = async () =>
+  (
+    await w.t.db.query<{ s: string }>(
+      `SELECT json_build_object(
+         'cameras', (SELECT json_agg(json_build_object('id', id, 'v', version, 'c', compound_id) ORDER BY id) FROM cameras),
+         'gates', (SELECT json_agg(json_build_object('id', id, 'v', version, 'c', compound_id) ORDER BY id) FROM gates),
+         'areas', (SELECT json_agg(json_build_object('id', id, 'v', version, 'cc', community_code,
+                                                     'g', ST_AsText(geom)) ORDER BY id) FROM service_areas)
+       )::text AS s`,
+    )
+  ).rows[0]!.s;
+
+describe('issue 10 #4: a street editor cannot link another street’s compound to a gate or camera', () => {
+  for (const layer of ['gates', 'cameras'] as const) {
+    it(`POST /api/${layer} with compound_id of 乙's compound → 403, nothing written`, async () => {
+      const before = await snapshot();
+      const r = await w.call('POST', `/api/${layer}`, pointFeature(100, 300, { compound_id: COMPOUND_B }), {
+        as: EDITOR_A,
+      });
+      expect(r.status).toBe(403);
+      expect(r.body!.error.code).toBe('out_of_jurisdiction');
+      expect(await snapshot()).toBe(before);
+    });
+
+    it(`PUT /api/${layer}/:id to 乙's compound → 403, nothing written; its own compound → 200`, async () => {
+      const made = await w.call(
+        'POST',
+        `/api/${layer}`,
+        pointFeature(120, 300, { compound_id: COMPOUND_A }),
+        {
+          as: EDITOR_A,
+        },
+      );
+      expect(made.status).toBe(201);
+      const before = await snapshot();
+      const r = await w.call(
+        'PUT',
+        `/api/${layer}/${made.body!.id}`,
+        pointFeature(120, 300, { compound_id: COMPOUND_B }),
+        { as: EDITOR_A, ifMatch: `"${made.body!.version}"` },
+      );
+      expect(r.status).toBe(403);
+      expect(await snapshot()).toBe(before);
+      const own = await w.call('PUT', `/api/${layer}/${made.body!.id}`, pointFeature(120, 300, {}), {
+        as: EDITOR_A,
+        ifMatch: `"${made.body!.version}"`,
+      });
+      expect(own.status).toBe(200);
+    });
+  }
+
+  it('the city admin may link any compound', async () => {
+    const r = await w.call('POST', '/api/gates', pointFeature(140, 300, { compound_id: COMPOUND_B }));
+    expect(r.status).toBe(201);
+  });
+});
+
+describe('issue 10 #4: a service area’s 社区 must lie in the editor’s street', () => {
+  it('POST with community_code of 乙 by 甲’s editor → 403, nothing written; its own 社区 → 201', async () => {
+    const before = await snapshot();
+    const r = await w.call(
+      'POST',
+      '/api/service-areas',
+      areaFeature(rect(300, 300, 340, 340), {
+        community_code: COMMUNITY_B,
+      }),
+      { as: EDITOR_A },
+    );
+    expect(r.status).toBe(403);
+    expect(r.body!.error.code).toBe('out_of_jurisdiction');
+    expect(await snapshot()).toBe(before);
+    const own = await w.call(
+      'POST',
+      '/api/service-areas',
+      areaFeature(rect(300, 300, 340, 340), {
+        community_code: COMMUNITY_A,
+      }),
+      { as: EDITOR_A },
+    );
+    expect(own.status).toBe(201);
+    const before2 = await snapshot();
+    const put = await w.call(
+      'PUT',
+      `/api/service-areas/${own.body!.id}`,
+      areaFeature(rect(300, 300, 340, 340), { community_code: COMMUNITY_B }),
+      { as: EDITOR_A, ifMatch: `"${own.body!.version}"` },
+    );
+    expect(put.status).toBe(403);
+    expect(await snapshot()).toBe(before2);
+  });
+});
+
+describe('issue 10 #4: a merge’s geometry is the union of its parts', () => {
+  it('two adjacent areas "merged" into a square 50 km away → 422, nothing written; the true union → 200', async () => {
+    const a = await w.call('POST', '/api/service-areas', areaFeature(rect(500, 500, 550, 550)), {
+      as: EDITOR_A,
+    });
+    const b = await w.call('POST', '/api/service-areas', areaFeature(rect(550, 500, 600, 550)), {
+      as: EDITOR_A,
+    });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const merge = (geometry: unknown, as: string) =>
+      w.call(
+        'POST',
+        '/api/service-areas/merge',
+        { ids: [a.body!.id, b.body!.id], versions: [a.body!.version, b.body!.version], geometry },
+        { as },
+      );
+    for (const as of [EDITOR_A, 'admin']) {
+      const before = await snapshot();
+      const far = await merge(rect(50_000, 500, 50_100, 550), as);
+      expect(far.status).toBe(422);
+      expect(far.body!.error.details.issues[0].code).toBe('merge_mismatch');
+      expect(await snapshot()).toBe(before);
+    }
+    const ok = await merge(rect(500, 500, 600, 550), EDITOR_A);
+    expect(ok.status).toBe(200);
+  });
+});
