@@ -10,6 +10,7 @@ import { Dashboard } from './dashboard/Dashboard.tsx';
 import { useDashboardText } from './dashboard/messages.ts';
 import { showDashboardOverlay, type DashboardOverlay } from './map/dashboard-overlay.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
+import { HelpDialog } from './panels/HelpDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { useCompoundText } from './panels/compound/messages.ts';
 import { SurveyDialog } from './panels/compound/SurveyDialog.tsx';
@@ -51,6 +52,7 @@ export function App() {
   const [visibility, setVisibility] = useState<LayerVisibility>(storedVisibility);
   const [picked, setPicked] = useState<Picked | null>(null);
   const [about, setAbout] = useState(false);
+  const [help, setHelp] = useState(false);
   const [dashboard, setDashboard] = useState(false);
   const [survey, setSurvey] = useState(false);
   const { t: compoundText } = useCompoundText();
@@ -156,6 +158,9 @@ export function App() {
           >
             {compoundText('survey.open')}
           </button>
+          <button type="button" className="button" data-testid="help-button" onClick={() => setHelp(true)}>
+            {t('help.button')}
+          </button>
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
           </button>
@@ -202,6 +207,7 @@ export function App() {
         )}
       </main>
       {about && <AboutDialog onClose={() => setAbout(false)} />}
+      {help && <HelpDialog onClose={() => setHelp(false)} />}
       {survey && <SurveyDialog onClose={() => setSurvey(false)} />}
     </div>
   );

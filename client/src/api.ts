@@ -114,7 +114,7 @@ export function fetchConfig(signal?: AbortSignal): Promise<ClientConfig> {
   return getJson<ClientConfig>('/api/config', signal);
 }
 
-/** One hit of `GET /api/search`: a compound (小区) or a jurisdiction (街道, 社区, 区), with its extent. */
+/** One hit of `GET /api/search`: a compound (小区) by name, code or address, or a jurisdiction (街道, 社区, 区), with its extent. */
 export interface SearchResult {
   kind: 'compound' | 'jurisdiction';
   /** Compound id, or jurisdiction code. */
@@ -124,6 +124,14 @@ export interface SearchResult {
   detail: string;
   /** The street's name (compounds) or the parent's name (jurisdictions), if known. */
   parent: string | null;
+  /** The same in English, where the data has it. */
+  parent_en: string | null;
+  /** A jurisdiction's English name. */
+  name_en: string | null;
+  /** Which field held the query: the name, the code (or compound id), or a compound's address. */
+  matched: 'name' | 'code' | 'address';
+  code: string | null;
+  address: string | null;
   bbox: Bbox | null;
 }
 

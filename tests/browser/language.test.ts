@@ -24,7 +24,7 @@ describeInBrowser('language in Chromium (issue 9 #11)', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     [server, browser] = await Promise.all([startServerWithDemoCity({ buildings: 1000 }), launchBrowser()]);
-    await ensureDemoAccounts(server.db, 'demo-pass');
+    await ensureDemoAccounts(server.db, 'demo-pass-2026');
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -49,6 +49,36 @@ describeInBrowser('language in Chromium (issue 9 #11)', () => {
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'language-login-zh.png') });
     await page.click('[data-testid=login-dialog] button[type=button]');
     await page.click('[data-testid=editor-close]');
+  });
+
+  it('issue 9: 帮助 walks through the three jobs in Chinese', async () => {
+    await page.click('[data-testid=help-button]');
+    const dialog = page.locator('[data-testid=help-dialog]');
+    await dialog.waitFor();
+    for (const job of ['draw', 'dashboard', 'cameras'])
+      expect(await dialog.locator(`[data-testid=help-${job}] li`).count(), job).toBeGreaterThan(2);
+    expect(await dialog.locator('h2').textContent()).toBe('帮助');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'language-help-zh.png') });
+    await page.click('[data-testid=help-close]');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('issue 9: the search box finds a compound by its address and says so', async () => {
+    const c = (
+      await server.db.query<{ id: number; address: string }>(
+        "SELECT id, address FROM compounds WHERE address IS NOT NULL AND address <> '' ORDER BY id LIMIT 1",
+      )
+    ).rows[0]!;
+    await page.fill('[data-testid=search-input]', c.address);
+    const hit = page.locator('[data-testid=search-result]').first();
+    await hit.waitFor();
+    expect(await hit.locator('[data-testid=search-matched]').getAttribute('data-matched')).toMatch(
+      /address|name/,
+    );
+    expect(await page.locator('[data-testid=search-matched][data-matched=address]').count()).toBeGreaterThan(
+      0,
+    );
+    await page.fill('[data-testid=search-input]', '');
   });
 
   it('issue 9 #11: the English dashboard names districts and streets in English', async () => {

@@ -11,6 +11,7 @@ interface Hit {
   name: string;
   detail: string;
   parent: string | null;
+  matched: string;
   bbox: [number, number, number, number] | null;
 }
 
@@ -23,8 +24,11 @@ beforeAll(async () => {
       ('510903002', '南津路街道', 'Nanjinlu Subdistrict', 'street', '510903', ST_Multi(ST_MakeEnvelope(105.6, 30.4, 105.7, 30.6, 4326)))`,
   );
   await t.db.query(
+    `INSERT INTO compounds (id, code, name, address, category, street_code, geom) VALUES
+      (1, 'XQ0464', '凯旋花园', '船山区明月路 12 号', 'three_no', '510903001', ST_Multi(ST_MakeEnvelope(105.55, 30.50, 105.552, 30.502, 4326)))`,
+  );
+  await t.db.query(
     `INSERT INTO compounds (id, name, category, street_code, geom) VALUES
-      (1, '凯旋花园', 'three_no', '510903001', ST_Multi(ST_MakeEnvelope(105.55, 30.50, 105.552, 30.502, 4326))),
       (2, '凯旋', 'professional', '510903001', ST_Multi(ST_MakeEnvelope(105.56, 30.50, 105.561, 30.501, 4326))),
       (3, '南津100%小区', 'self_managed', '510903002', NULL),
       (4, '南津1000小区', 'self_managed', '510903002', NULL),
@@ -87,6 +91,36 @@ describe('GET /api/search', () => {
   it('orders equally good hits by number, not as text (compound 9 before 10)', async () => {
     const { body } = await search('滨河');
     expect(body.results!.map((h) => h.id)).toEqual(['9', '10']);
+  });
+
+  it('issue 9: finds a compound by its address, naming the field that matched', async () => {
+    const { body } = await search('明月路');
+    expect(body.results).toHaveLength(1);
+    expect(body.results![0]).toMatchObject({
+      kind: 'compound',
+      id: '1',
+      name: '凯旋花园',
+      matched: 'address',
+      address: '船山区明月路 12 号',
+    });
+  });
+
+  it('issue 9: finds a compound by its code (case-insensitive) and by its id', async () => {
+    expect((await search('xq0464')).body.results).toMatchObject([
+      { kind: 'compound', id: '1', matched: 'code', code: 'XQ0464' },
+    ]);
+    expect((await search('10')).body.results!.map((h) => `${h.id}:${h.matched}`)).toContain('10:code');
+  });
+
+  it('issue 9: finds a street by its code and gives English names beside the Chinese', async () => {
+    const { body } = await search('510903002');
+    expect(body.results![0]).toMatchObject({
+      kind: 'jurisdiction',
+      id: '510903002',
+      matched: 'code',
+      name_en: 'Nanjinlu Subdistrict',
+      parent_en: 'Chuanshan District',
+    });
   });
 
   it('answers an empty or missing q with 400', async () => {

@@ -13,6 +13,7 @@ const zhCN = {
   'lang.switch': 'English',
   'lang.switchTitle': 'Switch to English',
   'about.button': '关于',
+  'help.button': '帮助',
   'about.title': '关于五有地图',
   'about.body':
     '五有地图帮助街道办事处把三无小区和自管小区纳入物业服务区域：查看建筑、小区、服务区域、行政区划和视频监控，找出尚未覆盖的三无建筑。',
@@ -25,6 +26,7 @@ const zhCN = {
   'search.none': '没有找到“{q}”',
   'search.failed': '搜索失败：{message}',
   'search.compound': '小区',
+  'search.code': '编码',
   'layers.title': '图层',
   'legend.title': '图例',
   'layer.tianditu': '天地图底图',
@@ -165,6 +167,7 @@ const en: Record<MessageKey, string> = {
   'lang.switch': '中文',
   'lang.switchTitle': '切换到中文',
   'about.button': 'About',
+  'help.button': 'Help',
   'about.title': 'About Wuyou Map',
   'about.body': `Wuyou Map helps street offices bring ${GLOSSARY.threeNoCompound.en}s and ${GLOSSARY.selfManagedCompound.en}s into property service areas: it shows buildings, compounds, service areas, jurisdictions and cameras, and finds the ${GLOSSARY.threeNo.en} buildings no area covers yet.`,
   'about.offline':
@@ -176,6 +179,7 @@ const en: Record<MessageKey, string> = {
   'search.none': 'Nothing found for “{q}”',
   'search.failed': 'Search failed: {message}',
   'search.compound': 'Compound',
+  'search.code': 'code',
   'layers.title': 'Layers',
   'legend.title': 'Legend',
   'layer.tianditu': 'Tianditu basemap',

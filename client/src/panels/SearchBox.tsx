@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { search, type SearchResult } from '../api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
-import { enumKey } from '../i18n/messages.ts';
+import { errorText } from '../i18n/errors.ts';
+import { enumKey, type Language } from '../i18n/messages.ts';
 
 export interface SearchBoxProps {
   onChoose(result: SearchResult): void;
@@ -10,11 +11,11 @@ export interface SearchBoxProps {
 type State =
   | { kind: 'idle' }
   | { kind: 'results'; q: string; results: SearchResult[] }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; error: unknown };
 
-/** 搜索: a compound or street by name; choosing a hit flies the map there. */
+/** 搜索: a compound by name, code or address, or a street by name or code; choosing a hit flies the map there. */
 export function SearchBox({ onChoose }: SearchBoxProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [q, setQ] = useState('');
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [active, setActive] = useState(0);
@@ -32,7 +33,7 @@ export function SearchBox({ onChoose }: SearchBoxProps) {
           setActive(0);
         })
         .catch((e: Error) => {
-          if (e.name !== 'AbortError') setState({ kind: 'failed', message: e.message });
+          if (e.name !== 'AbortError') setState({ kind: 'failed', error: e });
         });
     }, 200);
     return () => {
@@ -51,7 +52,7 @@ export function SearchBox({ onChoose }: SearchBoxProps) {
 
   const choose = (r: SearchResult) => {
     setState({ kind: 'idle' });
-    setQ(r.name);
+    setQ(shownName(r, lang));
     onChoose(r);
   };
   const results = state.kind === 'results' ? state.results : [];
@@ -77,7 +78,7 @@ export function SearchBox({ onChoose }: SearchBoxProps) {
       />
       {state.kind === 'failed' && (
         <div className="search-results" role="alert">
-          <div className="search-empty">{t('search.failed', { message: state.message })}</div>
+          <div className="search-empty">{t('search.failed', { message: errorText(lang, state.error) })}</div>
         </div>
       )}
       {state.kind === 'results' && (
@@ -96,7 +97,7 @@ export function SearchBox({ onChoose }: SearchBoxProps) {
                 choose(r);
               }}
             >
-              <span className="search-name">{r.name}</span>
+              <span className="search-name">{shownName(r, lang)}</span>
               <span className="search-detail">
                 <ResultDetail result={r} />
               </span>
@@ -108,8 +109,13 @@ export function SearchBox({ onChoose }: SearchBoxProps) {
   );
 }
 
+/** A hit's name in the language (jurisdictions have English names; compounds are named in Chinese). */
+function shownName(r: SearchResult, lang: Language): string {
+  return lang === 'en' && r.name_en ? r.name_en : r.name;
+}
+
 function ResultDetail({ result }: { result: SearchResult }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const attr = result.kind === 'compound' ? 'category' : 'level';
   const key = enumKey(attr, result.detail);
   const what =
@@ -118,10 +124,21 @@ function ResultDetail({ result }: { result: SearchResult }) {
       : key
         ? t(key)
         : result.detail;
+  const parent = lang === 'en' && result.parent_en ? result.parent_en : result.parent;
+  // Found by its code or address: say which, so the hit explains itself.
+  const how =
+    result.matched === 'address' && result.address
+      ? ` · ${result.address}`
+      : result.matched === 'code' && result.code
+        ? ` · ${t('search.code')} ${result.code}`
+        : '';
   return (
     <>
       {what}
-      {result.parent ? ` · ${result.parent}` : ''}
+      {parent ? ` · ${parent}` : ''}
+      <span data-testid="search-matched" data-matched={result.matched}>
+        {how}
+      </span>
     </>
   );
 }

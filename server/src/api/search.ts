@@ -20,6 +20,16 @@ export interface SearchHit {
   detail: string;
   /** Street of a compound, parent of a jurisdiction. */
   parent: string | null;
+  /** The same in English, where the data has it. */
+  parent_en: string | null;
+  /** A jurisdiction's English name. */
+  name_en: string | null;
+  /** Which field held the query: a compound's or jurisdiction's name, its code, or a compound's address. */
+  matched: 'name' | 'code' | 'address';
+  /** Compound code (小区编码) or jurisdiction code. */
+  code: string | null;
+  /** A compound's address. */
+  address: string | null;
   /** [minLon, minLat, maxLon, maxLat]; null for a compound with neither outline nor buildings. */
   bbox: [number, number, number, number] | null;
 }
@@ -30,6 +40,11 @@ interface Row {
   name: string;
   detail: string;
   parent: string | null;
+  parent_en: string | null;
+  name_en: string | null;
+  matched: SearchHit['matched'];
+  code: string | null;
+  address: string | null;
   w: number | null;
   s: number | null;
   e: number | null;
@@ -42,8 +57,10 @@ export function containsPattern(q: string): string {
 }
 
 /**
- * `GET /api/search?q=…` → `{ results: SearchHit[] }`: jurisdictions (街道, 社区, 区) and compounds (小区)
- * whose name contains `q` (case-insensitive), best matches first, each with the extent to fly to.
+ * `GET /api/search?q=…` → `{ results: SearchHit[] }`: jurisdictions (街道, 社区, 区) whose name or
+ * English name contains `q` or whose code starts with it, and compounds (小区) whose name, code or
+ * address contains `q` or whose id it is (case-insensitive), best matches first, each with the extent
+ * to fly to.
  * An empty or missing `q` is a 400.
  */
 export function searchRouter(ctx: AppContext): Router {
@@ -68,6 +85,11 @@ export function searchRouter(ctx: AppContext): Router {
         name: row.name,
         detail: row.detail,
         parent: row.parent,
+        parent_en: row.parent_en,
+        name_en: row.name_en,
+        matched: row.matched,
+        code: row.code,
+        address: row.address,
         bbox:
           row.w === null || row.s === null || row.e === null || row.n === null
             ? null
