@@ -24,6 +24,23 @@ export interface Config {
   demoBuildings: number;
   /** Folder of the built client (vite build). */
   clientDist: string;
+  /** Work limits of heavy requests (issue 10 #5); see server/src/limits.ts. */
+  limits: WorkLimits;
+}
+
+export interface WorkLimits {
+  /** Most vertices of one service-area polygon (all rings). AREA_MAX_VERTICES, default 5000. */
+  areaMaxVertices: number;
+  /** Widest side of a service area's bbox in metres. AREA_MAX_SPAN_M, default 5000. */
+  areaMaxSpanM: number;
+  /** Per-statement time limit of heavy reads (validate, gaps, proposals, suggestions). HEAVY_TIMEOUT_MS, default 5000. */
+  heavyTimeoutMs: number;
+  /** Heavy requests running at once per process; the rest wait briefly, then 503. HEAVY_CONCURRENCY, default 3. */
+  heavyConcurrency: number;
+  /** Heavy requests per minute per user (4× that per address), per process. HEAVY_RATE_PER_MIN, default 30. */
+  heavyRatePerMin: number;
+  /** Connections of the pool of its own for health and tiles. DB_LIGHT_POOL, default 4. */
+  lightPool: number;
 }
 
 export class ConfigError extends Error {}
@@ -71,5 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     demoBuildings: int(env, 'DEMO_BUILDINGS', 20_000, 0, 500_000),
     clientDist: resolve(env.CLIENT_DIST || 'client/dist'),
+    limits: {
+      areaMaxVertices: int(env, 'AREA_MAX_VERTICES', 5000, 4, 10_000),
+      areaMaxSpanM: int(env, 'AREA_MAX_SPAN_M', 5000, 10, 1_000_000),
+      heavyTimeoutMs: int(env, 'HEAVY_TIMEOUT_MS', 5000, 100, 600_000),
+      heavyConcurrency: int(env, 'HEAVY_CONCURRENCY', 3, 1, 100),
+      heavyRatePerMin: int(env, 'HEAVY_RATE_PER_MIN', 30, 1, 100_000),
+      lightPool: int(env, 'DB_LIGHT_POOL', 4, 0, 50),
+    },
   };
 }

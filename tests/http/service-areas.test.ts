@@ -378,7 +378,7 @@ describe('POST /validate', () => {
     await cleanup();
     const c = await call('POST', '', area(rect(0, 0, 100, 100)));
     const before = await count('service_area_history');
-    const r = await call('POST', '/validate', { feature: area(rect(25, 0, 125, 100)) }, { as: '' });
+    const r = await call('POST', '/validate', { feature: area(rect(25, 0, 125, 100)) }, { as: 'viewer' });
     expect(r.status).toBe(200);
     expect(r.body.valid).toBe(false);
     expect((r.body.issues as { code: string }[]).map((i) => i.code)).toEqual(['overlap', 'cut_building']);
@@ -387,7 +387,7 @@ describe('POST /validate', () => {
       'POST',
       '/validate',
       { feature: area(rect(0, 0, 110, 100)), id: c.body.id },
-      { as: '' },
+      { as: 'viewer' },
     );
     expect(self.body).toMatchObject({
       valid: true,
@@ -400,7 +400,12 @@ describe('POST /validate', () => {
       'out_of_jurisdiction',
       'empty',
     ]);
-    const bad = await call('POST', '/validate', { feature: { type: 'Feature', geometry: null } }, { as: '' });
+    const bad = await call(
+      'POST',
+      '/validate',
+      { feature: { type: 'Feature', geometry: null } },
+      { as: 'viewer' },
+    );
     expect(bad.status).toBe(400);
     expect(await count()).toBe(1);
     expect(await count('service_area_history')).toBe(before);

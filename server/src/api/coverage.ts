@@ -1,3 +1,4 @@
+import { heavy, heavyQuery } from '../limits.ts';
 import { Router, type Request } from 'express';
 import {
   CATEGORY_LABELS,
@@ -136,16 +137,19 @@ export function coverageRouter(ctx: AppContext): Router {
     }),
   );
 
+  // Gaps and proposals are heavy reads (issue 10 #5): rate-limited, a few at a time, time-limited.
   router.get(
     '/gaps',
+    ...heavy(ctx, { login: false }),
     route(async (req, res) => {
       const street = await requireStreet(ctx, req);
       const d = DEFAULT_GAP_OPTIONS;
-      const gaps = await coverageGaps(db, street, {
+      const o = {
         widthM: queryNumber(req, 'width', d.widthM, 0, 100),
         maxAreaM2: queryNumber(req, 'max_area', d.maxAreaM2, 0, 1_000_000),
         minAreaM2: queryNumber(req, 'min_area', d.minAreaM2, 0, 1_000_000),
-      });
+      };
+      const gaps = await heavyQuery(ctx, (q) => coverageGaps(q, street, o));
       if (queryString(req, 'format') === 'geojson') {
         res.type('application/geo+json').json({
           type: 'FeatureCollection',
@@ -159,14 +163,16 @@ export function coverageRouter(ctx: AppContext): Router {
 
   router.get(
     '/proposals',
+    ...heavy(ctx, { login: false }),
     route(async (req, res) => {
       const street = await requireStreet(ctx, req);
       const d = DEFAULT_PROPOSAL_OPTIONS;
-      const proposals = await coverageProposals(db, street, {
+      const o = {
         distanceM: queryNumber(req, 'distance', d.distanceM, 1, 500),
         marginM: queryNumber(req, 'margin', d.marginM, 0, 50),
         roadM: queryNumber(req, 'road', d.roadM, 0, 50),
-      });
+      };
+      const proposals = await heavyQuery(ctx, (q) => coverageProposals(q, street, o));
       res.json({ street, proposals });
     }),
   );

@@ -1,3 +1,4 @@
+import { heavy, heavyQuery } from '../limits.ts';
 import { Router, type Request } from 'express';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -63,6 +64,7 @@ export function securityRouter(ctx: AppContext): Router {
 
   router.get(
     '/security-coverage/suggestions',
+    ...heavy(ctx, { login: false }),
     route(async (req, res) => {
       const { kind, id } = regionOf(req);
       const rawK = req.query.k ?? '3';
@@ -71,7 +73,7 @@ export function securityRouter(ctx: AppContext): Router {
         throw new HttpError(400, 'bad_request', `k must be an integer from 1 to ${MAX_SUGGESTIONS}`, {
           k: rawK,
         });
-      const out = await cameraSuggestions(db, kind, id, k);
+      const out = await heavyQuery(ctx, (q) => cameraSuggestions(q, kind, id, k));
       if (!out) throw new HttpError(404, 'not_found', what(kind, id));
       res.json({
         [kind]: id,

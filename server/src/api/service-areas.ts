@@ -27,6 +27,7 @@ import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
+import { heavy, heavyQuery, polygonTooBig } from '../limits.ts';
 import {
   SQLSTATE_INVALID,
   SQLSTATE_OVERLAP,
@@ -196,6 +197,13 @@ function saved(area: StoredArea, result: CheckResult): SaveServiceAreaResponse &
 export function serviceAreasRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, auth } = ctx;
+  /** 400 when a polygon is over the configured vertex or extent limit. */
+  const assertSize = (g: Polygon, path?: string) => {
+    const e = polygonTooBig(g, ctx.config.limits, path);
+    if (e) throw e;
+  };
+  /** Writes run with a time limit too (twice the heavy-read one): no save holds its cells for long. */
+  const limited = { timeoutMs: 2 * ctx.config.limits.heavyTimeoutMs };
 
   router.get(
     '/',
@@ -216,22 +224,25 @@ export function serviceAreasRouter(ctx: AppContext): Router {
     }),
   );
 
+  // A heavy read (issue 10 #5): signed in, rate-limited, bounded in size and time.
   router.post(
     '/validate',
+    ...heavy(ctx),
     route(async (req, res) => {
-      // Signed in is optional here; a street editor's answer includes its jurisdiction.
-      const h = req.headers.authorization;
-      const user = h?.startsWith('Bearer ') ? await auth.verify(h.slice(7)) : undefined;
+      const user = req.user;
       const body = (req.body ?? {}) as Record<string, unknown>;
       const feature = body.type === 'Feature' ? body : body.feature;
       const rawId = body.type === 'Feature' ? (req.query.id ?? body.id) : body.id;
       const g = validateAreaGeometryFeature(feature);
       if (!g.ok) throw malformed(g.problems);
+      assertSize(g.value);
       let excludeId: number | null = null;
       if (rawId !== undefined && rawId !== null && typeof rawId !== 'string')
         excludeId = parseId(String(rawId));
       else if (typeof rawId === 'string' && /^\d+$/.test(rawId)) excludeId = parseId(rawId);
-      const result = await validateServiceArea(db, g.value, { excludeId, streetCode: streetOf(user) });
+      const result = await heavyQuery(ctx, (q) =>
+        validateServiceArea(q, g.value, { excludeId, streetCode: streetOf(user) }),
+      );
       const out: ValidateServiceAreaResponse = result;
       res.json(out);
     }),
@@ -270,13 +281,14 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const attributes = applyJurisdiction(user, input.value.attributes);
       await assertCommunityInStreet(db, user, attributes);
       const geometry: Polygon = input.value.geometry;
+      assertSize(geometry);
       const out = await db
         .transaction(async (tx) => {
           await lockServiceAreas(tx, { geometries: [geometry] });
           const result = await validateServiceArea(tx, geometry, { streetCode: streetOf(user) });
           assertSaveable(result, user);
           return saved(await insertServiceArea(tx, attributes, geometry, user.username), result);
-        })
+        }, limited)
         .catch((e: unknown) => {
           throw fromDatabase(e);
         });
@@ -298,6 +310,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const attributes = applyJurisdiction(user, input.value.attributes);
       await assertCommunityInStreet(db, user, attributes);
       const geometry: Polygon = input.value.geometry;
+      assertSize(geometry);
       const out = await db
         .transaction(async (tx) => {
           await lockServiceAreas(tx, { geometries: [geometry] });
@@ -310,7 +323,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
           // `?operation=restore`: an old version brought back (as a new version), so history says so.
           const op = req.query.operation === 'restore' ? 'restore' : 'update';
           return saved(await updateServiceArea(tx, id, attributes, geometry, user.username, op), result);
-        })
+        }, limited)
         .catch((e: unknown) => {
           throw fromDatabase(e);
         });
@@ -358,6 +371,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       const parts: Polygon[] = rawParts.map((p, i) => {
         const g = validatePolygonInput(p, `parts[${i}]`);
         if (!g.ok) throw malformed(g.problems);
+        assertSize(g.value, `parts[${i}]`);
         return g.value;
       });
       const out = await db
@@ -388,7 +402,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
             areas.push(await insertServiceArea(tx, attributes, part, user.username, 'split'));
           }
           return { areas, results };
-        })
+        }, limited)
         .catch((e: unknown) => {
           throw fromDatabase(e);
         });
@@ -433,6 +447,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
       if (body.geometry !== undefined && body.geometry !== null) {
         const g = validatePolygonInput(body.geometry);
         if (!g.ok) throw malformed(g.problems);
+        assertSize(g.value);
         given = g.value;
       }
       const out = await db
@@ -484,7 +499,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
             await updateServiceArea(tx, keepId, attributes, geometry, user.username, 'merge'),
             result,
           );
-        })
+        }, limited)
         .catch((e: unknown) => {
           throw fromDatabase(e);
         });

@@ -9,13 +9,16 @@ export { migrate } from './migrate.ts';
 
 /** The database the config names: the server at DATABASE_URL, else the embedded PGlite folder. */
 export async function openDb(
-  config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'statementTimeoutMs'>,
+  config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'statementTimeoutMs'> & {
+    limits?: { lightPool: number };
+  },
   onError?: (err: Error) => void,
 ): Promise<Db> {
   if (config.databaseUrl) {
     return createPostgresDb({
       connectionString: config.databaseUrl,
       statementTimeoutMs: config.statementTimeoutMs,
+      lightMax: config.limits?.lightPool,
       onError,
     });
   }

@@ -44,10 +44,11 @@ export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
 export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
   const { db, logger } = ctx;
   const encoder: TileEncoder =
-    opts.encoder ?? (db.kind === 'postgres' ? new PostgisEncoder(db) : new JsEncoder(db));
+    opts.encoder ?? (db.kind === 'postgres' ? new PostgisEncoder(db.light) : new JsEncoder(db));
   const cacheBytes = opts.cacheBytes ?? cacheBytesFromEnv();
   const cache = cacheBytes > 0 ? new TileCache(cacheBytes) : undefined;
-  const versions = LayerVersions.fromDb(db);
+  // On the pool of its own (Db.light): tiles answer while heavy requests hold the main pool.
+  const versions = LayerVersions.fromDb(db.light);
   // Identical misses in flight share one encoding.
   const inFlight = new Map<string, Promise<Buffer>>();
 

@@ -1,0 +1,193 @@
+import type { Polygon } from 'geojson';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AppContext } from './context.ts';
+import type { WorkLimits } from './config.ts';
+import type { Queryable } from './db/index.ts';
+import { HttpError } from './errors.ts';
+
+/**
+ * Work limits (issue 10 #5): one request must not stall everyone.
+ *
+ * - Geometry: a service-area polygon has at most `areaMaxVertices` vertices and a bbox at most
+ *   `areaMaxSpanM` wide (which also refuses a polygon across the antimeridian) → 400.
+ * - Heavy reads (validate, coverage gaps and proposals, camera suggestions) go through `heavy()`:
+ *   a rate limit per user and per address (429 + Retry-After), at most `heavyConcurrency` at once
+ *   per process (the others wait up to 2 s, then 503 + Retry-After), and `heavyQuery()` runs them
+ *   in a transaction with `SET LOCAL statement_timeout` (503 timeout when over).
+ *
+ * The rate limits and the concurrency gate are per process (in memory; nothing to share, nothing
+ * to clean up): with N app processes a user gets up to N × the rate. Health and tiles use a pool of
+ * their own (Db.light), so they answer while heavy requests run.
+ */
+
+/** Metres per degree (WGS84, near enough for a limit). */
+const M_PER_DEG_LAT = 110_574;
+const M_PER_DEG_LON_EQ = 111_320;
+
+/** Why a polygon is too big for a service area, or null. */
+export function polygonTooBig(
+  geometry: Polygon,
+  limits: Pick<WorkLimits, 'areaMaxVertices' | 'areaMaxSpanM'>,
+  path = 'geometry',
+): HttpError | null {
+  let vertices = 0;
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const ring of geometry.coordinates) {
+    vertices += Math.max(0, ring.length - 1);
+    for (const [x, y] of ring) {
+      if (x! < w) w = x!;
+      if (x! > e) e = x!;
+      if (y! < s) s = y!;
+      if (y! > n) n = y!;
+    }
+  }
+  if (vertices > limits.areaMaxVertices) {
+    return new HttpError(
+      400,
+      'invalid_geometry',
+      `The polygon has ${vertices} vertices; at most ${limits.areaMaxVertices}`,
+      { problem: 'too_many_vertices', path: `${path}.coordinates`, vertices, limit: limits.areaMaxVertices },
+    );
+  }
+  const midLat = ((s + n) / 2) * (Math.PI / 180);
+  const spanM = Math.max((e - w) * M_PER_DEG_LON_EQ * Math.cos(midLat), (n - s) * M_PER_DEG_LAT);
+  if (spanM > limits.areaMaxSpanM) {
+    return new HttpError(
+      400,
+      'invalid_geometry',
+      `The polygon spans ${Math.round(spanM)} m; a service area spans at most ${limits.areaMaxSpanM} m`,
+      { problem: 'too_large', path, span_m: Math.round(spanM), limit_m: limits.areaMaxSpanM },
+    );
+  }
+  return null;
+}
+
+/** Token buckets by key: `perMin` tokens a minute, holding at most `perMin`. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    private readonly perMin: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes a token for `key`: 0 when granted, else the seconds until one is free. */
+  take(key: string): number {
+    const t = this.now();
+    const rate = this.perMin / 60_000;
+    const b = this.buckets.get(key) ?? { tokens: this.perMin, at: t };
+    b.tokens = Math.min(this.perMin, b.tokens + (t - b.at) * rate);
+    b.at = t;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 10_000) this.prune(t);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000));
+  }
+
+  private prune(t: number) {
+    for (const [k, b] of this.buckets) if (t - b.at > 60_000) this.buckets.delete(k);
+  }
+}
+
+/** At most `max` holders at once; a waiter gives up after `waitMs`. */
+export class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    private readonly max: number,
+    private readonly waitMs: number,
+  ) {}
+
+  /** Resolves to a release function, or null when no place came free in time. */
+  async enter(): Promise<(() => void) | null> {
+    if (this.running < this.max) {
+      this.running++;
+      return this.releaser();
+    }
+    return new Promise((resolve) => {
+      const go = () => {
+        clearTimeout(timer);
+        this.running++;
+        resolve(this.releaser());
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(null);
+      }, this.waitMs);
+      this.waiting.push(go);
+    });
+  }
+
+  private releaser() {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.running--;
+      const next = this.waiting.shift();
+      if (next) next();
+    };
+  }
+}
+
+interface HeavyState {
+  perUser: RateLimiter;
+  perAddress: RateLimiter;
+  gate: Gate;
+}
+const states = new WeakMap<AppContext, HeavyState>();
+const stateOf = (ctx: AppContext): HeavyState => {
+  let st = states.get(ctx);
+  if (!st) {
+    const l = ctx.config.limits;
+    st = {
+      perUser: new RateLimiter(l.heavyRatePerMin),
+      perAddress: new RateLimiter(l.heavyRatePerMin * 4),
+      gate: new Gate(l.heavyConcurrency, 2000),
+    };
+    states.set(ctx, st);
+  }
+  return st;
+};
+
+/**
+ * Middleware for a heavy endpoint: a signed-in user (unless `login: false`), within the rate limits,
+ * and a place among the heavy requests running now (held until the answer is sent).
+ */
+export function heavy(ctx: AppContext, opts: { login?: boolean } = {}): RequestHandler[] {
+  const limit: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const st = stateOf(ctx);
+    const waits = [
+      req.user ? st.perUser.take(`u:${req.user.username}`) : 0,
+      st.perAddress.take(`a:${req.ip ?? req.socket.remoteAddress ?? '?'}`),
+    ];
+    const wait = Math.max(...waits);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      return next(
+        new HttpError(429, 'rate_limited', `Too many heavy requests; try again in ${wait} s`, {
+          retry_after_s: wait,
+        }),
+      );
+    }
+    st.gate.enter().then((release) => {
+      if (!release) {
+        res.setHeader('Retry-After', '2');
+        return next(
+          new HttpError(503, 'unavailable', 'The server is busy with heavy requests; try again shortly'),
+        );
+      }
+      res.once('close', release);
+      next();
+    }, next);
+  };
+  return opts.login === false ? [limit] : [ctx.auth.required(), limit];
+}
+
+/** Runs a heavy read with the per-statement time limit (503 timeout when a statement is over it). */
+export function heavyQuery<T>(ctx: AppContext, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return ctx.db.transaction(fn, { timeoutMs: ctx.config.limits.heavyTimeoutMs });
+}

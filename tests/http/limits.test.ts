@@ -1,0 +1,231 @@
+/**
+ * issue 10 #5: one request must not stall everyone. A city-sized polygon is refused at once; heavy
+ * reads need a login (validate), are rate-limited (429 + Retry-After), a few at a time (503 +
+ * Retry-After) and time-limited (503 timeout); health and tiles answer while heavy requests hold the
+ * main pool.
+ */
+import type { Polygon } from 'geojson';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../helpers/app.ts';
+import { TEST_DB_KIND } from '../helpers/db.ts';
+import { LAT0, LON0, area, rect, useServiceAreaWorld } from '../helpers/service-area-world.ts';
+
+const w = useServiceAreaWorld();
+const extra: RunningApp[] = [];
+afterAll(async () => {
+  await Promise.all(extra.map((a) => a.close()));
+});
+const appWith = async (env: Record<string, string>) => {
+  const a = await startApp(w.t.db, env);
+  extra.push(a);
+  return a;
+};
+
+/** A circle of `n` vertices and `radiusM` metres around the world's origin. */
+const circle = (n: number, radiusM: number): Polygon => {
+  const ring = Array.from({ length: n }, (_, i) => {
+    const a = (2 * Math.PI * i) / n;
+    return [
+      LON0 + (radiusM * Math.cos(a)) / (111_320 * Math.cos((LAT0 * Math.PI) / 180)),
+      LAT0 + (radiusM * Math.sin(a)) / 110_574,
+    ];
+  });
+  return { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
+};
+
+const post = (url: string, path: string, body: unknown, token?: string) =>
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('issue 10 #5: work limits', () => {
+  it('validate needs a login', async () => {
+    const r = await w.call('POST', '/validate', { feature: area(rect(25, 0, 125, 100)) }, { as: '' });
+    expect(r.status).toBe(401);
+  });
+
+  it('a city-sized 9,999-vertex polygon is refused at once, by validate and by a save', async () => {
+    const city = area(circle(9_999, 25_000));
+    const t0 = Date.now();
+    const v = await w.call('POST', '/validate', { feature: city });
+    expect(v.status).toBe(400);
+    expect(v.body.error.details).toMatchObject({ problem: 'too_many_vertices', limit: 5000 });
+    const big = await w.call('POST', '', area(circle(200, 25_000)));
+    expect(big.status).toBe(400);
+    expect(big.body.error.details).toMatchObject({ problem: 'too_large', limit_m: 5000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    // Across the antimeridian: a 360°-wide strip.
+    const strip = area({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [-179.9, 10],
+          [179.9, 10],
+          [179.9, 10.1],
+          [-179.9, 10.1],
+          [-179.9, 10],
+        ],
+      ],
+    });
+    expect((await w.call('POST', '/validate', { feature: strip })).body.error.details).toMatchObject({
+      problem: 'too_large',
+    });
+  });
+
+  it('the limits are configurable', async () => {
+    const app = await appWith({ AREA_MAX_VERTICES: '10000', AREA_MAX_SPAN_M: '60000' });
+    const r = await post(
+      app.url,
+      '/api/service-areas/validate',
+      { feature: area(circle(600, 20_000)) },
+      w.tokens.admin,
+    );
+    expect(r.status).toBe(200);
+  });
+
+  it('heavy reads are rate-limited per user: 429 with Retry-After', async () => {
+    const app = await appWith({ HEAVY_RATE_PER_MIN: '3' });
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const r = await post(
+        app.url,
+        '/api/service-areas/validate',
+        { feature: area(rect(25, 0, 125, 100)) },
+        w.tokens.viewer,
+      );
+      statuses.push(r.status);
+      if (r.status === 429) {
+        retryAfter = r.headers.get('retry-after');
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+      }
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    // Another user is not held back by the first.
+    const other = await post(
+      app.url,
+      '/api/service-areas/validate',
+      { feature: area(rect(25, 0, 125, 100)) },
+      w.tokens.admin,
+    );
+    expect(other.status).toBe(200);
+  });
+
+  describe.skipIf(TEST_DB_KIND !== 'postgres')('on a server', () => {
+    /** Holds buildings locked, so every validate waits on it: a stand-in for a slow statement. */
+    const lockBuildings = async () => {
+      const c = new pg.Client({ connectionString: w.t.url });
+      await c.connect();
+      await c.query('BEGIN');
+      await c.query('LOCK TABLE buildings IN ACCESS EXCLUSIVE MODE');
+      return {
+        async release() {
+          await c.query('ROLLBACK');
+          await c.end();
+        },
+      };
+    };
+
+    it('a heavy statement over the time limit is cancelled: 503 timeout, not a long wait', async () => {
+      const app = await appWith({ HEAVY_TIMEOUT_MS: '300' });
+      const lock = await lockBuildings();
+      try {
+        const t0 = Date.now();
+        const r = await post(
+          app.url,
+          '/api/service-areas/validate',
+          { feature: area(rect(25, 0, 125, 100)) },
+          w.tokens.admin,
+        );
+        expect(r.status).toBe(503);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('timeout');
+        expect(Date.now() - t0).toBeLessThan(5000);
+      } finally {
+        await lock.release();
+      }
+    });
+
+    it('health and tiles answer while heavy requests hold every connection of the main pool', async () => {
+      const app = await appWith({
+        HEAVY_CONCURRENCY: '20',
+        HEAVY_RATE_PER_MIN: '1000',
+        HEAVY_TIMEOUT_MS: '60000',
+      });
+      const lock = await lockBuildings();
+      const heavyOnes: Promise<number>[] = [];
+      try {
+        for (let i = 0; i < 10; i++)
+          heavyOnes.push(
+            post(
+              app.url,
+              '/api/service-areas/validate',
+              { feature: area(rect(25, 0, 125, 100)) },
+              w.tokens.admin,
+            ).then((r) => r.status),
+          );
+        // All ten are waiting inside the database (the test database has a pool of 10).
+        await expect
+          .poll(async () =>
+            Number(
+              (
+                await w.t.db.light.query<{ n: number }>(
+                  `SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+                )
+              ).rows[0]!.n,
+            ),
+          )
+          .toBeGreaterThanOrEqual(10);
+        const t0 = Date.now();
+        const h = await fetch(`${app.url}/api/health`);
+        expect(h.status).toBe(200);
+        const tile = await fetch(`${app.url}/tiles/service-areas/14/13190/6753.mvt`);
+        expect(tile.status).toBe(200);
+        expect(Date.now() - t0).toBeLessThan(3000);
+      } finally {
+        await lock.release();
+      }
+      expect(await Promise.all(heavyOnes)).toEqual(Array(10).fill(200));
+    });
+
+    it('beyond the heavy requests allowed at once, the next waits briefly, then 503 + Retry-After', async () => {
+      const app = await appWith({ HEAVY_CONCURRENCY: '1', HEAVY_TIMEOUT_MS: '60000' });
+      const lock = await lockBuildings();
+      try {
+        const first = post(
+          app.url,
+          '/api/service-areas/validate',
+          { feature: area(rect(25, 0, 125, 100)) },
+          w.tokens.admin,
+        );
+        await expect
+          .poll(async () =>
+            Number(
+              (
+                await w.t.db.light.query<{ n: number }>(
+                  `SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+                )
+              ).rows[0]!.n,
+            ),
+          )
+          .toBeGreaterThanOrEqual(1);
+        const second = await post(
+          app.url,
+          '/api/service-areas/validate',
+          { feature: area(rect(25, 0, 125, 100)) },
+          w.tokens.admin,
+        );
+        expect(second.status).toBe(503);
+        expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
+        await lock.release();
+        expect((await first).status).toBe(200);
+      } catch (e) {
+        await lock.release().catch(() => undefined);
+        throw e;
+      }
+    });
+  });
+});
