@@ -20,11 +20,12 @@ export const TEST_DB_KIND = process.env.DATABASE_URL ? 'postgres' : 'embedded';
 
 /**
  * A fresh, migrated, empty database for one test file: on a server, a new database made for it and
- * dropped after; embedded, an in-memory PGlite.
+ * dropped after; embedded, an in-memory PGlite. `kind` 'embedded' asks for PGlite even when
+ * DATABASE_URL is set (the parity suite compares both).
  */
-export async function createTestDb(): Promise<TestDb> {
+export async function createTestDb(kind: 'postgres' | 'embedded' = TEST_DB_KIND): Promise<TestDb> {
   const base = process.env.DATABASE_URL;
-  if (!base) {
+  if (!base || kind === 'embedded') {
     const db = await migratedEmbeddedDb();
     return { db, drop: () => db.close() };
   }
