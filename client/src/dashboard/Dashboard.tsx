@@ -1,5 +1,6 @@
 import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useState } from 'react';
+import { errorText } from '../i18n/errors.ts';
 import {
   type CompoundCoverage,
   type CoverageCounts,
@@ -88,7 +89,7 @@ export function Dashboard({
   const [ledger, setLedger] = useState<LedgerStats | null>(null);
   const [gaps, setGaps] = useState<CoverageGap[]>([]);
   const [proposals, setProposals] = useState<CoverageProposal[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   // Bumped by ↻ only: the gaps and proposals are too heavy for the timed refresh.
   const [gapsTick, setGapsTick] = useState(0);
@@ -112,7 +113,7 @@ export function Dashboard({
         setError(null);
       })
       .catch((e: Error) => {
-        if (e.name !== 'AbortError') setError(e.message);
+        if (e.name !== 'AbortError') setError(e);
       });
     return () => ac.abort();
   }, [place, tick]);
@@ -130,7 +131,7 @@ export function Dashboard({
         setProposals(p);
       })
       .catch((e: Error) => {
-        if (e.name !== 'AbortError') setError(e.message);
+        if (e.name !== 'AbortError') setError(e);
       });
     return () => ac.abort();
   }, [street, gapsTick]);
@@ -207,7 +208,7 @@ export function Dashboard({
           ×
         </button>
       </header>
-      {error && <div className="dash-error">{error}</div>}
+      {error !== null && <div className="dash-error">{errorText(lang, error)}</div>}
       {cov && (
         <>
           <section className="kpis">
@@ -295,7 +296,7 @@ export function Dashboard({
                 onClick={() =>
                   recordSnapshot()
                     .then(() => setTick((x) => x + 1))
-                    .catch((e: Error) => setError(e.message))
+                    .catch((e: unknown) => setError(e))
                 }
               >
                 {d('trend.record')}
@@ -458,7 +459,7 @@ export function Dashboard({
                       a.click();
                       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
                     })
-                    .catch((e: Error) => setError(e.message))
+                    .catch((e: unknown) => setError(e))
                 }
               >
                 {d('export.mapPng')}

@@ -1,3 +1,5 @@
+import { errorText } from '../../i18n/errors.ts';
+import type { Language } from '../../i18n/messages.ts';
 import { useEffect, useState } from 'react';
 import { changedFields, fetchHistory, type HistoryEntry } from '../../editor/service-area-client.ts';
 import type { EditorMessageKey, EditorT } from './messages.ts';
@@ -24,14 +26,14 @@ export function HistoryPanel({
   onRestore,
 }: HistoryPanelProps) {
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     if (areaId === null) return;
     let live = true;
     fetchHistory(areaId)
       .then((e) => live && (setEntries(e), setError(null)))
-      .catch((e: Error) => live && setError(e.message));
+      .catch((e: unknown) => live && setError(e));
     return () => {
       live = false;
     };
@@ -49,8 +51,10 @@ export function HistoryPanel({
   return (
     <section className="editor-section" data-testid="editor-history">
       <h3>{t('history.title')}</h3>
-      {error && <p className="field-error">{t('error.generic', { message: error })}</p>}
-      {!entries && !error && <p className="muted">{t('history.loading')}</p>}
+      {error !== null && (
+        <p className="field-error">{t('error.generic', { message: errorText(lang as Language, error) })}</p>
+      )}
+      {!entries && error === null && <p className="muted">{t('history.loading')}</p>}
       <ol className="editor-history">
         {sorted.map((h) => {
           const prev = sorted.find((x) => x.version === h.version - 1) ?? null;

@@ -1,3 +1,4 @@
+import { errorText } from '../../i18n/errors.ts';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { attributeKey } from '../../i18n/messages.ts';
@@ -16,14 +17,14 @@ export interface PointHistoryProps {
 export function PointHistory({ layer, id, version, t }: PointHistoryProps) {
   const shell = useI18n();
   const [entries, setEntries] = useState<{ for: string; list: PointHistoryEntry[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const key = `${layer}/${id}/${version}`;
 
   useEffect(() => {
     let live = true;
     pointHistory(layer, id)
       .then((list) => live && setEntries({ for: key, list }))
-      .catch((e: Error) => live && setError(e.message));
+      .catch((e: unknown) => live && setError(e));
     return () => {
       live = false;
     };
@@ -40,8 +41,8 @@ export function PointHistory({ layer, id, version, t }: PointHistoryProps) {
   return (
     <section className="security-history" data-testid="security-history">
       <h3>{t('history.title')}</h3>
-      {error && <p className="field-error">{error}</p>}
-      {!list && !error && <p className="muted">{t('history.loading')}</p>}
+      {error !== null && <p className="field-error">{errorText(shell.lang, error)}</p>}
+      {!list && error === null && <p className="muted">{t('history.loading')}</p>}
       {list && !list.length && <p className="muted">{t('history.empty')}</p>}
       <ol>
         {sorted.map((h) => {
