@@ -57,9 +57,8 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
        VALUES ('测试区域', $2, 'resident_self', ST_GeomFromText($1, 4326)) RETURNING id`,
       [wkt(rect(0, 0, 100, 100)), STREET],
     );
-    await q.query('INSERT INTO buildings (geom) VALUES (ST_GeomFromText($1, 4326))', [
-      wkt(rect(40, 40, 60, 60)),
-    ]);
+    for (const b of [rect(40, 40, 60, 60), rect(-60, 40, -40, 60)])
+      await q.query('INSERT INTO buildings (geom) VALUES (ST_GeomFromText($1, 4326))', [wkt(b)]);
     // 20 m west of the corner (0,0), looking east: the corner lies inside its sector.
     ids.camera = await one(
       `INSERT INTO cameras (system, direction_deg, fov_deg, range_m, geom)
@@ -103,8 +102,8 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
   }
 
   /** Opens the page on the area, opens the editor and signs in as the street's editor in the dialog. */
-  async function openEditor(page: Page) {
-    await page.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+  async function openEditor(page: Page, centre = CENTRE) {
+    await page.goto(`${url}/#${ZOOM}/${centre[1]}/${centre[0]}`);
     await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
     await page.click('[data-testid=editor-open]');
     await page.click('[data-testid=editor-login]');
@@ -146,6 +145,26 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     expect(await page.locator('[data-testid=map] canvas').count()).toBeGreaterThan(0);
   }
 
+  /** 新建, then one click per vertex (snapping off), each waiting for the drawing layer, then close the ring. */
+  async function drawPolygon(page: Page, ring: [number, number][]) {
+    await page.click('[data-testid=editor-new]');
+    if (await page.isChecked('[data-testid=editor-snapping]'))
+      await page.uncheck('[data-testid=editor-snapping]');
+    const drawing = () => page.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
+    for (const [x, y] of [...ring, ring[0]!]) {
+      const was = await drawing();
+      const at = await pixel(page, x, y);
+      await page.mouse.click(at.x, at.y);
+      await page.waitForFunction(
+        (w) =>
+          JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w ||
+          window.__wuyouEditor!.getState().draft?.geometry != null,
+        was,
+      );
+    }
+    await page.waitForFunction(() => window.__wuyouEditor!.getState().draft?.geometry != null);
+  }
+
   it('issue 9 #1: closing the editor never blanks the page (plain, after undo, after save, after 在地图上显示)', async () => {
     const page = await newPage();
     await openEditor(page);
@@ -181,6 +200,73 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     // The editor opens again and works after all that.
     await page.click('[data-testid=editor-open]');
     await openArea(page);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('issue 9 #7: undo of a drawn polygon clears its figures and warnings; a save’s words go when the area is edited again', async () => {
+    const page = await newPage();
+    await openEditor(page, pt(-30, 50)); // clear of the legend on the left
+    // West of the area, cutting the second building (-60..-40 m): a cut_building warning.
+    await drawPolygon(page, [
+      [-80, 20],
+      [-50, 20],
+      [-50, 80],
+      [-80, 80],
+    ]);
+    await page.waitForSelector('[data-testid=issue-cut_building]');
+    await page.waitForSelector('[data-testid=stat-area]');
+    await page.click('[data-testid=editor-undo]');
+    await page.waitForFunction(() => window.__wuyouEditor!.getState().draft?.geometry === null);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-undo-drawn.png') });
+    expect(await page.locator('[data-testid=stat-area]').count(), 'area of the undone polygon').toBe(0);
+    expect(await page.locator('[data-testid=issue-cut_building]').count(), 'its warning').toBe(0);
+
+    // Redo, name it and save: the server's check (cut_building) and 已保存 are shown …
+    await page.click('[data-testid=editor-redo]');
+    await page.waitForSelector('[data-testid=issue-cut_building]');
+    await page.fill('[data-testid=field-name]', '西边新区');
+    await page.selectOption('[data-testid=field-management_mode]', 'resident_self');
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/service-areas') && r.request().method() === 'POST',
+    );
+    await page.click('[data-testid=editor-save]');
+    expect((await saved).status()).toBe(201);
+    await page.waitForSelector('[data-testid=editor-message].ok');
+    await page.waitForSelector('[data-testid=editor-server-issues]');
+    // … and go as soon as the area is unsaved again.
+    await page.fill('[data-testid=field-notes]', '再改');
+    await page.waitForSelector('[data-testid=editor-dirty]');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-edited-after-save.png') });
+    expect(await page.locator('[data-testid=editor-message].ok').count(), '已保存 while unsaved').toBe(0);
+    expect(await page.locator('[data-testid=editor-server-issues]').count(), 'old server check').toBe(0);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('issue 9 #6: the live check of an area off-screen still sees the buildings it covers', async () => {
+    const page = await newPage();
+    await openEditor(page);
+    await openArea(page);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=stat-buildings]')?.textContent === '1',
+    );
+    // 2 km north: nothing of the area is in view any more.
+    const far = pt(50, 2050);
+    const viewLoaded = page.waitForResponse((r) => {
+      const m = /\/api\/buildings\?bbox=([^&]+)/.exec(r.url());
+      const [w, south, e, n] = (m?.[1] ?? '').split(',').map(Number);
+      return !!m && w! < far[0]! && far[0]! < e! && south! < far[1]! && far[1]! < n!;
+    });
+    await page.evaluate(([lon, lat]) => (window.location.hash = `#${18}/${lat}/${lon}`), far);
+    await (await viewLoaded).finished();
+    // Two frames: the answer is in the editor's state and drawn.
+    await page.evaluate(
+      () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))),
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-area-off-screen.png') });
+    expect(await page.textContent('[data-testid=stat-buildings]')).toBe('1');
+    expect(await page.locator('[data-testid=issue-empty]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });

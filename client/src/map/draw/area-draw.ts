@@ -95,13 +95,16 @@ export class AreaDraw {
     });
     this.#draw.start();
     this.#draw.on('finish', (id, ctx) => this.#onFinish(id, ctx.mode, ctx.action));
-    this.#draw.on('change', (ids, type) => {
-      if (type !== 'update' || this.#draw.getMode() !== 'select' || !ids.includes(this.#areaId ?? '')) return;
+    this.#draw.on('change', (ids, type, ctx) => {
+      if (type !== 'update' || ctx?.target === 'properties') return;
+      if (this.#draw.getMode() !== 'select' || !ids.includes(this.#areaId ?? '')) return;
       cancelAnimationFrame(this.#frame);
       this.#frame = requestAnimationFrame(() => {
         if (!this.alive) return;
         const p = this.#areaPolygon();
-        if (p) this.#cb.onDragging(p);
+        // Selecting the area shown (not a drag) changes nothing: no live "drag" to report, or it
+        // would outlive the draft (issue 9 #7: an undone polygon's figures stayed on screen).
+        if (p && !sameRing(p.coordinates[0], this.#lastEdited)) this.#cb.onDragging(p);
       });
     });
   }
@@ -247,6 +250,10 @@ export class AreaDraw {
 const PRECISION = 1e9;
 function roundPosition(p: Position): Position {
   return [Math.round(p[0] * PRECISION) / PRECISION, Math.round(p[1] * PRECISION) / PRECISION];
+}
+
+function sameRing(a: Position[], b: Position[] | null): boolean {
+  return !!b && a.length === b.length && a.every((p, i) => p[0] === b[i][0] && p[1] === b[i][1]);
 }
 
 /** Which vertex of the ring moved between two versions of it (null when none or many did). */

@@ -52,7 +52,7 @@ import {
 import { EditorStore } from '../../editor/store.ts';
 import { errorText } from '../../i18n/errors.ts';
 import type { Language } from '../../i18n/messages.ts';
-import type { AreaAttributes, AttributeField, StoredArea, Tool } from '../../editor/types.ts';
+import type { AreaAttributes, AttributeField, Draft, StoredArea, Tool } from '../../editor/types.ts';
 import type { AreaDraw, EditorMap } from '../../map/draw/area-draw.ts';
 import { EditorOverlays, EMPTY_OVERLAY, refreshDataSources } from '../../map/draw/overlays.ts';
 import { interactionOf, type AreaEditOwner } from '../../map/interaction.ts';
@@ -79,6 +79,18 @@ declare global {
       renderedFeatures(layers: string[]): Record<string, unknown>[];
     };
   }
+}
+
+const NO_ISSUES: LiveIssue[] = [];
+
+/**
+ * A value that speaks of one state of the draft (a save's answer, the server's check): it is shown
+ * only while the draft is still that one.
+ */
+function useDraftBound<T>(store: EditorStore, empty: T) {
+  const [held, setHeld] = useState<{ value: T; draft: Draft | null }>({ value: empty, draft: null });
+  const set = useCallback((value: T) => setHeld({ value, draft: store.getState().draft }), [store]);
+  return [held, set] as const;
 }
 
 /** A shape handed to the editor from elsewhere (the dashboard's gaps and proposals) to become a new area. */
@@ -112,8 +124,11 @@ export function EditorPanel({
   const [draw, setDraw] = useState<AreaDraw | null>(null);
   const overlays = useRef<EditorOverlays | null>(null);
   const [dragGeometry, setDragGeometry] = useState<Polygon | null>(null);
-  const [serverIssues, setServerIssues] = useState<LiveIssue[]>([]);
-  const [message, setMessage] = useState<Message>(null);
+  // Both describe the draft as it was when they were said; an edit, undo or redo hides them (#7).
+  const [heldIssues, setServerIssues] = useDraftBound<LiveIssue[]>(store, []);
+  const [heldMessage, setMessage] = useDraftBound<Message>(store, null);
+  const serverIssues = heldIssues.draft === state.draft ? heldIssues.value : NO_ISSUES;
+  const message = heldMessage.draft === state.draft ? heldMessage.value : null;
   const [touched, setTouched] = useState<Set<AttributeField>>(new Set());
   const [showAllErrors, setShowAllErrors] = useState(false);
   const [ghost, setGhost] = useState<HistoryEntry | null>(null);
@@ -123,7 +138,7 @@ export function EditorPanel({
   const [jurisdictions, setJurisdictions] = useState<JurisdictionSummary[]>([]);
 
   const streetCode = user?.role === 'street_editor' ? user.streetCode : null;
-  const { data, zoom } = useViewData(map, open, reload, streetCode);
+  const { data, zoom } = useViewData(map, open, reload, streetCode, state.draft?.geometry ?? null);
   const mergedAway = useMemo(() => state.pending.mergedAway.map((m) => m.id), [state.pending.mergedAway]);
   const { ctx, snap } = useCheckContext(data, state.draft?.id ?? null, streetCode, mergedAway);
 
@@ -134,15 +149,18 @@ export function EditorPanel({
       .catch((e: Error) => console.warn('jurisdictions:', e.message));
   }, [open, jurisdictions.length]);
 
-  const report = useCallback((err: ActionError | undefined) => {
-    if (err && err !== 'nothing_to_undo' && err !== 'nothing_to_redo') {
-      const key = `error.${err}`;
-      setMessage({
-        kind: 'error',
-        render: (t: EditorT) => t(hasEditorKey(key) ? key : 'error.generic', { message: err }),
-      });
-    }
-  }, []);
+  const report = useCallback(
+    (err: ActionError | undefined) => {
+      if (err && err !== 'nothing_to_undo' && err !== 'nothing_to_redo') {
+        const key = `error.${err}`;
+        setMessage({
+          kind: 'error',
+          render: (t: EditorT) => t(hasEditorKey(key) ? key : 'error.generic', { message: err }),
+        });
+      }
+    },
+    [setMessage],
+  );
 
   // Handlers the map calls, always the latest ones.
   const handlers = useRef({
@@ -218,7 +236,7 @@ export function EditorPanel({
     setShowAllErrors(false);
     setGhost(null);
     setMessage(null);
-  }, [pendingDraft, onDraftTaken, store, t]);
+  }, [pendingDraft, onDraftTaken, store, t, setMessage, setServerIssues]);
 
   // While open the editor holds the map's edit-area mode; interaction.ts makes and ends the map side.
   useEffect(() => {
@@ -278,6 +296,8 @@ export function EditorPanel({
     draw?.setSnapping(state.snapping);
   }, [draw, snap, state.snapping]);
 
+  // A drag's outline is only live until the store takes a geometry (drag end, undo, redo, save).
+  useEffect(() => setDragGeometry(null), [geometry]);
   const checked = dragGeometry ?? geometry;
   const result = useMemo(
     () => (checked ? liveCheck(checked, ctx, state.draft?.id ?? null, !dragGeometry) : null),
@@ -362,7 +382,7 @@ export function EditorPanel({
         });
       }
     },
-    [store],
+    [store, setMessage, setServerIssues],
   );
 
   const save = useCallback(() => {
@@ -425,7 +445,7 @@ export function EditorPanel({
         setSaving(false);
       }
     });
-  }, [withLogin, store, attributeErrors, ctx, fail, map]);
+  }, [withLogin, store, attributeErrors, ctx, fail, map, setMessage, setServerIssues]);
 
   const onConflict = useCallback(
     (choice: ConflictChoice) => {
@@ -456,7 +476,7 @@ export function EditorPanel({
           .catch(fail);
       });
     },
-    [store, withLogin, fail, map],
+    [store, withLogin, fail, map, setMessage],
   );
 
   // Keyboard: Ctrl+Z / Ctrl+Shift+Z, Esc, Delete.

@@ -24,18 +24,85 @@ function pad([w, s, e, n]: ViewBbox): ViewBbox {
   return [w - dx, s - dy, e + dx, n + dy];
 }
 
+/** What the bbox API answers for buildings, service areas and streets in `box`. */
+async function loadBox(box: ViewBbox, signal: AbortSignal): Promise<ViewData> {
+  const [b, a, j] = await Promise.all([
+    fetchFeatures('buildings', box, signal),
+    fetchFeatures('service-areas', box, signal),
+    fetchFeatures('jurisdictions', box, signal),
+  ]);
+  return {
+    bbox: box,
+    buildings: b.features.map((f) => ({
+      id: Number(f.properties?.id ?? f.id),
+      category: (f.properties?.category as string | null) ?? null,
+      households: (f.properties?.households as number | null) ?? null,
+      geometry: f.geometry as Polygon | MultiPolygon,
+    })),
+    neighbours: a.features
+      .filter((f) => f.geometry?.type === 'Polygon')
+      .map((f) => ({
+        id: Number(f.id ?? f.properties?.id),
+        name: String(f.properties?.name ?? ''),
+        geometry: f.geometry as Polygon,
+      })),
+    streets: j.features
+      .filter((f) => f.properties?.level === 'street')
+      .map((f) => ({
+        code: String(f.properties?.code ?? f.id),
+        geometry: f.geometry as Polygon | MultiPolygon,
+      })),
+  };
+}
+
+/** Both sets, each building, area and street once (the view's copy wins: it is the newer). */
+function union(view: ViewData, around: ViewData): ViewData {
+  if (!around.bbox) return view;
+  if (!view.bbox) return around;
+  const by = <T>(xs: T[], ys: T[], key: (x: T) => string | number) => {
+    const seen = new Set(xs.map(key));
+    return [...xs, ...ys.filter((y) => !seen.has(key(y)))];
+  };
+  return {
+    bbox: view.bbox,
+    buildings: by(view.buildings, around.buildings, (b) => b.id),
+    neighbours: by(view.neighbours, around.neighbours, (n) => n.id),
+    streets: by(view.streets, around.streets, (s) => s.code),
+  };
+}
+
+function bboxOf(poly: Polygon): ViewBbox {
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of poly.coordinates[0] ?? []) {
+    w = Math.min(w, x);
+    s = Math.min(s, y);
+    e = Math.max(e, x);
+    n = Math.max(n, y);
+  }
+  return [w, s, e, n];
+}
+
+const contains = (o: ViewBbox, i: ViewBbox) => o[0] <= i[0] && o[1] <= i[1] && o[2] >= i[2] && o[3] >= i[3];
+
+/** About 100 m in degrees: room for a drag beyond the outline before the next load. */
+const MARGIN_DEG = 0.001;
+
 /**
- * Buildings, service areas and streets in (and a little around) the view, from the bbox API, for
- * the live checks and snapping. Reloaded after every move at edit zoom, and when `reload` changes.
+ * Buildings, service areas and streets in (and a little around) the view, and around the area being
+ * edited wherever the view is (issue 9 #6: an area off-screen was checked against an empty view and
+ * said to cover no building), from the bbox API, for the live checks and snapping. Reloaded after
+ * every move at edit zoom, when the area outgrows what was loaded around it, and when `reload` changes.
  */
 export function useViewData(
   map: EditorMap | null,
   active: boolean,
   reload: number,
   ownStreet: string | null,
+  area: Polygon | null = null,
 ) {
   const [view, setView] = useState<{ bbox: ViewBbox; zoom: number } | null>(null);
   const [data, setData] = useState<ViewData>(EMPTY);
+  const [around, setAround] = useState<ViewData>(EMPTY);
   const [street, setStreet] = useState<ViewData['streets'][number] | null>(null);
 
   // A street editor's own 街道, wherever the view is: the out_of_jurisdiction check needs all of it.
@@ -61,49 +128,40 @@ export function useViewData(
   useEffect(() => {
     if (!view || !active || view.zoom < MIN_EDIT_ZOOM) return;
     const ac = new AbortController();
-    const box = pad(view.bbox);
-    Promise.all([
-      fetchFeatures('buildings', box, ac.signal),
-      fetchFeatures('service-areas', box, ac.signal),
-      fetchFeatures('jurisdictions', box, ac.signal),
-    ])
-      .then(([b, a, j]) =>
-        setData({
-          bbox: box,
-          buildings: b.features.map((f) => ({
-            id: Number(f.properties?.id ?? f.id),
-            category: (f.properties?.category as string | null) ?? null,
-            households: (f.properties?.households as number | null) ?? null,
-            geometry: f.geometry as Polygon | MultiPolygon,
-          })),
-          neighbours: a.features
-            .filter((f) => f.geometry?.type === 'Polygon')
-            .map((f) => ({
-              id: Number(f.id ?? f.properties?.id),
-              name: String(f.properties?.name ?? ''),
-              geometry: f.geometry as Polygon,
-            })),
-          streets: j.features
-            .filter((f) => f.properties?.level === 'street')
-            .map((f) => ({
-              code: String(f.properties?.code ?? f.id),
-              geometry: f.geometry as Polygon | MultiPolygon,
-            })),
-        }),
-      )
+    loadBox(pad(view.bbox), ac.signal)
+      .then(setData)
       .catch((e: Error) => {
         if (e.name !== 'AbortError') console.warn('editor view data:', e.message);
       });
     return () => ac.abort();
   }, [view, active, reload]);
 
-  const withStreet = useMemo(
-    () =>
-      street && !data.streets.some((s) => s.code === street.code)
-        ? { ...data, streets: [...data.streets, street] }
-        : data,
-    [data, street],
-  );
+  // The box to load around the area: kept while the outline stays inside it, so a drag loads nothing.
+  const [areaBox, setAreaBox] = useState<ViewBbox | null>(null);
+  const wanted = area ? bboxOf(area) : null;
+  const needBox = wanted && !(areaBox && contains(areaBox, wanted));
+  useEffect(() => {
+    if (!needBox || !wanted) return;
+    const [w, s, e, n] = wanted;
+    setAreaBox([w - MARGIN_DEG, s - MARGIN_DEG, e + MARGIN_DEG, n + MARGIN_DEG]);
+  }, [needBox, wanted]);
+  useEffect(() => {
+    if (!areaBox || !active) return;
+    const ac = new AbortController();
+    loadBox(areaBox, ac.signal)
+      .then(setAround)
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') console.warn('editor area data:', e.message);
+      });
+    return () => ac.abort();
+  }, [areaBox, active, reload]);
+
+  const withStreet = useMemo(() => {
+    const all = union(data, around);
+    return street && !all.streets.some((s) => s.code === street.code)
+      ? { ...all, streets: [...all.streets, street] }
+      : all;
+  }, [data, around, street]);
   return { data: withStreet, zoom: view?.zoom ?? 0 };
 }
 
