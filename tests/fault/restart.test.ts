@@ -78,11 +78,16 @@ describe.skipIf(!process.env.DATABASE_URL)('issue 10 #1: database restarts under
       }
     };
     const health = (app: AppProcess) =>
-      fetch(`${app.url}/api/health`).then(async (r) => ({
-        status: r.status,
-        retryAfter: r.headers.get('retry-after'),
-        body: (await r.json()) as { status: string },
-      }));
+      fetch(`${app.url}/api/health`).then(
+        async (r) => ({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: (await r.json()) as { status: string },
+        }),
+        (e: Error) => {
+          throw new Error(`health failed (${e.message}); the process said:\n${app.output().slice(-4000)}`);
+        },
+      );
 
     const writers = apps.flatMap((app) => Array.from({ length: WRITERS_PER_PROCESS }, () => writer(app)));
     const trials: { alive: boolean; saw503: boolean; ackedBefore: number; ackedAfter: number }[] = [];

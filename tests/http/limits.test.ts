@@ -70,9 +70,9 @@ describe('issue 10 #5: work limits', () => {
         ],
       ],
     });
-    expect((await w.call('POST', '/validate', { feature: strip })).body.error.details).toMatchObject({
-      problem: 'too_large',
-    });
+    const across = await w.call('POST', '/validate', { feature: strip });
+    expect(across.status).toBe(400);
+    expect(across.body.error.code).toBe('invalid_geometry');
   });
 
   it('the limits are configurable', async () => {

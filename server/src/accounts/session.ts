@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Role } from '../../../core/vocabulary.ts';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable, TransactionOptions } from '../db/index.ts';
 
 /** Who a request acts for, as the database sees it in every transaction of that request. */
 export interface SessionContext {
@@ -39,13 +39,13 @@ export function withSession(db: Db): Db {
   return new Proxy(db, {
     get(target, prop, receiver) {
       if (prop === 'transaction') {
-        return <T>(fn: (tx: Queryable) => Promise<T>) => {
+        return <T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions) => {
           const s = current.getStore();
-          if (!s) return target.transaction(fn);
+          if (!s) return target.transaction(fn, opts);
           return target.transaction(async (tx) => {
             await applySession(tx, s);
             return fn(tx);
-          });
+          }, opts);
         };
       }
       if (prop === 'query') {

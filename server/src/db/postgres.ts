@@ -45,6 +45,12 @@ export function createPostgresDb(opts: PostgresOptions): Db {
     });
     // An idle client died (e.g. the server restarted); the pool drops it and opens a new one on demand.
     pool.on('error', (err) => onError(err));
+    // Every client keeps a listener for its whole life: pg-pool's own query path listens only once and
+    // only while the query runs, and a dying connection can emit a second 'error' after it was
+    // released (57P01, then "Connection terminated") — with no listener that ends the process.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => onError(err));
+    });
     return pool;
   };
   const pool = makePool(opts.max ?? 10);
