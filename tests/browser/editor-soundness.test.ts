@@ -314,4 +314,58 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });
+
+  it('issue 9 #9: a split names the new piece apart and says it was created; the merge choices differ', async () => {
+    const page = await newPage();
+    await openEditor(page);
+    await openArea(page);
+    const state = () => page.evaluate(() => window.__wuyouEditor!.getState());
+    const drawing = () => page.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
+    // Split north–south through the middle: two clicks, Enter.
+    await page.click('[data-testid=editor-split]');
+    for (const [x, y] of [
+      [50, -20],
+      [50, 120],
+    ] as const) {
+      const was = await drawing();
+      const at = await pixel(page, x, y);
+      await page.mouse.click(at.x, at.y);
+      await page.waitForFunction(
+        (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
+        was,
+      );
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__wuyouEditor!.getState().pending.splitOff.length === 1);
+    const cutOff = (await state()).pending.splitOff[0]!;
+    await page.click('[data-testid=editor-save]');
+    const message = page.locator('[data-testid=editor-message].ok');
+    await message.filter({ hasText: '已新建区域 #' }).waitFor();
+    const id = Number(/已新建区域 #(\d+)/.exec((await message.textContent())!)![1]);
+    expect(id).not.toBe(ids.area);
+    const piece = await (await fetch(`${url}/api/service-areas/${id}`)).json();
+    expect(piece.properties.name).toBe('测试区域（二）');
+    const kept = await (await fetch(`${url}/api/service-areas/${ids.area}`)).json();
+    expect(kept.properties.name).toBe('测试区域');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-split-saved.png') });
+
+    // Merge: click the new piece (once the view's areas have it); the two choices name two areas.
+    await page.click('[data-testid=editor-merge]');
+    const ring = cutOff.coordinates[0]!.slice(0, -1);
+    const cx = ring.reduce((t, p) => t + p[0]!, 0) / ring.length;
+    const cy = ring.reduce((t, p) => t + p[1]!, 0) / ring.length;
+    for (let i = 0; i < 30 && !(await page.locator('[data-testid=merge-dialog]').count()); i++) {
+      const xy = await page.evaluate((p) => window.__wuyouEditor!.project(p), [cx, cy]);
+      const box = (await page.locator('[data-testid=map]').boundingBox())!;
+      await page.mouse.click(box.x + xy.x, box.y + xy.y);
+      await page.waitForSelector('[data-testid=merge-dialog]', { timeout: 1000 }).catch(() => undefined);
+    }
+    const mine = await page.textContent('[data-testid=merge-keep-mine]');
+    const theirs = await page.textContent('[data-testid=merge-keep-theirs]');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-merge-choices.png') });
+    expect(mine).not.toBe(theirs);
+    expect(theirs).toContain('测试区域（二）');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
 });

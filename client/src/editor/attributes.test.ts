@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateAttributes } from './attributes.ts';
+import { splitPartName, validateAttributes } from './attributes.ts';
 import { emptyAttributes } from './types.ts';
 
 describe('validateAttributes', () => {
@@ -31,5 +31,14 @@ describe('validateAttributes', () => {
       status: 'invalid_choice',
       street_code: 'not_your_street',
     });
+  });
+});
+
+describe('splitPartName', () => {
+  it('issue 9 #9: names the pieces a split cuts off apart from the area they came from', () => {
+    expect(splitPartName('华兴街38号院物业服务区域', 2)).toBe('华兴街38号院物业服务区域（二）');
+    expect(splitPartName('华兴街38号院物业服务区域', 3)).toBe('华兴街38号院物业服务区域（三）');
+    expect(splitPartName('X', 2)).not.toBe('X');
+    expect(splitPartName('X', 12)).toBe('X（12）');
   });
 });

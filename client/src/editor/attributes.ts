@@ -44,3 +44,14 @@ export function validateAttributes(
   }
   return errors;
 }
+
+const CHINESE_NUMERALS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/**
+ * The name of the `n`-th piece (2, 3, …) a split cuts off an area called `name`: 「name（二）」, so the
+ * pieces are told apart in lists and in the merge dialog (issue 9 #9: both kept the same name).
+ */
+export function splitPartName(name: string, n: number): string {
+  const base = name.trim() || '—';
+  return `${base}（${CHINESE_NUMERALS[n] ?? String(n)}）`;
+}

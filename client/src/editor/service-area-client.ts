@@ -7,6 +7,7 @@ import type {
   ValidateServiceAreaRequest,
 } from '../../../core/api.ts';
 import type { LiveIssue, LiveStats } from './live-checks.ts';
+import { splitPartName } from './attributes.ts';
 import {
   ATTRIBUTE_FIELDS,
   emptyAttributes,
@@ -68,6 +69,8 @@ export async function getArea(id: number): Promise<StoredArea> {
 export interface SaveAnswer {
   area: StoredArea;
   warnings: LiveIssue[];
+  /** New areas the save made besides `area` (the pieces a split cut off). */
+  created?: StoredArea[];
 }
 
 /** POST a new area (201) or PUT a stored one with If-Match (200); a 409 carries theirs in `details`. */
@@ -148,13 +151,20 @@ export async function saveSplitMerge(
     });
     v = area.version;
   }
+  const created: StoredArea[] = [];
   if (split) {
     const areas = await splitArea(id, v, [geometry, ...pending.splitOff]);
     area = areas[0]!;
     v = area.version;
+    // The server copies the attributes to every piece; each new one gets a name of its own.
+    for (const [k, piece] of areas.slice(1).entries()) {
+      const attributes = { ...piece.attributes, name: splitPartName(a.name, k + 2) };
+      created.push((await saveArea(piece.id, piece.version, piece.geometry, attributes)).area);
+    }
   }
-  if (area && ATTRIBUTE_FIELDS.every((k) => area!.attributes[k] === a[k])) return { area, warnings: [] };
-  return saveArea(id, v, geometry, a);
+  if (area && ATTRIBUTE_FIELDS.every((k) => area!.attributes[k] === a[k]))
+    return { area, warnings: [], created };
+  return { ...(await saveArea(id, v, geometry, a)), created };
 }
 
 export async function deleteArea(id: number, version: number): Promise<void> {

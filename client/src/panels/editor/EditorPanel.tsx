@@ -26,7 +26,7 @@ import {
   type ActionError,
   type ConflictChoice,
 } from '../../editor/actions.ts';
-import { validateAttributes } from '../../editor/attributes.ts';
+import { splitPartName, validateAttributes } from '../../editor/attributes.ts';
 import {
   clipToView,
   cutBuildingShapes,
@@ -424,16 +424,27 @@ export function EditorPanel({
           // A new area (not stored yet): save it, then create the parts cut off it.
           for (const m of s.pending.mergedAway) await deleteArea(m.id, m.version);
           r = await saveArea(d.id, d.version, geometry, d.attributes);
+          const created = [];
           for (const [k, part] of s.pending.splitOff.entries()) {
-            await saveArea(null, null, part, { ...d.attributes, name: `${d.attributes.name} (${k + 2})` });
+            const name = splitPartName(d.attributes.name, k + 2);
+            created.push((await saveArea(null, null, part, { ...d.attributes, name })).area);
           }
+          r = { ...r, created };
         }
         store.run(saved, { area: r.area });
         setServerIssues(r.warnings);
         setMessage({
           kind: 'ok',
           render: (t: EditorT) =>
-            [clipped ? t('save.clipped') : '', t('save.done', { v: r.area.version })]
+            [
+              clipped ? t('save.clipped') : '',
+              t('save.done', { v: r.area.version }),
+              r.created?.length
+                ? t('save.created', {
+                    ids: r.created.map((c) => `#${c.id}「${c.attributes.name}」`).join('、'),
+                  })
+                : '',
+            ]
               .filter(Boolean)
               .join(' · '),
         });
