@@ -17,6 +17,7 @@ import { SurveyDialog } from './panels/compound/SurveyDialog.tsx';
 import { EditorPanel, type PendingDraft } from './panels/editor/EditorPanel.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
+import { UsersButton, UsersPanel } from './panels/users/UsersPanel.tsx';
 
 const LAYERS_KEY = 'wuyou.layers';
 
@@ -55,6 +56,7 @@ export function App() {
   const [help, setHelp] = useState(false);
   const [dashboard, setDashboard] = useState(false);
   const [survey, setSurvey] = useState(false);
+  const [users, setUsers] = useState(false);
   const { t: compoundText } = useCompoundText();
   const [error, setError] = useState<string | null>(null);
   // A gap or proposal the dashboard hands to the editor as a new draft area.
@@ -161,6 +163,7 @@ export function App() {
           <button type="button" className="button" data-testid="help-button" onClick={() => setHelp(true)}>
             {t('help.button')}
           </button>
+          <UsersButton onOpen={() => setUsers(true)} />
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
           </button>
@@ -191,6 +194,7 @@ export function App() {
           visible={visibility.cameras || visibility.gates}
           onSelect={() => setPicked(null)}
         />
+        {users && <UsersPanel onClose={() => setUsers(false)} />}
         {dashboard && (
           <Dashboard
             onClose={() => setDashboard(false)}

@@ -1,3 +1,4 @@
+import type { Account, AuditPage, CreateAccountRequest, UpdateAccountRequest } from '../../core/accounts.ts';
 import type { ApiErrorBody } from '../../core/errors.ts';
 import type { DataLayer } from '../../core/vocabulary.ts';
 
@@ -40,9 +41,27 @@ const TOKEN_KEY = 'wuyou.token';
 const USER_KEY = 'wuyou.user';
 
 export interface SessionUser {
+  id?: number;
   username: string;
   role: 'city_admin' | 'street_editor' | 'viewer';
   streetCode: string | null;
+  /** Must set a new password before anything else (first sign-in, or after an admin's reset). */
+  mustChangePassword?: boolean;
+}
+
+/** A window event on every sign-in, sign-out and password change, so panels follow the session. */
+const SESSION_EVENT = 'wuyou-session';
+
+/** Calls `fn` whenever the session changes; returns the unsubscribe. */
+export function onSessionChange(fn: () => void): () => void {
+  window.addEventListener(SESSION_EVENT, fn);
+  return () => window.removeEventListener(SESSION_EVENT, fn);
+}
+
+function keepSession(token: string, user: SessionUser): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+  window.dispatchEvent(new Event(SESSION_EVENT));
 }
 
 export function sessionToken(): string | null {
@@ -62,9 +81,16 @@ export function sessionUser(): SessionUser | null {
   }
 }
 
+/** Forgets the session here and revokes it on the server (every token of the user: POST /api/auth/logout). */
 export function signOut(): void {
+  const token = sessionToken();
+  if (token)
+    void fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(
+      () => undefined, // offline: the token still expires by itself
+    );
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
+  window.dispatchEvent(new Event(SESSION_EVENT));
 }
 
 /**
@@ -100,9 +126,38 @@ export async function login(username: string, password: string): Promise<Session
     username,
     password,
   });
-  sessionStorage.setItem(TOKEN_KEY, json.token);
-  sessionStorage.setItem(USER_KEY, JSON.stringify(json.user));
+  keepSession(json.token, json.user);
   return json.user;
+}
+
+/** POST /api/auth/password: sets the user's own password; every other token of the user is revoked. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<SessionUser> {
+  const { json } = await call<{ token: string; user: SessionUser }>('POST', '/api/auth/password', {
+    currentPassword,
+    newPassword,
+  });
+  keepSession(json.token, json.user);
+  return json.user;
+}
+
+/** The city admin's user management (GET/POST /api/users, PATCH /api/users/:id, reset). */
+export async function listAccounts(): Promise<Account[]> {
+  return (await call<{ users: Account[] }>('GET', '/api/users')).json.users;
+}
+export async function createAccount(req: CreateAccountRequest): Promise<Account> {
+  return (await call<{ user: Account }>('POST', '/api/users', req)).json.user;
+}
+export async function updateAccount(id: number, req: UpdateAccountRequest): Promise<Account> {
+  return (await call<{ user: Account }>('PATCH', `/api/users/${id}`, req)).json.user;
+}
+export async function resetAccountPassword(id: number, password: string): Promise<Account> {
+  return (await call<{ user: Account }>('POST', `/api/users/${id}/password`, { password })).json.user;
+}
+/** One page of the audit log, newest first; `before` is the previous page's `next`. */
+export async function fetchAudit(before?: number | null, limit = 50): Promise<AuditPage> {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (before) q.set('before', String(before));
+  return (await call<AuditPage>('GET', `/api/audit?${q}`)).json;
 }
 
 export interface ClientConfig {

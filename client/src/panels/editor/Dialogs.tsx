@@ -1,7 +1,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Conflict } from '../../editor/types.ts';
 import type { ConflictChoice } from '../../editor/actions.ts';
-import { login, type SessionUser } from '../../editor/service-area-client.ts';
+import { login, signOut, type SessionUser } from '../../editor/service-area-client.ts';
+import { PasswordForm } from '../users/PasswordForm.tsx';
 import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { EditorT } from './messages.ts';
@@ -138,14 +139,29 @@ export function LoginDialog({ t, onDone }: { t: EditorT; onDone(user: SessionUse
   const { lang } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // First sign-in or after an admin's reset: a new password before anything else.
+  const [mustChange, setMustChange] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     login(username, password)
-      .then((u) => onDone(u))
+      .then((u) => (u.mustChangePassword ? setMustChange(true) : onDone(u)))
       .catch((err: unknown) => setError(err))
       .finally(() => setBusy(false));
   };
+  if (mustChange)
+    return (
+      <Dialog title={t('login.title')} testid="login-dialog">
+        <PasswordForm
+          currentPassword={password}
+          onDone={onDone}
+          onCancel={() => {
+            signOut();
+            onDone(null);
+          }}
+        />
+      </Dialog>
+    );
   return (
     <Dialog title={t('login.title')} testid="login-dialog">
       <form onSubmit={submit} className="editor-login">
