@@ -12,6 +12,7 @@ import {
   startServerWithDemoCity,
   type RunningServer,
   describeInBrowser,
+  mapSettled,
 } from '../helpers/browser.ts';
 import { loginToken } from '../helpers/app.ts';
 
@@ -154,8 +155,7 @@ describeInBrowser('dashboard in Chromium', () => {
     expect(await page.textContent('[data-testid=dashboard]')).toMatch(/建议新划区域 \d+ 个/);
     // The gaps are a map layer too: zoomed to the first one, its orange outline is drawn.
     await page.click('[data-testid=gaps] li button');
-    await page.waitForTimeout(300);
-    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
+    await mapSettled(page);
     const png = await page.locator('[data-testid=map] canvas').screenshot();
     writeFileSync(join(ARTIFACTS_DIR, 'dashboard-gap-layer.png'), png);
     const orange = await countColoursInPng(page, png, [hexRgb(OVERLAY_COLOURS.gap)], 16);

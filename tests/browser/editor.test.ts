@@ -10,6 +10,7 @@ import {
   startServerWithDemoCity,
   type RunningServer,
   describeInBrowser,
+  mapSettled,
 } from '../helpers/browser.ts';
 import { loginToken } from '../helpers/app.ts';
 
@@ -150,8 +151,12 @@ describeInBrowser('service-area editor in Chromium', () => {
     await page.click('[data-testid=editor-new]');
     for (const p of ring) {
       const { x, y } = await pixel(page, p);
+      const was = await drawn(page);
       await page.mouse.click(x, y);
-      await page.waitForTimeout(250);
+      await page.waitForFunction(
+        (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
+        was,
+      );
     }
     const first = await pixel(page, ring[0]!);
     await page.mouse.click(first.x, first.y);
@@ -182,8 +187,12 @@ describeInBrowser('service-area editor in Chromium', () => {
         .features.some((f) => (f as { geometry: { type: string } }).geometry.type === 'Polygon'),
     );
 
+  /** What the drawing layer holds now (a click taken changes it). */
+  const drawn = (page: Page) =>
+    page.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
+
   async function shot(page: Page, name: string) {
-    await page.waitForTimeout(400);
+    await mapSettled(page);
     await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) });
   }
 
@@ -352,10 +361,14 @@ describeInBrowser('service-area editor in Chromium', () => {
     await page.click('[data-testid=editor-split]');
     const a = await pixel(page, offset(spot, 0, -70));
     const b = await pixel(page, offset(spot, 0, 70));
-    await page.mouse.click(a.x, a.y);
-    await page.waitForTimeout(150);
-    await page.mouse.click(b.x, b.y);
-    await page.waitForTimeout(150);
+    for (const at of [a, b]) {
+      const was = await drawn(page);
+      await page.mouse.click(at.x, at.y);
+      await page.waitForFunction(
+        (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
+        was,
+      );
+    }
     await page.mouse.click(b.x, b.y);
     await page.waitForFunction(() => window.__wuyouEditor!.getState().pending.splitOff.length === 1);
     const cutOff = (await state()).pending.splitOff[0]!;
@@ -376,7 +389,7 @@ describeInBrowser('service-area editor in Chromium', () => {
     expect(parts[0]!.m2 + parts[1]!.m2).toBeCloseTo(whole[0]!.m2, -1);
 
     // Merge the cut-off part back, keeping this area's attributes.
-    await page.waitForTimeout(1500); // the view data reloads after the save
+    await mapSettled(page); // the view data reloads after the save
     await page.click('[data-testid=editor-merge]');
     const ring = cutOff.coordinates[0]!;
     const centre = [0, 1].map((k) => ring.slice(0, -1).reduce((t, p) => t + p[k]!, 0) / (ring.length - 1));

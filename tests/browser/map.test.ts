@@ -11,6 +11,7 @@ import {
   startServerWithDemoCity,
   type RunningServer,
   describeInBrowser,
+  mapSettled,
 } from '../helpers/browser.ts';
 
 // The map in a real browser: Debian's Chromium headless (SwiftShader WebGL2) against the real server
@@ -63,7 +64,7 @@ describeInBrowser('map shell in Chromium', () => {
 
   /** Waits for the map to settle after something moved it (idle follows a busy state). */
   async function settle() {
-    await page.waitForTimeout(300);
+    await mapSettled(page);
     await mapIdle();
   }
 

@@ -10,7 +10,13 @@ import { localPlane, toLocal, toLonLat } from '../../core/viewshed/index.ts';
 import { createApp } from '../../server/src/app.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loadConfig } from '../../server/src/config.ts';
-import { ARTIFACTS_DIR, CLIENT_DIST, describeInBrowser, launchBrowser } from '../helpers/browser.ts';
+import {
+  ARTIFACTS_DIR,
+  CLIENT_DIST,
+  describeInBrowser,
+  launchBrowser,
+  mapSettled,
+} from '../helpers/browser.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { loginToken } from '../helpers/app.ts';
 
@@ -175,7 +181,7 @@ describeInBrowser('security layers in Chromium', () => {
 
   it('turns the hidden gate green while a camera is dragged to it, and raises the coverage once saved', async () => {
     const before = Number(await box('seen-pct'));
-    await page.waitForTimeout(1000); // icons packed, deck ready for picking
+    await mapSettled(page); // icons packed, deck ready for picking
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
     const [x0, y0] = pixel(map, 80, 130);
     const [x1, y1] = pixel(map, 85, 50);
@@ -238,7 +244,7 @@ describeInBrowser('security layers in Chromium', () => {
     const first = ((await r.json()) as { suggestions: { lon: number; lat: number }[] }).suggestions[0]!;
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
     const [lx, ly] = toLocal(O, first.lon, first.lat);
-    await page.waitForTimeout(500); // the ghost icon packed
+    await mapSettled(page); // the ghost icon packed
     await page.mouse.click(...pixel(map, lx, ly));
     const planned = async () =>
       (await t.db.query<{ n: number }>("SELECT count(*)::integer AS n FROM cameras WHERE status = 'planned'"))
@@ -402,7 +408,7 @@ describeInBrowser('security layers in Chromium', () => {
       ids.south,
       { timeout: 60_000 },
     );
-    await page.waitForTimeout(500); // deck ready for picking
+    await mapSettled(page); // deck ready for picking
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
     await openForm(pixel(map, 50, 0), '[data-testid=gate-form]');
     expect(await page.getAttribute('[data-testid=security-panel]', 'data-id')).toBe(String(ids.south));
@@ -511,7 +517,7 @@ describeInBrowser('security layers in Chromium', () => {
     expect(await data('security-bands-scope')).toBe('all');
     expect(await page.locator('[data-testid=legend-bands] .legend li').count()).toBe(4);
     expect(await page.textContent('[data-testid=legend-bands]')).toContain('识别');
-    await page.waitForTimeout(500);
+    await mapSettled(page);
     const after = await colours(page, probes);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-bands.png') });
     // Red, orange and yellow all take blue away; the nearest band (identify, red) takes the most green.

@@ -177,3 +177,18 @@ export function countColoursInPng(
     { b64: png.toString('base64'), colours: colours as [number, number, number][], tolerance },
   );
 }
+
+/**
+ * Waits until the map has settled after something moved it or changed its layers: two animation
+ * frames (so a move or a layer change begun has marked the map busy, and deck.gl has drawn and can
+ * pick), then the map's idle state. A condition, never a fixed time, so it holds on a busy machine.
+ */
+export async function mapSettled(page: Page, timeout = 60_000): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+  );
+  await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout });
+  await page.evaluate(
+    () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+  );
+}
