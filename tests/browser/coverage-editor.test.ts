@@ -11,6 +11,7 @@ import {
   startServerWithDemoCity,
   type RunningServer,
   describeInBrowser,
+  mapSettled,
 } from '../helpers/browser.ts';
 
 // From the dashboard to the editor and back: an area saved with the editor's button lowers the
@@ -19,6 +20,8 @@ import {
 // draft (采纳为草稿), an outline clicked vertex by vertex on the map (新建), and a gap filled (填补).
 
 const PASSWORD = 'demo-pass-2026';
+/** Playwright's default (30 s) for a click or a wait; loaded machines need more (issue 9 #13). */
+const ACTION_TIMEOUT = 120_000;
 describeInBrowser('dashboard proposal → editor draft → save, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -31,6 +34,8 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
     await ensureDemoAccounts(server.db, PASSWORD);
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
     page = await context.newPage();
+    // A busy two-core machine draws a map frame in seconds (software WebGL): actions wait long.
+    page.setDefaultTimeout(ACTION_TIMEOUT);
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
   afterAll(async () => {
@@ -57,6 +62,7 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
   async function signedInPage(hash = ''): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
     const p = await context.newPage();
+    p.setDefaultTimeout(ACTION_TIMEOUT);
     p.on('pageerror', (e) => pageErrors.push(e.message));
     await p.goto(`${server.url}/${hash}`);
     await p.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
@@ -273,6 +279,8 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
     await page.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
     await page.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
     await page.waitForSelector('[data-testid=proposal-accept]', { timeout: 60_000 });
+    // The map flies to the street and loads its tiles: click once it has settled.
+    await mapSettled(page, ACTION_TIMEOUT);
     const streetBefore = await shown();
     expect(streetBefore).toBeGreaterThan(0);
     await page.locator('[data-testid=proposal-accept]').nth(position).click();
@@ -364,6 +372,7 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
     await p.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
     await p.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
     await p.waitForSelector('[data-testid=gap-fill]', { timeout: 60_000 });
+    await mapSettled(p, ACTION_TIMEOUT);
     expect(await p.textContent('[data-testid=gaps-title]')).toContain(`区域间空隙 ${gaps.length} 处`);
     await p.locator('[data-testid=gap-fill]').nth(position).click();
 

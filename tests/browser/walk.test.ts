@@ -1,0 +1,39 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, launchBrowser } from '../helpers/browser.ts';
+import { startWalkWorld, walk, type WalkWorld } from '../walk/driver.ts';
+import { KNOWN_FAILING } from '../walk/known-failing.ts';
+
+// Issue 9: a seeded random walk through the editor (tests/walk/driver.ts). After every step: no page
+// error, the app is not blank, only service areas were written, and every save stored what the editor
+// shows. Fixed seeds, so a failure replays with `npm run walk -- --seed N --steps M --verbose`. CI runs
+// this on both databases (npm test on the embedded one, then with DATABASE_URL).
+const SEEDS = [11, 23];
+const STEPS = Number(process.env.WALK_STEPS ?? 50);
+
+describeInBrowser('issue 9: model-based random walk through the editor', () => {
+  let world: WalkWorld;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [world, browser] = await Promise.all([startWalkWorld(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  for (const seed of SEEDS) {
+    it(
+      `seed ${seed}: ${STEPS} steps keep the page sound and write only service areas`,
+      { timeout: 1_200_000 },
+      async () => {
+        const r = await walk(browser, world, { seed, steps: STEPS, knownFailing: KNOWN_FAILING });
+        console.info(`walk seed ${seed}: ${JSON.stringify(r)}`);
+        expect(r.steps).toBe(STEPS);
+        // The walk did real work, not only refused steps.
+        expect(Object.keys(r.actions).length).toBeGreaterThanOrEqual(6);
+      },
+    );
+  }
+});

@@ -1,0 +1,47 @@
+/**
+ * `npm run walk -- --seed N --steps 2000`: one long random walk through the editor (see driver.ts) on
+ * a fresh test database (embedded, or on DATABASE_URL's server), in headless Chromium. Needs the built
+ * client (`npm run build`). Prints each step with --verbose; exits 1 on the first broken invariant.
+ */
+import { parseArgs } from 'node:util';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startWalkWorld, walk, WalkError } from './driver.ts';
+import { KNOWN_FAILING } from './known-failing.ts';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    steps: { type: 'string', default: '2000' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+const seed = Number(values.seed);
+const steps = Number(values.steps);
+if (!Number.isInteger(seed) || !Number.isInteger(steps) || steps < 1) {
+  console.error('usage: npm run walk -- --seed N --steps M [--verbose]');
+  process.exit(2);
+}
+
+const world = await startWalkWorld();
+const browser = await launchBrowser();
+const t0 = Date.now();
+let code = 0;
+try {
+  const r = await walk(browser, world, {
+    seed,
+    steps,
+    knownFailing: KNOWN_FAILING,
+    log: values.verbose ? (l) => console.log(l) : undefined,
+  });
+  console.log(
+    `walk seed ${seed}: ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${r.saves} saves (${r.checkedSaves} compared with the database)`,
+  );
+  console.log(r.actions);
+} catch (e) {
+  console.error(e instanceof WalkError ? e.message : e);
+  code = 1;
+} finally {
+  await browser.close();
+  await world.close();
+}
+process.exit(code);
