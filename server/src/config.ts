@@ -33,7 +33,7 @@ export interface WorkLimits {
   areaMaxVertices: number;
   /** Widest side of a service area's bbox in metres. AREA_MAX_SPAN_M, default 5000. */
   areaMaxSpanM: number;
-  /** Per-statement time limit of heavy reads (validate, gaps, proposals, suggestions). HEAVY_TIMEOUT_MS, default 5000. */
+  /** Per-statement time limit of heavy reads (validate, gaps, proposals, suggestions). HEAVY_TIMEOUT_MS, default 4000. */
   heavyTimeoutMs: number;
   /** Heavy requests running at once per process; the rest wait briefly, then 503. HEAVY_CONCURRENCY, default 3. */
   heavyConcurrency: number;
@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       areaMaxVertices: int(env, 'AREA_MAX_VERTICES', 5000, 4, 10_000),
       areaMaxSpanM: int(env, 'AREA_MAX_SPAN_M', 5000, 10, 1_000_000),
-      heavyTimeoutMs: int(env, 'HEAVY_TIMEOUT_MS', 5000, 100, 600_000),
+      heavyTimeoutMs: int(env, 'HEAVY_TIMEOUT_MS', 4000, 100, 600_000),
       heavyConcurrency: int(env, 'HEAVY_CONCURRENCY', 3, 1, 100),
       heavyRatePerMin: int(env, 'HEAVY_RATE_PER_MIN', 30, 1, 100_000),
       lightPool: int(env, 'DB_LIGHT_POOL', 4, 0, 50),

@@ -101,10 +101,11 @@ export interface AppProcess {
 export async function startAppProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
+  root = ROOT,
 ): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -114,7 +115,7 @@ export async function startAppProcess(
       ADMIN_PASSWORD: 'Fault-Test-Pass-2026',
       DEMO_BUILDINGS: '0',
       LOG_LEVEL: 'warn',
-      CLIENT_DIST: join(ROOT, 'no-client-dist'),
+      CLIENT_DIST: join(root, 'no-client-dist'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
