@@ -3,6 +3,38 @@ import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import type { Db, Queryable, QueryResult } from './db.ts';
 
+/**
+ * A statement that must answer with columns came back with none, and no error. PGlite (PostGIS 3.6,
+ * GEOS 3.14 in WebAssembly) ends a statement that way when a GEOS call fails inside, e.g. an overlay
+ * whose floating-point noding hits a topology error (PostgreSQL's GEOS retries and answers). It is a
+ * fault of the engine, not an empty answer and not the caller's input (the same geometry is fine on
+ * PostgreSQL), so it is answered 500 internal, logged with the statement's opening (its file comment).
+ */
+export class GeometryEngineError extends Error {
+  readonly code = 'geometry_engine_failed';
+  constructor(readonly statement: string) {
+    super(`The embedded database returned no result and no error for: ${statement}`);
+    this.name = 'GeometryEngineError';
+  }
+}
+
+/** Does `sql` answer with columns whatever happens (a SELECT, a WITH query, a DML with RETURNING)? */
+export function answersWithColumns(sql: string): boolean {
+  const s = sql
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .trim();
+  const first = /^\(*\s*(\w+)/.exec(s)?.[1]?.toLowerCase();
+  const returning = /\breturning\b/i.test(s);
+  if (first === 'select') return true;
+  // A WITH that writes answers with columns only through RETURNING.
+  if (first === 'with')
+    return returning || !/\b(insert|update|delete|merge)\b/i.test(s.replace(/\bfor\s+update\b/gi, ''));
+  if (first === 'insert' || first === 'update' || first === 'delete') return returning;
+  return false;
+}
+
 export interface EmbeddedOptions {
   /** Folder the database persists in; undefined keeps it in memory (tests). */
   dataDir?: string;
@@ -32,6 +64,8 @@ export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> 
   const wrap = (c: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await c.query<T>(sql, params as unknown[]);
+      if (r.fields.length === 0 && answersWithColumns(sql))
+        throw new GeometryEngineError(sql.trim().slice(0, 300));
       return { rows: fix(r.rows), rowCount: r.rows.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };
     },
     async exec(sql: string) {
