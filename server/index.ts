@@ -4,6 +4,7 @@ import { createApp } from './src/app.ts';
 import { ConfigError, loadConfig } from './src/config.ts';
 import { openDb } from './src/db/index.ts';
 import { bootstrap } from './src/bootstrap.ts';
+import { leastPrivilege } from './src/db/roles.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
 
@@ -19,7 +20,16 @@ async function main() {
     throw e;
   }
   const db = await openDb(config, (err) => logger.warn({ err: err.message }, 'database connection lost'));
-  await bootstrap(db, config, logger);
+  if (config.migrationDatabaseUrl) {
+    // Migrations and the demo city as the owner; the app itself keeps only its unprivileged role.
+    const owner = await openDb({ ...config, databaseUrl: config.migrationDatabaseUrl });
+    try {
+      await bootstrap(owner, config, logger);
+    } finally {
+      await owner.close();
+    }
+  } else await bootstrap(db, config, logger);
+  await leastPrivilege(db, logger);
   const app = createApp({ db, config, logger });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

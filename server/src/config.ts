@@ -10,6 +10,8 @@ export interface Config {
   host: string;
   /** PostgreSQL + PostGIS server; absent → embedded PGlite in `pgliteDir`. */
   databaseUrl?: string;
+  /** The owner's connection for migrations and the demo city; absent → DATABASE_URL does both. */
+  migrationDatabaseUrl?: string;
   pgliteDir: string;
   /** Password of the demo accounts; absent → generated once and printed at first start. */
   adminPassword?: string;
@@ -60,6 +62,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${databaseUrl}"`);
   }
+  const migrationDatabaseUrl = env.MIGRATION_DATABASE_URL || undefined;
+  if (migrationDatabaseUrl && !/^postgres(ql)?:\/\//.test(migrationDatabaseUrl))
+    throw new ConfigError('MIGRATION_DATABASE_URL must start with postgres:// or postgresql://');
+  if (migrationDatabaseUrl && !databaseUrl)
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL needs DATABASE_URL (the app’s own, unprivileged connection)',
+    );
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(
@@ -79,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
+    migrationDatabaseUrl,
     pgliteDir: resolve(env.PGLITE_DIR || 'data/.pglite'),
     adminPassword,
     authSecret: env.AUTH_SECRET || undefined,
