@@ -22,6 +22,8 @@ import {
 const PASSWORD = 'demo-pass-2026';
 /** Playwright's default (30 s) for a click or a wait; loaded machines need more (issue 9 #13). */
 const ACTION_TIMEOUT = 120_000;
+/** A whole dashboard → editor → save round on such a machine (vitest's browser default is 180 s). */
+const TEST_TIMEOUT = 600_000;
 describeInBrowser('dashboard proposal → editor draft → save, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -95,12 +97,15 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       return want.map((id) => drawn.get(id) ?? null);
     }, ids);
 
-  it('an outline clicked vertex by vertex over uncovered 三无 buildings lowers the count by what PostGIS says it covers; list and map agree', async () => {
-    // A 60 m square around an uncovered 三无 building, well inside a street, 10 m clear of every area,
-    // crossing no building: the one covering the most uncovered 三无 buildings.
-    const spot = (
-      await server.db.query<{ street: string; ring: string; lon: number; lat: number; covers: number }>(
-        `WITH cand AS (
+  it(
+    'an outline clicked vertex by vertex over uncovered 三无 buildings lowers the count by what PostGIS says it covers; list and map agree',
+    { timeout: TEST_TIMEOUT },
+    async () => {
+      // A 60 m square around an uncovered 三无 building, well inside a street, 10 m clear of every area,
+      // crossing no building: the one covering the most uncovered 三无 buildings.
+      const spot = (
+        await server.db.query<{ street: string; ring: string; lon: number; lat: number; covers: number }>(
+          `WITH cand AS (
            SELECT b.id, ST_Envelope(ST_Buffer(ST_Centroid(b.geom)::geography, 30)::geometry) AS sq
            FROM buildings b LEFT JOIN compounds c ON c.id = b.compound_id
            WHERE NOT b.covered AND COALESCE(b.category, c.category) = 'three_no')
@@ -115,89 +120,91 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
            AND NOT EXISTS (SELECT 1 FROM buildings o WHERE o.geom && cand.sq
                              AND ST_Intersects(o.geom, ST_Boundary(cand.sq)))
          ORDER BY covers DESC, cand.id LIMIT 1`,
-      )
-    ).rows[0];
-    expect(spot, 'the demo city has uncovered 三无 buildings with room around them').toBeDefined();
-    expect(spot!.covers).toBeGreaterThanOrEqual(1);
-    const ring = (JSON.parse(spot!.ring) as GeoJSON.Polygon).coordinates[0]!.slice(0, 4);
+        )
+      ).rows[0];
+      expect(spot, 'the demo city has uncovered 三无 buildings with room around them').toBeDefined();
+      expect(spot!.covers).toBeGreaterThanOrEqual(1);
+      const ring = (JSON.parse(spot!.ring) as GeoJSON.Polygon).coordinates[0]!.slice(0, 4);
 
-    const p = await signedInPage(`#18/${spot!.lat}/${spot!.lon}`);
-    const before = await dashboardCount(p);
-    const idsBefore = await uncoveredIds();
-    expect(idsBefore).toHaveLength(before);
-    expect(await uncoveredList()).toBe(before);
-    // The dashboard sits over the map's right half: close it to draw.
-    await p.click('[data-testid=dashboard-close]');
+      const p = await signedInPage(`#18/${spot!.lat}/${spot!.lon}`);
+      const before = await dashboardCount(p);
+      const idsBefore = await uncoveredIds();
+      expect(idsBefore).toHaveLength(before);
+      expect(await uncoveredList()).toBe(before);
+      // The dashboard sits over the map's right half: close it to draw.
+      await p.click('[data-testid=dashboard-close]');
 
-    // 新建, then one click per vertex (snapping off: the vertices land where clicked) and one on the
-    // first vertex to close the outline. Each click waits for the drawing layer to take it.
-    await p.click('[data-testid=editor-new]');
-    await p.uncheck('[data-testid=editor-snapping]');
-    const box = (await p.locator('[data-testid=map]').boundingBox())!;
-    const pixel = async (q: Position) => {
-      const xy = await p.evaluate((c) => window.__wuyouEditor!.project(c), q);
-      return { x: box.x + xy.x, y: box.y + xy.y };
-    };
-    const drawing = () => p.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
-    for (const vertex of ring) {
-      const { x, y } = await pixel(vertex);
-      expect(await p.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.tagName, [x, y])).toBe(
-        'CANVAS',
-      );
-      const was = await drawing();
-      await p.mouse.click(x, y);
-      await p.waitForFunction(
-        (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
-        was,
-      );
-    }
-    const first = await pixel(ring[0]!);
-    await p.mouse.click(first.x, first.y);
-    await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.geometry != null, undefined, {
-      timeout: 10_000,
-    });
-    const drawn = (await p.evaluate(() => window.__wuyouEditor!.getState().draft!.geometry))!;
-    // The outline has the four clicked corners, each within a metre (about two pixels at zoom 18).
-    const corners = drawn.coordinates[0]!.slice(0, -1);
-    expect(corners).toHaveLength(4);
-    for (const v of ring) {
-      const metres = Math.min(
-        ...corners.map((c) =>
-          Math.hypot(
-            (c[0]! - v[0]!) * 111_320 * Math.cos((v[1]! * Math.PI) / 180),
-            (c[1]! - v[1]!) * 111_320,
+      // 新建, then one click per vertex (snapping off: the vertices land where clicked) and one on the
+      // first vertex to close the outline. Each click waits for the drawing layer to take it.
+      await p.click('[data-testid=editor-new]');
+      await p.uncheck('[data-testid=editor-snapping]');
+      const box = (await p.locator('[data-testid=map]').boundingBox())!;
+      const pixel = async (q: Position) => {
+        const xy = await p.evaluate((c) => window.__wuyouEditor!.project(c), q);
+        return { x: box.x + xy.x, y: box.y + xy.y };
+      };
+      const drawing = () => p.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
+      for (const vertex of ring) {
+        const { x, y } = await pixel(vertex);
+        expect(await p.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.tagName, [x, y])).toBe(
+          'CANVAS',
+        );
+        const was = await drawing();
+        await p.mouse.click(x, y);
+        await p.waitForFunction(
+          (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
+          was,
+        );
+      }
+      const first = await pixel(ring[0]!);
+      await p.mouse.click(first.x, first.y);
+      await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.geometry != null, undefined, {
+        timeout: 10_000,
+      });
+      const drawn = (await p.evaluate(() => window.__wuyouEditor!.getState().draft!.geometry))!;
+      // The outline has the four clicked corners, each within a metre (about two pixels at zoom 18).
+      const corners = drawn.coordinates[0]!.slice(0, -1);
+      expect(corners).toHaveLength(4);
+      for (const v of ring) {
+        const metres = Math.min(
+          ...corners.map((c) =>
+            Math.hypot(
+              (c[0]! - v[0]!) * 111_320 * Math.cos((v[1]! * Math.PI) / 180),
+              (c[1]! - v[1]!) * 111_320,
+            ),
           ),
-        ),
-      );
-      expect(metres).toBeLessThan(1);
-    }
+        );
+        expect(metres).toBeLessThan(1);
+      }
 
-    // Before saving, the map draws the buildings inside as uncovered.
-    const inside = (
-      await server.db.query<{ id: string }>(
-        `SELECT b.id::text AS id FROM buildings b WHERE b.id::text = ANY($2::text[])
+      // Before saving, the map draws the buildings inside as uncovered.
+      const inside = (
+        await server.db.query<{ id: string }>(
+          `SELECT b.id::text AS id FROM buildings b WHERE b.id::text = ANY($2::text[])
            AND ST_Covers(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), b.geom) ORDER BY b.id`,
-        [JSON.stringify(drawn), idsBefore],
-      )
-    ).rows.map((r) => r.id);
-    expect(inside.length).toBeGreaterThanOrEqual(1);
-    await expect.poll(() => renderedCovered(p, inside), { timeout: 20_000 }).toEqual(inside.map(() => false));
+          [JSON.stringify(drawn), idsBefore],
+        )
+      ).rows.map((r) => r.id);
+      expect(inside.length).toBeGreaterThanOrEqual(1);
+      await expect
+        .poll(() => renderedCovered(p, inside), { timeout: 20_000 })
+        .toEqual(inside.map(() => false));
 
-    await p.fill('[data-testid=field-name]', '逐点绘制区域');
-    await p.selectOption('[data-testid=field-street_code]', spot!.street);
-    await p.selectOption('[data-testid=field-management_mode]', 'community_custodial');
-    await p.click('[data-testid=editor-save]');
-    await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
-      timeout: 30_000,
-    });
-    expect(await p.textContent('[data-testid=editor-message]')).toMatch(/已保存/);
-    const id = await p.evaluate(() => window.__wuyouEditor!.getState().draft!.id);
+      await p.fill('[data-testid=field-name]', '逐点绘制区域');
+      await p.selectOption('[data-testid=field-street_code]', spot!.street);
+      await p.selectOption('[data-testid=field-management_mode]', 'community_custodial');
+      await p.click('[data-testid=editor-save]');
+      await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
+        timeout: 30_000,
+      });
+      expect(await p.textContent('[data-testid=editor-message]')).toMatch(/已保存/);
+      const id = await p.evaluate(() => window.__wuyouEditor!.getState().draft!.id);
 
-    // PostGIS: the stored area overlaps no other area; the previously uncovered 三无 buildings it covers
-    // are now flagged covered.
-    const [stored] = (
-      await server.db.query<{ overlaps: number; covered: string[]; flagged: number }>(
-        `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint),
+      // PostGIS: the stored area overlaps no other area; the previously uncovered 三无 buildings it covers
+      // are now flagged covered.
+      const [stored] = (
+        await server.db.query<{ overlaps: number; covered: string[]; flagged: number }>(
+          `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint),
               hit AS (SELECT b.id, b.covered FROM buildings b, a
                       WHERE b.id::text = ANY($2::text[]) AND b.geom && a.geom AND ST_Covers(a.geom, b.geom))
          SELECT (SELECT count(*)::int FROM service_areas s, a
@@ -205,200 +212,210 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
                    AND ST_Area(ST_Intersection(s.geom, a.geom)::geography) > 0.01) AS overlaps,
                 (SELECT COALESCE(array_agg(id::text ORDER BY id), '{}') FROM hit) AS covered,
                 (SELECT count(*)::int FROM hit WHERE covered) AS flagged`,
-        [id, idsBefore],
-      )
-    ).rows;
-    expect(stored!.overlaps).toBe(0);
-    expect(stored!.covered).toEqual(inside);
-    expect(stored!.flagged).toBe(inside.length);
+          [id, idsBefore],
+        )
+      ).rows;
+      expect(stored!.overlaps).toBe(0);
+      expect(stored!.covered).toEqual(inside);
+      expect(stored!.flagged).toBe(inside.length);
 
-    // The map's building tiles, reloaded after the save, draw them covered.
-    await expect.poll(() => renderedCovered(p, inside), { timeout: 20_000 }).toEqual(inside.map(() => true));
-    await p.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor-drawn.png') });
+      // The map's building tiles, reloaded after the save, draw them covered.
+      await expect
+        .poll(() => renderedCovered(p, inside), { timeout: 20_000 })
+        .toEqual(inside.map(() => true));
+      await p.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor-drawn.png') });
 
-    // The dashboard, opened again, counts exactly those fewer; the list agrees and no longer holds them.
-    expect(await dashboardCount(p)).toBe(before - inside.length);
-    const list = (await (
-      await fetch(`${server.url}/api/buildings/uncovered?category=three_no`)
-    ).json()) as GeoJSON.FeatureCollection;
-    expect(list.features).toHaveLength(before - inside.length);
-    const listed = new Set(list.features.map((f) => String(f.id)));
-    expect(inside.filter((b) => listed.has(b))).toEqual([]);
+      // The dashboard, opened again, counts exactly those fewer; the list agrees and no longer holds them.
+      expect(await dashboardCount(p)).toBe(before - inside.length);
+      const list = (await (
+        await fetch(`${server.url}/api/buildings/uncovered?category=three_no`)
+      ).json()) as GeoJSON.FeatureCollection;
+      expect(list.features).toHaveLength(before - inside.length);
+      const listed = new Set(list.features.map((f) => String(f.id)));
+      expect(inside.filter((b) => listed.has(b))).toEqual([]);
 
-    await p.context().close();
-    expect(pageErrors).toEqual([]);
-  });
+      await p.context().close();
+      expect(pageErrors).toEqual([]);
+    },
+  );
 
-  it('adopting a proposal opens it as a draft; saving lowers the count by what it covers', async () => {
-    // A street (of the first district) with a proposal among the five the dashboard lists.
-    const district = (
-      await server.db.query<{ code: string; name: string }>(
-        "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code LIMIT 1",
-      )
-    ).rows[0]!;
-    const tree = (await (
-      await fetch(`${server.url}/api/coverage?level=district&code=${district.code}`)
-    ).json()) as CoverageResponse;
-    let proposal: CoverageProposal | undefined;
-    let position = -1;
-    let street = { code: '', name: '' };
-    for (const s of tree.children.filter((c) => c.three_no.uncovered > 0)) {
-      const r = (await (await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`)).json()) as {
-        proposals: CoverageProposal[];
-      };
-      position = r.proposals.slice(0, 5).findIndex((p) => p.covers >= 1 && p.area_m2 >= 150);
-      if (position >= 0) {
-        proposal = r.proposals[position];
-        street = { code: s.code!, name: s.name };
-        break;
+  it(
+    'adopting a proposal opens it as a draft; saving lowers the count by what it covers',
+    { timeout: TEST_TIMEOUT },
+    async () => {
+      // A street (of the first district) with a proposal among the five the dashboard lists.
+      const district = (
+        await server.db.query<{ code: string; name: string }>(
+          "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code LIMIT 1",
+        )
+      ).rows[0]!;
+      const tree = (await (
+        await fetch(`${server.url}/api/coverage?level=district&code=${district.code}`)
+      ).json()) as CoverageResponse;
+      let proposal: CoverageProposal | undefined;
+      let position = -1;
+      let street = { code: '', name: '' };
+      for (const s of tree.children.filter((c) => c.three_no.uncovered > 0)) {
+        const r = (await (await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`)).json()) as {
+          proposals: CoverageProposal[];
+        };
+        position = r.proposals.slice(0, 5).findIndex((p) => p.covers >= 1 && p.area_m2 >= 150);
+        if (position >= 0) {
+          proposal = r.proposals[position];
+          street = { code: s.code!, name: s.name };
+          break;
+        }
       }
-    }
-    expect(proposal, 'the demo city offers a proposal').toBeDefined();
+      expect(proposal, 'the demo city offers a proposal').toBeDefined();
 
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
-    // Sign in as the city admin through the editor, as a user would.
-    await page.click('[data-testid=editor-open]');
-    await page.click('[data-testid=editor-login]');
-    await page.fill('[data-testid=login-username]', 'admin');
-    await page.fill('[data-testid=login-password]', PASSWORD);
-    await page.click('[data-testid=login-submit]');
-    await page.waitForSelector('[data-testid=editor-user]');
-    await page.click('[data-testid=editor-close]');
+      await page.goto(server.url);
+      await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
+      // Sign in as the city admin through the editor, as a user would.
+      await page.click('[data-testid=editor-open]');
+      await page.click('[data-testid=editor-login]');
+      await page.fill('[data-testid=login-username]', 'admin');
+      await page.fill('[data-testid=login-password]', PASSWORD);
+      await page.click('[data-testid=login-submit]');
+      await page.waitForSelector('[data-testid=editor-user]');
+      await page.click('[data-testid=editor-close]');
 
-    await page.click('[data-testid=dashboard-button]');
-    await page.waitForSelector('[data-testid=uncovered-three-no]');
-    const before = await shown();
-    expect(before).toBeGreaterThan(0);
-    expect(await uncoveredList()).toBe(before);
-    const idsBefore = await uncoveredIds();
-    expect(idsBefore).toHaveLength(before);
+      await page.click('[data-testid=dashboard-button]');
+      await page.waitForSelector('[data-testid=uncovered-three-no]');
+      const before = await shown();
+      expect(before).toBeGreaterThan(0);
+      expect(await uncoveredList()).toBe(before);
+      const idsBefore = await uncoveredIds();
+      expect(idsBefore).toHaveLength(before);
 
-    // Drill down: the district, then the street.
-    await page.click(`[data-testid=dashboard-child] button:text-is("${tree.name}")`);
-    await page.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
-    await page.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
-    await page.waitForSelector('[data-testid=proposal-accept]', { timeout: 60_000 });
-    // The map flies to the street and loads its tiles: click once it has settled.
-    await mapSettled(page, ACTION_TIMEOUT);
-    const streetBefore = await shown();
-    expect(streetBefore).toBeGreaterThan(0);
-    await page.locator('[data-testid=proposal-accept]').nth(position).click();
+      // Drill down: the district, then the street.
+      await page.click(`[data-testid=dashboard-child] button:text-is("${tree.name}")`);
+      await page.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
+      await page.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
+      await page.waitForSelector('[data-testid=proposal-accept]', { timeout: 60_000 });
+      // The map flies to the street and loads its tiles: click once it has settled.
+      await mapSettled(page, ACTION_TIMEOUT);
+      const streetBefore = await shown();
+      expect(streetBefore).toBeGreaterThan(0);
+      await page.locator('[data-testid=proposal-accept]').nth(position).click();
 
-    // The editor opens with a new, unsaved draft of that shape.
-    await page.waitForSelector('[data-testid=editor-panel]');
-    await page.waitForFunction(() => window.__wuyouEditor?.getState().draft?.geometry != null);
-    const draft = await page.evaluate(() => window.__wuyouEditor!.getState().draft);
-    expect(draft?.id).toBeNull();
-    expect(draft?.geometry).toEqual(proposal!.geometry);
-    expect(draft?.attributes).toMatchObject({ street_code: street.code, status: 'draft' });
-    expect(await page.inputValue('[data-testid=field-name]')).toBe(`${street.name} 新服务区域`);
-    expect(await page.isVisible('[data-testid=editor-dirty]')).toBe(true);
-    expect(await shown()).toBe(streetBefore); // nothing saved yet
+      // The editor opens with a new, unsaved draft of that shape.
+      await page.waitForSelector('[data-testid=editor-panel]');
+      await page.waitForFunction(() => window.__wuyouEditor?.getState().draft?.geometry != null);
+      const draft = await page.evaluate(() => window.__wuyouEditor!.getState().draft);
+      expect(draft?.id).toBeNull();
+      expect(draft?.geometry).toEqual(proposal!.geometry);
+      expect(draft?.attributes).toMatchObject({ street_code: street.code, status: 'draft' });
+      expect(await page.inputValue('[data-testid=field-name]')).toBe(`${street.name} 新服务区域`);
+      expect(await page.isVisible('[data-testid=editor-dirty]')).toBe(true);
+      expect(await shown()).toBe(streetBefore); // nothing saved yet
 
-    await page.fill('[data-testid=field-name]', '看板采纳区域');
-    await page.selectOption('[data-testid=field-management_mode]', 'community_custodial');
-    await page.click('[data-testid=editor-save]');
-    await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 30_000 });
+      await page.fill('[data-testid=field-name]', '看板采纳区域');
+      await page.selectOption('[data-testid=field-management_mode]', 'community_custodial');
+      await page.click('[data-testid=editor-save]');
+      await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 30_000 });
 
-    // What the stored area covers, by PostGIS: previously uncovered 三无 buildings now inside the union
-    // of the saved area and the other areas.
-    const saved = (
-      await server.db.query<{ id: string; status: string; street_code: string }>(
-        "SELECT id::text AS id, status, street_code FROM service_areas WHERE name = '看板采纳区域'",
-      )
-    ).rows;
-    expect(saved).toHaveLength(1);
-    expect(saved[0]).toMatchObject({ status: 'draft', street_code: street.code });
-    const expected = (
-      await server.db.query<{ n: number }>(
-        `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint)
+      // What the stored area covers, by PostGIS: previously uncovered 三无 buildings now inside the union
+      // of the saved area and the other areas.
+      const saved = (
+        await server.db.query<{ id: string; status: string; street_code: string }>(
+          "SELECT id::text AS id, status, street_code FROM service_areas WHERE name = '看板采纳区域'",
+        )
+      ).rows;
+      expect(saved).toHaveLength(1);
+      expect(saved[0]).toMatchObject({ status: 'draft', street_code: street.code });
+      const expected = (
+        await server.db.query<{ n: number }>(
+          `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint)
          SELECT count(*)::int AS n FROM buildings b, a
          WHERE b.id::text = ANY($2::text[]) AND b.geom && a.geom
            AND ST_Covers((SELECT ST_Union(s.geom) FROM service_areas s WHERE s.geom && b.geom), b.geom)`,
-        [saved[0]!.id, idsBefore],
-      )
-    ).rows[0]!.n;
-    expect(expected).toBeGreaterThanOrEqual(1);
+          [saved[0]!.id, idsBefore],
+        )
+      ).rows[0]!.n;
+      expect(expected).toBeGreaterThanOrEqual(1);
 
-    // Back to the city (the first crumb): its count, fetched anew.
-    await page.locator('[data-testid=dashboard] nav button').first().click();
-    await page.waitForFunction(
-      (want) => Number(document.querySelector('[data-testid=uncovered-three-no]')?.textContent) === want,
-      before - expected,
-      { timeout: 20_000 },
-    );
-    expect(await shown()).toBe(before - expected);
-    expect(await uncoveredList()).toBe(before - expected);
-    await page.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor.png') });
-    expect(pageErrors).toEqual([]);
-  });
+      // Back to the city (the first crumb): its count, fetched anew.
+      await page.locator('[data-testid=dashboard] nav button').first().click();
+      await page.waitForFunction(
+        (want) => Number(document.querySelector('[data-testid=uncovered-three-no]')?.textContent) === want,
+        before - expected,
+        { timeout: 20_000 },
+      );
+      expect(await shown()).toBe(before - expected);
+      expect(await uncoveredList()).toBe(before - expected);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 
-  it('filling a gap from the dashboard opens it as a draft; saved, the gap is gone and nothing overlaps', async () => {
-    const gapsOf = async (street: string) =>
-      (
-        (await (await fetch(`${server.url}/api/coverage/gaps?street=${street}`)).json()) as {
-          gaps: CoverageGap[];
+  it(
+    'filling a gap from the dashboard opens it as a draft; saved, the gap is gone and nothing overlaps',
+    { timeout: TEST_TIMEOUT },
+    async () => {
+      const gapsOf = async (street: string) =>
+        (
+          (await (await fetch(`${server.url}/api/coverage/gaps?street=${street}`)).json()) as {
+            gaps: CoverageGap[];
+          }
+        ).gaps;
+      // A street of the first district with a gap of at least 150 m² (an area's minimum is 100 m²) among
+      // the five the dashboard lists.
+      const district = (
+        await server.db.query<{ code: string; name: string }>(
+          "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code LIMIT 1",
+        )
+      ).rows[0]!;
+      const tree = (await (
+        await fetch(`${server.url}/api/coverage?level=district&code=${district.code}`)
+      ).json()) as CoverageResponse;
+      let street = { code: '', name: '' };
+      let gaps: CoverageGap[] = [];
+      let position = -1;
+      for (const s of tree.children.filter((c) => c.code)) {
+        gaps = await gapsOf(s.code!);
+        position = gaps.slice(0, 5).findIndex((g) => g.area_m2 >= 150);
+        if (position >= 0) {
+          street = { code: s.code!, name: s.name };
+          break;
         }
-      ).gaps;
-    // A street of the first district with a gap of at least 150 m² (an area's minimum is 100 m²) among
-    // the five the dashboard lists.
-    const district = (
-      await server.db.query<{ code: string; name: string }>(
-        "SELECT code, name FROM jurisdictions WHERE level = 'district' ORDER BY code LIMIT 1",
-      )
-    ).rows[0]!;
-    const tree = (await (
-      await fetch(`${server.url}/api/coverage?level=district&code=${district.code}`)
-    ).json()) as CoverageResponse;
-    let street = { code: '', name: '' };
-    let gaps: CoverageGap[] = [];
-    let position = -1;
-    for (const s of tree.children.filter((c) => c.code)) {
-      gaps = await gapsOf(s.code!);
-      position = gaps.slice(0, 5).findIndex((g) => g.area_m2 >= 150);
-      if (position >= 0) {
-        street = { code: s.code!, name: s.name };
-        break;
       }
-    }
-    expect(position, 'the demo city has a gap between areas').toBeGreaterThanOrEqual(0);
-    const gap = gaps[position]!;
+      expect(position, 'the demo city has a gap between areas').toBeGreaterThanOrEqual(0);
+      const gap = gaps[position]!;
 
-    const p = await signedInPage();
-    await p.click('[data-testid=editor-close]');
-    await p.click('[data-testid=dashboard-button]');
-    await p.click(`[data-testid=dashboard-child] button:text-is("${tree.name}")`);
-    await p.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
-    await p.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
-    await p.waitForSelector('[data-testid=gap-fill]', { timeout: 60_000 });
-    await mapSettled(p, ACTION_TIMEOUT);
-    expect(await p.textContent('[data-testid=gaps-title]')).toContain(`区域间空隙 ${gaps.length} 处`);
-    await p.locator('[data-testid=gap-fill]').nth(position).click();
+      const p = await signedInPage();
+      await p.click('[data-testid=editor-close]');
+      await p.click('[data-testid=dashboard-button]');
+      await p.click(`[data-testid=dashboard-child] button:text-is("${tree.name}")`);
+      await p.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
+      await p.click(`[data-testid=dashboard-child] button:text-is("${street.name}")`);
+      await p.waitForSelector('[data-testid=gap-fill]', { timeout: 60_000 });
+      await mapSettled(p, ACTION_TIMEOUT);
+      expect(await p.textContent('[data-testid=gaps-title]')).toContain(`区域间空隙 ${gaps.length} 处`);
+      await p.locator('[data-testid=gap-fill]').nth(position).click();
 
-    // The editor opens with a new, unsaved draft shaped like the gap.
-    await p.waitForSelector('[data-testid=editor-panel]');
-    await p.waitForFunction(() => window.__wuyouEditor?.getState().draft?.geometry != null);
-    const draft = await p.evaluate(() => window.__wuyouEditor!.getState().draft);
-    expect(draft?.id).toBeNull();
-    expect(draft?.geometry).toEqual(gap.geometry);
-    expect(draft?.attributes).toMatchObject({ street_code: street.code, status: 'draft' });
+      // The editor opens with a new, unsaved draft shaped like the gap.
+      await p.waitForSelector('[data-testid=editor-panel]');
+      await p.waitForFunction(() => window.__wuyouEditor?.getState().draft?.geometry != null);
+      const draft = await p.evaluate(() => window.__wuyouEditor!.getState().draft);
+      expect(draft?.id).toBeNull();
+      expect(draft?.geometry).toEqual(gap.geometry);
+      expect(draft?.attributes).toMatchObject({ street_code: street.code, status: 'draft' });
 
-    await p.fill('[data-testid=field-name]', '填补空隙区域');
-    await p.selectOption('[data-testid=field-management_mode]', 'community_custodial');
-    await p.click('[data-testid=editor-save]');
-    await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
-      timeout: 30_000,
-    });
-    expect(await p.textContent('[data-testid=editor-message]')).toMatch(/已保存/);
-    const id = await p.evaluate(() => window.__wuyouEditor!.getState().draft!.id);
+      await p.fill('[data-testid=field-name]', '填补空隙区域');
+      await p.selectOption('[data-testid=field-management_mode]', 'community_custodial');
+      await p.click('[data-testid=editor-save]');
+      await p.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
+        timeout: 30_000,
+      });
+      expect(await p.textContent('[data-testid=editor-message]')).toMatch(/已保存/);
+      const id = await p.evaluate(() => window.__wuyouEditor!.getState().draft!.id);
 
-    // PostGIS: the area fills the gap (less than 1 m² of it left out) and overlaps no other area; no
-    // gap the API now reports lies where the filled one was.
-    const after = await gapsOf(street.code);
-    const [check] = (
-      await server.db.query<{ left_m2: number; overlaps: number; still: number }>(
-        `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint),
+      // PostGIS: the area fills the gap (less than 1 m² of it left out) and overlaps no other area; no
+      // gap the API now reports lies where the filled one was.
+      const after = await gapsOf(street.code);
+      const [check] = (
+        await server.db.query<{ left_m2: number; overlaps: number; still: number }>(
+          `WITH a AS (SELECT geom FROM service_areas WHERE id = $1::bigint),
               gap AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS g)
          SELECT (SELECT ST_Area(ST_Difference(gap.g, a.geom)::geography) FROM a, gap) AS left_m2,
                 (SELECT count(*)::int FROM service_areas s, a
@@ -407,21 +424,22 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
                 (SELECT count(*)::int FROM json_array_elements($3::json) n, gap
                  WHERE ST_Area(ST_Intersection(ST_SetSRID(ST_GeomFromGeoJSON(n::text), 4326), gap.g)::geography) > 1)
                   AS still`,
-        [id, JSON.stringify(gap.geometry), JSON.stringify(after.map((g) => g.geometry))],
-      )
-    ).rows;
-    expect(check!.left_m2).toBeLessThan(1);
-    expect(check!.overlaps).toBe(0);
-    expect(check!.still).toBe(0);
-    expect(after).toHaveLength(gaps.length - 1);
+          [id, JSON.stringify(gap.geometry), JSON.stringify(after.map((g) => g.geometry))],
+        )
+      ).rows;
+      expect(check!.left_m2).toBeLessThan(1);
+      expect(check!.overlaps).toBe(0);
+      expect(check!.still).toBe(0);
+      expect(after).toHaveLength(gaps.length - 1);
 
-    // The dashboard's list, refreshed, says so too.
-    const reloaded = p.waitForResponse((r) => r.url().includes('/api/coverage/gaps?') && r.ok());
-    await p.click('[data-testid=dashboard-refresh]');
-    await reloaded;
-    await p.waitForSelector(`[data-testid=gaps-title]:has-text("区域间空隙 ${after.length} 处")`);
-    await p.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor-gap.png') });
-    await p.context().close();
-    expect(pageErrors).toEqual([]);
-  });
+      // The dashboard's list, refreshed, says so too.
+      const reloaded = p.waitForResponse((r) => r.url().includes('/api/coverage/gaps?') && r.ok());
+      await p.click('[data-testid=dashboard-refresh]');
+      await reloaded;
+      await p.waitForSelector(`[data-testid=gaps-title]:has-text("区域间空隙 ${after.length} 处")`);
+      await p.screenshot({ path: join(ARTIFACTS_DIR, 'coverage-editor-gap.png') });
+      await p.context().close();
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });
