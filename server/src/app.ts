@@ -26,6 +26,7 @@ import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
 import { HttpError, errorRenderer } from './errors.ts';
 import { route } from './http.ts';
 import { guardJsonBody, guardUrl, verifyJsonDepth } from './input/guard.ts';
+import { cors, securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   db: Db;
@@ -67,6 +68,8 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
     });
     next();
   });
+  app.use(securityHeaders(config));
+  app.use(cors(config));
   // The input layer (issue 10 #2), before any handler: URL, then JSON depth, then every value.
   app.use(guardUrl);
   app.use(

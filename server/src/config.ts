@@ -28,6 +28,8 @@ export interface Config {
   clientDist: string;
   /** Work limits of heavy requests (issue 10 #5); see server/src/limits.ts. */
   limits: WorkLimits;
+  /** Origins (scheme://host[:port]) another site may call the API from; empty → CORS closed. */
+  corsOrigins: string[];
 }
 
 export interface WorkLimits {
@@ -46,6 +48,17 @@ export interface WorkLimits {
 }
 
 export class ConfigError extends Error {}
+
+/** CORS_ORIGINS: comma-separated origins such as https://map.example.gov.cn; no wildcard. */
+function origins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw.split(',').map((o) => {
+    const t = o.trim();
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(t))
+      throw new ConfigError(`CORS_ORIGINS must list origins like https://map.example.gov.cn, got "${t}"`);
+    return t;
+  });
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
   const raw = env[name];
@@ -106,5 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heavyRatePerMin: int(env, 'HEAVY_RATE_PER_MIN', 30, 1, 100_000),
       lightPool: int(env, 'DB_LIGHT_POOL', 4, 0, 50),
     },
+    corsOrigins: origins(env.CORS_ORIGINS),
   };
 }

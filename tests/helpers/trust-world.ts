@@ -1,7 +1,13 @@
 import type { Polygon } from 'geojson';
 import { afterAll, beforeAll } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, type RunningApp, loginTokens } from './app.ts';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp } from '../../server/src/app.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { type RunningApp, loginTokens } from './app.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
 /**
@@ -61,52 +67,60 @@ export interface CallOptions {
 
 export interface TrustWorld {
   t: TestDb;
+  /** The Express app itself (its router stack lists the routes). */
+  express: Express;
   app: RunningApp;
   tokens: Record<string, string>;
   call(method: string, path: string, body?: unknown, opts?: CallOptions): Promise<Answer>;
   count(table: string): Promise<number>;
 }
 
-/** Builds the world in beforeAll and drops it in afterAll; the returned object fills in then. */
-export function useTrustWorld(): TrustWorld {
-  const w = { tokens: {} as Record<string, string> } as TrustWorld;
-  beforeAll(async () => {
-    w.t = await createTestDb();
-    await w.t.db.query(
-      `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
-        ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
-        ($2, '甲街道', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326))),
-        ($4, '乙街道', 'street', '510903', ST_Multi(ST_GeomFromText($5, 4326))),
-        ($6, '甲社区', 'community', $2, ST_Multi(ST_GeomFromText($3, 4326))),
-        ($7, '乙社区', 'community', $4, ST_Multi(ST_GeomFromText($5, 4326)))`,
-      [
-        wkt(rect(-2000, -2000, 4000, 2000)),
-        STREET_A,
-        wkt(rect(-2000, -2000, 1000, 2000)),
-        STREET_B,
-        wkt(rect(1000, -2000, 4000, 2000)),
-        COMMUNITY_A,
-        COMMUNITY_B,
-      ],
-    );
-    await w.t.db.query(
-      `INSERT INTO compounds (id, name, category, street_code, community_code) VALUES
-        ($1, '甲小区', 'three_no', $3, $5), ($2, '乙小区', 'three_no', $4, $6)`,
-      [COMPOUND_A, COMPOUND_B, STREET_A, STREET_B, COMMUNITY_A, COMMUNITY_B],
-    );
-    await w.t.db.query(
-      `INSERT INTO buildings (id, compound_id, category, households, geom) VALUES
-        (1, $1, 'three_no', 12, ST_GeomFromText($3, 4326)), (2, $2, 'three_no', 30, ST_GeomFromText($4, 4326))`,
-      [COMPOUND_A, COMPOUND_B, wkt(rect(20, 20, 30, 30)), wkt(rect(1520, 20, 1530, 30))],
-    );
-    await ensureDemoAccounts(w.t.db, PASSWORD);
-    w.app = await startApp(w.t.db);
-    await loginTokens(w.app.url, ['admin', 'viewer', EDITOR_A, EDITOR_B], PASSWORD, w.tokens);
+async function seedTrustWorld(t: TestDb): Promise<void> {
+  await t.db.query(
+    `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+      ('510903', '船山区', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
+      ($2, '甲街道', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326))),
+      ($4, '乙街道', 'street', '510903', ST_Multi(ST_GeomFromText($5, 4326))),
+      ($6, '甲社区', 'community', $2, ST_Multi(ST_GeomFromText($3, 4326))),
+      ($7, '乙社区', 'community', $4, ST_Multi(ST_GeomFromText($5, 4326)))`,
+    [
+      wkt(rect(-2000, -2000, 4000, 2000)),
+      STREET_A,
+      wkt(rect(-2000, -2000, 1000, 2000)),
+      STREET_B,
+      wkt(rect(1000, -2000, 4000, 2000)),
+      COMMUNITY_A,
+      COMMUNITY_B,
+    ],
+  );
+  await t.db.query(
+    `INSERT INTO compounds (id, name, category, street_code, community_code) VALUES
+      ($1, '甲小区', 'three_no', $3, $5), ($2, '乙小区', 'three_no', $4, $6)`,
+    [COMPOUND_A, COMPOUND_B, STREET_A, STREET_B, COMMUNITY_A, COMMUNITY_B],
+  );
+  await t.db.query(
+    `INSERT INTO buildings (id, compound_id, category, households, geom) VALUES
+      (1, $1, 'three_no', 12, ST_GeomFromText($3, 4326)), (2, $2, 'three_no', 30, ST_GeomFromText($4, 4326))`,
+    [COMPOUND_A, COMPOUND_B, wkt(rect(20, 20, 30, 30)), wkt(rect(1520, 20, 1530, 30))],
+  );
+  await ensureDemoAccounts(t.db, PASSWORD);
+}
+
+/** The world, built now: the CLI fuzzer uses this; tests use useTrustWorld. */
+export async function buildTrustWorld(): Promise<TrustWorld & { close(): Promise<void> }> {
+  const w = { tokens: {} as Record<string, string> } as TrustWorld & { close(): Promise<void> };
+  w.t = await createTestDb();
+  await seedTrustWorld(w.t);
+  const config = loadConfig({ LOG_LEVEL: 'silent', AUTH_SECRET: 'test-secret' });
+  w.express = createApp({ db: w.t.db, config, logger: pino({ level: 'silent' }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = w.express.listen(0, '127.0.0.1', () => resolve(s));
   });
-  afterAll(async () => {
-    await w.app?.close();
-    await w.t?.drop();
-  });
+  w.app = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  await loginTokens(w.app.url, ['admin', 'viewer', EDITOR_A, EDITOR_B], PASSWORD, w.tokens);
   w.call = async (method, path, body, opts = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
     const who = opts.as === undefined ? 'admin' : opts.as;
@@ -128,5 +142,21 @@ export function useTrustWorld(): TrustWorld {
   };
   w.count = async (table) =>
     (await w.t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
+  w.close = async () => {
+    await w.app.close();
+    await w.t.drop();
+  };
+  return w;
+}
+
+/** Builds the world in beforeAll and drops it in afterAll; the returned object fills in then. */
+export function useTrustWorld(): TrustWorld {
+  const w = {} as TrustWorld & { close(): Promise<void> };
+  beforeAll(async () => {
+    Object.assign(w, await buildTrustWorld());
+  });
+  afterAll(async () => {
+    await w.close?.();
+  });
   return w;
 }

@@ -9,6 +9,7 @@ import {
   useTrustWorld,
   type Answer,
 } from '../helpers/trust-world.ts';
+import { startApp } from '../helpers/app.ts';
 
 const w = useTrustWorld();
 const NUL = '\u0000';
@@ -185,5 +186,42 @@ describe('issue 10 #3: values accepted before and wrong are refused', () => {
       as: EDITOR_A,
     });
     expectClientError(a, 400);
+  });
+});
+
+describe('issue 10 #7: security headers, CORS closed unless configured', () => {
+  it('CSP of the own origin only, no framing, nosniff, a referrer policy; no CORS for a foreign origin', async () => {
+    const a = await w.call('GET', '/api/config', undefined, {
+      as: null,
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(a.status).toBe(200);
+    const csp = a.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("worker-src 'self' blob:");
+    expect(csp).not.toContain('tianditu');
+    expect(a.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(a.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(a.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('the 天地图 hosts join the CSP when a key is set; a configured origin gets CORS', async () => {
+    const other = await startApp(w.t.db, { TIANDITU_TK: 'k', CORS_ORIGINS: 'https://ok.example' });
+    try {
+      const r = await fetch(`${other.url}/api/config`, { headers: { origin: 'https://ok.example' } });
+      expect(r.headers.get('content-security-policy')).toContain('https://t0.tianditu.gov.cn');
+      expect(r.headers.get('access-control-allow-origin')).toBe('https://ok.example');
+      const pre = await fetch(`${other.url}/api/cameras`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://ok.example', 'access-control-request-method': 'POST' },
+      });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-headers')).toContain('If-Match');
+      const evil = await fetch(`${other.url}/api/config`, { headers: { origin: 'https://evil.example' } });
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await other.close();
+    }
   });
 });
