@@ -1,5 +1,5 @@
 import type { Polygon } from 'geojson';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResult } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
@@ -14,7 +14,9 @@ import { HelpDialog } from './panels/HelpDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { useCompoundText } from './panels/compound/messages.ts';
 import { SurveyDialog } from './panels/compound/SurveyDialog.tsx';
+import { EditorStore } from './editor/store.ts';
 import { EditorPanel, type PendingDraft } from './panels/editor/EditorPanel.tsx';
+import { PanelBoundary } from './panels/PanelBoundary.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
 import { UsersButton, UsersPanel } from './panels/users/UsersPanel.tsx';
@@ -65,6 +67,9 @@ export function App() {
     setPendingDraft({ geometry, attributes });
   }, []);
   const onDraftTaken = useCallback(() => setPendingDraft(null), []);
+  // The editor's state lives here, outside its panel's error boundary: a fault keeps the draft.
+  const editorStore = useMemo(() => new EditorStore(), []);
+  const editorUnsaved = useCallback(() => editorStore.getState().draft?.geometry ?? null, [editorStore]);
   const onOverlay = useCallback(
     (overlay: DashboardOverlay) => {
       if (map) showDashboardOverlay(map.maplibre, overlay);
@@ -180,29 +185,49 @@ export function App() {
             onReady={setMap}
           />
         )}
-        <LayerPanel visibility={visibility} onToggle={onToggle} hasTianditu={!!config?.tiandituKey} />
+        {/* Each panel in its own error boundary: a fault there leaves the map and the others running. */}
+        <PanelBoundary name="layers">
+          <LayerPanel visibility={visibility} onToggle={onToggle} hasTianditu={!!config?.tiandituKey} />
+        </PanelBoundary>
         {picked && (
-          <AttributePanel
-            picked={picked}
-            onShow={(index) => setPicked({ ...picked, index })}
-            onClose={() => setPicked(null)}
-          />
+          <PanelBoundary name="attributes">
+            <AttributePanel
+              picked={picked}
+              onShow={(index) => setPicked({ ...picked, index })}
+              onClose={() => setPicked(null)}
+            />
+          </PanelBoundary>
         )}
-        <EditorPanel map={map?.maplibre ?? null} pendingDraft={pendingDraft} onDraftTaken={onDraftTaken} />
-        <SecurityLayers
-          map={map?.maplibre ?? null}
-          visible={visibility.cameras || visibility.gates}
-          onSelect={() => setPicked(null)}
-        />
-        {users && <UsersPanel onClose={() => setUsers(false)} />}
-        {dashboard && (
-          <Dashboard
-            onClose={() => setDashboard(false)}
-            onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
-            mapImage={map?.maplibre ?? null}
-            onDraft={onDraft}
-            onOverlay={onOverlay}
+        <PanelBoundary name="editor" unsaved={editorUnsaved}>
+          <EditorPanel
+            map={map?.maplibre ?? null}
+            store={editorStore}
+            pendingDraft={pendingDraft}
+            onDraftTaken={onDraftTaken}
           />
+        </PanelBoundary>
+        <PanelBoundary name="security">
+          <SecurityLayers
+            map={map?.maplibre ?? null}
+            visible={visibility.cameras || visibility.gates}
+            onSelect={() => setPicked(null)}
+          />
+        </PanelBoundary>
+        {users && (
+          <PanelBoundary name="users">
+            <UsersPanel onClose={() => setUsers(false)} />
+          </PanelBoundary>
+        )}
+        {dashboard && (
+          <PanelBoundary name="dashboard">
+            <Dashboard
+              onClose={() => setDashboard(false)}
+              onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
+              mapImage={map?.maplibre ?? null}
+              onDraft={onDraft}
+              onOverlay={onOverlay}
+            />
+          </PanelBoundary>
         )}
         {error && (
           <div className="banner error" role="alert" data-testid="map-error">
@@ -210,9 +235,21 @@ export function App() {
           </div>
         )}
       </main>
-      {about && <AboutDialog onClose={() => setAbout(false)} />}
-      {help && <HelpDialog onClose={() => setHelp(false)} />}
-      {survey && <SurveyDialog onClose={() => setSurvey(false)} />}
+      {about && (
+        <PanelBoundary name="about">
+          <AboutDialog onClose={() => setAbout(false)} />
+        </PanelBoundary>
+      )}
+      {help && (
+        <PanelBoundary name="help">
+          <HelpDialog onClose={() => setHelp(false)} />
+        </PanelBoundary>
+      )}
+      {survey && (
+        <PanelBoundary name="survey">
+          <SurveyDialog onClose={() => setSurvey(false)} />
+        </PanelBoundary>
+      )}
     </div>
   );
 }

@@ -368,4 +368,62 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });
+
+  it('issue 9 guards: 放弃修改, the save notice, asking before closing or leaving, and a fault kept inside the panel', async () => {
+    const page = await newPage();
+    await openEditor(page);
+    await openArea(page);
+    const notes = () => page.inputValue('[data-testid=field-notes]');
+    const original = await notes();
+    await page.fill('[data-testid=field-notes]', '要放弃的修改');
+    await page.waitForSelector('[data-testid=editor-dirty]');
+    // 放弃修改: back to what is stored; undo brings the change back.
+    await page.click('[data-testid=editor-discard]');
+    await page.waitForSelector('[data-testid=editor-dirty]', { state: 'detached' });
+    expect(await notes()).toBe(original);
+    await page.click('[data-testid=editor-undo]');
+    await page.waitForSelector('[data-testid=editor-dirty]');
+    expect(await notes()).toBe('要放弃的修改');
+
+    // After a save, what it changed in the street's coverage (notes only: nothing).
+    await page.click('[data-testid=editor-save]');
+    await page.waitForSelector('[data-testid=save-notice]');
+    expect(await page.textContent('[data-testid=save-notice]')).toContain('未覆盖建筑数量没有变化');
+
+    // Unsaved again: the notice goes; closing asks, and "no" keeps the editor open.
+    await page.fill('[data-testid=field-notes]', '未保存的修改');
+    await page.waitForSelector('[data-testid=save-notice]', { state: 'detached' });
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.type());
+      void d.dismiss();
+    });
+    await page.click('[data-testid=editor-close]');
+    await expect.poll(() => asked).toEqual(['confirm']);
+    expect(await page.locator('[data-testid=editor-panel]').count()).toBe(1);
+
+    // A fault in the panel: said in its place, the map stays, the unsaved outline can be copied.
+    const draft = await page.evaluate(() => window.__wuyouEditor!.getState().draft!.geometry);
+    await page.evaluate(() => (window.__wuyouEditorFault = true));
+    await page.fill('[data-testid=field-notes]', '触发一次渲染');
+    await page.waitForSelector('[data-testid=panel-fault][data-panel=editor]');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-panel-fault.png') });
+    expect(await page.locator('[data-testid=topbar]').count()).toBe(1);
+    expect(await page.locator('[data-testid=map] canvas').count()).toBeGreaterThan(0);
+    const copied = JSON.parse(await page.inputValue('[data-testid=panel-fault-geojson]'));
+    expect(copied.geometry).toEqual(draft);
+    // Open again: the draft is still there, unsaved.
+    await page.evaluate(() => (window.__wuyouEditorFault = false));
+    await page.click('[data-testid=panel-fault-retry]');
+    await page.waitForSelector('[data-testid=editor-dirty]');
+    expect(await notes()).toBe('触发一次渲染');
+
+    // Leaving the page with unsaved work asks first.
+    const unload = page.waitForEvent('dialog');
+    await page.close({ runBeforeUnload: true });
+    const dialog = await unload;
+    expect(dialog.type()).toBe('beforeunload');
+    await dialog.accept();
+    expect(pageErrors).toEqual([]);
+  });
 });

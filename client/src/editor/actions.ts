@@ -382,6 +382,27 @@ export function isDirty(s: EditorState): boolean {
   );
 }
 
+/**
+ * 放弃修改: the draft goes back to what is stored (a new area: to nothing). Undo brings the changes
+ * back, so it needs no question first.
+ */
+export const discardChanges: Action<void> = {
+  name: 'discardChanges',
+  perform: (s) => {
+    if (!s.draft) return { error: 'no_draft' };
+    return {
+      state: {
+        ...s,
+        draft: s.base ? draftOf(s.base) : null,
+        pending: NO_PENDING,
+        tool: s.base ? 'edit' : 'idle',
+        selectedVertex: null,
+      },
+      record: true,
+    };
+  },
+};
+
 /** Restore an old version from history into the draft; saving makes it the newest version. */
 export const restoreVersion: Action<{ geometry: Polygon; attributes: Partial<AreaAttributes> }> = {
   name: 'restoreVersion',

@@ -1,11 +1,13 @@
 import type { Polygon, Position } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { fetchJurisdictions, type JurisdictionSummary } from '../../api.ts';
+import type { CoverageResponse } from '../../../../core/coverage.ts';
+import { fetchJurisdictions, getJson, type JurisdictionSummary } from '../../api.ts';
 import {
   cancelDrawing,
   closeArea,
   conflictDetected,
   deleteVertexAction,
+  discardChanges,
   isDirty,
   mergeWith,
   openArea,
@@ -70,6 +72,8 @@ type Message = { kind: 'ok' | 'error'; render(t: EditorT, lang: Language): strin
 
 declare global {
   interface Window {
+    /** For browser tests: set, the open editor panel fails on its next render (its error boundary). */
+    __wuyouEditorFault?: boolean;
     /** For browser tests: the editor's state and the map's projection. */
     __wuyouEditor?: {
       getState: EditorStore['getState'];
@@ -82,6 +86,27 @@ declare global {
 }
 
 const NO_ISSUES: LiveIssue[] = [];
+
+/** −6, +2: a change of a count, with a true minus sign. */
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : `−${-n}`;
+}
+
+/** The coverage node a save in `streetCode` can change: that 街道, or the city when none is set. */
+function coveragePlace(streetCode: string): string {
+  return streetCode ? `level=street&code=${encodeURIComponent(streetCode)}` : 'level=city';
+}
+
+/** Uncovered buildings (all, and 三无) of a coverage node, as the dashboard reads them; null if unknown. */
+async function fetchUncovered(place: string): Promise<{ all: number; threeNo: number } | null> {
+  try {
+    const c = await getJson<CoverageResponse>(`/api/coverage?${place}`);
+    return { all: c.all.uncovered, threeNo: c.three_no.uncovered };
+  } catch (e) {
+    console.warn('coverage for the save notice:', (e as Error).message);
+    return null;
+  }
+}
 
 /**
  * A value that speaks of one state of the draft (a save's answer, the server's check): it is shown
@@ -106,18 +131,21 @@ export interface PendingDraft {
  */
 export function EditorPanel({
   map,
+  store,
   pendingDraft = null,
   onDraftTaken,
 }: {
   map: EditorMap | null;
+  /** The editor's state, held by the shell so a fault in this panel does not lose the draft. */
+  store: EditorStore;
   /** When set, the editor opens with it as a new unsaved draft area, then calls onDraftTaken. */
   pendingDraft?: PendingDraft | null;
   onDraftTaken?: () => void;
 }) {
   const { t, lang } = useEditorText();
-  const store = useMemo(() => new EditorStore(), []);
   const state = useSyncExternalStore(store.subscribe, store.getState);
-  const [open, setOpen] = useState(false);
+  // Open from the start when the store already holds a draft (the panel is mounted again after a fault).
+  const [open, setOpen] = useState(() => store.getState().draft !== null);
   const [user, setUser] = useState<SessionUser | null>(sessionUser);
   const [login, setLogin] = useState<null | (() => void)>(null);
   const [reload, setReload] = useState(0);
@@ -127,6 +155,9 @@ export function EditorPanel({
   // Both describe the draft as it was when they were said; an edit, undo or redo hides them (#7).
   const [heldIssues, setServerIssues] = useDraftBound<LiveIssue[]>(store, []);
   const [heldMessage, setMessage] = useDraftBound<Message>(store, null);
+  // What the last save changed in the street's coverage (未覆盖三无 −6 栋).
+  const [heldNotice, setNotice] = useDraftBound<{ threeNo: number; all: number } | null>(store, null);
+  const notice = heldNotice.draft === state.draft ? heldNotice.value : null;
   const serverIssues = heldIssues.draft === state.draft ? heldIssues.value : NO_ISSUES;
   const message = heldMessage.draft === state.draft ? heldMessage.value : null;
   const [touched, setTouched] = useState<Set<AttributeField>>(new Set());
@@ -206,7 +237,8 @@ export function EditorPanel({
           );
         return;
       }
-      if (isDirty(s)) return; // never drop unsaved edits by clicking elsewhere
+      // Never drop unsaved edits by a click elsewhere without asking.
+      if (isDirty(s) && !window.confirm(t('guard.switch'))) return;
       getArea(id)
         .then((area) => {
           store.run(openArea, { area });
@@ -229,7 +261,7 @@ export function EditorPanel({
     if (!pendingDraft) return;
     onDraftTaken?.();
     setOpen(true);
-    if (isDirty(store.getState()) && !window.confirm(t('dirty'))) return;
+    if (isDirty(store.getState()) && !window.confirm(t('guard.new'))) return;
     store.run(openDraft, pendingDraft);
     setServerIssues([]);
     setTouched(new Set());
@@ -412,6 +444,9 @@ export function EditorPanel({
       setSaving(true);
       setServerIssues([]);
       setMessage(null);
+      setNotice(null);
+      const place = coveragePlace(s.draft.attributes.street_code);
+      const before = await fetchUncovered(place);
       try {
         const d = store.getState().draft!;
         const stored = d.id !== null && d.version !== null;
@@ -450,13 +485,16 @@ export function EditorPanel({
         });
         setReload((x) => x + 1);
         if (map) refreshDataSources(map, ['service-areas', 'buildings']);
+        const after = await fetchUncovered(place);
+        if (before && after)
+          setNotice({ threeNo: after.threeNo - before.threeNo, all: after.all - before.all });
       } catch (e) {
         fail(e);
       } finally {
         setSaving(false);
       }
     });
-  }, [withLogin, store, attributeErrors, ctx, fail, map, setMessage, setServerIssues]);
+  }, [withLogin, store, attributeErrors, ctx, fail, map, setMessage, setServerIssues, setNotice]);
 
   const onConflict = useCallback(
     (choice: ConflictChoice) => {
@@ -489,6 +527,17 @@ export function EditorPanel({
     },
     [store, withLogin, fail, map, setMessage],
   );
+
+  // A reload or a closed tab would lose unsaved work: the browser asks first.
+  useEffect(() => {
+    const onUnload = (e: BeforeUnloadEvent) => {
+      if (!isDirty(store.getState())) return;
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onUnload);
+    return () => window.removeEventListener('beforeunload', onUnload);
+  }, [store]);
 
   // Keyboard: Ctrl+Z / Ctrl+Shift+Z, Esc, Delete.
   useEffect(() => {
@@ -532,6 +581,7 @@ export function EditorPanel({
     );
   }
 
+  if (window.__wuyouEditorFault) throw new Error('injected fault');
   const d = state.draft;
   const named = (j: JurisdictionSummary) => ({ ...j, name: lang === 'en' && j.name_en ? j.name_en : j.name });
   const streets = jurisdictions.filter((j) => j.level === 'street').map(named);
@@ -544,9 +594,20 @@ export function EditorPanel({
       <header className="editor-header">
         <h2>{t('editor.title')}</h2>
         {isDirty(state) && (
-          <span className="editor-dirty" data-testid="editor-dirty">
-            {t('dirty')}
-          </span>
+          <>
+            <span className="editor-dirty" data-testid="editor-dirty">
+              {t('dirty')}
+            </span>
+            <button
+              type="button"
+              className="link"
+              data-testid="editor-discard"
+              title={t('discard.title')}
+              onClick={() => report(store.run(discardChanges, undefined))}
+            >
+              {t('discard')}
+            </button>
+          </>
         )}
         <span className="editor-user">
           {user ? (
@@ -555,7 +616,9 @@ export function EditorPanel({
               <button
                 type="button"
                 className="link"
+                data-testid="editor-sign-out"
                 onClick={() => {
+                  if (isDirty(state) && !window.confirm(t('guard.signOut'))) return;
                   signOut();
                   setUser(null);
                 }}
@@ -581,6 +644,7 @@ export function EditorPanel({
           aria-label={t('editor.close')}
           title={t('editor.close')}
           onClick={() => {
+            if (isDirty(state) && !window.confirm(t('guard.close'))) return;
             if (!isDirty(state)) store.run(closeArea, undefined);
             setOpen(false);
           }}
@@ -594,7 +658,7 @@ export function EditorPanel({
         saving={saving}
         canSave={canSave}
         onNew={() => {
-          if (isDirty(state) && !window.confirm(t('dirty'))) return;
+          if (isDirty(state) && !window.confirm(t('guard.new'))) return;
           store.run(startNewArea, { streetCode: streetCode ?? undefined });
           setServerIssues([]);
           setTouched(new Set());
@@ -620,6 +684,19 @@ export function EditorPanel({
           data-testid="editor-message"
         >
           {message.render(t, lang)}
+        </p>
+      )}
+      {notice && (
+        <p className="editor-message ok" role="status" data-testid="save-notice">
+          {t('notice.title')}：
+          {notice.threeNo === 0 && notice.all === 0
+            ? t('notice.none')
+            : [
+                notice.threeNo !== 0 ? t('notice.threeNo', { delta: signed(notice.threeNo) }) : '',
+                notice.all !== 0 ? t('notice.all', { delta: signed(notice.all) }) : '',
+              ]
+                .filter(Boolean)
+                .join(' · ')}
         </p>
       )}
       {d && <ChecksPanel t={t} lang={lang} result={result} serverIssues={serverIssues} />}
