@@ -36,6 +36,7 @@ describeInBrowser('language in Chromium (issue 9 #11)', () => {
   });
 
   it('issue 9 #11: a failed sign-in reads fully Chinese in the Chinese UI', async () => {
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
     await page.click('[data-testid=editor-open]');
     await page.click('[data-testid=editor-login]');
     await page.fill('[data-testid=login-username]', 'admin');
@@ -79,6 +80,48 @@ describeInBrowser('language in Chromium (issue 9 #11)', () => {
       0,
     );
     await page.fill('[data-testid=search-input]', '');
+  });
+
+  it('issue 9 #11: survey row problems and a refusal from another street read fully Chinese', async () => {
+    const streets = (
+      await server.db.query<{ code: string }>(
+        "SELECT code FROM jurisdictions WHERE level = 'street' ORDER BY code LIMIT 2",
+      )
+    ).rows.map((r) => r.code);
+    const other = (
+      await server.db.query<{ code: string; name: string }>(
+        'SELECT code, name FROM compounds WHERE street_code = $1 AND code IS NOT NULL ORDER BY id LIMIT 1',
+        [streets[1]],
+      )
+    ).rows[0]!;
+    const csv = ['小区编码,小区名称,户数', `${other.code},${other.name},12`, ',坏行,很多'].join('\n');
+    await page.click('[data-testid=survey-button]');
+    await page.fill('[data-testid=login-username]', `editor-${streets[0]}`);
+    await page.fill('[data-testid=login-password]', 'demo-pass-2026');
+    await page.click('[data-testid=login-submit]');
+    const dialog = page.locator('[data-testid=survey-dialog]');
+    await dialog.locator('[data-testid=survey-file]').setInputFiles({
+      name: '摸排.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv, 'utf8'),
+    });
+    await dialog.locator('[data-testid=survey-summary]').waitFor();
+    const problems = (await dialog.locator('.survey-problems').allTextContents()).join(' ');
+    expect(problems).toContain('户数：“很多”应为非负整数');
+    expect(latinWords(problems)).toEqual([]);
+    await dialog.locator('[data-testid=survey-confirm]').click();
+    const error = dialog.locator('[data-testid=survey-error]');
+    await error.waitFor();
+    const text = (await error.textContent())!;
+    const names = await server.db.query<{ name: string }>(
+      'SELECT name FROM jurisdictions WHERE code = ANY($1::text[])',
+      [streets],
+    );
+    expect(text).toContain('属于');
+    for (const { name } of names.rows) expect(text).toContain(name);
+    expect(latinWords(text)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'language-survey-zh.png') });
+    await dialog.locator('[data-testid=survey-close]').click();
   });
 
   it('issue 9 #11: the English dashboard names districts and streets in English', async () => {

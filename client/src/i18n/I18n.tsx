@@ -8,6 +8,7 @@ import {
   type Language,
   type MessageKey,
 } from './messages.ts';
+import { loadPlaces } from './places.ts';
 
 const STORAGE_KEY = 'wuyou.lang';
 
@@ -36,6 +37,11 @@ function storedLanguage(): Language {
 /** Chinese by default; the choice of language survives a reload (localStorage). */
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Language>(storedLanguage);
+
+  // Place names for messages that carry only codes (errors, attributes), read once per page.
+  useEffect(() => {
+    void loadPlaces();
+  }, []);
 
   useEffect(() => {
     document.documentElement.lang = lang;

@@ -91,7 +91,7 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
 
   it('words a survey row problem from its code and value', () => {
     const p = { field: 'households', problem: 'bad_households', value: 'abc', message: 'x' };
-    expect(surveyProblemText('zh-CN', p)).toBe('户数“abc”应为非负整数');
+    expect(surveyProblemText('zh-CN', p)).toBe('“abc”应为非负整数');
     expect(surveyProblemText('en', p)).toContain('whole number');
   });
 });

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { fetchFeatures, type Bbox } from '../api.ts';
+import type { Scorecard } from '../../../core/coverage.ts';
+import { fetchFeatures, getJson, type Bbox } from '../api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import { errorText } from '../i18n/errors.ts';
 import { usePlaceNames } from '../i18n/places.ts';
@@ -58,24 +59,20 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
     return () => ac.abort();
   }, [feature.layer, feature.key, picked.at, id]);
 
-  // A building names its compound by id: read the compound at the click for its name.
-  const compoundOf = feature.layer === 'buildings' ? feature.properties.compound_id : null;
+  const d: Details = details?.for === id ? details.d : { state: 'loading' };
+  const properties = { ...feature.properties, ...(d.state === 'done' ? (d.properties ?? {}) : {}) };
+  // A building names its compound by id: its name comes with the compound's scorecard.
+  const compoundOf = feature.layer === 'buildings' ? properties.compound_id : null;
   const [compoundName, setCompoundName] = useState<{ id: string; name: string } | null>(null);
   useEffect(() => {
     if (compoundOf === null || compoundOf === undefined) return;
     const ac = new AbortController();
-    fetchFeatures('compounds', around(picked.at, 'compounds'), ac.signal)
-      .then((fc) => {
-        const hit = fc.features.find((f) => String(f.properties?.id) === String(compoundOf));
-        if (typeof hit?.properties?.name === 'string')
-          setCompoundName({ id: String(compoundOf), name: hit.properties.name });
-      })
+    getJson<Scorecard>(`/api/compounds/${encodeURIComponent(String(compoundOf))}/scorecard`, ac.signal)
+      .then((card) => setCompoundName({ id: String(compoundOf), name: card.compound.name }))
       .catch(() => undefined); // the id stays shown
     return () => ac.abort();
-  }, [compoundOf, picked.at]);
+  }, [compoundOf]);
 
-  const d: Details = details?.for === id ? details.d : { state: 'loading' };
-  const properties = { ...feature.properties, ...(d.state === 'done' ? (d.properties ?? {}) : {}) };
   const english = lang === 'en' && typeof properties.name_en === 'string' && properties.name_en;
   const name = english || (typeof properties.name === 'string' && properties.name ? properties.name : null);
   const kind = t(`kind.${feature.layer}` as MessageKey);
