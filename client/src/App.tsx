@@ -1,5 +1,5 @@
 import type { Polygon } from 'geojson';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResult } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
@@ -9,6 +9,7 @@ import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility
 import { Dashboard } from './dashboard/Dashboard.tsx';
 import { useDashboardText } from './dashboard/messages.ts';
 import { showDashboardOverlay, type DashboardOverlay } from './map/dashboard-overlay.ts';
+import { watchPanelPadding } from './map/panel-padding.ts';
 import { AboutDialog } from './panels/AboutDialog.tsx';
 import { HelpDialog } from './panels/HelpDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
@@ -98,6 +99,16 @@ export function App() {
     return () => ac.abort();
   }, [map]);
 
+  // Zoom targets land beside the dashboard, the editor and the legend, not under them.
+  const workspace = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!map || !workspace.current) return;
+    return watchPanelPadding(map.maplibre, workspace.current, {
+      right: ['[data-testid=dashboard]', '[data-testid=editor-panel]'],
+      left: ['[data-testid=layer-panel]'],
+    });
+  }, [map]);
+
   useEffect(() => {
     if (!map || openedOnView) return;
     fitDistrict(map).catch((e: Error) => console.warn('could not fit the district:', e.message));
@@ -174,7 +185,7 @@ export function App() {
           </button>
         </div>
       </header>
-      <main className="workspace">
+      <main className="workspace" ref={workspace}>
         {config && (
           <MapView
             lang={lang}

@@ -36,9 +36,9 @@ export const BASEMAP_COLOURS = {
   arterial: '#fbd679',
   arterialCasing: '#d9a83a',
   secondary: '#ffffff',
-  secondaryCasing: '#c9c4b8',
+  secondaryCasing: '#aaa291',
   local: '#ffffff',
-  localCasing: '#dcd8cf',
+  localCasing: '#bdb6a6',
   roadLabel: '#555049',
 };
 

@@ -205,4 +205,121 @@ describeInBrowser('dashboard in Chromium', () => {
     });
     expect(pageErrors).toEqual([]);
   });
+
+  it("issue 9 #5: while a child loads, its title never stands over the parent's figures, nor a 0 for not yet known", async () => {
+    await page.goto(server.url);
+    await page.click('[data-testid=dashboard-button]');
+    await page.waitForSelector('[data-testid=uncovered-three-no]');
+    const cityFigure = await shown();
+    const district = (
+      await server.db.query<{ code: string; name: string }>(
+        "SELECT code, name FROM jurisdictions WHERE level = 'district' LIMIT 1",
+      )
+    ).rows[0]!;
+    const districtCov = (await (
+      await fetch(`${server.url}/api/coverage?level=district&code=${district.code}`)
+    ).json()) as CoverageResponse;
+    expect(districtCov.three_no.uncovered).not.toBe(cityFigure + 1); // both known; they may be equal
+    // Every state the page ever shows: [crumb of the place shown, uncovered 三无 figure, gaps title].
+    await page.evaluate(() => {
+      const w = window as unknown as { seen: string[][] };
+      w.seen = [];
+      const look = () => {
+        const crumbs = [...document.querySelectorAll('[data-testid=dashboard] nav button')];
+        w.seen.push([
+          crumbs[crumbs.length - 1]?.textContent ?? '',
+          document.querySelector('[data-testid=uncovered-three-no]')?.textContent ?? '',
+          document.querySelector('[data-testid=gaps-title]')?.textContent ?? '',
+        ]);
+      };
+      new MutationObserver(look).observe(document.querySelector('[data-testid=dashboard]')!, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
+    const hold = () => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      return { held, release };
+    };
+
+    // The district's coverage answers late: its crumb shows at once, with "reading", not the city's figure.
+    const d = hold();
+    const districtUrl = /\/api\/coverage\?level=district/;
+    await page.route(districtUrl, async (route) => {
+      await d.held;
+      await route.continue();
+    });
+    await page.click('[data-testid=dashboard-child] button');
+    await page.waitForSelector('[data-testid=dashboard] nav button:nth-child(2)');
+    const during = await page.evaluate(() => ({
+      figure: document.querySelector('[data-testid=uncovered-three-no]')?.textContent ?? null,
+      loading: document.querySelector('[data-testid=dashboard-loading]')?.textContent ?? null,
+    }));
+    expect(during.figure, 'no figure under the district title while its own are read').toBeNull();
+    expect(during.loading).toContain(district.name);
+    d.release();
+    await page.waitForSelector('[data-testid=uncovered-three-no]');
+    expect(await shown()).toBe(districtCov.three_no.uncovered);
+    await page.unroute(districtUrl);
+
+    // The street's gaps answer late: the title says they are being computed, never "0 处 … 0 个".
+    const streetName = (await page.textContent('[data-testid=dashboard-child] button'))!;
+    const street = districtCov.children.find((c) => c.name === streetName)!;
+    const g = hold();
+    await page.route(/\/api\/coverage\/gaps/, async (route) => {
+      await g.held;
+      await route.continue();
+    });
+    await page.click('[data-testid=dashboard-child] button');
+    await page.waitForSelector('[data-testid=gaps-title]', { timeout: 90_000 });
+    expect(await page.textContent('[data-testid=gaps-title]')).toBe('区域间空隙与建议新划区域：正在计算…');
+    g.release();
+    // (polled: while the map draws the street's overlay, frame-driven waits can starve)
+    await page.waitForFunction(() => document.querySelector('[data-testid=gaps] li') !== null, null, {
+      timeout: 90_000,
+      polling: 250,
+    });
+    await page.unroute(/\/api\/coverage\/gaps/);
+    expect(await shown()).toBe(street.three_no.uncovered);
+
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[][] }).seen);
+    const figureOf: Record<string, number> = {
+      [district.name]: districtCov.three_no.uncovered,
+      [streetName]: street.three_no.uncovered,
+    };
+    for (const [crumb, figure, gapsTitle] of seen) {
+      if (figure !== '' && crumb in figureOf)
+        expect(Number(figure), `${crumb} showed ${figure}`).toBe(figureOf[crumb]);
+      expect(gapsTitle).not.toMatch(/^区域间空隙 0 处 · 建议新划区域 0 个$/);
+    }
+
+    // The lists are complete (paged) and ordered by the buildings they concern, buildingless gaps last.
+    const api = (await (await fetch(`${server.url}/api/coverage/gaps?street=${street.code}`)).json()) as {
+      gaps: { buildings: number }[];
+    };
+    expect(await page.textContent('[data-testid=gaps-title]')).toMatch(
+      new RegExp(`^区域间空隙 ${api.gaps.length} 处 · 建议新划区域 \\d+ 个$`),
+    );
+    const listed: number[] = [];
+    for (;;) {
+      listed.push(
+        ...(await page.locator('[data-testid=gaps] [data-testid=gap-buildings]').allTextContents()).map((x) =>
+          Number(x.replace(/\D/g, '')),
+        ),
+      );
+      const next = page.locator('[data-testid=gaps-next]');
+      if (!(await next.count()) || (await next.isDisabled())) break;
+      const page1 = await page.textContent('[data-testid=gaps-page]');
+      await next.click();
+      await page.waitForFunction(
+        (before) => document.querySelector('[data-testid=gaps-page]')?.textContent !== before,
+        page1,
+      );
+    }
+    expect(listed).toHaveLength(api.gaps.length);
+    expect(listed).toEqual(api.gaps.map((x) => x.buildings).sort((a, b) => b - a));
+    expect(pageErrors).toEqual([]);
+  });
 });

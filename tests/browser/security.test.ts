@@ -231,25 +231,51 @@ describeInBrowser('security layers in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows suggested cameras as ghosts, and stores one as planned when clicked', async () => {
+  it('issue 9 #8: one click on a suggested camera writes nothing and opens no card; 采纳 in its question stores it as planned', async () => {
+    // No card open from before: any card after the click came from the click.
+    await page.evaluate(() =>
+      (document.querySelector('[data-testid=attribute-panel] .close') as HTMLButtonElement | null)?.click(),
+    );
     await page.click('[data-testid=security-suggest]');
+    // Until the first ghost is drawn and pickable there is nothing to click.
     await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-security-ghosts')) > 0,
+      () =>
+        Number(document.querySelector('[data-testid=map]')?.getAttribute('data-security-ghosts-ready')) > 0,
       null,
-      {
-        timeout: 20_000,
-      },
+      { timeout: 30_000, polling: 200 },
     );
     const r = await fetch(`${url}/api/security-coverage/suggestions?service_area=${ids.area}&k=3`);
     const first = ((await r.json()) as { suggestions: { lon: number; lat: number }[] }).suggestions[0]!;
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
     const [lx, ly] = toLocal(O, first.lon, first.lat);
-    await mapSettled(page); // the ghost icon packed
-    await page.mouse.click(...pixel(map, lx, ly));
     const planned = async () =>
       (await t.db.query<{ n: number }>("SELECT count(*)::integer AS n FROM cameras WHERE status = 'planned'"))
         .rows[0]!.n;
-    await expect.poll(planned, { timeout: 20_000 }).toBe(1);
+    const before = await planned();
+    const writes: string[] = [];
+    const onRequest = (req: { method(): string; url(): string }) => {
+      if (req.method() !== 'GET') writes.push(`${req.method()} ${req.url()}`);
+    };
+    page.on('request', onRequest);
+
+    await page.mouse.click(...pixel(map, lx, ly));
+    await page.waitForSelector('[data-testid=ghost-confirm]', { timeout: 20_000 });
+    expect(await page.textContent('[data-testid=ghost-confirm]')).toContain('采纳这个建议机位？');
+    expect(await page.locator('[data-testid=attribute-panel]').count(), 'no card under the ghost').toBe(0);
+    expect(writes, 'the click alone writes nothing').toEqual([]);
+    expect(await planned()).toBe(before);
+
+    // 取消 drops the question, still without a write; asked again, 采纳 stores it.
+    await page.click('[data-testid=ghost-cancel]');
+    await page.waitForSelector('[data-testid=ghost-confirm]', { state: 'detached' });
+    expect(writes).toEqual([]);
+    await page.mouse.click(...pixel(map, lx, ly));
+    await page.click('[data-testid=ghost-accept]', { timeout: 20_000 });
+    await expect.poll(planned, { timeout: 20_000 }).toBe(before + 1);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^POST .*\/api\/cameras$/);
+    page.off('request', onRequest);
+    expect(await page.locator('[data-testid=attribute-panel]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import type { Polygon } from 'geojson';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { errorText } from '../i18n/errors.ts';
 import {
   type CompoundCoverage,
@@ -32,6 +32,7 @@ import { usePlaceNames } from '../i18n/places.ts';
 import { OVERLAY_COLOURS, type DashboardOverlay } from '../map/dashboard-overlay.ts';
 import { mapViewPng, type MapImageSource } from './map-png.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
+import { useRemembered } from './remembered.ts';
 import './dashboard.css';
 
 type Bbox = [number, number, number, number];
@@ -58,6 +59,34 @@ const NEXT_LEVEL: Record<Place['level'], Place['level'] | null> = {
   community: null,
 };
 
+/** What the dashboard read for one place, tagged with that place so it is never shown under another. */
+interface Figures {
+  key: string;
+  cov: CoverageResponse;
+  trend: CoverageSnapshot[];
+  worst: CompoundCoverage[];
+  five: ScorecardSummary | null;
+  ledger: LedgerStats;
+}
+/** The gaps and proposals of one street, most buildings first. */
+interface AreaLists {
+  street: string;
+  gaps: CoverageGap[];
+  proposals: CoverageProposal[];
+}
+const placeKey = (p: Place) => `${p.level}/${p.code ?? ''}`;
+
+/** Gaps by the buildings they touch, most first (a gap with no building last), then by size. */
+export const byBuildings = (gaps: CoverageGap[]) =>
+  [...gaps].sort((a, b) => b.buildings - a.buildings || b.area_m2 - a.area_m2);
+/** Proposals by the uncovered 三无 buildings they would cover, most first. */
+export const byCovers = (proposals: CoverageProposal[]) =>
+  [...proposals].sort(
+    (a, b) => b.covers - a.covers || b.building_ids.length - a.building_ids.length || b.area_m2 - a.area_m2,
+  );
+
+const PAGE = 8;
+
 const pct = (c: CoverageCounts) => (c.buildings ? (100 * c.covered) / c.buildings : null);
 const fmtPct = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)}%`);
 /** YYYY-MM-DD, for the report image. */
@@ -82,13 +111,8 @@ export function Dashboard({
   const [path, setPath] = useState<Place[]>([{ level: 'city', name: '' }]);
   const placeName = (p: Place) => (p.level === 'city' ? d('city') : names(p.code!, lang, p.name));
   const place = path[path.length - 1]!;
-  const [cov, setCov] = useState<CoverageResponse | null>(null);
-  const [trend, setTrend] = useState<CoverageSnapshot[]>([]);
-  const [worst, setWorst] = useState<CompoundCoverage[]>([]);
-  const [five, setFive] = useState<ScorecardSummary | null>(null);
-  const [ledger, setLedger] = useState<LedgerStats | null>(null);
-  const [gaps, setGaps] = useState<CoverageGap[]>([]);
-  const [proposals, setProposals] = useState<CoverageProposal[]>([]);
+  const [figures, setFigures] = useState<Figures | null>(null);
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   // Bumped by ↻ only: the gaps and proposals are too heavy for the timed refresh.
@@ -96,7 +120,9 @@ export function Dashboard({
 
   useEffect(() => {
     const ac = new AbortController();
+    const key = placeKey(place);
     const street = place.level === 'street' ? place.code : undefined;
+    setLoading(true);
     Promise.all([
       fetchCoverage(place, ac.signal),
       fetchTrend(place, ac.signal),
@@ -104,37 +130,48 @@ export function Dashboard({
       street ? fetchScorecards(street, ac.signal).then((r) => r.summary) : Promise.resolve(null),
       fetchLedgerStats(street, ac.signal),
     ])
-      .then(([c, t, w, f, l]) => {
-        setLedger(l);
-        setCov(c);
-        setTrend(t);
-        setWorst(w);
-        setFive(f);
+      .then(([cov, trend, worst, five, ledger]) => {
+        setFigures({ key, cov, trend, worst, five, ledger });
+        setLoading(false);
         setError(null);
       })
       .catch((e: Error) => {
-        if (e.name !== 'AbortError') setError(e);
+        if (e.name === 'AbortError') return;
+        setLoading(false);
+        setError(e);
       });
     return () => ac.abort();
   }, [place, tick]);
 
   // Gaps and draft proposals of a street: heavier, so only on entering the street or on ↻.
   const street = place.level === 'street' ? place.code : undefined;
+  const [areaLists, setAreaLists] = useState<AreaLists | null>(null);
+  const [listsLoading, setListsLoading] = useState(false);
   useEffect(() => {
-    setGaps([]);
-    setProposals([]);
-    if (!street) return;
+    if (!street) {
+      setListsLoading(false);
+      return;
+    }
     const ac = new AbortController();
+    setListsLoading(true);
     Promise.all([fetchGaps(street, ac.signal), fetchProposals(street, ac.signal)])
-      .then(([g, p]) => {
-        setGaps(g);
-        setProposals(p);
+      .then(([gaps, proposals]) => {
+        setAreaLists({ street, gaps: byBuildings(gaps), proposals: byCovers(proposals) });
+        setListsLoading(false);
       })
       .catch((e: Error) => {
-        if (e.name !== 'AbortError') setError(e);
+        if (e.name === 'AbortError') return;
+        setListsLoading(false);
+        setError(e);
       });
     return () => ac.abort();
   }, [street, gapsTick]);
+
+  // Only what belongs to the place shown: a parent's figures never stand under a child's title.
+  const current = figures?.key === placeKey(place) ? figures : null;
+  const lists = street && areaLists?.street === street ? areaLists : null;
+  const gaps = useMemo(() => lists?.gaps ?? [], [lists]);
+  const proposals = useMemo(() => lists?.proposals ?? [], [lists]);
 
   useEffect(() => {
     onOverlay?.({ gaps: gaps.map((g) => g.geometry), proposals: proposals.map((p) => p.geometry) });
@@ -166,10 +203,22 @@ export function Dashboard({
   );
 
   const links = exportLinks(place);
+  const cov = current?.cov ?? null;
   const maxBuildings = Math.max(1, ...(cov?.children ?? []).map((c) => c.all.buildings));
+  // Figures of this place being read again: kept, but greyed until the new ones arrive.
+  const stale = loading && current !== null;
+  const trend = current?.trend ?? [];
+  const worst = current?.worst ?? [];
+  const five = current?.five ?? null;
+  const ledger = current?.ledger ?? null;
 
+  const [collapsed, setCollapsed] = useRemembered('wuyou.dashboard.collapsed');
   return (
-    <aside className="dashboard" data-testid="dashboard">
+    <aside
+      className={collapsed ? 'dashboard collapsed' : 'dashboard'}
+      data-testid="dashboard"
+      data-collapsed={collapsed ? 'true' : 'false'}
+    >
       <header>
         <nav className="crumbs">
           {path.map((p, i) => (
@@ -184,6 +233,15 @@ export function Dashboard({
             </button>
           ))}
         </nav>
+        {(loading || listsLoading) && (
+          <span
+            className="dash-spinner"
+            role="status"
+            title={d('loading.busy')}
+            aria-label={d('loading.busy')}
+            data-testid="dashboard-busy"
+          />
+        )}
         <button
           type="button"
           className="button"
@@ -200,6 +258,17 @@ export function Dashboard({
         <button
           type="button"
           className="button"
+          aria-expanded={!collapsed}
+          title={d(collapsed ? 'expand' : 'collapse')}
+          aria-label={d(collapsed ? 'expand' : 'collapse')}
+          data-testid="dashboard-collapse"
+          onClick={() => setCollapsed(!collapsed)}
+        >
+          {collapsed ? '▸' : '▾'}
+        </button>
+        <button
+          type="button"
+          className="button"
           onClick={onClose}
           title={d('close')}
           aria-label={d('close')}
@@ -208,9 +277,20 @@ export function Dashboard({
           ×
         </button>
       </header>
-      {error !== null && <div className="dash-error">{errorText(lang, error)}</div>}
-      {cov && (
-        <>
+      {!collapsed && error !== null && <div className="dash-error">{errorText(lang, error)}</div>}
+      {!collapsed && !current && loading && (
+        <p className="dash-loading" role="status" data-testid="dashboard-loading">
+          <span className="dash-spinner" aria-hidden="true" />
+          {d('loading.place', { place: placeName(place) })}
+        </p>
+      )}
+      {!collapsed && cov && (
+        <div
+          className={stale ? 'dash-body stale' : 'dash-body'}
+          aria-busy={stale}
+          data-testid="dashboard-body"
+          data-stale={stale ? 'true' : 'false'}
+        >
           <section className="kpis">
             <div>
               <span className="kpi" data-testid="uncovered-three-no">
@@ -368,9 +448,15 @@ export function Dashboard({
           </section>
 
           {street && (
-            <section>
+            <section
+              className={lists && listsLoading ? 'stale' : undefined}
+              aria-busy={listsLoading}
+              data-testid="gaps-section"
+            >
               <h3 data-testid="gaps-title">
-                {d('gaps.title', { gaps: gaps.length, proposals: proposals.length })}
+                {lists
+                  ? d('gaps.title', { gaps: gaps.length, proposals: proposals.length })
+                  : d(listsLoading ? 'gaps.loading' : 'gaps.unknown')}
               </h3>
               <p className="overlay-legend muted" data-testid="overlay-legend">
                 <span className="swatch gap" style={{ background: OVERLAY_COLOURS.gap }} />
@@ -378,56 +464,66 @@ export function Dashboard({
                 <span className="swatch proposal" style={{ borderColor: OVERLAY_COLOURS.proposal }} />
                 {d('gaps.legendProposal')}
               </p>
-              <ol className="worst" data-testid="gaps">
-                {gaps.slice(0, 5).map((g) => (
-                  <li key={`g${g.index}`}>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => onZoom?.(polygonBbox(g.geometry), 18)}
-                    >
-                      {d(g.kind === 'hole' ? 'gaps.hole' : 'gaps.sliver', { m2: Math.round(g.area_m2) })}
-                    </button>
-                    <span className="muted">{d('gaps.buildings', { n: g.buildings })}</span>
-                    {onDraft && (
-                      <button
-                        type="button"
-                        className="link"
-                        data-testid="gap-fill"
-                        title={d('draft.fillTitle')}
-                        onClick={() => draft(g.geometry)}
-                      >
-                        {d('draft.fill')}
-                      </button>
+              {lists && (
+                <>
+                  <h4>{d('gaps.listTitle', { n: gaps.length })}</h4>
+                  <Paged items={gaps} testid="gaps" t={d} resetKey={lists}>
+                    {(g) => (
+                      <li key={`g${g.index}`}>
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => onZoom?.(polygonBbox(g.geometry), 18)}
+                        >
+                          {d(g.kind === 'hole' ? 'gaps.hole' : 'gaps.sliver', { m2: Math.round(g.area_m2) })}
+                        </button>
+                        <span className="muted" data-testid="gap-buildings">
+                          {d('gaps.buildings', { n: g.buildings })}
+                        </span>
+                        {onDraft && (
+                          <button
+                            type="button"
+                            className="link"
+                            data-testid="gap-fill"
+                            title={d('draft.fillTitle')}
+                            onClick={() => draft(g.geometry)}
+                          >
+                            {d('draft.fill')}
+                          </button>
+                        )}
+                      </li>
                     )}
-                  </li>
-                ))}
-                {proposals.slice(0, 5).map((p) => (
-                  <li key={`p${p.index}`}>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => onZoom?.(polygonBbox(p.geometry), 17)}
-                    >
-                      {d('proposal.label', { m2: Math.round(p.area_m2) })}
-                    </button>
-                    <span className="muted">
-                      {d('proposal.covers', { covers: p.covers, total: p.building_ids.length })}
-                    </span>
-                    {onDraft && (
-                      <button
-                        type="button"
-                        className="link"
-                        data-testid="proposal-accept"
-                        title={d('draft.acceptDraftTitle')}
-                        onClick={() => draft(p.geometry)}
-                      >
-                        {d('draft.acceptDraft')}
-                      </button>
+                  </Paged>
+                  <h4>{d('proposal.listTitle', { n: proposals.length })}</h4>
+                  <Paged items={proposals} testid="proposals" t={d} resetKey={lists}>
+                    {(p) => (
+                      <li key={`p${p.index}`}>
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => onZoom?.(polygonBbox(p.geometry), 17)}
+                        >
+                          {d('proposal.label', { m2: Math.round(p.area_m2) })}
+                        </button>
+                        <span className="muted" data-testid="proposal-covers">
+                          {d('proposal.covers', { covers: p.covers, total: p.building_ids.length })}
+                        </span>
+                        {onDraft && (
+                          <button
+                            type="button"
+                            className="link"
+                            data-testid="proposal-accept"
+                            title={d('draft.acceptDraftTitle')}
+                            onClick={() => draft(p.geometry)}
+                          >
+                            {d('draft.acceptDraft')}
+                          </button>
+                        )}
+                      </li>
                     )}
-                  </li>
-                ))}
-              </ol>
+                  </Paged>
+                </>
+              )}
             </section>
           )}
 
@@ -466,7 +562,7 @@ export function Dashboard({
               </button>
             )}
           </section>
-        </>
+        </div>
       )}
     </aside>
   );
@@ -493,5 +589,52 @@ function Trend({ snapshots, t }: { snapshots: CoverageSnapshot[]; t: DashboardT 
         {pts[pts.length - 1]!.p.toFixed(1)}%
       </text>
     </svg>
+  );
+}
+
+/** A numbered list shown a page at a time, with 上一页 / 下一页; back to page 1 when `resetKey` changes. */
+function Paged<T>({
+  items,
+  testid,
+  t,
+  resetKey,
+  children,
+}: {
+  items: T[];
+  testid: string;
+  t: DashboardT;
+  resetKey: unknown;
+  children: (item: T) => ReactNode;
+}) {
+  const [page, setPage] = useState({ n: 0, key: resetKey });
+  const pages = Math.max(1, Math.ceil(items.length / PAGE));
+  const n = page.key === resetKey ? Math.min(page.n, pages - 1) : 0;
+  const go = (to: number) => setPage({ n: to, key: resetKey });
+  if (!items.length) return <p className="muted">{t('list.empty')}</p>;
+  return (
+    <>
+      <ol className="worst" start={n * PAGE + 1} data-testid={testid}>
+        {items.slice(n * PAGE, (n + 1) * PAGE).map(children)}
+      </ol>
+      {pages > 1 && (
+        <div className="pager" data-testid={`${testid}-pager`}>
+          <button type="button" className="link" disabled={n === 0} onClick={() => go(n - 1)}>
+            {t('list.previous')}
+          </button>
+          <span className="muted" data-testid={`${testid}-page`}>
+            {t('list.page', { page: n + 1, pages })}
+          </span>
+          <button
+            type="button"
+            className="link"
+            disabled={n >= pages - 1}
+            data-testid={`${testid}-next`}
+            onClick={() => go(n + 1)}
+          >
+            {t('list.next')}
+          </button>
+        </div>
+      )}
+    </>
   );
 }

@@ -13,7 +13,9 @@ import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
 import type { Language } from '../i18n/messages.ts';
 import { interactionOf, type Interaction } from './interaction.ts';
+import { pressClaimed } from './click-claim.ts';
 import { labelPoints } from './labels.ts';
+import { panelPadding } from './panel-padding.ts';
 import {
   buildStyle,
   DEFAULT_CENTER,
@@ -121,6 +123,8 @@ export class MapController {
   private pick(e: MapMouseEvent) {
     // While an area is edited or a point placed, the click is theirs alone: no card opens under it.
     if (!this.interaction.picksFeatures) return;
+    // A camera, gate or suggested camera took this click: no card of what lies under it.
+    if (pressClaimed(this.map)) return;
     const hits = this.featuresAt(e);
     const order = (id: string) => INTERACTIVE_LAYERS.findIndex((l) => l.id === id);
     const levelRank = (f: MapGeoJSONFeature) =>
@@ -179,13 +183,21 @@ export class MapController {
     }
   }
 
+  /** Fits a box into the part of the map the panels leave free (see panel-padding.ts). */
   fitBbox([w, s, e, n]: Bbox, opts: { animate?: boolean; maxZoom?: number } = {}) {
+    const room = panelPadding(this.map);
+    const padding = {
+      top: 60 + room.top,
+      bottom: 60 + room.bottom,
+      left: 60 + room.left,
+      right: 60 + room.right,
+    };
     this.map.fitBounds(
       [
         [w, s],
         [e, n],
       ],
-      { padding: 60, maxZoom: opts.maxZoom ?? 17, animate: opts.animate ?? true, duration: 1200 },
+      { padding, maxZoom: opts.maxZoom ?? 17, animate: opts.animate ?? true, duration: 1200 },
     );
   }
 

@@ -291,7 +291,7 @@ export function styleLayers(): Record<LayerGroup | 'base' | 'selection', LayerSp
         'source-layer': 'cameras',
         paint: {
           'circle-color': matchColour('system', CAMERA_COLOURS, CAMERA_COLOURS.other),
-          'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, 2, 17, 5],
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, 1.5, 16, 3, 17, 5],
           'circle-stroke-color': '#ffffff',
           'circle-stroke-width': 1,
           'circle-opacity': ['case', ['==', ['get', 'status'], 'active'], 1, 0.5],
@@ -317,10 +317,12 @@ export function styleLayers(): Record<LayerGroup | 'base' | 'selection', LayerSp
 }
 
 function roadLayers(): LayerSpecification[] {
+  // Wide enough at zoom 17 to read as streets between the compounds (at 6 px a local road vanished
+  // under the building outlines), with a casing dark enough to show on the light blocks.
   const kinds = [
-    { kind: 'local', minzoom: 13, w: [13, 0.5, 18, 6], fill: B.local, casing: B.localCasing },
-    { kind: 'secondary', minzoom: 11, w: [11, 0.8, 18, 10], fill: B.secondary, casing: B.secondaryCasing },
-    { kind: 'arterial', minzoom: 0, w: [10, 1.5, 18, 16], fill: B.arterial, casing: B.arterialCasing },
+    { kind: 'local', minzoom: 13, w: [13, 0.8, 18, 12], fill: B.local, casing: B.localCasing },
+    { kind: 'secondary', minzoom: 11, w: [11, 1, 18, 18], fill: B.secondary, casing: B.secondaryCasing },
+    { kind: 'arterial', minzoom: 0, w: [10, 1.5, 18, 26], fill: B.arterial, casing: B.arterialCasing },
   ] as const;
   const width = (w: readonly number[], extra: number): ExpressionSpecification => [
     'interpolate',
@@ -341,7 +343,7 @@ function roadLayers(): LayerSpecification[] {
     layout: { 'line-cap': 'round', 'line-join': 'round' },
     paint: {
       'line-color': part === 'casing' ? k.casing : k.fill,
-      'line-width': width(k.w, part === 'casing' ? 1.5 : 0),
+      'line-width': width(k.w, part === 'casing' ? 2 : 0),
     },
   });
   return [...kinds.map((k) => layer(k, 'casing')), ...kinds.map((k) => layer(k, 'fill'))];
@@ -422,7 +424,11 @@ function selectionLayers(): LayerSpecification[] {
   ];
 }
 
-/** Label layers: drawn last, over every data layer. Their group decides visibility. */
+/**
+ * Label layers: drawn last, over every data layer (and over the camera overlay). Their group decides
+ * visibility. MapLibre places the topmost layer's labels first, so the order is the priority when
+ * names collide: 街道 names, then service areas, compounds, roads, water last.
+ */
 export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSpecification }[] {
   const name = labelText(lang);
   const font = [LABEL_FONT];
@@ -454,6 +460,7 @@ export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSp
           'text-font': font,
           'text-size': ['interpolate', ['linear'], ['zoom'], 13, 10, 18, 14],
           'symbol-spacing': 350,
+          'text-padding': 4,
         },
         paint: { 'text-color': B.roadLabel, ...halo },
       },
@@ -465,8 +472,15 @@ export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSp
         type: 'symbol',
         source: 'compound-labels',
         'source-layer': 'compounds',
-        minzoom: 15,
-        layout: { 'text-field': name, 'text-font': font, 'text-size': 12, 'text-max-width': 8 },
+        // From 16: at 15 the service areas' names (mostly the compound's name again) are enough.
+        minzoom: 16,
+        layout: {
+          'text-field': name,
+          'text-font': font,
+          'text-size': 12,
+          'text-max-width': 8,
+          'text-padding': 6,
+        },
         paint: { 'text-color': '#3b3b3b', ...halo },
       },
     },
@@ -478,7 +492,13 @@ export function labelLayers(lang: Language): { group: LayerGroup; layer: LayerSp
         source: 'service-area-labels',
         'source-layer': 'service-areas',
         minzoom: 14,
-        layout: { 'text-field': name, 'text-font': font, 'text-size': 12, 'text-max-width': 8 },
+        layout: {
+          'text-field': name,
+          'text-font': font,
+          'text-size': 12,
+          'text-max-width': 8,
+          'text-padding': 6,
+        },
         paint: { 'text-color': matchColour('management_mode', SERVICE_AREA_COLOURS, '#555555'), ...halo },
       },
     },

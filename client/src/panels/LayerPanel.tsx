@@ -1,10 +1,17 @@
 import type { ReactNode } from 'react';
+import { useDashboardText } from '../dashboard/messages.ts';
+import { useRemembered } from '../dashboard/remembered.ts';
 import { DISTANCE_BANDS } from '../../../core/viewshed/index.ts';
 import { COMPOUND_CATEGORIES } from '../../../core/vocabulary.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { ACCESS_CONTROL_COLOUR, BAND_COLOURS } from '../map/security/icons.ts';
-import { BANDS_MAX_CAMERAS, setSecurityOptions, useSecurityOptions } from '../map/security/options.ts';
+import {
+  BANDS_MAX_CAMERAS,
+  SECURITY_MIN_ZOOM,
+  setSecurityOptions,
+  useSecurityOptions,
+} from '../map/security/options.ts';
 import type { LayerGroup, LayerVisibility } from '../map/style.ts';
 import { useSecurityText } from './security/messages.ts';
 import './security/security.css';
@@ -41,32 +48,56 @@ const ORDER: LayerGroup[] = [
 /** 图层 and 图例 in one list: each layer's switch with its symbols under it. */
 export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProps) {
   const { t } = useI18n();
+  const { t: d } = useDashboardText();
+  const [collapsed, setCollapsed] = useRemembered(COLLAPSED_KEY);
+  const toggle = d(collapsed ? 'legend.expand' : 'legend.collapse');
   return (
-    <aside className="panel left" data-testid="layer-panel">
-      <h2>
-        {t('layers.title')} · {t('legend.title')}
-      </h2>
-      <ul className="layers">
-        {ORDER.filter((g) => g !== 'tianditu' || hasTianditu).map((g) => (
-          <li key={g} className={visibility[g] ? '' : 'off'}>
-            <label>
-              <input
-                type="checkbox"
-                data-testid={`layer-toggle-${g}`}
-                checked={visibility[g]}
-                onChange={(e) => onToggle(g, e.target.checked)}
-              />
-              {t(`layer.${g}` as MessageKey)}
-            </label>
-            <Legend group={g} />
-            {g === 'cameras' && <BandsSwitch disabled={!visibility.cameras} />}
-            {g === 'gates' && <GateRings />}
-          </li>
-        ))}
-      </ul>
+    <aside
+      className={collapsed ? 'panel left collapsed' : 'panel left'}
+      data-testid="layer-panel"
+      data-collapsed={collapsed ? 'true' : 'false'}
+    >
+      <header className="panel-head">
+        <h2>
+          {t('layers.title')} · {t('legend.title')}
+        </h2>
+        <button
+          type="button"
+          className="collapse"
+          aria-expanded={!collapsed}
+          aria-label={toggle}
+          title={toggle}
+          data-testid="layer-panel-collapse"
+          onClick={() => setCollapsed(!collapsed)}
+        >
+          {collapsed ? '▸' : '▾'}
+        </button>
+      </header>
+      {!collapsed && (
+        <ul className="layers">
+          {ORDER.filter((g) => g !== 'tianditu' || hasTianditu).map((g) => (
+            <li key={g} className={visibility[g] ? '' : 'off'}>
+              <label>
+                <input
+                  type="checkbox"
+                  data-testid={`layer-toggle-${g}`}
+                  checked={visibility[g]}
+                  onChange={(e) => onToggle(g, e.target.checked)}
+                />
+                {t(`layer.${g}` as MessageKey)}
+              </label>
+              <Legend group={g} />
+              {g === 'cameras' && <BandsSwitch disabled={!visibility.cameras} />}
+              {g === 'gates' && <GateRings />}
+            </li>
+          ))}
+        </ul>
+      )}
     </aside>
   );
 }
+
+const COLLAPSED_KEY = 'wuyou.layerPanel.collapsed';
 
 function Swatch({
   fill,
@@ -96,16 +127,16 @@ function Swatch({
   );
 }
 
-/** What the security overlay adds to the gates from zoom 15: watched or not, and 门禁. */
+/** What the security overlay adds to the gates from SECURITY_MIN_ZOOM: watched or not, and 门禁. */
 function GateRings() {
   const { t } = useSecurityText();
   return (
     <ul className="legend" data-testid="legend-gate-rings">
       <Swatch fill="rgb(34,160,80)" round>
-        {t('legend.gateWatched')}
+        {t('legend.gateWatched', { zoom: SECURITY_MIN_ZOOM })}
       </Swatch>
       <Swatch fill="rgb(220,40,40)" round>
-        {t('legend.gateUnwatched')}
+        {t('legend.gateUnwatched', { zoom: SECURITY_MIN_ZOOM })}
       </Swatch>
       <Swatch fill="#ffffff" line={ACCESS_CONTROL_COLOUR} round>
         {t('legend.accessControl')}
@@ -140,7 +171,7 @@ function BandsSwitch({ disabled }: { disabled: boolean }) {
             {t('bands.recognise', { pct: pct(DISTANCE_BANDS.recognise) })}
           </Swatch>
           <Swatch fill={BAND_COLOURS.observe}>{t('bands.observe')}</Swatch>
-          <li className="note">{t('bands.note', { max: BANDS_MAX_CAMERAS })}</li>
+          <li className="note">{t('bands.note', { max: BANDS_MAX_CAMERAS, zoom: SECURITY_MIN_ZOOM })}</li>
         </ul>
       )}
     </div>

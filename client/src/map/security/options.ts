@@ -16,6 +16,15 @@ export interface SecurityOptions {
  */
 export const BANDS_MAX_CAMERAS = 150;
 
+/**
+ * The 技防 overlay (viewsheds, gate colours, camera icons) starts at this zoom; below it the vector
+ * tiles show cameras and gates as small points. At zoom 15 a street's sectors piled into one smear
+ * and computing them all stalled the page (issue 9 #12).
+ */
+export const SECURITY_MIN_ZOOM = 16;
+/** Below this zoom camera icons are collision-hidden (the best-ranked of a pile is drawn). */
+export const ALL_CAMERA_ICONS_ZOOM = 17;
+
 const KEY = 'wuyou.security';
 const listeners = new Set<() => void>();
 

@@ -1,6 +1,6 @@
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
-import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
+import { Popup, type Map as MapLibreMap, type MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 import { BuildingIndex } from '../../../../core/viewshed/index.ts';
 import { GATE_KINDS, type GateKind } from '../../../../core/vocabulary.ts';
@@ -16,7 +16,9 @@ import {
 import { errorText } from '../../panels/security/form-errors.ts';
 import { SECURITY_MESSAGES, type SecurityMessageKey } from '../../panels/security/messages.ts';
 import { ACCESS_CONTROL_COLOR, BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
-import { BANDS_MAX_CAMERAS } from './options.ts';
+import { ALL_CAMERA_ICONS_ZOOM, BANDS_MAX_CAMERAS, SECURITY_MIN_ZOOM } from './options.ts';
+import { declutter } from './declutter.ts';
+import { claimPress } from '../click-claim.ts';
 import { interactionOf, type Interaction, type ModeOwner } from '../interaction.ts';
 import {
   buildSecurityScene,
@@ -32,8 +34,11 @@ import {
 } from './security-scene.ts';
 import type { PickingInfo } from '@deck.gl/core';
 
-/** Below this zoom cameras are too dense for viewsheds; the tile layers show them as points. */
-export const SECURITY_MIN_ZOOM = 15;
+export { SECURITY_MIN_ZOOM };
+/** Screen distance under which two camera icons collide (their icons are 26 px). */
+const ICON_COLLISION_PX = 22;
+/** Deck layers go under this style layer and the labels above it, so names stay readable. */
+const FIRST_LABEL_LAYER = 'basemap-water-label';
 /** The longest range drawn (buildings are fetched this far beyond the view). */
 const FETCH_MARGIN_M = 100;
 /** Drawn bottom to top: the nearest band, where faces can be identified, on top. */
@@ -124,6 +129,8 @@ export class SecurityOverlay {
   private readonly box: HTMLDivElement;
   /** Proposed cameras (GET /api/security-coverage/suggestions), drawn as ghosts until accepted. */
   private ghosts: Ghost[] = [];
+  /** The question asked before a ghost is stored (a click alone never writes). */
+  private ghostPopup: Popup | null = null;
   private readonly onMove = () => void this.refresh();
   /** The page's language (Chinese until the React side says otherwise). */
   private t: Translate = translator('zh-CN');
@@ -549,11 +556,86 @@ export class SecurityOverlay {
     if (!r.ok) return;
     const body = (await r.json()) as { suggestions: Omit<Ghost, 'key'>[] };
     this.ghosts = body.suggestions.map((g, i) => ({ ...g, key: i }));
-    this.map.getContainer().dataset.securityGhosts = String(this.ghosts.length);
+    this.ghostsShown();
     this.render();
   }
 
-  /** Accepting a ghost stores it as a planned camera (POST /api/cameras). */
+  /**
+   * A click on a ghost only asks: what the camera would be and see, 采纳 or 取消, beside it. Nothing
+   * is written until 采纳.
+   */
+  private askGhost(ghost: Ghost) {
+    this.ghostPopup?.remove();
+    const st = (key: SecurityMessageKey, vars?: Record<string, string | number>) =>
+      format(SECURITY_MESSAGES[this.lang][key], vars);
+    const box = document.createElement('div');
+    box.dataset.testid = 'ghost-confirm';
+    box.style.cssText = 'font-size:12px;max-width:240px';
+    const title = document.createElement('strong');
+    title.textContent = st('ghost.title');
+    const detail = document.createElement('p');
+    detail.style.margin = '4px 0 6px';
+    detail.textContent = st('ghost.detail', {
+      type: this.t(`enum.type.${ghost.type}`),
+      direction:
+        ghost.direction_deg === null ? st('ghost.anyDirection') : `${Math.round(ghost.direction_deg)}°`,
+      fov: Math.round(ghost.fov_deg),
+      range: Math.round(ghost.range_m),
+      m2: Math.round(ghost.new_seen_m2),
+      gates: ghost.watches_gates.length,
+    });
+    const button = (testid: string, label: string, primary: boolean, onClick: () => void) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.testid = testid;
+      b.textContent = label;
+      b.style.cssText = `font:inherit;margin-right:6px;${primary ? 'font-weight:600' : ''}`;
+      b.onclick = onClick;
+      return b;
+    };
+    // Not closed by a map click: the click that opened it reaches the map too.
+    const popup = new Popup({ closeButton: true, closeOnClick: false, maxWidth: '260px', offset: 16 });
+    box.append(
+      title,
+      detail,
+      button('ghost-accept', st('ghost.accept'), true, () => {
+        popup.remove();
+        void this.accept(ghost);
+      }),
+      button('ghost-cancel', st('ghost.cancel'), false, () => popup.remove()),
+    );
+    popup.setLngLat([ghost.lon, ghost.lat]).setDOMContent(box).addTo(this.map);
+    popup.on('close', () => {
+      if (this.ghostPopup === popup) this.ghostPopup = null;
+    });
+    this.ghostPopup = popup;
+  }
+
+  /**
+   * The ghosts changed: say how many there are, and once the first can be clicked (its icon drawn and
+   * pickable) set `data-security-ghosts-ready`, so that a user's or a test's click has something to hit.
+   */
+  private ghostsShown() {
+    const el = this.map.getContainer();
+    el.dataset.securityGhosts = String(this.ghosts.length);
+    delete el.dataset.securityGhostsReady;
+    this.map.off('render', this.onGhostRender);
+    if (this.ghosts.length) this.map.on('render', this.onGhostRender);
+  }
+
+  private onGhostRender = () => {
+    const g = this.ghosts[0];
+    if (!g) return;
+    setTimeout(() => {
+      if (this.ghosts[0] !== g) return;
+      const { x, y } = this.map.project([g.lon, g.lat]);
+      if (!this.overlay.pickObject({ x, y, radius: 2, layerIds: ['security-ghosts'] })) return;
+      this.map.off('render', this.onGhostRender);
+      this.map.getContainer().dataset.securityGhostsReady = String(this.ghosts.length);
+    }, 0);
+  };
+
+  /** Accepting a ghost (after its question) stores it as a planned camera (POST /api/cameras). */
   private async accept(ghost: Ghost) {
     try {
       await createPoint('cameras', [ghost.lon, ghost.lat], {
@@ -569,7 +651,7 @@ export class SecurityOverlay {
       return;
     }
     this.ghosts = this.ghosts.filter((g) => g !== ghost);
-    this.map.getContainer().dataset.securityGhosts = String(this.ghosts.length);
+    this.ghostsShown();
     this.refreshTiles('cameras');
     await this.refresh();
   }
@@ -579,13 +661,17 @@ export class SecurityOverlay {
    * pointer has moved a little, and by then MapLibre would already be panning.
    */
   private onPress = (e: MapMouseEvent) => {
+    claimPress(this.map, false);
     if (!this.enabled) return;
     const hit = this.overlay.pickObject({
       x: e.point.x,
       y: e.point.y,
       radius: 2,
-      layerIds: ['security-cameras', 'security-viewsheds', 'security-gates'],
+      layerIds: ['security-cameras', 'security-viewsheds', 'security-gates', 'security-ghosts'],
     });
+    // A camera, gate or ghost owns the click (no card of what lies under it); a sector does not, so a
+    // click inside one still opens the building there.
+    claimPress(this.map, hit !== null && hit.layer?.id !== 'security-viewsheds');
     if (hit) this.map.dragPan.disable();
   };
 
@@ -657,6 +743,10 @@ export class SecurityOverlay {
       .map((g) => g.id)
       .join(',');
     const bands = this.visibleBands(cameras);
+    const icons = this.iconCameras(cameras);
+    el.dataset.securityCameraIcons = String(icons.length);
+    // (beforeId is read by @deck.gl/maplibre in interleaved mode; the layers' own types do not list it)
+    const below: object = this.map.getLayer(FIRST_LABEL_LAYER) ? { beforeId: FIRST_LABEL_LAYER } : {};
     el.dataset.securityBands = String(bands.length);
     const sel = this.selected;
     const selectedAt =
@@ -669,6 +759,7 @@ export class SecurityOverlay {
       layers: [
         new GeoJsonLayer<Props>({
           id: 'security-viewsheds',
+          ...below,
           data: {
             type: 'FeatureCollection',
             features: sheds.map((c) => ({
@@ -700,6 +791,7 @@ export class SecurityOverlay {
         }),
         new GeoJsonLayer<Props>({
           id: 'security-bands',
+          ...below,
           data: {
             type: 'FeatureCollection',
             features: bands.map((b) => ({
@@ -719,6 +811,7 @@ export class SecurityOverlay {
         }),
         new ScatterplotLayer<[number, number]>({
           id: 'security-selected',
+          ...below,
           data: selectedAt ? [selectedAt] : [],
           getPosition: (p) => p,
           getRadius: 16,
@@ -731,6 +824,7 @@ export class SecurityOverlay {
         }),
         new ScatterplotLayer<GateView>({
           id: 'security-gates',
+          ...below,
           data: gates,
           getPosition: (g) => g.position,
           getRadius: (g) => GATE_RADIUS[g.kind],
@@ -757,7 +851,8 @@ export class SecurityOverlay {
         }),
         new IconLayer<CameraView>({
           id: 'security-cameras',
-          data: cameras,
+          ...below,
+          data: icons,
           getPosition: (c) => c.position,
           getIcon: (c) => cameraIcon(c.system, c.status),
           getSize: 26,
@@ -773,6 +868,7 @@ export class SecurityOverlay {
         }),
         new GeoJsonLayer<Props>({
           id: 'security-ghost-viewsheds',
+          ...below,
           data: {
             type: 'FeatureCollection',
             features: this.ghosts
@@ -786,6 +882,7 @@ export class SecurityOverlay {
         }),
         new IconLayer<Ghost>({
           id: 'security-ghosts',
+          ...below,
           data: this.ghosts,
           getPosition: (g) => [g.lon, g.lat],
           getIcon: () => cameraIcon('other', 'planned'),
@@ -794,12 +891,30 @@ export class SecurityOverlay {
           opacity: 0.8,
           pickable: this.enabled,
           onClick: (info: PickingInfo<Ghost>) => {
-            if (info.object) void this.accept(info.object);
+            if (info.object) this.askGhost(info.object);
             return true;
           },
         }),
       ],
     });
+  }
+
+  /**
+   * The cameras that get an icon: all from ALL_CAMERA_ICONS_ZOOM, below it one per pile — the
+   * selected or dragged camera first, then active ones (the tiles still show every camera as a dot).
+   */
+  private iconCameras(cameras: CameraView[]): CameraView[] {
+    if (this.map.getZoom() >= ALL_CAMERA_ICONS_ZOOM) return cameras;
+    const sel = this.selected;
+    const busy = this.dragging?.mode === 'gate' ? null : (this.dragging?.id ?? null);
+    const rank = (c: CameraView) =>
+      (sel?.layer === 'cameras' && sel.id === c.id) || busy === c.id ? 0 : c.status === 'active' ? 1 : 2;
+    return declutter(
+      cameras,
+      (c) => this.map.project(c.position),
+      ICON_COLLISION_PX,
+      (a, b) => rank(a) - rank(b),
+    );
   }
 
   /**
@@ -838,6 +953,8 @@ export class SecurityOverlay {
     this.map.off('mousedown', this.onPress);
     this.map.off('mouseup', this.onRelease);
     this.map.off('click', this.onClick);
+    this.ghostPopup?.remove();
+    this.map.off('render', this.onGhostRender);
     this.gateBox.remove();
     this.box.remove();
     this.map.removeControl(this.overlay);

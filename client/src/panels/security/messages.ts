@@ -50,14 +50,20 @@ const zhCN = {
   'op.delete': '删除',
   'op.import': '导入',
   'field.geometry': '位置',
-  'legend.gateWatched': '15 级起：有摄像机看到',
-  'legend.gateUnwatched': '15 级起：无摄像机看到',
+  'ghost.title': '采纳这个建议机位？',
+  'ghost.detail':
+    '{type}，朝向 {direction}，视角 {fov}°，射程 {range} m；新增可见 {m2} m²，可看到 {gates} 个出入口。采纳后存为“规划”状态的摄像机。',
+  'ghost.anyDirection': '全向',
+  'ghost.accept': '采纳为规划摄像机',
+  'ghost.cancel': '取消',
+  'legend.gateWatched': '{zoom} 级起：有摄像机看到',
+  'legend.gateUnwatched': '{zoom} 级起：无摄像机看到',
   'legend.accessControl': '深色外圈：装有门禁',
   'bands.toggle': '距离分带（识别/辨认/观察）',
   'bands.identify': '识别（人脸可辨，≤{pct}% 距离）',
   'bands.recognise': '辨认（熟人可认，≤{pct}% 距离）',
   'bands.observe': '观察（看清发生了什么，全距离）',
-  'bands.note': '缩放到 15 级及以上显示；视野内超过 {max} 台摄像机时只画所选摄像机的分带。',
+  'bands.note': '缩放到 {zoom} 级及以上显示；视野内超过 {max} 台摄像机时只画所选摄像机的分带。',
   'bands.onlySelected': '摄像机过多，只显示所选摄像机的分带',
 };
 
@@ -107,14 +113,21 @@ const en: Record<SecurityMessageKey, string> = {
   'op.delete': 'deleted',
   'op.import': 'imported',
   'field.geometry': 'position',
-  'legend.gateWatched': 'From zoom 15: seen by a camera',
-  'legend.gateUnwatched': 'From zoom 15: seen by no camera',
+  'ghost.title': 'Adopt this suggested camera?',
+  'ghost.detail':
+    '{type}, facing {direction}, field of view {fov}°, range {range} m; sees {m2} m² more and {gates} gates. It is stored as a planned camera.',
+  'ghost.anyDirection': 'all round',
+  'ghost.accept': 'Adopt as a planned camera',
+  'ghost.cancel': 'Cancel',
+  'legend.gateWatched': 'From zoom {zoom}: seen by a camera',
+  'legend.gateUnwatched': 'From zoom {zoom}: seen by no camera',
   'legend.accessControl': 'Dark ring: access control',
   'bands.toggle': 'Distance bands (identify / recognise / observe)',
   'bands.identify': 'Identify (a face, ≤{pct}% of range)',
   'bands.recognise': 'Recognise (a known person, ≤{pct}% of range)',
   'bands.observe': 'Observe (what happens, full range)',
-  'bands.note': 'Shown from zoom 15; with more than {max} cameras in view only the selected camera’s bands.',
+  'bands.note':
+    'Shown from zoom {zoom}; with more than {max} cameras in view only the selected camera’s bands.',
   'bands.onlySelected': 'Too many cameras: bands of the selected camera only',
 };
 
