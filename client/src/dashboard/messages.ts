@@ -131,7 +131,7 @@ const en: Record<DashboardMessageKey, string> = {
   'gaps.loading': 'Gaps and proposed new areas: computing…',
   'gaps.unknown': 'Gaps and proposed new areas: could not be read',
   'gaps.listTitle': 'Gaps ({n}, by buildings affected)',
-  'proposal.listTitle': 'Proposed new areas ({n}, by 三无 buildings covered)',
+  'proposal.listTitle': 'Proposed new areas ({n}, by unmanaged (三无) buildings covered)',
   'list.empty': 'None',
   'list.previous': '‹ Previous',
   'list.next': 'Next ›',
