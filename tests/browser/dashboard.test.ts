@@ -168,7 +168,7 @@ describeInBrowser('dashboard in Chromium', () => {
     expect(await page.textContent('[data-testid=dashboard-trend-title]')).toBe('三无覆盖率趋势');
     await page.click('[data-testid=lang-switch]');
     await page.waitForSelector(
-      '[data-testid=dashboard-children-title]:text-is("Below (buildings by category; right: 三无 coverage)")',
+      '[data-testid=dashboard-children-title]:text-is("Below (buildings by category; right: unmanaged (三无) coverage)")',
       { timeout: 60_000 },
     );
     // One look at the page (each round trip is slow while the map redraws its labels).
@@ -189,7 +189,7 @@ describeInBrowser('dashboard in Chromium', () => {
       };
     });
     expect(seen).toMatchObject({
-      trend: '三无 coverage over time',
+      trend: 'Unmanaged (三无) coverage over time',
       button: 'Dashboard',
       crumb: 'Whole city',
       refresh: 'Refresh',
@@ -208,6 +208,8 @@ describeInBrowser('dashboard in Chromium', () => {
 
   it("issue 9 #5: while a child loads, its title never stands over the parent's figures, nor a 0 for not yet known", async () => {
     await page.goto(server.url);
+    await page.evaluate(() => localStorage.setItem('wuyou.lang', 'zh-CN'));
+    await page.reload();
     await page.click('[data-testid=dashboard-button]');
     await page.waitForSelector('[data-testid=uncovered-three-no]');
     const cityFigure = await shown();
