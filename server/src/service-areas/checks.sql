@@ -3,6 +3,10 @@
 -- $3 code of the 街道 it must lie in or NULL, $4 jurisdiction tolerance (m), $5 overlap tolerance (m²).
 -- Overlap is on interiors (ST_Relate 'T********'), never on boxes; buildings count when covered
 -- (ST_Covers) and are cut when the boundary runs through their interior.
+-- The overlap is measured on a 1e-9° grid (about 0.1 mm, far below the 0.01 m² tolerance): without one a
+-- floating-point noding error of GEOS ends the statement in PGlite with no row and no error (see
+-- server/src/db/embedded.ts, GeometryEngineError). ST_Covers and ST_Relate are predicates, not overlays,
+-- and stay exact.
 WITH g AS (
   SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS geom
 ), v AS (
@@ -12,7 +16,7 @@ WITH g AS (
   SELECT s.id, s.name, i.geom, ST_Area(i.geom::geography) AS area_m2
   FROM v
   JOIN service_areas s ON s.geom && v.geom
-  CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(s.geom, v.geom), 3) AS geom) i
+  CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(s.geom, v.geom, 1e-9), 3) AS geom) i
   WHERE v.valid
     AND s.id IS DISTINCT FROM $2::bigint
     AND ST_Intersects(s.geom, v.geom)
