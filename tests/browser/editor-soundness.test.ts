@@ -118,7 +118,8 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
   async function openArea(page: Page) {
     await page.waitForFunction(() => !!window.__wuyouEditor);
     for (let i = 0; i < 30; i++) {
-      const at = await pixel(page, 80, 80);
+      // West half: still this area after the #9 test splits off the east half.
+      const at = await pixel(page, 20, 80);
       await page.mouse.click(at.x, at.y);
       const opened = await page
         .waitForFunction((want) => window.__wuyouEditor?.getState().draft?.id === want, ids.area, {
