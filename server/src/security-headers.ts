@@ -20,7 +20,7 @@ export function securityHeaders(config: Config): RequestHandler {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:', ...tiles],
-        connectSrc: ["'self'", ...tiles],
+        connectSrc: ["'self'", 'data:', 'blob:', ...tiles],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
         fontSrc: ["'self'", 'data:'],

@@ -46,6 +46,10 @@ describeInBrowser('map shell in Chromium', () => {
     page = await context.newPage();
     page.on('request', (req) => requests.push(req.url()));
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // issue 10 #7: the CSP must not block what the map needs (blob: workers, data:/blob: images).
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+    });
   });
 
   afterAll(async () => {
