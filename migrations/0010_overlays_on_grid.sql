@@ -2,8 +2,9 @@
 -- stays 0.01 m²). Without a grid, GEOS first tries floating-point noding and retries on a topology
 -- error; inside PGlite (PostGIS 3.6, GEOS 3.14 in WebAssembly) that first error ends the statement
 -- with no row and no error, which in a PL/pgSQL trigger surfaces as "control reached end of trigger
--- procedure without RETURN" and the save failed 500. Same function otherwise, redefined here because
--- 0003 is never edited.
+-- procedure without RETURN" and the save failed 500. Same function as 0008 otherwise (the cell locks
+-- of service_area_lock, never the city-wide exclusive lock of 0003: after the API's shared city key
+-- that upgrade deadlocked every racing save), redefined here because earlier migrations are never edited.
 --
 -- Left exact on purpose: refresh_building_coverage (0004) and refresh_all_building_coverage (0006)
 -- test ST_Covers(ST_Union(areas), building); snapping that union to a grid could move a shared edge
@@ -14,10 +15,10 @@ DECLARE
   total double precision;
   reason text;
 BEGIN
-  PERFORM pg_advisory_xact_lock(730103);
   IF TG_OP = 'UPDATE' AND ST_AsBinary(OLD.geom) = ST_AsBinary(NEW.geom) THEN
     RETURN NEW; -- attributes only
   END IF;
+  PERFORM service_area_lock(NEW.geom);
   IF NOT ST_IsValid(NEW.geom) THEN
     reason := ST_IsValidReason(NEW.geom);
     RAISE EXCEPTION 'self_intersection: service area % is not a valid polygon (%)', NEW.id, reason
