@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResult } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
+import { MapTools } from './map/MapTools.tsx';
 import { MapView } from './map/MapView.tsx';
 import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
@@ -199,6 +200,9 @@ export function App() {
         {/* Each panel in its own error boundary: a fault there leaves the map and the others running. */}
         <PanelBoundary name="layers">
           <LayerPanel visibility={visibility} onToggle={onToggle} hasTianditu={!!config?.tiandituKey} />
+        </PanelBoundary>
+        <PanelBoundary name="map-tools">
+          <MapTools map={map?.maplibre ?? null} />
         </PanelBoundary>
         {picked && (
           <PanelBoundary name="attributes">

@@ -158,4 +158,61 @@ describeInBrowser('map UI in Chromium', () => {
     }
     expect(pageErrors).toEqual([]);
   });
+
+  it("issue 9: a loading indicator, the pointer's lon/lat in a corner, and a measure tool that owns the pointer", async () => {
+    await page.goto(`${server.url}/#17/30.53/105.59`);
+    await page.reload();
+    await mapIdle();
+    await page.waitForSelector('[data-testid=map-loading][data-loading=false]', { timeout: 60_000 });
+    const map = await rect('[data-testid=map]');
+    const cx = map.x + map.width / 2;
+    const cy = map.y + map.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.waitForFunction(() =>
+      /经度 105\.\d{6}/.test(document.querySelector('[data-testid=map-pointer]')?.textContent ?? ''),
+    );
+    const [, lat0, lon0] = (await page.evaluate(() => location.hash)).slice(1).split('/').map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    const [lon, lat] = ((await page.textContent('[data-testid=map-pointer]')) ?? '')
+      .match(/[\d.]+/g)!
+      .map(Number) as [number, number];
+    expect(Math.abs(lon - lon0)).toBeLessThan(2e-5);
+    expect(Math.abs(lat - lat0)).toBeLessThan(2e-5);
+
+    // 量距离: two clicks 200 px apart; no card opens while measuring.
+    const z = 17;
+    const metresPerPx = (40_075_016.686 * Math.cos((lat0 * Math.PI) / 180)) / (512 * 2 ** z);
+    await page.click('[data-testid=measure-distance]');
+    await page.mouse.click(cx - 100, cy);
+    await page.mouse.click(cx + 100, cy);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=measure-result]')?.getAttribute('data-length-m')) > 0,
+    );
+    const length = Number(await page.getAttribute('[data-testid=measure-result]', 'data-length-m'));
+    expect(Math.abs(length - 200 * metresPerPx) / (200 * metresPerPx)).toBeLessThan(0.02);
+    expect(await page.textContent('[data-testid=measure-result]')).toContain('长度');
+    expect(await page.locator('[data-testid=attribute-panel]').count(), 'measuring opens no card').toBe(0);
+    await page.click('[data-testid=measure-finish]');
+
+    // 量面积: a right triangle of 200 × 100 px.
+    await page.click('[data-testid=measure-area]');
+    await page.mouse.click(cx - 100, cy);
+    await page.mouse.click(cx + 100, cy);
+    await page.mouse.click(cx + 100, cy - 100);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=measure-result]')?.getAttribute('data-area-m2')) > 0,
+    );
+    const area = Number(await page.getAttribute('[data-testid=measure-result]', 'data-area-m2'));
+    const want = (200 * 100 * metresPerPx ** 2) / 2;
+    expect(Math.abs(area - want) / want).toBeLessThan(0.03);
+    await page.click('[data-testid=measure-finish]');
+    expect(await page.locator('[data-testid=attribute-panel]').count()).toBe(0);
+    // Done measuring, a click opens cards again.
+    await page.click('[data-testid=measure-clear]');
+    await page.waitForSelector('[data-testid=measure-result]', { state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -7,9 +7,10 @@ import { whenStyleReady } from './style-ready.ts';
 /**
  * What the pointer does on the map now. browse: clicks open cards, cameras and gates can be dragged;
  * edit-area: only the service area being edited reacts (terra-draw runs); aim-camera: a camera's or
- * gate's form is open; place-point: the next click places a gate or camera.
+ * gate's form is open; place-point: the next click places a gate or camera; measure: clicks add the
+ * measure tool's points (no card opens, cameras and gates are locked).
  */
-export type InteractionMode = 'browse' | 'edit-area' | 'aim-camera' | 'place-point';
+export type InteractionMode = 'browse' | 'edit-area' | 'aim-camera' | 'place-point' | 'measure';
 
 /** Who holds a mode. Asked to let go when another mode is wanted. */
 export interface ModeOwner {
