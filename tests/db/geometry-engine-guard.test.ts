@@ -67,6 +67,22 @@ describe('a statement PGlite ends silently is an error, not an empty answer', ()
     expect(answersWithColumns('INSERT INTO t VALUES (1) RETURNING id')).toBe(true);
     expect(answersWithColumns('INSERT INTO t VALUES (1)')).toBe(false);
     expect(answersWithColumns('SET LOCAL statement_timeout = 10')).toBe(false);
+    // The importer's statement: RETURNING inside a CTE, none on the INSERT that is the statement.
+    // Reading it as "answers with columns" made every import on the embedded database fail.
+    expect(
+      answersWithColumns(
+        'WITH ins AS (INSERT INTO gates (name) SELECT name FROM s RETURNING id, name) INSERT INTO gate_history (gate_id, name) SELECT id, name FROM ins',
+      ),
+    ).toBe(false);
+    expect(
+      answersWithColumns(
+        'WITH RECURSIVE a(x) AS (SELECT 1), b AS MATERIALIZED (INSERT INTO t VALUES (1) RETURNING id) SELECT * FROM b',
+      ),
+    ).toBe(true);
+    expect(
+      answersWithColumns('WITH a AS (UPDATE t SET x = 1 RETURNING id) DELETE FROM u RETURNING u.id'),
+    ).toBe(true);
+    expect(answersWithColumns('(SELECT 1) UNION (SELECT 2)')).toBe(true);
     expect(answersWithColumns('SELECT id FROM t FOR UPDATE')).toBe(true);
   });
 });

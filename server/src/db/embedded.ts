@@ -18,20 +18,32 @@ export class GeometryEngineError extends Error {
   }
 }
 
-/** Does `sql` answer with columns whatever happens (a SELECT, a WITH query, a DML with RETURNING)? */
+/**
+ * Does `sql` answer with columns whatever happens (a SELECT, a WITH whose main statement is a SELECT,
+ * a DML with RETURNING)? Only the top level counts: a RETURNING inside a CTE feeds the statement and
+ * does not make it answer with columns.
+ */
 export function answersWithColumns(sql: string): boolean {
-  const s = sql
+  let s = sql
     .replace(/\/\*[\s\S]*?\*\//g, ' ')
     .replace(/--[^\n]*/g, ' ')
     .replace(/'(?:[^']|'')*'/g, "''")
     .trim();
-  const first = /^\(*\s*(\w+)/.exec(s)?.[1]?.toLowerCase();
-  const returning = /\breturning\b/i.test(s);
-  if (first === 'select') return true;
-  // A WITH that writes answers with columns only through RETURNING.
-  if (first === 'with')
-    return returning || !/\b(insert|update|delete|merge)\b/i.test(s.replace(/\bfor\s+update\b/gi, ''));
-  if (first === 'insert' || first === 'update' || first === 'delete') return returning;
+  // Leading parentheses belong to the statement ("(SELECT 1) UNION …"); every other group is nested.
+  s = s.replace(/^\(+/, ' ').trim();
+  for (let prev = ''; prev !== s;) {
+    prev = s;
+    s = s.replace(/\([^()]*\)/g, '[]'); // a collapsed group has no parentheses left to match
+  }
+  // The main statement of a WITH follows its CTE list: name [(cols)] AS [[NOT] MATERIALIZED] (…), …
+  s = s.replace(
+    /^with\s+(recursive\s+)?(\w+\s*(\[\])?\s*as\s+((not\s+)?materialized\s+)?\[\]\s*,?\s*)+/i,
+    '',
+  );
+  const first = /^(\w+)/.exec(s)?.[1]?.toLowerCase();
+  if (first === 'select' || first === 'values' || first === 'table') return true;
+  if (first === 'insert' || first === 'update' || first === 'delete' || first === 'merge')
+    return /\breturning\b/i.test(s);
   return false;
 }
 
