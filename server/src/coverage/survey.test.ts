@@ -42,9 +42,24 @@ describe('parseSurvey', () => {
         row: 4,
         values: { name: '南津小区' },
         problems: [
-          { field: 'category', message: expect.stringContaining('别墅') },
-          { field: 'households', message: expect.stringContaining('-1') },
-          { field: 'wy_self_governance', message: expect.stringContaining('也许') },
+          {
+            field: 'category',
+            problem: 'bad_category',
+            value: '别墅',
+            message: expect.stringContaining('别墅'),
+          },
+          {
+            field: 'households',
+            problem: 'bad_households',
+            value: '-1',
+            message: expect.stringContaining('-1'),
+          },
+          {
+            field: 'wy_self_governance',
+            problem: 'bad_target_state',
+            value: '也许',
+            message: expect.stringContaining('也许'),
+          },
         ],
       },
     ]);
