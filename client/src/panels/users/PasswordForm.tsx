@@ -38,37 +38,28 @@ export function PasswordForm({
       <h3>{t('password.title')}</h3>
       <p>{t('password.why')}</p>
       {currentPassword === undefined && (
-        <label className="editor-field">
-          <span className="editor-label">{t('password.current')}</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            data-testid="password-current"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-          />
-        </label>
+        <PasswordField
+          label={t('password.current')}
+          autoComplete="current-password"
+          testId="password-current"
+          value={current}
+          onChange={setCurrent}
+        />
       )}
-      <label className="editor-field">
-        <span className="editor-label">{t('password.new', { min: PASSWORD_MIN_LENGTH })}</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          data-testid="password-new"
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-        />
-      </label>
-      <label className="editor-field">
-        <span className="editor-label">{t('password.repeat')}</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          data-testid="password-repeat"
-          value={repeat}
-          onChange={(e) => setRepeat(e.target.value)}
-        />
-      </label>
+      <PasswordField
+        label={t('password.new', { min: PASSWORD_MIN_LENGTH })}
+        autoComplete="new-password"
+        testId="password-new"
+        value={next}
+        onChange={setNext}
+      />
+      <PasswordField
+        label={t('password.repeat')}
+        autoComplete="new-password"
+        testId="password-repeat"
+        value={repeat}
+        onChange={setRepeat}
+      />
       {error && (
         <p className="field-error" role="alert" data-testid="password-error">
           {error}
@@ -83,5 +74,33 @@ export function PasswordForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** One labelled password input, as the sign-in, new-user and reset forms all use it. */
+export function PasswordField({
+  label,
+  autoComplete,
+  testId,
+  value,
+  onChange,
+}: {
+  label: string;
+  autoComplete: 'current-password' | 'new-password';
+  testId: string;
+  value: string;
+  onChange(value: string): void;
+}) {
+  return (
+    <label className="editor-field">
+      <span className="editor-label">{label}</span>
+      <input
+        type="password"
+        autoComplete={autoComplete}
+        data-testid={testId}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
   );
 }

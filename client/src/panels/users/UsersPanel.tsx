@@ -15,6 +15,7 @@ import {
 import { errorText } from '../../i18n/errors.ts';
 import { localName } from '../../i18n/places.ts';
 import { roleKey, useUsersText, type UsersMessageKey, type UsersT } from './messages.ts';
+import { PasswordField } from './PasswordForm.tsx';
 import './users.css';
 
 /** Whether the signed-in user is a city admin (follows sign-in and sign-out). */
@@ -264,16 +265,13 @@ function ResetForm({
   };
   return (
     <form className="users-form" onSubmit={submit} data-testid="reset-form">
-      <label className="editor-field">
-        <span className="editor-label">{t('reset.prompt', { username: account.username })}</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          data-testid="reset-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      <PasswordField
+        label={t('reset.prompt', { username: account.username })}
+        autoComplete="new-password"
+        testId="reset-password"
+        value={password}
+        onChange={setPassword}
+      />
       <div className="editor-dialog-actions">
         <button type="submit" className="button primary" data-testid="reset-submit">
           {t('save')}
@@ -357,16 +355,13 @@ function NewAccount({
             </select>
           </label>
         )}
-        <label className="editor-field">
-          <span className="editor-label">{t('new.password')}</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            data-testid="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <PasswordField
+          label={t('new.password')}
+          autoComplete="new-password"
+          testId="new-password"
+          value={password}
+          onChange={setPassword}
+        />
       </div>
       <div className="editor-dialog-actions">
         <button type="submit" className="button primary" data-testid="new-submit">
