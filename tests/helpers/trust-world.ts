@@ -7,7 +7,9 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
-import { type RunningApp, loginTokens } from './app.ts';
+import { randomBytes } from 'node:crypto';
+import { createPostgresDb } from '../../server/src/db/postgres.ts';
+import { type RunningApp, loginTokens, startApp } from './app.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
 /**
@@ -106,6 +108,59 @@ async function seedTrustWorld(t: TestDb): Promise<void> {
   await ensureDemoAccounts(t.db, PASSWORD);
 }
 
+/** `call` of a world over the app at `url`, signing with `tokens`. */
+function caller(url: string, tokens: Record<string, string>): TrustWorld['call'] {
+  return async (method, path, body, opts = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
+    const who = opts.as === undefined ? 'admin' : opts.as;
+    if (who) headers.authorization = `Bearer ${tokens[who]}`;
+    if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await r.text();
+    let parsed: Answer['body'];
+    try {
+      parsed = text ? (JSON.parse(text) as Answer['body']) : null;
+    } catch {
+      parsed = null;
+    }
+    return { status: r.status, headers: r.headers, text, body: parsed };
+  };
+}
+
+/**
+ * The world's app as production runs it, bound by row-level security: embedded, its one connection
+ * does SET ROLE wuyou_app (as at start, server/src/db/roles.ts) until close; on a server, a second
+ * app over a throwaway login role in wuyou_app (roles belong to the cluster: dropped at close).
+ */
+export async function asAppRole(
+  w: TrustWorld,
+): Promise<{ call: TrustWorld['call']; close(): Promise<void> }> {
+  if (!w.t.url) {
+    await w.t.db.exec('SET ROLE wuyou_app');
+    return { call: w.call, close: () => w.t.db.exec('RESET ROLE') };
+  }
+  const role = `wuyou_t_app_${randomBytes(4).toString('hex')}`;
+  await w.t.db.exec(`CREATE ROLE ${role} LOGIN IN ROLE wuyou_app`);
+  const u = new URL(w.t.url);
+  u.username = role;
+  const db = createPostgresDb({ connectionString: u.toString() });
+  const app = await startApp(db);
+  const tokens: Record<string, string> = {};
+  await loginTokens(app.url, ['admin', 'viewer', EDITOR_A, EDITOR_B], PASSWORD, tokens);
+  return {
+    call: caller(app.url, tokens),
+    async close() {
+      await app.close();
+      await db.close();
+      await w.t.db.exec(`DROP ROLE IF EXISTS ${role}`);
+    },
+  };
+}
+
 /** The world, built now: the CLI fuzzer uses this; tests use useTrustWorld. */
 export async function buildTrustWorld(): Promise<TrustWorld & { close(): Promise<void> }> {
   const w = { tokens: {} as Record<string, string> } as TrustWorld & { close(): Promise<void> };
@@ -121,25 +176,7 @@ export async function buildTrustWorld(): Promise<TrustWorld & { close(): Promise
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   await loginTokens(w.app.url, ['admin', 'viewer', EDITOR_A, EDITOR_B], PASSWORD, w.tokens);
-  w.call = async (method, path, body, opts = {}) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
-    const who = opts.as === undefined ? 'admin' : opts.as;
-    if (who) headers.authorization = `Bearer ${w.tokens[who]}`;
-    if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
-    const r = await fetch(`${w.app.url}${path}`, {
-      method,
-      headers,
-      body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    });
-    const text = await r.text();
-    let parsed: Answer['body'];
-    try {
-      parsed = text ? (JSON.parse(text) as Answer['body']) : null;
-    } catch {
-      parsed = null;
-    }
-    return { status: r.status, headers: r.headers, text, body: parsed };
-  };
+  w.call = caller(w.app.url, w.tokens);
   w.count = async (table) =>
     (await w.t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
   w.close = async () => {

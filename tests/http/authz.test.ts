@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   COMMUNITY_A,
   COMMUNITY_B,
@@ -8,7 +8,9 @@ import {
   areaFeature,
   pointFeature,
   rect,
+  asAppRole,
   useTrustWorld,
+  type TrustWorld,
 } from '../helpers/trust-world.ts';
 
 const w = useTrustWorld();
@@ -132,4 +134,46 @@ describe('issue 10 #4: a merge’s geometry is the union of its parts', () => {
     const ok = await merge(rect(500, 500, 600, 550), EDITOR_A);
     expect(ok.status).toBe(200);
   });
+});
+
+describe('issue 10 (trust10 #7): a cross-street write answers the same on both databases', () => {
+  // The app as it runs in production: as the unprivileged role, bound by row-level security
+  // (embedded: SET ROLE on its one connection; a server: a login role in wuyou_app).
+  let app: { call: TrustWorld['call']; close(): Promise<void> };
+  beforeAll(async () => {
+    app = await asAppRole(w);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  const far = {
+    gates: () => pointFeature(1500, 300),
+    cameras: () => pointFeature(1520, 300),
+    'service-areas': () => areaFeature(rect(1600, 600, 1650, 650)),
+  } as const;
+  for (const layer of ['gates', 'cameras', 'service-areas'] as const) {
+    it(`DELETE and PUT of 乙's ${layer} row by 甲's editor → 403 out_of_jurisdiction (the row exists), nothing written`, async () => {
+      const made = await app.call('POST', `/api/${layer}`, far[layer](), { as: 'admin' });
+      expect(made.status).toBe(201);
+      const before = await snapshot();
+      const del = await app.call('DELETE', `/api/${layer}/${made.body!.id}`, undefined, {
+        as: EDITOR_A,
+        ifMatch: `"${made.body!.version}"`,
+      });
+      expect(del.status).toBe(403);
+      expect(del.body!.error.code).toBe('out_of_jurisdiction');
+      const put = await app.call('PUT', `/api/${layer}/${made.body!.id}`, far[layer](), {
+        as: EDITOR_A,
+        ifMatch: `"${made.body!.version}"`,
+      });
+      expect(put.status).toBe(403);
+      expect(await snapshot()).toBe(before);
+      // A row that exists nowhere is still a 404.
+      const none = await app.call('DELETE', `/api/${layer}/999999`, undefined, {
+        as: EDITOR_A,
+        ifMatch: '"1"',
+      });
+      expect(none.status).toBe(404);
+    });
+  }
 });

@@ -94,6 +94,14 @@ describe('issue 10 #2: hostile bodies and parameters answer 4xx JSON', () => {
     expectClientError(await w.call('GET', '/api/coverage/compounds?limit=1.5', undefined, { as: null }), 400);
   });
 
+  it('trust10 #7: GET /api/ledger?limit=1.5 is a 400 like the other lists; limit=1 gives one item', async () => {
+    for (const limit of ['1.5', '0', '-1', 'x', '1e3'])
+      expectClientError(await w.call('GET', `/api/ledger?limit=${limit}`, undefined, { as: null }), 400);
+    const ok = await w.call('GET', '/api/ledger?limit=1', undefined, { as: null });
+    expect(ok.status).toBe(200);
+    expect((ok.body!.items as unknown[]).length).toBeLessThanOrEqual(1);
+  });
+
   it('a correctly signed token whose payload is not JSON is a 401', async () => {
     const payload = Buffer.from('this is not json').toString('base64url');
     const sig = createHmac('sha256', 'test-secret').update(payload).digest('base64url');

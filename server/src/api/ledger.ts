@@ -13,7 +13,7 @@ import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts'
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { etag, ifMatchVersion, parseId, route } from '../http.ts';
-import { queryString } from '../input/query.ts';
+import { queryInt, queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { parseLedgerBody, parseNote } from '../ledger/input.ts';
 import {
@@ -44,6 +44,8 @@ function filters(req: Request) {
     status: status as LedgerStatus | undefined,
     compoundId: compound === undefined ? undefined : parseId(compound),
     overdue: overdue === 'true',
+    // Read like every other list's limit: `limit=1.5` is a 400, not ignored.
+    limit: queryInt(req, 'limit', 10_000, 1, 10_000),
   };
 }
 

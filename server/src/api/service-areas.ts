@@ -65,7 +65,17 @@ async function writableArea(
   user: User,
 ): Promise<StoredArea> {
   const current = await getServiceArea(tx, id, true);
-  if (!current) throw new HttpError(404, 'not_found', `No service area ${id}`);
+  if (!current) {
+    // Row-level security hides another street's row from FOR UPDATE (as the app role): it exists,
+    // so the answer is the same 403 as where the policies do not bind (a superuser's connection).
+    if (await getServiceArea(tx, id, false))
+      throw new HttpError(
+        403,
+        'out_of_jurisdiction',
+        `Service area ${id} is not inside street ${user.streetCode}`,
+      );
+    throw new HttpError(404, 'not_found', `No service area ${id}`);
+  }
   if (current.version !== expected) {
     const details: VersionConflictDetails = { current_version: current.version, current: current.feature };
     throw new HttpError(
