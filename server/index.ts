@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
 import pino from 'pino';
 import { createApp } from './src/app.ts';
+import { createHttpServer } from './src/http-server.ts';
 import { ConfigError, loadConfig } from './src/config.ts';
 import { openDb } from './src/db/index.ts';
 import { bootstrap } from './src/bootstrap.ts';
@@ -31,7 +31,7 @@ async function main() {
   } else await bootstrap(db, config, logger);
   await leastPrivilege(db, logger);
   const app = createApp({ db, config, logger });
-  const server = createServer(app);
+  const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
+import { createHttpServer } from '../../server/src/http-server.ts';
 import type { Db } from '../../server/src/db/index.ts';
 
 export interface RunningApp {
@@ -14,9 +15,9 @@ export interface RunningApp {
 export async function startApp(db: Db, env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig({ LOG_LEVEL: 'silent', AUTH_SECRET: 'test-secret', ...env });
   const app = createApp({ db, config, logger: pino({ level: 'silent' }) });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  // The server index.ts makes, so what Node refuses before Express (431) is tested as it runs.
+  const server: Server = createHttpServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -143,3 +143,22 @@ describe('accounts', () => {
     expect((await errorOf(big)).code).toBe('payload_too_large');
   });
 });
+
+describe('issue 10 (trust10 #5): a URL or headers over 16 KB', () => {
+  it('answers 431 with the JSON error shape, not an empty body, and the server keeps serving', async () => {
+    const longUrl = await get(`/api/search?q=${'a'.repeat(17 * 1024)}`);
+    const longHeader = await fetch(`${app.url}/api/health`, {
+      headers: { 'x-filler': 'b'.repeat(17 * 1024) },
+    });
+    for (const r of [longUrl, longHeader]) {
+      expect(r.status).toBe(431);
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+      const e = await errorOf(r);
+      expect(e.code).toBe('bad_request');
+      expect(e.message).toMatch(/16 KB/);
+    }
+    // just under the limit is an ordinary request
+    expect((await get(`/api/search?q=${'a'.repeat(1000)}`)).status).toBeLessThan(500);
+    expect((await get('/api/health')).status).toBe(200);
+  });
+});
