@@ -77,6 +77,20 @@ export const ERROR_REASONS = {
   admin_only: 'forbidden',
   /** Too many failed sign-ins for this username or address: { retryAfterS }. */
   locked_out: 'rate_limited',
+  /** An offline basemap file that is neither MBTiles (SQLite) nor PMTiles. */
+  basemap_unknown_format: 'bad_request',
+  /** An MBTiles without a tiles table, or a file with no tiles at all: { container }. */
+  basemap_no_tiles: 'bad_request',
+  /** A basemap file that cannot be read (not a database, PMTiles header broken): { container }. */
+  basemap_corrupt: 'bad_request',
+  /** Tiles of a format the map cannot draw: { format, container }. */
+  basemap_unsupported_tiles: 'bad_request',
+  /** A basemap over the upload limit, or an MBTiles over the in-memory limit: { maxMb }. */
+  basemap_too_large: 'payload_too_large',
+  /** The upload of a basemap broke off before its end. */
+  basemap_upload_broken: 'bad_request',
+  /** A registered basemap whose file is gone or damaged. */
+  basemap_unreadable: 'not_found',
 } as const satisfies Record<string, ErrorCode>;
 export type ErrorReason = keyof typeof ERROR_REASONS;
 

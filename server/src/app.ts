@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import pino, { type Logger } from 'pino';
 import { withSession } from './accounts/session.ts';
 import { auditRouter } from './api/audit.ts';
+import { basemapsRouter } from './api/basemaps.ts';
 import { authRouter } from './api/auth.ts';
 import { camerasRouter } from './api/cameras.ts';
 import { usersRouter } from './api/users.ts';
@@ -20,6 +21,7 @@ import { searchRouter } from './api/search.ts';
 import { serviceAreasRouter } from './api/service-areas.ts';
 import { tilesRouter } from './tiles/router.ts';
 import { Auth } from './auth.ts';
+import { BasemapStore } from './basemaps/store.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
@@ -42,7 +44,11 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
   const auth = new Auth(rawDb, config.authSecret);
   // Signed-in requests run every statement with app.user / app.role / app.street_code set (audit, RLS).
   const db = withSession(rawDb);
-  const ctx: AppContext = { db, config, logger, auth };
+  const basemaps = new BasemapStore({
+    dir: config.basemaps.dir,
+    mbtilesMaxBytes: config.basemaps.mbtilesMaxBytes,
+  });
+  const ctx: AppContext = { db, config, logger, auth, basemaps };
   app.disable('x-powered-by');
   app.set('etag', false);
   app.locals.ctx = ctx;
@@ -104,6 +110,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
     res.json({ tiandituKey: config.tiandituKey ?? null, db: db.kind });
   });
 
+  app.use('/api/basemaps', basemapsRouter(ctx));
   app.use('/api/users', auth.required(), usersRouter(ctx));
   app.use('/api/audit', auth.required(), auditRouter(ctx));
   app.use('/tiles', tilesRouter(ctx));

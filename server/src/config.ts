@@ -30,6 +30,17 @@ export interface Config {
   limits: WorkLimits;
   /** Origins (scheme://host[:port]) another site may call the API from; empty → CORS closed. */
   corsOrigins: string[];
+  /** Offline basemaps (MBTiles, PMTiles): where their files live and how big they may be. */
+  basemaps: BasemapLimits;
+}
+
+export interface BasemapLimits {
+  /** BASEMAP_DIR, default data/basemaps (git-ignored). */
+  dir: string;
+  /** Largest upload through the app, bytes. BASEMAP_UPLOAD_MAX_MB, default 4096. */
+  uploadMaxBytes: number;
+  /** Largest MBTiles served (sql.js holds it in memory), bytes. BASEMAP_MBTILES_MAX_MB, default 512. */
+  mbtilesMaxBytes: number;
 }
 
 export interface WorkLimits {
@@ -120,5 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lightPool: int(env, 'DB_LIGHT_POOL', 4, 0, 50),
     },
     corsOrigins: origins(env.CORS_ORIGINS),
+    basemaps: {
+      dir: resolve(env.BASEMAP_DIR || 'data/basemaps'),
+      uploadMaxBytes: int(env, 'BASEMAP_UPLOAD_MAX_MB', 4096, 1, 1_048_576) * 2 ** 20,
+      mbtilesMaxBytes: int(env, 'BASEMAP_MBTILES_MAX_MB', 512, 1, 4096) * 2 ** 20,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Auth } from './auth.ts';
+import type { BasemapStore } from './basemaps/store.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 
@@ -9,4 +10,6 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   auth: Auth;
+  /** Offline basemaps (MBTiles, PMTiles) in BASEMAP_DIR. */
+  basemaps: BasemapStore;
 }

@@ -91,6 +91,13 @@ const zhCN: Words = {
   'survey.bad_target_state': '“{value}”应为 是 / 部分 / 否',
   'survey.too_long': '超过 {max} 字',
   'survey.missing_name_or_code': '缺少小区名称或编码',
+  'reason.basemap_unknown_format': '不是 MBTiles 或 PMTiles 文件',
+  'reason.basemap_no_tiles': '文件中没有瓦片（MBTiles 需要 tiles 表）',
+  'reason.basemap_corrupt': '文件已损坏或无法读取',
+  'reason.basemap_unsupported_tiles': '不支持该瓦片格式（{format}），支持 PNG、JPEG、WebP 和矢量瓦片',
+  'reason.basemap_too_large': '文件过大，上限 {maxMb} MB',
+  'reason.basemap_upload_broken': '上传中断，请重新上传',
+  'reason.basemap_unreadable': '底图文件无法读取',
   network: '无法连接服务器，请检查网络后再试',
   unknown: '操作未完成，请稍后再试',
 };
@@ -163,6 +170,14 @@ const en: Words = {
   'survey.bad_target_state': '“{value}” must be 是 (yes), 部分 (partly) or 否 (no)',
   'survey.too_long': 'Longer than {max} characters',
   'survey.missing_name_or_code': 'The compound name or code is missing',
+  'reason.basemap_unknown_format': 'Not an MBTiles or PMTiles file',
+  'reason.basemap_no_tiles': 'The file holds no tiles (an MBTiles needs a tiles table)',
+  'reason.basemap_corrupt': 'The file is damaged or cannot be read',
+  'reason.basemap_unsupported_tiles':
+    'Tiles of format {format} are not supported; PNG, JPEG, WebP and vector tiles are',
+  'reason.basemap_too_large': 'The file is too large; the limit is {maxMb} MB',
+  'reason.basemap_upload_broken': 'The upload broke off; upload it again',
+  'reason.basemap_unreadable': 'The basemap file cannot be read',
   network: 'The server cannot be reached; check the network and try again',
   unknown: 'It did not complete; try again later',
 };
