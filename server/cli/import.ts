@@ -1,8 +1,11 @@
 /**
- * npm run import -- --layer <layer> FILE [--make-valid] [--crs gcj02]
+ * npm run import -- --layer <layer> FILE [--layer-name NAME] [--crs CRS] [--encoding ENC] [--make-valid]
  *
- * Imports a GeoJSON file (FeatureCollection or Feature), or a CSV with lon/lat columns for cameras and
- * gates, into one layer, in one transaction. Any bad feature aborts the whole file: every one is printed
+ * Imports a file of any format the readers take (server/src/importer/readers: GeoJSON and GeoJSON
+ * sequences, CSV/TSV/XLSX points, Shapefile or a zipped one, GeoPackage, KML/KMZ, DXF) into one
+ * layer, in one transaction. `--layer-name` picks a GeoPackage table (the first otherwise); `--crs`
+ * names the coordinate system when the file does not (or overrides it); `--encoding` the attribute
+ * text's (else .cpg, else detected). Any bad feature aborts the whole file: every one is printed
  * as `FILE: feature <index>: <reason>` and the command exits 1 with nothing written.
  *
  * Cameras go through the camera importer (server/src/cameras/import.ts), which reads OSM surveillance
@@ -20,11 +23,16 @@ import {
   IMPORT_SPECS,
   ImportError,
   importLayer,
-  sourcesFromFile,
+  openSource,
+  parseCrs,
+  problemPlace,
+  type ImportProblem,
   type ImportProgress,
 } from '../src/importer/index.ts';
 
-const USAGE = `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--make-valid] [--crs gcj02]`;
+const USAGE =
+  `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
+  `[--crs EPSG:4544|EPSG:4490|gcj02|bd09|…] [--encoding utf-8|gbk] [--make-valid]`;
 const SHOWN = 50;
 
 function fail(message: string, code = 2): never {
@@ -58,7 +66,9 @@ async function main(): Promise<void> {
       options: {
         layer: { type: 'string' },
         'make-valid': { type: 'boolean', default: false },
-        crs: { type: 'string', default: 'wgs84' },
+        crs: { type: 'string' },
+        encoding: { type: 'string' },
+        'layer-name': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -71,38 +81,60 @@ async function main(): Promise<void> {
   }
   const layer = args.values.layer;
   if (!isOneOf(DATA_LAYERS, layer)) fail(`--layer must be one of ${DATA_LAYERS.join(', ')}\n${USAGE}`);
-  const crs = args.values.crs?.toLowerCase();
-  if (!isOneOf(IMPORT_CRS, crs)) fail(`--crs must be one of ${IMPORT_CRS.join(', ')}\n${USAGE}`);
   if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
   const file = args.positionals[0]!;
   const t0 = Date.now();
+  if (args.values.crs) {
+    try {
+      parseCrs(args.values.crs);
+    } catch (e) {
+      fail(`--crs: ${(e as Error).message}\n${USAGE}`);
+    }
+  }
 
-  if (layer === 'cameras') return importCameraFile(file, crs);
+  if (layer === 'cameras' && /\.(csv|geojson|json)$/i.test(file)) {
+    const crs = (args.values.crs ?? 'wgs84').toLowerCase();
+    if (!isOneOf(IMPORT_CRS, crs))
+      fail(`--crs for a camera file must be one of ${IMPORT_CRS.join(', ')}\n${USAGE}`);
+    return importCameraFile(file, crs);
+  }
 
   let db: Db | undefined;
   try {
-    let sources;
+    let source;
     try {
-      sources = sourcesFromFile(file);
+      source = await openSource(file, { crs: args.values.crs, encoding: args.values.encoding });
     } catch (e) {
       if (e instanceof ImportError) throw e;
       fail(`${file}: ${(e as Error).message}`);
     }
-    if (/\.csv$/i.test(file) && !IMPORT_SPECS[layer].accepts.includes('Point')) {
+    const chosen = args.values['layer-name'];
+    const sourceLayer = source.layers.find((l) => l.name === (chosen ?? source.layers[0]?.name));
+    if (source.layers.length > 1 && !chosen) {
+      console.error(
+        `${file}: ${source.layers.length} layers (${source.layers.map((l) => l.name).join(', ')}); importing "${sourceLayer?.name}" (choose with --layer-name)`,
+      );
+    }
+    if (
+      (source.format === 'csv' || source.format === 'xlsx') &&
+      !IMPORT_SPECS[layer].accepts.includes('Point')
+    ) {
       throw new ImportError([
         { index: null, reason: `CSV files hold points; ${layer} need polygons (use GeoJSON)` },
       ]);
     }
+    const sources = source.read(chosen);
     db = await openDb(loadConfig());
     await migrate(db);
     const result = await importLayer(db, {
       layer,
       sources,
+      total: sourceLayer?.count,
       makeValid: args.values['make-valid'],
-      crs,
       onProgress: progressPrinter(`${file}`),
     });
     for (const r of result.repaired) console.log(`${file}: feature ${r.index}: ${r.message}`);
+    printProblems(file, result.warnings, 'warning: ');
     const s = (Date.now() - t0) / 1000;
     console.log(
       `${file}: imported ${result.inserted.toLocaleString('en-US')} ${layer}` +
@@ -112,10 +144,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
     const features = new Set(e.problems.map((p) => p.index)).size;
-    for (const p of e.problems.slice(0, SHOWN)) {
-      console.error(p.index === null ? `${file}: ${p.reason}` : `${file}: feature ${p.index}: ${p.reason}`);
-    }
-    if (e.problems.length > SHOWN) console.error(`${file}: … and ${e.problems.length - SHOWN} more problems`);
+    printProblems(file, e.problems);
     console.error(
       `${file}: nothing imported: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}` +
         (e.problems.some((p) => p.index !== null)
@@ -126,6 +155,16 @@ async function main(): Promise<void> {
   } finally {
     await db?.close();
   }
+}
+
+/** `FILE: feature N: reason` (`feature N (row R)` for spreadsheets), the first SHOWN of them. */
+function printProblems(file: string, problems: ImportProblem[], prefix = ''): void {
+  for (const p of problems.slice(0, SHOWN)) {
+    const place = problemPlace(p);
+    console.error(`${file}: ${place ? `${place}: ` : ''}${prefix}${p.reason}`);
+  }
+  if (problems.length > SHOWN)
+    console.error(`${file}: … and ${problems.length - SHOWN} more ${prefix ? 'warnings' : 'problems'}`);
 }
 
 /** `--layer cameras`: OSM tags or a GB/T 28181 catalogue, problems by row and field. */

@@ -122,9 +122,11 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const bad = await run('import', ['--layer', 'roads', FIXTURE]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--layer must be one of buildings, compounds, service-areas');
-    const crs = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'bd09']);
+    const crs = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'EPSG:27700']);
     expect(crs.code).toBe(2);
-    expect(crs.stderr).toContain('--crs must be one of wgs84, gcj02');
+    expect(crs.stderr).toContain(
+      '--crs: EPSG:27700 is not a coordinate system this importer converts; name it with --crs: EPSG:4326',
+    );
     const csv = fileURLToPath(new URL('./fixtures/cameras.csv', import.meta.url));
     const r = await run('import', ['--layer', 'buildings', csv]);
     expect(r.code).toBe(1);

@@ -2,6 +2,14 @@
 export interface ImportProblem {
   index: number | null;
   reason: string;
+  /** The spreadsheet/CSV row of that feature (1-based, header = row 1), when it came from one. */
+  row?: number;
+}
+
+/** `feature 3 (row 5)` / `feature 3` / '' for a problem of the file itself. */
+export function problemPlace(p: ImportProblem): string {
+  if (p.index === null) return '';
+  return p.row === undefined ? `feature ${p.index}` : `feature ${p.index} (row ${p.row})`;
 }
 
 /**
@@ -15,7 +23,7 @@ export class ImportError extends Error {
     super(
       n === 0
         ? 'import failed'
-        : `${n} problem${n === 1 ? '' : 's'}; first: ${first!.index === null ? '' : `feature ${first!.index}: `}${first!.reason}`,
+        : `${n} problem${n === 1 ? '' : 's'}; first: ${first!.index === null ? '' : `${problemPlace(first!)}: `}${first!.reason}`,
     );
     this.name = 'ImportError';
   }

@@ -17,6 +17,12 @@ export interface SourceFeature {
   fromText: boolean;
   /** Problems already found while building it (e.g. a CSV row's unreadable lon). */
   problems?: string[];
+  /** 0-based position in the file (what problems are reported by); its place in the stream when absent. */
+  index?: number;
+  /** 1-based row of a spreadsheet or CSV (header = row 1), for messages. */
+  row?: number;
+  /** Things worth telling that do not stop the import (a position outside China). */
+  warnings?: string[];
 }
 
 /** A feature that passed every check done in JS, ready for the staging table. */

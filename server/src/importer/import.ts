@@ -30,8 +30,13 @@ export interface ImportOptions {
   features?: unknown[];
   /** CSV records (header → value) of a point layer, with lon/lat columns. */
   rows?: Record<string, string>[];
-  /** Already-read sources (featuresFromGeoJson / featuresFromCsv). */
-  sources?: SourceFeature[];
+  /**
+   * Already-read sources (featuresFromGeoJson / featuresFromCsv), or a stream of them from
+   * `openSource(…).read()` (readers/index.ts): consumed once, never held whole.
+   */
+  sources?: SourceFeature[] | AsyncIterable<SourceFeature>;
+  /** Number of features, for progress, when the sources are a stream whose length is known. */
+  total?: number;
   /** Repair invalid polygons with ST_MakeValid instead of rejecting the file. */
   makeValid?: boolean;
   /** Coordinate system of the input; gcj02 (Amap, Tencent, DataV) is converted to WGS84 first. */
@@ -55,6 +60,8 @@ export interface ImportResult {
   layer: DataLayer;
   inserted: number;
   repaired: Repair[];
+  /** What the sources flagged without refusing (a position outside China), by feature. */
+  warnings: ImportProblem[];
 }
 
 /**
@@ -66,30 +73,43 @@ export interface ImportResult {
 export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportResult> {
   const spec = IMPORT_SPECS[opts.layer];
   if (!spec) throw new ImportError([{ index: null, reason: `unknown layer "${opts.layer}"` }]);
-  const sources =
+  const sources: SourceFeature[] | AsyncIterable<SourceFeature> =
     opts.sources ??
     (opts.rows
       ? featuresFromRows(opts.rows)
       : (opts.features ?? []).map((feature) => ({ feature, fromText: false })));
   const progress = opts.onProgress ?? (() => {});
-  const total = sources.length;
+  let total = Array.isArray(sources) ? sources.length : (opts.total ?? 0);
 
   return db.transaction(async (tx) => {
     // 1. Everything JS can judge, for every feature, streamed into a staging table as it goes (the
     //    database parses while Node checks), so PostGIS can then judge all of them in one pass.
     const problems: ImportProblem[] = [];
+    const warnings: ImportProblem[] = [];
+    // Spreadsheet rows of the features that have one, to name them in problems found by SQL.
+    const rowOf = new Map<number, number>();
     let staged = 0;
-    function* prepared(): Generator<PreparedFeature> {
-      for (let i = 0; i < total; i++) {
-        const r = prepareFeature(spec, sources[i]!, i, opts.crs);
-        if (Array.isArray(r)) problems.push(...r);
+    async function* prepared(): AsyncGenerator<PreparedFeature> {
+      let i = 0;
+      for await (const source of sources) {
+        const index = source.index ?? i;
+        if (source.row !== undefined) rowOf.set(index, source.row);
+        if (source.warnings) for (const reason of source.warnings) warnings.push(withRow({ index, reason }));
+        const r = prepareFeature(spec, source, index, opts.crs);
+        if (Array.isArray(r)) problems.push(...r.map(withRow));
         else {
           staged++;
           yield r;
         }
-        if ((i & 0x1fff) === 0x1fff) progress({ phase: 'loading', done: i + 1, total });
+        i++;
+        if ((i & 0x1fff) === 0) progress({ phase: 'loading', done: i, total: Math.max(total, i) });
       }
+      total = i;
     }
+    const withRow = (p: ImportProblem): ImportProblem => {
+      const row = p.index === null ? undefined : rowOf.get(p.index);
+      return row === undefined ? p : { ...p, row };
+    };
     await tx.query(stagingDdl(spec));
     await loadStaging(db, tx, spec, prepared());
     progress({ phase: 'validating', done: total, total });
@@ -101,32 +121,37 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         repaired = r.rows.map(toRepair);
         for (const row of r.rows) {
           if (row.empty)
-            problems.push({
-              index: row.idx,
-              reason: `${row.reason}: nothing polygonal is left after ST_MakeValid`,
-            });
+            problems.push(
+              withRow({
+                index: row.idx,
+                reason: `${row.reason}: nothing polygonal is left after ST_MakeValid`,
+              }),
+            );
           else if (!row.valid)
-            problems.push({ index: row.idx, reason: `${row.reason}: still invalid after ST_MakeValid` });
+            problems.push(
+              withRow({ index: row.idx, reason: `${row.reason}: still invalid after ST_MakeValid` }),
+            );
           else if (spec.store === 'single-polygon' && row.parts_after > 1) {
-            problems.push({
-              index: row.idx,
-              reason: `${row.reason}: the repair gives ${row.parts_after} polygons; a ${spec.layer.replace(/s$/, '')} must be one polygon — split it in the source`,
-            });
+            problems.push(
+              withRow({
+                index: row.idx,
+                reason: `${row.reason}: the repair gives ${row.parts_after} polygons; a ${spec.layer.replace(/s$/, '')} must be one polygon — split it in the source`,
+              }),
+            );
           }
         }
       } else {
         const r = await tx.query<{ idx: number; reason: string }>(INVALID_SQL);
         for (const row of r.rows) {
-          problems.push({
-            index: row.idx,
-            reason: `invalid geometry: ${row.reason} (--make-valid repairs it)`,
-          });
+          problems.push(
+            withRow({ index: row.idx, reason: `invalid geometry: ${row.reason} (--make-valid repairs it)` }),
+          );
         }
       }
     }
     for (const q of keyChecks(spec)) {
       const r = await tx.query<{ idx: number; reason: string }>(q);
-      problems.push(...r.rows.map((row) => ({ index: row.idx, reason: row.reason })));
+      problems.push(...r.rows.map((row) => withRow({ index: row.idx, reason: row.reason })));
     }
     if (problems.length) throw new ImportError(sortProblems(problems));
 
@@ -149,7 +174,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       );
     }
     progress({ phase: 'writing', done: total, total });
-    return { layer: spec.layer, inserted: ins.rowCount, repaired };
+    return { layer: spec.layer, inserted: ins.rowCount, repaired, warnings };
   });
 }
 
@@ -208,9 +233,9 @@ function copyValue(v: ColumnValue): string {
 }
 
 /** Groups an iterator's items into arrays of up to `size`. */
-function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
+async function* batches<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
   let batch: T[] = [];
-  for (const item of items) {
+  for await (const item of items) {
     batch.push(item);
     if (batch.length === size) {
       yield batch;
@@ -224,12 +249,12 @@ async function loadStaging(
   db: Db,
   tx: Queryable,
   spec: ImportSpec,
-  rows: Iterable<PreparedFeature>,
+  rows: AsyncIterable<PreparedFeature>,
 ): Promise<void> {
   const cols = stagingColumns(spec);
   if (db.copyFrom) {
-    function* lines(): Generator<string> {
-      for (const batch of batches(rows, 2000)) {
+    async function* lines(): AsyncGenerator<string> {
+      for await (const batch of batches(rows, 2000)) {
         let s = '';
         for (const r of batch) {
           s += `${r.index}\t${r.ewkb}`;
@@ -248,7 +273,7 @@ async function loadStaging(
     ...spec.columns.map((c, k) => `$${k + 3}::${STAGING_TYPES[c.type]}[]`),
   ].join(', ');
   const sql = `INSERT INTO import_staging (${cols}) SELECT * FROM unnest(${unnest})`;
-  for (const part of batches(rows, 5000)) {
+  for await (const part of batches(rows, 5000)) {
     const params: unknown[][] = [part.map((r) => r.index), part.map((r) => r.ewkb)];
     for (let k = 0; k < spec.columns.length; k++) params.push(part.map((r) => r.values[k]));
     await tx.query(sql, params);

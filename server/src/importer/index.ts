@@ -9,17 +9,34 @@ export {
   type ImportResult,
   type Repair,
 } from './import.ts';
-export { ImportError, type ImportProblem } from './errors.ts';
+export { ImportError, problemPlace, type ImportProblem } from './errors.ts';
 export {
   featuresFromCsv,
   featuresFromGeoJson,
   featuresFromRows,
   IMPORT_CRS,
   type ImportCrs,
+  type SourceFeature,
 } from './features.ts';
 export { IMPORT_SPECS } from './spec.ts';
+export {
+  detectFormat,
+  openSource,
+  SOURCE_FORMATS,
+  type OpenedSource,
+  type OpenOptions,
+  type SourceBytes,
+  type SourceCrs,
+  type SourceFormat,
+  type SourceInput,
+  type SourceLayer,
+} from './readers/index.ts';
+export { CRS_HELP, CrsError, parseCrs, type Crs, type CrsFound } from './crs.ts';
 
-/** The features of a file: CSV (by its .csv extension) or GeoJSON (anything else). */
+/**
+ * The features of a small file held in memory: CSV (by its .csv extension) or GeoJSON (anything
+ * else). Big files and other formats: openSource (readers/index.ts) streams them.
+ */
 export function sourcesFromFile(path: string): SourceFeature[] {
   const text = readFileSync(path, 'utf8');
   return extname(path).toLowerCase() === '.csv' ? featuresFromCsv(text) : featuresFromGeoJson(text);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { crsFromWkt, parseCrs, resolveCrs } from './crs.ts';
+
+describe('CRS', () => {
+  it('knows the CGCS2000 Gauss-Krüger zones with and without zone prefix', () => {
+    expect(parseCrs('EPSG:4544').title).toBe('CGCS2000 / 3-degree Gauss-Kruger CM 105E');
+    expect(parseCrs('4523').title).toBe('CGCS2000 / 3-degree Gauss-Kruger zone 35');
+    expect(parseCrs('EPSG:4491').title).toBe('CGCS2000 / Gauss-Kruger zone 13');
+    expect(parseCrs('EPSG:4512').title).toBe('CGCS2000 / Gauss-Kruger CM 135E');
+    const a = parseCrs('EPSG:4544').toWgs84([500000, 3378000]);
+    expect(a[0]).toBeCloseTo(105, 9);
+    const b = parseCrs('EPSG:4523').toWgs84([35500000, 3378000]);
+    expect(b).toEqual(a);
+  });
+
+  it('reads ESRI WKT names as GDAL writes them in a .prj', () => {
+    const prj =
+      'PROJCS["CGCS2000_3_Degree_GK_CM_105E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]';
+    expect(crsFromWkt(prj)?.id).toBe('EPSG:4544');
+    expect(crsFromWkt(prj.replace('CM_105E', 'Zone_35').replace('500000.0', '35500000.0'))?.id).toBe(
+      'EPSG:4523',
+    );
+    expect(
+      crsFromWkt(
+        'GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]]]',
+      )?.id,
+    ).toBe('EPSG:4490');
+    expect(
+      crsFromWkt(
+        'PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984"]]]',
+      )?.id,
+    ).toBe('EPSG:3857');
+    // A custom name with GK parameters still reads.
+    const custom = prj.replace('CGCS2000_3_Degree_GK_CM_105E', 'My_Local_GK');
+    expect(crsFromWkt(custom)!.toWgs84([500000, 0])[0]).toBeCloseTo(105, 9);
+  });
+
+  it('refuses Xian 1980 naming what was found and how to say it', () => {
+    const prj =
+      'PROJCS["Xian_1980_3_Degree_GK_CM_105E",GEOGCS["GCS_Xian_1980",DATUM["D_Xian_1980"]],PROJECTION["Gauss_Kruger"]]';
+    expect(() => resolveCrs({ source: 'prj', text: prj }, undefined, null)).toThrow(
+      /the \.prj says PROJCS\["Xian_1980_3_Degree_GK_CM_105E"\].*--crs.*EPSG:4544/,
+    );
+    expect(() => resolveCrs({ source: 'none', text: null }, undefined, null)).toThrow(
+      /does not say its coordinate system/,
+    );
+  });
+
+  it('converts GCJ-02 and BD-09 (Amap and Baidu) towards WGS84', () => {
+    const g = parseCrs('gcj02').toWgs84([105.6, 30.5]);
+    expect(g[0]).toBeLessThan(105.6);
+    const b = parseCrs('BD-09').toWgs84([105.6, 30.5]);
+    expect(b[0]).toBeLessThan(g[0]!);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Text encodings of attribute data: UTF-8 (with or without BOM) or, from Chinese Windows, GBK /
+ * GB18030 (GB18030 decodes every GBK byte sequence the same way, so it stands for both).
+ */
+
+/** Normalises a user's or a .cpg's name: utf8/UTF-8/65001 → utf-8; gbk/936/cp936/gb2312 → gb18030. */
+export function normaliseEncoding(name: string): string | null {
+  const k = name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
+  if (['utf8', '65001', 'unicode'].includes(k)) return 'utf-8';
+  if (['gbk', 'gb2312', 'gb18030', '936', 'cp936', 'ansi936', 'euccn', 'windows936', '54936'].includes(k))
+    return 'gb18030';
+  if (['latin1', 'iso88591', '88591', '1252', 'cp1252', 'windows1252', 'ansi1252'].includes(k))
+    return 'windows-1252';
+  try {
+    new TextDecoder(k);
+    return k;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The encoding of a sample of text bytes: a UTF-8 BOM or valid UTF-8 → utf-8, else gb18030 (what a
+ * Chinese Windows writes as "ANSI"). A multi-byte character cut at the sample's end is not held
+ * against UTF-8. Pure ASCII is UTF-8.
+ */
+export function detectEncoding(sample: Uint8Array, complete = false): string {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+  let end = sample.length;
+  if (!complete) {
+    // Drop an incomplete trailing UTF-8 sequence (up to 3 bytes).
+    for (let k = 1; k <= 3 && end - k >= 0; k++) {
+      const b = sample[end - k]!;
+      if ((b & 0xc0) === 0xc0) {
+        end -= k;
+        break;
+      }
+      if ((b & 0x80) === 0) break;
+    }
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, end));
+    return 'utf-8';
+  } catch {
+    return 'gb18030';
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Readers: every file format an import takes, behind one interface.
+ *
+ * ```ts
+ * const src = await openSource('areas.zip', { crs: 'EPSG:4544', encoding: 'gbk' });
+ * src.format;   // 'shapefile'
+ * src.layers;   // [{ name: 'areas', count: 120, fields: ['名称', 'code', …] }]
+ * src.crs;      // { found: { source: 'prj', text: 'PROJCS["CGCS2000_3_Degree_GK_CM_105E", …' }, id: 'EPSG:4544', problem: null }
+ * for await (const f of src.read('areas')) …   // SourceFeature: { feature, index, row?, problems?, warnings? }
+ * await importLayer(db, { layer: 'service-areas', sources: src.read('areas') });
+ * ```
+ *
+ * - `openSource(path | { name, bytes, siblings? }, options)` looks at the name (extension) and the
+ *   first bytes, reads what it must to list the layers (names, fields, counts where cheap) and the
+ *   CRS the file declares. A broken or unreadable file throws an `ImportError` with one problem of
+ *   `index: null` naming why.
+ * - `read(layer?)` streams the layer's features (the first layer when none is named) as GeoJSON
+ *   Features already converted to WGS84 lon/lat, each with its 0-based `index` in the file (and
+ *   `row`, the 1-based spreadsheet row, for CSV/XLSX). A feature the reader could not make sense of
+ *   still comes, with `problems`, so the import lists it; a position that lands outside China
+ *   after conversion carries a warning. `read` can be called again (it starts over), so a
+ *   preview and the import read the same file twice without holding it.
+ * - CRS: `options.crs` wins over the file (.prj, GeoPackage srs_id, GeoJSON `crs`); GeoJSON, KML and
+ *   lon/lat CSV default to WGS84; a Shapefile without .prj or a DXF needs it. When it cannot be
+ *   resolved `crs.problem` says what was found and how to name it, and `read` throws it as an
+ *   ImportError.
+ * - Formats: GeoJSON and GeoJSON sequences (streamed), CSV/TSV (streamed; encoding and delimiter
+ *   detected), XLSX, Shapefile (.shp with its .dbf/.prj/.cpg, or a .zip), GeoPackage, KML/KMZ, DXF.
+ */
+import { CrsError, insideChina, parseCrs, resolveCrs, type Crs, type CrsFound } from '../crs.ts';
+import { ImportError } from '../errors.ts';
+import type { SourceFeature } from '../features.ts';
+import { openCsv } from './csv.ts';
+import { openGeoJson } from './geojson.ts';
+import { inputName, readHead, type SourceInput } from './input.ts';
+import type { FormatReader, SourceFormat, SourceLayer } from './types.ts';
+
+export type { SourceInput, SourceBytes } from './input.ts';
+export type { FormatReader, SourceFormat, SourceLayer } from './types.ts';
+export { splitGeoJson, GeoJsonSplitter } from './geojson.ts';
+
+export interface OpenOptions {
+  /** The CRS of the coordinates (`EPSG:4544`, `gcj02` …); wins over what the file says. */
+  crs?: string;
+  /** Attribute text encoding (`utf-8`, `gbk`); wins over a .cpg and detection. */
+  encoding?: string;
+  /** Treat the file as this format instead of judging by its name. */
+  format?: SourceFormat;
+}
+
+export interface SourceCrs {
+  /** What the file says (or `{ source: 'none', text: null }`). */
+  found: CrsFound;
+  /** The CRS features are read in (`EPSG:4544`, `GCJ-02` …), null when it cannot be resolved. */
+  id: string | null;
+  /** Why not, and how to name it (`--crs EPSG:4544`). */
+  problem: string | null;
+}
+
+export interface OpenedSource {
+  /** The file's name (no folder). */
+  name: string;
+  format: SourceFormat;
+  layers: SourceLayer[];
+  /** The CRS of the first layer (GeoPackage layers may each have their own: see crsOf). */
+  crs: SourceCrs;
+  crsOf(layer?: string): SourceCrs;
+  /** The layer's features, in WGS84, with source index; see the module comment. */
+  read(layer?: string): AsyncIterable<SourceFeature>;
+  close(): void;
+}
+
+const EXTENSIONS: Record<string, SourceFormat> = {
+  geojson: 'geojson',
+  json: 'geojson',
+  geojsonl: 'geojson',
+  geojsons: 'geojson',
+  geojsonseq: 'geojson',
+  ndjson: 'geojson',
+  jsonl: 'geojson',
+  csv: 'csv',
+  tsv: 'csv',
+  txt: 'csv',
+  xlsx: 'xlsx',
+  shp: 'shapefile',
+  zip: 'shapefile',
+  gpkg: 'geopackage',
+  kml: 'kml',
+  kmz: 'kmz',
+  dxf: 'dxf',
+};
+
+/** The format of a file, by extension, else by its first bytes. */
+export function detectFormat(input: SourceInput): SourceFormat {
+  const ext = /\.([^./\\]+)$/.exec(inputName(input))?.[1]?.toLowerCase();
+  if (ext && EXTENSIONS[ext]) return EXTENSIONS[ext];
+  const head = readHead(input, 512);
+  const text = head.toString('latin1');
+  if (text.startsWith('SQLite format 3')) return 'geopackage';
+  if (head[0] === 0x00 && head[1] === 0x00 && head[2] === 0x27 && head[3] === 0x0a) return 'shapefile';
+  if (text.startsWith('PK')) return 'shapefile';
+  if (/<kml[\s>]/.test(text)) return 'kml';
+  if (/^\s*0\s*\r?\n\s*SECTION/.test(text)) return 'dxf';
+  const start = head.toString('utf8').replace(/^[\s\ufeff]+/, '');
+  if (start.startsWith('\u001e') || start.startsWith('{') || start.startsWith('[')) return 'geojson';
+  return 'csv';
+}
+
+const FORMAT_NAMES: readonly SourceFormat[] = [
+  'geojson',
+  'csv',
+  'xlsx',
+  'shapefile',
+  'geopackage',
+  'kml',
+  'kmz',
+  'dxf',
+];
+export const SOURCE_FORMATS = FORMAT_NAMES;
+
+async function openFormat(
+  format: SourceFormat,
+  input: SourceInput,
+  opts: OpenOptions,
+): Promise<FormatReader> {
+  switch (format) {
+    case 'geojson':
+      return openGeoJson(input);
+    case 'csv':
+      return openCsv(input, opts);
+    default:
+      throw new ImportError([{ index: null, reason: `${format} files are not read yet` }]);
+  }
+}
+
+function outsideChinaWarning(p: number[]): string {
+  return `position [${p[0]!.toFixed(6)}, ${p[1]!.toFixed(6)}] lies outside China after conversion to WGS84 (wrong coordinate system?)`;
+}
+
+/** Converts a GeoJSON geometry's positions in place; false when they are not all numbers. */
+function convert(
+  g: { type?: unknown; coordinates?: unknown; geometries?: unknown } | null,
+  fn: (p: number[]) => number[],
+): boolean {
+  if (!g || typeof g !== 'object') return false;
+  if (g.type === 'GeometryCollection') {
+    if (!Array.isArray(g.geometries)) return false;
+    return (g.geometries as never[]).every((x) => convert(x, fn));
+  }
+  const walk = (c: unknown): unknown => {
+    if (!Array.isArray(c)) throw new TypeError();
+    if (typeof c[0] === 'number') {
+      if (!Number.isFinite(c[0]) || !Number.isFinite(c[1])) throw new TypeError();
+      const q = fn(c as number[]);
+      return c.length > 2 ? [q[0], q[1], ...c.slice(2)] : q;
+    }
+    return c.map(walk);
+  };
+  try {
+    g.coordinates = walk(g.coordinates);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function firstPosition(c: unknown): number[] | null {
+  let x = c;
+  while (Array.isArray(x) && Array.isArray(x[0])) x = x[0];
+  return Array.isArray(x) && typeof x[0] === 'number' ? (x as number[]) : null;
+}
+
+const lonLat = (p: number[]) => p[0]! >= -180 && p[0]! <= 180 && p[1]! >= -90 && p[1]! <= 90;
+
+async function* converted(
+  features: AsyncIterable<SourceFeature>,
+  crs: Crs,
+  defaulted: boolean,
+): AsyncGenerator<SourceFeature> {
+  const identity = crs.id === 'EPSG:4326' || crs.id === 'EPSG:4490';
+  for await (const s of features) {
+    const g = (s.feature as { geometry?: { coordinates?: unknown } | null } | null)?.geometry;
+    if (!g || s.problems?.length) {
+      yield s;
+      continue;
+    }
+    const first = firstPosition(g.coordinates);
+    if (defaulted && first && Number.isFinite(first[0]) && Number.isFinite(first[1]) && !lonLat(first)) {
+      // Metres where lon/lat was assumed: say how to name the CRS rather than "out of range".
+      (s.problems ??= []).push(
+        `position [${first[0]}, ${first[1]}] is not lon/lat: the file does not say its coordinate system, so ${crsHelpShort}`,
+      );
+      yield s;
+      continue;
+    }
+    if (!identity) convert(g, crs.toWgs84);
+    const p = firstPosition(g.coordinates);
+    if (p && Number.isFinite(p[0]) && Number.isFinite(p[1]) && lonLat(p) && !insideChina(p[0]!, p[1]!)) {
+      (s.warnings ??= []).push(outsideChinaWarning(p));
+    }
+    yield s;
+  }
+}
+
+const crsHelpShort =
+  'name it with --crs (e.g. --crs EPSG:4544 for CGCS2000 3° Gauss-Krüger CM 105°E, --crs EPSG:4523 for the same with zone 35 in front of x)';
+
+/** Opens a file of any supported format; see the module comment. */
+export async function openSource(input: SourceInput, opts: OpenOptions = {}): Promise<OpenedSource> {
+  const format = opts.format ?? detectFormat(input);
+  if (opts.crs) parseCrsOrThrow(opts.crs);
+  const reader = await openFormat(format, input, opts);
+  const first = reader.layers[0]?.name ?? '';
+  const pick = (layer?: string) => {
+    const name = layer ?? first;
+    if (!reader.layers.some((l) => l.name === name)) {
+      throw new ImportError([
+        {
+          index: null,
+          reason: `no layer "${name}"; the file has ${reader.layers.map((l) => `"${l.name}"`).join(', ') || 'none'}`,
+        },
+      ]);
+    }
+    return name;
+  };
+  const crsOf = (layer?: string): SourceCrs & { crs: Crs | null; defaulted: boolean } => {
+    const found = reader.crsFound(pick(layer));
+    try {
+      const fallback = reader.defaultCrs ? parseCrs(reader.defaultCrs) : null;
+      const crs = resolveCrs(found, opts.crs, fallback);
+      return { found, id: crs.id, problem: null, crs, defaulted: !opts.crs && !found.text };
+    } catch (e) {
+      if (!(e instanceof CrsError)) throw e;
+      return { found, id: null, problem: e.message, crs: null, defaulted: false };
+    }
+  };
+  const publicCrs = (layer?: string): SourceCrs => {
+    const { found, id, problem } = crsOf(layer);
+    return { found, id, problem };
+  };
+  return {
+    name: inputName(input),
+    format,
+    layers: reader.layers,
+    crs: reader.layers.length
+      ? publicCrs()
+      : { found: { source: 'none', text: null }, id: null, problem: null },
+    crsOf: publicCrs,
+    read(layer?: string) {
+      const name = pick(layer);
+      const c = crsOf(name);
+      if (!c.crs) throw new ImportError([{ index: null, reason: c.problem! }]);
+      return converted(reader.read(name), c.crs, c.defaulted);
+    },
+    close: () => reader.close?.(),
+  };
+}
+
+function parseCrsOrThrow(text: string): void {
+  try {
+    parseCrs(text);
+  } catch (e) {
+    if (e instanceof CrsError) throw new ImportError([{ index: null, reason: e.message }]);
+    throw e;
+  }
+}

@@ -1,0 +1,136 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { ImportError } from '../errors.ts';
+import type { SourceFeature } from '../features.ts';
+import { GeoJsonSplitter, openSource, splitGeoJson } from './index.ts';
+
+const collect = async (it: AsyncIterable<SourceFeature>) => {
+  const out: SourceFeature[] = [];
+  for await (const f of it) out.push(f);
+  return out;
+};
+const bytes = (name: string, text: string | Buffer) => ({
+  name,
+  bytes: typeof text === 'string' ? Buffer.from(text, 'utf8') : text,
+});
+const point = (x: number, y: number, props: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  properties: props,
+  geometry: { type: 'Point', coordinates: [x, y] },
+});
+
+describe('GeoJSON splitter (streamed)', () => {
+  const fc = JSON.stringify({
+    type: 'FeatureCollection',
+    name: 'x',
+    features: [point(105.1, 30.1, { name: '1号楼 "a"}]' }), point(105.2, 30.2), null],
+    bbox: [105, 30, 106, 31],
+  });
+
+  it('gives the same features whatever the chunk size', () => {
+    for (const size of [1, 3, 7, 64, fc.length]) {
+      const s = new GeoJsonSplitter();
+      const out: SourceFeature[] = [];
+      for (let i = 0; i < fc.length; i += size) s.push(fc.slice(i, i + size), out);
+      s.end();
+      expect(out.map((f) => f.feature)).toEqual([
+        point(105.1, 30.1, { name: '1号楼 "a"}]' }),
+        point(105.2, 30.2),
+        null,
+      ]);
+      expect(out.map((f) => f.index)).toEqual([0, 1, 2]);
+    }
+  });
+
+  it('reads GeoJSON sequences: RS-separated and one feature per line', () => {
+    const rs = [point(1, 2), point(3, 4)].map((f) => `\u001e${JSON.stringify(f)}\n`).join('');
+    expect(splitGeoJson(rs)).toHaveLength(2);
+    const lines = [point(1, 2), point(3, 4), point(5, 6)].map((f) => JSON.stringify(f)).join('\n');
+    expect(splitGeoJson(lines).map((f) => f.index)).toEqual([0, 1, 2]);
+  });
+
+  it('says a truncated file is truncated, and a bad feature is that feature', () => {
+    expect(() => splitGeoJson(fc.slice(0, fc.length - 20))).toThrow(/truncated/);
+    const bad = splitGeoJson('{"type":"FeatureCollection","features":[{"type":"Feature",,}]}');
+    expect(bad[0]!.problems![0]).toMatch(/^not valid JSON/);
+  });
+
+  it('checks what the collection is once it has been read', () => {
+    expect(() => splitGeoJson('{"type":"Topology","features":[]}')).toThrow(ImportError);
+    expect(splitGeoJson('{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}')).toHaveLength(1);
+  });
+});
+
+describe('openSource', () => {
+  it('lists fields of a GeoJSON and reads it again and again', async () => {
+    const src = await openSource(
+      bytes(
+        'a.geojson',
+        JSON.stringify({ type: 'FeatureCollection', features: [point(105.6, 30.5, { 名称: '甲' })] }),
+      ),
+    );
+    expect(src.format).toBe('geojson');
+    expect(src.layers).toEqual([{ name: 'features', fields: ['名称'] }]);
+    expect(src.crs.id).toBe('EPSG:4326');
+    expect(await collect(src.read())).toHaveLength(1);
+    expect(await collect(src.read())).toHaveLength(1);
+  });
+
+  it('issue 11: a ;-separated CSV with lat/lon and decimal commas is read, not refused', async () => {
+    const text = 'type;id;lat;lon;名称\ngate;1;30,5;105,6;东门\ngate;2;30.51;105.61;西门\n';
+    const src = await openSource(bytes('g.csv', text));
+    const fs = await collect(src.read());
+    expect(
+      fs.map((f) => (f.feature as { geometry: { coordinates: number[] } }).geometry.coordinates),
+    ).toEqual([
+      [105.6, 30.5],
+      [105.61, 30.51],
+    ]);
+    expect(fs[0]!.row).toBe(2);
+    expect((fs[0]!.feature as { properties: Record<string, string> }).properties['名称']).toBe('东门');
+  });
+
+  it('reads a GBK CSV without BOM and a UTF-8 CSV with BOM, tab-separated too', async () => {
+    const text = '经度\t纬度\tname\n105.6\t30.5\t遂宁市船山区\n';
+    for (const b of [
+      iconv.encode(text, 'gbk'),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+    ]) {
+      const fs = await collect((await openSource(bytes('p.csv', b))).read());
+      expect((fs[0]!.feature as { properties: Record<string, string> }).properties.name).toBe('遂宁市船山区');
+    }
+  });
+
+  it('names the row of a bad coordinate, and a WKT column works', async () => {
+    const fs = await collect((await openSource(bytes('p.csv', 'lon,lat\n105.6,30.5\nabc,30.5\n'))).read());
+    expect(fs[1]).toMatchObject({ index: 1, row: 3, problems: ['lon "abc" is not a number'] });
+    const w = await collect((await openSource(bytes('w.csv', 'id,WKT\n1,"POINT (105.6 30.5)"\n'))).read());
+    expect((w[0]!.feature as { geometry: unknown }).geometry).toEqual({
+      type: 'Point',
+      coordinates: [105.6, 30.5],
+    });
+  });
+
+  it('converts with --crs and says when metres come without a CRS', async () => {
+    // 遂宁: CGCS2000 3° Gauss-Krüger CM 105°E, x = 500000 + ~57 km
+    const text = 'x,y\n557800,3378000\n';
+    const none = await collect((await openSource(bytes('m.csv', text))).read());
+    expect(none[0]!.problems![0]).toMatch(/is not lon\/lat.*--crs EPSG:4544/);
+    const gk = await collect((await openSource(bytes('m.csv', text), { crs: 'EPSG:4544' })).read());
+    const [lon, lat] = (gk[0]!.feature as { geometry: { coordinates: number[] } }).geometry.coordinates;
+    expect(lon).toBeCloseTo(105.6, 1);
+    expect(lat).toBeCloseTo(30.52, 1);
+    const prefixed = await collect(
+      (await openSource(bytes('m.csv', 'x,y\n35557800,3378000\n'), { crs: 'EPSG:4523' })).read(),
+    );
+    expect(
+      (prefixed[0]!.feature as { geometry: { coordinates: number[] } }).geometry.coordinates[0],
+    ).toBeCloseTo(lon!, 9);
+  });
+
+  it('warns with the feature index when a position lands outside China', async () => {
+    const fs = await collect((await openSource(bytes('p.csv', 'lon,lat\n105.6,30.5\n13.4,52.5\n'))).read());
+    expect(fs[0]!.warnings).toBeUndefined();
+    expect(fs[1]!.warnings![0]).toMatch(/outside China/);
+  });
+});
