@@ -2,6 +2,8 @@ import express, { Router, type Request } from 'express';
 import { FIVE_TARGETS, TARGET_STATES, isOneOf, type TargetState } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
+import { streetResult } from '../coverage/street-results.ts';
+import { streetExists } from '../coverage/repository.ts';
 import { assessmentHistory, recordAssessment, scorecard, scorecards } from '../coverage/scorecard.ts';
 import {
   SurveyFileError,
@@ -115,7 +117,12 @@ export function compoundsRouter(ctx: AppContext): Router {
   router.get(
     '/scorecards',
     route(async (req, res) => {
-      const cards = await scorecards(db, { street: queryString(req, 'street') });
+      const street = queryString(req, 'street');
+      // A street's cards are kept until one of their inputs changes (migration 0017).
+      const cards =
+        street && (await streetExists(db, street))
+          ? await streetResult(db, street, 'scorecards', {}, () => scorecards(db, { street }))
+          : await scorecards(db, {});
       const byTarget = Object.fromEntries(
         FIVE_TARGETS.map((t) => {
           const c = { met: 0, partly: 0, not_met: 0 };

@@ -23,6 +23,7 @@ import {
   takeCoverageSnapshot,
   uncoveredBuildings,
 } from '../coverage/repository.ts';
+import { streetResult } from '../coverage/street-results.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseBbox, route } from '../http.ts';
@@ -149,7 +150,9 @@ export function coverageRouter(ctx: AppContext): Router {
         maxAreaM2: queryNumber(req, 'max_area', d.maxAreaM2, 0, 1_000_000),
         minAreaM2: queryNumber(req, 'min_area', d.minAreaM2, 0, 1_000_000),
       };
-      const gaps = await heavyQuery(ctx, (q) => coverageGaps(q, street, o));
+      const gaps = await heavyQuery(ctx, (q) =>
+        streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
+      );
       if (queryString(req, 'format') === 'geojson') {
         res.type('application/geo+json').json({
           type: 'FeatureCollection',
@@ -172,7 +175,9 @@ export function coverageRouter(ctx: AppContext): Router {
         marginM: queryNumber(req, 'margin', d.marginM, 0, 50),
         roadM: queryNumber(req, 'road', d.roadM, 0, 50),
       };
-      const proposals = await heavyQuery(ctx, (q) => coverageProposals(q, street, o));
+      const proposals = await heavyQuery(ctx, (q) =>
+        streetResult(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
+      );
       res.json({ street, proposals });
     }),
   );

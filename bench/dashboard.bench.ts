@@ -1,0 +1,175 @@
+/**
+ * Dashboard speed (issue 12): every request the dashboard makes, on the demo city, on both
+ * databases, through the whole app over HTTP, target ≤ 300 ms each (median of RUNS after one warm-up).
+ * The reference is the same figures counted from scratch by one plain SQL statement over the
+ * buildings (what the dashboard did before migration 0017's aggregates), in the same run.
+ *
+ * `npx tsx bench/dashboard.bench.ts` or `npm run bench -- dashboard`. BENCH_BUILDINGS (default 20,000:
+ * the demo city), BENCH_DB=postgres|embedded|both (default both; postgres needs DATABASE_URL or
+ * initdb on PATH).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import { createApp } from '../server/src/app.ts';
+import { loadConfig } from '../server/src/config.ts';
+import { migrate, type Db } from '../server/src/db/index.ts';
+import { createEmbeddedDb } from '../server/src/db/embedded.ts';
+import { createPostgresDb } from '../server/src/db/postgres.ts';
+import { seedDemoCity } from '../server/src/seed.ts';
+import { benchPostgres, report, round, type Comparison } from './lib.ts';
+
+const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 20_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TARGET_MS = 300;
+const WHICH = process.env.BENCH_DB ?? 'both';
+
+const FROM_SCRATCH = `SELECT p.street_code, COALESCE(b.category, c.category) AS category, count(*)::int,
+  sum(b.households)::int, count(*) FILTER (WHERE b.covered)::int, count(*) FILTER (WHERE b.straddling)::int
+  FROM buildings b LEFT JOIN building_places p ON p.building_id = b.id LEFT JOIN compounds c ON c.id = b.compound_id
+  GROUP BY 1, 2`;
+
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`${path}: ${res.statusCode}`)),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+async function median(f: () => Promise<unknown>): Promise<number> {
+  await f();
+  const t: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const s = performance.now();
+    await f();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)]!;
+}
+
+/** The dashboard's requests at city, district, street and community level (client/src/dashboard). */
+async function requests(db: Db): Promise<Array<[string, string]>> {
+  const one = async (level: string) =>
+    (
+      await db.query<{ code: string }>(
+        `SELECT j.code FROM jurisdictions j WHERE level = $1
+         ORDER BY (SELECT count(*) FROM building_places p WHERE p.street_code = j.code OR p.community_code = j.code OR p.district_code = j.code) DESC, code LIMIT 1`,
+        [level],
+      )
+    ).rows[0]!.code;
+  const district = await one('district');
+  const street = await one('street');
+  const community = await one('community');
+  const out: Array<[string, string]> = [];
+  for (const [name, q, s] of [
+    ['city', 'level=city', undefined],
+    ['district', `level=district&code=${district}`, undefined],
+    ['street', `level=street&code=${street}`, street],
+    ['community', `level=community&code=${community}`, undefined],
+  ] as const) {
+    out.push([`${name} coverage`, `/api/coverage?${q}`]);
+    out.push([`${name} trend`, `/api/coverage/trend?${q}`]);
+    if (name !== 'community') {
+      out.push([
+        `${name} worst compounds`,
+        `/api/coverage/compounds?category=three_no&limit=10${s ? `&street=${s}` : ''}`,
+      ]);
+      out.push([`${name} ledger stats`, `/api/ledger/stats${s ? `?street=${s}` : ''}`]);
+    }
+  }
+  out.push(['street scorecards', `/api/compounds/scorecards?street=${street}`]);
+  out.push(['street gaps', `/api/coverage/gaps?street=${street}`]);
+  out.push(['street proposals', `/api/coverage/proposals?street=${street}`]);
+  return out;
+}
+
+async function measure(
+  kind: string,
+  db: Db,
+  url: string | undefined,
+  metrics: Record<string, number | string>,
+  comparisons: Comparison[],
+) {
+  await migrate(db);
+  const t0 = performance.now();
+  await seedDemoCity(db, { buildings: BUILDINGS });
+  metrics[`${kind} seed s`] = round((performance.now() - t0) / 1000, 1);
+  if (kind === 'postgres') await db.query('ANALYZE');
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    AUTH_SECRET: 'bench',
+    HEAVY_RATE_PER_MIN: '100000',
+    HEAVY_TIMEOUT_MS: '60000',
+    ...(url ? { DATABASE_URL: url } : {}),
+  });
+  const app = createApp({ db, config, logger: pino({ level: 'silent' }) });
+  const server = await new Promise<http.Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const ref = await median(() => db.query(FROM_SCRATCH));
+    metrics[`${kind} from-scratch street counts ms`] = round(ref, 1);
+    for (const [what, path] of await requests(db)) {
+      const ms = await median(() => get(port, path));
+      metrics[`${kind} ${what} ms`] = round(ms, 1);
+      console.log(`${kind} ${what}: ${round(ms, 1)} ms  (${path})`);
+      comparisons.push({
+        what: `${kind} ${what}`,
+        unit: 'ms',
+        value: round(ms, 1),
+        reference: round(ref, 1),
+        referenceName: 'street counts from scratch (plain SQL)',
+        ratio: round(ms / ref),
+        target: `≤ ${TARGET_MS} ms`,
+        pass: ms <= TARGET_MS,
+      });
+    }
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
+
+export async function run(): Promise<void> {
+  const metrics: Record<string, number | string> = { buildings: BUILDINGS, runs: RUNS };
+  const comparisons: Comparison[] = [];
+  if (WHICH !== 'embedded') {
+    const pgb = await benchPostgres('dashboard');
+    const db = createPostgresDb({ connectionString: pgb.url });
+    try {
+      await measure('postgres', db, pgb.url, metrics, comparisons);
+    } finally {
+      await db.close();
+      await pgb.stop();
+    }
+  }
+  if (WHICH !== 'postgres') {
+    const dir = mkdtempSync(join(tmpdir(), 'wuyou-bench-pglite-'));
+    const db = await createEmbeddedDb({ dataDir: dir });
+    try {
+      await measure('embedded', db, undefined, metrics, comparisons);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  report('dashboard', metrics, comparisons);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

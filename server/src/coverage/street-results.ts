@@ -1,0 +1,54 @@
+import type { Queryable } from '../db/index.ts';
+import { ensurePlaces } from './repository.ts';
+
+/** The street answers kept between requests (migration 0017). */
+export type StreetResultKind = 'gaps' | 'proposals' | 'scorecards';
+
+/** The global change keys each kind also depends on, besides its street's own. */
+const GLOBAL_KEYS: Record<StreetResultKind, string[]> = {
+  gaps: ['*'],
+  proposals: ['*'],
+  scorecards: ['*', '*cam'],
+};
+
+const READ_SQL = `WITH v AS (SELECT count(*) AS v FROM coverage_street_changes WHERE street_code = ANY($4::text[]))
+SELECT v.v::text AS version, r.result FROM v
+LEFT JOIN coverage_street_results r ON r.street_code = $1 AND r.kind = $2 AND r.options = $3 AND r.version = v.v`;
+
+const WRITE_SQL = `INSERT INTO coverage_street_results (street_code, kind, options, version, result)
+VALUES ($1, $2, $3, $4::bigint, $5)
+ON CONFLICT (street_code, kind, options) DO UPDATE
+  SET version = excluded.version, result = excluded.result, computed_at = now()
+  WHERE coverage_street_results.version <= excluded.version`;
+
+/**
+ * One street's answer of a slow read (gaps, proposals, scorecards), kept in coverage_street_results
+ * and reused while nothing it reads has changed (the street's change count of migration 0017 is the
+ * same). The count is read before `compute` runs, so on READ COMMITTED the computation sees at least
+ * what the count saw: a stored answer is never labelled newer than it is.
+ *
+ * `compute`'s answer is kept as JSON text and read back with JSON.parse, so a hit answers exactly
+ * what the computation answered (same keys in the same order, same numbers).
+ */
+export async function streetResult<T>(
+  db: Queryable,
+  street: string,
+  kind: StreetResultKind,
+  options: Record<string, number | string | null | undefined>,
+  compute: () => Promise<T>,
+): Promise<T> {
+  const opts = JSON.stringify(options);
+  // Placing the buildings a bulk load left unplaced changes building_places, an input: first.
+  await ensurePlaces(db);
+  const r = await db.query<{ version: string; result: string | null }>(READ_SQL, [
+    street,
+    kind,
+    opts,
+    [street, ...GLOBAL_KEYS[kind]],
+  ]);
+  const { version, result } = r.rows[0]!;
+  if (result !== null) return JSON.parse(result) as T;
+  const value = await compute();
+  await db.query(WRITE_SQL, [street, kind, opts, version, JSON.stringify(value)]);
+  return value;
+}

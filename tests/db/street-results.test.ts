@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  DEFAULT_GAP_OPTIONS,
+  DEFAULT_PROPOSAL_OPTIONS,
+  coverageGaps,
+  coverageProposals,
+} from '../../server/src/coverage/repository.ts';
+import { scorecards } from '../../server/src/coverage/scorecard.ts';
+import { streetResult, type StreetResultKind } from '../../server/src/coverage/street-results.ts';
+import type { Queryable } from '../../server/src/db/index.ts';
+import { seedDemoCity } from '../../server/src/seed.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+// Issue 12 (dashboard speed): a street's gaps, proposals and scorecards are kept (migration 0017) and
+// must always equal what a computation from scratch answers, whatever was edited since.
+
+let t: TestDb;
+let streets: string[];
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemoCity(t.db, { buildings: 1500, seed: 20261202 });
+  streets = (
+    await t.db.query<{ code: string }>(
+      `SELECT j.code FROM jurisdictions j WHERE level = 'street'
+       ORDER BY (SELECT count(*) FROM service_areas s WHERE s.geom && j.geom) DESC, code LIMIT 1`,
+    )
+  ).rows.map((r) => r.code);
+}, 120_000);
+afterAll(async () => {
+  await t?.drop();
+});
+
+const KINDS: Record<StreetResultKind, [object, (db: Queryable, street: string) => Promise<unknown>]> = {
+  gaps: [DEFAULT_GAP_OPTIONS, (db, s) => coverageGaps(db, s)],
+  proposals: [DEFAULT_PROPOSAL_OPTIONS, (db, s) => coverageProposals(db, s)],
+  scorecards: [{}, (db, s) => scorecards(db, { street: s })],
+};
+
+let computed = 0;
+const kept = (street: string, kind: StreetResultKind) => {
+  const [options, compute] = KINDS[kind];
+  return streetResult(t.db, street, kind, options as Record<string, number>, () => {
+    computed++;
+    return compute(t.db, street);
+  });
+};
+
+const last = new Map<string, string>();
+/**
+ * Every kept answer of the test streets against a computation from scratch; returns how many answers
+ * differ from those before (so an edit that changed nothing cannot pass for a test of staleness).
+ */
+async function expectAllFresh(after: string): Promise<number> {
+  let changed = 0;
+  for (const street of streets) {
+    for (const kind of Object.keys(KINDS) as StreetResultKind[]) {
+      const fresh = await KINDS[kind][1](t.db, street);
+      expect(await kept(street, kind), `${kind} of ${street} after ${after}`).toEqual(fresh);
+      const key = `${street} ${kind}`;
+      if (last.get(key) !== JSON.stringify(fresh)) changed++;
+      last.set(key, JSON.stringify(fresh));
+    }
+  }
+  return changed;
+}
+
+// Edits as the API makes them (the triggers of 0002–0010 run), each touching one input of the answers.
+const EDITS: Array<[string, string]> = [
+  [
+    'an area shrinks',
+    `UPDATE service_areas SET geom = ST_Buffer(geom, -0.00003, 'join=mitre'), version = version + 1
+     WHERE id = (SELECT min(s.id) FROM service_areas s, jurisdictions j
+                 WHERE j.code = $1 AND s.geom && j.geom AND ST_Area(s.geom) > 1e-7)`,
+  ],
+  [
+    'an area is deleted',
+    `DELETE FROM service_areas WHERE id = (
+       SELECT s.id FROM service_areas s, jurisdictions j WHERE j.code = $1 AND ST_Intersects(s.geom, j.geom)
+       ORDER BY (SELECT count(*) FROM buildings b WHERE b.covered AND b.geom && s.geom) DESC, s.id LIMIT 1)`,
+  ],
+  [
+    'buildings become 三无',
+    `UPDATE buildings SET category = 'three_no' WHERE id IN (
+       SELECT b.id FROM buildings b JOIN building_places p ON p.building_id = b.id
+       WHERE p.street_code = $1 AND NOT b.covered AND b.category IS DISTINCT FROM 'three_no' ORDER BY b.id LIMIT 5)`,
+  ],
+  [
+    'a building is deleted',
+    `DELETE FROM buildings WHERE id = (SELECT max(b.id) FROM buildings b JOIN building_places p ON p.building_id = b.id
+                                      WHERE p.street_code = $1 AND NOT b.covered AND b.category = 'three_no')`,
+  ],
+  [
+    'a compound changes category',
+    `UPDATE compounds SET category = CASE category WHEN 'three_no' THEN 'self_managed' ELSE 'three_no' END
+     WHERE id = (SELECT min(id) FROM compounds WHERE street_code = $1)`,
+  ],
+  [
+    'a camera goes offline',
+    `UPDATE cameras SET status = 'offline' WHERE id = (SELECT min(id) FROM cameras WHERE status = 'active' AND $1::text IS NOT NULL)`,
+  ],
+  [
+    'an assessment is recorded',
+    `INSERT INTO five_target_assessments (compound_id, target, state, note)
+     SELECT min(id), 'wy_security', 'met', 'street-results test' FROM compounds WHERE street_code = $1`,
+  ],
+  [
+    'a road is drawn through the street',
+    `INSERT INTO basemap_roads (kind, geom)
+     SELECT 'local', ST_MakeLine(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1), ST_Centroid(geom))
+     FROM jurisdictions WHERE code = $1`,
+  ],
+];
+
+it('issue 12: kept street answers are reused, and equal a computation from scratch after every edit', async () => {
+  expect(streets.length).toBeGreaterThan(0);
+  await expectAllFresh('the seed');
+  // Nothing changed: every answer comes from the table.
+  computed = 0;
+  for (const street of streets)
+    for (const kind of Object.keys(KINDS) as StreetResultKind[]) await kept(street, kind);
+  expect(computed).toBe(0);
+
+  for (const [what, sql] of EDITS) {
+    const r = await t.db.query(sql, [streets[0]]);
+    expect(r.rowCount, what).toBeGreaterThan(0);
+    expect(await expectAllFresh(what), `answers changed by ${what}`).toBeGreaterThan(0);
+  }
+}, 600_000);
