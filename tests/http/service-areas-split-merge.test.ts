@@ -1,6 +1,16 @@
 import type { Polygon } from 'geojson';
-import { describe, expect, it } from 'vitest';
-import { area, rect, STREET_A, STREET_B, useServiceAreaWorld } from '../helpers/service-area-world.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { mergePolygons, splitPolygon } from '../../client/src/editor/geometry.ts';
+import { areaFromFeature, saveSplitMerge } from '../../client/src/editor/service-area-client.ts';
+import {
+  area,
+  pt,
+  rect,
+  STREET_A,
+  STREET_B,
+  useServiceAreaWorld,
+  wkt,
+} from '../helpers/service-area-world.ts';
 
 const w = useServiceAreaWorld();
 const { call, count, cleanup } = w;
@@ -191,5 +201,129 @@ describe('POST /api/service-areas/merge', () => {
     expect((await call('POST', '/merge', req, { as: '' })).status).toBe(401);
     expect(await snapshot()).toEqual(before);
     expect((await call('POST', '/merge', req, { as: `editor-${STREET_B}` })).status).toBe(200);
+  });
+
+  // Issue 9 #1 (ed9): the editor shows an area through terra-draw, which keeps 9 decimals, so after a
+  // split the draft's copy of the cut and the other part's stored cut differ by up to 0.5e-9°. The
+  // client's union of the two then has a zero-width slit along part of the cut, within the merge
+  // tolerance, and the server stored it: the 三无 building lying across the cut was no longer covered.
+  const covered = async () =>
+    (await w.t.db.query<{ covered: boolean }>('SELECT covered FROM buildings WHERE id = 1')).rows[0]!.covered;
+  /** An area split through building 1 and saved; the editor's union of the two parts (with its slit). */
+  const splitThroughBuilding = async () => {
+    await cleanup();
+    // Slanted edges: the cut's ends then have digits beyond the ninth decimal in both coordinates.
+    const whole: Polygon = {
+      type: 'Polygon',
+      coordinates: [[pt(0, 5), pt(100, 0), pt(105, 100), pt(3, 97), pt(0, 5)]],
+    };
+    const a = await create(whole, { name: '甲' });
+    expect(await covered()).toBe(true);
+    // A slanted cut through building 1 (20…30 m, 20…30 m), split the way the editor splits.
+    const cut = splitPolygon(whole, {
+      type: 'LineString',
+      coordinates: [pt(18, -10), pt(29.428571428571427, 110)],
+    });
+    if (!('parts' in cut)) throw new Error(cut.error);
+    const split = await call('POST', `/${a.id}/split`, { parts: cut.parts }, { ifMatch: '"1"' });
+    expect(split.status).toBe(200);
+    expect(await covered()).toBe(true);
+    const [p1, p2] = (split.body.areas as unknown[]).map((f) => areaFromFeature(f));
+    // What the editor holds for the draft: the stored part through terra-draw's 9 decimals.
+    const r9 = (x: number) => Math.round(x * 1e9) / 1e9;
+    const draft: Polygon = {
+      type: 'Polygon',
+      coordinates: p1!.geometry.coordinates.map((r) => r.map((p) => [r9(p[0]!), r9(p[1]!)])),
+    };
+    const given = mergePolygons(draft, p2!.geometry);
+    if (!given) throw new Error('the editor found the parts not adjacent');
+    const union = (
+      await w.t.db.query<{ wkt: string }>(
+        `SELECT ST_AsText(ST_Union(a.geom, b.geom, 1e-9)) AS wkt
+         FROM service_areas a, service_areas b WHERE a.id = $1 AND b.id = $2`,
+        [p1!.id, p2!.id],
+      )
+    ).rows[0]!.wkt;
+    return { p1: p1!, p2: p2!, given, union };
+  };
+  const storedWkt = async (id: number) =>
+    (
+      await w.t.db.query<{ wkt: string }>('SELECT ST_AsText(geom) AS wkt FROM service_areas WHERE id = $1', [
+        id,
+      ])
+    ).rows[0]!.wkt;
+
+  it('issue 9 #1: split then merge stores the union of the parts, no slit, the building across the cut stays covered', async () => {
+    const { p1, p2, given, union } = await splitThroughBuilding();
+    const merged = await call('POST', '/merge', {
+      ids: [p1.id, p2.id],
+      versions: [p1.version, p2.version],
+      keep_attributes_of: p1.id,
+      geometry: given,
+    });
+    expect(merged.status).toBe(200);
+    expect(await covered()).toBe(true);
+    expect(await storedWkt(p1.id)).toBe(union);
+    // The answer is what was stored: the editor then shows the server's union, not its own.
+    const answer = (await call('GET', `/${p1.id}`)).body as unknown as { geometry: Polygon };
+    expect(merged.body.geometry).toEqual(answer.geometry);
+  });
+
+  it("issue 9 #1: the editor's save of a merge that keeps the other's attributes stores the server's union", async () => {
+    const { p1, p2, given, union } = await splitThroughBuilding();
+    // The editor's own save path (client/src/editor/service-area-client.ts) against this server.
+    const base = w.app.url;
+    const realFetch = globalThis.fetch;
+    const store = new Map<string, string>([['wuyou.token', w.tokens.admin!]]);
+    vi.stubGlobal('sessionStorage', {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+      removeItem: (k: string) => void store.delete(k),
+    });
+    vi.stubGlobal('fetch', (url: string, init?: RequestInit) => realFetch(new URL(url, base), init));
+    try {
+      // 保留“乙”的属性: the attributes differ from the kept area's, so a PUT follows the merge.
+      const r = await saveSplitMerge(
+        p1.id,
+        p1.version,
+        given,
+        { ...p1.attributes, name: '乙' },
+        { splitOff: [], mergedAway: [{ id: p2.id, version: p2.version }] },
+      );
+      expect(r.area.attributes.name).toBe('乙');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(await covered()).toBe(true);
+    expect(await storedWkt(p1.id)).toBe(union);
+  });
+
+  it('issue 9 #1: a merge across a gap under 0.5 m stores both areas and the bridge, one polygon', async () => {
+    await cleanup();
+    const keep = await create(rect(0, 0, 50, 100));
+    const other = await create(rect(50.2, 0, 100, 100));
+    const r = await call('POST', '/merge', {
+      ids: [keep.id, other.id],
+      versions: [1, 1],
+      geometry: rect(0, 0, 100, 100),
+    });
+    expect(r.status).toBe(200);
+    const row = (
+      await w.t.db.query<{ type: string; m2: number; covers: boolean }>(
+        `SELECT GeometryType(geom) AS type,
+                ST_Area(geom::geography) - ST_Area(ST_GeomFromText($4, 4326)::geography) AS m2,
+                ST_Covers(geom, ST_GeomFromText($2, 4326)) AND ST_Covers(geom, ST_GeomFromText($3, 4326)) AS covers
+         FROM service_areas WHERE id = $1`,
+        [
+          keep.id,
+          wkt(rect(0.001, 0.001, 49.999, 99.999)),
+          wkt(rect(50.201, 0.001, 99.999, 99.999)),
+          wkt(rect(0, 0, 100, 100)),
+        ],
+      )
+    ).rows[0]!;
+    expect(row.type).toBe('POLYGON');
+    expect(row.covers).toBe(true);
+    expect(Math.abs(row.m2)).toBeLessThan(0.5);
   });
 });

@@ -164,7 +164,9 @@ export async function saveSplitMerge(
   }
   if (area && ATTRIBUTE_FIELDS.every((k) => area!.attributes[k] === a[k]))
     return { area, warnings: [], created };
-  return { ...(await saveArea(id, v, geometry, a)), created };
+  // The stored outline is the server's (its union of a merge, not the draft's, which may keep a
+  // zero-width slit along the shared edge: issue 9 #1); only the attributes change here.
+  return { ...(await saveArea(id, v, area?.geometry ?? geometry, a)), created };
 }
 
 export async function deleteArea(id: number, version: number): Promise<void> {

@@ -284,18 +284,27 @@ export async function mergeUnion(
   return r.rows[0]!;
 }
 
-/** How far a merge's given polygon is from the union of the two areas (m² and the union's perimeter). */
+export interface MergeMismatch {
+  /** Area (m²) of the symmetric difference between the given polygon and the union of the two. */
+  mismatch_m2: number;
+  /** The union's perimeter (m). */
+  perimeter_m: number;
+  /** Type (POLYGON, MULTIPOLYGON) and GeoJSON of the union of the two areas and the given polygon. */
+  bridged_type: string;
+  bridged: string;
+}
+
+/**
+ * How far a merge's given polygon is from the union of the two areas, and the union of all three
+ * (what a merge across a small gap stores).
+ */
 export async function mergeMismatch(
   q: Queryable,
   a: number,
   b: number,
   geometry: Polygon,
-): Promise<{ mismatch_m2: number; perimeter_m: number }> {
-  const r = await q.query<{ mismatch_m2: number; perimeter_m: number }>(MERGE_MISMATCH_SQL, [
-    a,
-    b,
-    JSON.stringify(geometry),
-  ]);
+): Promise<MergeMismatch> {
+  const r = await q.query<MergeMismatch>(MERGE_MISMATCH_SQL, [a, b, JSON.stringify(geometry)]);
   return r.rows[0]!;
 }
 
