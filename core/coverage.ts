@@ -82,6 +82,36 @@ export interface CoverageProposal {
   geometry: GeoJSON.Polygon;
 }
 
+/** One uncovered 三无 building of a street, with its compound: GET /api/coverage/uncovered. */
+export interface UncoveredBuilding {
+  id: number;
+  name: string | null;
+  address: string | null;
+  households: number | null;
+  floors: number | null;
+  compound_id: number | null;
+  compound_name: string | null;
+  compound_code: string | null;
+  community_code: string | null;
+  /** [w, s, e, n] of the footprint, for zoom-to. */
+  bbox: [number, number, number, number];
+}
+
+/**
+ * A page of a street's uncovered 三无 buildings (those no service area covers yet), matching `q` when
+ * given; `total` and `compounds` count every match, not only this page.
+ */
+export interface UncoveredPage {
+  street: string;
+  q: string | null;
+  total: number;
+  /** Distinct compounds among the matches (buildings of no compound not counted). */
+  compounds: number;
+  limit: number;
+  offset: number;
+  items: UncoveredBuilding[];
+}
+
 /** 五有 scorecard: where each target's state comes from. */
 export type ScoreSource = 'derived' | 'assessment' | 'survey';
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CoverageProposal, CoverageResponse } from '../../core/coverage.ts';
+import type { CoverageProposal, CoverageResponse, UncoveredPage } from '../../core/coverage.ts';
 import { OVERLAY_COLOURS } from '../../client/src/map/dashboard-overlay.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
@@ -164,6 +164,87 @@ describeInBrowser('dashboard in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("issue 9: lists the street's uncovered 三无 buildings, searchable and paged, each zooming the map to it", async () => {
+    // On the street the test before drilled to: the list's count is the API's, and the street's figure.
+    const streetName = await page.locator('[data-testid=dashboard] nav button').nth(2).textContent();
+    const street = (
+      await server.db.query<{ code: string }>('SELECT code FROM jurisdictions WHERE name = $1', [streetName])
+    ).rows[0]!.code;
+    const api = (await (
+      await fetch(`${server.url}/api/coverage/uncovered?street=${street}&limit=200`)
+    ).json()) as UncoveredPage;
+    expect(api.total).toBeGreaterThan(10); // more than one page
+    await page.waitForSelector(
+      '[data-testid=uncovered-section][data-loading=false] [data-testid=uncovered-item]',
+      {
+        timeout: 60_000,
+      },
+    );
+    expect(await page.textContent('[data-testid=uncovered-title]')).toBe(
+      `未覆盖三无楼栋（${api.total} 栋，涉及 ${api.compounds} 个小区）`,
+    );
+    expect(await shown()).toBe(api.total);
+    const ids = () =>
+      page.$$eval('[data-testid=uncovered-item]', (els) => els.map((e) => Number(e.getAttribute('data-id'))));
+    expect(await ids()).toEqual(api.items.slice(0, 10).map((b) => b.id));
+    expect(await page.textContent('[data-testid=uncovered-page]')).toBe(
+      `第 1/${Math.ceil(api.total / 10)} 页`,
+    );
+
+    // The next page, held back a moment: the old page stays, greyed, until the new one arrives.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const url = /\/api\/coverage\/uncovered/;
+    await page.route(url, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.click('[data-testid=uncovered-next]');
+    await page.waitForSelector('[data-testid=uncovered-section][data-loading=true]');
+    expect(await page.getAttribute('[data-testid=uncovered-section]', 'class')).toBe('stale');
+    release();
+    await page.waitForSelector('[data-testid=uncovered-section][data-loading=false]');
+    await page.unroute(url);
+    expect(await ids()).toEqual(api.items.slice(10, 20).map((b) => b.id));
+    expect(await page.textContent('[data-testid=uncovered-page]')).toMatch(/^第 2\/\d+ 页$/);
+
+    // Search by a compound's name: only its buildings, counted, from page 1.
+    const named = api.items.find((b) => b.compound_name)!;
+    const ofIt = api.items.filter((b) => b.compound_name?.includes(named.compound_name!)).map((b) => b.id);
+    await page.fill('[data-testid=uncovered-search]', named.compound_name!);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=uncovered-title]')?.textContent?.includes(`找到 ${n} 栋`),
+      ofIt.length,
+      { timeout: 30_000 },
+    );
+    await page.waitForSelector('[data-testid=uncovered-section][data-loading=false]');
+    expect(await ids()).toEqual(ofIt.slice(0, 10));
+    await page.fill('[data-testid=uncovered-search]', '没有这个地址');
+    await page.waitForSelector('[data-testid=uncovered-empty]', { timeout: 30_000 });
+
+    // A click zooms the map onto the building.
+    await page.fill('[data-testid=uncovered-search]', '');
+    await page.waitForSelector(
+      '[data-testid=uncovered-section][data-loading=false] [data-testid=uncovered-item]',
+    );
+    const target = api.items[0]!;
+    const before = await page.evaluate(() => location.hash);
+    await page.click(`[data-testid=uncovered-item][data-id="${target.id}"] button`);
+    await page.waitForFunction((h) => location.hash !== h, before, { timeout: 30_000, polling: 100 });
+    await mapSettled(page);
+    const [z, lat, lon] = (await page.evaluate(() => location.hash))
+      .slice(1)
+      .split('/')
+      .map(Number) as number[];
+    const [w, s, e, n] = target.bbox;
+    expect(z).toBeGreaterThanOrEqual(16);
+    // The padded fit keeps it in view beside the dashboard: the centre is within ~100 m of the building.
+    expect(Math.abs(lon! - (w + e) / 2)).toBeLessThan(0.002);
+    expect(Math.abs(lat! - (s + n) / 2)).toBeLessThan(0.001);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-uncovered-list.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('reads in English after the language switch, headings, figures and links alike', async () => {
     expect(await page.textContent('[data-testid=dashboard-trend-title]')).toBe('三无覆盖率趋势');
     await page.click('[data-testid=lang-switch]');
@@ -183,7 +264,7 @@ describeInBrowser('dashboard in Chromium', () => {
         refresh: document.querySelector('[data-testid=dashboard-refresh]')?.getAttribute('title'),
         // place names are data, not the dashboard's words
         places: all(
-          '[data-testid=dashboard] nav button, [data-testid=dashboard-child] button, [data-testid=worst-compounds] button',
+          '[data-testid=dashboard] nav button, [data-testid=dashboard-child] button, [data-testid=worst-compounds] button, [data-testid=uncovered-item] [data-name]',
         ),
         all: text('[data-testid=dashboard]') ?? '',
       };

@@ -183,6 +183,8 @@ if (!process.env.DATABASE_URL) {
         streets.flatMap((s) => [
           `/buildings/uncovered?street=${s}&category=three_no`,
           `/coverage/compounds?street=${s}`,
+          `/coverage/uncovered?street=${s}&limit=200`,
+          `/coverage/uncovered?street=${s}&limit=7&offset=7&q=${encodeURIComponent('小区')}`,
         ]),
       );
       expect(diffs).toEqual([]);

@@ -181,6 +181,93 @@ describe('uncovered buildings, gaps and proposals', () => {
   });
 });
 
+describe('GET /api/coverage/uncovered: the uncovered 三无 buildings of a street, paged (issue 9)', () => {
+  type Page = import('../../core/coverage.ts').UncoveredPage;
+
+  it("lists every uncovered 三无 building of the street once, a compound's together, pages adding up", async () => {
+    const all = await json<Page>('/api/coverage/uncovered?street=510903001&limit=200');
+    // 3 (hole of C), 6 (half in A, 滨江小区), 7, 8, 9 (north-east); 1 and 2 are covered, 4 is
+    // self-managed, 10 lies in the other street.
+    expect(all.items.map((b) => b.id)).toEqual([6, 3, 7, 8, 9]);
+    expect(all).toMatchObject({ street: '510903001', q: null, total: 5, compounds: 1, offset: 0 });
+    expect(all.items[0]).toMatchObject({ compound_id: 1, compound_name: '滨江小区', compound_code: 'XQ001' });
+    expect(all.items[0]!.bbox.map((x) => x.toFixed(4))).toEqual([
+      '105.5849',
+      '30.5305',
+      '105.5851',
+      '30.5306',
+    ]);
+    const seen: number[] = [];
+    for (let offset = 0; offset < all.total; offset += 2) {
+      const p = await json<Page>(`/api/coverage/uncovered?street=510903001&limit=2&offset=${offset}`);
+      expect(p.total).toBe(5);
+      seen.push(...p.items.map((b) => b.id));
+    }
+    expect(seen).toEqual(all.items.map((b) => b.id));
+    const past = await json<Page>('/api/coverage/uncovered?street=510903001&offset=50');
+    expect(past).toMatchObject({ total: 5, items: [] });
+  });
+
+  it('finds buildings by address, compound name and compound code, case-blind', async () => {
+    await t.db.query("UPDATE buildings SET address = '明月路 12 号' WHERE id = 8");
+    const ids = async (q: string) =>
+      (await json<Page>(`/api/coverage/uncovered?street=510903001&q=${encodeURIComponent(q)}`)).items.map(
+        (b) => b.id,
+      );
+    expect(await ids('明月路')).toEqual([8]);
+    expect(await ids('滨江')).toEqual([6]);
+    expect(await ids('xq001')).toEqual([6]);
+    expect(await ids('100%')).toEqual([]);
+    expect(await ids('  ')).toEqual([6, 3, 7, 8, 9]);
+  });
+
+  it('no longer lists a building once an area covers it', async () => {
+    const before = await json<Page>('/api/coverage/uncovered?street=510903001');
+    const r = await send('POST', '/api/service-areas', 'admin', {
+      type: 'Feature',
+      properties: { name: '补洞二', management_mode: 'resident_self', street_code: '510903001' },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [105.5928, 30.5308],
+            [105.5932, 30.5308],
+            [105.5932, 30.5312],
+            [105.5928, 30.5312],
+            [105.5928, 30.5308],
+          ],
+        ],
+      },
+    });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: number };
+    const after = await json<Page>('/api/coverage/uncovered?street=510903001');
+    expect(after.total).toBe(before.total - 1);
+    expect(after.items.map((b) => b.id)).not.toContain(3);
+    const del = await fetch(`${app.url}/api/service-areas/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'if-match': '"1"' },
+    });
+    expect(del.status).toBe(204);
+  });
+
+  it.each([
+    ['no street', '', 400],
+    ['a non-integer limit', 'street=510903001&limit=1.5', 400],
+    ['a word for a limit', 'street=510903001&limit=ten', 400],
+    ['a limit of 0', 'street=510903001&limit=0', 400],
+    ['a limit over 200', 'street=510903001&limit=201', 400],
+    ['a negative offset', 'street=510903001&offset=-1', 400],
+    ['a repeated q', 'street=510903001&q=a&q=b', 400],
+    ['a q of 101 characters', `street=510903001&q=${'街'.repeat(101)}`, 400],
+    ['an unknown street', 'street=999', 404],
+  ])('answers %s with %i and the error shape', async (_n, query, status) => {
+    const r = await get(`/api/coverage/uncovered?${query}`);
+    expect(r.status).toBe(status);
+    expect((await errorOf(r)).code).toBe(status === 404 ? 'not_found' : 'bad_request');
+  });
+});
+
 describe('五有 scorecard', () => {
   it('counts a gate as watched only when a camera really sees it, not through a building', async () => {
     const security = async () =>

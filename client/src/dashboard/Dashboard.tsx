@@ -33,6 +33,7 @@ import { OVERLAY_COLOURS, type DashboardOverlay } from '../map/dashboard-overlay
 import { mapViewPng, type MapImageSource } from './map-png.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
 import { useRemembered } from './remembered.ts';
+import { UncoveredList } from './UncoveredList.tsx';
 import './dashboard.css';
 
 type Bbox = [number, number, number, number];
@@ -446,6 +447,8 @@ export function Dashboard({
                 ))}
             </ol>
           </section>
+
+          {street && <UncoveredList street={street} refreshKey={tick} t={d} onZoom={onZoom} />}
 
           {street && (
             <section

@@ -8,6 +8,7 @@ import type {
   CoverageSnapshot,
   LedgerStats,
   Scorecard,
+  UncoveredPage,
 } from '../../../core/coverage.ts';
 import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
 import { call, getJson, sessionUser } from '../api.ts';
@@ -82,3 +83,16 @@ export function polygonBbox(p: GeoJSON.Polygon): [number, number, number, number
 
 export const fetchLedgerStats = (street: string | undefined, signal?: AbortSignal) =>
   getJson<LedgerStats>(`/api/ledger/stats${street ? `?street=${encodeURIComponent(street)}` : ''}`, signal);
+
+/** A page of the street's uncovered 三无 buildings matching `q` (GET /api/coverage/uncovered). */
+export const fetchUncoveredPage = (
+  street: string,
+  o: { q: string; limit: number; offset: number },
+  signal?: AbortSignal,
+) =>
+  getJson<UncoveredPage>(
+    `/api/coverage/uncovered?street=${encodeURIComponent(street)}&limit=${o.limit}&offset=${o.offset}${
+      o.q.trim() ? `&q=${encodeURIComponent(o.q.trim())}` : ''
+    }`,
+    signal,
+  );

@@ -22,6 +22,7 @@ import {
   streetExists,
   takeCoverageSnapshot,
   uncoveredBuildings,
+  uncoveredPage,
 } from '../coverage/repository.ts';
 import { streetResult } from '../coverage/street-results.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
@@ -57,6 +58,9 @@ async function requireStreet(ctx: AppContext, req: Request): Promise<string> {
   if (!(await streetExists(ctx.db, street))) throw notFound(`No street with code ${street}`);
   return street;
 }
+
+/** Longest search text of the uncovered list. */
+const UNCOVERED_QUERY_MAX = 100;
 
 const COUNT_HEADERS = ['楼栋数', '户数', '已覆盖', '未覆盖', '跨界'];
 const countCells = (n: CoverageNode, k: 'all' | CompoundCategory) => {
@@ -135,6 +139,22 @@ export function coverageRouter(ctx: AppContext): Router {
       res.json({
         compounds: await compoundCoverage(db, { street, community, category: queryCategory(req), limit }),
       });
+    }),
+  );
+
+  // Which 三无 buildings no area covers yet, per street, a page at a time (issue 9).
+  router.get(
+    '/uncovered',
+    route(async (req, res) => {
+      const street = await requireStreet(ctx, req);
+      const q = queryString(req, 'q')?.trim();
+      if (q !== undefined && q.length > UNCOVERED_QUERY_MAX)
+        throw badRequest('bad_request', `q must be at most ${UNCOVERED_QUERY_MAX} characters`, {
+          max: UNCOVERED_QUERY_MAX,
+        });
+      const limit = queryInt(req, 'limit', 20, 1, 200);
+      const offset = queryInt(req, 'offset', 0, 0, 1_000_000);
+      res.json(await uncoveredPage(db, { street, q: q || undefined, limit, offset }));
     }),
   );
 

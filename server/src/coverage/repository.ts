@@ -9,6 +9,7 @@ import type {
   CoverageProposal,
   CoverageResponse,
   CoverageSnapshot,
+  UncoveredPage,
 } from '../../../core/coverage.ts';
 import { DEFAULT_MIN_AREA_M2 } from '../../../core/checks/codes.ts';
 import { COMPOUND_CATEGORIES, type CompoundCategory } from '../../../core/vocabulary.ts';
@@ -19,6 +20,7 @@ const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url)
 const COUNTS_SQL = sql('counts.sql');
 const COMPOUNDS_SQL = sql('compounds.sql');
 const UNCOVERED_SQL = sql('uncovered.sql');
+const UNCOVERED_PAGE_SQL = sql('uncovered-page.sql');
 const GAPS_SQL = sql('gaps.sql');
 const PROPOSALS_SQL = sql('proposals.sql');
 const SNAPSHOT_SQL = sql('snapshot.sql');
@@ -191,6 +193,33 @@ export async function uncoveredBuildings(
     f.limit + 1,
   ]);
   return r.rows[0]!;
+}
+
+/**
+ * A page of the uncovered 三无 buildings of `street` (see uncovered-page.sql), matching `q` in the
+ * building's or its compound's name, code or address when given.
+ */
+export async function uncoveredPage(
+  db: Queryable,
+  f: { street: string; q?: string; limit: number; offset: number },
+): Promise<UncoveredPage> {
+  await ensurePlaces(db);
+  const r = await db.query<{ total: number; compounds: number; items: string }>(UNCOVERED_PAGE_SQL, [
+    f.street,
+    f.q ?? null,
+    f.limit,
+    f.offset,
+  ]);
+  const row = r.rows[0]!;
+  return {
+    street: f.street,
+    q: f.q ?? null,
+    total: row.total,
+    compounds: row.compounds,
+    limit: f.limit,
+    offset: f.offset,
+    items: JSON.parse(row.items) as UncoveredPage['items'],
+  };
 }
 
 export interface GapOptions {
