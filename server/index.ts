@@ -5,6 +5,8 @@ import { ConfigError, loadConfig } from './src/config.ts';
 import { openDb } from './src/db/index.ts';
 import { bootstrap } from './src/bootstrap.ts';
 import { leastPrivilege } from './src/db/roles.ts';
+import { refreshStaleStreetResults } from './src/coverage/street-results.ts';
+import { STREET_RESULT_COMPUTERS } from './src/coverage/street-result-computers.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
 
@@ -43,6 +45,21 @@ async function main() {
     `\n  五有地图 wuyou-map is running: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/\n`,
   );
 
+  // Kept dashboard answers an edit made stale are recomputed in the background (issue 12), a few at a
+  // time and never two rounds at once, so the next dashboard read is a hit again. Not on the embedded
+  // database: its one connection would stall every request (tiles too) for the seconds a street takes.
+  let refreshing = false;
+  const refresher = setInterval(() => {
+    if (refreshing || db.kind !== 'postgres') return;
+    refreshing = true;
+    db.transaction((tx) => refreshStaleStreetResults(tx, STREET_RESULT_COMPUTERS, 1), {
+      timeoutMs: config.limits.heavyTimeoutMs * 4,
+    })
+      .catch((err: Error) => logger.warn({ err: err.message }, 'refreshing kept street answers failed'))
+      .finally(() => (refreshing = false));
+  }, 3_000);
+  refresher.unref();
+
   // Graceful shutdown: stop accepting, let the requests in flight finish (new requests on kept-alive
   // connections are told to close), then close the pools. A second signal or 10 s end it at once.
   let closing = false;
@@ -58,6 +75,7 @@ async function main() {
       process.exit(1);
     }
     closing = true;
+    clearInterval(refresher);
     logger.info({ signal, inFlight: inFlight.size }, 'shutting down: finishing requests in flight');
     setTimeout(() => {
       logger.warn({ inFlight: inFlight.size }, 'requests still running after 10 s: exiting');

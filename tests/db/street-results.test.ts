@@ -6,7 +6,12 @@ import {
   coverageProposals,
 } from '../../server/src/coverage/repository.ts';
 import { scorecards } from '../../server/src/coverage/scorecard.ts';
-import { streetResult, type StreetResultKind } from '../../server/src/coverage/street-results.ts';
+import { STREET_RESULT_COMPUTERS } from '../../server/src/coverage/street-result-computers.ts';
+import {
+  refreshStaleStreetResults,
+  streetResult,
+  type StreetResultKind,
+} from '../../server/src/coverage/street-results.ts';
 import type { Queryable } from '../../server/src/db/index.ts';
 import { seedDemoCity } from '../../server/src/seed.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -125,4 +130,13 @@ it('issue 12: kept street answers are reused, and equal a computation from scrat
     expect(r.rowCount, what).toBeGreaterThan(0);
     expect(await expectAllFresh(what), `answers changed by ${what}`).toBeGreaterThan(0);
   }
+
+  // The background refresh (server/index.ts) recomputes what an edit made stale; reads are hits again.
+  await t.db.query(EDITS[0]![1], [streets[0]]);
+  let refreshed = 0;
+  for (let n; (n = await refreshStaleStreetResults(t.db, STREET_RESULT_COMPUTERS));) refreshed += n;
+  expect(refreshed).toBeGreaterThan(0);
+  computed = 0;
+  await expectAllFresh('the refresh');
+  expect(computed).toBe(0);
 }, 600_000);

@@ -52,3 +52,37 @@ export async function streetResult<T>(
   await db.query(WRITE_SQL, [street, kind, opts, version, JSON.stringify(value)]);
   return value;
 }
+
+const STALE_SQL = `SELECT r.street_code, r.kind, r.options FROM coverage_street_results r
+WHERE r.version <> (SELECT count(*) FROM coverage_street_changes c
+                    WHERE c.street_code = ANY(ARRAY[r.street_code, '*'] ||
+                                              CASE WHEN r.kind = 'scorecards' THEN ARRAY['*cam'] ELSE '{}'::text[] END))
+ORDER BY r.computed_at LIMIT $1`;
+
+/** How each kind is computed from its street and its kept options. */
+export type StreetResultComputers = Record<
+  StreetResultKind,
+  (db: Queryable, street: string, options: Record<string, number>) => Promise<unknown>
+>;
+
+/**
+ * Recomputes up to `limit` kept answers that an edit made stale, oldest first, so the dashboard's next
+ * read of them is a hit again (server/index.ts runs this every few seconds). Returns how many it
+ * recomputed; an answer that fails (a timeout) is logged by the caller and tried again next time.
+ */
+export async function refreshStaleStreetResults(
+  db: Queryable,
+  computers: StreetResultComputers,
+  limit = 4,
+): Promise<number> {
+  const stale = await db.query<{ street_code: string; kind: StreetResultKind; options: string }>(STALE_SQL, [
+    limit,
+  ]);
+  for (const r of stale.rows) {
+    const options = JSON.parse(r.options) as Record<string, number>;
+    await streetResult(db, r.street_code, r.kind, options, () =>
+      computers[r.kind](db, r.street_code, options),
+    );
+  }
+  return stale.rowCount;
+}
