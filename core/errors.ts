@@ -75,6 +75,14 @@ export const ERROR_REASONS = {
   own_account: 'forbidden',
   /** Only a city admin may manage users and read the audit log. */
   admin_only: 'forbidden',
+  /** An export asked for a street code that is no 街道: { street }. */
+  unknown_street: 'bad_request',
+  /** An export asked for a text encoding other than utf-8 / gbk: { encoding }. */
+  unknown_encoding: 'bad_request',
+  /** An export asked for a CRS other than 4326 / 4490: { srs }. */
+  unknown_srs: 'bad_request',
+  /** An XLSX export of an outline longer than an Excel cell holds: { column, feature }. */
+  cell_too_long: 'validation_failed',
   /** Too many failed sign-ins for this username or address: { retryAfterS }. */
   locked_out: 'rate_limited',
   /** An offline basemap file that is neither MBTiles (SQLite) nor PMTiles. */

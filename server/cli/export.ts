@@ -1,47 +1,89 @@
 /**
- * npm run export -- --layer <layer> FILE
+ * npm run export -- --layer <layer> [--format shp|gpkg|kml|geojson|csv|xlsx] [--street CODE]
+ *                   [--encoding utf-8|gbk] [--srs 4326|4490] FILE
  *
- * Writes every feature of a layer as one GeoJSON FeatureCollection (`-` writes to stdout). What it
- * writes imports again with `npm run import` into the same geometries.
+ * Writes one layer (service areas, compounds, uncovered buildings, cameras, gates, the ledger, …) of
+ * the whole city or one 街道 in one format; the format defaults to FILE's extension (.zip is a
+ * Shapefile), else GeoJSON. `-` writes to stdout. What it writes imports again with `npm run import`.
  */
-import { writeFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { extname } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
-import { layerFeatureCollection } from '../src/layer-features.ts';
+import {
+  EXPORT_ENCODINGS,
+  EXPORT_FORMATS,
+  EXPORT_LAYERS,
+  EXPORT_SRS,
+  type ExportFormat,
+  type ExportSrs,
+} from '../../core/exchange.ts';
+import { isOneOf } from '../../core/vocabulary.ts';
+import { exportLayer, isStreet } from '../src/exporter/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { migrate, openDb } from '../src/db/index.ts';
 
-const USAGE = `usage: npm run export -- --layer <${DATA_LAYERS.join('|')}> FILE   (FILE "-" is stdout)`;
+const USAGE = `usage: npm run export -- --layer <${EXPORT_LAYERS.join('|')}>
+         [--format <${EXPORT_FORMATS.join('|')}>] [--street CODE] [--encoding <${EXPORT_ENCODINGS.join('|')}>]
+         [--srs <${EXPORT_SRS.join('|')}>] FILE   (FILE "-" is stdout)`;
+
+const fail = (message: string): never => {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+};
+
+function formatOf(file: string, given: string | undefined): ExportFormat {
+  if (given !== undefined) return isOneOf(EXPORT_FORMATS, given) ? given : fail(`unknown format "${given}"`);
+  const ext = extname(file).slice(1).toLowerCase();
+  if (ext === 'zip' || ext === 'shp') return 'shp';
+  if (ext === 'json') return 'geojson';
+  return isOneOf(EXPORT_FORMATS, ext) ? ext : 'geojson';
+}
 
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({ allowPositionals: true, options: { layer: { type: 'string' } } });
+    args = parseArgs({
+      allowPositionals: true,
+      options: {
+        layer: { type: 'string' },
+        format: { type: 'string' },
+        street: { type: 'string' },
+        encoding: { type: 'string' },
+        srs: { type: 'string' },
+      },
+    });
   } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
+    return fail((e as Error).message);
   }
-  const layer = args.values.layer;
-  if (!isOneOf(DATA_LAYERS, layer) || args.positionals.length !== 1) {
-    console.error(USAGE);
-    process.exit(2);
-  }
+  const { layer, street } = args.values;
+  if (!isOneOf(EXPORT_LAYERS, layer)) return fail(layer ? `unknown layer "${layer}"` : '--layer is required');
+  if (args.positionals.length !== 1) return fail('give one output FILE');
   const file = args.positionals[0]!;
+  const format = formatOf(file, args.values.format);
+  const encoding = args.values.encoding?.toLowerCase() ?? 'utf-8';
+  if (!isOneOf(EXPORT_ENCODINGS, encoding)) return fail(`unknown encoding "${encoding}"`);
+  const srs = Number(args.values.srs ?? 4326);
+  if (!(EXPORT_SRS as readonly number[]).includes(srs)) return fail(`unknown srs "${args.values.srs}"`);
+
   const db = await openDb(loadConfig());
   try {
     await migrate(db);
-    const { json, count } = await layerFeatureCollection(db, layer);
-    if (file === '-') process.stdout.write(json + '\n');
-    else {
-      writeFileSync(file, json + '\n');
-      console.error(`${file}: exported ${count.toLocaleString('en-US')} ${layer}`);
-    }
+    if (street !== undefined && !(await isStreet(db, street))) fail(`no street with code "${street}"`);
+    const out = file === '-' ? process.stdout : createWriteStream(file);
+    const opts = { layer, format, street, encoding, srs: srs as ExportSrs };
+    const count = await exportLayer(db, opts, out);
+    if (out !== process.stdout) await finished(out);
+    console.error(
+      `${file}: exported ${count.toLocaleString('en-US')} ${layer}` +
+        `${street ? ` of street ${street}` : ''} as ${format}`,
+    );
   } finally {
     await db.close();
   }
 }
 
 main().catch((e: unknown) => {
-  console.error(`export failed: ${(e as Error)?.stack ?? String(e)}`);
+  console.error(`export failed: ${(e as Error)?.message ?? String(e)}`);
   process.exit(2);
 });

@@ -69,6 +69,11 @@ const zhCN: Words = {
   'reason.survey_row_unknown_compound': `第 {row} 行：没有编号为 {compound_id} 的${term('compound', 'zh-CN')}`,
   'reason.survey_unreadable': '无法读取这个文件，请上传 XLSX 或 CSV 格式的摸排表',
   'reason.survey_no_header': '第一行应为表头，并包含“小区名称”或“小区编码”',
+  'reason.unknown_street': '没有编码为 {street} 的街道',
+  'reason.unknown_encoding': '不支持的字符编码 {encoding}，请选 UTF-8 或 GBK',
+  'reason.unknown_srs': '不支持的坐标系 {srs}，请选 4326 或 4490',
+  'reason.cell_too_long':
+    '要素 {feature} 的边界太长，超出表格单元格上限，请改用 CSV、GeoPackage 或 Shapefile',
   'check.self_intersection': '边界自相交（{n} 处交叉点，已在地图上标出）',
   'check.overlap': '与“{name}”重叠 {m2} 平方米',
   'check.cut_building': '边界穿过 {n} 栋建筑（橙色标出）',
@@ -148,6 +153,11 @@ const en: Words = {
   'reason.survey_row_unknown_compound': `Row {row}: no ${term('compound', 'en')} with id {compound_id}`,
   'reason.survey_unreadable': 'The file cannot be read: upload the survey sheet as XLSX or CSV',
   'reason.survey_no_header': 'The first row must be the header, with 小区名称 (name) or 小区编码 (code)',
+  'reason.unknown_street': 'No subdistrict with code {street}',
+  'reason.unknown_encoding': 'Encoding {encoding} is not offered: choose UTF-8 or GBK',
+  'reason.unknown_srs': 'Coordinate system {srs} is not offered: choose 4326 or 4490',
+  'reason.cell_too_long':
+    'The outline of feature {feature} is longer than a spreadsheet cell holds: export as CSV, GeoPackage or Shapefile',
   'check.self_intersection': 'The boundary crosses itself ({n} crossing points, marked on the map)',
   'check.overlap': 'Overlaps “{name}” by {m2} m²',
   'check.cut_building': 'The boundary cuts through {n} buildings (in orange)',

@@ -1,29 +1,76 @@
 import { Router } from 'express';
-import { DATA_LAYERS, isOneOf } from '../../../core/vocabulary.ts';
+import {
+  EXPORT_ENCODINGS,
+  EXPORT_FORMATS,
+  EXPORT_LAYERS,
+  EXPORT_SRS,
+  type ExportSrs,
+} from '../../../core/exchange.ts';
+import { isOneOf } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, badRequest } from '../errors.ts';
+import { CONTENT_TYPES, CellTooLong, exportFileName, exportLayer, isStreet } from '../exporter/index.ts';
 import { route } from '../http.ts';
-import { layerFeatureCollection } from '../layer-features.ts';
+import { queryString } from '../input/query.ts';
 
-/** GET /api/export/<layer>.geojson → every feature of the layer as a downloadable FeatureCollection. */
+/**
+ * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490 → the layer as a
+ * download (Shapefile as a zip). Open like the read API it mirrors: whoever may read a layer may take
+ * it away as a file; the export dialog starts a street editor on their own street.
+ */
 export function exportRouter(ctx: AppContext): Router {
   const router = Router();
   router.get(
     '/:file',
     route(async (req, res) => {
       const file = String(req.params.file);
-      const m = /^(.+)\.geojson$/.exec(file);
-      const layer = m?.[1];
-      if (!isOneOf(DATA_LAYERS, layer)) {
-        throw new HttpError(404, 'unknown_layer', `No export "${file}"; ask for <layer>.geojson`, {
-          files: DATA_LAYERS.map((l) => `${l}.geojson`),
+      const m = /^(.+)\.([a-z]+)$/.exec(file);
+      const [layer, format] = [m?.[1], m?.[2]];
+      if (!isOneOf(EXPORT_LAYERS, layer) || !isOneOf(EXPORT_FORMATS, format)) {
+        throw new HttpError(404, 'unknown_layer', `No export "${file}"; ask for <layer>.<format>`, {
+          layers: EXPORT_LAYERS,
+          formats: EXPORT_FORMATS,
+          files: EXPORT_LAYERS.map((l) => `${l}.geojson`),
         });
       }
-      const { json } = await layerFeatureCollection(ctx.db, layer);
-      res
-        .type('application/geo+json')
-        .set('Content-Disposition', `attachment; filename="${layer}.geojson"`)
-        .send(json);
+      const street = queryString(req, 'street');
+      const encoding = queryString(req, 'encoding')?.toLowerCase() ?? 'utf-8';
+      const srsText = queryString(req, 'srs') ?? '4326';
+      const srs = Number(srsText);
+      if (!isOneOf(EXPORT_ENCODINGS, encoding)) {
+        throw badRequest('bad_request', `encoding must be one of ${EXPORT_ENCODINGS.join(', ')}`, {
+          reason: 'unknown_encoding',
+          encoding,
+        });
+      }
+      if (!(EXPORT_SRS as readonly number[]).includes(srs)) {
+        throw badRequest('bad_request', `srs must be one of ${EXPORT_SRS.join(', ')}`, {
+          reason: 'unknown_srs',
+          srs: srsText,
+        });
+      }
+      if (street !== undefined && !(await isStreet(ctx.db, street))) {
+        throw badRequest('bad_request', `No street ${street}`, { reason: 'unknown_street', street });
+      }
+      const opts = { layer, format, street, encoding, srs: srs as ExportSrs };
+      const name = exportFileName(opts);
+      try {
+        await exportLayer(ctx.db, opts, res, () => {
+          res
+            .status(200)
+            .type(CONTENT_TYPES[format])
+            .set('Content-Disposition', `attachment; filename="${name}"`);
+        });
+      } catch (e) {
+        if (e instanceof CellTooLong && !res.headersSent) {
+          throw new HttpError(422, 'validation_failed', e.message, {
+            reason: 'cell_too_long',
+            column: e.column,
+            feature: e.feature,
+          });
+        }
+        throw e;
+      }
     }),
   );
   return router;

@@ -1,0 +1,38 @@
+/**
+ * Data exchange vocabulary (issue 11), shared by the server, the CLI and the client's export dialog.
+ */
+
+/** What can be exported: the data layers plus two derived tables (未覆盖楼栋, 台账). */
+export const EXPORT_LAYERS = [
+  'service-areas',
+  'compounds',
+  'uncovered-buildings',
+  'cameras',
+  'gates',
+  'ledger',
+  'buildings',
+  'jurisdictions',
+] as const;
+export type ExportLayer = (typeof EXPORT_LAYERS)[number];
+
+/** File formats: zipped Shapefile, GeoPackage, KML, GeoJSON, CSV and Excel. */
+export const EXPORT_FORMATS = ['shp', 'gpkg', 'kml', 'geojson', 'csv', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Text encodings of a Shapefile's .dbf or a CSV: UTF-8, or GBK for older Chinese Windows software. */
+export const EXPORT_ENCODINGS = ['utf-8', 'gbk'] as const;
+export type ExportEncoding = (typeof EXPORT_ENCODINGS)[number];
+
+/** Coordinate reference a Shapefile's .prj or a GeoPackage names: WGS84 or CGCS2000 (same numbers here). */
+export const EXPORT_SRS = [4326, 4490] as const;
+export type ExportSrs = (typeof EXPORT_SRS)[number];
+
+/** File extension of each format's download. */
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
+  shp: 'zip',
+  gpkg: 'gpkg',
+  kml: 'kml',
+  geojson: 'geojson',
+  csv: 'csv',
+  xlsx: 'xlsx',
+};

@@ -1,0 +1,109 @@
+import type { Writable } from 'node:stream';
+import type { ExportEncoding, ExportFormat, ExportLayer, ExportSrs } from '../../../core/exchange.ts';
+import { EXPORT_EXTENSIONS } from '../../../core/exchange.ts';
+import type { Queryable } from '../db/index.ts';
+import { GeoPackageWriter } from './geopackage.ts';
+import { ShapefileWriter } from './shapefile.ts';
+import { EXPORT_SOURCES, STREET_SQL } from './sources.ts';
+import {
+  GEOJSON_HEAD,
+  csvWriter,
+  geojsonWriter,
+  kmlWriter,
+  sink,
+  xlsxWriter,
+  type PageWriter,
+} from './text-formats.ts';
+
+export { CellTooLong } from './text-formats.ts';
+export { EXPORT_SOURCES } from './sources.ts';
+
+export interface ExportOptions {
+  layer: ExportLayer;
+  format: ExportFormat;
+  /** A 街道 code: only that street's features. */
+  street?: string;
+  /** Text encoding of a Shapefile's .dbf or a CSV. */
+  encoding?: ExportEncoding;
+  /** The CRS a Shapefile's .prj or a GeoPackage names (the coordinates are the same). */
+  srs?: ExportSrs;
+  pageSize?: number;
+}
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  shp: 'application/zip',
+  gpkg: 'application/geopackage+sqlite3',
+  kml: 'application/vnd.google-earth.kml+xml',
+  geojson: 'application/geo+json',
+  csv: 'text/csv',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** The download's file name: `<layer>[-<street>].<ext>`. */
+export function exportFileName(o: Pick<ExportOptions, 'layer' | 'format' | 'street'>): string {
+  return `${o.layer}${o.street ? `-${o.street}` : ''}.${EXPORT_EXTENSIONS[o.format]}`;
+}
+
+/** Whether `code` is a 街道 (exports by street name one). */
+export async function isStreet(db: Queryable, code: string): Promise<boolean> {
+  return (await db.query(STREET_SQL, [code])).rows.length > 0;
+}
+
+/**
+ * Writes one layer in one format to `out` and ends it, page by page; `before` runs once the first
+ * page is read (the HTTP route sets its headers there, so an error before any data is still a JSON
+ * answer). Returns the number of features.
+ */
+export async function exportLayer(
+  db: Queryable,
+  o: ExportOptions,
+  out: Writable,
+  before: () => void = () => {},
+): Promise<number> {
+  const src = EXPORT_SOURCES[o.layer];
+  const encoding = o.encoding ?? 'utf-8';
+  const srs = o.srs ?? 4326;
+  const stem = exportFileName(o).replace(/\.[^.]+$/, '');
+  const pages = src.pages(db, o.street ?? null, o.pageSize);
+  let count = 0;
+
+  if (o.format === 'shp' || o.format === 'gpkg') {
+    const w =
+      o.format === 'shp'
+        ? new ShapefileWriter(src.fields, src.geometry, encoding, srs)
+        : await GeoPackageWriter.open(o.layer.replace(/-/g, '_'), src.fields, src.gpkgType, srs);
+    for await (const rows of pages) {
+      w.write(rows);
+      count += rows.length;
+    }
+    const bytes = w instanceof ShapefileWriter ? await w.zip(stem) : Buffer.from(w.finish());
+    before();
+    await sink(out)(bytes);
+    out.end();
+    return count;
+  }
+
+  let writer: PageWriter | undefined;
+  const open = (): PageWriter => {
+    before();
+    switch (o.format) {
+      case 'geojson':
+        out.write(GEOJSON_HEAD);
+        return geojsonWriter(out, src);
+      case 'kml':
+        return kmlWriter(out, src, stem);
+      case 'csv':
+        return csvWriter(out, src, encoding);
+      default:
+        return xlsxWriter(out, src, stem);
+    }
+  };
+  for await (const rows of pages) {
+    writer ??= open();
+    await writer.write(rows);
+    count += rows.length;
+  }
+  await (writer ?? open()).end();
+  if (!out.writableEnded) out.end();
+  return count;
+}

@@ -1,0 +1,396 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import iconv from 'iconv-lite';
+import wkx from 'wkx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_FORMATS, type ExportFormat, type ExportLayer } from '../../core/exchange.ts';
+import { EXPORT_SOURCES, exportLayer, type ExportOptions } from '../../server/src/exporter/index.ts';
+import { dbfNames } from '../../server/src/exporter/shapefile.ts';
+import { importLayer } from '../../server/src/importer/index.ts';
+import { startApp, type RunningApp } from '../helpers/app.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+/**
+ * Issue 11 exports: every layer in every format, read back by GDAL (ogr2ogr) and compared with the
+ * layer's own GeoJSON: the same features, attributes equal (Chinese byte for byte), coordinates
+ * within 1e-7°. GDAL is optional: without ogr2ogr those comparisons skip with a message.
+ */
+const hasGdal = (() => {
+  try {
+    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasGdal) console.warn('ogr2ogr not found: export read-back tests skip (apt-get install gdal-bin)');
+
+let t: TestDb;
+let app: RunningApp;
+let dir: string;
+
+const STREET = '510903001';
+const OTHER = '510903002';
+const box = (x: number, y: number, d: number) => [
+  [
+    [x, y],
+    [x + d, y],
+    [x + d, y + d],
+    [x, y + d],
+    [x, y],
+  ],
+];
+// a hole, so ring orientation and inner rings are exercised
+const withHole = (x: number, y: number, d: number) => [
+  box(x, y, d)[0]!,
+  box(x + d / 4, y + d / 4, d / 4)[0]!.reverse(),
+];
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await importLayer(t.db, {
+    layer: 'jurisdictions',
+    features: [
+      {
+        type: 'Feature',
+        properties: { code: '510903', name: '船山区', level: 'district' },
+        geometry: { type: 'MultiPolygon', coordinates: [box(105.5, 30.4, 0.2)] },
+      },
+      {
+        type: 'Feature',
+        properties: {
+          code: STREET,
+          name: '凯旋路街道',
+          name_en: 'Kaixuan Road',
+          level: 'street',
+          parent_code: '510903',
+        },
+        geometry: { type: 'MultiPolygon', coordinates: [box(105.5, 30.4, 0.05)] },
+      },
+      {
+        type: 'Feature',
+        properties: { code: OTHER, name: '南津路街道', level: 'street', parent_code: '510903' },
+        geometry: { type: 'MultiPolygon', coordinates: [box(105.6, 30.4, 0.05)] },
+      },
+    ],
+  });
+  await importLayer(t.db, {
+    layer: 'compounds',
+    features: [
+      {
+        type: 'Feature',
+        properties: {
+          name: '上港小区, "东区"',
+          category: 'three_no',
+          households: 88,
+          year_built: 1995,
+          street_code: STREET,
+          wy_security: 'partly',
+          helper_unit: '遂宁市自然资源和规划局',
+        },
+        geometry: { type: 'MultiPolygon', coordinates: [withHole(105.5112345678, 30.4112345678, 0.002)] },
+      },
+      {
+        type: 'Feature',
+        properties: { name: '南津小区', category: 'self_managed', street_code: OTHER },
+        geometry: { type: 'MultiPolygon', coordinates: [box(105.61, 30.41, 0.002)] },
+      },
+    ],
+  });
+  await importLayer(t.db, {
+    layer: 'service-areas',
+    features: [
+      {
+        type: 'Feature',
+        properties: {
+          name: '一片区',
+          management_mode: 'community_custodial',
+          street_code: STREET,
+          provider: '社区居委会',
+          notes: '含“引号”和，逗号',
+        },
+        geometry: { type: 'Polygon', coordinates: withHole(105.5212345678, 30.4212345678, 0.003) },
+      },
+    ],
+  });
+  await importLayer(t.db, {
+    layer: 'buildings',
+    features: [
+      {
+        type: 'Feature',
+        properties: { name: '1号楼', category: 'three_no', floors: 6, households: 24 },
+        geometry: { type: 'Polygon', coordinates: box(105.5121, 30.4121, 0.0002) },
+      },
+      {
+        type: 'Feature',
+        properties: { name: '2号楼', floors: 3 },
+        geometry: { type: 'Polygon', coordinates: box(105.5221, 30.4221, 0.0002) },
+      },
+      {
+        type: 'Feature',
+        properties: { name: '南津1栋' },
+        geometry: { type: 'Polygon', coordinates: box(105.6121, 30.4121, 0.0002) },
+      },
+    ],
+  });
+  await importLayer(t.db, {
+    layer: 'cameras',
+    features: [
+      {
+        type: 'Feature',
+        properties: {
+          code: 'SXT-001',
+          name: '东门摄像头',
+          system: 'xueliang',
+          direction_deg: 45.25,
+          height_m: 3.5,
+        },
+        geometry: { type: 'Point', coordinates: [105.5123456789, 30.4123456789] },
+      },
+      {
+        type: 'Feature',
+        properties: { code: 'SXT-002', name: '南津摄像头', system: 'tianwang', indoor: true },
+        geometry: { type: 'Point', coordinates: [105.6123456789, 30.4123456789] },
+      },
+    ],
+  });
+  await importLayer(t.db, {
+    layer: 'gates',
+    features: [
+      {
+        type: 'Feature',
+        properties: { name: '南门', kind: 'vehicle', access_control: true },
+        geometry: { type: 'Point', coordinates: [105.5105, 30.4105] },
+      },
+    ],
+  });
+  await t.db.query(
+    `INSERT INTO ledger_items (compound_id, description, category, responsible_unit, deadline, created_by)
+     SELECT id, '围墙破损，需修补', 'wy_security', '凯旋路街道办', DATE '2026-06-30', 'admin' FROM compounds ORDER BY id`,
+  );
+  app = await startApp(t.db);
+  dir = mkdtempSync(join(tmpdir(), 'wuyou-export-'));
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function exported(o: ExportOptions): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await exportLayer(t.db, o, out);
+  return Buffer.concat(chunks);
+}
+
+interface Fc {
+  features: {
+    geometry: { type: string; coordinates: unknown } | null;
+    properties: Record<string, unknown>;
+  }[];
+}
+
+/** GDAL's reading of an exported file, as GeoJSON. */
+function viaGdal(file: string, format: ExportFormat): Fc {
+  const src = format === 'shp' ? `/vsizip/${file}` : file;
+  const oo =
+    format === 'csv'
+      ? [
+          '-oo',
+          'GEOM_POSSIBLE_NAMES=wkt',
+          '-oo',
+          'X_POSSIBLE_NAMES=lon',
+          '-oo',
+          'Y_POSSIBLE_NAMES=lat',
+          '-oo',
+          'KEEP_GEOM_COLUMNS=NO',
+        ]
+      : format === 'xlsx'
+        ? ['--config', 'OGR_XLSX_HEADERS', 'FORCE'] // an all-text first row hides the header from GDAL's guess
+        : [];
+  const json = execFileSync(
+    'ogr2ogr',
+    ['-f', 'GeoJSON', '-lco', 'COORDINATE_PRECISION=15', '/vsistdout/', src, ...oo],
+    {
+      maxBuffer: 64 << 20,
+    },
+  ).toString('utf8');
+  return JSON.parse(json) as Fc;
+}
+
+/** Every coordinate of a geometry, flat. */
+function coords(g: unknown): number[] {
+  const out: number[] = [];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') out.push(c[0], c[1] as number);
+    else if (Array.isArray(c)) c.forEach(walk);
+  };
+  walk((g as { coordinates?: unknown } | null)?.coordinates);
+  return out;
+}
+
+/** A value as every format can say it: text stays byte-exact; empty text and null are the same. */
+function norm(type: string, v: unknown): string | number | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (type === 'bool')
+    return v === true || v === 1 || v === '1' || v === 'true' || v === 'T' ? 'true' : 'false';
+  if (type === 'int' || type === 'real') return Number(v);
+  return String(v);
+}
+
+const LAYERS = Object.keys(EXPORT_SOURCES) as ExportLayer[];
+const ROUND_TRIP_FORMATS = EXPORT_FORMATS.filter((f) => f !== 'geojson');
+
+describe('exports: every layer in every format, read back by GDAL', () => {
+  it.each(LAYERS.map((l) => [l]))('%s', { timeout: 120_000 }, async (layer) => {
+    const src = EXPORT_SOURCES[layer];
+    const ref = JSON.parse((await exported({ layer, format: 'geojson' })).toString('utf8')) as Fc;
+    expect(ref.features.length, layer).toBeGreaterThan(0);
+    if (!hasGdal) return;
+    for (const format of ROUND_TRIP_FORMATS) {
+      for (const encoding of format === 'shp' || format === 'csv'
+        ? (['utf-8', 'gbk'] as const)
+        : (['utf-8'] as const)) {
+        const bytes = await exported({ layer, format, encoding });
+        const file = join(dir, `${layer}-${encoding}.${format === 'shp' ? 'zip' : format}`);
+        // GDAL's CSV driver reads UTF-8 only: a GBK CSV is decoded here (its bytes are checked below)
+        writeFileSync(file, format === 'csv' && encoding === 'gbk' ? iconv.decode(bytes, 'gbk') : bytes);
+        const what = `${layer} ${format} ${encoding}`;
+        const back = viaGdal(file, format);
+        expect(back.features, what).toHaveLength(ref.features.length);
+        const names =
+          format === 'shp'
+            ? dbfNames(src.fields)
+            : src.fields.map((f) => (format === 'kml' && f.name === 'name' ? 'Name' : f.name));
+        ref.features.forEach((f, i) => {
+          const g = back.features[i]!;
+          for (const [j, field] of src.fields.entries()) {
+            expect(norm(field.type, g.properties[names[j]!]), `${what} #${i} ${field.name}`).toEqual(
+              norm(field.type, f.properties[field.name]),
+            );
+          }
+          let geom: unknown = g.geometry;
+          if (format === 'xlsx') {
+            const p = g.properties;
+            geom =
+              src.geometry === 'point'
+                ? p.lon === null || p.lon === undefined
+                  ? null
+                  : { coordinates: [Number(p.lon), Number(p.lat)] }
+                : p.wkt
+                  ? wkx.Geometry.parse(String(p.wkt)).toGeoJSON()
+                  : null;
+          }
+          const [a, b] = [coords(f.geometry), coords(geom)];
+          expect(b.length, `${what} #${i} coordinates`).toBe(a.length);
+          // ring order may be reversed (Shapefile winding): compare as sorted sets of points
+          const pts = (c: number[]) =>
+            c
+              .reduce<number[][]>(
+                (acc, v, k) => (k % 2 ? (acc[acc.length - 1]!.push(v), acc) : [...acc, [v]]),
+                [],
+              )
+              .sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]!);
+          const [pa, pb] = [pts(a), pts(b)];
+          const worst = Math.max(
+            0,
+            ...pa.map((p, k) => Math.max(Math.abs(p[0]! - pb[k]![0]!), Math.abs(p[1]! - pb[k]![1]!))),
+          );
+          expect(worst, `${what} #${i} worst coordinate error`).toBeLessThanOrEqual(1e-7);
+        });
+      }
+    }
+  });
+
+  it('GBK files hold the same text as UTF-8 ones, in GBK bytes, and say so in the .cpg', async () => {
+    const csv8 = (await exported({ layer: 'compounds', format: 'csv' }))
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+    const gbk = await exported({ layer: 'compounds', format: 'csv', encoding: 'gbk' });
+    expect(gbk.includes(Buffer.from('上港', 'utf8'))).toBe(false);
+    expect(gbk.includes(iconv.encode('上港', 'gbk'))).toBe(true);
+    expect(iconv.decode(gbk, 'gbk')).toBe(csv8);
+    const JSZip = (await import('jszip')).default;
+    const zip = await JSZip.loadAsync(
+      await exported({ layer: 'compounds', format: 'shp', encoding: 'gbk', srs: 4490 }),
+    );
+    expect(Object.keys(zip.files).sort()).toEqual([
+      'compounds.cpg',
+      'compounds.dbf',
+      'compounds.prj',
+      'compounds.shp',
+      'compounds.shx',
+    ]);
+    expect(await zip.file('compounds.cpg')!.async('string')).toBe('GBK');
+    expect(await zip.file('compounds.prj')!.async('string')).toContain('China_2000');
+  });
+
+  it.skipIf(!hasGdal)('a GeoPackage names its CRS, and GDAL reads it as EPSG:4490', async () => {
+    const file = join(dir, 'areas-4490.gpkg');
+    writeFileSync(file, await exported({ layer: 'service-areas', format: 'gpkg', srs: 4490 }));
+    const info = execFileSync('ogrinfo', ['-so', file, 'service_areas']).toString();
+    expect(info).toMatch(/Geometry: Polygon/);
+    expect(info).toMatch(/ID\["EPSG",4490\]|AUTHORITY\["EPSG","4490"\]/);
+    expect(info).toMatch(/Feature Count: 1/);
+  });
+});
+
+describe('GET /api/export/<layer>.<format>', () => {
+  const get = (path: string) => fetch(`${app.url}/api/export/${path}`);
+
+  it('limits an export to one street', async () => {
+    const r = await get(`cameras.geojson?street=${STREET}`);
+    expect(r.status).toBe(200);
+    const fc = (await r.json()) as Fc;
+    expect(fc.features.map((f) => f.properties.code)).toEqual(['SXT-001']);
+    const all = (await (await get('cameras.geojson')).json()) as Fc;
+    expect(all.features).toHaveLength(2);
+    const ledger = (await (await get(`ledger.geojson?street=${OTHER}`)).json()) as Fc;
+    expect(ledger.features.map((f) => f.properties.compound_name)).toEqual(['南津小区']);
+    const uncovered = (await (await get(`uncovered-buildings.csv?street=${STREET}`)).text())
+      .trim()
+      .split('\r\n');
+    // 1号楼 and 2号楼 (in the area's hole) of this street; not 南津1栋
+    expect(uncovered).toHaveLength(1 + 2);
+    expect(uncovered[1]).toContain('1号楼');
+  });
+
+  it('names a Shapefile download <layer>[-<street>].zip and a GeoPackage .gpkg', async () => {
+    const r = await get(`service-areas.shp?street=${STREET}&encoding=gbk&srs=4490`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/zip');
+    expect(r.headers.get('content-disposition')).toBe(`attachment; filename="service-areas-${STREET}.zip"`);
+    const g = await get('gates.gpkg');
+    expect(g.headers.get('content-disposition')).toBe('attachment; filename="gates.gpkg"');
+    expect(
+      Buffer.from(await g.arrayBuffer())
+        .subarray(0, 15)
+        .toString(),
+    ).toBe('SQLite format 3');
+  });
+
+  it('refuses an unknown street, encoding or CRS with a 400 that names it', async () => {
+    for (const [q, reason] of [
+      ['street=999', 'unknown_street'],
+      ['street=510903', 'unknown_street'],
+      ['encoding=big5', 'unknown_encoding'],
+      ['srs=3857', 'unknown_srs'],
+    ] as const) {
+      const r = await get(`compounds.shp?${q}`);
+      expect(r.status, q).toBe(400);
+      const body = (await r.json()) as { error: { code: string; details: { reason: string } } };
+      expect(body.error.code).toBe('bad_request');
+      expect(body.error.details.reason).toBe(reason);
+    }
+    const r = await get('compounds.dwg');
+    expect(r.status).toBe(404);
+    expect(
+      ((await r.json()) as { error: { details: { formats: string[] } } }).error.details.formats,
+    ).toContain('gpkg');
+  });
+});
