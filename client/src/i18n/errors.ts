@@ -72,8 +72,7 @@ const zhCN: Words = {
   'reason.unknown_street': '没有编码为 {street} 的街道',
   'reason.unknown_encoding': '不支持的字符编码 {encoding}，请选 UTF-8 或 GBK',
   'reason.unknown_srs': '不支持的坐标系 {srs}，请选 4326 或 4490',
-  'reason.cell_too_long':
-    '要素 {feature} 的边界太长，超出表格单元格上限，请改用 CSV、GPKG 或 SHP 格式',
+  'reason.cell_too_long': '要素 {feature} 的边界太长，超出表格单元格上限，请改用 CSV、GPKG 或 SHP 格式',
   'check.self_intersection': '边界自相交（{n} 处交叉点，已在地图上标出）',
   'check.overlap': '与“{name}”重叠 {m2} 平方米',
   'check.cut_building': '边界穿过 {n} 栋建筑（橙色标出）',
