@@ -22,6 +22,8 @@ import { PanelBoundary } from './panels/PanelBoundary.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
 import { UsersButton, UsersPanel } from './panels/users/UsersPanel.tsx';
+import { ExchangeButtons } from './panels/exchange/ExchangeButtons.tsx';
+import { ExportDialog } from './panels/exchange/ExportDialog.tsx';
 
 const LAYERS_KEY = 'wuyou.layers';
 
@@ -61,6 +63,7 @@ export function App() {
   const [dashboard, setDashboard] = useState(false);
   const [survey, setSurvey] = useState(false);
   const [users, setUsers] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const { t: compoundText } = useCompoundText();
   const [error, setError] = useState<string | null>(null);
   // A gap or proposal the dashboard hands to the editor as a new draft area.
@@ -180,6 +183,7 @@ export function App() {
           <button type="button" className="button" data-testid="help-button" onClick={() => setHelp(true)}>
             {t('help.button')}
           </button>
+          <ExchangeButtons onExport={() => setExporting(true)} />
           <UsersButton onOpen={() => setUsers(true)} />
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
@@ -258,6 +262,11 @@ export function App() {
       {help && (
         <PanelBoundary name="help">
           <HelpDialog onClose={() => setHelp(false)} />
+        </PanelBoundary>
+      )}
+      {exporting && (
+        <PanelBoundary name="export">
+          <ExportDialog onClose={() => setExporting(false)} />
         </PanelBoundary>
       )}
       {survey && (

@@ -3,6 +3,7 @@ import { GLOSSARY } from '../../../core/glossary.ts';
 import { DASHBOARD_MESSAGES } from '../dashboard/messages.ts';
 import { COMPOUND_MESSAGES } from '../panels/compound/messages.ts';
 import { EDITOR_MESSAGES } from '../panels/editor/messages.ts';
+import { EXCHANGE_MESSAGES } from '../panels/exchange/messages.ts';
 import { SECURITY_MESSAGES } from '../panels/security/messages.ts';
 import { ERROR_WORDS } from './errors.ts';
 import { MESSAGES } from './messages.ts';
@@ -14,6 +15,7 @@ const DICTIONARIES: [string, Record<string, string>, Record<string, string>][] =
   ['editor', EDITOR_MESSAGES['zh-CN'], EDITOR_MESSAGES.en],
   ['dashboard', DASHBOARD_MESSAGES['zh-CN'], DASHBOARD_MESSAGES.en],
   ['security', SECURITY_MESSAGES['zh-CN'], SECURITY_MESSAGES.en],
+  ['exchange', EXCHANGE_MESSAGES['zh-CN'], EXCHANGE_MESSAGES.en],
   ['errors', ERROR_WORDS['zh-CN'], ERROR_WORDS.en],
 ];
 

@@ -1,0 +1,148 @@
+import { useEffect, useState } from 'react';
+import {
+  EXPORT_ENCODINGS,
+  EXPORT_FORMATS,
+  EXPORT_LAYERS,
+  EXPORT_SRS,
+  type ExportEncoding,
+  type ExportFormat,
+  type ExportLayer,
+  type ExportSrs,
+} from '../../../../core/exchange.ts';
+import { fetchJurisdictions, sessionUser, type JurisdictionSummary } from '../../api.ts';
+import { useExchangeText } from './messages.ts';
+import '../editor/editor.css';
+
+/** The download URL of one export (the server's /api/export/<layer>.<format>). */
+export function exportUrl(o: {
+  layer: ExportLayer;
+  format: ExportFormat;
+  street: string;
+  encoding: ExportEncoding;
+  srs: ExportSrs;
+}): string {
+  const q = new URLSearchParams();
+  if (o.street) q.set('street', o.street);
+  if ((o.format === 'shp' || o.format === 'csv') && o.encoding !== 'utf-8') q.set('encoding', o.encoding);
+  if ((o.format === 'shp' || o.format === 'gpkg') && o.srs !== 4326) q.set('srs', String(o.srs));
+  const qs = q.toString();
+  return `/api/export/${o.layer}.${o.format}${qs ? `?${qs}` : ''}`;
+}
+
+/**
+ * 数据导出: a layer of the city or of one 街道 as a file. A street editor starts on their street; the
+ * encoding applies to Shapefile and CSV, the coordinate system to Shapefile and GeoPackage.
+ */
+export function ExportDialog({ onClose }: { onClose(): void }) {
+  const { t } = useExchangeText();
+  const user = sessionUser();
+  const [streets, setStreets] = useState<JurisdictionSummary[]>([]);
+  const [layer, setLayer] = useState<ExportLayer>('service-areas');
+  const [format, setFormat] = useState<ExportFormat>('shp');
+  const [street, setStreet] = useState(user?.role === 'street_editor' ? (user.streetCode ?? '') : '');
+  const [encoding, setEncoding] = useState<ExportEncoding>('utf-8');
+  const [srs, setSrs] = useState<ExportSrs>(4326);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    fetchJurisdictions(ac.signal)
+      .then((all) => setStreets(all.filter((j) => j.level === 'street')))
+      .catch(() => undefined);
+    return () => ac.abort();
+  }, []);
+
+  const url = exportUrl({ layer, format, street, encoding, srs });
+  return (
+    <div className="editor-dialog-backdrop">
+      <div
+        className="editor-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={t('export.title')}
+        data-testid="export-dialog"
+      >
+        <h2>{t('export.title')}</h2>
+        <p className="muted small">{t('export.note')}</p>
+        <label className="editor-field">
+          <span className="editor-label">{t('export.layer')}</span>
+          <select
+            data-testid="export-layer"
+            value={layer}
+            onChange={(e) => setLayer(e.target.value as ExportLayer)}
+          >
+            {EXPORT_LAYERS.map((l) => (
+              <option key={l} value={l}>
+                {t(`layer.${l}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="editor-field">
+          <span className="editor-label">{t('export.format')}</span>
+          <select
+            data-testid="export-format"
+            value={format}
+            onChange={(e) => setFormat(e.target.value as ExportFormat)}
+          >
+            {EXPORT_FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {t(`format.${f}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="editor-field">
+          <span className="editor-label">{t('export.street')}</span>
+          <select data-testid="export-street" value={street} onChange={(e) => setStreet(e.target.value)}>
+            <option value="">{t('export.city')}</option>
+            {streets.map((s) => (
+              <option key={s.code} value={s.code}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {(format === 'shp' || format === 'csv') && (
+          <label className="editor-field">
+            <span className="editor-label">{t('export.encoding')}</span>
+            <select
+              data-testid="export-encoding"
+              value={encoding}
+              onChange={(e) => setEncoding(e.target.value as ExportEncoding)}
+            >
+              {EXPORT_ENCODINGS.map((e) => (
+                <option key={e} value={e}>
+                  {e.toUpperCase()}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {(format === 'shp' || format === 'gpkg') && (
+          <label className="editor-field">
+            <span className="editor-label">{t('export.srs')}</span>
+            <select
+              data-testid="export-srs"
+              value={srs}
+              onChange={(e) => setSrs(Number(e.target.value) as ExportSrs)}
+            >
+              {EXPORT_SRS.map((s) => (
+                <option key={s} value={s}>
+                  {t(`srs.${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <div className="editor-dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            {t('export.close')}
+          </button>
+          <a className="button primary" data-testid="export-download" href={url} download>
+            {t('export.download')}
+          </a>
+        </div>
+      </div>
+    </div>
+  );
+}
