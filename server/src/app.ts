@@ -26,6 +26,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
 import { HttpError, errorRenderer } from './errors.ts';
+import { ChangeFeed } from './feed/change-feed.ts';
 import { route } from './http.ts';
 import { guardJsonBody, guardUrl, verifyJsonDepth } from './input/guard.ts';
 import { cors, securityHeaders } from './security-headers.ts';
@@ -48,7 +49,10 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
     dir: config.basemaps.dir,
     mbtilesMaxBytes: config.basemaps.mbtilesMaxBytes,
   });
-  const ctx: AppContext = { db, config, logger, auth, basemaps };
+  // LISTENs for every process's commits; tiles read versions per request until it is listening.
+  const feed = new ChangeFeed(rawDb, logger, { retryMs: config.feed.retryMs });
+  feed.start();
+  const ctx: AppContext = { db, config, logger, auth, basemaps, feed };
   app.disable('x-powered-by');
   app.set('etag', false);
   app.locals.ctx = ctx;
@@ -94,7 +98,13 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
     route(async (_req, res) => {
       try {
         const r = await db.light.query<{ v: string }>('SELECT postgis_lib_version() AS v');
-        res.json({ status: 'ok', db: db.kind, postgis: r.rows[0]!.v });
+        res.json({
+          status: 'ok',
+          db: db.kind,
+          postgis: r.rows[0]!.v,
+          // Whether tile versions come from the change feed, and the last event it delivered.
+          feed: { live: feed.isLive, lastEventId: feed.lastEventId ?? null, losses: feed.losses },
+        });
       } catch (e) {
         if (!isDbUnavailable(e)) throw e;
         res

@@ -32,6 +32,8 @@ export interface Config {
   corsOrigins: string[];
   /** Offline basemaps (MBTiles, PMTiles): where their files live and how big they may be. */
   basemaps: BasemapLimits;
+  /** The change feed (issue 12); see server/src/feed/. */
+  feed: FeedConfig;
 }
 
 export interface BasemapLimits {
@@ -41,6 +43,17 @@ export interface BasemapLimits {
   uploadMaxBytes: number;
   /** Largest MBTiles served (sql.js holds it in memory), bytes. BASEMAP_MBTILES_MAX_MB, default 512. */
   mbtilesMaxBytes: number;
+}
+
+export interface FeedConfig {
+  /** First wait before the lost LISTEN connection is opened again (doubling, at least up to 5 s). FEED_RETRY_MS, default 100. */
+  retryMs: number;
+  /** Open /api/events streams per user. EVENTS_PER_USER, default 4. */
+  streamsPerUser: number;
+  /** Open /api/events streams per client address. EVENTS_PER_ADDRESS, default 16. */
+  streamsPerAddress: number;
+  /** Seconds between heartbeat comments on a stream. EVENTS_HEARTBEAT_S, default 15. */
+  heartbeatS: number;
 }
 
 export interface WorkLimits {
@@ -135,6 +148,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: resolve(env.BASEMAP_DIR || 'data/basemaps'),
       uploadMaxBytes: int(env, 'BASEMAP_UPLOAD_MAX_MB', 4096, 1, 1_048_576) * 2 ** 20,
       mbtilesMaxBytes: int(env, 'BASEMAP_MBTILES_MAX_MB', 512, 1, 4096) * 2 ** 20,
+    },
+    feed: {
+      retryMs: int(env, 'FEED_RETRY_MS', 100, 10, 60_000),
+      streamsPerUser: int(env, 'EVENTS_PER_USER', 4, 1, 1000),
+      streamsPerAddress: int(env, 'EVENTS_PER_ADDRESS', 16, 1, 10_000),
+      heartbeatS: int(env, 'EVENTS_HEARTBEAT_S', 15, 1, 3600),
     },
   };
 }

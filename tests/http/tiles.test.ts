@@ -7,6 +7,7 @@ import { LAYERS } from '../../server/src/layers.ts';
 import { tileBounds } from '../../server/src/tiles/tile.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+import { appHeard, watchFeed } from '../helpers/feed.ts';
 
 // A few features around 105.590–105.596 E, 30.526–30.530 N: all inside tile z16 x/y below.
 const FIXTURES = `
@@ -262,6 +263,9 @@ describe('two app processes on one database', () => {
   });
 
   it('never serves a stale tile after an edit made through the other', async () => {
+    // Each app keeps layer versions from the change feed (issue 12): a commit made around it is one it
+    // "could have seen" once its feed delivered the notification (its /api/health says which).
+    const feed = await watchFeed(t.db);
     for (let round = 0; round < 5; round++) {
       const floors = 10 + round;
       // Both apps have the tile in their cache…
@@ -269,7 +273,10 @@ describe('two app processes on one database', () => {
       await fetchTile(other.url, url('buildings', T16));
       // …then the edit lands through one, and the other must show it on its very next answer.
       const [writer, reader] = round % 2 === 0 ? [otherDb, app] : [t.db, other];
-      await writer.query('UPDATE buildings SET floors = $1 WHERE id = 1', [floors]);
+      const e = await feed.heard(() =>
+        writer.query('UPDATE buildings SET floors = $1 WHERE id = 1', [floors]),
+      );
+      await appHeard(reader.url, e.id);
       const seen = await Promise.all(
         [0, 1, 2].map(async () =>
           byId((await fetchTile(reader.url, url('buildings', T16))).tile.layers.buildings),
@@ -277,6 +284,7 @@ describe('two app processes on one database', () => {
       );
       for (const b of seen) expect(b.get(1)!.floors).toBe(floors);
     }
+    await feed.close();
   });
 });
 

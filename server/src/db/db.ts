@@ -34,6 +34,22 @@ export interface TransactionOptions {
   timeoutMs?: number;
 }
 
+/** What a LISTEN connection reports: each payload on its channel, and whether it is listening. */
+export interface ListenHandlers {
+  notify(payload: string): void;
+  /** true once LISTEN took effect (again), false when the connection is lost (it reconnects itself). */
+  state(listening: boolean): void;
+}
+
+export interface ListenOptions {
+  /** First wait before a lost connection is opened again; doubles up to max(5 s, retryMs). Default 100 ms. */
+  retryMs?: number;
+}
+
+export interface Listening {
+  close(): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: DbKind;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -47,6 +63,17 @@ export interface Db extends Queryable {
   };
   /** Bulk-load rows with COPY where the database supports it (postgres); else returns false. */
   copyFrom?(sql: string, rows: AsyncIterable<string> | Iterable<string>, tx?: Queryable): Promise<boolean>;
+  /**
+   * LISTEN on `channel` over a connection of its own that reconnects after it is lost (server: a
+   * dedicated `pg` client; embedded: PGlite's in-process listen). Closed with the Db.
+   */
+  listen(channel: string, handlers: ListenHandlers, opts?: ListenOptions): Promise<Listening>;
+  /**
+   * Calls `fn` after every commit made through this Db that queued a change event (migration 0016),
+   * as soon as the COMMIT returns — before its NOTIFY may have reached this process's listener, so a
+   * reader here can catch up on its own writes at once. Returns the unsubscribe function.
+   */
+  onLocalChange(fn: () => void): () => void;
   close(): Promise<void>;
   /** Embedded only: the whole data directory as a tarball (tests start from a migrated snapshot). */
   dumpDataDir?(): Promise<Blob>;

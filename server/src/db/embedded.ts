@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
-import type { Db, Queryable, QueryResult } from './db.ts';
+import type { Db, Listening, Queryable, QueryResult } from './db.ts';
 
 /**
  * A statement that must answer with columns came back with none, and no error. PGlite (PostGIS 3.6,
@@ -94,6 +94,20 @@ export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> 
     ...wrap(pg),
     transaction,
     light: { ...wrap(pg), transaction },
+    // In-process: a notification reaches its callback before the committing statement's promise
+    // resolves, so there is nothing to catch up on and the connection is never lost.
+    async listen(channel, handlers): Promise<Listening> {
+      const unlisten = await pg.listen(channel, (payload) => handlers.notify(payload));
+      handlers.state(true);
+      return {
+        async close() {
+          if (!pg.closed) await unlisten();
+        },
+      };
+    },
+    onLocalChange() {
+      return () => undefined;
+    },
     async close() {
       await pg.close();
     },

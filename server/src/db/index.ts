@@ -3,7 +3,17 @@ import type { Db } from './db.ts';
 import { createEmbeddedDb } from './embedded.ts';
 import { createPostgresDb } from './postgres.ts';
 
-export type { Db, Queryable, QueryOptions, QueryResult, DbKind, TransactionOptions } from './db.ts';
+export type {
+  Db,
+  Queryable,
+  QueryOptions,
+  QueryResult,
+  DbKind,
+  TransactionOptions,
+  Listening,
+  ListenHandlers,
+  ListenOptions,
+} from './db.ts';
 export { isDbUnavailable, RETRY_AFTER_S } from './errors.ts';
 export { migrate } from './migrate.ts';
 

@@ -2,7 +2,16 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, Queryable, QueryOptions, QueryResult, TransactionOptions } from './db.ts';
+import type {
+  Db,
+  ListenHandlers,
+  ListenOptions,
+  Listening,
+  Queryable,
+  QueryOptions,
+  QueryResult,
+  TransactionOptions,
+} from './db.ts';
 import { isDbUnavailable } from './errors.ts';
 
 // int8 and numeric as JS numbers: ids and counts here stay far below 2^53.
@@ -77,15 +86,29 @@ export function createPostgresDb(opts: PostgresOptions): Db {
     };
   };
 
-  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+  const localChange = new Set<() => void>();
+  const changedHere = () => {
+    for (const fn of localChange) fn();
+  };
+
+  /** `autocommit`: a statement on the pool commits by itself; one that may write tells changedHere. */
+  const wrap = (c: pg.Pool | pg.PoolClient, autocommit = false): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
-      const r = opts?.name
-        ? await c.query({ name: opts.name, text: sql, values: params as unknown[] })
-        : await c.query(sql, params as unknown[]);
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      try {
+        const r = opts?.name
+          ? await c.query({ name: opts.name, text: sql, values: params as unknown[] })
+          : await c.query(sql, params as unknown[]);
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      } finally {
+        if (autocommit && mayWrite(sql)) changedHere();
+      }
     },
     async exec(sql: string) {
-      await c.query(sql);
+      try {
+        await c.query(sql);
+      } finally {
+        if (autocommit) changedHere();
+      }
     },
   });
 
@@ -102,7 +125,17 @@ export function createPostgresDb(opts: PostgresOptions): Db {
           await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(topts.timeoutMs))}`);
         }
         const out = await fn(tx);
-        await client.query('COMMIT');
+        // One round trip: did this transaction queue a change event (0016), then COMMIT.
+        let queued = false;
+        try {
+          const rs = (await client.query(COMMIT_NOTING_CHANGE)) as unknown as pg.QueryResult[];
+          queued = rs[0]?.rows[0]?.q === 'on';
+        } catch (e) {
+          // An aborted transaction refuses the SELECT; COMMIT then rolls back as it always did.
+          if ((e as { code?: string }).code !== '25P02') throw e;
+          await client.query('COMMIT');
+        }
+        if (queued) changedHere();
         return out;
       } catch (e) {
         failure = e;
@@ -117,9 +150,11 @@ export function createPostgresDb(opts: PostgresOptions): Db {
     ? { ...wrap(lightPool), transaction: transactionOn(lightPool) }
     : { ...wrap(pool), transaction: transactionOn(pool) };
 
+  const listeners = new Set<Listening>();
+
   return {
     kind: 'postgres',
-    ...wrap(pool),
+    ...wrap(pool, true),
     transaction: transactionOn(pool),
     light,
     async copyFrom(sql, rows, tx) {
@@ -129,6 +164,7 @@ export function createPostgresDb(opts: PostgresOptions): Db {
       try {
         const stream = client.query(copyFrom(sql));
         await pipeline(Readable.from(rows), stream);
+        if (own) changedHere();
         return true;
       } catch (e) {
         failure = e;
@@ -137,8 +173,106 @@ export function createPostgresDb(opts: PostgresOptions): Db {
         own?.release(failure);
       }
     },
+    async listen(channel: string, handlers: ListenHandlers, lopts?: ListenOptions): Promise<Listening> {
+      const l = listenOn(opts.connectionString, channel, handlers, onError, lopts?.retryMs ?? 100);
+      listeners.add(l);
+      return {
+        async close() {
+          listeners.delete(l);
+          await l.close();
+        },
+      };
+    },
+    onLocalChange(fn) {
+      localChange.add(fn);
+      return () => localChange.delete(fn);
+    },
     async close() {
+      await Promise.all([...listeners].map((l) => l.close()));
       await Promise.all([pool.end(), lightPool?.end()]);
+    },
+  };
+}
+
+const COMMIT_NOTING_CHANGE = "SELECT current_setting('wuyou.flush_queued', true) AS q; COMMIT";
+
+/**
+ * Could this autocommit statement have written? Only a plain SELECT (after comments) is taken as a
+ * read; a SELECT of a function that writes is the exception (the feed's notification still follows).
+ */
+function mayWrite(sql: string): boolean {
+  return !/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*select\b/i.test(sql);
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * LISTEN on a `pg.Client` of its own (a pooled connection would be handed to others). When it is
+ * lost — the server restarted, or the backend was terminated — it reports `state(false)` and
+ * connects again with a backoff (`retryMs` doubling to 5 s) until it is closed.
+ */
+function listenOn(
+  connectionString: string,
+  channel: string,
+  handlers: ListenHandlers,
+  onError: (err: Error) => void,
+  retryMs: number,
+): Listening {
+  if (!CHANNEL.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+  let closed = false;
+  let current: pg.Client | undefined;
+  let delay = retryMs;
+  let timer: NodeJS.Timeout | undefined;
+
+  const connect = async () => {
+    timer = undefined;
+    if (closed) return;
+    const c = new pg.Client({ connectionString, application_name: 'wuyou-change-feed' });
+    let gone = false;
+    const lost = (err?: Error) => {
+      if (gone) return;
+      gone = true;
+      if (err) onError(err);
+      if (current === c) {
+        current = undefined;
+        handlers.state(false);
+      }
+      c.end().catch(() => undefined);
+      if (!closed) {
+        timer = setTimeout(() => void connect(), delay);
+        delay = Math.min(delay * 2, Math.max(5000, retryMs));
+      }
+    };
+    c.on('error', (err) => lost(err));
+    c.on('end', () => lost());
+    c.on('notification', (m) => {
+      if (m.channel === channel && m.payload !== undefined) handlers.notify(m.payload);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      lost(err as Error);
+      return;
+    }
+    if (gone) return;
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    current = c;
+    delay = retryMs;
+    handlers.state(true);
+  };
+  void connect();
+
+  return {
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = current;
+      current = undefined;
+      if (c) await c.end().catch(() => undefined);
     },
   };
 }

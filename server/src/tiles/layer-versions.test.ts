@@ -79,3 +79,53 @@ describe('LayerVersions', () => {
     await expect(lv.current()).resolves.toBeInstanceOf(Map);
   });
 });
+
+describe('LayerVersions fed by the change feed (issue 12)', () => {
+  it('goes live only after a read that started once LISTEN took effect, then reads nothing', async () => {
+    const s = source();
+    const lv = new LayerVersions(s.read);
+    expect(lv.now()).toBeUndefined();
+    const up = lv.feedUp();
+    expect(lv.isLive).toBe(false);
+    await s.finishOne();
+    await up;
+    expect(lv.isLive).toBe(true);
+    const before = s.reads;
+    lv.apply({ buildings: [7, 123] });
+    expect(v(await lv.current())).toBe(7);
+    expect(lv.now()?.get('buildings')).toEqual({ version: 7, changedAt: 123 });
+    lv.apply({ buildings: [6, 100] }); // an older notification never lowers a version
+    expect(v(lv.now()!)).toBe(7);
+    expect(s.reads).toBe(before);
+  });
+
+  it("reads once after this process's own commit, before its notification arrives", async () => {
+    const s = source();
+    const lv = new LayerVersions(s.read);
+    const up = lv.feedUp();
+    await s.finishOne();
+    await up;
+    s.commit();
+    s.commit(); // the database now says 3; memory still says 1
+    lv.invalidate();
+    expect(lv.now()).toBeUndefined();
+    const a = lv.current();
+    await s.finishOne();
+    expect(v(await a)).toBe(3);
+    expect(v(lv.now()!)).toBe(3); // back to memory
+  });
+
+  it('falls back to a read per request while the feed is down, and a stale catch-up read does not go live', async () => {
+    const s = source();
+    const lv = new LayerVersions(s.read);
+    const up = lv.feedUp();
+    lv.feedDown(); // lost again before the catch-up read finished
+    await s.finishOne();
+    await up;
+    expect(lv.isLive).toBe(false);
+    const a = lv.current();
+    expect(s.reads).toBe(2);
+    await s.finishOne();
+    await a;
+  });
+});

@@ -4,7 +4,7 @@ import { HttpError } from '../errors.ts';
 import { route } from '../http.ts';
 import { TILE_VARIANTS, type TileEncoder, type TileVariant } from './encoder.ts';
 import { JsEncoder } from './js-encoder.ts';
-import { LayerVersions, type LayerVersion } from './layer-versions.ts';
+import type { LayerVersion } from './layer-versions.ts';
 import { PostgisEncoder } from './postgis-encoder.ts';
 import { TileCache } from './tile-cache.ts';
 import { TILE_MAX_BYTES, describeTile, parseTileAddress, type TileAddress } from './tile.ts';
@@ -32,9 +32,10 @@ export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
 /**
  * `GET /tiles/<layer>/<z>/<x>/<y>.mvt` for every layer of the registry (server/src/layers.ts).
  *
- * Each request reads the layer versions from the database (one small coalesced query), so the ETag
- * and the in-memory cache key change in the same transaction as the data, whichever process wrote
- * it. Answers: 200 with the MVT (zero bytes when the tile is empty), 304 when If-None-Match holds
+ * The ETag and the in-memory cache key carry the layer's version, bumped in the same transaction as
+ * the data: kept in memory from the change feed (no database round trip), or read per request (one
+ * small coalesced query) while the feed is not listening — so no process serves a tile older than a
+ * commit it could have seen, whichever process wrote it. Answers: 200 with the MVT (zero bytes when the tile is empty), 304 when If-None-Match holds
  * the current ETag; `Cache-Control: no-cache` makes clients revalidate every time.
  *
  * @example
@@ -47,8 +48,8 @@ export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
     opts.encoder ?? (db.kind === 'postgres' ? new PostgisEncoder(db.light) : new JsEncoder(db));
   const cacheBytes = opts.cacheBytes ?? cacheBytesFromEnv();
   const cache = cacheBytes > 0 ? new TileCache(cacheBytes) : undefined;
-  // On the pool of its own (Db.light): tiles answer while heavy requests hold the main pool.
-  const versions = LayerVersions.fromDb(db.light);
+  // From memory while the change feed listens; else read per request on the pool of its own.
+  const versions = ctx.feed.versions;
   // Identical misses in flight share one encoding.
   const inFlight = new Map<string, Promise<Buffer>>();
 
@@ -89,7 +90,7 @@ export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
         send(res, etagOf(tile, r.version), r.bytes);
         return;
       }
-      const v = (await versions.current()).get(tile.layer.name);
+      const v = (versions.now() ?? (await versions.current())).get(tile.layer.name);
       if (!v) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
       const etag = etagOf(tile, v);
       if (matches(ifNoneMatch, etag)) {

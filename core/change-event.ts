@@ -1,0 +1,47 @@
+/**
+ * One committed change, as the change feed (migration 0016) publishes it and `GET /api/events`
+ * streams it: which tile layers it bumped (to what version), which rows it touched, what kind of
+ * write it was and who made it. Words for it are the client's (i18n `live.*`); this is codes only.
+ */
+export type ChangeKind = 'create' | 'update' | 'delete' | 'split' | 'merge' | 'import';
+
+/** Layers a change is reported under; 'ledger' lists the compounds whose ledger items changed. */
+export type ChangeLayer = 'service-areas' | 'cameras' | 'gates' | 'compounds' | 'ledger';
+
+export type ChangeOp = 'insert' | 'update' | 'delete';
+
+export interface ChangeActor {
+  username: string | null;
+  userId: number | null;
+  /** The 街道 the writer works for (or, for a city-level writer, of the changed area). */
+  streetCode: string | null;
+  streetName: string | null;
+}
+
+export interface ChangeEvent {
+  id: number;
+  /** ISO time of the commit. */
+  at: string;
+  kind: ChangeKind;
+  /** Tile layer → [version, changed_at in µs]: every layer this commit bumped. */
+  layers: Record<string, [number, number]>;
+  changes: Partial<Record<ChangeLayer, Partial<Record<ChangeOp, number[]>>>>;
+  /** More rows changed than `changes` lists (an import, a large edit): redraw the layers wholesale. */
+  truncated: boolean;
+  /** [west, south, east, north] around every changed geometry; null when unknown (anywhere). */
+  bbox: [number, number, number, number] | null;
+  actor: ChangeActor;
+}
+
+/** Ids of `layer` that `e` touched, whatever the op. */
+export function changedIds(e: Pick<ChangeEvent, 'changes'>, layer: ChangeLayer): number[] {
+  const ops = e.changes[layer];
+  return ops ? [...(ops.insert ?? []), ...(ops.update ?? []), ...(ops.delete ?? [])] : [];
+}
+
+/** Does the event's box meet `view` ([w, s, e, n])? An event with no box meets every view. */
+export function meetsView(e: Pick<ChangeEvent, 'bbox'>, view: readonly number[] | null): boolean {
+  if (!view || !e.bbox) return true;
+  const [w, s, east, n] = e.bbox;
+  return !(east < view[0]! || w > view[2]! || n < view[1]! || s > view[3]!);
+}
