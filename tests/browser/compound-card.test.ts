@@ -85,6 +85,90 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
     await card().locator('[data-testid=ledger-add]').waitFor();
   });
 
+  it('issue 9 #10: codes and years ungrouped, places and the compound by name, 五有 once, 摸排登记 once, own street only', async () => {
+    // A year and a compound with four digits, as the defect showed them (建成年份 "1,980").
+    await server.db.query('UPDATE compounds SET year_built = 1980 WHERE id = $1', [target.compound_id]);
+    const street = (
+      await server.db.query<{ name: string }>('SELECT name FROM jurisdictions WHERE code = $1', [
+        target.street_code,
+      ])
+    ).rows[0]!.name;
+    const compound = (
+      await server.db.query<{ name: string; code: string | null }>(
+        'SELECT name, code FROM compounds WHERE id = $1',
+        [target.compound_id],
+      )
+    ).rows[0]!;
+    const panel = page.locator('[data-testid=attribute-panel]');
+    // The building's panel (the card's first test left it open): its compound by name, id ungrouped.
+    await expect
+      .poll(() => panel.locator('[data-testid=attr-compound_id] td').textContent(), { timeout: 30_000 })
+      .toBe(`${compound.name} ${target.compound_id}`);
+    const buildingId = await panel.locator('[data-testid=attr-id] td').textContent();
+    expect(buildingId).toMatch(/^\d+$/);
+
+    // The compound itself, from 此处还有: year and code as written, street and community by name.
+    await panel
+      .locator('.also button', { hasText: /^小区 · / })
+      .first()
+      .click();
+    await page.waitForSelector('[data-testid=attribute-panel][data-layer=compounds]');
+    await expect
+      .poll(() => panel.locator('[data-testid=attr-year_built] td').textContent(), { timeout: 30_000 })
+      .toBe('1980');
+    if (compound.code)
+      expect(await panel.locator('[data-testid=attr-code] td').textContent()).toBe(compound.code);
+    expect(await panel.locator('[data-testid=attr-street_code] td').textContent()).toBe(
+      `${street} ${target.street_code}`,
+    );
+    const community = await panel.locator('[data-testid=attr-community_code] td').textContent();
+    expect(community).toMatch(/^\p{Script=Han}+ \d+$/u);
+    // No digit group anywhere in the rows of ids, codes and years.
+    const plain = await panel
+      .locator(
+        'tr[data-testid$=_id] td, tr[data-testid$=_code] td, tr[data-testid=attr-id] td, tr[data-testid=attr-year_built] td',
+      )
+      .allTextContents();
+    for (const v of plain) expect(v, v).not.toMatch(/\d,\d{3}/);
+    // 五有 stand once, in the scorecard: no attribute row of them to contradict it.
+    expect(await panel.locator('tr[data-testid^=attr-wy_]').count()).toBe(0);
+    await card().waitFor();
+    const reasons = await card().locator('.target-reason').allTextContents();
+    expect(
+      reasons.some((r) => r === '摸排登记'),
+      reasons.join(' | '),
+    ).toBe(true);
+    for (const r of reasons) expect(r).not.toContain('摸排登记 · 摸排登记');
+
+    // A street editor is offered their own street only.
+    await page.click('[data-testid=editor-open]');
+    await page.waitForSelector('[data-testid=editor-user], [data-testid=editor-login]', { timeout: 30_000 });
+    if (await page.isVisible('[data-testid=editor-login]')) {
+      await page.click('[data-testid=editor-login]');
+      await page.fill('[data-testid=login-username]', `editor-${target.street_code}`);
+      await page.fill('[data-testid=login-password]', PASSWORD);
+      await page.click('[data-testid=login-submit]');
+      await page.waitForSelector('[data-testid=editor-user]', { timeout: 30_000 });
+    }
+    await page.click('[data-testid=editor-new]');
+    await page.waitForSelector('[data-testid=field-street_code]');
+    const options = await page.$$eval('[data-testid=field-street_code] option', (os) =>
+      os.map((o) => (o as HTMLOptionElement).value).filter(Boolean),
+    );
+    expect(options).toEqual([target.street_code]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'issue9-10-names-not-codes.png') });
+    await page.click('[data-testid=editor-close]');
+    if (await page.isVisible('[data-testid=confirm-yes]')) await page.click('[data-testid=confirm-yes]');
+    await page.waitForSelector('[data-testid=editor-open]');
+    // Back to the compound's card for the tests after this one.
+    if (!(await card().isVisible())) {
+      const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await card().waitFor({ timeout: 30_000 });
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
   it('records a staff assessment with date, note and who', async () => {
     await card().locator('[data-testid=assess-wy_self_governance]').click();
     await card().locator('[data-testid=assess-state]').selectOption('met');
