@@ -31,7 +31,12 @@ import { CrsError, insideChina, parseCrs, resolveCrs, type Crs, type CrsFound } 
 import { ImportError } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { openCsv } from './csv.ts';
+import { openDxf } from './dxf.ts';
 import { openGeoJson } from './geojson.ts';
+import { openGeoPackage } from './geopackage.ts';
+import { openKml } from './kml.ts';
+import { openShapefile } from './shapefile.ts';
+import { openXlsx } from './xlsx.ts';
 import { inputName, readHead, type SourceInput } from './input.ts';
 import type { FormatReader, SourceFormat, SourceLayer } from './types.ts';
 
@@ -128,8 +133,17 @@ async function openFormat(
       return openGeoJson(input);
     case 'csv':
       return openCsv(input, opts);
-    default:
-      throw new ImportError([{ index: null, reason: `${format} files are not read yet` }]);
+    case 'xlsx':
+      return openXlsx(input);
+    case 'shapefile':
+      return openShapefile(input, opts);
+    case 'geopackage':
+      return openGeoPackage(input);
+    case 'kml':
+    case 'kmz':
+      return openKml(input, format === 'kmz');
+    case 'dxf':
+      return openDxf(input);
   }
 }
 

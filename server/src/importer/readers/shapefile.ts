@@ -1,0 +1,254 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import JSZip from 'jszip';
+import * as shapefile from 'shapefile';
+import { ImportError } from '../errors.ts';
+import type { SourceFeature } from '../features.ts';
+import { detectEncoding, normaliseEncoding } from './encoding.ts';
+import { inputName, readAll, type SourceInput } from './input.ts';
+import type { FormatReader, SourceLayer } from './types.ts';
+
+const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
+
+/** One Shapefile of a set: where its parts are (paths on disk, or bytes from a zip or an upload). */
+interface ShapeSet {
+  name: string;
+  shp: string | Uint8Array;
+  dbf: string | Uint8Array | null;
+  prj: string | null;
+  cpg: string | null;
+  /** Label for messages: `areas.shp`. */
+  shpName: string;
+}
+
+const text = (b: Uint8Array) =>
+  new TextDecoder('utf-8')
+    .decode(b)
+    .replace(/^\uFEFF/, '')
+    .trim();
+
+/** The first bytes of a part (header + a sample of records for the .dbf). */
+function head(part: string | Uint8Array, n: number): Uint8Array {
+  if (typeof part !== 'string') return part.subarray(0, n);
+  const fd = openSync(part, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A sibling file of `path` with another extension, in either case (`.dbf` or `.DBF`). */
+function sibling(path: string, ext: string): string | null {
+  const stem = path.replace(/\.[^./\\]+$/, '');
+  for (const e of [ext, ext.toUpperCase()]) if (existsSync(stem + e)) return stem + e;
+  return null;
+}
+
+async function setsFromZip(bytes: Uint8Array, zipName: string): Promise<ShapeSet[]> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes);
+  } catch (e) {
+    throw fileProblem(`not a readable zip: ${(e as Error).message}`);
+  }
+  const files = Object.values(zip.files).filter((f) => !f.dir && !/(^|\/)__MACOSX\//.test(f.name));
+  const byLower = new Map(files.map((f) => [f.name.toLowerCase(), f]));
+  const shps = files.filter((f) => /\.shp$/i.test(f.name));
+  if (shps.length === 0) throw fileProblem(`${zipName} holds no .shp file`);
+  const out: ShapeSet[] = [];
+  for (const f of shps) {
+    const stem = f.name.slice(0, -4).toLowerCase();
+    const part = (ext: string) => byLower.get(stem + ext);
+    const dbf = part('.dbf');
+    const prj = part('.prj');
+    const cpg = part('.cpg');
+    out.push({
+      name: basename(f.name).slice(0, -4),
+      shpName: basename(f.name),
+      shp: await f.async('uint8array'),
+      dbf: dbf ? await dbf.async('uint8array') : null,
+      prj: prj ? text(await prj.async('uint8array')) : null,
+      cpg: cpg ? text(await cpg.async('uint8array')) : null,
+    });
+  }
+  return out;
+}
+
+async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
+  const name = inputName(input);
+  const magic = typeof input === 'string' ? head(input, 2) : input.bytes.subarray(0, 2);
+  if (/\.zip$/i.test(name) || (magic[0] === 0x50 && magic[1] === 0x4b))
+    return setsFromZip(readAll(input), name);
+  if (typeof input === 'string') {
+    const prj = sibling(input, '.prj');
+    const cpg = sibling(input, '.cpg');
+    return [
+      {
+        name: basename(input).replace(/\.[^.]+$/, ''),
+        shpName: basename(input),
+        shp: input,
+        dbf: sibling(input, '.dbf'),
+        prj: prj ? text(readFileSync(prj)) : null,
+        cpg: cpg ? text(readFileSync(cpg)) : null,
+      },
+    ];
+  }
+  const stem = name.replace(/\.[^.]+$/, '').toLowerCase();
+  const part = (ext: string) =>
+    input.siblings?.find(
+      (s) => s.name.toLowerCase() === stem + ext || basename(s.name).toLowerCase() === stem + ext,
+    )?.bytes;
+  const prj = part('.prj');
+  const cpg = part('.cpg');
+  return [
+    {
+      name: name.replace(/\.[^.]+$/, ''),
+      shpName: name,
+      shp: input.bytes,
+      dbf: part('.dbf') ?? null,
+      prj: prj ? text(prj) : null,
+      cpg: cpg ? text(cpg) : null,
+    },
+  ];
+}
+
+interface DbfHeader {
+  count: number;
+  headerLength: number;
+  recordLength: number;
+  /** Language driver id (byte 29): 0x4d is code page 936 (GBK). */
+  ldid: number;
+  /** Raw bytes of the field names (decoded once the encoding is known). */
+  fieldNames: Uint8Array[];
+}
+
+function dbfHeader(bytes: Uint8Array, dbfName: string): DbfHeader {
+  if (bytes.length < 32) throw fileProblem(`${dbfName} is not a dBASE file (too short)`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const headerLength = v.getUint16(8, true);
+  const fieldNames: Uint8Array[] = [];
+  for (let at = 32; at + 32 <= Math.min(headerLength, bytes.length) && bytes[at] !== 0x0d; at += 32) {
+    let end = at;
+    while (end < at + 11 && bytes[end] !== 0) end++;
+    fieldNames.push(bytes.subarray(at, end));
+  }
+  return {
+    count: v.getUint32(4, true),
+    headerLength,
+    recordLength: v.getUint16(10, true),
+    ldid: bytes[29]!,
+    fieldNames,
+  };
+}
+
+/**
+ * The attribute encoding: the .cpg when it names one (UTF-8, GBK, 936 …), else the .dbf's language
+ * driver when it says GBK, else detected from the field names and the first records (valid UTF-8 →
+ * UTF-8, else GB18030), so Chinese attributes never turn into mojibake.
+ */
+function dbfEncoding(set: ShapeSet, header: DbfHeader, sample: Uint8Array, given?: string): string {
+  if (given) {
+    const e = normaliseEncoding(given);
+    if (!e) throw fileProblem(`unknown encoding "${given}" (say utf-8 or gbk)`);
+    return e;
+  }
+  if (set.cpg) {
+    const e = normaliseEncoding(set.cpg);
+    if (e && e !== 'windows-1252') return e;
+  }
+  if (header.ldid === 0x4d) return 'gb18030';
+  const names = Buffer.concat(header.fieldNames.map((n) => Buffer.from(n)));
+  const records = sample.subarray(header.headerLength);
+  return detectEncoding(Buffer.concat([names, Buffer.from([0x20]), records]));
+}
+
+/** A .shp's header says how many bytes the file should have. */
+function shpDeclaredBytes(h: Uint8Array): number {
+  return new DataView(h.buffer, h.byteOffset, h.length).getInt32(24, false) * 2;
+}
+
+/**
+ * Shapefiles: a .shp with its .dbf, .prj and .cpg beside it, or a .zip holding one or more (each a
+ * layer). Read through the `shapefile` package from disk in pieces (a .zip is unpacked in memory).
+ */
+export async function openShapefile(input: SourceInput, opts: { encoding?: string }): Promise<FormatReader> {
+  const sets = await shapeSets(input);
+  const layers: SourceLayer[] = [];
+  const info = new Map<string, { set: ShapeSet; encoding: string; count: number }>();
+  for (const set of sets) {
+    if (!set.dbf) {
+      throw fileProblem(
+        `${set.shpName}: its .dbf is missing (a Shapefile is at least .shp + .dbf, with .prj for the coordinate system; give them together or zipped)`,
+      );
+    }
+    const shpHead = head(set.shp, 100);
+    if (
+      shpHead.length < 100 ||
+      new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(0, false) !== 9994
+    )
+      throw fileProblem(`${set.shpName} is not a Shapefile (bad header)`);
+    const dbfName = set.shpName.replace(/\.shp$/i, '.dbf');
+    const sample = head(set.dbf, 1 << 16);
+    const header = dbfHeader(sample, dbfName);
+    const encoding = dbfEncoding(set, header, sample, opts.encoding);
+    const dec = new TextDecoder(encoding);
+    const shpSize = typeof set.shp === 'string' ? statSync(set.shp).size : set.shp.length;
+    const declared = shpDeclaredBytes(shpHead);
+    if (shpSize < declared) {
+      throw fileProblem(
+        `${set.shpName} is truncated: its header says ${declared.toLocaleString('en-US')} bytes, the file has ${shpSize.toLocaleString('en-US')}`,
+      );
+    }
+    const typeCode = new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(32, true);
+    layers.push({
+      name: set.name,
+      count: header.count,
+      fields: header.fieldNames.map((n) => dec.decode(n)),
+      geometryType: SHAPE_TYPES[typeCode % 10] ?? `shape type ${typeCode}`,
+    });
+    info.set(set.name, { set, encoding, count: header.count });
+  }
+
+  async function* read(layer: string): AsyncGenerator<SourceFeature> {
+    const { set, encoding, count } = info.get(layer)!;
+    // Paths are read in pieces from disk; bytes (a zip, an upload) from memory.
+    const src = await shapefile.open(set.shp as string, set.dbf as string, { encoding });
+    let index = 0;
+    for (;;) {
+      let r;
+      try {
+        r = await src.read();
+      } catch (e) {
+        throw fileProblem(`${set.shpName}: damaged at shape ${index}: ${(e as Error).message}`);
+      }
+      if (r.done) break;
+      yield { feature: r.value, fromText: false, index: index++ };
+    }
+    if (index < count) {
+      throw fileProblem(
+        `${set.shpName} ends after ${index} shapes but its .dbf has ${count} records (truncated?)`,
+      );
+    }
+  }
+
+  return {
+    format: 'shapefile',
+    layers,
+    crsFound: (layer) => {
+      const prj = info.get(layer)?.set.prj;
+      return prj ? { source: 'prj', text: prj } : { source: 'none', text: null };
+    },
+    defaultCrs: null,
+    read,
+  };
+}
+
+const SHAPE_TYPES: Record<number, string> = {
+  0: 'Null',
+  1: 'Point',
+  3: 'PolyLine',
+  5: 'Polygon',
+  8: 'MultiPoint',
+};
