@@ -1,6 +1,15 @@
 import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { fetchConfig, fetchFeatures, fetchJurisdictions, search, type SearchResult } from './api.ts';
+import type { Basemap, BasemapChoice } from '../../core/basemaps.ts';
+import {
+  fetchBasemaps,
+  fetchConfig,
+  fetchFeatures,
+  fetchJurisdictions,
+  search,
+  type SearchResult,
+} from './api.ts';
+import { offlineOf, resolveBasemap } from './map/basemap.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
 import { MapTools } from './map/MapTools.tsx';
@@ -26,6 +35,15 @@ import { ExchangeButtons } from './panels/exchange/ExchangeButtons.tsx';
 import { ExportDialog } from './panels/exchange/ExportDialog.tsx';
 
 const LAYERS_KEY = 'wuyou.layers';
+const BASEMAP_KEY = 'wuyou.basemap';
+
+function storedBasemap(): BasemapChoice | null {
+  try {
+    return (localStorage.getItem(BASEMAP_KEY) as BasemapChoice | null) ?? null;
+  } catch {
+    return null;
+  }
+}
 
 function storedVisibility(): LayerVisibility {
   try {
@@ -54,7 +72,8 @@ async function fitDistrict(map: MapController) {
 export function App() {
   const { t, lang, setLang } = useI18n();
   const { t: dashboardText } = useDashboardText();
-  const [config, setConfig] = useState<{ tiandituKey: string | null } | null>(null);
+  const [config, setConfig] = useState<{ tiandituKey: string | null; offline: Basemap[] } | null>(null);
+  const [wantedBasemap, setWantedBasemap] = useState<BasemapChoice | null>(storedBasemap);
   const [map, setMap] = useState<MapController | null>(null);
   const [visibility, setVisibility] = useState<LayerVisibility>(storedVisibility);
   const [picked, setPicked] = useState<Picked | null>(null);
@@ -83,12 +102,16 @@ export function App() {
   );
 
   useEffect(() => {
+    const offline = fetchBasemaps().catch((e: Error) => {
+      console.warn('GET /api/basemaps failed:', e.message);
+      return [];
+    });
     fetchConfig()
-      .then((c) => setConfig({ tiandituKey: c.tiandituKey }))
-      .catch((e: Error) => {
+      .then(async (c) => setConfig({ tiandituKey: c.tiandituKey, offline: await offline }))
+      .catch(async (e: Error) => {
         // Without the config the map still works offline; only the optional basemap is lost.
         console.warn('GET /api/config failed:', e.message);
-        setConfig({ tiandituKey: null });
+        setConfig({ tiandituKey: null, offline: await offline });
       });
   }, []);
 
@@ -138,6 +161,24 @@ export function App() {
       return next;
     });
   }, []);
+
+  const basemap = config ? resolveBasemap(wantedBasemap, config) : null;
+  /** A basemap chosen in the layer panel (after an upload, with the new list): an offline one is flown to. */
+  const onBasemap = useCallback(
+    (choice: BasemapChoice | null, offline?: Basemap[]) => {
+      if (offline) setConfig((c) => (c ? { ...c, offline } : c));
+      setWantedBasemap(choice);
+      try {
+        if (choice) localStorage.setItem(BASEMAP_KEY, choice);
+        else localStorage.removeItem(BASEMAP_KEY);
+      } catch {
+        // not persisted
+      }
+      const b = offlineOf(choice, offline ?? config?.offline ?? []);
+      if (b) map?.fitBbox(b.bounds, { maxZoom: b.maxZoom });
+    },
+    [map, config],
+  );
 
   const onChoose = useCallback(
     (r: SearchResult) => {
@@ -196,6 +237,8 @@ export function App() {
             lang={lang}
             visibility={visibility}
             tiandituKey={config.tiandituKey}
+            basemap={basemap}
+            offline={config.offline}
             onPick={onPick}
             onError={setError}
             onReady={setMap}
@@ -203,7 +246,14 @@ export function App() {
         )}
         {/* Each panel in its own error boundary: a fault there leaves the map and the others running. */}
         <PanelBoundary name="layers">
-          <LayerPanel visibility={visibility} onToggle={onToggle} hasTianditu={!!config?.tiandituKey} />
+          <LayerPanel
+            visibility={visibility}
+            onToggle={onToggle}
+            hasTianditu={!!config?.tiandituKey}
+            offline={config?.offline ?? []}
+            basemap={basemap}
+            onBasemap={onBasemap}
+          />
         </PanelBoundary>
         <PanelBoundary name="map-tools">
           <MapTools map={map?.maplibre ?? null} />

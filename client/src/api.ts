@@ -1,3 +1,4 @@
+import type { Basemap } from '../../core/basemaps.ts';
 import type { Account, AuditPage, CreateAccountRequest, UpdateAccountRequest } from '../../core/accounts.ts';
 import type { ApiErrorBody } from '../../core/errors.ts';
 import type { DataLayer } from '../../core/vocabulary.ts';
@@ -167,6 +168,22 @@ export interface ClientConfig {
 
 export function fetchConfig(signal?: AbortSignal): Promise<ClientConfig> {
   return getJson<ClientConfig>('/api/config', signal);
+}
+
+/** GET /api/basemaps: the offline basemaps (离线底图) this server serves. */
+export async function fetchBasemaps(signal?: AbortSignal): Promise<Basemap[]> {
+  return (await getJson<{ basemaps: Basemap[] }>('/api/basemaps', signal)).basemaps;
+}
+
+/** POST /api/basemaps (city admin): an MBTiles or PMTiles file, named `name`. */
+export async function uploadBasemap(file: Blob, name: string): Promise<Basemap> {
+  const body = new Blob([file], { type: 'application/octet-stream' });
+  return (await call<Basemap>('POST', `/api/basemaps?name=${encodeURIComponent(name)}`, body)).json;
+}
+
+/** DELETE /api/basemaps/:id (city admin). */
+export async function removeBasemap(id: number): Promise<void> {
+  await call('DELETE', `/api/basemaps/${id}`);
 }
 
 /** One hit of `GET /api/search`: a compound (小区) by name, code or address, or a jurisdiction (街道, 社区, 区), with its extent. */

@@ -71,7 +71,11 @@ export interface RunningServer {
  * The real server over a fresh database holding the demo city, serving the built client, on an
  * ephemeral port. The client must have been built (`npm test` runs `npm run build` first).
  */
-export async function startServerWithDemoCity(opts: { buildings: number }): Promise<RunningServer> {
+export async function startServerWithDemoCity(opts: {
+  buildings: number;
+  /** More settings for the server (e.g. BASEMAP_DIR). */
+  env?: Record<string, string>;
+}): Promise<RunningServer> {
   if (!existsSync(`${CLIENT_DIST}/index.html`)) {
     throw new Error(`${CLIENT_DIST}/index.html is missing: run \`npm run build\` before the browser tests`);
   }
@@ -85,6 +89,7 @@ export async function startServerWithDemoCity(opts: { buildings: number }): Prom
       AUTH_SECRET: 'browser-test-secret',
       // No outside basemap, whatever the environment says: the test checks that nothing leaves the machine.
       TIANDITU_TK: '',
+      ...opts.env,
     });
     const app = createApp({ db: t.db, config, logger: pino({ level: 'silent' }) });
     const server: Server = await new Promise((resolve) => {

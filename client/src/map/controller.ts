@@ -9,9 +9,11 @@ import {
 } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
 import type { Language } from '../i18n/messages.ts';
+import { BASEMAP_BEFORE, basemapStyle, isBasemapId, resolveBasemap } from './basemap.ts';
 import { interactionOf, type Interaction } from './interaction.ts';
 import { pressClaimed } from './click-claim.ts';
 import { labelPoints } from './labels.ts';
@@ -47,6 +49,9 @@ export interface MapControllerOptions {
   lang: Language;
   visibility: LayerVisibility;
   tiandituKey?: string | null;
+  /** The basemap shown first, and the offline basemaps there are. */
+  basemap?: BasemapChoice | null;
+  offline?: readonly Basemap[];
   /** Called on every click: the features under it, most specific first, and where it was. */
   onPick(features: PickedFeature[], at: [number, number]): void;
   onError?(message: string): void;
@@ -68,12 +73,15 @@ export class MapController {
   readonly interaction: Interaction;
   private readonly groups = layerIdsByGroup();
   private loaded = false;
+  private visibility: LayerVisibility;
 
   constructor(
     private readonly container: HTMLElement,
     private readonly opts: MapControllerOptions,
   ) {
     container.dataset.mapState = 'loading';
+    this.visibility = opts.visibility;
+    container.dataset.basemap = resolveBasemap(opts.basemap, { ...opts, offline: opts.offline ?? [] }) ?? '';
     this.map = new MapLibreMap({
       container,
       style: buildStyle(opts),
@@ -82,7 +90,7 @@ export class MapController {
       minZoom: 8,
       maxZoom: 20,
       hash: true,
-      attributionControl: opts.tiandituKey ? { compact: true } : false,
+      attributionControl: opts.tiandituKey || opts.offline?.length ? { compact: true } : false,
     });
     this.interaction = interactionOf(this.map);
     this.map.addControl(new NavigationControl({ visualizePitch: false }), 'bottom-right');
@@ -167,7 +175,38 @@ export class MapController {
     this.whenLoaded(apply);
   }
 
+  /**
+   * Shows another basemap: the old one's layers and sources go, the new one's come in right above
+   * the background (before BASEMAP_BEFORE), so every layer of the app stays on top of it.
+   */
+  setBasemap(choice: BasemapChoice | null, offline: readonly Basemap[]) {
+    const apply = () => {
+      const style = this.map.getStyle();
+      for (const l of style.layers) if (isBasemapId(l.id)) this.map.removeLayer(l.id);
+      for (const id of Object.keys(style.sources)) if (isBasemapId(id)) this.map.removeSource(id);
+      const next = basemapStyle(choice, { tiandituKey: this.opts.tiandituKey, offline });
+      for (const [id, source] of Object.entries(next.sources)) this.map.addSource(id, source);
+      const visibility = this.visibility.tianditu ? 'visible' : 'none';
+      for (const layer of next.layers)
+        this.map.addLayer(
+          { ...layer, layout: { ...(layer.layout ?? {}), visibility } } as typeof layer,
+          BASEMAP_BEFORE,
+        );
+      this.container.dataset.basemap = choice ?? '';
+    };
+    this.whenLoaded(apply);
+  }
+
+  /** The style's layer ids, bottom to top (tests check the order). */
+  layerOrder(): string[] {
+    return this.map.getLayersOrder();
+  }
+
   setVisibility(visibility: LayerVisibility) {
+    this.visibility = visibility;
+    for (const id of this.map.getLayersOrder())
+      if (isBasemapId(id))
+        this.map.setLayoutProperty(id, 'visibility', visibility.tianditu ? 'visible' : 'none');
     for (const group of LAYER_GROUPS) {
       for (const id of this.groups[group]) {
         if (this.map.getLayer(id)) {

@@ -5,7 +5,9 @@ import type {
   SourceSpecification,
   StyleSpecification,
 } from 'maplibre-gl';
+import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
+import { basemapStyle, resolveBasemap } from './basemap.ts';
 import type { Language } from '../i18n/messages.ts';
 import {
   BASEMAP_COLOURS as B,
@@ -62,6 +64,10 @@ export interface StyleOptions {
   visibility: LayerVisibility;
   /** 天地图 key; absent → no raster basemap and no request leaves the machine. */
   tiandituKey?: string | null;
+  /** The basemap under the app's layers (group `tianditu`); absent → the first there is. */
+  basemap?: BasemapChoice | null;
+  /** Offline basemaps this server serves. */
+  offline?: readonly Basemap[];
 }
 
 const covered: ExpressionSpecification = ['==', ['get', 'covered'], true];
@@ -80,21 +86,6 @@ const LABEL_SOURCES = {
   'service-area-labels': { layer: 'service-areas', minzoom: 10, maxzoom: 13 },
   'compound-labels': { layer: 'compounds', minzoom: 11, maxzoom: 13 },
 } as const;
-
-function tiandituSource(layer: 'vec' | 'cva', key: string): SourceSpecification {
-  const tiles = [0, 1, 2, 3, 4, 5, 6, 7].map(
-    (n) =>
-      `https://t${n}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}` +
-      `&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(key)}`,
-  );
-  return {
-    type: 'raster',
-    tiles,
-    tileSize: 256,
-    maxzoom: 18,
-    attribution: '© 天地图 国家地理信息公共服务平台',
-  };
-}
 
 /** `yes` for an uncovered 三无 building, else `no`. */
 function uncoveredThreeNo<T extends string | number>(yes: T, no: T): ExpressionSpecification {
@@ -142,10 +133,8 @@ const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.4, 'text-halo-
 export function styleLayers(): Record<LayerGroup | 'base' | 'selection', LayerSpecification[]> {
   return {
     base: [{ id: 'background', type: 'background', paint: { 'background-color': B.background } }],
-    tianditu: [
-      { id: 'tianditu-vec', type: 'raster', source: 'tianditu-vec' },
-      { id: 'tianditu-cva', type: 'raster', source: 'tianditu-cva' },
-    ],
+    // The chosen basemap's layers come from basemap.ts (which ones depends on the choice).
+    tianditu: [],
     basemap: [
       {
         id: 'basemap-blocks',
@@ -547,7 +536,13 @@ export const INTERACTIVE_LAYERS: { id: string; layer: DataLayer }[] = [
 ];
 
 /** The whole style. Every source is a relative URL of this server unless a 天地图 key is given. */
-export function buildStyle({ lang, visibility, tiandituKey }: StyleOptions): StyleSpecification {
+export function buildStyle({
+  lang,
+  visibility,
+  tiandituKey,
+  basemap,
+  offline = [],
+}: StyleOptions): StyleSpecification {
   const groups = styleLayers();
   const sources: Record<string, SourceSpecification> = {
     basemap: tileSource('basemap', 0),
@@ -561,10 +556,8 @@ export function buildStyle({ lang, visibility, tiandituKey }: StyleOptions): Sty
   for (const [id, l] of Object.entries(LABEL_SOURCES))
     sources[id] = tileSource(l.layer, l.minzoom, l.maxzoom);
   sources[JURISDICTION_LABEL_SOURCE] = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
-  if (tiandituKey) {
-    sources['tianditu-vec'] = tiandituSource('vec', tiandituKey);
-    sources['tianditu-cva'] = tiandituSource('cva', tiandituKey);
-  }
+  const chosen = basemapStyle(resolveBasemap(basemap, { tiandituKey, offline }), { tiandituKey, offline });
+  Object.assign(sources, chosen.sources);
   const show = (group: LayerGroup, layer: LayerSpecification): LayerSpecification =>
     layer.type === 'background'
       ? layer
@@ -574,7 +567,7 @@ export function buildStyle({ lang, visibility, tiandituKey }: StyleOptions): Sty
         } as LayerSpecification);
   const layers: LayerSpecification[] = [
     ...groups.base,
-    ...(tiandituKey ? groups.tianditu.map((l) => show('tianditu', l)) : []),
+    ...chosen.layers.map((l) => show('tianditu', l)),
     ...groups.basemap.map((l) => show('basemap', l)),
     ...groups.compounds.map((l) => show('compounds', l)),
     ...groups['service-areas'].map((l) => show('service-areas', l)),

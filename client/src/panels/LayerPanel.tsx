@@ -1,4 +1,7 @@
 import type { ReactNode } from 'react';
+import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
+import { BasemapSwitch, type BasemapSwitchProps } from './BasemapSwitch.tsx';
+import { useIsAdmin } from './users/UsersPanel.tsx';
 import { useDashboardText } from '../dashboard/messages.ts';
 import { useRemembered } from '../dashboard/remembered.ts';
 import { DISTANCE_BANDS } from '../../../core/viewshed/index.ts';
@@ -29,8 +32,12 @@ import {
 export interface LayerPanelProps {
   visibility: LayerVisibility;
   onToggle(group: LayerGroup, visible: boolean): void;
-  /** Whether a 天地图 basemap is configured (else its switch is not offered). */
+  /** Whether a 天地图 basemap is configured. */
   hasTianditu: boolean;
+  /** The offline basemaps (离线底图) this server serves, and the one shown (group `tianditu`). */
+  offline: readonly Basemap[];
+  basemap: BasemapChoice | null;
+  onBasemap: BasemapSwitchProps['onBasemap'];
 }
 
 /** Top of the map first, as in a GIS table of contents. */
@@ -46,7 +53,17 @@ const ORDER: LayerGroup[] = [
 ];
 
 /** 图层 and 图例 in one list: each layer's switch with its symbols under it. */
-export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProps) {
+export function LayerPanel({
+  visibility,
+  onToggle,
+  hasTianditu,
+  offline,
+  basemap,
+  onBasemap,
+}: LayerPanelProps) {
+  const admin = useIsAdmin();
+  // The basemap row: when there is something to choose, or for an admin who may add a file.
+  const hasBasemaps = hasTianditu || offline.length > 0 || admin;
   const { t } = useI18n();
   const { t: d } = useDashboardText();
   const [collapsed, setCollapsed] = useRemembered(COLLAPSED_KEY);
@@ -75,7 +92,7 @@ export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProp
       </header>
       {!collapsed && (
         <ul className="layers">
-          {ORDER.filter((g) => g !== 'tianditu' || hasTianditu).map((g) => (
+          {ORDER.filter((g) => g !== 'tianditu' || hasBasemaps).map((g) => (
             <li key={g} className={visibility[g] ? '' : 'off'}>
               <label>
                 <input
@@ -89,6 +106,15 @@ export function LayerPanel({ visibility, onToggle, hasTianditu }: LayerPanelProp
               <Legend group={g} />
               {g === 'cameras' && <BandsSwitch disabled={!visibility.cameras} />}
               {g === 'gates' && <GateRings />}
+              {g === 'tianditu' && (
+                <BasemapSwitch
+                  hasTianditu={hasTianditu}
+                  offline={offline}
+                  basemap={basemap}
+                  disabled={!visibility.tianditu}
+                  onBasemap={onBasemap}
+                />
+              )}
             </li>
           ))}
         </ul>

@@ -19,7 +19,7 @@ import { PasswordField } from './PasswordForm.tsx';
 import './users.css';
 
 /** Whether the signed-in user is a city admin (follows sign-in and sign-out). */
-function useIsAdmin(): boolean {
+export function useIsAdmin(): boolean {
   const admin = () => {
     const u = sessionUser();
     return u?.role === 'city_admin' && !u.mustChangePassword;
