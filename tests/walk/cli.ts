@@ -34,7 +34,9 @@ try {
     log: values.verbose ? (l) => console.log(l) : undefined,
   });
   console.log(
-    `walk seed ${seed}: ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${r.saves} saves (${r.checkedSaves} compared with the database)`,
+    `walk seed ${seed}: ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${r.saves} saves sent; ` +
+      `${r.acknowledgedWrites} acknowledged writes, ${r.checkedSaves} of them found in the database as answered, ` +
+      `${r.shownSaves} saves shown exactly as stored, ${r.unanswered} writes without an answer`,
   );
   console.log(r.actions);
 } catch (e) {

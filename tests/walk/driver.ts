@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Polygon, Position } from 'geojson';
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
 import { createApp } from '../../server/src/app.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
@@ -182,6 +182,108 @@ const within = (p: Promise<unknown>): Promise<boolean> =>
     () => false,
   );
 
+/** What the server acknowledged of one service area: its version and the polygon the walk asked for. */
+interface AckedArea {
+  version: number;
+  /** GeoJSON of the polygon sent (or, for a merge without one, the union the server answered). */
+  geometry: string;
+}
+
+/**
+ * The service areas as the walk's acknowledged writes leave them: every 2xx answer to a write the page
+ * sent (create, update, delete, split, merge) moves it on. After each step the database must hold
+ * exactly these areas, at these versions, with these polygons: nothing acknowledged lost, nothing
+ * written that no acknowledged request asked for.
+ */
+export class AreaLedger {
+  readonly areas = new Map<number, AckedArea>();
+  /** Acknowledged writes since the start, and those the database has been compared with. */
+  acked = 0;
+  verified = 0;
+  private unverified = 0;
+
+  /** Applies one answered write; returns a complaint when it is a write the ledger does not know. */
+  apply(method: string, path: string, status: number, request: unknown, answer: unknown): string | null {
+    if (status < 200 || status >= 300) return null;
+    const req = (request ?? {}) as Record<string, unknown>;
+    const ans = (answer ?? {}) as Record<string, unknown>;
+    const feature = (f: unknown) => f as { id: number; properties: { version: number }; geometry: unknown };
+    const set = (id: number, version: number, geometry: unknown) => {
+      this.areas.set(Number(id), { version: Number(version), geometry: JSON.stringify(geometry) });
+      this.acked++;
+      this.unverified++;
+    };
+    const one = path.match(/^\/api\/service-areas\/(\d+)$/);
+    const split = path.match(/^\/api\/service-areas\/(\d+)\/split$/);
+    if (method === 'POST' && path === '/api/service-areas/validate') return null;
+    if (method === 'POST' && path === '/api/service-areas') {
+      set(ans.id as number, ans.version as number, (req.geometry ?? null) as unknown);
+    } else if (method === 'PUT' && one) {
+      set(Number(one[1]), ans.version as number, req.geometry);
+    } else if (method === 'DELETE' && one) {
+      this.areas.delete(Number(one[1]));
+      this.acked++;
+      this.unverified++;
+    } else if (method === 'POST' && split) {
+      const parts = (req.parts ?? []) as unknown[];
+      (ans.areas as unknown[]).forEach((a, i) => {
+        const f = feature(a);
+        set(f.id, f.properties.version, parts[i] ?? f.geometry);
+      });
+    } else if (method === 'POST' && path === '/api/service-areas/merge') {
+      const f = feature(ans);
+      for (const id of (req.ids ?? []) as number[])
+        if (Number(id) !== Number(f.id)) this.areas.delete(Number(id));
+      set(f.id, f.properties.version, req.geometry ?? f.geometry);
+    } else {
+      return `an acknowledged ${method} ${path} the walk does not know how to check`;
+    }
+    return null;
+  }
+
+  /** Takes the database's areas as they are (at the start, or after a write whose answer was lost). */
+  async reset(db: Db): Promise<void> {
+    this.areas.clear();
+    const r = await db.query<{ id: number; version: number; g: string }>(
+      'SELECT id::int AS id, version, ST_AsGeoJSON(geom, 15) AS g FROM service_areas',
+    );
+    for (const row of r.rows) this.areas.set(row.id, { version: row.version, geometry: row.g });
+    this.unverified = 0;
+  }
+
+  /** What differs between the database and the acknowledged writes (empty when they agree). */
+  async compare(db: Db): Promise<string[]> {
+    const want = [...this.areas].map(([id, a]) => ({ id, version: a.version, geometry: a.geometry }));
+    const r = await db.query<{ id: number; stored: number | null; want: number | null; diff: number | null }>(
+      `WITH want AS (
+         SELECT (w->>'id')::bigint AS id, (w->>'version')::int AS version,
+                ST_SetSRID(ST_GeomFromGeoJSON(w->>'geometry'), 4326) AS geom
+         FROM json_array_elements($1::json) w)
+       SELECT COALESCE(s.id, w.id)::int AS id, s.version AS stored, w.version AS want,
+              CASE WHEN s.id IS NOT NULL AND w.id IS NOT NULL
+                   THEN ST_Area(ST_SymDifference(s.geom, w.geom)::geography) END AS diff
+       FROM service_areas s FULL JOIN want w ON w.id = s.id
+       WHERE s.id IS NULL OR w.id IS NULL OR s.version IS DISTINCT FROM w.version
+          OR ST_Area(ST_SymDifference(s.geom, w.geom)::geography) > 0.01`,
+      [JSON.stringify(want)],
+    );
+    const out = r.rows.map((x) =>
+      x.want === null
+        ? `area ${x.id} (version ${x.stored}) is stored, but no acknowledged save made it`
+        : x.stored === null
+          ? `area ${x.id} (version ${x.want}) was acknowledged, but is not stored`
+          : x.stored !== x.want
+            ? `area ${x.id} is stored at version ${x.stored}, the acknowledged one is ${x.want}`
+            : `area ${x.id}: the stored polygon differs from the acknowledged one by ${x.diff} m²`,
+    );
+    if (!out.length) {
+      this.verified += this.unverified;
+      this.unverified = 0;
+    }
+    return out;
+  }
+}
+
 export interface WalkOptions {
   seed: number;
   steps: number;
@@ -195,7 +297,14 @@ export interface WalkReport {
   steps: number;
   actions: Record<string, number>;
   saves: number;
+  /** Acknowledged service-area writes (create, update, delete, split, merge) found in the database as answered. */
   checkedSaves: number;
+  /** Acknowledged writes in all. */
+  acknowledgedWrites: number;
+  /** Writes whose answer never reached the page (the ledger then re-read the database). */
+  unanswered: number;
+  /** Saves after which the editor showed exactly the stored polygon. */
+  shownSaves: number;
 }
 
 /** A failed invariant, with the walk so far to replay it. */
@@ -235,8 +344,67 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const history: string[] = [];
-  const report: WalkReport = { seed: opts.seed, steps: 0, actions: {}, saves: 0, checkedSaves: 0 };
+  const report: WalkReport = {
+    seed: opts.seed,
+    steps: 0,
+    actions: {},
+    saves: 0,
+    checkedSaves: 0,
+    acknowledgedWrites: 0,
+    unanswered: 0,
+    shownSaves: 0,
+  };
   const baseline = await fingerprint(world.db);
+
+  // Every write the page sends to /api/service-areas, and what the server answered it.
+  const ledger = new AreaLedger();
+  await ledger.reset(world.db);
+  const inFlight = new Set<Request>();
+  const handling: Promise<void>[] = [];
+  const complaints: string[] = [];
+  let writesSent = 0;
+  let lostAnswer = false;
+  const isWrite = (r: Request) =>
+    r.method() !== 'GET' && new URL(r.url()).pathname.startsWith('/api/service-areas');
+  page.on('request', (r) => {
+    if (!isWrite(r)) return;
+    inFlight.add(r);
+    writesSent++;
+  });
+  page.on('requestfinished', (r) => {
+    if (!isWrite(r)) return;
+    handling.push(
+      (async () => {
+        const res = await r.response();
+        const answer: unknown = res && res.status() !== 204 ? await res.json().catch(() => null) : null;
+        let request: unknown;
+        try {
+          request = r.postDataJSON();
+        } catch {
+          request = null;
+        }
+        const why = ledger.apply(r.method(), new URL(r.url()).pathname, res?.status() ?? 0, request, answer);
+        if (why) complaints.push(why);
+      })()
+        .catch((e: unknown) => {
+          lostAnswer = true;
+          log(`  (the answer of ${r.method()} ${r.url()} could not be read: ${(e as Error).message})`);
+        })
+        .finally(() => inFlight.delete(r)),
+    );
+  });
+  page.on('requestfailed', (r) => {
+    if (!isWrite(r)) return;
+    inFlight.delete(r);
+    lostAnswer = true;
+  });
+  /** Until every write the page sent has its answer applied to the ledger (false if that took too long). */
+  const writesSettled = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (inFlight.size && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(handling.splice(0));
+    return inFlight.size === 0;
+  };
 
   const fail = (what: string): never => {
     throw new WalkError(
@@ -448,37 +616,38 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
           if ((await page.isVisible(mode)) && !(await page.inputValue(mode)))
             await page.selectOption(mode, 'community_custodial');
         }
-        const answered = page
-          .waitForResponse((r) => /\/api\/service-areas/.test(r.url()) && r.request().method() !== 'GET', {
-            timeout: 30_000,
-          })
-          .catch(() => null);
+        // The click either refuses at once in the client (a blocking live check, a missing field: a
+        // message, no request) or starts saving (the button busy); then the save runs to its end, however
+        // long the loaded machine takes, so its answer is seen and checked.
+        const sent = writesSent;
+        const acked = ledger.acked;
         const message = await page.textContent('[data-testid=editor-message]').catch(() => null);
         await page.click('[data-testid=editor-save]');
-        // The client may refuse before asking the server (a blocking live check, a missing field).
-        const r = await Promise.race([
-          answered,
-          page
-            .waitForFunction(
-              (m) => {
-                const el = document.querySelector('[data-testid=editor-message]');
-                const errs = document.querySelectorAll('[data-testid^=field-error-]').length;
-                return (el && el.textContent !== m) || errs > 0 ? 'refused' : false;
-              },
-              message,
-              { timeout: 30_000 },
-            )
-            .then(() => null)
-            .catch(() => null),
-        ]);
-        const late =
-          r ??
-          (await Promise.race([answered, new Promise<null>((res) => setTimeout(() => res(null), 2000))]));
-        const res = late;
+        const started = await within(
+          page.waitForFunction(
+            (m) => {
+              const busy = document.querySelector('[data-testid=editor-save]')?.getAttribute('aria-busy');
+              const el = document.querySelector('[data-testid=editor-message]');
+              const errs = document.querySelectorAll('[data-testid^=field-error-]').length;
+              return busy === 'true' || (el && el.textContent !== m) || errs > 0;
+            },
+            message,
+            { timeout: 10_000, polling: 50 },
+          ),
+        );
+        if (started)
+          await within(
+            page.waitForFunction(
+              () => document.querySelector('[data-testid=editor-save]')?.getAttribute('aria-busy') !== 'true',
+              undefined,
+              { timeout: 180_000 },
+            ),
+          );
+        await writesSettled(60_000);
         await answerDialogs();
-        if (!res) return;
+        if (writesSent === sent) return; // refused in the client
         report.saves++;
-        if (!res.ok()) return; // refused (overlap, too small, …): the server said why; nothing to compare
+        if (ledger.acked === acked) return; // refused by the server (overlap, too small, …): it said why
         // The stored geometry is what the editor shows once the save has settled.
         const settled = await within(
           page.waitForFunction(
@@ -510,7 +679,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         if (!row) fail(`saved area ${shown.id} is not stored`);
         if (row!.diff == null || row!.diff > 0.01)
           fail(`saved area ${shown.id}: stored geometry differs from the editor's by ${row!.diff} m²`);
-        report.checkedSaves++;
+        report.shownSaves++;
       },
     },
     {
@@ -594,6 +763,22 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     const now = await fingerprint(world.db);
     const changed = PROTECTED.filter((t) => now[t] !== baseline[t]);
     if (changed.length) fail(`${after} wrote ${changed.join(', ')} (only service areas may change)`);
+    // The stored areas are exactly what the acknowledged writes made them.
+    if (!(await writesSettled(120_000))) {
+      log(`  (a write is still unanswered after ${after}: compared at the next step)`);
+      return;
+    }
+    if (complaints.length) fail(complaints.join(' | '));
+    if (lostAnswer) {
+      // The page never read an answer (a request cut off): the ledger cannot know it; start again from the database.
+      report.unanswered++;
+      lostAnswer = false;
+      await ledger.reset(world.db);
+    }
+    const diffs = await ledger.compare(world.db);
+    if (diffs.length) fail(`after ${after}: ${diffs.join(' | ')}`);
+    report.acknowledgedWrites = ledger.acked;
+    report.checkedSaves = ledger.verified;
   };
 
   try {

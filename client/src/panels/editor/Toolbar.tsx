@@ -87,6 +87,7 @@ export function Toolbar(p: ToolbarProps) {
           type="button"
           className="button primary"
           data-testid="editor-save"
+          aria-busy={p.saving}
           disabled={!p.canSave || p.saving}
           onClick={p.onSave}
         >
