@@ -79,6 +79,8 @@ export interface CoverageProposal {
   covers: number;
   households: number;
   area_m2: number;
+  /** Names of the compounds its buildings belong to, most buildings first (empty: loose buildings). */
+  compounds: string[];
   geometry: GeoJSON.Polygon;
 }
 

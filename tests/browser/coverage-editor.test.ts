@@ -4,6 +4,9 @@ import type { Position } from 'geojson';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CoverageGap, CoverageProposal, CoverageResponse } from '../../core/coverage.ts';
+import { proposalDrafts } from '../../client/src/dashboard/draft-names.ts';
+import { DASHBOARD_MESSAGES } from '../../client/src/dashboard/messages.ts';
+import { format } from '../../client/src/i18n/messages.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
   ARTIFACTS_DIR,
@@ -255,6 +258,7 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       let proposal: CoverageProposal | undefined;
       let position = -1;
       let street = { code: '', name: '' };
+      let name = '';
       for (const s of tree.children.filter((c) => c.three_no.uncovered > 0)) {
         const r = (await (await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`)).json()) as {
           proposals: CoverageProposal[];
@@ -263,6 +267,11 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
         if (position >= 0) {
           proposal = r.proposals[position];
           street = { code: s.code!, name: s.name };
+          const zh = (
+            key: keyof (typeof DASHBOARD_MESSAGES)['zh-CN'],
+            vars?: Record<string, string | number>,
+          ) => format(DASHBOARD_MESSAGES['zh-CN'][key], vars);
+          name = proposalDrafts(r.proposals, street.code, street.name, zh)[position]!.name;
           break;
         }
       }
@@ -305,12 +314,14 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       expect(draft?.id).toBeNull();
       expect(draft?.geometry).toEqual(proposal!.geometry);
       expect(draft?.attributes).toMatchObject({ street_code: street.code, status: 'draft' });
-      expect(await page.inputValue('[data-testid=field-name]')).toBe(`${street.name} 新服务区域`);
+      // Issue 9 #3: a name of its own (not "<街道> 新服务区域" like every draft) and a 管理模式, so
+      // the proposal is saved as it was offered, unchanged.
+      expect(name).not.toBe(`${street.name} 新服务区域`);
+      expect(await page.inputValue('[data-testid=field-name]')).toBe(name);
+      expect(await page.inputValue('[data-testid=field-management_mode]')).toBe('community_custodial');
       expect(await page.isVisible('[data-testid=editor-dirty]')).toBe(true);
       expect(await shown()).toBe(streetBefore); // nothing saved yet
 
-      await page.fill('[data-testid=field-name]', '看板采纳区域');
-      await page.selectOption('[data-testid=field-management_mode]', 'community_custodial');
       await page.click('[data-testid=editor-save]');
       await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 30_000 });
 
@@ -318,7 +329,8 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       // of the saved area and the other areas.
       const saved = (
         await server.db.query<{ id: string; status: string; street_code: string }>(
-          "SELECT id::text AS id, status, street_code FROM service_areas WHERE name = '看板采纳区域'",
+          'SELECT id::text AS id, status, street_code FROM service_areas WHERE name = $1',
+          [name],
         )
       ).rows;
       expect(saved).toHaveLength(1);

@@ -164,10 +164,13 @@ describe('uncovered buildings, gaps and proposals', () => {
     expect(g.gaps.map((x) => x.kind)).toEqual(['hole', 'sliver']);
     const fc = await json<GeoJSON.FeatureCollection>('/api/coverage/gaps?street=510903001&format=geojson');
     expect(fc.features).toHaveLength(2);
-    const p = await json<{ proposals: { building_ids: number[] }[] }>(
+    const p = await json<{ proposals: { building_ids: number[]; compounds: string[] }[] }>(
       '/api/coverage/proposals?street=510903001',
     );
     expect(p.proposals.map((x) => x.building_ids.join(',')).sort()).toEqual(['3', '6', '7,8', '9']);
+    // Issue 9 #3: each names the compounds of its buildings (the editor names an adopted one after them).
+    const compounds = Object.fromEntries(p.proposals.map((x) => [x.building_ids.join(','), x.compounds]));
+    expect(compounds).toEqual({ '3': [], '6': ['滨江小区'], '7,8': [], '9': [] });
   });
 
   it('records snapshots for the trend (city admin only)', async () => {

@@ -11,7 +11,7 @@ import {
   type CoverageSnapshot,
   type LedgerStats,
 } from '../../../core/coverage.ts';
-import { FIVE_TARGETS, type CompoundCategory } from '../../../core/vocabulary.ts';
+import { FIVE_TARGETS, type CompoundCategory, type ManagementMode } from '../../../core/vocabulary.ts';
 import {
   canRecordSnapshot,
   exportLinks,
@@ -31,6 +31,7 @@ import { useI18n } from '../i18n/I18n.tsx';
 import { usePlaceNames } from '../i18n/places.ts';
 import { OVERLAY_COLOURS, type DashboardOverlay } from '../map/dashboard-overlay.ts';
 import { mapViewPng, type MapImageSource } from './map-png.ts';
+import { proposalDrafts, type ProposalDraft } from './draft-names.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
 import { useRemembered } from './remembered.ts';
 import { UncoveredList } from './UncoveredList.tsx';
@@ -47,7 +48,10 @@ export interface DashboardProps {
   /** Seconds between refreshes while open (an area saved elsewhere shows up). */
   refreshSeconds?: number;
   /** 填补 / 采纳为草稿: hands a gap's or proposal's polygon to the editor as a new draft area. */
-  onDraft?: (geometry: Polygon, attributes: { street_code: string; name: string }) => void;
+  onDraft?: (
+    geometry: Polygon,
+    attributes: { street_code: string; name: string; management_mode?: ManagementMode },
+  ) => void;
   /** The gaps and proposals of the street shown (empty when none or left), for the map to draw. */
   onOverlay?: (overlay: DashboardOverlay) => void;
 }
@@ -179,14 +183,20 @@ export function Dashboard({
   }, [gaps, proposals, onOverlay]);
   useEffect(() => () => onOverlay?.({ gaps: [], proposals: [] }), [onOverlay]);
 
-  const draft = (geometry: Polygon) => {
+  const draft = (geometry: Polygon, attributes?: ProposalDraft) => {
     if (!street) return;
     onZoom?.(polygonBbox(geometry), 18);
-    onDraft?.(geometry, {
-      street_code: street,
-      name: d('draft.draftName', { street: placeName(place) }),
-    });
+    onDraft?.(
+      geometry,
+      attributes ?? { street_code: street, name: d('draft.draftName', { street: placeName(place) }) },
+    );
   };
+  // What each proposal opens with when adopted: a name of its own and a 管理模式 (issue 9 #3).
+  const streetName = street ? placeName(place) : '';
+  const proposalAttributes = useMemo(
+    () => (street ? proposalDrafts(proposals, street, streetName, d) : []),
+    [proposals, street, streetName, d],
+  );
 
   useEffect(() => {
     const id = setInterval(() => setTick((x) => x + 1), refreshSeconds * 1000);
@@ -517,7 +527,7 @@ export function Dashboard({
                             className="link"
                             data-testid="proposal-accept"
                             title={d('draft.acceptDraftTitle')}
-                            onClick={() => draft(p.geometry)}
+                            onClick={() => draft(p.geometry, proposalAttributes[proposals.indexOf(p)])}
                           >
                             {d('draft.acceptDraft')}
                           </button>

@@ -3,7 +3,8 @@
 -- merged (buffer out, in), then cut by the street and the block, the roads (± $4 m), the river and the
 -- existing areas, so the street's own editor can save a proposal unchanged (a block may reach into the
 -- next street: issue 9 #4). The part with most of the cluster's buildings is kept. $1 street code.
--- Parts under $5 m² (the save's too_small) are no proposal. Every overlay in EPSG:4326 runs on a
+-- Parts under $5 m² (the save's too_small) are no proposal. compounds: the names of the compounds of
+-- its buildings, most buildings first (the editor names an adopted proposal after them). Every overlay in EPSG:4326 runs on a
 -- 1e-9° grid (≈ 0.1 mm; see gaps.sql for why), and every buffer (EPSG:4544, metres) takes its input
 -- reduced to a 1 mm grid: GEOS buffers by floating-point noding first too, and PGlite returned no
 -- proposal at all for a street where that failed.
@@ -63,6 +64,9 @@ SELECT row_number() OVER (ORDER BY cardinality(ids) DESC, ids[1])::integer - 1 A
        block_id, ids AS building_ids, households,
        (SELECT count(*) FROM buildings bd WHERE bd.id = ANY(best.ids) AND ST_Covers(best.poly, bd.geom))::integer AS covers,
        round(ST_Area(poly::geography)::numeric, 1)::float8 AS area_m2,
+       (SELECT COALESCE(json_agg(x.name ORDER BY x.n DESC, x.name), '[]'::json)
+        FROM (SELECT c.name, count(*) AS n FROM buildings bd JOIN compounds c ON c.id = bd.compound_id
+              WHERE bd.id = ANY(best.ids) GROUP BY c.name) x) AS compounds,
        ST_AsGeoJSON(poly, 9)::json AS geometry
 FROM best
 WHERE ST_Area(poly::geography) >= $5::float8

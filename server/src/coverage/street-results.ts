@@ -11,6 +11,16 @@ const GLOBAL_KEYS: Record<StreetResultKind, string[]> = {
   scorecards: ['*', '*cam'],
 };
 
+/**
+ * The shape of each kind's answer, kept with its options: raised whenever the answer's fields or
+ * filters change, so answers a database kept in an older shape are computed anew, not served.
+ */
+const SHAPES: Record<StreetResultKind, number> = {
+  gaps: 1,
+  proposals: 2, // + compounds (issue 9 #3)
+  scorecards: 1,
+};
+
 const READ_SQL = `WITH v AS (SELECT count(*) AS v FROM coverage_street_changes WHERE street_code = ANY($4::text[]))
 SELECT v.v::text AS version, r.result FROM v
 LEFT JOIN coverage_street_results r ON r.street_code = $1 AND r.kind = $2 AND r.options = $3 AND r.version = v.v`;
@@ -37,7 +47,8 @@ export async function streetResult<T>(
   options: Record<string, number | string | null | undefined>,
   compute: () => Promise<T>,
 ): Promise<T> {
-  const opts = JSON.stringify(options);
+  const shape = SHAPES[kind];
+  const opts = JSON.stringify(shape > 1 ? { ...options, shape } : options);
   // Placing the buildings a bulk load left unplaced changes building_places, an input: first.
   await ensurePlaces(db);
   const r = await db.query<{ version: string; result: string | null }>(READ_SQL, [
