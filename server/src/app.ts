@@ -19,7 +19,7 @@ import { layersRouter } from './api/layers.ts';
 import { ledgerRouter } from './api/ledger.ts';
 import { searchRouter } from './api/search.ts';
 import { serviceAreasRouter } from './api/service-areas.ts';
-import { tilesRouter } from './tiles/router.ts';
+import { tileFastPath, tileServer, tilesRouter } from './tiles/router.ts';
 import { Auth } from './auth.ts';
 import { BasemapStore } from './basemaps/store.ts';
 import type { Config } from './config.ts';
@@ -29,7 +29,7 @@ import { HttpError, errorRenderer } from './errors.ts';
 import { ChangeFeed } from './feed/change-feed.ts';
 import { route } from './http.ts';
 import { guardJsonBody, guardUrl, verifyJsonDepth } from './input/guard.ts';
-import { cors, securityHeaders } from './security-headers.ts';
+import { cors, headersOf, securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   db: Db;
@@ -78,7 +78,12 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
     });
     next();
   });
-  app.use(securityHeaders(config));
+  const security = securityHeaders(config);
+  // Plain tile requests are answered before the rest of the middleware (issue 12), with the same
+  // security headers; anything else about tiles takes the long way through tilesRouter below.
+  const tiles = tileServer(ctx);
+  app.use(tileFastPath(tiles, headersOf(security)));
+  app.use(security);
   app.use(cors(config));
   // The input layer (issue 10 #2), before any handler: URL, then JSON depth, then every value.
   app.use(guardUrl);
@@ -123,7 +128,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
   app.use('/api/basemaps', basemapsRouter(ctx));
   app.use('/api/users', auth.required(), usersRouter(ctx));
   app.use('/api/audit', auth.required(), auditRouter(ctx));
-  app.use('/tiles', tilesRouter(ctx));
+  app.use('/tiles', tilesRouter(ctx, {}, tiles));
   app.use('/api/export', exportRouter(ctx));
   app.use('/api/service-areas', serviceAreasRouter(ctx));
   app.use('/api/coverage', coverageRouter(ctx));

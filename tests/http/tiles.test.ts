@@ -173,6 +173,30 @@ describe(`GET /tiles/<layer>/<z>/<x>/<y>.mvt (${TEST_DB_KIND})`, () => {
   });
 });
 
+describe('issue 12: the fast tile path', () => {
+  const kept = (h: Headers) =>
+    Object.fromEntries([...h.entries()].filter(([k]) => !['date', 'x-request-id', 'keep-alive'].includes(k)));
+
+  it('answers with the same headers and bytes as the long way through the middleware', async () => {
+    // A query string is not a plain tile path: it goes through every middleware and tilesRouter.
+    const fast = await fetchTile(app.url, url('buildings', T16));
+    const slow = await fetchTile(app.url, `${url('buildings', T16)}?long=way`);
+    expect(fast.r.status).toBe(200);
+    expect(fast.r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(fast.r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(fast.r.headers.get('x-request-id')).toBeTruthy();
+    expect(kept(fast.r.headers)).toEqual(kept(slow.r.headers));
+    expect(fast.body.equals(slow.body)).toBe(true);
+  });
+
+  it('refuses a bad address in the same JSON shape, with the security headers', async () => {
+    const r = await fetch(`${app.url}/tiles/buildings/99/0/0.mvt`);
+    expect(r.status).toBe(400);
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid_tile');
+  });
+});
+
 describe('bad tile requests', () => {
   it.each([
     ['/tiles/buildings/23/0/0.mvt', 'zoom above 22'],

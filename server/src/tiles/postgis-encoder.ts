@@ -80,7 +80,8 @@ export class PostgisEncoder implements TileEncoder {
     if (!row) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
     return {
       bytes: row.mvt ?? Buffer.alloc(0),
-      version: { version: row.version, changedAt: row.changed_at },
+      // Numbers as LayerVersions reads them, so both ways give a tile the same ETag.
+      version: { version: Number(row.version), changedAt: Number(row.changed_at) },
     };
   }
 

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { route } from '../http.ts';
@@ -42,7 +42,51 @@ export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
  *   app.use('/tiles', tilesRouter(ctx));            // GET /tiles/buildings/15/26000/13470.mvt
  *   app.use('/tiles', tilesRouter(ctx, { cacheBytes: 0 }));  // no cache (benchmarks)
  */
-export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
+export function tilesRouter(
+  ctx: AppContext,
+  opts: TilesOptions = {},
+  serve: TileServer = tileServer(ctx, opts),
+): Router {
+  const router = Router();
+  router.get(
+    '/:layer/:z/:x/:y.mvt',
+    route(async (req, res) => {
+      const p = req.params as Record<string, string>;
+      await serve(res, p.layer!, p.z!, p.x!, p.y!, req.headers['if-none-match']);
+    }),
+  );
+  return router;
+}
+
+/** A plain tile path, nothing else: what the fast path answers (anything else goes the long way). */
+const TILE_PATH = /^\/tiles\/([a-z_-]{1,40})\/(\d{1,10})\/(\d{1,10})\/(\d{1,10})\.mvt$/;
+
+/**
+ * The tile route ahead of the app's middleware (issue 12, tiles at the limit): a GET of a plain
+ * `/tiles/<layer>/<z>/<x>/<y>.mvt` without an Origin is answered here, with the security headers the
+ * app's middleware would have set (`headers`, worked out once), skipping the input guards (the path
+ * pattern admits nothing they refuse), CORS (no Origin) and the router's walk. Errors go to the app's
+ * error renderer as before. Anything else — a query string, HEAD, a cross-origin request — falls
+ * through to tilesRouter.
+ */
+export function tileFastPath(serve: TileServer, headers: Readonly<Record<string, string>>): RequestHandler {
+  const names = Object.keys(headers);
+  return (req, res, next) => {
+    if (req.method !== 'GET' || req.headers.origin !== undefined) return next();
+    const m = TILE_PATH.exec(req.url);
+    if (!m) return next();
+    for (const k of names) res.setHeader(k, headers[k]!);
+    serve(res, m[1]!, m[2]!, m[3]!, m[4]!, req.headers['if-none-match']).catch(next);
+  };
+}
+
+export type TileServer = ReturnType<typeof tileServer>;
+
+/**
+ * Answers one tile request: 200 with the MVT, or 304 when If-None-Match holds the current ETag. One
+ * per app, shared by tilesRouter and tileFastPath (one cache, one view of the layer versions).
+ */
+export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
   const { db, logger } = ctx;
   const encoder: TileEncoder =
     opts.encoder ?? (db.kind === 'postgres' ? new PostgisEncoder(db.light) : new JsEncoder(db));
@@ -52,6 +96,7 @@ export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
   const versions = ctx.feed.versions;
   // Identical misses in flight share one encoding.
   const inFlight = new Map<string, Promise<Buffer>>();
+  const encodeVersioned = encoder.encodeVersioned?.bind(encoder);
 
   const etagOf = (tile: TileAddress, v: LayerVersion) =>
     `"${tile.layer.name}/${tile.z}/${tile.x}/${tile.y}/${encoder.kind}.${v.version}.${v.changedAt.toString(36)}"`;
@@ -72,36 +117,39 @@ export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
   };
 
   const send = (res: Response, etag: string, bytes: Buffer) => {
-    res.writeHead(200, { ...tileHeaders(etag), 'Content-Length': bytes.byteLength });
+    res.setHeader('Content-Type', MVT_TYPE);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('ETag', etag);
+    res.setHeader('Content-Length', bytes.byteLength);
+    res.writeHead(200);
     res.end(bytes);
   };
 
-  const router = Router();
-  router.get(
-    '/:layer/:z/:x/:y.mvt',
-    route(async (req, res) => {
-      const p = req.params as Record<string, string>;
-      const tile = parseTileAddress(p.layer!, p.z!, p.x!, p.y!);
-      const ifNoneMatch = req.headers['if-none-match'];
-      const encodeVersioned = encoder.encodeVersioned?.bind(encoder);
-      if (!cache && !ifNoneMatch && encodeVersioned) {
-        // Nothing to look up first: the tile and its version come from one statement, one snapshot.
-        const r = await encodeWithinLimit(tile, logger, (v) => encodeVersioned(tile, v));
-        send(res, etagOf(tile, r.version), r.bytes);
-        return;
-      }
-      const v = (versions.now() ?? (await versions.current())).get(tile.layer.name);
-      if (!v) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
-      const etag = etagOf(tile, v);
-      if (matches(ifNoneMatch, etag)) {
-        res.writeHead(304, tileHeaders(etag));
-        res.end();
-        return;
-      }
-      send(res, etag, await cached(tile, etag));
-    }),
-  );
-  return router;
+  return async (
+    res: Response,
+    layer: string,
+    z: string,
+    x: string,
+    y: string,
+    ifNoneMatch: string | undefined,
+  ): Promise<void> => {
+    const tile = parseTileAddress(layer, z, x, y);
+    if (!cache && !ifNoneMatch && encodeVersioned) {
+      // Nothing to look up first: the tile and its version come from one statement, one snapshot.
+      const r = await encodeWithinLimit(tile, logger, (v) => encodeVersioned(tile, v));
+      send(res, etagOf(tile, r.version), r.bytes);
+      return;
+    }
+    const v = (versions.now() ?? (await versions.current())).get(tile.layer.name);
+    if (!v) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
+    const etag = etagOf(tile, v);
+    if (matches(ifNoneMatch, etag)) {
+      res.writeHead(304, tileHeaders(etag));
+      res.end();
+      return;
+    }
+    send(res, etag, await cached(tile, etag));
+  };
 }
 
 function tileHeaders(etag: string) {
