@@ -5,7 +5,12 @@
  * sequences, CSV/TSV/XLSX points, Shapefile or a zipped one, GeoPackage, KML/KMZ, DXF) into one
  * layer, in one transaction. `--layer-name` picks a GeoPackage table (the first otherwise); `--crs`
  * names the coordinate system when the file does not (or overrides it); `--encoding` the attribute
- * text's (else .cpg, else detected). Any bad feature aborts the whole file: every one is printed
+ * text's (else .cpg, else detected).
+ *
+ * `--key COLUMN` stores each feature's id in the file (source_id); a feature whose id is already
+ * stored is then refused by name, unless `--mode append` (skip it), `--mode upsert` (update it when
+ * it differs: running the same file twice changes nothing) or `--mode replace --street CODE | --bbox
+ * minLon,minLat,maxLon,maxLat` (delete the layer's rows there first, then insert the file). Any bad feature aborts the whole file: every one is printed
  * as `FILE: feature <index>: <reason>` and the command exits 1 with nothing written.
  *
  * Cameras go through the camera importer (server/src/cameras/import.ts), which reads OSM surveillance
@@ -20,6 +25,7 @@ import { loadConfig } from '../src/config.ts';
 import { migrate, openDb, type Db } from '../src/db/index.ts';
 import {
   IMPORT_CRS,
+  IMPORT_MODES,
   IMPORT_SPECS,
   ImportError,
   importLayer,
@@ -32,7 +38,8 @@ import {
 
 const USAGE =
   `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
-  `[--crs EPSG:4544|EPSG:4490|gcj02|bd09|…] [--encoding utf-8|gbk] [--make-valid]`;
+  `[--crs EPSG:4544|EPSG:4490|gcj02|bd09|…] [--encoding utf-8|gbk] [--make-valid] ` +
+  `[--key COLUMN [--mode append|upsert|replace] [--street CODE | --bbox minLon,minLat,maxLon,maxLat]]`;
 const SHOWN = 50;
 
 function fail(message: string, code = 2): never {
@@ -69,6 +76,10 @@ async function main(): Promise<void> {
         crs: { type: 'string' },
         encoding: { type: 'string' },
         'layer-name': { type: 'string' },
+        key: { type: 'string' },
+        mode: { type: 'string' },
+        street: { type: 'string' },
+        bbox: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,7 +103,21 @@ async function main(): Promise<void> {
     }
   }
 
-  if (layer === 'cameras' && /\.(csv|geojson|json)$/i.test(file)) {
+  const mode = args.values.mode;
+  if (mode !== undefined && !isOneOf(IMPORT_MODES, mode))
+    fail(`--mode must be one of ${IMPORT_MODES.join(', ')}\n${USAGE}`);
+  if (mode && !args.values.key) fail(`--mode needs --key COLUMN (the features' id in the file)\n${USAGE}`);
+  let bbox: [number, number, number, number] | undefined;
+  if (args.values.bbox) {
+    const b = args.values.bbox.split(',').map(Number);
+    if (b.length !== 4 || !b.every(Number.isFinite) || b[0]! >= b[2]! || b[1]! >= b[3]!)
+      fail(`--bbox must be minLon,minLat,maxLon,maxLat\n${USAGE}`);
+    bbox = b as [number, number, number, number];
+  }
+  if (mode === 'replace' && !bbox && !args.values.street)
+    fail(`--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat\n${USAGE}`);
+
+  if (layer === 'cameras' && !args.values.key && /\.(csv|geojson|json)$/i.test(file)) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
     if (!isOneOf(IMPORT_CRS, crs))
       fail(`--crs for a camera file must be one of ${IMPORT_CRS.join(', ')}\n${USAGE}`);
@@ -132,15 +157,34 @@ async function main(): Promise<void> {
       total: sourceLayer?.count,
       makeValid: args.values['make-valid'],
       onProgress: progressPrinter(`${file}`),
+      key: args.values.key,
+      mode,
+      replaceWithin: mode === 'replace' ? { street: args.values.street, bbox } : undefined,
     });
     for (const r of result.repaired) console.log(`${file}: feature ${r.index}: ${r.message}`);
     printProblems(file, result.warnings, 'warning: ');
     const s = (Date.now() - t0) / 1000;
-    console.log(
-      `${file}: imported ${result.inserted.toLocaleString('en-US')} ${layer}` +
-        (result.repaired.length ? ` (${result.repaired.length} repaired)` : '') +
-        ` in ${s.toFixed(1)} s`,
-    );
+    const n = (x: number) => x.toLocaleString('en-US');
+    if (mode && !result.inserted && !result.updated && !result.deleted) {
+      console.log(
+        `${file}: nothing changed: ${n(result.unchanged + result.skipped)} ${layer} already stored` +
+          (result.unchanged ? ' as they are' : '') +
+          ` (in ${s.toFixed(1)} s)`,
+      );
+    } else {
+      const more = [
+        result.updated ? `${n(result.updated)} updated` : '',
+        result.unchanged ? `${n(result.unchanged)} unchanged` : '',
+        result.skipped ? `${n(result.skipped)} already stored, skipped` : '',
+        result.deleted ? `${n(result.deleted)} replaced` : '',
+        result.repaired.length ? `${result.repaired.length} repaired` : '',
+      ].filter(Boolean);
+      console.log(
+        `${file}: imported ${n(result.inserted)} ${layer}` +
+          (more.length ? ` (${more.join(', ')})` : '') +
+          ` in ${s.toFixed(1)} s`,
+      );
+    }
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
     const features = new Set(e.problems.map((p) => p.index)).size;

@@ -132,4 +132,40 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${csv}: CSV files hold points; buildings need polygons (use GeoJSON)`);
   });
+
+  it('issue 11: --key with --mode upsert run twice changes nothing and says so; a bad CSV row is named', async () => {
+    const file = join(dir, 'keyed.geojson');
+    const sq = (x: number) => [
+      [
+        [x, 30.53],
+        [x + 0.0002, 30.53],
+        [x + 0.0002, 30.5302],
+        [x, 30.5302],
+        [x, 30.53],
+      ],
+    ];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: ['K1', 'K2'].map((id, i) => ({
+          type: 'Feature',
+          properties: { id, name: `${i + 1}号楼` },
+          geometry: { type: 'Polygon', coordinates: sq(105.6 + i * 0.001) },
+        })),
+      }),
+    );
+    const first = await run('import', ['--layer', 'buildings', file, '--key', 'id', '--mode', 'upsert']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('imported 2 buildings');
+    const again = await run('import', ['--layer', 'buildings', file, '--key', 'id', '--mode', 'upsert']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`${file}: nothing changed: 2 buildings already stored as they are`);
+    const csv = join(dir, 'gates.csv');
+    writeFileSync(csv, 'name;lat;lon\n东门;30,53;105,59\n西门;30.53;东经105\n');
+    const bad = await run('import', ['--layer', 'gates', csv]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${csv}: feature 1 (row 3): lon "东经105" is not a number`);
+    expect(bad.stderr).toContain(`${csv}: nothing imported: 1 problem in 1 feature`);
+  });
 });

@@ -30,6 +30,8 @@ export interface PreparedFeature {
   index: number;
   ewkb: string;
   values: ColumnValue[];
+  /** The feature's id in its file (the --key column), stored to make re-imports idempotent. */
+  sourceId?: string | null;
 }
 
 const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);

@@ -11,6 +11,9 @@ import {
   type SourceFeature,
 } from './features.ts';
 import { IMPORT_SPECS, type ImportSpec } from './spec.ts';
+import { applyMode, keyProblems, type ImportMode, type ReplaceScope } from './modes.ts';
+
+export type { ImportMode, ReplaceScope } from './modes.ts';
 
 const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const INVALID_SQL = sql('invalid.sql');
@@ -42,6 +45,15 @@ export interface ImportOptions {
   /** Coordinate system of the input; gcj02 (Amap, Tencent, DataV) is converted to WGS84 first. */
   crs?: ImportCrs;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * The property holding each feature's id in its source (stored as source_id): with it, features
+   * already stored are refused by name (default), skipped (`append`), updated (`upsert`), or the
+   * layer's rows within `replaceWithin` are replaced by the file (`replace`).
+   */
+  key?: string;
+  mode?: ImportMode;
+  /** The part of the layer `replace` deletes first: a 街道's code or a lon/lat bbox. */
+  replaceWithin?: ReplaceScope;
 }
 
 export interface Repair {
@@ -59,6 +71,11 @@ export interface Repair {
 export interface ImportResult {
   layer: DataLayer;
   inserted: number;
+  /** Stored features the file changed (upsert), left as they were (upsert), skipped (append), deleted (replace). */
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  deleted: number;
   repaired: Repair[];
   /** What the sources flagged without refusing (a position outside China), by feature. */
   warnings: ImportProblem[];
@@ -80,6 +97,21 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       : (opts.features ?? []).map((feature) => ({ feature, fromText: false })));
   const progress = opts.onProgress ?? (() => {});
   let total = Array.isArray(sources) ? sources.length : (opts.total ?? 0);
+  if (opts.mode && !opts.key) {
+    throw new ImportError([
+      { index: null, reason: `--mode ${opts.mode} needs --key COLUMN (the features' id in the file)` },
+    ]);
+  }
+  if (opts.mode === 'replace' && !opts.replaceWithin) {
+    throw new ImportError([
+      {
+        index: null,
+        reason:
+          '--mode replace needs the part to replace: --street CODE or --bbox minLon,minLat,maxLon,maxLat',
+      },
+    ]);
+  }
+  const key = opts.key;
 
   return db.transaction(async (tx) => {
     // 1. Everything JS can judge, for every feature, streamed into a staging table as it goes (the
@@ -96,8 +128,19 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         if (source.row !== undefined) rowOf.set(index, source.row);
         if (source.warnings) for (const reason of source.warnings) warnings.push(withRow({ index, reason }));
         const r = prepareFeature(spec, source, index, opts.crs);
+        let sourceId: string | null = null;
+        if (key !== undefined) {
+          const props = (source.feature as { properties?: Record<string, unknown> } | null)?.properties;
+          const v = props && typeof props === 'object' ? props[key] : undefined;
+          sourceId = v === undefined || v === null ? '' : String(v).trim();
+          if (sourceId === '') {
+            problems.push(withRow({ index, reason: `key column "${key}" is empty` }));
+            continue;
+          }
+        }
         if (Array.isArray(r)) problems.push(...r.map(withRow));
         else {
+          r.sourceId = sourceId;
           staged++;
           yield r;
         }
@@ -149,7 +192,10 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         }
       }
     }
-    for (const q of keyChecks(spec)) {
+    if (key !== undefined) {
+      for (const p of await keyProblems(tx, spec, key, opts.mode)) problems.push(withRow(p));
+    }
+    for (const q of keyChecks(spec, key !== undefined && opts.mode !== undefined)) {
       const r = await tx.query<{ idx: number; reason: string }>(q);
       problems.push(...r.rows.map((row) => withRow({ index: row.idx, reason: row.reason })));
     }
@@ -160,21 +206,32 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     progress({ phase: 'writing', done: 0, total });
     const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
-    const rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged);
+    const moved = await applyMode(tx, spec, opts.mode, opts.replaceWithin);
+    const rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged - moved.removedFromStaging);
     // Rows go in file order, so ids follow it (a heap's physical order does not: PostgreSQL 16+
     // extends tables in bulk and fills earlier pages later). Memory enough to sort 200,000 rows
     // without spilling to disk.
     await tx.query("SELECT set_config('work_mem', '256MB', true)");
     const ins = await tx.query(insertSql(spec));
     if (rebuild) await tx.query(rebuild);
-    if (coverage && staged) {
+    if (coverage && (staged || moved.affected)) {
       await tx.query(
         `SELECT refresh_building_coverage(ST_SetSRID(ST_Extent(geom)::geometry, 4326))
-         FROM import_staging WHERE EXISTS (SELECT 1 FROM service_areas)`,
+         FROM (SELECT geom FROM import_staging UNION ALL SELECT geom FROM import_affected) g
+         WHERE EXISTS (SELECT 1 FROM service_areas)`,
       );
     }
     progress({ phase: 'writing', done: total, total });
-    return { layer: spec.layer, inserted: ins.rowCount, repaired, warnings };
+    return {
+      layer: spec.layer,
+      inserted: ins.rowCount,
+      updated: moved.updated,
+      unchanged: moved.unchanged,
+      skipped: moved.skipped,
+      deleted: moved.deleted,
+      repaired,
+      warnings,
+    };
   });
 }
 
@@ -215,11 +272,11 @@ const STAGING_TYPES: Record<string, string> = {
 
 function stagingDdl(spec: ImportSpec): string {
   const cols = spec.columns.map((c) => `${c.name} ${STAGING_TYPES[c.type]}`).join(', ');
-  return `CREATE TEMP TABLE import_staging (idx integer NOT NULL, geom geometry(Geometry, 4326) NOT NULL, ${cols}) ON COMMIT DROP`;
+  return `CREATE TEMP TABLE import_staging (idx integer NOT NULL, geom geometry(Geometry, 4326) NOT NULL, source_id text, ${cols}) ON COMMIT DROP`;
 }
 
 function stagingColumns(spec: ImportSpec): string {
-  return ['idx', 'geom', ...spec.columns.map((c) => c.name)].join(', ');
+  return ['idx', 'geom', 'source_id', ...spec.columns.map((c) => c.name)].join(', ');
 }
 
 /** One value in COPY's text format. */
@@ -257,7 +314,7 @@ async function loadStaging(
       for await (const batch of batches(rows, 2000)) {
         let s = '';
         for (const r of batch) {
-          s += `${r.index}\t${r.ewkb}`;
+          s += `${r.index}\t${r.ewkb}\t${copyValue(r.sourceId ?? null)}`;
           for (const v of r.values) s += `\t${copyValue(v)}`;
           s += '\n';
         }
@@ -270,11 +327,16 @@ async function loadStaging(
   const unnest = [
     '$1::integer[]',
     '$2::text[]',
-    ...spec.columns.map((c, k) => `$${k + 3}::${STAGING_TYPES[c.type]}[]`),
+    '$3::text[]',
+    ...spec.columns.map((c, k) => `$${k + 4}::${STAGING_TYPES[c.type]}[]`),
   ].join(', ');
   const sql = `INSERT INTO import_staging (${cols}) SELECT * FROM unnest(${unnest})`;
   for await (const part of batches(rows, 5000)) {
-    const params: unknown[][] = [part.map((r) => r.index), part.map((r) => r.ewkb)];
+    const params: unknown[][] = [
+      part.map((r) => r.index),
+      part.map((r) => r.ewkb),
+      part.map((r) => r.sourceId ?? null),
+    ];
     for (let k = 0; k < spec.columns.length; k++) params.push(part.map((r) => r.values[k]));
     await tx.query(sql, params);
   }
@@ -312,7 +374,7 @@ async function dropSpatialIndexForBulkLoad(
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Per-feature checks of references and unique keys, as SQL returning (idx, reason). */
-function keyChecks(spec: ImportSpec): string[] {
+function keyChecks(spec: ImportSpec, sameSourceIsSelf: boolean): string[] {
   const out: string[] = [];
   for (const c of spec.columns) {
     if (c.references) {
@@ -338,30 +400,44 @@ function keyChecks(spec: ImportSpec): string[] {
          UNION ALL
          SELECT s.idx, '${c.name} ' || quote_literal(s.${c.name}) || ' already exists in ${spec.table}'
          FROM import_staging s
-         WHERE s.${c.name} IS NOT NULL AND EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${c.name} = s.${c.name})`,
+         WHERE s.${c.name} IS NOT NULL AND EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${c.name} = s.${c.name}${
+           // Under upsert/append a stored row with the same source id is this feature itself.
+           sameSourceIsSelf ? ' AND t.source_id IS DISTINCT FROM s.source_id' : ''
+         })`,
       );
     }
   }
   return out;
 }
 
+/** The staged geometry as the layer stores it. */
+export function storedGeom(spec: ImportSpec, g = 'geom'): string {
+  return spec.store === 'multi'
+    ? `ST_Multi(${g})`
+    : spec.store === 'single-polygon'
+      ? `CASE WHEN GeometryType(${g}) = 'MULTIPOLYGON' THEN ST_GeometryN(${g}, 1) ELSE ${g} END`
+      : g;
+}
+
 function insertSql(spec: ImportSpec): string {
   const cols = spec.columns.map((c) => c.name).join(', ');
-  const geom =
-    spec.store === 'multi'
-      ? 'ST_Multi(geom)'
-      : spec.store === 'single-polygon'
-        ? "CASE WHEN GeometryType(geom) = 'MULTIPOLYGON' THEN ST_GeometryN(geom, 1) ELSE geom END"
-        : 'geom';
-  const insert = `INSERT INTO ${spec.table} (${cols}, geom) SELECT ${cols}, ${geom} FROM import_staging ORDER BY idx`;
+  const insert = `INSERT INTO ${spec.table} (${cols}, source_id, geom) SELECT ${cols}, source_id, ${storedGeom(spec)} FROM import_staging ORDER BY idx`;
+  return withHistory(spec, insert);
+}
+
+/**
+ * The statement plus a first/next history version of every row it returns, for the layers that keep
+ * history (service areas, cameras, gates).
+ */
+export function withHistory(spec: ImportSpec, insert: string, returning = '*'): string {
   // Every imported area, camera and gate starts its history: version 1, operation 'import' (the
   // attributes as the cameras/gates API records them: server/src/cameras/*-history-write.sql).
   if (spec.layer === 'service-areas')
-    return `WITH ins AS (${insert} RETURNING *)
+    return `WITH ins AS (${insert} RETURNING ${returning})
     INSERT INTO service_area_history (area_id, version, operation, attributes, geom, changed_by, changed_at)
     SELECT id, version, 'import', to_jsonb(ins) - 'geom', geom, COALESCE(updated_by, created_by), updated_at FROM ins`;
   if (spec.layer === 'cameras')
-    return `WITH ins AS (${insert} RETURNING *)
+    return `WITH ins AS (${insert} RETURNING ${returning})
     INSERT INTO camera_history (camera_id, version, operation, attributes, geom, changed_by, changed_at)
     SELECT id, version, 'import',
            jsonb_build_object(
@@ -370,7 +446,7 @@ function insertSql(spec: ImportSpec): string {
              'height_m', height_m, 'indoor', indoor, 'status', status, 'compound_id', compound_id),
            geom, updated_by, updated_at FROM ins`;
   if (spec.layer === 'gates')
-    return `WITH ins AS (${insert} RETURNING *)
+    return `WITH ins AS (${insert} RETURNING ${returning})
     INSERT INTO gate_history (gate_id, version, operation, attributes, geom, changed_by, changed_at)
     SELECT id, version, 'import',
            jsonb_build_object('name', name, 'kind', kind, 'access_control', access_control,

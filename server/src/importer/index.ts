@@ -7,8 +7,11 @@ export {
   type ImportOptions,
   type ImportProgress,
   type ImportResult,
+  type ImportMode,
+  type ReplaceScope,
   type Repair,
 } from './import.ts';
+export { IMPORT_MODES } from './modes.ts';
 export { ImportError, problemPlace, type ImportProblem } from './errors.ts';
 export {
   featuresFromCsv,
