@@ -311,4 +311,23 @@ describe('offline basemaps (issue 11)', () => {
       })
       .toBe(404);
   });
+
+  it('the CSP lets the page reach the 天地图 hosts (vector and imagery alike) only when a key is set', async () => {
+    const directive = (csp: string, name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `)) ?? '';
+    const plain = (await fetch(`${app.url}/api/basemaps`)).headers.get('content-security-policy') ?? '';
+    expect(plain).not.toContain('tianditu');
+    const keyed = await startApp(t.db, { TIANDITU_TK: 'test-key', BASEMAP_DIR: dir });
+    try {
+      const csp = (await fetch(`${keyed.url}/api/basemaps`)).headers.get('content-security-policy') ?? '';
+      for (const name of ['img-src', 'connect-src'])
+        for (let n = 0; n < 8; n++) expect(directive(csp, name)).toContain(`https://t${n}.tianditu.gov.cn`);
+      expect(directive(csp, 'script-src')).not.toContain('tianditu');
+    } finally {
+      await keyed.close();
+    }
+  });
 });
