@@ -83,6 +83,12 @@ export const ERROR_REASONS = {
   unknown_srs: 'bad_request',
   /** An XLSX export of an outline longer than an Excel cell holds: { column, feature }. */
   cell_too_long: 'validation_failed',
+  /** An import file too large for the page: { maxMb }. */
+  import_too_large: 'payload_too_large',
+  /** An import file that cannot be read (format, CRS): { problems }. */
+  import_unreadable: 'bad_request',
+  /** An import with problems; nothing written: { problems }. */
+  import_refused: 'validation_failed',
   /** Too many failed sign-ins for this username or address: { retryAfterS }. */
   locked_out: 'rate_limited',
   /** An offline basemap file that is neither MBTiles (SQLite) nor PMTiles. */

@@ -11,6 +11,7 @@ import { authRouter } from './api/auth.ts';
 import { camerasRouter } from './api/cameras.ts';
 import { usersRouter } from './api/users.ts';
 import { exportRouter } from './api/export.ts';
+import { importsRouter } from './api/imports.ts';
 import { gatesRouter } from './api/gates.ts';
 import { securityRouter } from './api/security.ts';
 import { compoundsRouter } from './api/compounds.ts';
@@ -130,6 +131,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
   app.use('/api/audit', auth.required(), auditRouter(ctx));
   app.use('/tiles', tilesRouter(ctx, {}, tiles));
   app.use('/api/export', exportRouter(ctx));
+  app.use('/api/imports', importsRouter(ctx));
   app.use('/api/service-areas', serviceAreasRouter(ctx));
   app.use('/api/coverage', coverageRouter(ctx));
   app.use('/api/buildings', uncoveredBuildingsRouter(ctx));

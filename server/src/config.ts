@@ -34,6 +34,8 @@ export interface Config {
   basemaps: BasemapLimits;
   /** The change feed (issue 12); see server/src/feed/. */
   feed: FeedConfig;
+  /** Largest file the import page takes (IMPORT_UPLOAD_MAX_MB, default 100), bytes; it is kept in the database until committed. */
+  importUploadMaxBytes: number;
 }
 
 export interface BasemapLimits {
@@ -155,5 +157,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       streamsPerAddress: int(env, 'EVENTS_PER_ADDRESS', 16, 1, 10_000),
       heartbeatS: int(env, 'EVENTS_HEARTBEAT_S', 15, 1, 3600),
     },
+    importUploadMaxBytes: int(env, 'IMPORT_UPLOAD_MAX_MB', 100, 1, 1024) * 2 ** 20,
   };
 }

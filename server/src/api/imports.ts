@@ -1,0 +1,240 @@
+import { Router, type Request } from 'express';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AppContext } from '../context.ts';
+import { assertCanWrite } from '../auth.ts';
+import { HttpError, badRequest, notFound } from '../errors.ts';
+import { route } from '../http.ts';
+import { ImportError } from '../importer/index.ts';
+import {
+  PREVIEW_FEATURES,
+  dropUpload,
+  isTarget,
+  loadUpload,
+  openUpload,
+  runImport,
+  storeUpload,
+  targetFields,
+  type ImportChoice,
+} from '../imports/staged.ts';
+
+/** The file's own problem (unreadable, unknown CRS …) as a 400 naming it. */
+function fileProblem(e: unknown): never {
+  if (e instanceof ImportError) {
+    throw new HttpError(400, 'bad_request', e.message, { reason: 'import_unreadable', problems: e.problems });
+  }
+  throw e;
+}
+
+function parseChoice(body: unknown): ImportChoice {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (!isTarget(b.target))
+    throw badRequest('bad_request', 'target must be a data layer', { field: 'target' });
+  const mapping: Record<string, string | null> = {};
+  const m = b.mapping;
+  if (m !== undefined && (typeof m !== 'object' || m === null || Array.isArray(m)))
+    throw badRequest('bad_request', 'mapping must be an object field → column', { field: 'mapping' });
+  const fields = targetFields(b.target);
+  for (const [k, v] of Object.entries((m ?? {}) as Record<string, unknown>)) {
+    if (!fields.includes(k))
+      throw badRequest('bad_request', `${b.target} has no field ${k}`, { field: 'mapping', value: k });
+    if (v !== null && typeof v !== 'string')
+      throw badRequest('bad_request', `mapping.${k} must be a column name or null`, { field: 'mapping' });
+    mapping[k] = v;
+  }
+  const str = (k: string) => {
+    const v = b[k];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') throw badRequest('bad_request', `${k} must be text`, { field: k });
+    return v;
+  };
+  const skip = b.skip;
+  if (skip !== undefined && (!Array.isArray(skip) || !skip.every((i) => Number.isInteger(i))))
+    throw badRequest('bad_request', 'skip must be a list of feature indexes', { field: 'skip' });
+  return {
+    target: b.target,
+    mapping,
+    sourceLayer: str('sourceLayer'),
+    crs: str('crs'),
+    skip: skip as number[],
+  };
+}
+
+/**
+ * /api/imports — the import page (数据导入) for city admins and street editors: POST a file (the raw
+ * body, `?name=`), then GET its preview, POST …/check (a full dry run, nothing kept) and POST
+ * …/commit (one transaction; `?progress=ndjson` streams progress lines before the result).
+ */
+export function importsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, auth, config } = ctx;
+
+  const upload = async (req: Request) => {
+    assertCanWrite(req.user);
+    const u = await loadUpload(db, req.user, String(req.params.id));
+    if (!u) throw notFound(`No upload ${String(req.params.id)}`);
+    return u;
+  };
+
+  router.post(
+    '/',
+    auth.required(),
+    route(async (req, res) => {
+      assertCanWrite(req.user);
+      const max = config.importUploadMaxBytes;
+      const maxMb = Math.floor(max / 2 ** 20);
+      const tooLarge = () =>
+        new HttpError(413, 'payload_too_large', `An import file may be at most ${maxMb} MB`, {
+          reason: 'import_too_large',
+          maxMb,
+        });
+      if (Number(req.headers['content-length'] ?? 0) > max) throw tooLarge();
+      const name = typeof req.query.name === 'string' ? req.query.name.trim().slice(0, 200) : '';
+      if (!name) throw badRequest('bad_request', 'Name the file: ?name=<file name>', { field: 'name' });
+      const chunks: Buffer[] = [];
+      let received = 0;
+      try {
+        await pipeline(
+          req,
+          new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              received += chunk.length;
+              if (received > max) return done(tooLarge());
+              chunks.push(chunk);
+              done();
+            },
+          }),
+        );
+      } catch (e) {
+        if (e instanceof HttpError) throw e;
+        throw badRequest('bad_request', 'The upload broke off');
+      }
+      const bytes = Buffer.concat(chunks);
+      if (!bytes.length) throw badRequest('bad_request', 'Send the file as the request body');
+      const src = await openUpload({ id: '', name, size: bytes.length, bytes }).catch(fileProblem);
+      src.close();
+      const id = await storeUpload(db, req.user, name, bytes);
+      res
+        .status(201)
+        .location(`${req.baseUrl}/${id}`)
+        .json({
+          id,
+          name,
+          size: bytes.length,
+          format: src.format,
+          layers: src.layers,
+          crs: { id: src.crs.id, found: src.crs.found, problem: src.crs.problem },
+          maxMb,
+        });
+    }),
+  );
+
+  router.get(
+    '/:id/preview',
+    auth.required(),
+    route(async (req, res) => {
+      const u = await upload(req);
+      const crs = typeof req.query.crs === 'string' && req.query.crs ? req.query.crs : undefined;
+      const layer = typeof req.query.layer === 'string' && req.query.layer ? req.query.layer : undefined;
+      const src = await openUpload(u, crs).catch(fileProblem);
+      try {
+        const features: unknown[] = [];
+        const problems: { index: number; row?: number; reason: string }[] = [];
+        const columns = new Set<string>(
+          src.layers.find((l) => l.name === layer)?.fields ?? src.layers[0]?.fields,
+        );
+        let total = 0;
+        try {
+          for await (const s of src.read(layer)) {
+            const index = s.index ?? total;
+            total++;
+            if (features.length >= PREVIEW_FEATURES) continue;
+            for (const reason of s.problems ?? []) problems.push({ index, row: s.row, reason });
+            const f = s.feature as { geometry?: unknown; properties?: Record<string, unknown> | null };
+            for (const k of Object.keys(f?.properties ?? {})) columns.add(k);
+            if (!s.problems?.length)
+              features.push({
+                type: 'Feature',
+                id: index,
+                geometry: f.geometry ?? null,
+                properties: { ...f.properties },
+              });
+          }
+        } catch (e) {
+          fileProblem(e);
+        }
+        res.json({
+          layer: layer ?? src.layers[0]?.name ?? null,
+          columns: [...columns],
+          total,
+          shown: features.length,
+          features: { type: 'FeatureCollection', features },
+          problems,
+          crs: { id: src.crs.id, problem: src.crs.problem },
+        });
+      } finally {
+        src.close();
+      }
+    }),
+  );
+
+  router.post(
+    '/:id/check',
+    auth.required(),
+    route(async (req, res) => {
+      const u = await upload(req);
+      const choice = parseChoice(req.body);
+      const { report } = await runImport(db, req.user!, u, choice, { dry: true }).catch(fileProblem);
+      res.json(report);
+    }),
+  );
+
+  router.post(
+    '/:id/commit',
+    auth.required(),
+    route(async (req, res) => {
+      const u = await upload(req);
+      const choice = parseChoice(req.body);
+      const stream = req.query.progress === 'ndjson';
+      if (!stream) {
+        try {
+          const { result } = await runImport(db, req.user!, u, choice, { dry: false });
+          await dropUpload(db, u.id);
+          res.json({ inserted: result!.inserted, warnings: result!.warnings });
+        } catch (e) {
+          if (e instanceof ImportError)
+            throw new HttpError(422, 'validation_failed', e.message, {
+              reason: 'import_refused',
+              problems: e.problems,
+            });
+          fileProblem(e);
+        }
+        return;
+      }
+      // Progress as it happens: one JSON line per step, then the result (or the error body).
+      res.status(200).type('application/x-ndjson');
+      const line = (o: unknown) => res.write(JSON.stringify(o) + '\n');
+      try {
+        const { result } = await runImport(db, req.user!, u, choice, {
+          dry: false,
+          onProgress: (p) => line({ progress: p }),
+        });
+        await dropUpload(db, u.id);
+        line({ result: { inserted: result!.inserted, warnings: result!.warnings } });
+      } catch (e) {
+        const problems = e instanceof ImportError ? e.problems : undefined;
+        if (!problems) ctx.logger.error({ err: e }, 'import commit failed');
+        line({
+          error: {
+            code: problems ? 'validation_failed' : 'internal',
+            message: problems ? (e as Error).message : 'The import failed; nothing was written',
+            details: problems ? { reason: 'import_refused', problems } : undefined,
+          },
+        });
+      }
+      res.end();
+    }),
+  );
+
+  return router;
+}

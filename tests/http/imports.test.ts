@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { importLayer } from '../../server/src/importer/index.ts';
+import { loginTokens, startApp, type RunningApp } from '../helpers/app.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+/**
+ * Issue 11: the import page's server side. A file is staged in the database (any process answers the
+ * next step), previewed, checked with nothing kept, and committed in one transaction; a street
+ * editor's features outside their street are refused one by one.
+ */
+let t: TestDb;
+let app: RunningApp;
+const tokens: Record<string, string> = {};
+const STREET = '510903001';
+
+const box = (x: number, y: number, d: number) => [
+  [
+    [x, y],
+    [x + d, y],
+    [x + d, y + d],
+    [x, y + d],
+    [x, y],
+  ],
+];
+// a ;-separated point list with Chinese names and its own column names
+const CSV = [
+  '名称;类型;经度;纬度',
+  '东门;vehicle;105.5101;30.4101',
+  '北门;pedestrian;105.5102;30.4102',
+  '远门;vehicle;105.7;30.7',
+].join('\n');
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await importLayer(t.db, {
+    layer: 'jurisdictions',
+    features: [
+      {
+        type: 'Feature',
+        properties: { code: '510903', name: '船山区', level: 'district' },
+        geometry: { type: 'MultiPolygon', coordinates: [box(105.5, 30.4, 0.5)] },
+      },
+      {
+        type: 'Feature',
+        properties: { code: STREET, name: '凯旋路街道', level: 'street', parent_code: '510903' },
+        geometry: { type: 'MultiPolygon', coordinates: [box(105.5, 30.4, 0.05)] },
+      },
+    ],
+  });
+  await ensureDemoAccounts(t.db, 'demo-pass-2026');
+  app = await startApp(t.db, { IMPORT_UPLOAD_MAX_MB: '1' });
+  await loginTokens(app.url, ['admin', 'viewer', `editor-${STREET}`], 'demo-pass-2026', tokens);
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+const auth = (user: string) => ({ authorization: `Bearer ${tokens[user]}` });
+async function upload(user: string, name: string, body: string | Buffer) {
+  return fetch(`${app.url}/api/imports?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { ...auth(user), 'content-type': 'application/octet-stream' },
+    body,
+  });
+}
+const post = (user: string, path: string, body: unknown) =>
+  fetch(`${app.url}/api/imports/${path}`, {
+    method: 'POST',
+    headers: { ...auth(user), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const gates = async () =>
+  (await t.db.query<{ name: string }>('SELECT name FROM gates ORDER BY id')).rows.map((r) => r.name);
+const CHOICE = { target: 'gates', mapping: { name: '名称', kind: '类型' } };
+
+describe('/api/imports', () => {
+  it('stages an upload in the database and previews it without writing', async () => {
+    const r = await upload('admin', '出入口.csv', CSV);
+    expect(r.status).toBe(201);
+    const up = (await r.json()) as { id: string; format: string; layers: { fields: string[] }[] };
+    expect(up.format).toBe('csv');
+    expect(up.layers[0]!.fields).toEqual(expect.arrayContaining(['名称', '类型']));
+    const stored = await t.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM import_uploads WHERE id = $1',
+      [up.id],
+    );
+    expect(stored.rows[0]!.n).toBe(1);
+
+    const p = await fetch(`${app.url}/api/imports/${up.id}/preview`, { headers: auth('admin') });
+    expect(p.status).toBe(200);
+    const preview = (await p.json()) as {
+      total: number;
+      shown: number;
+      columns: string[];
+      features: { features: { properties: Record<string, unknown> }[] };
+    };
+    expect(preview.total).toBe(3);
+    expect(preview.features.features.map((f) => f.properties['名称'])).toEqual(['东门', '北门', '远门']);
+    expect(await gates()).toEqual([]);
+
+    // another user does not see it
+    const other = await fetch(`${app.url}/api/imports/${up.id}/preview`, {
+      headers: auth(`editor-${STREET}`),
+    });
+    expect(other.status).toBe(404);
+  });
+
+  it('a street editor: the feature outside the street is refused by index; check keeps nothing; commit with it skipped writes the rest', async () => {
+    const editor = `editor-${STREET}`;
+    const up = (await (await upload(editor, 'gates.csv', CSV)).json()) as { id: string };
+    const check = await post(editor, `${up.id}/check`, CHOICE);
+    expect(check.status).toBe(200);
+    const report = (await check.json()) as {
+      total: number;
+      ok: number;
+      problems: { index: number; row?: number; code?: string }[];
+    };
+    expect(report.total).toBe(3);
+    expect(report.ok).toBe(2);
+    expect(report.problems).toEqual([expect.objectContaining({ index: 2, code: 'outside_street' })]);
+    expect(await gates()).toEqual([]);
+
+    // committing while the refused feature is still chosen writes nothing
+    const refused = await post(editor, `${up.id}/commit`, CHOICE);
+    expect(refused.status).toBe(422);
+    const body = (await refused.json()) as {
+      error: { code: string; details: { problems: { index: number }[] } };
+    };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.problems.map((p) => p.index)).toEqual([2]);
+    expect(await gates()).toEqual([]);
+
+    const ok = await fetch(`${app.url}/api/imports/${up.id}/commit?progress=ndjson`, {
+      method: 'POST',
+      headers: { ...auth(editor), 'content-type': 'application/json' },
+      body: JSON.stringify({ ...CHOICE, skip: [2] }),
+    });
+    expect(ok.status).toBe(200);
+    const lines = (await ok.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { progress?: { phase: string }; result?: { inserted: number } });
+    expect(lines.some((l) => l.progress?.phase === 'writing')).toBe(true);
+    expect(lines.at(-1)!.result!.inserted).toBe(2);
+    expect(await gates()).toEqual(['东门', '北门']);
+    // the staged file is gone once committed
+    expect((await fetch(`${app.url}/api/imports/${up.id}/preview`, { headers: auth(editor) })).status).toBe(
+      404,
+    );
+  });
+
+  it('says what is wrong: too large (413), viewer (403), bad mapping (400)', async () => {
+    const big = await upload('admin', 'big.geojson', Buffer.alloc(1.5 * 2 ** 20, 0x20));
+    expect(big.status).toBe(413);
+    const b = (await big.json()) as { error: { code: string; details: { reason: string; maxMb: number } } };
+    expect(b.error).toMatchObject({
+      code: 'payload_too_large',
+      details: { reason: 'import_too_large', maxMb: 1 },
+    });
+
+    const viewer = await upload('viewer', 'gates.csv', CSV);
+    expect(viewer.status).toBe(403);
+
+    const up = (await (await upload('admin', 'gates.csv', CSV)).json()) as { id: string };
+    const m = await post('admin', `${up.id}/check`, { target: 'gates', mapping: { colour: '名称' } });
+    expect(m.status).toBe(400);
+    const l = await post('admin', `${up.id}/check`, { target: 'roads' });
+    expect(l.status).toBe(400);
+  });
+});
