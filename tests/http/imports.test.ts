@@ -62,7 +62,7 @@ async function upload(user: string, name: string, body: string | Buffer) {
   return fetch(`${app.url}/api/imports?name=${encodeURIComponent(name)}`, {
     method: 'POST',
     headers: { ...auth(user), 'content-type': 'application/octet-stream' },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
 }
 const post = (user: string, path: string, body: unknown) =>
