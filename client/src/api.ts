@@ -37,6 +37,24 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   return (await r.json()) as T;
 }
 
+/**
+ * GET a JSON answer of an endpoint that needs a login (the heavy reads: coverage gaps, proposals,
+ * camera suggestions), with the session's token; without one it throws ApiError 401 at once.
+ */
+export async function getJsonSignedIn<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const token = sessionToken();
+  if (!token) throw new ApiError(401, 'unauthorized', 'Sign in first', { reason: 'sign_in_first' });
+  const r = await fetch(url, {
+    signal,
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  });
+  if (!r.ok) throw await errorFrom(r);
+  return (await r.json()) as T;
+}
+
+/** An answer that asks for a sign-in (no session, or one that has expired or was revoked). */
+export const needsSignIn = (e: unknown): boolean => e instanceof ApiError && e.status === 401;
+
 // The signed-in user of this tab: the bearer token and who it is, in sessionStorage.
 const TOKEN_KEY = 'wuyou.token';
 const USER_KEY = 'wuyou.user';

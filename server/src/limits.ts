@@ -153,15 +153,19 @@ const stateOf = (ctx: AppContext): HeavyState => {
   return st;
 };
 
+/** The name of heavy()'s limiting middleware, by which tests find every heavy route in the app. */
+export const HEAVY_LIMIT = 'heavyLimit';
+
 /**
- * Middleware for a heavy endpoint: a signed-in user (unless `login: false`), within the rate limits,
- * and a place among the heavy requests running now (held until the answer is sent).
+ * Middleware for a heavy endpoint: a signed-in user (401 without: anonymous callers must not be able
+ * to spend the server's time), within the rate limits, and a place among the heavy requests running
+ * now (held until the answer is sent).
  */
-export function heavy(ctx: AppContext, opts: { login?: boolean } = {}): RequestHandler[] {
+export function heavy(ctx: AppContext): RequestHandler[] {
   const limit: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const st = stateOf(ctx);
     const waits = [
-      req.user ? st.perUser.take(`u:${req.user.username}`) : 0,
+      st.perUser.take(`u:${req.user!.username}`),
       st.perAddress.take(`a:${req.ip ?? req.socket.remoteAddress ?? '?'}`),
     ];
     const wait = Math.max(...waits);
@@ -184,7 +188,8 @@ export function heavy(ctx: AppContext, opts: { login?: boolean } = {}): RequestH
       next();
     }, next);
   };
-  return opts.login === false ? [limit] : [ctx.auth.required(), limit];
+  Object.defineProperty(limit, 'name', { value: HEAVY_LIMIT });
+  return [ctx.auth.required(), limit];
 }
 
 /** Runs a heavy read with the per-statement time limit (503 timeout when a statement is over it). */

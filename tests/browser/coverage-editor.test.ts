@@ -8,6 +8,7 @@ import { proposalDrafts } from '../../client/src/dashboard/draft-names.ts';
 import { DASHBOARD_MESSAGES } from '../../client/src/dashboard/messages.ts';
 import { format } from '../../client/src/i18n/messages.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import { loginToken } from '../helpers/app.ts';
 import {
   ARTIFACTS_DIR,
   launchBrowser,
@@ -29,6 +30,10 @@ const ACTION_TIMEOUT = 120_000;
 const TEST_TIMEOUT = 600_000;
 describeInBrowser('dashboard proposal → editor draft → save, in Chromium', () => {
   let server: RunningServer;
+  /** The admin's token for the test's own reads of gaps and proposals, which need a login (issue 10). */
+  const signedIn = async () => ({
+    headers: { authorization: `Bearer ${await loginToken(server.url, 'admin', PASSWORD)}` },
+  });
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
@@ -260,7 +265,9 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       let street = { code: '', name: '' };
       let name = '';
       for (const s of tree.children.filter((c) => c.three_no.uncovered > 0)) {
-        const r = (await (await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`)).json()) as {
+        const r = (await (
+          await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`, await signedIn())
+        ).json()) as {
           proposals: CoverageProposal[];
         };
         position = r.proposals.slice(0, 5).findIndex((p) => p.covers >= 1 && p.area_m2 >= 150);
@@ -366,7 +373,9 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
     async () => {
       const gapsOf = async (street: string) =>
         (
-          (await (await fetch(`${server.url}/api/coverage/gaps?street=${street}`)).json()) as {
+          (await (
+            await fetch(`${server.url}/api/coverage/gaps?street=${street}`, await signedIn())
+          ).json()) as {
             gaps: CoverageGap[];
           }
         ).gaps;

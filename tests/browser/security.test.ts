@@ -244,7 +244,9 @@ describeInBrowser('security layers in Chromium', () => {
       null,
       { timeout: 30_000, polling: 200 },
     );
-    const r = await fetch(`${url}/api/security-coverage/suggestions?service_area=${ids.area}&k=3`);
+    const r = await fetch(`${url}/api/security-coverage/suggestions?service_area=${ids.area}&k=3`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const first = ((await r.json()) as { suggestions: { lon: number; lat: number }[] }).suggestions[0]!;
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
     const [lx, ly] = toLocal(O, first.lon, first.lat);

@@ -2,7 +2,7 @@ import { area as turfArea, bbox as turfBbox } from '@turf/turf';
 import type { Geometry } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoCity } from '../../server/src/seed.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
+import { startApp, viewerToken, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 // Issue 9 (parity): every spatial answer of the API, for the same demo city, on the embedded database
@@ -102,6 +102,7 @@ if (!process.env.DATABASE_URL) {
     let emb: TestDb, pg: TestDb;
     let appE: RunningApp, appP: RunningApp;
     let streets: string[] = [];
+    const tokens = new Map<string, string>();
 
     beforeAll(async () => {
       const t0 = Date.now();
@@ -110,8 +111,11 @@ if (!process.env.DATABASE_URL) {
       await seedDemoCity(pg.db, { buildings: BUILDINGS, seed: SEED });
       emb = await createTestDb('embedded');
       await seedDemoCity(emb.db, { buildings: BUILDINGS, seed: SEED });
-      appE = await startApp(emb.db);
-      appP = await startApp(pg.db);
+      // Heavy reads need a login; many of them in a row here, so no rate limit to speak of.
+      appE = await startApp(emb.db, { HEAVY_RATE_PER_MIN: '10000' });
+      appP = await startApp(pg.db, { HEAVY_RATE_PER_MIN: '10000' });
+      tokens.set(appE.url, await viewerToken(emb.db, appE.url));
+      tokens.set(appP.url, await viewerToken(pg.db, appP.url));
       console.info(`parity: both demo cities of ${BUILDINGS} buildings ready in ${Date.now() - t0} ms`);
       streets = (
         await pg.db.query<{ code: string }>(
@@ -125,7 +129,9 @@ if (!process.env.DATABASE_URL) {
     });
 
     const get = async (base: string, path: string) => {
-      const r = await fetch(`${base}/api${path}`);
+      const r = await fetch(`${base}/api${path}`, {
+        headers: { authorization: `Bearer ${tokens.get(base)}` },
+      });
       return { status: r.status, body: (await r.json()) as Json };
     };
     /** Asks both apps each path and returns the differences. */

@@ -1,15 +1,18 @@
 import type { Express } from 'express';
+import { HEAVY_LIMIT } from '../../server/src/limits.ts';
 
 /** One route of the app: an HTTP method and its path template (`/api/cameras/:id`). */
 export interface AppRoute {
   method: string;
   path: string;
+  /** Goes through heavy() (server/src/limits.ts): a login, rate and concurrency limits. */
+  heavy: boolean;
 }
 
 interface StackLayer {
   rawPath?: unknown;
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: StackLayer[] };
+  route?: { path: unknown; methods: Record<string, boolean>; stack?: StackLayer[] };
+  handle?: { stack?: StackLayer[]; name?: string };
 }
 
 const join = (a: string, b: string) =>
@@ -26,10 +29,11 @@ export function enumerateRoutes(app: Express): AppRoute[] {
     for (const layer of stack) {
       if (layer.route) {
         const paths = ([] as unknown[]).concat(layer.route.path);
+        const heavy = (layer.route.stack ?? []).some((l) => l.handle?.name === HEAVY_LIMIT);
         for (const p of paths) {
           const path = typeof p === 'string' ? join(prefix, p) : join(prefix, '/some/page');
           for (const m of Object.keys(layer.route.methods))
-            if (m !== '_all') out.push({ method: m.toUpperCase(), path });
+            if (m !== '_all') out.push({ method: m.toUpperCase(), path, heavy });
         }
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack, typeof layer.rawPath === 'string' ? join(prefix, layer.rawPath) : prefix);

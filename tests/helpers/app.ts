@@ -5,6 +5,7 @@ import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { createHttpServer } from '../../server/src/http-server.ts';
 import type { Db } from '../../server/src/db/index.ts';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
 
 export interface RunningApp {
   url: string;
@@ -44,4 +45,15 @@ export async function loginTokens(
   into: Record<string, string>,
 ): Promise<void> {
   for (const u of usernames) into[u] = await loginToken(baseUrl, u, password);
+}
+
+/**
+ * A viewer's bearer token for the app at `url` over `db` (the demo accounts are made if missing):
+ * heavy reads (gaps, proposals, camera suggestions, validate) need a login.
+ */
+export async function viewerToken(db: Db, url: string): Promise<string> {
+  const password = 'viewer-pass-2026';
+  await db.query("DELETE FROM users WHERE username = 'viewer'");
+  await ensureDemoAccounts(db, password);
+  return loginToken(url, 'viewer', password);
 }

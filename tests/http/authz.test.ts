@@ -5,6 +5,7 @@ import {
   COMPOUND_A,
   COMPOUND_B,
   EDITOR_A,
+  STREET_A,
   areaFeature,
   pointFeature,
   rect,
@@ -12,6 +13,7 @@ import {
   useTrustWorld,
   type TrustWorld,
 } from '../helpers/trust-world.ts';
+import { enumerateRoutes } from '../fuzz/routes.ts';
 
 const w = useTrustWorld();
 
@@ -176,4 +178,102 @@ describe('issue 10 (trust10 #7): a cross-street write answers the same on both d
       expect(none.status).toBe(404);
     });
   }
+
+  it('as the app role, a street editor still does every write of its own street (histories, compounds, survey)', async () => {
+    const ok = (a: { status: number; text: string }, status: number) =>
+      expect(a.status, a.text.slice(0, 300)).toBe(status);
+    for (const [layer, feature] of [
+      ['gates', pointFeature(200, 200)],
+      ['cameras', pointFeature(220, 200)],
+      ['service-areas', areaFeature(rect(200, 600, 260, 660))],
+    ] as const) {
+      const made = await app.call('POST', `/api/${layer}`, feature, { as: EDITOR_A });
+      ok(made, 201);
+      const put = await app.call('PUT', `/api/${layer}/${made.body!.id}`, feature, {
+        as: EDITOR_A,
+        ifMatch: `"${made.body!.version}"`,
+      });
+      ok(put, 200);
+      ok(
+        await app.call('DELETE', `/api/${layer}/${made.body!.id}`, undefined, {
+          as: EDITOR_A,
+          ifMatch: `"${put.body!.version}"`,
+        }),
+        204,
+      );
+    }
+    const item = await app.call(
+      'POST',
+      '/api/ledger',
+      { compound_id: COMPOUND_A, description: '门禁损坏', category: 'wy_security' },
+      { as: EDITOR_A },
+    );
+    ok(item, 201);
+    ok(
+      await app.call(
+        'POST',
+        `/api/ledger/${item.body!.id}/close`,
+        { note: '已修复' },
+        { as: EDITOR_A, ifMatch: `"${item.body!.version}"` },
+      ),
+      200,
+    );
+    ok(
+      await app.call(
+        'POST',
+        `/api/compounds/${COMPOUND_A}/assessments`,
+        { target: 'wy_security', state: 'met' },
+        { as: EDITOR_A },
+      ),
+      201,
+    );
+    const preview = await app.call('POST', '/api/compounds/survey?name=摸排.csv', undefined, {
+      as: EDITOR_A,
+      raw: '小区名称,类别,户数\n甲小区,三无小区,15',
+      headers: { 'content-type': 'text/csv' },
+    });
+    ok(preview, 201);
+    ok(
+      await app.call(
+        'POST',
+        `/api/compounds/survey/${preview.body!.import_id}/confirm`,
+        {},
+        { as: EDITOR_A },
+      ),
+      200,
+    );
+    expect(
+      (
+        await w.t.db.query<{ households: number }>('SELECT households FROM compounds WHERE id = $1', [
+          COMPOUND_A,
+        ])
+      ).rows[0]!.households,
+    ).toBe(15);
+  });
+});
+
+describe('issue 10 (trust10 #1): every heavy endpoint needs a login', () => {
+  it('each route through heavy() answers 401 without a token, with the JSON error shape', async () => {
+    const heavy = enumerateRoutes(w.express).filter((r) => r.heavy);
+    // validate, coverage gaps and proposals, camera suggestions at least
+    expect(heavy.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/service-areas/validate',
+        'GET /api/coverage/gaps',
+        'GET /api/coverage/proposals',
+        'GET /api/security-coverage/suggestions',
+      ]),
+    );
+    const query = `street=${STREET_A}&service_area=1`;
+    for (const r of heavy) {
+      const a = await w.call(r.method, `${r.path}?${query}`, r.method === 'GET' ? undefined : {}, {
+        as: null,
+      });
+      expect(a.status, `${r.method} ${r.path}`).toBe(401);
+      expect(a.body!.error.code).toBe('unauthorized');
+    }
+    // signed in (even a viewer) they are served
+    const gaps = await w.call('GET', `/api/coverage/gaps?street=${STREET_A}`, undefined, { as: 'viewer' });
+    expect(gaps.status).toBe(200);
+  });
 });

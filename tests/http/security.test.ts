@@ -2,7 +2,7 @@ import type { Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPlane, pointSeen, toLonLat } from '../../core/viewshed/index.ts';
 import { seedDemoCity } from '../../server/src/seed.ts';
-import { startApp, type RunningApp } from '../helpers/app.ts';
+import { startApp, viewerToken, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 // A hand-made compound, in metres east/north of a point in 船山区:
@@ -23,6 +23,7 @@ const point = (x: number, y: number) => `POINT(${pt(x, y).join(' ')})`;
 
 let t: TestDb;
 let app: RunningApp;
+let token = '';
 const ids: Record<string, number> = {};
 
 beforeAll(async () => {
@@ -60,6 +61,7 @@ beforeAll(async () => {
   ids.c3 = await cam(90, 50, 90, 60, 30, 'offline');
   ids.blind = await cam(20, 20, null, 85, 30);
   app = await startApp(t.db);
+  token = await viewerToken(t.db, app.url);
 });
 afterAll(async () => {
   await app?.close();
@@ -67,7 +69,8 @@ afterAll(async () => {
 });
 
 async function get(path: string) {
-  const r = await fetch(`${app.url}/api${path}`);
+  // Signed in: camera suggestions need a login (issue 10); the rest is open to all.
+  const r = await fetch(`${app.url}/api${path}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: r.status, body: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 

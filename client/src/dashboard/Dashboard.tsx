@@ -1,5 +1,6 @@
 import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { needsSignIn, onSessionChange, sessionToken } from '../api.ts';
 import { errorText } from '../i18n/errors.ts';
 import {
   type CompoundCoverage,
@@ -150,14 +151,26 @@ export function Dashboard({
 
   // Gaps and draft proposals of a street: heavier, so only on entering the street or on ↻.
   const street = place.level === 'street' ? place.code : undefined;
+  // They need a login: signed out, the section asks for one instead of failing, and a sign-in
+  // (or sign-out) in the editor reads them again.
   const [areaLists, setAreaLists] = useState<AreaLists | null>(null);
   const [listsLoading, setListsLoading] = useState(false);
+  const [listsNeedSignIn, setListsNeedSignIn] = useState(() => !sessionToken());
+  const [session, setSession] = useState(0);
+  useEffect(() => onSessionChange(() => setSession((n) => n + 1)), []);
   useEffect(() => {
     if (!street) {
       setListsLoading(false);
       return;
     }
+    if (!sessionToken()) {
+      setAreaLists(null);
+      setListsNeedSignIn(true);
+      setListsLoading(false);
+      return;
+    }
     const ac = new AbortController();
+    setListsNeedSignIn(false);
     setListsLoading(true);
     Promise.all([fetchGaps(street, ac.signal), fetchProposals(street, ac.signal)])
       .then(([gaps, proposals]) => {
@@ -167,10 +180,13 @@ export function Dashboard({
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
         setListsLoading(false);
-        setError(e);
+        if (needsSignIn(e)) {
+          setAreaLists(null);
+          setListsNeedSignIn(true);
+        } else setError(e);
       });
     return () => ac.abort();
-  }, [street, gapsTick]);
+  }, [street, gapsTick, session]);
 
   // Only what belongs to the place shown: a parent's figures never stand under a child's title.
   const current = figures?.key === placeKey(place) ? figures : null;
@@ -469,7 +485,7 @@ export function Dashboard({
               <h3 data-testid="gaps-title">
                 {lists
                   ? d('gaps.title', { gaps: gaps.length, proposals: proposals.length })
-                  : d(listsLoading ? 'gaps.loading' : 'gaps.unknown')}
+                  : d(listsNeedSignIn ? 'gaps.signIn' : listsLoading ? 'gaps.loading' : 'gaps.unknown')}
               </h3>
               <p className="overlay-legend muted" data-testid="overlay-legend">
                 <span className="swatch gap" style={{ background: OVERLAY_COLOURS.gap }} />

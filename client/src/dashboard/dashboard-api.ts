@@ -11,7 +11,7 @@ import type {
   UncoveredPage,
 } from '../../../core/coverage.ts';
 import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
-import { call, getJson, sessionUser } from '../api.ts';
+import { call, getJson, getJsonSignedIn, sessionUser } from '../api.ts';
 
 export interface Place {
   level: CoverageLevel;
@@ -62,13 +62,15 @@ export async function recordSnapshot(): Promise<void> {
 
 export const canRecordSnapshot = () => sessionUser()?.role === 'city_admin';
 
+// Gaps and proposals are heavy reads: they need a login (a 401 without one).
 export const fetchGaps = (street: string, signal?: AbortSignal) =>
-  getJson<{ gaps: CoverageGap[] }>(`/api/coverage/gaps?street=${encodeURIComponent(street)}`, signal).then(
-    (r) => r.gaps,
-  );
+  getJsonSignedIn<{ gaps: CoverageGap[] }>(
+    `/api/coverage/gaps?street=${encodeURIComponent(street)}`,
+    signal,
+  ).then((r) => r.gaps);
 
 export const fetchProposals = (street: string, signal?: AbortSignal) =>
-  getJson<{ proposals: CoverageProposal[] }>(
+  getJsonSignedIn<{ proposals: CoverageProposal[] }>(
     `/api/coverage/proposals?street=${encodeURIComponent(street)}`,
     signal,
   ).then((r) => r.proposals);

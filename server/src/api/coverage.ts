@@ -161,7 +161,7 @@ export function coverageRouter(ctx: AppContext): Router {
   // Gaps and proposals are heavy reads (issue 10 #5): rate-limited, a few at a time, time-limited.
   router.get(
     '/gaps',
-    ...heavy(ctx, { login: false }),
+    ...heavy(ctx),
     route(async (req, res) => {
       const street = await requireStreet(ctx, req);
       const d = DEFAULT_GAP_OPTIONS;
@@ -186,7 +186,7 @@ export function coverageRouter(ctx: AppContext): Router {
 
   router.get(
     '/proposals',
-    ...heavy(ctx, { login: false }),
+    ...heavy(ctx),
     route(async (req, res) => {
       const street = await requireStreet(ctx, req);
       const d = DEFAULT_PROPOSAL_OPTIONS;

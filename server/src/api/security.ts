@@ -64,7 +64,7 @@ export function securityRouter(ctx: AppContext): Router {
 
   router.get(
     '/security-coverage/suggestions',
-    ...heavy(ctx, { login: false }),
+    ...heavy(ctx),
     route(async (req, res) => {
       const { kind, id } = regionOf(req);
       const rawK = req.query.k ?? '3';

@@ -13,6 +13,7 @@ import {
   type PointFeature,
   type PointLayer,
 } from '../../panels/security/point-client.ts';
+import { getJsonSignedIn, needsSignIn } from '../../api.ts';
 import { errorText } from '../../panels/security/form-errors.ts';
 import { SECURITY_MESSAGES, type SecurityMessageKey } from '../../panels/security/messages.ts';
 import { ACCESS_CONTROL_COLOR, BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './icons.ts';
@@ -552,12 +553,27 @@ export class SecurityOverlay {
 
   /** Fetches up to 3 suggested cameras for the area and shows them as ghosts. */
   private async suggest(serviceArea: number) {
-    const r = await fetch(`/api/security-coverage/suggestions?service_area=${serviceArea}&k=3`);
-    if (!r.ok) return;
-    const body = (await r.json()) as { suggestions: Omit<Ghost, 'key'>[] };
+    // A heavy read: it needs a login. Signed out, the box says so instead of doing nothing.
+    let body: { suggestions: Omit<Ghost, 'key'>[] };
+    try {
+      body = await getJsonSignedIn(`/api/security-coverage/suggestions?service_area=${serviceArea}&k=3`);
+    } catch (e) {
+      if (needsSignIn(e)) this.suggestSignIn();
+      return;
+    }
     this.ghosts = body.suggestions.map((g, i) => ({ ...g, key: i }));
     this.ghostsShown();
     this.render();
+  }
+
+  /** The sign-in prompt beside 建议机位 (once). */
+  private suggestSignIn() {
+    if (this.box.querySelector('[data-testid=security-suggest-sign-in]')) return;
+    const note = document.createElement('span');
+    note.dataset.testid = 'security-suggest-sign-in';
+    note.style.marginLeft = '6px';
+    note.textContent = format(SECURITY_MESSAGES[this.lang]['suggest.signIn']);
+    this.box.appendChild(note);
   }
 
   /**
