@@ -233,3 +233,182 @@ describe('issue 10 #7: the app drops its privileges at start', () => {
     },
   );
 });
+
+describe(`issue 10 (trust10 #3): row-level security on histories, compounds and survey imports (${TEST_DB_KIND})`, () => {
+  // The test above left the embedded connection as wuyou_app (as the app runs): back to the owner.
+  beforeAll(async () => {
+    if (TEST_DB_KIND === 'embedded') await t.db.exec('RESET ROLE');
+  });
+  const history = async (table: string, cols: string, values: string, params: unknown[]) =>
+    asApp(editorOfA, async (q) =>
+      rows(await q.query(`INSERT INTO ${table} (${cols}) VALUES (${values})`, params)),
+    );
+
+  it("street A's editor cannot change street B's compound, nor move its own into B", async () => {
+    expect(
+      await asApp(editorOfA, async (q) =>
+        rows(
+          await q.query("UPDATE compounds SET name = 'x', wy_security = 'met' WHERE id = $1", [
+            ids.compound_b,
+          ]),
+        ),
+      ),
+    ).toBe(0);
+    expect(
+      await asApp(editorOfA, async (q) =>
+        rows(await q.query('DELETE FROM compounds WHERE id = $1', [ids.compound_b])),
+      ),
+    ).toBe(0); // no DELETE policy lets it: nothing deleted
+    expect(
+      await asApp(editorOfA, (q) =>
+        q.query('UPDATE compounds SET street_code = $1 WHERE id = $2', [B, ids.compound_a]),
+      ),
+    ).toMatchObject({ code: '42501' });
+    expect(
+      await asApp(editorOfA, (q) =>
+        q.query("INSERT INTO compounds (name, category, street_code) VALUES ('x', 'three_no', $1)", [A]),
+      ),
+    ).toMatchObject({ code: '42501' });
+    // its own it may update; B's name is untouched
+    expect(
+      await asApp(editorOfA, async (q) =>
+        rows(await q.query("UPDATE compounds SET name = 'mine' WHERE id = $1", [ids.compound_a])),
+      ),
+    ).toBe(1);
+    const r = await t.db.query<{ name: string }>('SELECT name FROM compounds WHERE id = $1', [
+      ids.compound_b,
+    ]);
+    expect(r.rows[0]!.name).toBe('compound b');
+  });
+
+  it("street A's editor cannot write history of street B's areas, cameras, gates or ledger items, nor change any history", async () => {
+    const item = (
+      await t.db.query<{ id: number }>(
+        "INSERT INTO ledger_items (compound_id, description, category) VALUES ($1, 'b', 'other') RETURNING id",
+        [ids.compound_b],
+      )
+    ).rows[0]!.id;
+    const inB = 'ST_SetSRID(ST_MakePoint(105.65, 30.52), 4326)';
+    const inA = 'ST_SetSRID(ST_MakePoint(105.55, 30.52), 4326)';
+    const refused = { code: '42501' };
+    expect(
+      await history(
+        'service_area_history',
+        'area_id, version, operation, attributes',
+        `$1, 99, 'update', $2::jsonb`,
+        [ids.area_b, JSON.stringify({ street_code: B })],
+      ),
+    ).toMatchObject(refused);
+    expect(
+      await history(
+        'camera_history',
+        'camera_id, version, operation, attributes, geom',
+        `$1, 99, 'update', '{}', ${inB}`,
+        [ids.camera_b],
+      ),
+    ).toMatchObject(refused);
+    expect(
+      await history(
+        'gate_history',
+        'gate_id, version, operation, attributes, geom',
+        `1, 99, 'update', '{}', ${inB}`,
+        [],
+      ),
+    ).toMatchObject(refused);
+    expect(
+      await history('ledger_history', 'item_id, version, operation, attributes', `$1, 99, 'update', '{}'`, [
+        item,
+      ]),
+    ).toMatchObject(refused);
+    // in its own street it may add history
+    expect(
+      await history(
+        'camera_history',
+        'camera_id, version, operation, attributes, geom',
+        `$1, 99, 'update', '{}', ${inA}`,
+        [ids.camera_a],
+      ),
+    ).toBe(1);
+    // history is never changed by the app, not even its own street's or by the city admin
+    await t.db.query(
+      `INSERT INTO service_area_history (area_id, version, operation, attributes) VALUES ($1, 1, 'create', $2::jsonb)`,
+      [ids.area_a, JSON.stringify({ street_code: A })],
+    );
+    for (const who of [editorOfA, { role: 'city_admin' }]) {
+      expect(
+        await asApp(who, (q) => q.query("UPDATE service_area_history SET changed_by = 'x'")),
+      ).toMatchObject(refused);
+      expect(await asApp(who, (q) => q.query('DELETE FROM ledger_history'))).toMatchObject(refused);
+    }
+  });
+
+  it('survey imports: only a session that may write adds one, as itself; a viewer or no session changes none', async () => {
+    const add = (settings: { role?: string; street?: string }, by: string) =>
+      asApp(settings, async (q) => {
+        await q.query("SELECT set_config('app.user', 'editor-a', true)");
+        return rows(await q.query("INSERT INTO survey_imports (rows, created_by) VALUES ('[]', $1)", [by]));
+      });
+    expect(await add(editorOfA, 'editor-a')).toBe(1);
+    expect(await add(editorOfA, 'someone-else')).toMatchObject({ code: '42501' });
+    expect(await add({ role: 'viewer' }, 'editor-a')).toMatchObject({ code: '42501' });
+    await t.db.query("INSERT INTO survey_imports (rows, created_by) VALUES ('[]', 'editor-b')");
+    for (const s of [{ role: 'viewer' }, {}])
+      expect(
+        await asApp(s, async (q) => rows(await q.query("UPDATE survey_imports SET status = 'applied'"))),
+      ).toBe(0);
+  });
+});
+
+describe(`issue 10 (trust10 #6): field lengths hold in the database itself (${TEST_DB_KIND})`, () => {
+  const long = (n: number) => 'x'.repeat(n);
+  const refused = async (sql: string, params: unknown[]) => {
+    const e = await t.db.query(sql, params).then(
+      () => null,
+      (err: { code?: string }) => err.code,
+    );
+    expect(e, sql).toBe('23514'); // check_violation
+  };
+  it('a 1 MiB name, code or text is refused even by SQL that bypasses the app (as the owner)', async () => {
+    const mib = long(1 << 20);
+    await refused(
+      'INSERT INTO cameras (name, geom) VALUES ($1, ST_SetSRID(ST_MakePoint(105.55, 30.52), 4326))',
+      [mib],
+    );
+    await refused(
+      'INSERT INTO cameras (code, geom) VALUES ($1, ST_SetSRID(ST_MakePoint(105.55, 30.52), 4326))',
+      [long(65)],
+    );
+    await refused(
+      'INSERT INTO gates (name, geom) VALUES ($1, ST_SetSRID(ST_MakePoint(105.55, 30.52), 4326))',
+      [long(201)],
+    );
+    await refused('UPDATE service_areas SET name = $1 WHERE id = $2', [long(201), ids.area_a]);
+    await refused('UPDATE service_areas SET notes = $1 WHERE id = $2', [long(4001), ids.area_a]);
+    await refused('UPDATE compounds SET name = $1 WHERE id = $2', [mib, ids.compound_a]);
+    await refused("INSERT INTO ledger_items (compound_id, description, category) VALUES ($1, $2, 'other')", [
+      ids.compound_a,
+      long(2001),
+    ]);
+    await refused(
+      "INSERT INTO five_target_assessments (compound_id, target, state, note) VALUES ($1, 'wy_security', 'met', $2)",
+      [ids.compound_a, long(2001)],
+    );
+    await refused("INSERT INTO users (username, password_hash, role) VALUES ($1, 'x', 'viewer')", [long(65)]);
+  });
+  it('the longest values the app accepts still fit', async () => {
+    await t.db.query('UPDATE service_areas SET name = $1, notes = $2 WHERE id = $3', [
+      long(200),
+      long(4000),
+      ids.area_a,
+    ]);
+    await t.db.query('UPDATE cameras SET name = $1, code = $2 WHERE id = $3', [
+      long(200),
+      long(64),
+      ids.camera_a,
+    ]);
+    await t.db.query(
+      "INSERT INTO ledger_items (compound_id, description, category) VALUES ($1, $2, 'other')",
+      [ids.compound_a, long(2000)],
+    );
+  });
+});
