@@ -1,8 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { staleReason } from './ensure-client.ts';
+import { ensureClient, staleReason } from './ensure-client.ts';
 
 describe('ensure-client (issue 9 #14: npm start rebuilt the client on every start)', () => {
   const dirs: string[] = [];
@@ -48,5 +57,73 @@ describe('ensure-client (issue 9 #14: npm start rebuilt the client on every star
     writeFileSync(join(root, 'client/dist/app.js'), 'x');
     utimesSync(join(root, 'client/dist/app.js'), 3000, 3000);
     expect(staleReason(root)).toBeNull();
+  });
+
+  describe('trust10 #8: two starts at once', () => {
+    /** A build that writes its files one by one, yielding between them, and counts its runs. */
+    const slowBuild = (runs: string[], tag: string) => async (outDir: string) => {
+      runs.push(tag);
+      mkdirSync(outDir, { recursive: true });
+      for (const f of ['a.js', 'b.js', 'c.css']) {
+        writeFileSync(join(outDir, f), tag);
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      writeFileSync(join(outDir, 'index.html'), tag);
+    };
+
+    it('build client/dist once, never half-written: the second waits on the lock and finds it fresh', async () => {
+      const root = project(false);
+      const runs: string[] = [];
+      const seen: string[][] = [];
+      // While the builds run, client/dist is either absent or whole (all four files of one build).
+      let watching = true;
+      const watch = (async () => {
+        while (watching) {
+          const dist = join(root, 'client/dist');
+          if (existsSync(dist)) {
+            try {
+              seen.push(readdirSync(dist).sort());
+            } catch {
+              // renamed away between the check and the read
+            }
+          }
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      })();
+      const built = await Promise.all([
+        ensureClient({ root, build: slowBuild(runs, 'one'), log: () => {}, pollMs: 5 }),
+        ensureClient({ root, build: slowBuild(runs, 'two'), log: () => {}, pollMs: 5 }),
+      ]);
+      watching = false;
+      await watch;
+      expect(runs).toHaveLength(1);
+      expect(built.sort()).toEqual([false, true]);
+      expect(readdirSync(join(root, 'client/dist')).sort()).toEqual(['a.js', 'b.js', 'c.css', 'index.html']);
+      for (const files of seen) expect(files).toEqual(['a.js', 'b.js', 'c.css', 'index.html']);
+      // nothing left behind: no lock, no temporary folder
+      expect(readdirSync(join(root, 'client')).filter((f) => f.startsWith('.dist'))).toEqual([]);
+      expect(staleReason(root)).toBeNull();
+    });
+
+    it('takes over the lock of a start that died, and a failed build leaves the old client/dist in place', async () => {
+      const root = project(true);
+      touch(root, 'client/src/main.tsx');
+      writeFileSync(join(root, 'client/.dist.lock'), '999999999'); // no such process
+      const failing = async (outDir: string) => {
+        mkdirSync(outDir, { recursive: true });
+        writeFileSync(join(outDir, 'a.js'), 'half');
+        throw new Error('syntax error');
+      };
+      await expect(ensureClient({ root, build: failing, log: () => {}, pollMs: 5 })).rejects.toThrow(
+        'syntax error',
+      );
+      expect(readFileSync(join(root, 'client/dist/index.html'), 'utf8')).toBe('x');
+      expect(readdirSync(join(root, 'client')).filter((f) => f.startsWith('.dist'))).toEqual([]);
+      const runs: string[] = [];
+      expect(await ensureClient({ root, build: slowBuild(runs, 'new'), log: () => {}, pollMs: 5 })).toBe(
+        true,
+      );
+      expect(readFileSync(join(root, 'client/dist/index.html'), 'utf8')).toBe('new');
+    });
   });
 });

@@ -5,12 +5,11 @@
  *
  * Exits 0 when client/dist is up to date (built or not), 1 when the build failed.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DIST = join(ROOT, 'client', 'dist');
 const CONFIG = join(ROOT, 'client', 'vite.config.ts');
 
 /** Newest modification time (ms) under `path`, skipping `skip` directories; the file that has it. */
@@ -21,7 +20,8 @@ function newest(path: string, skip: ReadonlySet<string>): { mtime: number; file:
   if (!st.isDirectory()) return { mtime: st.mtimeMs, file: path };
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     const p = join(path, entry.name);
-    if (skip.has(p) || entry.name === 'node_modules') continue;
+    // .dist-<pid> folders and the lock are a build under way, not sources.
+    if (skip.has(p) || entry.name === 'node_modules' || entry.name.startsWith('.dist')) continue;
     const n = entry.isDirectory() ? newest(p, skip) : { mtime: statSync(p).mtimeMs, file: p };
     if (n.mtime > best.mtime) best = n;
   }
@@ -44,23 +44,98 @@ export function staleReason(root = ROOT): string | null {
   return latest.mtime > index.mtimeMs ? `${relative(root, latest.file)} is newer than client/dist` : null;
 }
 
-async function main(): Promise<void> {
-  const force = process.argv.includes('--force');
-  const why = force ? 'asked to (--force)' : staleReason();
-  if (!why) {
-    console.log('client/dist is up to date: not rebuilding');
-    return;
+/** Is process `pid` alive (on this machine)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-  console.log(`building the client: ${why}`);
-  const started = Date.now();
+}
+
+/**
+ * Takes client/.dist.lock (created exclusively, holding our pid), waiting while another live process
+ * holds it; a lock whose process is gone is taken over. Returns the release function.
+ */
+async function lock(root: string, pollMs: number): Promise<() => void> {
+  const file = join(root, 'client', '.dist.lock');
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number(readFileSync(file, { encoding: 'utf8', flag: 'r' }).trim() || NaN);
+    // Written but not yet filled (a moment), or a live builder: wait. A dead one's lock is stale.
+    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+export interface EnsureClientOptions {
+  root?: string;
+  force?: boolean;
+  /** Builds the client into `outDir` (default: Vite with client/vite.config.ts). */
+  build?: (outDir: string) => Promise<void>;
+  log?: (line: string) => void;
+  /** How often a start waiting for another's build looks again. */
+  pollMs?: number;
+}
+
+/**
+ * Builds client/dist when stale. Safe when several starts run at once (two `npm start`s): one builds
+ * under a lock file while the others wait, then find it fresh; the build goes to a temporary folder
+ * renamed into place, so no server ever serves a half-written client/dist. Returns whether it built.
+ */
+export async function ensureClient(opts: EnsureClientOptions = {}): Promise<boolean> {
+  const root = opts.root ?? ROOT;
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const dist = join(root, 'client', 'dist');
+  if (!opts.force && !staleReason(root)) {
+    log('client/dist is up to date: not rebuilding');
+    return false;
+  }
+  const release = await lock(root, opts.pollMs ?? 250);
+  try {
+    // Another start may have built it while this one waited.
+    const why = opts.force ? 'asked to (--force)' : staleReason(root);
+    if (!why) {
+      log('client/dist was just built by another start: not rebuilding');
+      return false;
+    }
+    log(`building the client: ${why}`);
+    const started = Date.now();
+    const tmp = join(root, 'client', `.dist-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    try {
+      await (opts.build ?? viteBuild)(tmp);
+      if (!existsSync(join(tmp, 'index.html'))) throw new Error('the build wrote no index.html');
+      const old = join(root, 'client', `.dist-old-${process.pid}`);
+      if (existsSync(dist)) renameSync(dist, old);
+      renameSync(tmp, dist);
+      rmSync(old, { recursive: true, force: true });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    log(`client built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return true;
+  } finally {
+    release();
+  }
+}
+
+async function viteBuild(outDir: string): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: CONFIG, logLevel: 'warn' });
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error('the build wrote no client/dist/index.html');
-  console.log(`client built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await build({ configFile: CONFIG, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((e: unknown) => {
+  ensureClient({ force: process.argv.includes('--force') }).catch((e: unknown) => {
     console.error(`client build failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });
