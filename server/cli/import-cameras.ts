@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { CAMERA_SYSTEMS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadConfig } from '../src/config.ts';
-import { migrate, openDb, type Db } from '../src/db/index.ts';
+import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
 
 const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid]`;
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   }
   let db: Db | undefined;
   try {
-    db = await openDb(loadConfig());
+    db = await openDb(asOwner(loadConfig()));
     await migrate(db);
     const r = await importCameras(db, {
       text,

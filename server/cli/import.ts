@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadConfig } from '../src/config.ts';
-import { migrate, openDb, type Db } from '../src/db/index.ts';
+import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import {
   IMPORT_CRS,
   IMPORT_MODES,
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       ]);
     }
     const sources = source.read(chosen);
-    db = await openDb(loadConfig());
+    db = await openDb(asOwner(loadConfig()));
     await migrate(db);
     const result = await importLayer(db, {
       layer,
@@ -224,7 +224,7 @@ async function importCameraFile(file: string, crs: (typeof IMPORT_CRS)[number]):
     p.row < 0 ? file : `${file}: row ${p.row + 1}, ${p.field}`;
   let db: Db | undefined;
   try {
-    db = await openDb(loadConfig());
+    db = await openDb(asOwner(loadConfig()));
     await migrate(db);
     const r = await importCameras(db, { text, format: /\.csv$/i.test(file) ? 'csv' : 'geojson', crs });
     for (const p of r.warnings.slice(0, SHOWN)) console.error(`${where(p)}: warning: ${p.message}`);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ensureDemoAccounts } from '../src/auth.ts';
 import { demoAccountsText, generatedPassword } from '../src/bootstrap.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { migrate, openDb, type Db } from '../src/db/index.ts';
+import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { seedDemoCity } from '../src/seed.ts';
 
 const USAGE = 'usage: npm run seed -- [--buildings N (1–500000, default 20000)] [--seed S]';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   }
   let db: Db | undefined;
   try {
-    db = await openDb(config);
+    db = await openDb(asOwner(config));
     await migrate(db);
     const where = config.databaseUrl ? 'PostgreSQL' : `embedded database ${config.pgliteDir}`;
     console.log(

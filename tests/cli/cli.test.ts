@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
 
@@ -169,3 +170,80 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(bad.stderr).toContain(`${csv}: nothing imported: 1 problem in 1 feature`);
   });
 });
+
+/**
+ * trust10 #4: with the app's own login in DATABASE_URL (a member of wuyou_app, bound by row-level
+ * security, no right to change the schema), the commands that migrate or write past the policies
+ * connect as the owner from MIGRATION_DATABASE_URL.
+ */
+describe.skipIf(TEST_DB_KIND !== 'postgres')(
+  'commands with MIGRATION_DATABASE_URL (a server)',
+  { timeout: 300_000 },
+  () => {
+    let t: TestDb;
+    let dir: string;
+    let env: NodeJS.ProcessEnv;
+    const role = `wuyou_t_cli_${process.pid}`;
+    const run = (script: string, args: string[]): Promise<Run> =>
+      new Promise((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
+          cwd: ROOT,
+          env,
+        });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.on('error', reject);
+        p.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'wuyou-cli-owner-'));
+      t = await createTestDb();
+      await t.db.exec(`DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN IN ROLE wuyou_app`);
+      const app = new URL(t.url!);
+      app.username = role;
+      env = {
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: app.toString(),
+        MIGRATION_DATABASE_URL: t.url,
+      };
+    });
+    afterAll(async () => {
+      await t?.drop();
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP ROLE IF EXISTS ${role}`);
+      await c.end();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('import, import:cameras and seed write as the owner; export reads', async () => {
+      const cameras = join(dir, 'cameras.geojson');
+      writeFileSync(
+        cameras,
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: [
+            {
+              type: 'Feature',
+              properties: { name: 'c1' },
+              geometry: { type: 'Point', coordinates: [105.59, 30.53] },
+            },
+          ],
+        }),
+      );
+      const imported = await run('import', ['--layer', 'cameras', cameras]);
+      expect(imported.code, imported.stderr).toBe(0);
+      const alone = await run('import-cameras', [cameras]);
+      expect(alone.code, alone.stderr).toBe(0);
+      const seeded = await run('seed', ['--buildings', '50']);
+      expect(seeded.code, seeded.stderr).toBe(0);
+      const out = await run('export', ['--layer', 'buildings', '-']);
+      expect(out.code, out.stderr).toBe(0);
+      expect((JSON.parse(out.stdout) as { features: unknown[] }).features.length).toBeGreaterThan(0);
+    });
+  },
+);

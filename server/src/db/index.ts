@@ -34,3 +34,13 @@ export async function openDb(
   }
   return createEmbeddedDb({ dataDir: config.pgliteDir });
 }
+
+/**
+ * The connection for the command line's writes (import, import:cameras, seed, and export, which
+ * migrates first): the owner at MIGRATION_DATABASE_URL when set — DATABASE_URL is then the app's
+ * login, which may not change the schema and whose writes row-level security binds — else
+ * DATABASE_URL (or the embedded database).
+ */
+export function asOwner<C extends { databaseUrl?: string; migrationDatabaseUrl?: string }>(config: C): C {
+  return { ...config, databaseUrl: config.migrationDatabaseUrl ?? config.databaseUrl };
+}
