@@ -3,10 +3,15 @@
  * an empty PostGIS database first) against `ogr2ogr -f PostgreSQL` loading the same file into the
  * same server in the same run. Target: ours ≤ 1.5 × ogr2ogr's time.
  *
+ * Issue 11 adds the same buildings as a GBK Shapefile in CGCS2000 3° zone 35 (EPSG:4544) and a
+ * GeoPackage in CGCS2000 lon/lat (EPSG:4490), written by ogr2ogr: our import of each (into an
+ * already-migrated database, so only the import is timed) against `ogr2ogr -f PostgreSQL -t_srs
+ * EPSG:4326` of the same file, with the peak RSS of both (GNU time). Target: ≤ 1.0×.
+ *
  *   npx tsx bench/import.bench.ts            (BENCH_IMPORT_BUILDINGS=50000 for a quicker run)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +70,85 @@ async function count(url: string, table: string): Promise<number> {
   } finally {
     await c.end();
   }
+}
+
+/** Seconds and peak RSS (MB, GNU time's %M) of one command. */
+function timedRss(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  dir: string,
+): { s: number; rssMb: number } {
+  const out = join(dir, 'time.txt');
+  const s = timed('/usr/bin/time', ['-f', '%M', '-o', out, cmd, ...args], env);
+  return { s, rssMb: Number(readFileSync(out, 'utf8').trim().split('\n').pop()) / 1024 };
+}
+
+/**
+ * Our import of `file` against ogr2ogr's of the same file, each into a fresh database of the same
+ * server (ours migrated first, untimed), best of `reps`.
+ */
+async function formatRun(
+  label: string,
+  file: string,
+  dir: string,
+  reps: number,
+): Promise<{ ours: { s: number; rssMb: number }; ogr: { s: number; rssMb: number } }> {
+  const best = { ours: { s: Infinity, rssMb: 0 }, ogr: { s: Infinity, rssMb: 0 } };
+  const empty = join(dir, 'empty.geojson');
+  writeFileSync(empty, '{"type":"FeatureCollection","features":[]}');
+  for (let rep = 0; rep < reps; rep++) {
+    for (const who of rep % 2 === 0 ? (['ours', 'ogr'] as const) : (['ogr', 'ours'] as const)) {
+      const db = await benchPostgres(`imp_${label}_${who}_${rep}`);
+      try {
+        const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+        let r;
+        if (who === 'ours') {
+          timed(
+            process.execPath,
+            ['--import', 'tsx', 'server/cli/import.ts', '--layer', 'buildings', empty],
+            env,
+          );
+          r = timedRss(
+            process.execPath,
+            ['--import', 'tsx', 'server/cli/import.ts', '--layer', 'buildings', file],
+            env,
+            dir,
+          );
+          const n = await count(db.url, 'buildings');
+          if (n !== BUILDINGS)
+            throw new Error(`our ${label} import wrote ${n} buildings, expected ${BUILDINGS}`);
+        } else {
+          r = timedRss(
+            'ogr2ogr',
+            [
+              '-f',
+              'PostgreSQL',
+              `PG:host=${db.host} port=${db.port} user=${db.user} dbname=${db.database}`,
+              file,
+              '-t_srs',
+              'EPSG:4326',
+              '-nln',
+              'buildings_ogr',
+              '-lco',
+              'GEOMETRY_NAME=geom',
+            ],
+            process.env,
+            dir,
+          );
+          const n = await count(db.url, 'buildings_ogr');
+          if (n !== BUILDINGS) throw new Error(`ogr2ogr wrote ${n} rows of ${label}, expected ${BUILDINGS}`);
+        }
+        console.log(
+          `  ${label} ${who === 'ours' ? 'npm run import' : 'ogr2ogr'}: ${r.s.toFixed(2)} s, peak RSS ${r.rssMb.toFixed(0)} MB`,
+        );
+        if (r.s < best[who].s) best[who] = r;
+      } finally {
+        await db.stop();
+      }
+    }
+  }
+  return best;
 }
 
 export async function run(): Promise<void> {
@@ -136,6 +220,37 @@ export async function run(): Promise<void> {
         pass: ratio <= 1.5,
       });
     }
+    const formats: Record<string, number> = {};
+    if (ogr && process.env.BENCH_IMPORT_FORMATS !== '0') {
+      const shp = join(dir, 'buildings.shp');
+      const gpkg = join(dir, 'buildings.gpkg');
+      const conv = (args: string[]) => timed('ogr2ogr', args, process.env);
+      conv(['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4544', '-lco', 'ENCODING=GBK', shp, file]);
+      conv(['-f', 'GPKG', '-t_srs', 'EPSG:4490', gpkg, file]);
+      const reps = Number(process.env.BENCH_IMPORT_FORMAT_REPS ?? 1);
+      for (const [label, f] of [
+        ['Shapefile (GBK, EPSG:4544)', shp],
+        ['GeoPackage (EPSG:4490)', gpkg],
+      ] as const) {
+        const key = label.startsWith('Shape') ? 'shapefile' : 'geopackage';
+        const r = await formatRun(key, f, dir, reps);
+        const ratio = r.ours.s / r.ogr.s;
+        formats[`${key}_s`] = round(r.ours.s);
+        formats[`${key}_peak_rss_mb`] = Math.round(r.ours.rssMb);
+        formats[`${key}_ogr2ogr_s`] = round(r.ogr.s);
+        formats[`${key}_ogr2ogr_peak_rss_mb`] = Math.round(r.ogr.rssMb);
+        comparisons.push({
+          what: `import ${BUILDINGS} buildings from ${label} (best of ${reps}, migrated database)`,
+          unit: 's',
+          value: round(r.ours.s),
+          reference: round(r.ogr.s),
+          referenceName: 'ogr2ogr -f PostgreSQL -t_srs EPSG:4326',
+          ratio: round(ratio),
+          target: '≤ 1.0',
+          pass: ratio <= 1.0,
+        });
+      }
+    }
     report(
       'import',
       {
@@ -144,6 +259,7 @@ export async function run(): Promise<void> {
         import_s: round(best(ours)),
         import_features_per_s: Math.round(BUILDINGS / best(ours)),
         ...(theirs.length ? { ogr2ogr_s: round(best(theirs)) } : { ogr2ogr: 'not installed' }),
+        ...formats,
       },
       comparisons,
     );
