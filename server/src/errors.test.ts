@@ -35,4 +35,12 @@ describe('issue 10 #3: no database or PostGIS text reaches a client', () => {
     });
     expect(toHttpError({ code: 'XX000', message: 'GEOS' }, 'r').details).toEqual({ request_id: 'r' });
   });
+  it('trust10: a write row-level security refuses (42501, the app role) is 403 forbidden, not 500', () => {
+    const e = toHttpError(
+      { code: '42501', message: 'new row violates row-level security policy for table "compounds"' },
+      'r',
+    );
+    expect(e).toMatchObject({ status: 403, code: 'forbidden', details: { request_id: 'r' } });
+    expect(e.message).not.toMatch(/compounds|policy/);
+  });
 });

@@ -56,6 +56,10 @@ export function classifyDbError(err: unknown, requestId: string): HttpError | un
     return new HttpError(409, 'validation_failed', 'A value that must be unique is taken already', details);
   if (state === '23503')
     return new HttpError(400, 'invalid_attribute', 'A reference names nothing known', details);
+  // Row-level security (or a grant) refused what the app's own checks let through: the database is
+  // the last line, so the user may not do it.
+  if (state === '42501')
+    return new HttpError(403, 'forbidden', 'The database refused this write for your account', details);
   if (state === '23514' || state === '23502')
     return new HttpError(400, 'invalid_attribute', 'A value is out of range', details);
   return undefined;
