@@ -100,19 +100,102 @@ async function stop(s: Start): Promise<void> {
   if (!killed) process.kill(-s.child.pid, 'SIGKILL');
 }
 
-/** Seconds from `t0` until headless Chromium shows the map idle at `url`; null without Chromium. */
-async function mapIdle(url: string, t0: number): Promise<number | null> {
+/** Where the page's time goes, in ms from the navigation's start (resource timing of Chromium). */
+export interface PageBreakdown {
+  dom_content_loaded_ms: number;
+  first_contentful_paint_ms: number | null;
+  /** The map's first frame with its style and sources (data-map-state left `loading`). */
+  map_loaded_ms: number | null;
+  map_idle_ms: number;
+  /** Per kind of request: how many, bytes over the wire, and when the last one ended. */
+  resources: Record<string, { n: number; kb: number; last_end_ms: number; longest_ms: number }>;
+}
+
+/** Seconds from `t0` until headless Chromium shows the map idle at `url`, and where that time went. */
+async function mapIdle(url: string, t0: number): Promise<{ s: number; page: PageBreakdown } | null> {
   if (!existsSync(CHROMIUM)) return null;
   const { launchBrowser } = await import('../tests/helpers/browser.ts');
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // tsx names the functions it compiles with a helper the page does not have.
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    // When the map's container first leaves `loading`, seen from inside the page.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __mapLoadedAt?: number };
+      const id = setInterval(() => {
+        const s = document.querySelector('[data-testid=map]')?.getAttribute('data-map-state');
+        if (s && s !== 'loading') {
+          w.__mapLoadedAt = performance.now();
+          clearInterval(id);
+        }
+      }, 10);
+    });
+    // Tiles are fetched by MapLibre's worker, out of the page's resource timing: seen from here.
+    const tiles: Record<string, { n: number; kb: number; last_end_ms: number; longest_ms: number }> = {};
+    let navStart = performance.now();
+    page.on('requestfinished', (r) => {
+      const m = new URL(r.url()).pathname.match(/^\/tiles\/([^/]+)\//);
+      if (!m) return;
+      const end = performance.now() - navStart;
+      void r.sizes().then(
+        (sz) => {
+          const k = (tiles[`tiles ${m[1]}`] ??= { n: 0, kb: 0, last_end_ms: 0, longest_ms: 0 });
+          k.n++;
+          k.kb += Math.round(sz.responseBodySize / 1024);
+          k.last_end_ms = Math.max(k.last_end_ms, Math.round(end));
+          const t = r.timing();
+          k.longest_ms = Math.max(k.longest_ms, Math.round(t.responseEnd));
+        },
+        () => undefined,
+      );
+    });
+    navStart = performance.now();
     await page.goto(url);
     await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 120_000 });
-    return (performance.now() - t0) / 1000;
+    const s = (performance.now() - t0) / 1000;
+    const breakdown = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+      const kind = (u: string) => {
+        const p = new URL(u).pathname;
+        if (p.startsWith('/tiles/')) return `tiles ${p.split('/')[2]}`;
+        if (p.startsWith('/api/')) return 'api';
+        if (p.startsWith('/fonts/')) return 'font';
+        if (/worker/.test(p)) return 'worker';
+        if (p.endsWith('.js') || p.endsWith('.mjs')) return 'script';
+        if (p.endsWith('.css')) return 'css';
+        return 'other';
+      };
+      const resources: Record<string, { n: number; kb: number; last_end_ms: number; longest_ms: number }> =
+        {};
+      for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+        const r = (resources[kind(e.name)] ??= { n: 0, kb: 0, last_end_ms: 0, longest_ms: 0 });
+        r.n++;
+        r.kb += Math.round((e.encodedBodySize || e.transferSize) / 1024);
+        r.last_end_ms = Math.max(r.last_end_ms, Math.round(e.responseEnd));
+        r.longest_ms = Math.max(r.longest_ms, Math.round(e.duration));
+      }
+      const w = window as unknown as { __mapLoadedAt?: number };
+      return {
+        dom_content_loaded_ms: Math.round(nav.domContentLoadedEventEnd),
+        first_contentful_paint_ms: fcp ? Math.round(fcp.startTime) : null,
+        map_loaded_ms: w.__mapLoadedAt == null ? null : Math.round(w.__mapLoadedAt),
+        map_idle_ms: Math.round(performance.now()),
+        resources,
+      };
+    });
+    Object.assign(breakdown.resources, tiles);
+    return { s, page: breakdown };
   } finally {
     await browser.close();
   }
+}
+
+/** Only the page load and map idle of a server already running at `url` (BENCH_URL): `npx tsx bench/startup.bench.ts --page-only`. */
+export async function pageOnly(url: string): Promise<PageBreakdown | null> {
+  const r = await mapIdle(url, performance.now());
+  return r?.page ?? null;
 }
 
 function timed(cmd: string, args: string[]): number {
@@ -145,11 +228,11 @@ export async function run(): Promise<void> {
     const b = await npmStart(copy);
     let pageS: number;
     let tileS: number;
-    let idleS: number | null;
+    let idle: Awaited<ReturnType<typeof mapIdle>>;
     try {
       pageS = await answered(`http://127.0.0.1:${b.port}/`, b.t0, b.child, 300);
       tileS = await answered(`http://127.0.0.1:${b.port}/tiles/buildings/${tile}.mvt`, b.t0, b.child, 300);
-      idleS = await mapIdle(`http://127.0.0.1:${b.port}/`, b.t0);
+      idle = await mapIdle(`http://127.0.0.1:${b.port}/`, b.t0);
     } catch (e) {
       console.error(b.log.join(''));
       throw e;
@@ -157,6 +240,8 @@ export async function run(): Promise<void> {
       await stop(b);
     }
     const rebuilt = b.log.join('').includes('building the client');
+    const idleS = idle?.s ?? null;
+    if (idle) console.log('page breakdown (ms from navigation start):', JSON.stringify(idle.page, null, 1));
 
     const nodeS = timed(process.execPath, ['-e', '0']);
     const tsxS = timed('npx', ['tsx', '-e', '0']);
@@ -181,6 +266,17 @@ export async function run(): Promise<void> {
         second_start_tile_s: round(tileS, 2),
         second_start_map_idle_s: idleS == null ? 'no Chromium' : round(idleS, 2),
         second_start_rebuilt_client: rebuilt ? 'yes' : 'no',
+        ...(idle
+          ? {
+              page_dom_content_loaded_ms: idle.page.dom_content_loaded_ms,
+              page_map_loaded_ms: idle.page.map_loaded_ms ?? 'never',
+              page_map_idle_ms: idle.page.map_idle_ms,
+              page_script_kb: idle.page.resources.script?.kb ?? 0,
+              page_tile_requests: Object.entries(idle.page.resources)
+                .filter(([k]) => k.startsWith('tiles'))
+                .reduce((t, [, r]) => t + r.n, 0),
+            }
+          : {}),
         node_e_s: round(nodeS, 2),
         npx_tsx_e_s: round(tsxS, 2),
       },
@@ -192,7 +288,12 @@ export async function run(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  run().catch((e: unknown) => {
+  (process.argv.includes('--page-only')
+    ? pageOnly(process.env.BENCH_URL ?? 'http://127.0.0.1:3000/').then((p) =>
+        console.log(JSON.stringify(p, null, 1)),
+      )
+    : run()
+  ).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -1,5 +1,5 @@
 import type { Polygon } from 'geojson';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Basemap, BasemapChoice } from '../../core/basemaps.ts';
 import {
   fetchBasemaps,
@@ -16,15 +16,11 @@ import { MapTools } from './map/MapTools.tsx';
 import { MapView } from './map/MapView.tsx';
 import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
-import { Dashboard } from './dashboard/Dashboard.tsx';
 import { useDashboardText } from './dashboard/messages.ts';
 import { showDashboardOverlay, type DashboardOverlay } from './map/dashboard-overlay.ts';
 import { watchPanelPadding } from './map/panel-padding.ts';
-import { AboutDialog } from './panels/AboutDialog.tsx';
-import { HelpDialog } from './panels/HelpDialog.tsx';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { useCompoundText } from './panels/compound/messages.ts';
-import { SurveyDialog } from './panels/compound/SurveyDialog.tsx';
 import { EditorStore } from './editor/store.ts';
 import { EditorPanel, type PendingDraft } from './panels/editor/EditorPanel.tsx';
 import { PanelBoundary } from './panels/PanelBoundary.tsx';
@@ -33,6 +29,14 @@ import { SearchBox } from './panels/SearchBox.tsx';
 import { UsersButton, UsersPanel } from './panels/users/UsersPanel.tsx';
 import { ExchangeButtons } from './panels/exchange/ExchangeButtons.tsx';
 import { ExportDialog } from './panels/exchange/ExportDialog.tsx';
+
+// Panels nobody sees before a click: chunks of their own, so the first paint does not wait for them.
+const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx').then((m) => ({ default: m.Dashboard })));
+const AboutDialog = lazy(() => import('./panels/AboutDialog.tsx').then((m) => ({ default: m.AboutDialog })));
+const HelpDialog = lazy(() => import('./panels/HelpDialog.tsx').then((m) => ({ default: m.HelpDialog })));
+const SurveyDialog = lazy(() =>
+  import('./panels/compound/SurveyDialog.tsx').then((m) => ({ default: m.SurveyDialog })),
+);
 
 const LAYERS_KEY = 'wuyou.layers';
 const BASEMAP_KEY = 'wuyou.basemap';
@@ -289,13 +293,15 @@ export function App() {
         )}
         {dashboard && (
           <PanelBoundary name="dashboard">
-            <Dashboard
-              onClose={() => setDashboard(false)}
-              onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
-              mapImage={map?.maplibre ?? null}
-              onDraft={onDraft}
-              onOverlay={onOverlay}
-            />
+            <Suspense fallback={null}>
+              <Dashboard
+                onClose={() => setDashboard(false)}
+                onZoom={(b, maxZoom) => map?.fitBbox(b, { maxZoom })}
+                mapImage={map?.maplibre ?? null}
+                onDraft={onDraft}
+                onOverlay={onOverlay}
+              />
+            </Suspense>
           </PanelBoundary>
         )}
         {error && (
@@ -306,12 +312,16 @@ export function App() {
       </main>
       {about && (
         <PanelBoundary name="about">
-          <AboutDialog onClose={() => setAbout(false)} />
+          <Suspense fallback={null}>
+            <AboutDialog onClose={() => setAbout(false)} />
+          </Suspense>
         </PanelBoundary>
       )}
       {help && (
         <PanelBoundary name="help">
-          <HelpDialog onClose={() => setHelp(false)} />
+          <Suspense fallback={null}>
+            <HelpDialog onClose={() => setHelp(false)} />
+          </Suspense>
         </PanelBoundary>
       )}
       {exporting && (
@@ -321,7 +331,9 @@ export function App() {
       )}
       {survey && (
         <PanelBoundary name="survey">
-          <SurveyDialog onClose={() => setSurvey(false)} />
+          <Suspense fallback={null}>
+            <SurveyDialog onClose={() => setSurvey(false)} />
+          </Suspense>
         </PanelBoundary>
       )}
     </div>

@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BASEMAP_COLOURS, BUILDING_COLOURS, COMPOUND_COLOURS } from '../../client/src/palette.ts';
 import {
   ARTIFACTS_DIR,
+  CLIENT_DIST,
   blend,
   countColoursInPng,
   launchBrowser,
@@ -97,6 +98,23 @@ describeInBrowser('map shell in Chromium', () => {
     expect(size[0]).toBeGreaterThan(800);
     expect(size[1]).toBeGreaterThan(600);
     await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('五有地图');
+  });
+
+  it("issue 9 start-up: the page's first script carries neither deck.gl nor the dashboard; the font is preloaded", async () => {
+    // deck.gl (the camera overlay, cameras show from zoom 15) and the panels opened by a click are
+    // chunks of their own, fetched after the map is up; the first script was 2.5 MB with them.
+    const html = readFileSync(join(CLIENT_DIST, 'index.html'), 'utf8');
+    const entry = html.match(/<script type="module" crossorigin src="\/(assets\/index-[^"]+\.js)"/)?.[1];
+    expect(entry, html).toBeDefined();
+    const first = readFileSync(join(CLIENT_DIST, entry!), 'utf8');
+    expect(first).not.toMatch(/deck\.gl|luma\.gl/);
+    expect(first).not.toContain('uncovered-section');
+    expect(first.length).toBeLessThan(2_000_000);
+    expect(html).toMatch(/<link rel="preload" href="\/fonts\/NotoSansSC-Regular\.ttf" as="font"/);
+    // …and the overlay does arrive, on its own.
+    await expect
+      .poll(() => requests.some((u) => /\/assets\/security-overlay-[^/]+\.js$/.test(u)), { timeout: 60_000 })
+      .toBe(true);
   });
 
   it('draws the buildings: uncovered 三无 red at zoom 17 around a known one, none with the layer off', async () => {

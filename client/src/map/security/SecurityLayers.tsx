@@ -5,7 +5,7 @@ import type { PointFeature, PointLayer } from '../../panels/security/point-clien
 import { SecurityPanel } from '../../panels/security/SecurityPanel.tsx';
 import type { CameraPreview } from '../../panels/security/CameraForm.tsx';
 import { useSecurityOptions } from './options.ts';
-import { SecurityOverlay, type SecuritySelection } from './security-overlay.ts';
+import type { SecurityOverlay, SecuritySelection } from './security-overlay.ts';
 
 export interface SecurityLayersProps {
   map: MapLibreMap | null;
@@ -28,26 +28,39 @@ export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) 
     latestOnSelect.current = onSelect;
   });
 
+  // The overlay (deck.gl, most of the page's script) is a chunk of its own, fetched once the map
+  // exists: the first paint does not wait for it, and cameras only show from zoom 15 anyway.
+  const [ready, setReady] = useState<SecurityOverlay | null>(null);
   useEffect(() => {
     if (!map) return;
     let seq = 0;
-    const o = new SecurityOverlay(map, {
-      onSelect: (s) => {
-        setSelection(s && { ...s, seq: ++seq });
-        // After the click has reached every map listener (the shell's feature picking among them).
-        if (s) setTimeout(() => latestOnSelect.current?.(), 0);
-      },
-    });
-    overlay.current = o;
+    let gone = false;
+    let o: SecurityOverlay | null = null;
+    import('./security-overlay.ts')
+      .then(({ SecurityOverlay }) => {
+        if (gone) return;
+        o = new SecurityOverlay(map, {
+          onSelect: (s) => {
+            setSelection(s && { ...s, seq: ++seq });
+            // After the click has reached every map listener (the shell's feature picking among them).
+            if (s) setTimeout(() => latestOnSelect.current?.(), 0);
+          },
+        });
+        overlay.current = o;
+        setReady(o);
+      })
+      .catch((e: Error) => console.warn('camera and gate layers could not load:', e.message));
     return () => {
+      gone = true;
       overlay.current = null;
-      o.destroy();
+      o?.destroy();
       setSelection(null);
+      setReady(null);
     };
   }, [map]);
-  useEffect(() => overlay.current?.setVisible(visible), [visible, map]);
-  useEffect(() => overlay.current?.setLanguage(lang), [lang, map]);
-  useEffect(() => overlay.current?.setBands(bands), [bands, map]);
+  useEffect(() => ready?.setVisible(visible), [visible, ready]);
+  useEffect(() => ready?.setLanguage(lang), [lang, ready]);
+  useEffect(() => ready?.setBands(bands), [bands, ready]);
 
   const onPreview = useCallback((id: number, v: CameraPreview) => overlay.current?.preview(id, v), []);
   const onSaved = useCallback((layer: PointLayer, f: PointFeature) => {
