@@ -103,6 +103,8 @@ export const ERROR_REASONS = {
   basemap_too_large: 'payload_too_large',
   /** The upload of a basemap broke off before its end. */
   basemap_upload_broken: 'bad_request',
+  /** More open live-update streams (/api/events) than one user or address may hold: { max }. */
+  too_many_streams: 'rate_limited',
   /** A registered basemap whose file is gone or damaged. */
   basemap_unreadable: 'not_found',
 } as const satisfies Record<string, ErrorCode>;

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createApp } from './src/app.ts';
+import type { AppContext } from './src/context.ts';
 import { createHttpServer } from './src/http-server.ts';
 import { ConfigError, loadConfig } from './src/config.ts';
 import { openDb } from './src/db/index.ts';
@@ -81,6 +82,8 @@ async function main() {
       logger.warn({ inFlight: inFlight.size }, 'requests still running after 10 s: exiting');
       process.exit(1);
     }, 10_000).unref();
+    // Live-update streams never finish by themselves: end them, or close would wait for them.
+    (app.locals.ctx as AppContext).feed.endStreams();
     server.close(() => {
       db.close().then(
         () => {

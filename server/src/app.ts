@@ -28,6 +28,7 @@ import type { AppContext } from './context.ts';
 import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
 import { HttpError, errorRenderer } from './errors.ts';
 import { ChangeFeed } from './feed/change-feed.ts';
+import { eventsRouter } from './api/events.ts';
 import { route } from './http.ts';
 import { guardJsonBody, guardUrl, verifyJsonDepth } from './input/guard.ts';
 import { cors, headersOf, securityHeaders } from './security-headers.ts';
@@ -127,6 +128,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
   });
 
   app.use('/api/basemaps', basemapsRouter(ctx));
+  app.use('/api/events', eventsRouter(ctx));
   app.use('/api/users', auth.required(), usersRouter(ctx));
   app.use('/api/audit', auth.required(), auditRouter(ctx));
   app.use('/tiles', tilesRouter(ctx, {}, tiles));

@@ -43,6 +43,7 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
 const PAYLOAD_KEYS = ['exp', 'iat', 'sub', 'v'];
+const TICKET_SHAPE = /^([A-Za-z0-9_-]{1,200})\.([A-Za-z0-9_-]{43})$/;
 
 interface Claims {
   /** users.id */
@@ -167,6 +168,67 @@ export class Auth {
       throw unauthorized('Malformed token');
     if (c.exp < now) throw unauthorized('Token expired; sign in again');
     return c as unknown as Claims;
+  }
+
+  /**
+   * A ticket for one purpose ('events': opening GET /api/events), valid `ttlS` seconds, for a user at
+   * its current token version. EventSource cannot send an Authorization header, so the stream's URL
+   * carries this instead of the bearer token: a URL ends up in logs, history and proxies, so what it
+   * carries expires within a minute, opens only that stream, and is signed under its own domain
+   * (`ticket:<purpose>`) so it is never accepted as a bearer token, nor a token as a ticket.
+   */
+  async signTicket(purpose: string, userId: number, ttlS: number): Promise<string> {
+    const r = await this.db.query<{ token_version: number }>(
+      'SELECT token_version FROM users WHERE id = $1 AND NOT disabled',
+      [userId],
+    );
+    if (!r.rows[0]) throw unauthorized('This sign-in is no longer valid; sign in again');
+    const payload = b64url(
+      JSON.stringify({ sub: userId, v: r.rows[0].token_version, exp: Math.floor(Date.now() / 1000) + ttlS }),
+    );
+    const sig = createHmac('sha256', await this.secret())
+      .update(`ticket:${purpose}.${payload}`)
+      .digest('base64url');
+    return `${payload}.${sig}`;
+  }
+
+  /** The active user of an unexpired ticket for `purpose` (at the token version it was given for); else 401. */
+  async verifyTicket(purpose: string, ticket: string): Promise<{ user: User; tokenVersion: number }> {
+    const m = TICKET_SHAPE.exec(ticket);
+    if (!m) throw unauthorized('Malformed ticket');
+    // Compared as text: base64url's last character has two spare bits, so decoding would let
+    // four spellings of one signature pass.
+    const want = Buffer.from(
+      createHmac('sha256', await this.secret())
+        .update(`ticket:${purpose}.${m[1]}`)
+        .digest('base64url'),
+    );
+    const got = Buffer.from(m[2]!);
+    if (got.length !== want.length || !timingSafeEqual(want, got)) throw unauthorized('Invalid ticket');
+    let c: { sub?: unknown; v?: unknown; exp?: unknown };
+    try {
+      c = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as typeof c;
+    } catch {
+      throw unauthorized('Malformed ticket');
+    }
+    const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) > 0;
+    if (!whole(c.sub) || !whole(c.v) || !whole(c.exp)) throw unauthorized('Malformed ticket');
+    if (c.exp < Date.now() / 1000) throw unauthorized('Ticket expired; ask for a new one');
+    const r = await this.db.query<UserRow>(
+      'SELECT * FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled',
+      [c.sub, c.v],
+    );
+    if (!r.rows[0]) throw unauthorized('This sign-in is no longer valid; sign in again');
+    return { user: userOf(r.rows[0]), tokenVersion: c.v };
+  }
+
+  /** Is the user still signed in at that token version (not disabled, signed out, demoted)? For streams. */
+  async stillValid(userId: number, tokenVersion: number): Promise<boolean> {
+    const r = await this.db.query(
+      'SELECT 1 FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled',
+      [userId, tokenVersion],
+    );
+    return r.rows.length > 0;
   }
 
   /** The active user a token names, at the version it was signed for; else 401. */

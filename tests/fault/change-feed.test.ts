@@ -11,6 +11,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSse } from '../helpers/sse.ts';
 import { startAppProcess, login, type AppProcess } from './harness.ts';
 
 const base = process.env.DATABASE_URL;
@@ -125,5 +126,19 @@ describe.skipIf(!base)('issue 12: one change feed across two app processes', () 
     await waitFor('B never heard the edit after reconnecting', b, (h) => (h.feed.lastEventId ?? 0) >= idNow);
     expect((await cameraNames(b)).sort()).toEqual([first, second, third].sort());
     expect(b.exited()).toBeUndefined();
+  });
+
+  it('SIGTERM ends open event streams and the process exits cleanly (0), not by its 10 s fallback', async () => {
+    const r = await fetch(`${b.url}/api/events/ticket`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { ticket } = (await r.json()) as { ticket: string };
+    const s = await openSse(`${b.url}/api/events?ticket=${ticket}`);
+    await s.next((f) => f.event === 'ready');
+    await b.stop();
+    await s.ended;
+    // 0: it closed by itself; the 10 s fallback of server/index.ts would have exited 1.
+    expect(b.exited()).toBe('0');
   });
 });

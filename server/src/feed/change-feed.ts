@@ -43,6 +43,7 @@ export class ChangeFeed {
   /** Deliveries in order: a long event read from the log must not be overtaken by a later short one. */
   private chain: Promise<void> = Promise.resolve();
   private stopLocal: () => void;
+  private readonly held = new Set<() => void>();
   private closed = false;
 
   /** Times the listening connection was lost (health reports it). */
@@ -104,7 +105,20 @@ export class ChangeFeed {
     return r.rows[0]!.last ?? 0;
   }
 
+  /** Registers how to end a long-lived response (an event stream) at shutdown; returns the release. */
+  holdOpen(end: () => void): () => void {
+    this.held.add(end);
+    return () => this.held.delete(end);
+  }
+
+  /** Ends every event stream (graceful shutdown: the server cannot close while they are open). */
+  endStreams(): void {
+    for (const end of [...this.held]) end();
+    this.held.clear();
+  }
+
   async close(): Promise<void> {
+    this.endStreams();
     this.closed = true;
     this.stopLocal();
     this.listeners.clear();
