@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compoundCoverage,
+  DEFAULT_GAP_OPTIONS,
   coverageGaps,
   coverageOf,
   coverageProposals,
@@ -144,8 +145,11 @@ describe('uncovered buildings', () => {
 });
 
 describe('gaps', () => {
+  /** Every gap, the empty small ones too (the geometry of the search, not what the dashboard lists). */
+  const ALL = { ...DEFAULT_GAP_OPTIONS, emptyMinAreaM2: 0, emptyMinWidthM: 0 };
+
   it('finds the sliver between B and D and the hole of C, not the shared edge of A and B', async () => {
-    const gaps = await coverageGaps(t.db, '510903001');
+    const gaps = await coverageGaps(t.db, '510903001', ALL);
     expect(gaps.map((g) => [g.kind, g.neighbours, g.buildings])).toEqual([
       ['hole', [103], 1],
       ['sliver', [102, 104], 0],
@@ -160,13 +164,28 @@ describe('gaps', () => {
 
   it('leaves out gaps over the area threshold and wider than the width', async () => {
     expect(
-      (await coverageGaps(t.db, '510903001', { widthM: 5, maxAreaM2: 1000, minAreaM2: 1 })).map(
+      (await coverageGaps(t.db, '510903001', { ...ALL, widthM: 5, maxAreaM2: 1000, minAreaM2: 1 })).map(
         (g) => g.kind,
       ),
     ).toEqual(['sliver']);
-    expect((await coverageGaps(t.db, '510903001', { widthM: 2, maxAreaM2: 1000, minAreaM2: 1 })).length).toBe(
-      0,
-    );
+    expect(
+      (await coverageGaps(t.db, '510903001', { ...ALL, widthM: 2, maxAreaM2: 1000, minAreaM2: 1 })).length,
+    ).toBe(0);
+  });
+
+  // Issue 9 #4 (ed9): the demo street listed ~206 gaps, every one without a building; a gap that
+  // holds no building matters only when it is large enough to be an area and wider than a crack.
+  it('issue 9 #4: leaves out a gap with no building under the empty area or width; one with a building stays', async () => {
+    // The sliver between B and D (≈ 320 m², 2.9 m wide) holds no building; the hole of C holds one.
+    expect((await coverageGaps(t.db, '510903001')).map((g) => [g.kind, g.buildings])).toEqual([['hole', 1]]);
+    const only = (o: Partial<typeof ALL>) =>
+      coverageGaps(t.db, '510903001', { ...ALL, ...o }).then((gs) => gs.map((g) => g.kind));
+    expect(await only({ emptyMinAreaM2: 300 })).toEqual(['hole', 'sliver']);
+    expect(await only({ emptyMinAreaM2: 340 })).toEqual(['hole']);
+    expect(await only({ emptyMinWidthM: 2.5 })).toEqual(['hole', 'sliver']);
+    expect(await only({ emptyMinWidthM: 3.5 })).toEqual(['hole']);
+    // The hole (≈ 1,650 m², a building inside) stays whatever the thresholds for empty gaps.
+    expect(await only({ emptyMinAreaM2: 1e6, emptyMinWidthM: 100 })).toEqual(['hole']);
   });
 
   it('does not count a strip a road runs through as a gap', async () => {
@@ -177,7 +196,7 @@ describe('gaps', () => {
          (202, 'E', '510903001', 'resident_self', ST_MakeEnvelope(105.597015, 30.5250, 105.5980, 30.5260, 4326))`,
     );
     try {
-      const gaps = await coverageGaps(t.db, '510903001');
+      const gaps = await coverageGaps(t.db, '510903001', ALL);
       expect(gaps.filter((g) => g.neighbours.includes(201))).toEqual([]);
       expect(gaps).toHaveLength(2);
     } finally {

@@ -169,6 +169,8 @@ export function coverageRouter(ctx: AppContext): Router {
         widthM: queryNumber(req, 'width', d.widthM, 0, 100),
         maxAreaM2: queryNumber(req, 'max_area', d.maxAreaM2, 0, 1_000_000),
         minAreaM2: queryNumber(req, 'min_area', d.minAreaM2, 0, 1_000_000),
+        emptyMinAreaM2: queryNumber(req, 'empty_min_area', d.emptyMinAreaM2, 0, 1_000_000),
+        emptyMinWidthM: queryNumber(req, 'empty_min_width', d.emptyMinWidthM, 0, 100),
       };
       const gaps = await heavyQuery(ctx, (q) =>
         streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),

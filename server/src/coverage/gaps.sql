@@ -9,7 +9,9 @@
 -- row and no error: no gap at all for most streets of the demo city, and again for a street whose areas
 -- had vertices on their straight edges after a split and a merge (issue 9 #3b). GEOS buffers the same
 -- way, so every buffer takes its input reduced to the 1 mm grid.
--- $1 street code, $2 width m, $3 max area m², $4 min area m².
+-- A gap that holds no building is left out under $5 m² or under $6 m mean width (twice its area over
+-- its perimeter): the lanes and cracks between areas, where nobody is left out (issue 9 #4).
+-- $1 street code, $2 width m, $3 max area m², $4 min area m², $5 and $6 the thresholds of empty gaps.
 WITH street AS (
   SELECT geom FROM jurisdictions WHERE code = $1 AND level = 'street'
 ), areas AS (
@@ -38,18 +40,26 @@ WITH street AS (
        LATERAL (SELECT d.geom FROM ST_Dump(cut.g) d ORDER BY ST_Area(d.geom) DESC LIMIT 1) part
   WHERE NOT ST_Within(ST_PointOnSurface(part.geom), shells.g)
 ), sized AS (
-  SELECT kind, g, ST_Area(g::geography) AS area_m2
+  SELECT kind, g, ST_Area(g::geography) AS area_m2, ST_Perimeter(g::geography) AS perimeter_m
   FROM (SELECT * FROM holes UNION ALL SELECT * FROM slivers) x
   WHERE GeometryType(g) = 'POLYGON'
+), counted AS (
+  SELECT sized.*,
+         (SELECT count(*) FROM buildings b WHERE b.geom && sized.g AND ST_Intersects(b.geom, sized.g))::integer AS buildings
+  FROM sized
+  WHERE sized.area_m2 >= $4 AND sized.area_m2 <= $3
+    -- a strip a road runs through is the road, not a gap
+    AND NOT EXISTS (SELECT 1 FROM basemap_roads r WHERE r.geom && sized.g AND ST_Intersects(r.geom, sized.g))
+), kept AS (
+  SELECT * FROM counted
+  WHERE buildings > 0
+     OR (area_m2 >= $5::float8 AND 2 * area_m2 >= $6::float8 * perimeter_m)
 )
-SELECT (row_number() OVER (ORDER BY sized.area_m2 DESC, ST_XMin(sized.g)) - 1)::integer AS index,
+SELECT (row_number() OVER (ORDER BY kept.area_m2 DESC, ST_XMin(kept.g)) - 1)::integer AS index,
        kind,
-       round(sized.area_m2::numeric, 2)::float8 AS area_m2,
-       ARRAY(SELECT a.id::integer FROM areas a WHERE ST_DWithin(a.geom, sized.g, 1e-7) ORDER BY a.id) AS neighbours,
-       (SELECT count(*) FROM buildings b WHERE b.geom && sized.g AND ST_Intersects(b.geom, sized.g))::integer AS buildings,
-       ST_AsGeoJSON(sized.g, 9)::json AS geometry
-FROM sized
-WHERE sized.area_m2 >= $4 AND sized.area_m2 <= $3
-  -- a strip a road runs through is the road, not a gap
-  AND NOT EXISTS (SELECT 1 FROM basemap_roads r WHERE r.geom && sized.g AND ST_Intersects(r.geom, sized.g))
+       round(kept.area_m2::numeric, 2)::float8 AS area_m2,
+       ARRAY(SELECT a.id::integer FROM areas a WHERE ST_DWithin(a.geom, kept.g, 1e-7) ORDER BY a.id) AS neighbours,
+       buildings,
+       ST_AsGeoJSON(kept.g, 9)::json AS geometry
+FROM kept
 ORDER BY index
