@@ -31,12 +31,7 @@ import { CrsError, insideChina, parseCrs, resolveCrs, type Crs, type CrsFound } 
 import { ImportError } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { openCsv } from './csv.ts';
-import { openDxf } from './dxf.ts';
 import { openGeoJson } from './geojson.ts';
-import { openGeoPackage } from './geopackage.ts';
-import { openKml } from './kml.ts';
-import { openShapefile } from './shapefile.ts';
-import { openXlsx } from './xlsx.ts';
 import { inputName, readHead, type SourceInput } from './input.ts';
 import type { FormatReader, SourceFormat, SourceLayer } from './types.ts';
 
@@ -123,6 +118,8 @@ const FORMAT_NAMES: readonly SourceFormat[] = [
 ];
 export const SOURCE_FORMATS = FORMAT_NAMES;
 
+// The other formats' modules (and their libraries: exceljs, sql.js, jszip …) load only when such a
+// file is opened: together they add to every CLI start.
 async function openFormat(
   format: SourceFormat,
   input: SourceInput,
@@ -134,16 +131,16 @@ async function openFormat(
     case 'csv':
       return openCsv(input, opts);
     case 'xlsx':
-      return openXlsx(input);
+      return (await import('./xlsx.ts')).openXlsx(input);
     case 'shapefile':
-      return openShapefile(input, opts);
+      return (await import('./shapefile.ts')).openShapefile(input, opts);
     case 'geopackage':
-      return openGeoPackage(input);
+      return (await import('./geopackage.ts')).openGeoPackage(input);
     case 'kml':
     case 'kmz':
-      return openKml(input, format === 'kmz');
+      return (await import('./kml.ts')).openKml(input, format === 'kmz');
     case 'dxf':
-      return openDxf(input);
+      return (await import('./dxf.ts')).openDxf(input);
   }
 }
 
