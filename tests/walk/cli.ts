@@ -13,12 +13,14 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     steps: { type: 'string', default: '2000' },
     verbose: { type: 'boolean', default: false },
+    // A time budget: stop after this many minutes and report the steps done.
+    minutes: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
 const steps = Number(values.steps);
 if (!Number.isInteger(seed) || !Number.isInteger(steps) || steps < 1) {
-  console.error('usage: npm run walk -- --seed N --steps M [--verbose]');
+  console.error('usage: npm run walk -- --seed N --steps M [--minutes T] [--verbose]');
   process.exit(2);
 }
 
@@ -30,6 +32,7 @@ try {
   const r = await walk(browser, world, {
     seed,
     steps,
+    deadline: values.minutes ? t0 + Number(values.minutes) * 60_000 : undefined,
     knownFailing: KNOWN_FAILING,
     log: values.verbose ? (l) => console.log(l) : undefined,
   });

@@ -287,6 +287,8 @@ export class AreaLedger {
 export interface WalkOptions {
   seed: number;
   steps: number;
+  /** Stop early at this time (ms since the epoch), reporting the steps done: a long walk's time budget. */
+  deadline?: number;
   /** Actions that hit a known defect owned elsewhere: skipped, with the reason logged. */
   knownFailing?: Record<string, string>;
   log?: (line: string) => void;
@@ -784,7 +786,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
   try {
     await home();
     await check('load');
-    for (let step = 0; step < opts.steps; step++) {
+    for (let step = 0; step < opts.steps && !(opts.deadline && Date.now() > opts.deadline); step++) {
       const v = await view(page);
       const enabled = actions.filter((a) => a.when(v) && !opts.knownFailing?.[a.name]);
       let r = random() * enabled.reduce((t, x) => t + (WEIGHT[x.name] ?? 1), 0);
