@@ -1,8 +1,8 @@
 /**
  * Tile benchmark (issue 2 §7): building tiles of a 200,000-building city on PostGIS.
  *  - uncached endpoint (TILE_CACHE_MB=0) vs the same ST_AsMVT statements run straight on the
- *    database with a `pg` loop (same tiles, concurrency 2, same run): target ≥ 0.8;
- *  - cached tiles vs an Express route answering a constant buffer (same client loop): target ≥ 0.5;
+ *    database with a `pg` loop (same tiles, concurrency 2, same run): target ≥ 0.95 (issue 12);
+ *  - cached tiles vs an Express route answering a constant buffer (same client loop): target ≥ 0.8;
  *  - the largest tile per zoom (limit 500 KB).
  * Buildings have minZoom 14 in the registry, so a z13 building tile is empty by design (the client
  * draws compounds there); z13 is measured for its size only and the throughput figures are z14–z17.
@@ -274,13 +274,13 @@ export async function run(): Promise<void> {
       metrics[`z${z} cached endpoint tiles/s`] = round(hit.rate, 1);
       metrics[`z${z} constant route req/s`] = round(con.rate, 1);
       comparisons.push(
-        cmp(`z${z} uncached endpoint vs ST_AsMVT via pg`, unc.rate, ref.rate, 'pg loop (prepared)', 0.8),
+        cmp(`z${z} uncached endpoint vs ST_AsMVT via pg`, unc.rate, ref.rate, 'pg loop (prepared)', 0.95),
         cmp(
           `z${z} cached endpoint vs constant Express route`,
           hit.rate,
           con.rate,
           'constant buffer route',
-          0.5,
+          0.8,
         ),
       );
       if (ref.maxBytes > TILE_MAX_BYTES)
@@ -296,7 +296,7 @@ export async function run(): Promise<void> {
         1 / sums.uncached,
         1 / sums.direct,
         'pg loop (prepared)',
-        0.8,
+        0.95,
         'passes/s',
       ),
     );
