@@ -269,6 +269,42 @@ describe('offline basemaps (issue 11)', () => {
     expect(storedFiles().some((f) => f.startsWith('.upload-'))).toBe(false);
   });
 
+  it('MBTiles share a memory budget (BASEMAP_MBTILES_MAX_MB): two that do not fit together are both served, and one over it is refused', async () => {
+    const noise = (seed: number) => {
+      const b = Buffer.alloc(600_000);
+      for (let i = 0; i < b.length; i++) b[i] = (i * 2654435761 + seed * 97) >>> 24;
+      return b;
+    };
+    const ids: number[] = [];
+    for (const seed of [1, 2]) {
+      const file = join(files, `noise-${seed}.mbtiles`);
+      await writeMbtiles(file, [{ ...z15, data: noise(seed) }], { name: `noise ${seed}`, format: 'png' });
+      const r = await upload(file);
+      expect(r.status).toBe(201);
+      ids.push(r.body.id);
+    }
+    const tight = await startApp(t.db, { BASEMAP_DIR: dir, BASEMAP_MBTILES_MAX_MB: '1' });
+    try {
+      // Each one evicts the other: every answer must still be that file's own tile.
+      for (const round of [0, 1, 2])
+        for (const [i, id] of ids.entries()) {
+          const tile = await rawGet(`${tight.url}/api/basemaps/${id}/${z15.z}/${z15.x}/${z15.y}`);
+          expect(tile.body.equals(noise(i + 1)), `round ${round}, basemap ${id}`).toBe(true);
+        }
+      const big = join(files, 'big.mbtiles');
+      await writeMbtiles(big, [{ ...z15, data: Buffer.concat([noise(3), noise(4)]) }], { format: 'png' });
+      const r = await fetch(`${tight.url}/api/basemaps`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token.admin}`, 'content-type': 'application/octet-stream' },
+        body: readFileSync(big),
+      });
+      expect(r.status).toBe(413);
+      expect(((await r.json()) as Answer).error.details).toMatchObject({ reason: 'basemap_too_large' });
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('bad tile addresses are 400, unknown basemaps 404', async () => {
     const bad = await fetch(`${app.url}/api/basemaps/${mbtilesId}/15/99999/1`);
     expect(bad.status).toBe(400);

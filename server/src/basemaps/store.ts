@@ -82,7 +82,7 @@ async function containerOf(path: string): Promise<Container> {
  * process serves the same list. Open archives are kept (a few), keyed by file name.
  */
 export class BasemapStore {
-  private readonly open = new Map<string, Promise<TileArchive>>();
+  private readonly open = new Map<string, { archive: Promise<TileArchive>; memory: number }>();
   private readonly rows = new Map<number, { at: number; row: StoredBasemap | null }>();
 
   constructor(private readonly opts: BasemapStoreOptions) {}
@@ -163,31 +163,42 @@ export class BasemapStore {
     if (!fileName) return false;
     const a = this.open.get(fileName);
     this.open.delete(fileName);
-    if (a) (await a.catch(() => null))?.close();
+    if (a) (await a.archive.catch(() => null))?.close();
     await rm(join(this.opts.dir, fileName), { force: true });
     return true;
   }
 
-  /** The open archive of a registered basemap (kept open; the oldest closed past four). */
+  /**
+   * The open archive of a registered basemap, kept open for the next tiles: at most four, and open
+   * MBTiles (each held whole in memory by sql.js) together within BASEMAP_MBTILES_MAX_MB — the
+   * least recently used are closed first.
+   */
   archive(b: StoredBasemap): Promise<TileArchive> {
-    let a = this.open.get(b.fileName);
-    if (!a) {
-      const path = join(this.opts.dir, b.fileName);
-      a = b.container === 'mbtiles' ? openMbtiles(path, this.opts.mbtilesMaxBytes) : openPmtiles(path);
-      a.catch(() => this.open.delete(b.fileName));
-      this.open.set(b.fileName, a);
-      if (this.open.size > 4) {
-        const [oldest, p] = this.open.entries().next().value!;
-        this.open.delete(oldest);
-        p.then((x) => x.close()).catch(() => {});
-      }
+    const hit = this.open.get(b.fileName);
+    if (hit) {
+      // Most recently used last.
+      this.open.delete(b.fileName);
+      this.open.set(b.fileName, hit);
+      return hit.archive;
     }
-    return a;
+    const path = join(this.opts.dir, b.fileName);
+    const memory = b.container === 'mbtiles' ? b.bytes : 0;
+    const inMemory = () => [...this.open.values()].reduce((n, e) => n + e.memory, 0);
+    for (const [name, e] of this.open) {
+      if (this.open.size < 4 && inMemory() + memory <= this.opts.mbtilesMaxBytes) break;
+      this.open.delete(name);
+      e.archive.then((x) => x.close()).catch(() => {});
+    }
+    const archive =
+      b.container === 'mbtiles' ? openMbtiles(path, this.opts.mbtilesMaxBytes) : openPmtiles(path);
+    archive.catch(() => this.open.delete(b.fileName));
+    this.open.set(b.fileName, { archive, memory });
+    return archive;
   }
 
   /** Closes every open archive (tests, shutdown). */
   close(): void {
-    for (const p of this.open.values()) p.then((x) => x.close()).catch(() => {});
+    for (const e of this.open.values()) e.archive.then((x) => x.close()).catch(() => {});
     this.open.clear();
   }
 }
