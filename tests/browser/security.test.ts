@@ -281,6 +281,44 @@ describeInBrowser('security layers in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  // Issue 9 #2 (ed9): the coverage box sat at the map's bottom right, under the editor panel (z-index
+  // 5 over 2): with an area open for editing, 建议机位 could not be clicked.
+  it('issue 9 #2: 建议机位 stays reachable beside the open editor panel, in Chinese and English', async () => {
+    const reachable = () =>
+      page.evaluate(() => {
+        const b = document.querySelector<HTMLElement>('[data-testid=security-suggest]');
+        if (!b) return 'missing';
+        const r = b.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return hit === b || b.contains(hit)
+          ? 'reachable'
+          : `under ${hit?.closest('[data-testid]')?.getAttribute('data-testid')}`;
+      });
+    await page.click('[data-testid=editor-open]');
+    await page.waitForSelector('[data-testid=editor-panel]');
+    await page.waitForSelector('[data-testid=security-suggest]', { state: 'visible', timeout: 20_000 });
+    await expect.poll(reachable, { timeout: 10_000 }).toBe('reachable');
+    await page.click('[data-testid=security-suggest]', { trial: true, timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-suggest-editor-zh.png') });
+    await page.click('[data-testid=lang-switch]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=security-suggest]')?.textContent === 'Suggest cameras',
+      null,
+      { timeout: 10_000 },
+    );
+    await expect.poll(reachable, { timeout: 10_000 }).toBe('reachable');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-suggest-editor-en.png') });
+    await page.click('[data-testid=lang-switch]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=security-suggest]')?.textContent === '建议机位',
+      null,
+      { timeout: 10_000 },
+    );
+    await page.click('[data-testid=editor-close]');
+    await page.waitForSelector('[data-testid=editor-panel]', { state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('edits a camera’s numbers in its form, refusing range 0 with the server’s message', async () => {
     const map = (await page.locator('[data-testid=map]').boundingBox())!;
     await page.mouse.click(...pixel(map, 3.5, 50)); // C2's icon, left of C1's

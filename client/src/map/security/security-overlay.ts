@@ -20,6 +20,7 @@ import { ACCESS_CONTROL_COLOR, BAND_COLORS, cameraIcon, SYSTEM_COLORS } from './
 import { ALL_CAMERA_ICONS_ZOOM, BANDS_MAX_CAMERAS, SECURITY_MIN_ZOOM } from './options.ts';
 import { declutter } from './declutter.ts';
 import { claimPress } from '../click-claim.ts';
+import { panelPadding } from '../panel-padding.ts';
 import { interactionOf, type Interaction, type ModeOwner } from '../interaction.ts';
 import {
   buildSecurityScene,
@@ -64,9 +65,12 @@ export interface SecurityOverlayOptions {
 
 type Props = Record<string, unknown>;
 
+/** How far (px) the coverage box stands from the map's right edge: clear of the zoom buttons. */
+const BOX_RIGHT = 56;
+
 /** A small panel in the map's bottom-right corner (beside the zoom buttons, clear of the attribute panel). */
 const boxCss = (bottom: number) =>
-  `position:absolute;right:56px;bottom:${bottom}px;z-index:2;background:rgba(255,255,255,.92);padding:4px 8px;` +
+  `position:absolute;right:${BOX_RIGHT}px;bottom:${bottom}px;z-index:2;background:rgba(255,255,255,.92);padding:4px 8px;` +
   "border-radius:4px;font-size:12px;font-family:'Noto Sans SC UI',system-ui,sans-serif;" +
   'box-shadow:0 1px 3px rgba(0,0,0,.3);display:none';
 
@@ -172,8 +176,15 @@ export class SecurityOverlay {
     map.getContainer().appendChild(this.box);
     this.gateBox = document.createElement('div');
     this.gateBox.dataset.testid = 'gate-tool';
-    this.gateBox.style.cssText = boxCss(56).replace('right:56px', 'left:50%;transform:translateX(-50%)');
+    this.gateBox.style.cssText = boxCss(56).replace(
+      `right:${BOX_RIGHT}px`,
+      'left:50%;transform:translateX(-50%)',
+    );
     map.getContainer().appendChild(this.gateBox);
+    // The coverage box (with 建议机位) moves left of the panels along the right edge (the editor, the
+    // dashboard), which stand over it otherwise (issue 9 #2); watchPanelPadding measures them.
+    this.panels.observe(map.getContainer(), { attributes: true, attributeFilter: ['data-map-padding'] });
+    this.placeBox();
     this.drawGateTool();
     map.addControl(this.overlay);
     map.on('moveend', this.onMove);
@@ -364,6 +375,12 @@ export class SecurityOverlay {
     };
     this.drawCoverage();
     this.box.style.display = '';
+  }
+
+  private readonly panels = new MutationObserver(() => this.placeBox());
+
+  private placeBox() {
+    this.box.style.right = `${Math.max(BOX_RIGHT, panelPadding(this.map).right)}px`;
   }
 
   private drawCoverage() {
@@ -971,6 +988,7 @@ export class SecurityOverlay {
     this.map.off('click', this.onClick);
     this.ghostPopup?.remove();
     this.map.off('render', this.onGhostRender);
+    this.panels.disconnect();
     this.gateBox.remove();
     this.box.remove();
     this.map.removeControl(this.overlay);
