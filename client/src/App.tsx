@@ -29,6 +29,7 @@ import { SearchBox } from './panels/SearchBox.tsx';
 import { UsersButton, UsersPanel } from './panels/users/UsersPanel.tsx';
 import { ExchangeButtons } from './panels/exchange/ExchangeButtons.tsx';
 import { ExportDialog } from './panels/exchange/ExportDialog.tsx';
+import { ImportPage } from './panels/exchange/ImportPage.tsx';
 
 // Panels nobody sees before a click: chunks of their own, so the first paint does not wait for them.
 const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx').then((m) => ({ default: m.Dashboard })));
@@ -87,6 +88,7 @@ export function App() {
   const [survey, setSurvey] = useState(false);
   const [users, setUsers] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [importing, setImporting] = useState(false);
   const { t: compoundText } = useCompoundText();
   const [error, setError] = useState<string | null>(null);
   // A gap or proposal the dashboard hands to the editor as a new draft area.
@@ -228,7 +230,7 @@ export function App() {
           <button type="button" className="button" data-testid="help-button" onClick={() => setHelp(true)}>
             {t('help.button')}
           </button>
-          <ExchangeButtons onExport={() => setExporting(true)} />
+          <ExchangeButtons onExport={() => setExporting(true)} onImport={() => setImporting(true)} />
           <UsersButton onOpen={() => setUsers(true)} />
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
@@ -289,6 +291,11 @@ export function App() {
         {users && (
           <PanelBoundary name="users">
             <UsersPanel onClose={() => setUsers(false)} />
+          </PanelBoundary>
+        )}
+        {importing && (
+          <PanelBoundary name="import">
+            <ImportPage map={map?.maplibre ?? null} onClose={() => setImporting(false)} />
           </PanelBoundary>
         )}
         {dashboard && (

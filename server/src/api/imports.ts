@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DATA_LAYERS } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
@@ -125,6 +126,8 @@ export function importsRouter(ctx: AppContext): Router {
           layers: src.layers,
           crs: { id: src.crs.id, found: src.crs.found, problem: src.crs.problem },
           maxMb,
+          // the fields each layer takes, for the page's column mapping
+          targets: Object.fromEntries(DATA_LAYERS.map((l) => [l, targetFields(l)])),
         });
     }),
   );

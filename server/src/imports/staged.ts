@@ -123,6 +123,7 @@ function vertices(g: unknown): [number, number][] {
 /** Indexes of the features with a vertex outside the street (a street editor's import). */
 async function outsideStreet(db: Queryable, src: OpenedSource, c: ImportChoice, street: string) {
   const outside: number[] = [];
+  const rows = new Map<number, number>();
   let idx: number[] = [];
   let xs: number[] = [];
   let ys: number[] = [];
@@ -133,6 +134,7 @@ async function outsideStreet(db: Queryable, src: OpenedSource, c: ImportChoice, 
     [idx, xs, ys] = [[], [], []];
   };
   for await (const s of mapped(src, c)) {
+    if (s.row !== undefined) rows.set(s.index!, s.row);
     for (const [x, y] of vertices((s.feature as { geometry?: unknown }).geometry)) {
       idx.push(s.index!);
       xs.push(x);
@@ -141,7 +143,7 @@ async function outsideStreet(db: Queryable, src: OpenedSource, c: ImportChoice, 
     if (idx.length >= 20_000) await flush();
   }
   await flush();
-  return outside;
+  return outside.map((index) => ({ index, row: rows.get(index) }));
 }
 
 /** The reason a street editor's feature is refused (the client words it). */
@@ -188,8 +190,9 @@ export async function runImport(
   try {
     const refused: CheckReport['problems'] =
       user.role === 'street_editor' && user.streetCode
-        ? (await outsideStreet(db, src, c, user.streetCode)).map((index) => ({
+        ? (await outsideStreet(db, src, c, user.streetCode)).map(({ index, row }) => ({
             index,
+            ...(row === undefined ? {} : { row }),
             reason: `outside street ${user.streetCode}`,
             code: OUTSIDE_STREET,
           }))

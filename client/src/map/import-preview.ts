@@ -1,0 +1,95 @@
+import type { GeoJSONSource, LngLatBoundsLike, Map as MapLibreMap } from 'maplibre-gl';
+import { whenStyleReady } from './style-ready.ts';
+
+/**
+ * The import page's features over the map (导入预览): the file's first features in blue, the ones the
+ * check refused in red, and after the commit the imported ones in green. Features carry their
+ * index in the file as `index`.
+ */
+export type PreviewState = 'preview' | 'refused' | 'imported';
+export const PREVIEW_COLOURS: Record<PreviewState, string> = {
+  preview: '#2563eb',
+  refused: '#dc2626',
+  imported: '#16a34a',
+};
+
+const SOURCE = 'import-preview';
+const colour = [
+  'match',
+  ['get', 'state'],
+  'refused',
+  PREVIEW_COLOURS.refused,
+  'imported',
+  PREVIEW_COLOURS.imported,
+  PREVIEW_COLOURS.preview,
+] as unknown as string;
+
+export function showImportPreview(
+  map: MapLibreMap,
+  fc: GeoJSON.FeatureCollection | null,
+  stateOf: (index: number) => PreviewState = () => 'preview',
+  fit = false,
+): void {
+  whenStyleReady(map, () => {
+    const features = (fc?.features ?? []).map((f) => ({
+      ...f,
+      properties: { index: Number(f.id), state: stateOf(Number(f.id)) },
+    }));
+    const data: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features };
+    const source = map.getSource<GeoJSONSource>(SOURCE);
+    if (source) source.setData(data);
+    else {
+      map.addSource(SOURCE, { type: 'geojson', data });
+      map.addLayer({
+        id: `${SOURCE}-fill`,
+        type: 'fill',
+        source: SOURCE,
+        filter: ['==', ['geometry-type'], 'Polygon'],
+        paint: { 'fill-color': colour, 'fill-opacity': 0.35 },
+      });
+      map.addLayer({
+        id: `${SOURCE}-line`,
+        type: 'line',
+        source: SOURCE,
+        filter: ['==', ['geometry-type'], 'Polygon'],
+        paint: { 'line-color': colour, 'line-width': 2 },
+      });
+      map.addLayer({
+        id: `${SOURCE}-point`,
+        type: 'circle',
+        source: SOURCE,
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: {
+          'circle-color': colour,
+          'circle-radius': 6,
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 1.5,
+        },
+      });
+    }
+    const el = map.getContainer();
+    el.dataset.importPreview = String(features.length);
+    el.dataset.importPreviewStates = features.map((f) => f.properties.state[0]).join('');
+    if (fit && features.length) {
+      const b = bounds(features);
+      if (b) map.fitBounds(b, { padding: 80, maxZoom: 17, animate: false });
+    }
+  });
+}
+
+/** The tiles of a data layer asked for again after an import wrote into it. */
+export function refreshLayerTiles(map: MapLibreMap, layer: string): void {
+  if (map.getSource(layer)) map.refreshTiles(layer);
+}
+
+function bounds(features: GeoJSON.Feature[]): LngLatBoundsLike | null {
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as number[];
+      [w, s, e, n] = [Math.min(w, x!), Math.min(s, y!), Math.max(e, x!), Math.max(n, y!)];
+    } else if (Array.isArray(c)) c.forEach(walk);
+  };
+  for (const f of features) walk((f.geometry as { coordinates?: unknown } | null)?.coordinates);
+  return Number.isFinite(w) ? [w, s, e, n] : null;
+}

@@ -1,0 +1,409 @@
+import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import type { EditorMap } from '../../map/draw/area-draw.ts';
+import { refreshLayerTiles, showImportPreview, type PreviewState } from '../../map/import-preview.ts';
+import { errorText } from '../../i18n/errors.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+import { attributeKey } from '../../i18n/messages.ts';
+import { useSessionUser } from './ExchangeButtons.tsx';
+import {
+  checkImport,
+  commitImport,
+  previewImport,
+  reportCsv,
+  uploadImport,
+  type CheckReport,
+  type ImportChoice,
+  type ImportPreview,
+  type ImportProblem,
+  type Progress,
+  type StagedUpload,
+} from './import-client.ts';
+import { useExchangeText, type ExchangeMessageKey } from './messages.ts';
+import './exchange.css';
+
+/** Column names a file often uses for a field (Chinese spreadsheets first). */
+const SYNONYMS: Record<string, string[]> = {
+  name: ['name', '名称', '名字', '小区名称', '区域名称'],
+  code: ['code', '编码', '编号', '代码'],
+  category: ['category', '类别', '小区类别'],
+  households: ['households', '户数', '住户数'],
+  address: ['address', '地址'],
+  floors: ['floors', '层数', '楼层'],
+  kind: ['kind', '类型', '种类'],
+  system: ['system', '系统'],
+  street_code: ['street_code', '街道编码'],
+};
+const mappingKey = (target: string, columns: string[]) =>
+  `wuyou.import.mapping:${target}:${columns.join('|')}`;
+
+function initialMapping(target: string, fields: string[], columns: string[]): Record<string, string | null> {
+  try {
+    const saved = JSON.parse(localStorage.getItem(mappingKey(target, columns)) ?? 'null') as Record<
+      string,
+      string | null
+    > | null;
+    if (saved) return saved;
+  } catch {
+    // none remembered
+  }
+  return Object.fromEntries(
+    fields.map((f) => [
+      f,
+      (SYNONYMS[f] ?? [f]).find((c) => columns.includes(c)) ?? (columns.includes(f) ? f : null),
+    ]),
+  );
+}
+
+/**
+ * 数据导入: upload or drop a file → the server reads it → its first features on the map → choose the
+ * layer and which column is which field (remembered per file layout) → check (a dry run listing every
+ * refused feature, downloadable) → commit in one transaction with a progress bar. Nothing is written
+ * before the commit. A street editor's features outside their street are refused one by one.
+ */
+export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose(): void }) {
+  const { t } = useExchangeText();
+  const { t: appT, lang } = useI18n();
+  const user = useSessionUser();
+  const [upload, setUpload] = useState<StagedUpload | null>(null);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [sourceLayer, setSourceLayer] = useState<string>('');
+  const [crs, setCrs] = useState('');
+  const [target, setTarget] = useState('compounds');
+  const [mapping, setMapping] = useState<Record<string, string | null>>({});
+  const [report, setReport] = useState<CheckReport | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [inserted, setInserted] = useState<number | null>(null);
+  const [busy, setBusy] = useState<ExchangeMessageKey | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [dragging, setDragging] = useState(false);
+
+  const fields = upload?.targets[target] ?? [];
+  const columns = useMemo(() => preview?.columns ?? [], [preview]);
+  const refused = useMemo(() => new Set((report?.problems ?? []).map((p) => p.index)), [report]);
+  const stateOf = (i: number): PreviewState =>
+    inserted !== null ? 'imported' : refused.has(i) ? 'refused' : 'preview';
+
+  // the map follows the preview and the report
+  useEffect(() => {
+    if (!map) return;
+    showImportPreview(map, preview?.features ?? null, stateOf, false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [map, preview, report, inserted]);
+  useEffect(() => () => void (map && showImportPreview(map, null)), [map]);
+
+  useEffect(() => {
+    if (upload && columns.length) setMapping(initialMapping(target, upload.targets[target] ?? [], columns));
+  }, [upload, target, columns]);
+
+  const run = async (what: ExchangeMessageKey, fn: () => Promise<void>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const load = (u: StagedUpload, layer: string, c: string) =>
+    run('import.reading', async () => {
+      const p = await previewImport(u.id, layer || undefined, c || undefined);
+      setPreview(p);
+      setReport(null);
+      if (map) showImportPreview(map, p.features, () => 'preview', true);
+    });
+
+  const onFile = (file: File | undefined) => {
+    if (!file) return;
+    setUpload(null);
+    setPreview(null);
+    setReport(null);
+    setInserted(null);
+    setProgress(null);
+    void run('import.uploading', async () => {
+      const u = await uploadImport(file);
+      setUpload(u);
+      setSourceLayer(u.layers[0]?.name ?? '');
+      await load(u, u.layers[0]?.name ?? '', crs);
+    });
+  };
+
+  const choice = (skip?: number[]): ImportChoice => ({
+    target,
+    mapping,
+    sourceLayer: sourceLayer || undefined,
+    crs: crs || undefined,
+    skip,
+  });
+  const check = () =>
+    run('import.checking', async () => {
+      try {
+        localStorage.setItem(mappingKey(target, columns), JSON.stringify(mapping));
+      } catch {
+        // not remembered
+      }
+      setReport(await checkImport(upload!.id, choice()));
+    });
+  // Refused only for being outside the street: those can be left out; any other problem must be fixed.
+  const skippable = report?.problems.every((p) => p.code === 'outside_street') ?? false;
+  const commit = () =>
+    run('import.committing', async () => {
+      const skip = report!.problems.map((p) => p.index).filter((i): i is number => i !== null);
+      setProgress({ phase: 'checking', done: 0, total: report!.total });
+      const n = await commitImport(upload!.id, choice(skip), setProgress);
+      setProgress((p) => (p ? { ...p, done: p.total } : p));
+      setInserted(n);
+      if (map) refreshLayerTiles(map, target);
+    });
+
+  const reasonText = (p: ImportProblem) =>
+    p.code === 'outside_street' ? `${t('import.outside_street')} (${user?.streetCode ?? ''})` : p.reason;
+  const reportUrl = useMemo(
+    () =>
+      report?.problems.length
+        ? URL.createObjectURL(new Blob([reportCsv(report.problems, reasonText)], { type: 'text/csv' }))
+        : null,
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [report, lang],
+  );
+  useEffect(() => () => void (reportUrl && URL.revokeObjectURL(reportUrl)), [reportUrl]);
+
+  const fieldLabel = (f: string) => {
+    const k = attributeKey(f);
+    return k ? `${appT(k)}（${f}）` : f;
+  };
+  const targets = Object.keys(upload?.targets ?? {}).filter(
+    (l) => user?.role === 'city_admin' || l !== 'jurisdictions',
+  );
+
+  return (
+    <aside className="import-page" data-testid="import-page" aria-label={t('import.title')}>
+      <header>
+        <h2>{t('import.title')}</h2>
+        <button type="button" className="button small" onClick={onClose} data-testid="import-close">
+          {t('import.close')}
+        </button>
+      </header>
+      {!user ? (
+        <p>{t('import.signIn')}</p>
+      ) : user.role === 'viewer' ? (
+        <p>{t('import.noRight')}</p>
+      ) : (
+        <>
+          <p className="muted small">{t('import.intro')}</p>
+          {user.role === 'street_editor' && (
+            <p className="muted small" data-testid="import-street-note">
+              {t('import.street', { street: user.streetCode ?? '' })}
+            </p>
+          )}
+          <label
+            className={`import-drop${dragging ? ' dragging' : ''}`}
+            data-testid="import-drop"
+            onDragOver={(e: DragEvent) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={(e: DragEvent) => {
+              e.preventDefault();
+              setDragging(false);
+              onFile(e.dataTransfer.files[0]);
+            }}
+          >
+            {t('import.drop')}
+            <input
+              type="file"
+              hidden
+              data-testid="import-file"
+              onChange={(e) => onFile(e.target.files?.[0])}
+            />
+          </label>
+          {busy && (
+            <p className="muted" data-testid="import-busy">
+              {t(busy)}
+            </p>
+          )}
+          {error !== null && (
+            <p className="field-error" role="alert" data-testid="import-error">
+              {errorText(lang, error)}
+            </p>
+          )}
+          {upload && (
+            <section>
+              <p data-testid="import-file-name">
+                {t('import.file', { name: upload.name, size: `${Math.ceil(upload.size / 1024)} KB` })}
+              </p>
+              {upload.layers.length > 1 && (
+                <label className="editor-field">
+                  <span className="editor-label">{t('import.sourceLayer')}</span>
+                  <select
+                    value={sourceLayer}
+                    onChange={(e) => {
+                      setSourceLayer(e.target.value);
+                      void load(upload, e.target.value, crs);
+                    }}
+                  >
+                    {upload.layers.map((l) => (
+                      <option key={l.name}>{l.name}</option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              {(upload.crs.problem || crs) && (
+                <label className="editor-field">
+                  <span className="editor-label">{t('import.crs')}</span>
+                  <input
+                    value={crs}
+                    placeholder="EPSG:4544"
+                    onChange={(e) => setCrs(e.target.value)}
+                    onBlur={() => void load(upload, sourceLayer, crs)}
+                  />
+                </label>
+              )}
+            </section>
+          )}
+          {preview && (
+            <section>
+              <p data-testid="import-preview-count">
+                {t('import.preview', { shown: preview.shown, total: preview.total })}
+              </p>
+              <label className="editor-field">
+                <span className="editor-label">{t('import.target')}</span>
+                <select
+                  data-testid="import-target"
+                  value={target}
+                  onChange={(e) => {
+                    setTarget(e.target.value);
+                    setReport(null);
+                  }}
+                >
+                  {targets.map((l) => (
+                    <option key={l} value={l}>
+                      {t(`layer.${l}` as ExchangeMessageKey)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <h3>{t('import.mapping')}</h3>
+              <table className="import-mapping" data-testid="import-mapping">
+                <thead>
+                  <tr>
+                    <th>{t('import.field')}</th>
+                    <th>{t('import.column')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {fields.map((f) => (
+                    <tr key={f}>
+                      <td>{fieldLabel(f)}</td>
+                      <td>
+                        <select
+                          data-testid={`import-map-${f}`}
+                          value={mapping[f] ?? ''}
+                          onChange={(e) => {
+                            setMapping({ ...mapping, [f]: e.target.value || null });
+                            setReport(null);
+                          }}
+                        >
+                          <option value="">{t('import.none')}</option>
+                          {columns.map((c) => (
+                            <option key={c} value={c}>
+                              {c}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <div className="editor-dialog-actions">
+                <button
+                  type="button"
+                  className="button"
+                  data-testid="import-check"
+                  disabled={!!busy || inserted !== null}
+                  onClick={check}
+                >
+                  {t('import.check')}
+                </button>
+              </div>
+            </section>
+          )}
+          {report && (
+            <section data-testid="import-report">
+              <p>
+                {report.problems.length
+                  ? t('import.report', { ok: report.ok, bad: report.total - report.ok })
+                  : t('import.reportOk', { ok: report.ok })}
+              </p>
+              {report.problems.length > 0 && (
+                <>
+                  <table className="import-problems">
+                    <thead>
+                      <tr>
+                        <th>{t('import.index')}</th>
+                        <th>{t('import.row')}</th>
+                        <th>{t('import.reason')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {report.problems.slice(0, 200).map((p, i) => (
+                        <tr key={i} data-testid="import-problem">
+                          <td>{p.index ?? ''}</td>
+                          <td>{p.row ?? ''}</td>
+                          <td>{reasonText(p)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  {reportUrl && (
+                    <a href={reportUrl} download="import-report.csv" data-testid="import-report-csv">
+                      {t('import.downloadReport')}
+                    </a>
+                  )}
+                </>
+              )}
+              {(report.problems.length === 0 || skippable) && report.ok > 0 && inserted === null && (
+                <div className="editor-dialog-actions">
+                  <button
+                    type="button"
+                    className="button primary"
+                    data-testid="import-commit"
+                    disabled={!!busy}
+                    onClick={commit}
+                  >
+                    {t('import.commit', { n: report.ok })}
+                  </button>
+                </div>
+              )}
+            </section>
+          )}
+          {progress && (
+            <section>
+              <progress
+                data-testid="import-progress"
+                value={progress.done}
+                max={Math.max(progress.total, 1)}
+              />
+              <span className="muted small">
+                {t('import.progress', {
+                  phase: t(`phase.${progress.phase}` as ExchangeMessageKey),
+                  done: progress.done,
+                  total: progress.total,
+                })}
+              </span>
+            </section>
+          )}
+          {inserted !== null && (
+            <p className="import-done" data-testid="import-done">
+              {t('import.done', { n: inserted })}
+            </p>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}

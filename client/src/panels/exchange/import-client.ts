@@ -1,0 +1,121 @@
+import { ApiError, call, sessionToken } from '../../api.ts';
+
+/** What the server answers about a staged upload and its preview (server/src/api/imports.ts). */
+export interface StagedUpload {
+  id: string;
+  name: string;
+  size: number;
+  format: string;
+  layers: { name: string; fields: string[]; count?: number }[];
+  crs: { id: string | null; problem: string | null };
+  /** The fields each data layer takes. */
+  targets: Record<string, string[]>;
+}
+export interface ImportPreview {
+  layer: string | null;
+  columns: string[];
+  total: number;
+  shown: number;
+  features: GeoJSON.FeatureCollection;
+  problems: ImportProblem[];
+  crs: { id: string | null; problem: string | null };
+}
+export interface ImportProblem {
+  index: number | null;
+  row?: number;
+  reason: string;
+  code?: string;
+}
+export interface CheckReport {
+  total: number;
+  ok: number;
+  problems: ImportProblem[];
+}
+export interface ImportChoice {
+  target: string;
+  mapping: Record<string, string | null>;
+  sourceLayer?: string;
+  crs?: string;
+  skip?: number[];
+}
+export interface Progress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+export async function uploadImport(file: File): Promise<StagedUpload> {
+  // As bytes: a .geojson File says application/geo+json, which the server would parse as a JSON body.
+  const body = new Blob([file], { type: 'application/octet-stream' });
+  return (await call<StagedUpload>('POST', `/api/imports?name=${encodeURIComponent(file.name)}`, body)).json;
+}
+
+export async function previewImport(id: string, layer?: string, crs?: string): Promise<ImportPreview> {
+  const q = new URLSearchParams();
+  if (layer) q.set('layer', layer);
+  if (crs) q.set('crs', crs);
+  return (await call<ImportPreview>('GET', `/api/imports/${id}/preview?${q.toString()}`)).json;
+}
+
+export async function checkImport(id: string, choice: ImportChoice): Promise<CheckReport> {
+  return (await call<CheckReport>('POST', `/api/imports/${id}/check`, choice)).json;
+}
+
+/** Commits, reporting progress lines as they come; resolves with the number of features written. */
+export async function commitImport(
+  id: string,
+  choice: ImportChoice,
+  onProgress: (p: Progress) => void,
+): Promise<number> {
+  const token = sessionToken();
+  const r = await fetch(`/api/imports/${id}/commit?progress=ndjson`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(choice),
+  });
+  if (!r.ok || !r.body) {
+    const b = (await r.json().catch(() => null)) as {
+      error?: { code: string; message: string; details?: unknown };
+    } | null;
+    throw new ApiError(
+      r.status,
+      b?.error?.code ?? 'internal',
+      b?.error?.message ?? r.statusText,
+      b?.error?.details,
+    );
+  }
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buf += value;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buf.slice(0, nl)) as {
+        progress?: Progress;
+        result?: { inserted: number };
+        error?: { code: string; message: string; details?: unknown };
+      };
+      buf = buf.slice(nl + 1);
+      if (line.progress) onProgress(line.progress);
+      if (line.result) return line.result.inserted;
+      if (line.error) throw new ApiError(422, line.error.code, line.error.message, line.error.details);
+    }
+    if (done) throw new ApiError(500, 'internal', 'The import stopped without an answer');
+  }
+}
+
+/** The report as CSV (UTF-8 with BOM for Excel): index, row, reason. */
+export function reportCsv(problems: ImportProblem[], reasonText: (p: ImportProblem) => string): string {
+  const cell = (v: string | number | undefined | null) => {
+    const s = v === undefined || v === null ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return (
+    '\uFEFF' +
+    ['index,row,reason', ...problems.map((p) => [p.index, p.row, reasonText(p)].map(cell).join(','))].join(
+      '\r\n',
+    ) +
+    '\r\n'
+  );
+}

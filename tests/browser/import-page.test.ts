@@ -1,0 +1,144 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
+import {
+  ARTIFACTS_DIR,
+  describeInBrowser,
+  launchBrowser,
+  startServerWithDemoCity,
+  type RunningServer,
+} from '../helpers/browser.ts';
+
+// Issue 11: the import page. A street editor drops a ;-separated gate list with Chinese columns: the
+// preview shows it on the map, the columns map to fields by their Chinese names, the check refuses the
+// gate outside the street (by index), and the commit writes the other two in one transaction with a
+// progress bar; the gates then show on the map as imported. Nothing is written before the commit.
+const PASSWORD = 'import-page-pass-2026';
+
+describeInBrowser('import page, in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let street = '';
+  let csv = '';
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    [server, browser] = await Promise.all([startServerWithDemoCity({ buildings: 300 }), launchBrowser()]);
+    await ensureDemoAccounts(server.db, PASSWORD);
+    const s = await server.db.query<{ code: string; x: number; y: number; ox: number; oy: number }>(
+      `SELECT a.code, ST_X(ST_PointOnSurface(a.geom)) AS x, ST_Y(ST_PointOnSurface(a.geom)) AS y,
+              ST_X(ST_PointOnSurface(b.geom)) AS ox, ST_Y(ST_PointOnSurface(b.geom)) AS oy
+       FROM jurisdictions a, jurisdictions b
+       WHERE a.level = 'street' AND b.level = 'street' AND a.code <> b.code ORDER BY a.code, b.code LIMIT 1`,
+    );
+    const p = s.rows[0]!;
+    street = p.code;
+    csv = [
+      '名称;类型;经度;纬度',
+      `东门;vehicle;${p.x};${p.y}`,
+      `北门;pedestrian;${p.x + 0.0001};${p.y + 0.0001}`,
+      `别处的门;vehicle;${p.ox};${p.oy}`,
+    ].join('\r\n');
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `editor-${street}`, password: PASSWORD }),
+    });
+    const { token, user } = (await login.json()) as { token: string; user: unknown };
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    await context.addInitScript(
+      ([t, u]) => {
+        sessionStorage.setItem('wuyou.token', t!);
+        sessionStorage.setItem('wuyou.user', u!);
+      },
+      [token, JSON.stringify(user)],
+    );
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.log('[page]', m.text());
+    });
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const gates = async () =>
+    (
+      await server.db.query<{ name: string }>("SELECT name FROM gates WHERE name LIKE '%门' ORDER BY id")
+    ).rows.map((r) => r.name);
+  const mapData = (key: string) =>
+    page.evaluate((k) => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset[k] ?? '', key);
+
+  it(
+    'previews, maps columns, refuses the gate outside the street, commits with a progress bar',
+    { timeout: 240_000 },
+    async () => {
+      const before = await gates();
+      await page.goto(server.url);
+      await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 150_000 });
+      await page.click('[data-testid=import-button]');
+      await page.setInputFiles('[data-testid=import-file]', {
+        name: '出入口.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv, 'utf8'),
+      });
+      // preview: the three gates on the map, nothing written
+      await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+      expect(await page.textContent('[data-testid=import-preview-count]')).toContain('共 3 个');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreview === '3',
+      );
+      expect(await gates()).toEqual(before);
+
+      // column mapping: the Chinese columns are found for name and kind
+      await page.selectOption('[data-testid=import-target]', 'gates');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLSelectElement>('[data-testid=import-map-name]')?.value === '名称',
+      );
+      expect(await page.inputValue('[data-testid=import-map-kind]')).toBe('类型');
+
+      // check: one refused row, by its index, in red on the map
+      await page.click('[data-testid=import-check]');
+      await page.waitForSelector('[data-testid=import-report]');
+      const problems = await page.$$eval('[data-testid=import-problem]', (rows) =>
+        rows.map((r) => r.textContent),
+      );
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^24不在本街道范围内/); // index 2, CSV row 4
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreviewStates === 'ppr',
+      );
+      expect(await page.getAttribute('[data-testid=import-report-csv]', 'download')).toBe(
+        'import-report.csv',
+      );
+      expect(await gates()).toEqual(before);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-zh.png') });
+
+      // commit: progress bar to the end, two gates written, shown as imported
+      await page.click('[data-testid=import-commit]');
+      await page.waitForSelector('[data-testid=import-done]', { timeout: 120_000 });
+      expect(await page.textContent('[data-testid=import-done]')).toContain('已导入 2 个要素');
+      const bar = await page.$eval('[data-testid=import-progress]', (p) => [
+        (p as HTMLProgressElement).value,
+        (p as HTMLProgressElement).max,
+      ]);
+      expect(bar[0]).toBe(bar[1]);
+      expect(bar[0]).toBeGreaterThan(0);
+      expect(await gates()).toEqual([...before, '东门', '北门']);
+      expect(await mapData('importPreviewStates')).toBe('iii');
+
+      await page.click('[data-testid=lang-switch]');
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid=import-done]')?.textContent?.includes('2 features imported'),
+      );
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-en.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
+});
