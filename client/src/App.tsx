@@ -11,6 +11,7 @@ import {
 } from './api.ts';
 import { offlineOf, resolveBasemap } from './map/basemap.ts';
 import { useI18n } from './i18n/I18n.tsx';
+import { LiveUpdates } from './live/LiveUpdates.tsx';
 import type { MapController, PickedFeature } from './map/controller.ts';
 import { MapTools } from './map/MapTools.tsx';
 import { MapView } from './map/MapView.tsx';
@@ -311,6 +312,9 @@ export function App() {
             </Suspense>
           </PanelBoundary>
         )}
+        <PanelBoundary name="live">
+          <LiveUpdates map={map} />
+        </PanelBoundary>
         {error && (
           <div className="banner error" role="alert" data-testid="map-error">
             {t('map.failed', { message: error })}

@@ -1,5 +1,7 @@
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ChangeEvent } from '../../../../core/change-event.ts';
+import { LIVE_CHANGE } from '../../live/events.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { PointFeature, PointLayer } from '../../panels/security/point-client.ts';
 import { SecurityPanel } from '../../panels/security/SecurityPanel.tsx';
@@ -59,6 +61,16 @@ export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) 
     };
   }, [map]);
   useEffect(() => ready?.setVisible(visible), [visible, ready]);
+  // Live map (issue 12): another office's camera or gate edit redraws the overlay.
+  useEffect(() => {
+    if (!ready) return;
+    const onChange = (ev: Event) => {
+      const e = (ev as CustomEvent<ChangeEvent>).detail;
+      if (e.changes.cameras || e.changes.gates || e.truncated) ready.applyRemote();
+    };
+    window.addEventListener(LIVE_CHANGE, onChange);
+    return () => window.removeEventListener(LIVE_CHANGE, onChange);
+  }, [ready]);
   useEffect(() => ready?.setLanguage(lang), [lang, ready]);
   useEffect(() => ready?.setBands(bands), [bands, ready]);
 

@@ -246,6 +246,11 @@ export class SecurityOverlay {
     this.render();
   }
 
+  /** Someone changed cameras or gates (the live feed): read what is in view again. */
+  applyRemote() {
+    void this.refresh();
+  }
+
   /** Back to what the server last sent (a form closed without saving). */
   revert() {
     void this.refresh();

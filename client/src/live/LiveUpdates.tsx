@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import type { ChangeEvent, ChangeLayer } from '../../../core/change-event.ts';
+import { onSessionChange, sessionUser } from '../api.ts';
+import { useI18n } from '../i18n/I18n.tsx';
+import type { MessageKey } from '../i18n/messages.ts';
+import type { MapController } from '../map/controller.ts';
+import { LIVE_CHANGE, LIVE_RESET } from './events.ts';
+import { LiveFeed } from './live-feed.ts';
+
+const TILE_SOURCES = ['service-areas', 'buildings', 'compounds', 'cameras', 'gates', 'jurisdictions'];
+const LAYER_ORDER: ChangeLayer[] = ['service-areas', 'cameras', 'gates', 'compounds', 'ledger'];
+
+interface Toast {
+  id: number;
+  event: ChangeEvent;
+}
+
+/**
+ * Live map (issue 12): while someone is signed in, this tab follows GET /api/events; each change
+ * made through any app process redraws the tile layers it bumped, is handed to the panels as a
+ * window event, and — when someone else made it — is told in a toast ("凯旋路街道 · 张三 修改了 物业服务区域").
+ */
+export function LiveUpdates({ map }: { map: MapController | null }) {
+  const { t } = useI18n();
+  const [user, setUser] = useState(sessionUser);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  useEffect(() => onSessionChange(() => setUser(sessionUser())), []);
+
+  useEffect(() => {
+    if (!user || !map) return;
+    const redraw = (sources: string[]) => {
+      const m = map.maplibre;
+      for (const id of sources) if (m.getSource(id)) m.refreshTiles(id);
+    };
+    const feed = new LiveFeed({
+      change(e) {
+        redraw(Object.keys(e.layers).filter((l) => TILE_SOURCES.includes(l)));
+        window.dispatchEvent(new CustomEvent<ChangeEvent>(LIVE_CHANGE, { detail: e }));
+        const el = map.maplibre.getContainer();
+        el.dataset.liveEvent = String(e.id);
+        if (e.actor.username !== user.username) {
+          setToasts((ts) => [...ts.slice(-2), { id: e.id, event: e }]);
+          setTimeout(() => setToasts((ts) => ts.filter((x) => x.id !== e.id)), 8000);
+        }
+      },
+      ready() {
+        map.maplibre.getContainer().dataset.live = 'on';
+      },
+      reset() {
+        redraw(TILE_SOURCES);
+        window.dispatchEvent(new CustomEvent(LIVE_RESET));
+      },
+    });
+    return () => {
+      feed.stop();
+      delete map.maplibre.getContainer().dataset.live;
+    };
+  }, [user, map]);
+
+  if (toasts.length === 0) return null;
+  return (
+    <div className="live-toasts" data-testid="live-toasts" role="status" aria-live="polite">
+      {toasts.map(({ id, event: e }) => {
+        const layer = LAYER_ORDER.find((l) => e.changes[l]);
+        return (
+          <div key={id} className="live-toast" data-testid="live-toast" data-event-id={id}>
+            {t('live.changed', {
+              street: e.actor.streetName ?? t('live.cityLevel'),
+              user: e.actor.username ?? t('live.someone'),
+              action: t(`live.kind.${e.kind}` as MessageKey),
+              what: t(layer ? (`live.layer.${layer}` as MessageKey) : 'live.layer.data'),
+            })}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
