@@ -457,7 +457,7 @@ export class SecurityOverlay {
       const st = (key: SecurityMessageKey, vars?: Record<string, string | number>) =>
         format(SECURITY_MESSAGES[this.lang][key], vars);
       error.textContent = this.t('security.addFailed', {
-        message: e instanceof PointApiError ? errorText(e, st) : e.message,
+        message: e instanceof PointApiError ? errorText(e, st, this.lang) : e.message,
       });
       box.append(error);
     }

@@ -47,7 +47,7 @@ const propertiesOf = (x: Values) => (x.layer === 'gates' ? gateProperties(x.v) :
  * the typed values in place; a 409 offers the other version or overwriting it with these values.
  */
 export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClose }: SecurityPanelProps) {
-  const { t } = useSecurityText();
+  const { t, lang } = useSecurityText();
   const shell = useI18n().t;
   const { layer } = selection;
   // The stored version the form started from: the next write claims it (If-Match).
@@ -211,7 +211,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
             data-status={error.status}
             data-code={error.code}
           >
-            <p>{errorText(error, t)}</p>
+            <p>{errorText(error, t, lang)}</p>
             {theirs.length > 0 && (
               <p>{t('error.conflictFields', { fields: theirs.map(fieldLabel).join('、') })}</p>
             )}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorText as appErrorText, fieldLabel } from '../../i18n/errors.ts';
 import { format } from '../../i18n/messages.ts';
 import { errorText, theirChanges } from './form-errors.ts';
 import { SECURITY_MESSAGES, type SecurityMessageKey } from './messages.ts';
@@ -22,38 +23,54 @@ describe('errorText', () => {
       current: gate({ version: 4 }),
     });
     expect(zh('error.conflict', { v: 4 })).toContain('版本 4');
-    expect(errorText(e, zh)).toBe(zh('error.conflict', { v: 4 }));
-    expect(errorText(e, en)).toContain('version 4');
+    expect(errorText(e, zh, 'zh-CN')).toBe(zh('error.conflict', { v: 4 }));
+    expect(errorText(e, en, 'en')).toContain('version 4');
   });
 
   it('tells a street editor outside their street apart from a viewer (both 403)', () => {
     const out = new PointApiError(403, 'out_of_jurisdiction', 'gate 7 is not inside street 510903001', {
       street_code: '510903001',
     });
-    expect(errorText(out, zh)).toContain('510903001');
-    expect(errorText(out, zh)).toContain('管辖范围');
-    expect(errorText(new PointApiError(403, 'forbidden', 'viewers cannot write'), en)).toBe(
+    expect(errorText(out, zh, 'zh-CN')).toContain('510903001');
+    expect(errorText(out, zh, 'zh-CN')).toContain('管辖范围');
+    expect(errorText(new PointApiError(403, 'forbidden', 'viewers cannot write'), en, 'en')).toBe(
       en('error.forbidden'),
     );
   });
 
-  it('says what to do with a camera inside a building (422), and keeps the API’s words for other 4xx', () => {
+  it('says what to do with a camera inside a building (422)', () => {
     const inside = new PointApiError(422, 'validation_failed', 'The camera stands inside building 12', {
       issues: [{ code: 'inside_building', buildings: [12] }],
       field: 'indoor',
     });
     expect(inside.field).toBe('indoor');
-    expect(errorText(inside, zh)).toBe('摄像机位于建筑 12 内：请勾选“室内”或移到室外');
+    expect(errorText(inside, zh, 'zh-CN')).toBe('摄像机位于建筑 12 内：请勾选“室内”或移到室外');
+  });
+
+  // Issue 9 #7 (ed9): other 400/422 and 5xx answers showed the server's English message
+  // ("Not accepted: kind "tunnel" must be …", "Failed (500): boom") in both languages.
+  it('issue 9 #7: words other refusals from their code and details, never the server’s message', () => {
     const bad = new PointApiError(
       400,
       'invalid_attribute',
       'kind "tunnel" must be vehicle, pedestrian or unit_door',
-      {
-        field: 'kind',
-      },
+      { field: 'kind' },
     );
-    expect(errorText(bad, en)).toBe('Not accepted: kind "tunnel" must be vehicle, pedestrian or unit_door');
-    expect(errorText(new PointApiError(500, 'internal', 'boom'), en)).toBe('Failed (500): boom');
+    for (const [lang, t] of [
+      ['zh-CN', zh],
+      ['en', en],
+    ] as const) {
+      expect(errorText(bad, t, lang)).toBe(t('error.validation', { message: appErrorText(lang, bad) }));
+      expect(errorText(bad, t, lang)).not.toContain('tunnel');
+      const boom = new PointApiError(500, 'internal', 'boom');
+      expect(errorText(boom, t, lang)).toBe(
+        t('error.generic', { status: 500, message: appErrorText(lang, boom) }),
+      );
+      expect(errorText(boom, t, lang)).not.toContain('boom');
+    }
+    expect(errorText(bad, zh, 'zh-CN')).toBe(
+      `数据不符合要求：“${fieldLabel('zh-CN', 'kind')}”的值不符合要求`,
+    );
   });
 });
 

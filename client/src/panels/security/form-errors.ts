@@ -1,3 +1,5 @@
+import { errorText as appErrorText } from '../../i18n/errors.ts';
+import type { Language } from '../../i18n/messages.ts';
 import type { PointApiError, PointFeature } from './point-client.ts';
 import type { SecurityMessageKey } from './messages.ts';
 
@@ -5,10 +7,11 @@ type T = (key: SecurityMessageKey, vars?: Record<string, string | number>) => st
 
 /**
  * The server's refusal of a camera or gate write in the user's words: 409 names the version that won,
- * 403 says whose jurisdiction, a camera inside a building says what to do; other 400/422 answers keep
- * the API's own message (it names the field and the value).
+ * 403 says whose jurisdiction, a camera inside a building says what to do; every other answer is
+ * worded from its code and details like the area editor's (client/src/i18n/errors.ts), never with
+ * the server's English message (issue 9 #7).
  */
-export function errorText(e: PointApiError, t: T): string {
+export function errorText(e: PointApiError, t: T, lang: Language): string {
   const d = e.details ?? {};
   if (e.status === 409 && e.current) return t('error.conflict', { v: Number(e.current.properties.version) });
   if (e.code === 'out_of_jurisdiction')
@@ -19,8 +22,9 @@ export function errorText(e: PointApiError, t: T): string {
   const issues = (d.issues as { code?: string; buildings?: unknown[] }[] | undefined) ?? [];
   const inside = issues.find((i) => i.code === 'inside_building');
   if (inside) return t('error.inside_building', { buildings: (inside.buildings ?? []).join('、') });
-  if (e.status === 400 || e.status === 422) return t('error.validation', { message: e.message });
-  return t('error.generic', { status: e.status, message: e.message });
+  const words = appErrorText(lang, e);
+  if (e.status === 400 || e.status === 422) return t('error.validation', { message: words });
+  return t('error.generic', { status: e.status, message: words });
 }
 
 /** Book-keeping properties a version change always touches: not "their changes". */
