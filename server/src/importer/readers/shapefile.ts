@@ -1,11 +1,11 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import JSZip from 'jszip';
+import * as shapefile from 'shapefile';
 import { ImportError } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
-import { shapefileRecords } from './shp-stream.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
 
 const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
@@ -116,8 +116,6 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
 
 interface DbfHeader {
   count: number;
-  /** Field types and widths (byte 11, byte 16 of each descriptor). */
-  types: { type: string; length: number }[];
   headerLength: number;
   recordLength: number;
   /** Language driver id (byte 29): 0x4d is code page 936 (GBK). */
@@ -131,16 +129,13 @@ function dbfHeader(bytes: Uint8Array, dbfName: string): DbfHeader {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const headerLength = v.getUint16(8, true);
   const fieldNames: Uint8Array[] = [];
-  const types: { type: string; length: number }[] = [];
   for (let at = 32; at + 32 <= Math.min(headerLength, bytes.length) && bytes[at] !== 0x0d; at += 32) {
     let end = at;
     while (end < at + 11 && bytes[end] !== 0) end++;
     fieldNames.push(bytes.subarray(at, end));
-    types.push({ type: String.fromCharCode(bytes[at + 11]!), length: bytes[at + 16]! });
   }
   return {
     count: v.getUint32(4, true),
-    types,
     headerLength,
     recordLength: v.getUint16(10, true),
     ldid: bytes[29]!,
@@ -176,15 +171,12 @@ function shpDeclaredBytes(h: Uint8Array): number {
 
 /**
  * Shapefiles: a .shp with its .dbf, .prj and .cpg beside it, or a .zip holding one or more (each a
- * layer). Streamed from disk record by record (shp-stream.ts; a .zip is unpacked in memory).
+ * layer). Read through the `shapefile` package from disk in pieces (a .zip is unpacked in memory).
  */
 export async function openShapefile(input: SourceInput, opts: { encoding?: string }): Promise<FormatReader> {
   const sets = await shapeSets(input);
   const layers: SourceLayer[] = [];
-  const info = new Map<
-    string,
-    { set: ShapeSet; encoding: string; count: number; header: DbfHeader; fields: string[] }
-  >();
+  const info = new Map<string, { set: ShapeSet; encoding: string; count: number }>();
   for (const set of sets) {
     if (!set.dbf) {
       throw fileProblem(
@@ -210,25 +202,24 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
       );
     }
     const typeCode = new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(32, true);
-    const fields = header.fieldNames.map((n) => dec.decode(n));
     layers.push({
       name: set.name,
       count: header.count,
-      fields,
+      fields: header.fieldNames.map((n) => dec.decode(n)),
       geometryType: SHAPE_TYPES[typeCode % 10] ?? `shape type ${typeCode}`,
     });
-    info.set(set.name, { set, encoding, count: header.count, header, fields });
+    info.set(set.name, { set, encoding, count: header.count });
   }
 
   async function* read(layer: string): AsyncGenerator<SourceFeature> {
-    const { set, encoding, count, header, fields } = info.get(layer)!;
-    const dbfFields = header.types.map((t, k) => ({ name: fields[k]!, type: t.type, length: t.length }));
+    const { set, encoding, count } = info.get(layer)!;
+    // Paths are read in pieces from disk; bytes (a zip, an upload) from memory.
+    const src = await shapefile.open(set.shp as string, set.dbf as string, { encoding });
     let index = 0;
-    const records = shapefileRecords(set.shp, set.dbf!, { ...header, fields: dbfFields }, encoding);
     for (;;) {
       let r;
       try {
-        r = await records.next();
+        r = await src.read();
       } catch (e) {
         throw fileProblem(`${set.shpName}: damaged at shape ${index}: ${(e as Error).message}`);
       }
