@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { createApp } from '../server/src/app.ts';
+import { ensureDemoAccounts } from '../server/src/auth.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { migrate, type Db } from '../server/src/db/index.ts';
 import { createEmbeddedDb } from '../server/src/db/embedded.ts';
@@ -27,16 +28,19 @@ const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET_MS = 300;
 const WHICH = process.env.BENCH_DB ?? 'both';
+const PASSWORD = 'Wuyou-bench-dashboard-2026';
 
 const FROM_SCRATCH = `SELECT p.street_code, COALESCE(b.category, c.category) AS category, count(*)::int,
   sum(b.households)::int, count(*) FILTER (WHERE b.covered)::int, count(*) FILTER (WHERE b.straddling)::int
   FROM buildings b LEFT JOIN building_places p ON p.building_id = b.id LEFT JOIN compounds c ON c.id = b.compound_id
   GROUP BY 1, 2`;
 
+let token = '';
+
 function get(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path }, (res) => {
+      .get({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${token}` } }, (res) => {
         res.resume();
         res.on('end', () =>
           res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`${path}: ${res.statusCode}`)),
@@ -118,6 +122,14 @@ async function measure(
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
   const port = (server.address() as AddressInfo).port;
+  // Gaps and proposals are for signed-in users: the dashboard sends its admin's token.
+  await ensureDemoAccounts(db, PASSWORD, { mustChangePassword: false });
+  const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  token = ((await login.json()) as { token: string }).token;
   try {
     const ref = await median(() => db.query(FROM_SCRATCH));
     metrics[`${kind} from-scratch street counts ms`] = round(ref, 1);
