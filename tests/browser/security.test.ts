@@ -300,6 +300,18 @@ describeInBrowser('security layers in Chromium', () => {
     await expect.poll(reachable, { timeout: 10_000 }).toBe('reachable');
     await page.click('[data-testid=security-suggest]', { trial: true, timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-suggest-editor-zh.png') });
+    // Issue 9 #6 (ed9): at usual widths the header's buttons wrapped (看/板, Import/survey).
+    const headerFits = () =>
+      page.evaluate(() => {
+        const bar = document.querySelector<HTMLElement>('[data-testid=topbar]')!;
+        const tall = [...bar.querySelectorAll<HTMLElement>('.actions .button')]
+          .filter((b) => b.getBoundingClientRect().height > 40)
+          .map((b) => b.textContent);
+        const title = bar.querySelector('h1')!.getBoundingClientRect();
+        const brand = bar.querySelector('.brand')!.getBoundingClientRect();
+        return { tall, clipped: bar.scrollWidth > bar.clientWidth, titleCut: title.right > brand.right + 1 };
+      });
+    expect(await headerFits()).toEqual({ tall: [], clipped: false, titleCut: false });
     await page.click('[data-testid=lang-switch]');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=security-suggest]')?.textContent === 'Suggest cameras',
@@ -308,6 +320,7 @@ describeInBrowser('security layers in Chromium', () => {
     );
     await expect.poll(reachable, { timeout: 10_000 }).toBe('reachable');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'security-suggest-editor-en.png') });
+    expect(await headerFits()).toEqual({ tall: [], clipped: false, titleCut: false });
     await page.click('[data-testid=lang-switch]');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=security-suggest]')?.textContent === '建议机位',
