@@ -312,6 +312,18 @@ describeInBrowser('security layers in Chromium', () => {
         return { tall, clipped: bar.scrollWidth > bar.clientWidth, titleCut: title.right > brand.right + 1 };
       });
     expect(await headerFits()).toEqual({ tall: [], clipped: false, titleCut: false });
+    // Issue 9 #5 (ed9): a <select> took the system font, which has no Chinese here: the 用户 page's
+    // role and 街道 options showed boxes. Every form control takes the app's CJK face.
+    const controlFonts = await page.evaluate(() =>
+      ['select', 'option', 'input', 'textarea'].map((tag) => {
+        const el = document.createElement(tag);
+        document.body.appendChild(el);
+        const font = getComputedStyle(el).fontFamily;
+        el.remove();
+        return `${tag}: ${font.includes('Noto Sans SC UI') ? 'CJK' : font}`;
+      }),
+    );
+    expect(controlFonts).toEqual(['select: CJK', 'option: CJK', 'input: CJK', 'textarea: CJK']);
     await page.click('[data-testid=lang-switch]');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=security-suggest]')?.textContent === 'Suggest cameras',
