@@ -1,5 +1,7 @@
 import type { Polygon, Position } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { changedIds, type ChangeEvent } from '../../../../core/change-event.ts';
+import { LIVE_CHANGE } from '../../live/events.ts';
 import type { CoverageResponse } from '../../../../core/coverage.ts';
 import { fetchJurisdictions, getJson, type JurisdictionSummary } from '../../api.ts';
 import {
@@ -378,6 +380,31 @@ export function EditorPanel({
     if (sessionToken()) then();
     else setLogin(() => then);
   }, []);
+
+  // Live map (issue 12): someone else saved, split, merged or deleted the area being edited — warn
+  // now, before any save, with the conflict dialog (their stored version beside the draft).
+  const editedId = state.draft?.id ?? null;
+  const editedVersion = state.draft?.version ?? null;
+  useEffect(() => {
+    if (editedId === null) return;
+    const onChange = (ev: Event) => {
+      const e = (ev as CustomEvent<ChangeEvent>).detail;
+      if (e.actor.username === user?.username) return;
+      if (!changedIds(e, 'service-areas').includes(editedId)) return;
+      getArea(editedId)
+        .then((theirs) => {
+          if (theirs.version !== editedVersion) store.run(conflictDetected, { theirs });
+        })
+        .catch((err: unknown) =>
+          setMessage({
+            kind: 'error',
+            render: (t: EditorT, lang: Language) => t('save.failed', { message: errorText(lang, err) }),
+          }),
+        );
+    };
+    window.addEventListener(LIVE_CHANGE, onChange);
+    return () => window.removeEventListener(LIVE_CHANGE, onChange);
+  }, [editedId, editedVersion, user, store, setMessage]);
 
   const fail = useCallback(
     (e: unknown) => {
