@@ -350,9 +350,9 @@ describe('round trip: export in each format, import with the readers, the same f
       try {
         for (const layer of ['gates', 'cameras'] as const) {
           const ref = JSON.parse((await exported({ layer, format: 'geojson' })).toString('utf8')) as Fc;
-          // gpkg is left out: the GeoPackage reader hands BOOLEAN columns over as 0/1 integers, which
-          // the import refuses ("access_control must be true or false, got 1"); left to the readers
-          for (const format of EXPORT_FORMATS.filter((f) => f !== 'gpkg')) {
+          // gpkg included: a GeoPackage stores BOOLEAN as 0/1 and its reader must give booleans back
+          // (it once did not: "access_control must be true or false, got 1")
+          for (const format of EXPORT_FORMATS) {
             const what = `${layer} ${format}`;
             const bytes = await exported({ layer, format, encoding: format === 'shp' ? 'gbk' : 'utf-8' });
             const name = `${layer}.${format === 'shp' ? 'zip' : format}`;
@@ -373,6 +373,59 @@ describe('round trip: export in each format, import with the readers, the same f
               expect(Math.abs(g.x - x!), `${what} #${i} x`).toBeLessThanOrEqual(1e-7);
               expect(Math.abs(g.y - y!), `${what} #${i} y`).toBeLessThanOrEqual(1e-7);
             });
+          }
+        }
+      } finally {
+        await b.drop();
+      }
+    },
+  );
+});
+
+describe('round trip of polygons with every attribute', () => {
+  it(
+    "service areas: every attribute and the outline come back from every format (a Shapefile's 10-character field names too)",
+    { timeout: 180_000 },
+    async () => {
+      const b = await createTestDb();
+      try {
+        const streets = await exported({ layer: 'jurisdictions', format: 'geojson' });
+        await importLayer(b.db, {
+          layer: 'jurisdictions',
+          sources: (await openSource({ name: 'j.geojson', bytes: streets })).read(),
+        });
+        const ref = JSON.parse(
+          (await exported({ layer: 'service-areas', format: 'geojson' })).toString('utf8'),
+        ) as Fc;
+        const fields = ['name', 'management_mode', 'street_code', 'provider', 'notes'] as const;
+        for (const format of EXPORT_FORMATS) {
+          const what = `service-areas ${format}`;
+          const bytes = await exported({
+            layer: 'service-areas',
+            format,
+            encoding: format === 'shp' ? 'gbk' : 'utf-8',
+          });
+          const src = await openSource({ name: `areas.${format === 'shp' ? 'zip' : format}`, bytes });
+          await b.db.query('DELETE FROM service_areas');
+          const r = await importLayer(b.db, { layer: 'service-areas', sources: src.read() }).catch(
+            (e: Error) => {
+              throw new Error(`${what}: ${e.message}`);
+            },
+          );
+          src.close();
+          expect(r.inserted, what).toBe(ref.features.length);
+          for (const f of ref.features) {
+            const row = (
+              await b.db.query<Record<string, unknown>>(
+                `SELECT ${fields.join(', ')},
+                        ST_HausdorffDistance(geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)) AS off
+                   FROM service_areas WHERE name = $1`,
+                [f.properties.name, JSON.stringify(f.geometry)],
+              )
+            ).rows[0];
+            expect(row, `${what}: ${String(f.properties.name)}`).toBeDefined();
+            for (const k of fields) expect(row![k] ?? null, `${what} ${k}`).toBe(f.properties[k] ?? null);
+            expect(Number(row!.off), `${what} outline`).toBeLessThanOrEqual(1e-7);
           }
         }
       } finally {

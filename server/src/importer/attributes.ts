@@ -93,12 +93,16 @@ export function readAttributes(
   const props = properties ?? {};
   const values: ColumnValue[] = [];
   const problems: string[] = [];
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(props, k);
   for (const c of spec.columns) {
-    const r = readColumn(
-      c,
-      Object.prototype.hasOwnProperty.call(props, c.name) ? props[c.name] : undefined,
-      fromText,
-    );
+    // A Shapefile's .dbf holds names of at most 10 characters: GDAL and our own export cut
+    // `management_mode` to `management`, so the cut name stands for the column when the full one is absent.
+    const key = has(c.name)
+      ? c.name
+      : c.name.length > 10 && has(c.name.slice(0, 10))
+        ? c.name.slice(0, 10)
+        : null;
+    const r = readColumn(c, key === null ? undefined : props[key], fromText);
     if ('problem' in r) {
       problems.push(r.problem);
       values.push(null);

@@ -17,6 +17,8 @@ interface FeatureTable {
   geomColumn: string;
   crs: CrsFound;
   fidColumn: string | null;
+  /** Columns declared BOOLEAN (stored as 0/1). */
+  booleans: Set<string>;
 }
 
 /**
@@ -62,6 +64,10 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
     const info = rows(`PRAGMA table_info(${q(name)})`);
     const pk = info.find((r) => Number(r.pk) === 1 && String(r.type).toUpperCase() === 'INTEGER');
     const fields = info.map((r) => String(r.name)).filter((n) => n !== geomColumn && n !== pk?.name);
+    // GeoPackage stores BOOLEAN columns as INTEGER 0/1 (spec §1.1.1.1.1); read them back as booleans.
+    const booleans = new Set(
+      info.filter((r) => String(r.type).toUpperCase() === 'BOOLEAN').map((r) => String(r.name)),
+    );
     const count = Number(rows(`SELECT count(*) AS n FROM ${q(name)}`)[0]!.n);
     const org = typeof c.org === 'string' ? c.org.toUpperCase() : '';
     const def = typeof c.def === 'string' && c.def !== 'undefined' ? c.def : null;
@@ -78,6 +84,7 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
       geomColumn,
       crs,
       fidColumn: pk ? String(pk.name) : null,
+      booleans,
     });
   }
   if (tables.size === 0) {
@@ -96,7 +103,10 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
       while (st.step()) {
         const values = st.get();
         const properties: Record<string, unknown> = {};
-        for (let k = 1; k < cols.length; k++) properties[cols[k]!] = values[k];
+        for (let k = 1; k < cols.length; k++) {
+          const v = values[k];
+          properties[cols[k]!] = t.booleans.has(cols[k]!) && (v === 0 || v === 1) ? v === 1 : v;
+        }
         const blob = values[0];
         let geometry: unknown = null;
         const problems: string[] = [];
