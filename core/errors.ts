@@ -87,6 +87,8 @@ export const ERROR_REASONS = {
   import_too_large: 'payload_too_large',
   /** An import file that cannot be read (format, CRS): { problems }. */
   import_unreadable: 'bad_request',
+  /** A street editor importing a layer only the city admin writes (compounds, buildings, 行政区划): { layer }. */
+  import_layer_not_allowed: 'forbidden',
   /** An import with problems; nothing written: { problems }. */
   import_refused: 'validation_failed',
   /** Too many failed sign-ins for this username or address: { retryAfterS }. */

@@ -36,3 +36,15 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
   csv: 'csv',
   xlsx: 'xlsx',
 };
+
+/**
+ * The layers a role may import through the import page: a street editor writes service areas, cameras
+ * and gates inside their 街道 (row-level security allows no more: compounds, buildings and jurisdictions
+ * are the city's); a city admin imports every data layer.
+ */
+export const STREET_EDITOR_IMPORT_LAYERS = ['service-areas', 'cameras', 'gates'] as const;
+
+export function mayImport(role: string, layer: string): boolean {
+  if (role === 'city_admin') return true;
+  return role === 'street_editor' && (STREET_EDITOR_IMPORT_LAYERS as readonly string[]).includes(layer);
+}

@@ -169,4 +169,26 @@ describe('/api/imports', () => {
     const l = await post('admin', `${up.id}/check`, { target: 'roads' });
     expect(l.status).toBe(400);
   });
+
+  it("a street editor is offered and allowed only service areas, cameras and gates (compounds are the city's: row-level security would refuse them at commit)", async () => {
+    const editor = `editor-${STREET}`;
+    const res = await upload(editor, 'gates.csv', CSV);
+    const up = (await res.json()) as { id: string; targets: Record<string, string[]> };
+    expect(Object.keys(up.targets).sort()).toEqual(['cameras', 'gates', 'service-areas']);
+    for (const target of ['compounds', 'buildings', 'jurisdictions']) {
+      for (const step of ['check', 'commit']) {
+        const r = await post(editor, `${up.id}/${step}`, { target });
+        expect(r.status, `${target} ${step}`).toBe(403);
+        const body = (await r.json()) as { error: { code: string; details: { reason: string } } };
+        expect(body.error).toMatchObject({
+          code: 'forbidden',
+          details: { reason: 'import_layer_not_allowed', layer: target },
+        });
+      }
+    }
+    const admin = (await (await upload('admin', 'gates.csv', CSV)).json()) as {
+      targets: Record<string, string[]>;
+    };
+    expect(Object.keys(admin.targets)).toContain('compounds');
+  });
 });

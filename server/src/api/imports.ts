@@ -1,7 +1,9 @@
 import { Router, type Request } from 'express';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { mayImport } from '../../../core/exchange.ts';
 import { DATA_LAYERS } from '../../../core/vocabulary.ts';
+import type { User } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
@@ -27,10 +29,15 @@ function fileProblem(e: unknown): never {
   throw e;
 }
 
-function parseChoice(body: unknown): ImportChoice {
+function parseChoice(body: unknown, user: User): ImportChoice {
   const b = (body ?? {}) as Record<string, unknown>;
   if (!isTarget(b.target))
     throw badRequest('bad_request', 'target must be a data layer', { field: 'target' });
+  if (!mayImport(user.role, b.target))
+    throw new HttpError(403, 'forbidden', `A ${user.role} may not import ${b.target}`, {
+      reason: 'import_layer_not_allowed',
+      layer: b.target,
+    });
   const mapping: Record<string, string | null> = {};
   const m = b.mapping;
   if (m !== undefined && (typeof m !== 'object' || m === null || Array.isArray(m)))
@@ -127,7 +134,9 @@ export function importsRouter(ctx: AppContext): Router {
           crs: { id: src.crs.id, found: src.crs.found, problem: src.crs.problem },
           maxMb,
           // the fields each layer takes, for the page's column mapping
-          targets: Object.fromEntries(DATA_LAYERS.map((l) => [l, targetFields(l)])),
+          targets: Object.fromEntries(
+            DATA_LAYERS.filter((l) => mayImport(req.user!.role, l)).map((l) => [l, targetFields(l)]),
+          ),
         });
     }),
   );
@@ -186,7 +195,7 @@ export function importsRouter(ctx: AppContext): Router {
     auth.required(),
     route(async (req, res) => {
       const u = await upload(req);
-      const choice = parseChoice(req.body);
+      const choice = parseChoice(req.body, req.user!);
       const { report } = await runImport(db, req.user!, u, choice, { dry: true }).catch(fileProblem);
       res.json(report);
     }),
@@ -197,7 +206,7 @@ export function importsRouter(ctx: AppContext): Router {
     auth.required(),
     route(async (req, res) => {
       const u = await upload(req);
-      const choice = parseChoice(req.body);
+      const choice = parseChoice(req.body, req.user!);
       const stream = req.query.progress === 'ndjson';
       if (!stream) {
         try {

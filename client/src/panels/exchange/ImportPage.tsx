@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import { mayImport } from '../../../../core/exchange.ts';
 import type { EditorMap } from '../../map/draw/area-draw.ts';
 import { refreshLayerTiles, showImportPreview, type PreviewState } from '../../map/import-preview.ts';
 import { errorText } from '../../i18n/errors.ts';
@@ -174,9 +175,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     const k = attributeKey(f);
     return k ? `${appT(k)}（${f}）` : f;
   };
-  const targets = Object.keys(upload?.targets ?? {}).filter(
-    (l) => user?.role === 'city_admin' || l !== 'jurisdictions',
-  );
+  // the server offers only the layers this role may import (core/exchange.ts mayImport)
+  const targets = Object.keys(upload?.targets ?? {}).filter((l) => !user || mayImport(user.role, l));
 
   return (
     <aside className="import-page" data-testid="import-page" aria-label={t('import.title')}>
