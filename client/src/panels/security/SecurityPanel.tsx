@@ -12,7 +12,7 @@ import {
   type CameraValues,
 } from './CameraForm.tsx';
 import { GateFields, gateProperties, gateValues, type GateValues } from './GateForm.tsx';
-import { errorText, theirChanges as changesOf } from './form-errors.ts';
+import { errorText, problemText, theirChanges as changesOf } from './form-errors.ts';
 import { useSecurityText } from './messages.ts';
 import { PointHistory } from './PointHistory.tsx';
 import {
@@ -199,7 +199,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
         )}
         {values.layer === 'cameras' && (
           <div className="field-error" data-testid="camera-form-message">
-            {problems.map((p) => p.message).join('; ')}
+            {problems.map((p) => problemText(p, t)).join(lang === 'en' ? '; ' : '；')}
           </div>
         )}
         {!sessionToken() && <p className="security-note">{t('form.signIn')}</p>}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorText as appErrorText, fieldLabel } from '../../i18n/errors.ts';
 import { format } from '../../i18n/messages.ts';
-import { errorText, theirChanges } from './form-errors.ts';
+import { cameraProblems } from './CameraForm.tsx';
+import { errorText, problemText, theirChanges } from './form-errors.ts';
 import { SECURITY_MESSAGES, type SecurityMessageKey } from './messages.ts';
 import { PointApiError, type PointFeature } from './point-client.ts';
 
@@ -71,6 +72,24 @@ describe('errorText', () => {
     expect(errorText(bad, zh, 'zh-CN')).toBe(
       `数据不符合要求：“${fieldLabel('zh-CN', 'kind')}”的值不符合要求`,
     );
+  });
+});
+
+// Issue 9 #7 (ed9): the camera form's own check printed core's English ("range_m 0 must be > 0 and
+// ≤ 1000 metres") in the Chinese UI too.
+describe('issue 9 #7: the camera form words its own checks', () => {
+  it('names the field and its limits in the user’s language', () => {
+    const [range] = cameraProblems({
+      direction_deg: '90',
+      fov_deg: '60',
+      range_m: '0',
+      height_m: '',
+    } as never);
+    expect(problemText(range!, zh)).toBe('射程须大于 0 米、不超过 1000 米');
+    expect(problemText(range!, en)).toBe('Range must be more than 0 m and at most 1000 m');
+    expect(
+      problemText({ field: 'height_m', message: 'height_m 900 must be from 0 to 500 metres' }, zh),
+    ).not.toMatch(/height_m|metres/);
   });
 });
 

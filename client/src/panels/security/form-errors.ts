@@ -1,3 +1,4 @@
+import { MAX_RANGE_M } from '../../../../core/cameras/record.ts';
 import { errorText as appErrorText } from '../../i18n/errors.ts';
 import type { Language } from '../../i18n/messages.ts';
 import type { PointApiError, PointFeature } from './point-client.ts';
@@ -25,6 +26,19 @@ export function errorText(e: PointApiError, t: T, lang: Language): string {
   const words = appErrorText(lang, e);
   if (e.status === 400 || e.status === 422) return t('error.validation', { message: words });
   return t('error.generic', { status: e.status, message: words });
+}
+
+const PROBLEM_KEYS: Record<string, SecurityMessageKey> = {
+  direction_deg: 'problem.direction_deg',
+  fov_deg: 'problem.fov_deg',
+  range_m: 'problem.range_m',
+  height_m: 'problem.height_m',
+};
+
+/** One problem of the camera form's own check (cameraProblems) in the user's words, by its field. */
+export function problemText(p: { field: string; message: string }, t: T): string {
+  const key = PROBLEM_KEYS[p.field];
+  return key ? t(key, { max: MAX_RANGE_M }) : t('error.validation', { message: p.field });
 }
 
 /** Book-keeping properties a version change always touches: not "their changes". */
