@@ -173,7 +173,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
 
   const fieldLabel = (f: string) => {
     const k = attributeKey(f);
-    return k ? `${appT(k)}（${f}）` : f;
+    return k ? (lang === 'en' ? `${appT(k)} (${f})` : `${appT(k)}（${f}）`) : f;
   };
   // the server offers only the layers this role may import (core/exchange.ts mayImport)
   const targets = Object.keys(upload?.targets ?? {}).filter((l) => !user || mayImport(user.role, l));

@@ -122,7 +122,7 @@ const en: Record<ExchangeMessageKey, string> = {
   'import.none': '(not imported)',
   'import.check': 'Check',
   'import.checking': 'Checking…',
-  'import.report': 'Check: {ok} features can be imported, {bad} have problems',
+  'import.report': 'Check: {ok} can be imported, {bad} with problems',
   'import.reportOk': 'Check passed: {ok} features can be imported',
   'import.index': 'Index',
   'import.row': 'Row',
