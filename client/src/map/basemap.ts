@@ -127,3 +127,19 @@ export function basemapStyle(
   const b = offlineOf(choice, opts.offline);
   return b ? offlineStyle(b) : { sources: {}, layers: [] };
 }
+
+/**
+ * Whether the chosen basemap is imagery (天地图 影像 or an offline orthophoto): the app's own block and
+ * water fills would cover it, so they are hidden under imagery (roads and labels stay).
+ */
+export function isImagery(choice: BasemapChoice | null, offline: readonly Basemap[]): boolean {
+  if (choice === 'tianditu-img') return true;
+  const b = offlineOf(choice, offline);
+  return !!b && b.tileType !== 'mvt';
+}
+
+/** fill-opacity of the app's own block and water fills: 0 over imagery, else their usual one. */
+export const OWN_FILL_OPACITY: Record<string, number> = { 'basemap-blocks': 0.8, 'basemap-water': 1 };
+export function ownFillOpacity(id: string, imagery: boolean): number {
+  return imagery ? 0 : (OWN_FILL_OPACITY[id] ?? 1);
+}

@@ -13,7 +13,15 @@ import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
 import type { Language } from '../i18n/messages.ts';
-import { BASEMAP_BEFORE, basemapStyle, isBasemapId, resolveBasemap } from './basemap.ts';
+import {
+  BASEMAP_BEFORE,
+  OWN_FILL_OPACITY,
+  basemapStyle,
+  isBasemapId,
+  isImagery,
+  ownFillOpacity,
+  resolveBasemap,
+} from './basemap.ts';
 import { interactionOf, type Interaction } from './interaction.ts';
 import { pressClaimed } from './click-claim.ts';
 import { labelPoints } from './labels.ts';
@@ -192,6 +200,9 @@ export class MapController {
           { ...layer, layout: { ...(layer.layout ?? {}), visibility } } as typeof layer,
           BASEMAP_BEFORE,
         );
+      const imagery = isImagery(choice, offline);
+      for (const id of Object.keys(OWN_FILL_OPACITY))
+        if (this.map.getLayer(id)) this.map.setPaintProperty(id, 'fill-opacity', ownFillOpacity(id, imagery));
       this.container.dataset.basemap = choice ?? '';
     };
     this.whenLoaded(apply);

@@ -132,6 +132,22 @@ describe('map style', () => {
     expect(styles['zh-CN offline'].layers.filter((l) => isBasemapId(l.id))).toEqual([]);
   });
 
+  it("issue 11: under imagery (天地图 影像, an offline orthophoto) the app's own block and water fills go transparent, so the imagery shows; over a vector basemap they stay", () => {
+    const opacity = (name: string, id: string) =>
+      (
+        styles[name as keyof typeof styles].layers.find((l) => l.id === id) as {
+          paint: Record<string, unknown>;
+        }
+      ).paint['fill-opacity'];
+    for (const name of ['offline orthophoto', '天地图 影像'] as const) {
+      expect(opacity(name, 'basemap-blocks'), name).toBe(0);
+      expect(opacity(name, 'basemap-water'), name).toBe(0);
+    }
+    expect(opacity('offline vector', 'basemap-blocks')).toBe(0.8);
+    expect(opacity('zh-CN offline', 'basemap-blocks')).toBe(0.8);
+    expect(opacity('zh-CN offline', 'basemap-water')).toBe(1);
+  });
+
   it("issue 11: an offline basemap is this server's tiles, with its zooms, bounds and attribution", () => {
     const raster = styles['offline orthophoto'].sources['offline-7'];
     expect(raster).toEqual({

@@ -7,7 +7,7 @@ import type {
 } from 'maplibre-gl';
 import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
-import { basemapStyle, resolveBasemap } from './basemap.ts';
+import { basemapStyle, isImagery, ownFillOpacity, resolveBasemap } from './basemap.ts';
 import type { Language } from '../i18n/messages.ts';
 import {
   BASEMAP_COLOURS as B,
@@ -556,7 +556,14 @@ export function buildStyle({
   for (const [id, l] of Object.entries(LABEL_SOURCES))
     sources[id] = tileSource(l.layer, l.minzoom, l.maxzoom);
   sources[JURISDICTION_LABEL_SOURCE] = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
-  const chosen = basemapStyle(resolveBasemap(basemap, { tiandituKey, offline }), { tiandituKey, offline });
+  const resolved = resolveBasemap(basemap, { tiandituKey, offline });
+  const chosen = basemapStyle(resolved, { tiandituKey, offline });
+  // under imagery the app's own block and water fills would cover it: they go transparent
+  const imagery = isImagery(resolved, offline);
+  const own = (l: LayerSpecification): LayerSpecification =>
+    l.type === 'fill' && l.id.startsWith('basemap-')
+      ? ({ ...l, paint: { ...l.paint, 'fill-opacity': ownFillOpacity(l.id, imagery) } } as LayerSpecification)
+      : l;
   Object.assign(sources, chosen.sources);
   const show = (group: LayerGroup, layer: LayerSpecification): LayerSpecification =>
     layer.type === 'background'
@@ -568,7 +575,7 @@ export function buildStyle({
   const layers: LayerSpecification[] = [
     ...groups.base,
     ...chosen.layers.map((l) => show('tianditu', l)),
-    ...groups.basemap.map((l) => show('basemap', l)),
+    ...groups.basemap.map((l) => show('basemap', own(l))),
     ...groups.compounds.map((l) => show('compounds', l)),
     ...groups['service-areas'].map((l) => show('service-areas', l)),
     ...groups.buildings.map((l) => show('buildings', l)),
