@@ -13,6 +13,8 @@ import {
   type JurisdictionSummary,
 } from '../../api.ts';
 import { errorText } from '../../i18n/errors.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+import { attributeKey } from '../../i18n/messages.ts';
 import { localName } from '../../i18n/places.ts';
 import { roleKey, useUsersText, type UsersMessageKey, type UsersT } from './messages.ts';
 import { PasswordField } from './PasswordForm.tsx';
@@ -383,8 +385,20 @@ const TABLE_KEYS = new Set<string>([
   'users',
 ]);
 
+/** Bookkeeping columns every write changes: not worth a word in the log. */
+const USER_COLUMNS = new Set(['disabled', 'role', 'street_code', 'password_hash', 'must_change_password']);
+const BOOKKEEPING = new Set(['version', 'updated_at', 'updated_by', 'created_at', 'token_version']);
+
 function AuditLog({ t, fail }: { t: UsersT; fail(e: unknown): void }) {
   const { lang } = useUsersText();
+  const { t: appT } = useI18n();
+  /** A changed column in the glossary's words (the column name only where the glossary has none). */
+  const column = (c: string) => {
+    if (c === 'geom') return t('audit.geom');
+    if (USER_COLUMNS.has(c)) return t(`auditcol.${c}` as UsersMessageKey);
+    const k = attributeKey(c);
+    return k ? appT(k) : c;
+  };
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [next, setNext] = useState<number | null>(null);
   const load = useCallback(
@@ -405,7 +419,16 @@ function AuditLog({ t, fail }: { t: UsersT; fail(e: unknown): void }) {
   const what = (e: AuditEntry) =>
     `${t(`audit.${e.action}`)} ${TABLE_KEYS.has(e.table) ? t(`table.${e.table}` as UsersMessageKey) : e.table}${
       e.rowId ? ` #${e.rowId}` : ''
-    }${e.changed?.length ? t('audit.changed', { columns: e.changed.join(', ') }) : ''}`;
+    }${
+      changed(e).length
+        ? t('audit.changed', {
+            columns: changed(e)
+              .map(column)
+              .join(lang === 'en' ? ', ' : '、'),
+          })
+        : ''
+    }`;
+  const changed = (e: AuditEntry) => (e.changed ?? []).filter((c) => !BOOKKEEPING.has(c));
   return (
     <>
       <table className="users-table" data-testid="audit-table">
