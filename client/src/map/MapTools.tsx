@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useDashboardText } from '../dashboard/messages.ts';
 import { MeasureTool, watchPointer, type Measurement } from './measure.ts';
 import { formatArea, formatLength, type MeasureKind } from './measurement.ts';
+import './map-tools.css';
 
 /**
  * The map's corner tools: whether tiles are loading, the pointer's lon/lat, and 量距离 / 量面积.
