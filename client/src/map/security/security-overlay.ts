@@ -317,7 +317,27 @@ export class SecurityOverlay {
     return this.scene;
   }
 
-  private async refresh() {
+  /** The newest reload of what is in view (an older one is aborted when a newer starts). */
+  private latest: Promise<void> | null = null;
+
+  /**
+   * Reloads the cameras, gates and buildings in view and resolves when the NEWEST reload has ended:
+   * a reload started meanwhile (the live feed announcing this very write, a pan) aborts this one, and
+   * a caller waiting to open the camera it just placed must wait for that one, or the camera is not
+   * there yet and its form never opens.
+   */
+  private async refresh(): Promise<void> {
+    const mine = this.reload();
+    this.latest = mine;
+    let seen = mine;
+    await seen;
+    while (this.latest !== seen) {
+      seen = this.latest;
+      await seen;
+    }
+  }
+
+  private async reload() {
     this.abort?.abort();
     if (!this.visible || this.map.getZoom() < SECURITY_MIN_ZOOM) {
       this.scene = { cameras: [], gates: [] };
