@@ -1,5 +1,8 @@
 import type { Queryable } from '../db/index.ts';
+import { sqlFiles } from '../sql-files.ts';
 import { ensurePlaces } from './repository.ts';
+
+const sql = sqlFiles(new URL('.', import.meta.url));
 
 /** The street answers kept between requests (migration 0017). */
 export type StreetResultKind = 'gaps' | 'proposals' | 'scorecards';
@@ -21,15 +24,9 @@ const SHAPES: Record<StreetResultKind, number> = {
   scorecards: 1,
 };
 
-const READ_SQL = `WITH v AS (SELECT count(*) AS v FROM coverage_street_changes WHERE street_code = ANY($4::text[]))
-SELECT v.v::text AS version, r.result FROM v
-LEFT JOIN coverage_street_results r ON r.street_code = $1 AND r.kind = $2 AND r.options = $3 AND r.version = v.v`;
+const READ_SQL = sql('street-result-read.sql');
 
-const WRITE_SQL = `INSERT INTO coverage_street_results (street_code, kind, options, version, result)
-VALUES ($1, $2, $3, $4::bigint, $5)
-ON CONFLICT (street_code, kind, options) DO UPDATE
-  SET version = excluded.version, result = excluded.result, computed_at = now()
-  WHERE coverage_street_results.version <= excluded.version`;
+const WRITE_SQL = sql('street-result-write.sql');
 
 /**
  * One street's answer of a slow read (gaps, proposals, scorecards), kept in coverage_street_results
@@ -64,11 +61,7 @@ export async function streetResult<T>(
   return value;
 }
 
-const STALE_SQL = `SELECT r.street_code, r.kind, r.options FROM coverage_street_results r
-WHERE r.version <> (SELECT count(*) FROM coverage_street_changes c
-                    WHERE c.street_code = ANY(ARRAY[r.street_code, '*'] ||
-                                              CASE WHEN r.kind = 'scorecards' THEN ARRAY['*cam'] ELSE '{}'::text[] END))
-ORDER BY r.computed_at LIMIT $1`;
+const STALE_SQL = sql('street-results-stale.sql');
 
 /** How each kind is computed from its street and its kept options. */
 export type StreetResultComputers = Record<
