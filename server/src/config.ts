@@ -67,7 +67,7 @@ export interface WorkLimits {
   heavyTimeoutMs: number;
   /** Heavy requests running at once per process; the rest wait briefly, then 503. HEAVY_CONCURRENCY, default 3. */
   heavyConcurrency: number;
-  /** Heavy requests per minute per user (4× that per address), per process. HEAVY_RATE_PER_MIN, default 30. */
+  /** Heavy requests per minute per user (4× that per address), across all app processes. HEAVY_RATE_PER_MIN, default 30. */
   heavyRatePerMin: number;
   /** Connections of the pool of its own for health and tiles. DB_LIGHT_POOL, default 4. */
   lightPool: number;

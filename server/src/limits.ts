@@ -4,6 +4,7 @@ import type { AppContext } from './context.ts';
 import type { WorkLimits } from './config.ts';
 import type { Queryable } from './db/index.ts';
 import { HttpError } from './errors.ts';
+import { RateLimits } from './rate-limits/rate-limits.ts';
 
 /**
  * Work limits (issue 10 #5): one request must not stall everyone.
@@ -15,9 +16,11 @@ import { HttpError } from './errors.ts';
  *   per process (the others wait up to 2 s, then 503 + Retry-After), and `heavyQuery()` runs them
  *   in a transaction with `SET LOCAL statement_timeout` (503 timeout when over).
  *
- * The rate limits and the concurrency gate are per process (in memory; nothing to share, nothing
- * to clean up): with N app processes a user gets up to N × the rate. Health and tiles use a pool of
- * their own (Db.light), so they answer while heavy requests run.
+ * The rate limits live in the database (server/src/rate-limits, migration 0021), so every app process
+ * counts the same requests: with N processes a user still gets the rate, not N × it. The concurrency
+ * gate stays in memory on purpose: it protects this one process's event loop and main pool, a
+ * resource no other process shares, so there is nothing for two processes to disagree on. Health and
+ * tiles use a pool of their own (Db.light), so they answer while heavy requests run.
  */
 
 /** Metres per degree (WGS84, near enough for a limit). */
@@ -60,35 +63,6 @@ export function polygonTooBig(
     );
   }
   return null;
-}
-
-/** Token buckets by key: `perMin` tokens a minute, holding at most `perMin`. */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(
-    private readonly perMin: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Takes a token for `key`: 0 when granted, else the seconds until one is free. */
-  take(key: string): number {
-    const t = this.now();
-    const rate = this.perMin / 60_000;
-    const b = this.buckets.get(key) ?? { tokens: this.perMin, at: t };
-    b.tokens = Math.min(this.perMin, b.tokens + (t - b.at) * rate);
-    b.at = t;
-    this.buckets.set(key, b);
-    if (this.buckets.size > 10_000) this.prune(t);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000));
-  }
-
-  private prune(t: number) {
-    for (const [k, b] of this.buckets) if (t - b.at > 60_000) this.buckets.delete(k);
-  }
 }
 
 /** At most `max` holders at once; a waiter gives up after `waitMs`. */
@@ -134,20 +108,14 @@ export class Gate {
 }
 
 interface HeavyState {
-  perUser: RateLimiter;
-  perAddress: RateLimiter;
+  rates: RateLimits;
   gate: Gate;
 }
 const states = new WeakMap<AppContext, HeavyState>();
 const stateOf = (ctx: AppContext): HeavyState => {
   let st = states.get(ctx);
   if (!st) {
-    const l = ctx.config.limits;
-    st = {
-      perUser: new RateLimiter(l.heavyRatePerMin),
-      perAddress: new RateLimiter(l.heavyRatePerMin * 4),
-      gate: new Gate(l.heavyConcurrency, 2000),
-    };
+    st = { rates: new RateLimits(ctx.db, 'heavy'), gate: new Gate(ctx.config.limits.heavyConcurrency, 2000) };
     states.set(ctx, st);
   }
   return st;
@@ -164,29 +132,31 @@ export const HEAVY_LIMIT = 'heavyLimit';
 export function heavy(ctx: AppContext): RequestHandler[] {
   const limit: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const st = stateOf(ctx);
-    const waits = [
-      st.perUser.take(`u:${req.user!.username}`),
-      st.perAddress.take(`a:${req.ip ?? req.socket.remoteAddress ?? '?'}`),
-    ];
-    const wait = Math.max(...waits);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      return next(
-        new HttpError(429, 'rate_limited', `Too many heavy requests; try again in ${wait} s`, {
-          retry_after_s: wait,
-        }),
-      );
-    }
-    st.gate.enter().then((release) => {
-      if (!release) {
-        res.setHeader('Retry-After', '2');
-        return next(
-          new HttpError(503, 'unavailable', 'The server is busy with heavy requests; try again shortly'),
-        );
-      }
-      res.once('close', release);
-      next();
-    }, next);
+    const perMin = ctx.config.limits.heavyRatePerMin;
+    st.rates
+      .take([
+        { key: `user:${req.user!.username}`, perMin },
+        { key: `addr:${req.ip ?? req.socket.remoteAddress ?? '?'}`, perMin: perMin * 4 },
+      ])
+      .then((wait) => {
+        if (wait > 0) {
+          res.setHeader('Retry-After', String(wait));
+          throw new HttpError(429, 'rate_limited', `Too many heavy requests; try again in ${wait} s`, {
+            retry_after_s: wait,
+          });
+        }
+        return st.gate.enter();
+      })
+      .then((release) => {
+        if (!release) {
+          res.setHeader('Retry-After', '2');
+          return next(
+            new HttpError(503, 'unavailable', 'The server is busy with heavy requests; try again shortly'),
+          );
+        }
+        res.once('close', release);
+        next();
+      }, next);
   };
   Object.defineProperty(limit, 'name', { value: HEAVY_LIMIT });
   return [ctx.auth.required(), limit];

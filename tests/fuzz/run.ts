@@ -4,10 +4,17 @@ import { fuzzRequest, type FuzzRequest } from './generator.ts';
 import { enumerateRoutes } from './routes.ts';
 
 /**
- * Tables a refused request may still change: failed sign-ins are counted (login limit), reading the
- * trend records the day's snapshot, the signing key is made on first use.
+ * Tables a refused request may still change: failed sign-ins are counted (login limit), a heavy
+ * request takes a token before its input is checked (rate_limits), reading the trend records the
+ * day's snapshot, the signing key is made on first use.
  */
-const VOLATILE = new Set(['login_attempts', 'coverage_snapshots', 'settings', 'layer_version_flush']);
+const VOLATILE = new Set([
+  'login_attempts',
+  'rate_limits',
+  'coverage_snapshots',
+  'settings',
+  'layer_version_flush',
+]);
 /** PostGIS's own table (read-only, 8,500 rows): not ours to checksum. */
 const NOT_OURS = new Set(['spatial_ref_sys']);
 

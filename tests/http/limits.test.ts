@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { TEST_DB_KIND } from '../helpers/db.ts';
-import { LAT0, LON0, area, rect, useServiceAreaWorld } from '../helpers/service-area-world.ts';
+import { LAT0, LON0, STREET_B, area, rect, useServiceAreaWorld } from '../helpers/service-area-world.ts';
 
 const w = useServiceAreaWorld();
 const extra: RunningApp[] = [];
@@ -86,7 +86,11 @@ describe('issue 10 #5: work limits', () => {
     expect(r.status).toBe(200);
   });
 
+  /** The limits live in the database (every app process counts the same requests): start afresh. */
+  const forgetRateLimits = () => w.t.db.query('DELETE FROM rate_limits');
+
   it('heavy reads are rate-limited per user: 429 with Retry-After', async () => {
+    await forgetRateLimits();
     const app = await appWith({ HEAVY_RATE_PER_MIN: '3' });
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -113,6 +117,58 @@ describe('issue 10 #5: work limits', () => {
       w.tokens.admin,
     );
     expect(other.status).toBe(200);
+  });
+
+  it('issue 10: the heavy rate limit holds across app processes: spread over two, 429 at the limit, not twice it', async () => {
+    await forgetRateLimits();
+    const apps = [await appWith({ HEAVY_RATE_PER_MIN: '3' }), await appWith({ HEAVY_RATE_PER_MIN: '3' })];
+    const answers: { status: number; retryAfter: string | null; code?: string }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await post(
+        apps[i % 2]!.url,
+        '/api/service-areas/validate',
+        { feature: area(rect(25, 0, 125, 100)) },
+        w.tokens[`editor-${STREET_B}`],
+      );
+      const body = (await r.json()) as { error?: { code: string } };
+      answers.push({ status: r.status, retryAfter: r.headers.get('retry-after'), code: body.error?.code });
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429, 429]);
+    for (const a of answers.slice(3)) {
+      expect(a.code).toBe('rate_limited');
+      expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
+    // A refused request takes nothing from the other limit: twenty refusals of one user do not use up
+    // the address's 4 × 3 a minute, so another user from the same address still gets through.
+    for (let i = 0; i < 20; i++) {
+      const r = await post(
+        apps[i % 2]!.url,
+        '/api/service-areas/validate',
+        { feature: area(rect(25, 0, 125, 100)) },
+        w.tokens[`editor-${STREET_B}`],
+      );
+      expect(r.status).toBe(429);
+    }
+    const other = await post(
+      apps[1]!.url,
+      '/api/service-areas/validate',
+      { feature: area(rect(25, 0, 125, 100)) },
+      w.tokens.viewer,
+    );
+    expect(other.status).toBe(200);
+    // At once: each take sees the others' (one statement on the locked row), so still three.
+    await forgetRateLimits();
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        post(
+          apps[i % 2]!.url,
+          '/api/service-areas/validate',
+          { feature: area(rect(25, 0, 125, 100)) },
+          w.tokens.admin,
+        ).then((r) => r.status),
+      ),
+    );
+    expect(burst.sort()).toEqual([200, 200, 200, 429, 429, 429]);
   });
 
   describe.skipIf(TEST_DB_KIND !== 'postgres')('on a server', () => {
