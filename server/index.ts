@@ -22,7 +22,9 @@ async function main() {
     }
     throw e;
   }
-  const db = await openDb(config, (err) => logger.warn({ err: err.message }, 'database connection lost'));
+  const db = await openDb(config, (err) => logger.warn({ err: err.message }, 'database connection lost'), {
+    readReplica: true,
+  });
   if (config.migrationDatabaseUrl) {
     // Migrations and the demo city as the owner; the app itself keeps only its unprivileged role.
     const owner = await openDb({ ...config, databaseUrl: config.migrationDatabaseUrl });

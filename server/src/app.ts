@@ -25,7 +25,8 @@ import { Auth } from './auth.ts';
 import { BasemapStore } from './basemaps/store.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
-import { RETRY_AFTER_S, isDbUnavailable, type Db } from './db/index.ts';
+import { RETRY_AFTER_S, isDbUnavailable, routeReads, type Db } from './db/index.ts';
+import { readYourWrites } from './read-your-writes.ts';
 import { HttpError, errorRenderer } from './errors.ts';
 import { ChangeFeed } from './feed/change-feed.ts';
 import { eventsRouter } from './api/events.ts';
@@ -45,8 +46,33 @@ const require = createRequire(import.meta.url);
 export function createApp({ db: rawDb, config, logger = pino({ level: config.logLevel }) }: AppOptions) {
   const app = express();
   const auth = new Auth(rawDb, config.authSecret);
+  // With a replica (DATABASE_READ_URL), read-only requests read it once it has their session's writes.
+  const replica = rawDb.replica;
+  if (replica) {
+    replica.onState((state, err) => {
+      if (state === 'up')
+        logger.info({ replica: state }, 'read replica: tiles and read-only requests read it');
+      else if (state === 'not_standby')
+        logger.error(
+          { replica: state },
+          'DATABASE_READ_URL is not a standby: every read stays on the primary',
+        );
+      else
+        logger.warn(
+          { replica: state, err: err?.message, maxLagMs: config.readReplica?.maxLagMs },
+          `read replica ${state}: reads go to the primary`,
+        );
+    });
+  } else if (config.readReplica) {
+    logger.warn(
+      { db: rawDb.kind },
+      rawDb.kind === 'embedded'
+        ? 'DATABASE_READ_URL is ignored: the embedded database has no replicas'
+        : 'DATABASE_READ_URL is ignored: this database was opened without its replica',
+    );
+  }
   // Signed-in requests run every statement with app.user / app.role / app.street_code set (audit, RLS).
-  const db = withSession(rawDb);
+  const db = withSession(replica ? routeReads(rawDb, replica) : rawDb);
   const basemaps = new BasemapStore({
     dir: config.basemaps.dir,
     mbtilesMaxBytes: config.basemaps.mbtilesMaxBytes,
@@ -97,6 +123,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
     }),
   );
   app.use(guardJsonBody);
+  if (replica) app.use(readYourWrites(replica));
 
   // On the small pool of its own, so it answers while heavy requests hold the main pool; 503 with
   // Retry-After while the database is down (load balancers and the soak test watch this).
@@ -111,6 +138,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
           postgis: r.rows[0]!.v,
           // Whether tile versions come from the change feed, and the last event it delivered.
           feed: { live: feed.isLive, lastEventId: feed.lastEventId ?? null, losses: feed.losses },
+          ...(replica ? { replica: { state: replica.state, replayed: replica.replayedLsn } } : {}),
         });
       } catch (e) {
         if (!isDbUnavailable(e)) throw e;

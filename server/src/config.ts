@@ -10,6 +10,12 @@ export interface Config {
   host: string;
   /** PostgreSQL + PostGIS server; absent → embedded PGlite in `pgliteDir`. */
   databaseUrl?: string;
+  /**
+   * A streaming replica for tiles and read-only requests (DATABASE_READ_URL; server only, the
+   * embedded database ignores it): reads fall back to the primary while it lags more than
+   * `maxLagMs` (DATABASE_READ_MAX_LAG_MS, default 5000) or is down.
+   */
+  readReplica?: { url: string; maxLagMs: number };
   /** The owner's connection for migrations and the demo city; absent → DATABASE_URL does both. */
   migrationDatabaseUrl?: string;
   pgliteDir: string;
@@ -108,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       'MIGRATION_DATABASE_URL needs DATABASE_URL (the app’s own, unprivileged connection)',
     );
+  const readUrl = env.DATABASE_READ_URL || undefined;
+  if (readUrl && !/^postgres(ql)?:\/\//.test(readUrl))
+    throw new ConfigError('DATABASE_READ_URL must start with postgres:// or postgresql://');
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(
@@ -127,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
+    readReplica: readUrl
+      ? { url: readUrl, maxLagMs: int(env, 'DATABASE_READ_MAX_LAG_MS', 5000, 10, 3_600_000) }
+      : undefined,
     migrationDatabaseUrl,
     pgliteDir: resolve(env.PGLITE_DIR || 'data/.pglite'),
     adminPassword,

@@ -46,10 +46,10 @@ export function cors(config: Config): RequestHandler {
     if (!origin || !allowed.has(origin)) return next();
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Retry-After, X-Request-Id');
+    res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Retry-After, X-Request-Id, Wuyou-LSN');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match, Wuyou-LSN');
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;

@@ -23,6 +23,8 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+import type { ReadReplica } from './replica.ts';
+
 export type DbKind = 'embedded' | 'postgres';
 
 export interface TransactionOptions {
@@ -61,6 +63,11 @@ export interface Db extends Queryable {
   readonly light: Queryable & {
     transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   };
+  /**
+   * The streaming replica reads may go to (DATABASE_READ_URL, server only); see `routeReads`. Closed
+   * with this Db.
+   */
+  readonly replica?: ReadReplica;
   /** Bulk-load rows with COPY where the database supports it (postgres); else returns false. */
   copyFrom?(sql: string, rows: AsyncIterable<string> | Iterable<string>, tx?: Queryable): Promise<boolean>;
   /**

@@ -16,20 +16,30 @@ export type {
 } from './db.ts';
 export { isDbUnavailable, RETRY_AFTER_S } from './errors.ts';
 export { migrate } from './migrate.ts';
+export { ReadReplica, routeReads, withReadScope, parseLsn, formatLsn } from './replica.ts';
+export type { ReplicaState, ReadScope } from './replica.ts';
 
-/** The database the config names: the server at DATABASE_URL, else the embedded PGlite folder. */
+/**
+ * The database the config names: the server at DATABASE_URL, else the embedded PGlite folder. With
+ * `readReplica` (the server, not the commands) also the replica at DATABASE_READ_URL; the embedded
+ * database has none and ignores it.
+ */
 export async function openDb(
   config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'statementTimeoutMs'> & {
     limits?: { lightPool: number };
+    readReplica?: Config['readReplica'];
   },
   onError?: (err: Error) => void,
+  opts: { readReplica?: boolean } = {},
 ): Promise<Db> {
   if (config.databaseUrl) {
+    const r = opts.readReplica ? config.readReplica : undefined;
     return createPostgresDb({
       connectionString: config.databaseUrl,
       statementTimeoutMs: config.statementTimeoutMs,
       lightMax: config.limits?.lightPool,
       onError,
+      replica: r && { connectionString: r.url, maxLagMs: r.maxLagMs },
     });
   }
   return createEmbeddedDb({ dataDir: config.pgliteDir });

@@ -13,6 +13,7 @@ import type {
   TransactionOptions,
 } from './db.ts';
 import { isDbUnavailable } from './errors.ts';
+import { ReadReplica, type ReadReplicaOptions } from './replica.ts';
 
 // int8 and numeric as JS numbers: ids and counts here stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -30,6 +31,12 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** Called with every connection error the pools absorb (for the log). */
   onError?: (err: Error) => void;
+  /**
+   * A streaming replica of this server for reads (DATABASE_READ_URL): opened with pools of the same
+   * sizes, exposed as `replica`, closed with this Db. Commits that wrote then report their WAL
+   * position to it (read-your-writes).
+   */
+  replica?: { connectionString: string } & ReadReplicaOptions;
 }
 
 /**
@@ -65,6 +72,7 @@ export function createPostgresDb(opts: PostgresOptions): Db {
   const pool = makePool(opts.max ?? 10);
   const lightMax = opts.lightMax ?? 2;
   const lightPool = lightMax > 0 ? makePool(lightMax) : undefined;
+  let replica: ReadReplica | undefined;
 
   /** A client of `p` for our own use, with an error listener for as long as we hold it. */
   const checkout = async (p: pg.Pool) => {
@@ -98,6 +106,7 @@ export function createPostgresDb(opts: PostgresOptions): Db {
         const r = opts?.name
           ? await c.query({ name: opts.name, text: sql, values: params as unknown[] })
           : await c.query(sql, params as unknown[]);
+        if (autocommit && replica && mayWrite(sql)) await reportLsn(c);
         return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
       } finally {
         if (autocommit && mayWrite(sql)) changedHere();
@@ -125,11 +134,16 @@ export function createPostgresDb(opts: PostgresOptions): Db {
           await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(topts.timeoutMs))}`);
         }
         const out = await fn(tx);
-        // One round trip: did this transaction queue a change event (0016), then COMMIT.
+        // One round trip: did this transaction queue a change event (0016), then COMMIT (and, with a
+        // replica, whether it wrote and the WAL position after it).
         let queued = false;
         try {
-          const rs = (await client.query(COMMIT_NOTING_CHANGE)) as unknown as pg.QueryResult[];
-          queued = rs[0]?.rows[0]?.q === 'on';
+          const rs = (await client.query(
+            replica ? COMMIT_NOTING_CHANGE_AND_LSN : COMMIT_NOTING_CHANGE,
+          )) as unknown as pg.QueryResult[];
+          const row = rs[0]?.rows[0] as { q?: string; w?: boolean } | undefined;
+          queued = row?.q === 'on';
+          if (replica && row?.w) replica.committed(String(rs[2]?.rows[0]?.lsn));
         } catch (e) {
           // An aborted transaction refuses the SELECT; COMMIT then rolls back as it always did.
           if ((e as { code?: string }).code !== '25P02') throw e;
@@ -146,14 +160,39 @@ export function createPostgresDb(opts: PostgresOptions): Db {
       }
     };
 
+  /** After an autocommit write: the position after it, for the session's later reads. */
+  const reportLsn = async (c: pg.Pool | pg.PoolClient) => {
+    const r = await c.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+    replica?.committed(r.rows[0]!.lsn);
+  };
+
   const light: Db['light'] = lightPool
     ? { ...wrap(lightPool), transaction: transactionOn(lightPool) }
     : { ...wrap(pool), transaction: transactionOn(pool) };
 
   const listeners = new Set<Listening>();
 
+  if (opts.replica) {
+    const { connectionString, ...replicaOpts } = opts.replica;
+    replica = new ReadReplica(
+      createPostgresDb({
+        connectionString,
+        statementTimeoutMs: opts.statementTimeoutMs,
+        max: opts.max,
+        lightMax: opts.lightMax,
+        // A replica that is gone must not hold a read long: the primary answers instead.
+        connectTimeoutMs: Math.min(opts.connectTimeoutMs ?? 10_000, 3000),
+        onError,
+      }),
+      light,
+      replicaOpts,
+    );
+    replica.start();
+  }
+
   return {
     kind: 'postgres',
+    replica,
     ...wrap(pool, true),
     transaction: transactionOn(pool),
     light,
@@ -164,7 +203,10 @@ export function createPostgresDb(opts: PostgresOptions): Db {
       try {
         const stream = client.query(copyFrom(sql));
         await pipeline(Readable.from(rows), stream);
-        if (own) changedHere();
+        if (own) {
+          changedHere();
+          if (replica) await reportLsn(client);
+        }
         return true;
       } catch (e) {
         failure = e;
@@ -189,12 +231,19 @@ export function createPostgresDb(opts: PostgresOptions): Db {
     },
     async close() {
       await Promise.all([...listeners].map((l) => l.close()));
-      await Promise.all([pool.end(), lightPool?.end()]);
+      await Promise.all([pool.end(), lightPool?.end(), replica?.close()]);
     },
   };
 }
 
 const COMMIT_NOTING_CHANGE = "SELECT current_setting('wuyou.flush_queued', true) AS q; COMMIT";
+/**
+ * The same, also asking whether the transaction wrote (it has a transaction id) and, after COMMIT,
+ * the WAL insert position: at or past the end of the commit record, so a replica that has replayed
+ * to it has replayed the commit.
+ */
+const COMMIT_NOTING_CHANGE_AND_LSN =
+  "SELECT current_setting('wuyou.flush_queued', true) AS q, pg_current_xact_id_if_assigned() IS NOT NULL AS w; COMMIT; SELECT pg_current_wal_insert_lsn()::text AS lsn";
 
 /**
  * Could this autocommit statement have written? Only a plain SELECT (after comments) is taken as a

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Router, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -6,6 +7,7 @@ import { TILE_VARIANTS, type TileEncoder, type TileVariant } from './encoder.ts'
 import { JsEncoder } from './js-encoder.ts';
 import type { LayerVersion } from './layer-versions.ts';
 import { PostgisEncoder } from './postgis-encoder.ts';
+import { sessionLsn } from '../read-your-writes.ts';
 import { TileCache } from './tile-cache.ts';
 import { TILE_MAX_BYTES, describeTile, parseTileAddress, type TileAddress } from './tile.ts';
 
@@ -52,7 +54,7 @@ export function tilesRouter(
     '/:layer/:z/:x/:y.mvt',
     route(async (req, res) => {
       const p = req.params as Record<string, string>;
-      await serve(res, p.layer!, p.z!, p.x!, p.y!, req.headers['if-none-match']);
+      await serve(res, p.layer!, p.z!, p.x!, p.y!, req.headers);
     }),
   );
   return router;
@@ -76,7 +78,7 @@ export function tileFastPath(serve: TileServer, headers: Readonly<Record<string,
     const m = TILE_PATH.exec(req.url);
     if (!m) return next();
     for (const k of names) res.setHeader(k, headers[k]!);
-    serve(res, m[1]!, m[2]!, m[3]!, m[4]!, req.headers['if-none-match']).catch(next);
+    serve(res, m[1]!, m[2]!, m[3]!, m[4]!, req.headers).catch(next);
   };
 }
 
@@ -95,25 +97,68 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
   // From memory while the change feed listens; else read per request on the pool of its own.
   const versions = ctx.feed.versions;
   // Identical misses in flight share one encoding.
-  const inFlight = new Map<string, Promise<Buffer>>();
+  const inFlight = new Map<string, Promise<Encoded>>();
   const encodeVersioned = encoder.encodeVersioned?.bind(encoder);
+  // DATABASE_READ_URL: misses are encoded on the replica, the tile and its version in one statement.
+  const replica = db.replica;
+  const onReplica = replica && !opts.encoder ? new PostgisEncoder(replica.db.light) : undefined;
 
   const etagOf = (tile: TileAddress, v: LayerVersion) =>
     `"${tile.layer.name}/${tile.z}/${tile.x}/${tile.y}/${encoder.kind}.${v.version}.${v.changedAt.toString(36)}"`;
 
-  const cached = async (tile: TileAddress, key: string): Promise<Buffer> => {
-    const hit = cache?.get(key);
-    if (hit) return hit;
-    let p = inFlight.get(key);
-    if (!p) {
-      p = encodeWithinLimit(tile, logger, (v) => encoder.encode(tile, v).then((bytes) => ({ bytes })))
-        .then((r) => r.bytes)
-        .finally(() => inFlight.delete(key));
-      inFlight.set(key, p);
+  /**
+   * The tile from the replica with the layer version it was cut at, when this session may read there
+   * (it has replayed the session's own writes); undefined → encode on the primary. The caller keeps
+   * it only if that version is not older than the one the feed announced, so a replica that has not
+   * replayed a commit yet never puts old bytes in the cache under the new version's key.
+   */
+  const fromReplica = async (tile: TileAddress, headers: IncomingHttpHeaders) => {
+    if (!onReplica || !replica) return undefined;
+    const ok = replica.choose(sessionLsn(headers));
+    if (!(typeof ok === 'boolean' ? ok : await ok)) return undefined;
+    try {
+      return await encodeWithinLimit(tile, logger, (v) =>
+        onReplica.encodeVersioned(tile, v).catch((e: unknown) => {
+          throw replica.failedOver(e) ? new ReplicaFailed(e) : e;
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ReplicaFailed) return undefined;
+      throw e;
     }
-    const bytes = await p;
-    cache?.set(key, bytes);
-    return bytes;
+  };
+
+  const encodeMiss = async (
+    tile: TileAddress,
+    v: LayerVersion,
+    etag: string,
+    headers: IncomingHttpHeaders,
+  ) => {
+    const r = await fromReplica(tile, headers);
+    if (r && r.version.version >= v.version) return { bytes: r.bytes, etag: etagOf(tile, r.version) };
+    const out = await encodeWithinLimit(tile, logger, (variant) =>
+      encoder.encode(tile, variant).then((bytes) => ({ bytes })),
+    );
+    return { bytes: out.bytes, etag };
+  };
+
+  /** The tile under `etag` (version `v`): from the cache, or encoded and kept under the ETag of what it holds. */
+  const cached = async (
+    tile: TileAddress,
+    v: LayerVersion,
+    etag: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<Encoded> => {
+    const hit = cache?.get(etag);
+    if (hit) return { bytes: hit, etag };
+    let p = inFlight.get(etag);
+    if (!p) {
+      p = encodeMiss(tile, v, etag, headers).finally(() => inFlight.delete(etag));
+      inFlight.set(etag, p);
+    }
+    const out = await p;
+    cache?.set(out.etag, out.bytes);
+    return out;
   };
 
   const send = (res: Response, etag: string, bytes: Buffer) => {
@@ -131,11 +176,21 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
     z: string,
     x: string,
     y: string,
-    ifNoneMatch: string | undefined,
+    headers: IncomingHttpHeaders,
   ): Promise<void> => {
     const tile = parseTileAddress(layer, z, x, y);
+    const ifNoneMatch = headers['if-none-match'];
     if (!cache && !ifNoneMatch && encodeVersioned) {
-      // Nothing to look up first: the tile and its version come from one statement, one snapshot.
+      // Nothing to look up first: the tile and its version come from one statement, one snapshot —
+      // on the replica when it is at least at the version this process knows of.
+      const fromIt = await fromReplica(tile, headers);
+      if (fromIt) {
+        const known = (versions.now() ?? (await versions.current())).get(tile.layer.name);
+        if (!known || fromIt.version.version >= known.version) {
+          send(res, etagOf(tile, fromIt.version), fromIt.bytes);
+          return;
+        }
+      }
       const r = await encodeWithinLimit(tile, logger, (v) => encodeVersioned(tile, v));
       send(res, etagOf(tile, r.version), r.bytes);
       return;
@@ -148,8 +203,21 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
       res.end();
       return;
     }
-    send(res, etag, await cached(tile, etag));
+    const out = await cached(tile, v, etag, headers);
+    send(res, out.etag, out.bytes);
   };
+}
+
+interface Encoded {
+  bytes: Buffer;
+  etag: string;
+}
+
+/** The replica could not cut a tile (gone, or replay cancelled the statement): the primary does. */
+class ReplicaFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super('read replica failed');
+  }
 }
 
 function tileHeaders(etag: string) {
@@ -178,6 +246,7 @@ async function encodeWithinLimit<T extends { bytes: Buffer }>(
     try {
       out = await encode(variant);
     } catch (err) {
+      if (err instanceof ReplicaFailed) throw err;
       logger.error({ err, variant }, what);
       if ((err as { code?: string }).code === '57014') {
         throw new HttpError(503, 'timeout', `The database took too long ${what}`);
