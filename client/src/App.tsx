@@ -1,25 +1,18 @@
 import type { Polygon } from 'geojson';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Basemap, BasemapChoice } from '../../core/basemaps.ts';
-import {
-  fetchBasemaps,
-  fetchConfig,
-  fetchFeatures,
-  fetchJurisdictions,
-  search,
-  type SearchResult,
-} from './api.ts';
+import { fetchConfig, fetchFeatures, pageConfig, type Bbox, type SearchResult } from './api.ts';
 import { offlineOf, resolveBasemap } from './map/basemap.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import { LiveUpdates } from './live/LiveUpdates.tsx';
-import type { MapController, PickedFeature } from './map/controller.ts';
+import type { MapController, PanelRoom, PickedFeature } from './map/controller.ts';
 import { MapTools } from './map/MapTools.tsx';
 import { MapView } from './map/MapView.tsx';
 import { SecurityLayers } from './map/security/SecurityLayers.tsx';
 import { DEFAULT_VISIBILITY, LAYER_GROUPS, type LayerGroup, type LayerVisibility } from './map/style.ts';
 import { useDashboardText } from './dashboard/messages.ts';
 import { showDashboardOverlay, type DashboardOverlay } from './map/dashboard-overlay.ts';
-import { watchPanelPadding } from './map/panel-padding.ts';
+import { panelRoom, watchPanelPadding, type PanelSides } from './map/panel-padding.ts';
 import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { useCompoundText } from './panels/compound/messages.ts';
 import { EditorStore } from './editor/store.ts';
@@ -62,23 +55,29 @@ function storedVisibility(): LayerVisibility {
   }
 }
 
-/** Whether the page was opened on a given view (`#zoom/lat/lon`), which then wins over the district fit. */
-const openedOnView = window.location.hash.length > 1;
+/** Panels over the map that zoom targets keep clear of. */
+const PANEL_SIDES: PanelSides = {
+  right: ['[data-testid=dashboard]', '[data-testid=editor-panel]'],
+  left: ['[data-testid=layer-panel]'],
+};
 
-/** Fits the map to the district (区县) once, from its search hit's extent. */
-async function fitDistrict(map: MapController) {
-  const all = await fetchJurisdictions();
-  const district = all.find((j) => j.level === 'district');
-  if (!district) return;
-  const hits = await search(district.name);
-  const hit = hits.find((r) => r.kind === 'jurisdiction' && r.id === district.code);
-  if (hit?.bbox) map.fitBbox(hit.bbox, { animate: false });
+interface MapConfig {
+  tiandituKey: string | null;
+  offline: Basemap[];
+  /** The district's extent, which the map opens on (unless the URL names a view). */
+  home: Bbox | null;
+}
+
+/** The config the server wrote into the page: with it the map starts at once (issue 9 #14). */
+function configOfPage(): MapConfig | null {
+  const c = pageConfig();
+  return c && { tiandituKey: c.tiandituKey, offline: c.basemaps, home: c.home };
 }
 
 export function App() {
   const { t, lang, setLang } = useI18n();
   const { t: dashboardText } = useDashboardText();
-  const [config, setConfig] = useState<{ tiandituKey: string | null; offline: Basemap[] } | null>(null);
+  const [config, setConfig] = useState<MapConfig | null>(configOfPage);
   const [wantedBasemap, setWantedBasemap] = useState<BasemapChoice | null>(storedBasemap);
   const [map, setMap] = useState<MapController | null>(null);
   const [visibility, setVisibility] = useState<LayerVisibility>(storedVisibility);
@@ -108,17 +107,16 @@ export function App() {
     [map],
   );
 
+  // A page without the config in it (Vite's dev server, or the database was down) asks for it.
+  const configInPage = useRef(config !== null);
   useEffect(() => {
-    const offline = fetchBasemaps().catch((e: Error) => {
-      console.warn('GET /api/basemaps failed:', e.message);
-      return [];
-    });
+    if (configInPage.current) return;
     fetchConfig()
-      .then(async (c) => setConfig({ tiandituKey: c.tiandituKey, offline: await offline }))
-      .catch(async (e: Error) => {
+      .then((c) => setConfig({ tiandituKey: c.tiandituKey, offline: c.basemaps, home: c.home }))
+      .catch((e: Error) => {
         // Without the config the map still works offline; only the optional basemap is lost.
         console.warn('GET /api/config failed:', e.message);
-        setConfig({ tiandituKey: null, offline: await offline });
+        setConfig({ tiandituKey: null, offline: [], home: null });
       });
   }, []);
 
@@ -137,16 +135,27 @@ export function App() {
   const workspace = useRef<HTMLElement>(null);
   useEffect(() => {
     if (!map || !workspace.current) return;
-    return watchPanelPadding(map.maplibre, workspace.current, {
-      right: ['[data-testid=dashboard]', '[data-testid=editor-panel]'],
-      left: ['[data-testid=layer-panel]'],
-    });
+    return watchPanelPadding(map.maplibre, workspace.current, PANEL_SIDES);
   }, [map]);
 
-  useEffect(() => {
-    if (!map || openedOnView) return;
-    fitDistrict(map).catch((e: Error) => console.warn('could not fit the district:', e.message));
-  }, [map]);
+  // The map opens on the district, beside the legend, in its first frame: no tiles for a view it leaves.
+  const homeBbox = config?.home;
+  const home = useMemo(
+    () =>
+      homeBbox
+        ? {
+            bbox: homeBbox,
+            room: (): PanelRoom => {
+              const ws = workspace.current;
+              const container = ws?.querySelector<HTMLElement>('[data-testid=map]');
+              return ws && container
+                ? panelRoom(container, ws, PANEL_SIDES)
+                : { top: 0, right: 0, bottom: 0, left: 0 };
+            },
+          }
+        : null,
+    [homeBbox],
+  );
 
   const shown = picked ? picked.features[picked.index] : undefined;
   useEffect(() => {
@@ -246,6 +255,7 @@ export function App() {
             tiandituKey={config.tiandituKey}
             basemap={basemap}
             offline={config.offline}
+            home={home}
             onPick={onPick}
             onError={setError}
             onReady={setMap}

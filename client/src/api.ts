@@ -1,6 +1,7 @@
 import type { Basemap } from '../../core/basemaps.ts';
 import type { Account, AuditPage, CreateAccountRequest, UpdateAccountRequest } from '../../core/accounts.ts';
 import type { ApiErrorBody } from '../../core/errors.ts';
+import { CONFIG_ELEMENT_ID, type ClientConfig } from '../../core/client-config.ts';
 import type { DataLayer } from '../../core/vocabulary.ts';
 
 /** The one module of the client that talks HTTP to the server (same origin, relative URLs). */
@@ -179,11 +180,18 @@ export async function fetchAudit(before?: number | null, limit = 50): Promise<Au
   return (await call<AuditPage>('GET', `/api/audit?${q}`)).json;
 }
 
-export interface ClientConfig {
-  /** 天地图 key; null → the offline basemap only. */
-  tiandituKey: string | null;
+/** The config the server wrote into the page (index.html), or null (served by Vite, or the database was down). */
+export function pageConfig(): ClientConfig | null {
+  const text = document.getElementById(CONFIG_ELEMENT_ID)?.textContent;
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as ClientConfig;
+  } catch {
+    return null;
+  }
 }
 
+/** GET /api/config: what pageConfig() carries, for a page that came without it. */
 export function fetchConfig(signal?: AbortSignal): Promise<ClientConfig> {
   return getJson<ClientConfig>('/api/config', signal);
 }

@@ -28,6 +28,7 @@ import type { AppContext } from './context.ts';
 import { RETRY_AFTER_S, isDbUnavailable, routeReads, type Db } from './db/index.ts';
 import { readYourWrites } from './read-your-writes.ts';
 import { HttpError, errorRenderer } from './errors.ts';
+import { clientConfig, indexPage } from './client-config.ts';
 import { ChangeFeed } from './feed/change-feed.ts';
 import { eventsRouter } from './api/events.ts';
 import { route } from './http.ts';
@@ -151,9 +152,12 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
   );
 
   app.use('/api/auth', authRouter(ctx));
-  app.get('/api/config', (_req, res) => {
-    res.json({ tiandituKey: config.tiandituKey ?? null, db: db.kind });
-  });
+  app.get(
+    '/api/config',
+    route(async (_req, res) => {
+      res.json(await clientConfig(ctx));
+    }),
+  );
 
   app.use('/api/basemaps', basemapsRouter(ctx));
   app.use('/api/events', eventsRouter(ctx));
@@ -188,9 +192,14 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
 
   if (existsSync(config.clientDist)) {
     app.use(express.static(config.clientDist, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/|tiles\/).*/, (_req, res) => {
-      res.sendFile(join(config.clientDist, 'index.html'));
-    });
+    const page = indexPage(ctx, config.clientDist);
+    app.get(
+      /^\/(?!api\/|tiles\/).*/,
+      route(async (_req, res) => {
+        res.setHeader('Cache-Control', 'no-cache');
+        res.type('html').send(await page());
+      }),
+    );
   }
 
   app.use((req: Request, _res: Response, next: NextFunction) =>

@@ -110,7 +110,7 @@ describeInBrowser('map shell in Chromium', () => {
     expect(first).not.toMatch(/deck\.gl|luma\.gl/);
     expect(first).not.toContain('uncovered-section');
     expect(first.length).toBeLessThan(2_000_000);
-    expect(html).toMatch(/<link rel="preload" href="\/fonts\/NotoSansSC-Regular\.ttf" as="font"/);
+    expect(html).toMatch(/<link rel="preload" href="\/fonts\/NotoSansSC-Regular\.ttf" as="fetch"/);
     // …and the overlay does arrive, on its own.
     await expect
       .poll(() => requests.some((u) => /\/assets\/security-overlay-[^/]+\.js$/.test(u)), { timeout: 60_000 })
@@ -202,11 +202,35 @@ describeInBrowser('map shell in Chromium', () => {
   });
 
   it('opens on the whole district without a view in the URL, compounds filled below zoom 14', async () => {
+    const from = requests.length;
+    // Every view the map writes to the URL while it opens (MapLibre keeps #zoom/lat/lon with replaceState).
+    await page.addInitScript({
+      content: `window.__views = [];
+        const replace = history.replaceState.bind(history);
+        history.replaceState = (s, u, url) => { if (url) window.__views.push(String(url)); return replace(s, u, url); };`,
+    });
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => window.location.hash.length > 1);
     await settle();
-    const [zoom] = (await page.evaluate(() => window.location.hash)).slice(1).split('/').map(Number);
+    const hash = await page.evaluate(() => window.location.hash);
+    const [zoom] = hash.slice(1).split('/').map(Number);
     expect(zoom).toBeLessThan(14);
+    // issue 9 #14 (start-up): the map starts at the district's view instead of a default one it left
+    // as soon as the district's extent had come (fetching that view's tiles for nothing), and the
+    // 10 MB CJK font comes once for the panels and the labels (it came twice).
+    const views = await page.evaluate(() => (window as unknown as { __views: string[] }).__views);
+    expect(new Set(views.map((v) => v.slice(v.indexOf('#')))), 'one view from the first frame').toEqual(
+      new Set([hash]),
+    );
+    const load = requests.slice(from);
+    const tileZooms = new Set(
+      load.flatMap((u) => u.match(/\/tiles\/[a-z-]+\/(\d+)\//)?.[1] ?? []).map(Number),
+    );
+    expect([...tileZooms], 'tiles of that view only').toEqual([Math.floor(zoom!)]);
+    expect(
+      load.filter((u) => u.endsWith('/fonts/NotoSansSC-Regular.ttf')),
+      'the font once',
+    ).toHaveLength(1);
     await screenshot('district');
 
     // Below zoom 14 there are no building tiles: the compounds' fill carries the categories.

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientConfig } from '../../core/client-config.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
@@ -38,6 +42,41 @@ describe('health', () => {
     expect(body.status).toBe('ok');
     expect(body.db).toBe(TEST_DB_KIND);
     expect(body.postgis).toMatch(/^3\.\d+/);
+  });
+});
+
+describe('issue 9 #14: the client config, also written into the page', () => {
+  it('GET /api/config names the district’s extent the map opens on and the offline basemaps', async () => {
+    const r = await get('/api/config');
+    expect(r.status).toBe(200);
+    const c = (await r.json()) as ClientConfig;
+    expect(c.home).toEqual([105.5, 30.4, 105.7, 30.6]);
+    expect(c).toMatchObject({ tiandituKey: null, db: TEST_DB_KIND, basemaps: [] });
+  });
+
+  it('index.html carries the same config, so the map starts with no request in between', async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'wuyou-dist-'));
+    writeFileSync(join(dist, 'index.html'), '<html><head><title>t</title></head><body></body></html>');
+    const other = await startApp(t.db, { CLIENT_DIST: dist, TIANDITU_TK: 'k</script><b>' });
+    try {
+      for (const path of ['/', '/some/deep/link']) {
+        const r = await fetch(other.url + path);
+        expect(r.status).toBe(200);
+        expect(r.headers.get('cache-control')).toBe('no-cache');
+        const html = await r.text();
+        const json = html.match(
+          /<script id="wuyou-config" type="application\/json">(.*?)<\/script>\s*<\/head>/,
+        )?.[1];
+        expect(json, html).toBeDefined();
+        const c = JSON.parse(json!) as ClientConfig;
+        expect(c.home).toEqual([105.5, 30.4, 105.7, 30.6]);
+        // a value cannot close the element
+        expect(c.tiandituKey).toBe('k</script><b>');
+      }
+    } finally {
+      await other.close();
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 });
 

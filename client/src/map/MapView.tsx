@@ -11,6 +11,8 @@ export interface MapViewProps {
   /** The basemap under the app's layers, and the offline basemaps there are. */
   basemap: BasemapChoice | null;
   offline: readonly Basemap[];
+  /** The view the map opens on (see MapControllerOptions.home). */
+  home?: MapControllerOptions['home'];
   onPick: MapControllerOptions['onPick'];
   onError(message: string): void;
   /** Receives the controller once the map exists, and null when it goes. */
@@ -33,6 +35,7 @@ export function MapView({
   tiandituKey,
   basemap,
   offline,
+  home,
   onPick,
   onError,
   onReady,
@@ -40,9 +43,9 @@ export function MapView({
   const div = useRef<HTMLDivElement>(null);
   const controller = useRef<MapController | null>(null);
   // Latest props for the map's callbacks and first style, without remaking the map when they change.
-  const latest = useRef({ lang, visibility, basemap, offline, onPick, onError, onReady });
+  const latest = useRef({ lang, visibility, basemap, offline, home, onPick, onError, onReady });
   useEffect(() => {
-    latest.current = { lang, visibility, basemap, offline, onPick, onError, onReady };
+    latest.current = { lang, visibility, basemap, offline, home, onPick, onError, onReady };
   });
 
   useEffect(() => {
@@ -53,6 +56,7 @@ export function MapView({
       tiandituKey,
       basemap: l.basemap,
       offline: l.offline,
+      home: l.home,
       onPick: (features, at) => latest.current.onPick(features, at),
       onError: (message) => latest.current.onError(message),
     });

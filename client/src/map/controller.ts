@@ -1,6 +1,8 @@
 import {
+  addProtocol,
   Map as MapLibreMap,
   NavigationControl,
+  type PaddingOptions,
   type GeoJSONSource,
   ScaleControl,
   setWorkerUrl,
@@ -12,6 +14,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
+import { cjkFontBytes } from '../fonts.ts';
 import type { Language } from '../i18n/messages.ts';
 import {
   BASEMAP_BEFORE,
@@ -22,6 +25,7 @@ import {
   ownFillOpacity,
   resolveBasemap,
 } from './basemap.ts';
+import { cameraForBbox } from './camera.ts';
 import { interactionOf, type Interaction } from './interaction.ts';
 import { pressClaimed } from './click-claim.ts';
 import { labelPoints } from './labels.ts';
@@ -36,6 +40,7 @@ import {
   labelLayers,
   labelText,
   layerIdsByGroup,
+  LABEL_FONT_URL,
   LAYER_GROUPS,
   SELECTION_LAYERS,
   selectionFilter,
@@ -44,6 +49,11 @@ import {
 
 // Under Vite the worker is not found unless its URL is handed over (STACK-NOTES).
 setWorkerUrl(workerUrl);
+// The labels' font comes from the page's one download of it (fonts.ts), not from a second fetch.
+addProtocol(LABEL_FONT_URL.split('://')[0]!, async () => ({ data: (await cjkFontBytes()).slice(0) }));
+
+/** The room the panels take on each side of the map, in pixels. */
+export type PanelRoom = Required<PaddingOptions>;
 
 /** A feature under a click, as plain data for the panels (no map types leave client/src/map). */
 export interface PickedFeature {
@@ -60,6 +70,11 @@ export interface MapControllerOptions {
   /** The basemap shown first, and the offline basemaps there are. */
   basemap?: BasemapChoice | null;
   offline?: readonly Basemap[];
+  /**
+   * The district's extent, which the map opens on unless the URL names a view (`#zoom/lat/lon`), and
+   * the room the panels take then: the first tiles are those of the view the user gets.
+   */
+  home?: { bbox: Bbox; room(): PanelRoom } | null;
   /** Called on every click: the features under it, most specific first, and where it was. */
   onPick(features: PickedFeature[], at: [number, number]): void;
   onError?(message: string): void;
@@ -90,11 +105,21 @@ export class MapController {
     container.dataset.mapState = 'loading';
     this.visibility = opts.visibility;
     container.dataset.basemap = resolveBasemap(opts.basemap, { ...opts, offline: opts.offline ?? [] }) ?? '';
+    // At the district's view from the first frame (a view in the URL's hash wins over both).
+    const home = opts.home;
+    const camera = home
+      ? cameraForBbox(
+          home.bbox,
+          { width: container.clientWidth, height: container.clientHeight },
+          fitPadding(home.room()),
+          { minZoom: 8, maxZoom: 17 },
+        )
+      : { center: DEFAULT_CENTER, zoom: DEFAULT_ZOOM };
     this.map = new MapLibreMap({
       container,
       style: buildStyle(opts),
-      center: DEFAULT_CENTER,
-      zoom: DEFAULT_ZOOM,
+      center: camera.center,
+      zoom: camera.zoom,
       minZoom: 8,
       maxZoom: 20,
       hash: true,
@@ -235,13 +260,7 @@ export class MapController {
 
   /** Fits a box into the part of the map the panels leave free (see panel-padding.ts). */
   fitBbox([w, s, e, n]: Bbox, opts: { animate?: boolean; maxZoom?: number } = {}) {
-    const room = panelPadding(this.map);
-    const padding = {
-      top: 60 + room.top,
-      bottom: 60 + room.bottom,
-      left: 60 + room.left,
-      right: 60 + room.right,
-    };
+    const padding = fitPadding(panelPadding(this.map));
     this.map.fitBounds(
       [
         [w, s],
@@ -255,4 +274,9 @@ export class MapController {
     this.interaction.destroy();
     this.map.remove();
   }
+}
+
+/** A zoom-to's padding: a margin around the target, beside the panels. */
+function fitPadding(room: PanelRoom): PanelRoom {
+  return { top: 60 + room.top, bottom: 60 + room.bottom, left: 60 + room.left, right: 60 + room.right };
 }

@@ -34,19 +34,7 @@ export function watchPanelPadding(map: MapLibreMap, workspace: HTMLElement, side
   let frame = 0;
   const measure = () => {
     frame = 0;
-    const box = map.getContainer().getBoundingClientRect();
-    const room = (selectors: string[], side: 'left' | 'right') => {
-      let px = 0;
-      for (const el of workspace.querySelectorAll<HTMLElement>(selectors.join(','))) {
-        const r = el.getBoundingClientRect();
-        if (!r.width || !r.height) continue;
-        const taken = side === 'right' ? box.right - r.left : r.right - box.left;
-        // a panel over most of the map is not worth padding for: too little would be left
-        if (taken > 0 && taken < box.width * 0.7) px = Math.max(px, taken + GAP);
-      }
-      return Math.round(px);
-    };
-    const next = { top: 0, bottom: 0, right: room(sides.right, 'right'), left: room(sides.left, 'left') };
+    const next = panelRoom(map.getContainer(), workspace, sides);
     insets.set(map, next);
     map.getContainer().dataset.mapPadding = [next.top, next.right, next.bottom, next.left].join(',');
   };
@@ -69,4 +57,28 @@ export function watchPanelPadding(map: MapLibreMap, workspace: HTMLElement, side
     sizes.disconnect();
     insets.delete(map);
   };
+}
+
+/**
+ * The room the panels in `workspace` take over the map `container`, measured now: also before the
+ * map exists, for the first view it opens on.
+ */
+export function panelRoom(
+  container: HTMLElement,
+  workspace: HTMLElement,
+  sides: PanelSides,
+): Required<PaddingOptions> {
+  const box = container.getBoundingClientRect();
+  const room = (selectors: string[], side: 'left' | 'right') => {
+    let px = 0;
+    for (const el of workspace.querySelectorAll<HTMLElement>(selectors.join(','))) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      const taken = side === 'right' ? box.right - r.left : r.right - box.left;
+      // a panel over most of the map is not worth padding for: too little would be left
+      if (taken > 0 && taken < box.width * 0.7) px = Math.max(px, taken + GAP);
+    }
+    return Math.round(px);
+  };
+  return { top: 0, bottom: 0, right: room(sides.right, 'right'), left: room(sides.left, 'left') };
 }

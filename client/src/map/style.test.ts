@@ -70,7 +70,7 @@ describe('map style', () => {
     expect(urls.length).toBeGreaterThan(0);
     for (const u of urls) expect(u).toMatch(/^\/tiles\/[a-z-]+\/\{z\}\/\{x\}\/\{y\}\.mvt$/);
     expect(styles['zh-CN offline']['font-faces']).toEqual({
-      'Noto Sans SC Regular': '/fonts/NotoSansSC-Regular.ttf',
+      'Noto Sans SC Regular': 'wuyou-font://NotoSansSC-Regular.ttf',
     });
   });
 

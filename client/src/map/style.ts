@@ -48,7 +48,7 @@ export const DEFAULT_VISIBILITY: LayerVisibility = {
 
 /** Buildings' tiles start here (server/src/layers.ts); below it the compounds are filled instead. */
 export const BUILDINGS_MIN_ZOOM = 14;
-/** The demo district's middle, used until the district's own extent is known. */
+/** The demo district's middle: the first view when the database has no district to open on. */
 export const DEFAULT_CENTER: [number, number] = [105.59, 30.53];
 export const DEFAULT_ZOOM = 13;
 
@@ -57,7 +57,11 @@ export const JURISDICTION_LABEL_SOURCE = 'jurisdiction-labels';
 
 /** The font labels are drawn with: one self-hosted CJK file, so Chinese renders with no network. */
 export const LABEL_FONT = 'Noto Sans SC Regular';
-export const FONT_URL = '/fonts/NotoSansSC-Regular.ttf';
+/**
+ * Where MapLibre finds that file: not its URL but a protocol of the app's (controller.ts), which hands
+ * over the bytes the page downloaded once for the panels too (fonts.ts), instead of a second download.
+ */
+export const LABEL_FONT_URL = 'wuyou-font://NotoSansSC-Regular.ttf';
 
 export interface StyleOptions {
   lang: Language;
@@ -591,6 +595,6 @@ export function buildStyle({
     name: '五有地图',
     sources,
     layers,
-    'font-faces': { [LABEL_FONT]: FONT_URL },
+    'font-faces': { [LABEL_FONT]: LABEL_FONT_URL },
   };
 }
