@@ -140,3 +140,50 @@ it('issue 12: kept street answers are reused, and equal a computation from scrat
   await expectAllFresh('the refresh');
   expect(computed).toBe(0);
 }, 600_000);
+
+it('issue 12: two processes refreshing at once never compute the same kept answer twice (SKIP LOCKED)', async (ctx) => {
+  if (t.db.kind !== 'postgres') ctx.skip(); // one connection embedded: no two rounds can overlap
+  for (const kind of Object.keys(KINDS) as StreetResultKind[]) await kept(streets[0]!, kind);
+  await t.db.query(EDITS[0]![1], [streets[0]]);
+  let releaseA!: () => void;
+  const aMayFinish = new Promise<void>((r) => (releaseA = r));
+  let aStarted!: () => void;
+  const aIsComputing = new Promise<void>((r) => (aStarted = r));
+  // Round A takes every stale answer and holds them (its transaction open) while it computes.
+  const slow = Object.fromEntries(
+    Object.entries(STREET_RESULT_COMPUTERS).map(([kind, f]) => [
+      kind,
+      async (db: Queryable, street: string, options: Record<string, number>) => {
+        aStarted();
+        await aMayFinish;
+        return f(db, street, options);
+      },
+    ]),
+  ) as typeof STREET_RESULT_COMPUTERS;
+  const a = t.db.transaction((tx) => refreshStaleStreetResults(tx, slow, 100));
+  await Promise.race([aIsComputing, a]);
+  const bRound = t.db.transaction((tx) => refreshStaleStreetResults(tx, STREET_RESULT_COMPUTERS, 100));
+  // Should round B wait on a lock round A holds instead of skipping (the defect), A is let go so the
+  // test fails on B's count rather than hanging.
+  let bDone = false;
+  void bRound.finally(() => (bDone = true)).catch(() => undefined);
+  await expect
+    .poll(
+      async () =>
+        bDone ||
+        (
+          await t.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0]!.n > 0,
+      { timeout: 120_000, interval: 50 },
+    )
+    .toBe(true);
+  const bWaited = !bDone;
+  releaseA();
+  const b = await bRound;
+  expect(bWaited, 'round B waited for round A instead of skipping what A had taken').toBe(false);
+  expect(b, 'round B recomputed answers round A had taken').toBe(0);
+  expect(await a).toBeGreaterThan(0);
+}, 600_000);

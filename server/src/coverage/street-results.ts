@@ -73,6 +73,8 @@ export type StreetResultComputers = Record<
  * Recomputes up to `limit` kept answers that an edit made stale, oldest first, so the dashboard's next
  * read of them is a hit again (server/index.ts runs this every few seconds). Returns how many it
  * recomputed; an answer that fails (a timeout) is logged by the caller and tried again next time.
+ * Run it inside a transaction: the stale rows it picks stay locked until that transaction ends, so
+ * another process's round skips them instead of computing them a second time.
  */
 export async function refreshStaleStreetResults(
   db: Queryable,
@@ -81,6 +83,7 @@ export async function refreshStaleStreetResults(
 ): Promise<number> {
   const stale = await db.query<{ street_code: string; kind: StreetResultKind; options: string }>(STALE_SQL, [
     limit,
+    JSON.stringify(GLOBAL_KEYS),
   ]);
   for (const r of stale.rows) {
     const options = JSON.parse(r.options) as Record<string, number>;
