@@ -327,3 +327,45 @@ describe('POST /api/service-areas/merge', () => {
     expect(Math.abs(row.m2)).toBeLessThan(0.5);
   });
 });
+
+it('issue 9 (merge refused): any two parts of a saved split can be merged back in the editor', async () => {
+  // ed9's trials: the merge tool answered merge_not_adjacent for 7 of 40 split lines.
+  const refused: string[] = [];
+  let rnd = 20261202;
+  const next = () => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 40; i++) {
+    await cleanup();
+    const whole: Polygon = {
+      type: 'Polygon',
+      coordinates: [[pt(0, 5), pt(100, 0), pt(105, 100), pt(3, 97), pt(0, 5)]],
+    };
+    const a = await create(whole, { name: '甲' });
+    const line = {
+      type: 'LineString' as const,
+      coordinates: [pt(5 + next() * 90, -10), pt(5 + next() * 90, 110)],
+    };
+    const cut = splitPolygon(whole, line);
+    if (!('parts' in cut)) continue;
+    const split = await call('POST', `/${a.id}/split`, { parts: cut.parts }, { ifMatch: '"1"' });
+    expect(split.status).toBe(200);
+    const [p1, p2] = (split.body.areas as unknown[]).map((f) => areaFromFeature(f));
+    const r9 = (x: number) => Math.round(x * 1e9) / 1e9;
+    const draft: Polygon = {
+      type: 'Polygon',
+      coordinates: p1!.geometry.coordinates.map((r) => r.map((p) => [r9(p[0]!), r9(p[1]!)])),
+    };
+    const given = mergePolygons(draft, p2!.geometry);
+    if (!given) {
+      refused.push(JSON.stringify(line.coordinates));
+      continue;
+    }
+    const merged = await call('POST', '/merge', {
+      ids: [p1!.id, p2!.id],
+      versions: [p1!.version, p2!.version],
+      keep_attributes_of: p1!.id,
+      geometry: given,
+    });
+    if (merged.status !== 200) refused.push(`${JSON.stringify(line.coordinates)}: ${merged.status}`);
+  }
+  expect(refused, 'split lines whose parts the merge tool refused').toEqual([]);
+}, 300_000);
