@@ -59,6 +59,24 @@ const send = (
           ? new Blob([body as Uint8Array<ArrayBuffer>])
           : JSON.stringify(body),
   });
+/** Creates, as admin, the small area over the demo street's uncovered 三无 building 3. */
+const fillHole = (name: string) =>
+  send('POST', '/api/service-areas', 'admin', {
+    type: 'Feature',
+    properties: { name, management_mode: 'resident_self', street_code: '510903001' },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [105.5928, 30.5308],
+          [105.5932, 30.5308],
+          [105.5932, 30.5312],
+          [105.5928, 30.5312],
+          [105.5928, 30.5308],
+        ],
+      ],
+    },
+  });
 const errorOf = async (r: Response) => ((await r.json()) as { error: { code: string } }).error;
 
 describe('GET /api/coverage', () => {
@@ -86,22 +104,7 @@ describe('GET /api/coverage', () => {
 
   it('reflects a service-area save through the API at once', async () => {
     const before = await json<CoverageResponse>('/api/coverage?level=street&code=510903001');
-    const r = await send('POST', '/api/service-areas', 'admin', {
-      type: 'Feature',
-      properties: { name: '补洞', management_mode: 'resident_self', street_code: '510903001' },
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [105.5928, 30.5308],
-            [105.5932, 30.5308],
-            [105.5932, 30.5312],
-            [105.5928, 30.5312],
-            [105.5928, 30.5308],
-          ],
-        ],
-      },
-    });
+    const r = await fillHole('补洞');
     expect(r.status).toBe(201);
     const { id } = (await r.json()) as { id: number; version: number };
     const after = await json<CoverageResponse>('/api/coverage?level=street&code=510903001');
@@ -235,22 +238,7 @@ describe('GET /api/coverage/uncovered: the uncovered 三无 buildings of a stree
 
   it('no longer lists a building once an area covers it', async () => {
     const before = await json<Page>('/api/coverage/uncovered?street=510903001');
-    const r = await send('POST', '/api/service-areas', 'admin', {
-      type: 'Feature',
-      properties: { name: '补洞二', management_mode: 'resident_self', street_code: '510903001' },
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [105.5928, 30.5308],
-            [105.5932, 30.5308],
-            [105.5932, 30.5312],
-            [105.5928, 30.5312],
-            [105.5928, 30.5308],
-          ],
-        ],
-      },
-    });
+    const r = await fillHole('补洞二');
     expect(r.status).toBe(201);
     const { id } = (await r.json()) as { id: number };
     const after = await json<Page>('/api/coverage/uncovered?street=510903001');
