@@ -6,6 +6,7 @@
  * printed as `FILE: row <n>, <field>: <message>`; with any error nothing is written (exit 1), unless
  * --skip-invalid imports the good rows and lists the rejected ones.
  */
+import { importProblemLines } from '../../core/import-words.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CAMERA_SYSTEMS, isOneOf } from '../../core/vocabulary.ts';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     );
   } catch (e) {
     if (e instanceof ImportError) {
-      for (const p of e.problems) console.error(`${file}: ${p.reason}`);
+      for (const p of e.problems) console.error(`${file}: ${importProblemLines('both', p)}`);
       process.exitCode = 1;
     } else if (e instanceof CameraImportError) {
       for (const p of e.problems.slice(0, SHOWN)) console.error(`${where(file, p)}: ${p.message}`);

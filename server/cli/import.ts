@@ -11,7 +11,10 @@
  * stored is then refused by name, unless `--mode append` (skip it), `--mode upsert` (update it when
  * it differs: running the same file twice changes nothing) or `--mode replace --street CODE | --bbox
  * minLon,minLat,maxLon,maxLat` (delete the layer's rows there first, then insert the file). Any bad feature aborts the whole file: every one is printed
- * as `FILE: feature <index>: <reason>` and the command exits 1 with nothing written.
+ * as `FILE: 要素 <index>：<原因> | feature <index>: <reason>` and the command exits 1 with nothing
+ * written. Reasons are worded from the import's glossary (core/import-words.ts), the same words as
+ * the import page: Chinese first with English beside by default; `--lang zh-CN` or `--lang en` (or
+ * the environment variable WUYOU_LANG) prints one language only.
  *
  * Cameras go through the camera importer (server/src/cameras/import.ts), which reads OSM surveillance
  * tags and GB/T 28181 catalogue columns; their problems are printed by source row and field as
@@ -23,7 +26,9 @@ import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
+import { importProblemLines, PROBLEM_LANGUAGES, type ProblemLanguage } from '../../core/import-words.ts';
 import {
+  CrsError,
   IMPORT_CRS,
   IMPORT_MODES,
   IMPORT_SPECS,
@@ -31,7 +36,6 @@ import {
   importLayer,
   openSource,
   parseCrs,
-  problemPlace,
   type ImportProblem,
   type ImportProgress,
 } from '../src/importer/index.ts';
@@ -39,7 +43,8 @@ import {
 const USAGE =
   `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
   `[--crs EPSG:4544|EPSG:4490|gcj02|bd09|…] [--encoding utf-8|gbk] [--make-valid] ` +
-  `[--key COLUMN [--mode append|upsert|replace] [--street CODE | --bbox minLon,minLat,maxLon,maxLat]]`;
+  `[--key COLUMN [--mode append|upsert|replace] [--street CODE | --bbox minLon,minLat,maxLon,maxLat]] ` +
+  `[--lang both|zh-CN|en]`;
 const SHOWN = 50;
 
 function fail(message: string, code = 2): never {
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
         mode: { type: 'string' },
         street: { type: 'string' },
         bbox: { type: 'string' },
+        lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -95,11 +101,16 @@ async function main(): Promise<void> {
   if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
   const file = args.positionals[0]!;
   const t0 = Date.now();
+  const lang = args.values.lang ?? (process.env.WUYOU_LANG || 'both');
+  if (!isOneOf(PROBLEM_LANGUAGES, lang))
+    fail(`--lang must be one of ${PROBLEM_LANGUAGES.join(', ')}\n${USAGE}`);
+  const printProblems = problemPrinter(lang);
   if (args.values.crs) {
     try {
       parseCrs(args.values.crs);
     } catch (e) {
-      fail(`--crs: ${(e as Error).message}\n${USAGE}`);
+      if (!(e instanceof CrsError)) throw e;
+      fail(`--crs: ${importProblemLines(lang, { index: null, ...e.reason })}\n${USAGE}`);
     }
   }
 
@@ -121,7 +132,7 @@ async function main(): Promise<void> {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
     if (!isOneOf(IMPORT_CRS, crs))
       fail(`--crs for a camera file must be one of ${IMPORT_CRS.join(', ')}\n${USAGE}`);
-    return importCameraFile(file, crs);
+    return importCameraFile(file, crs, lang);
   }
 
   let db: Db | undefined;
@@ -145,7 +156,7 @@ async function main(): Promise<void> {
       !IMPORT_SPECS[layer].accepts.includes('Point')
     ) {
       throw new ImportError([
-        { index: null, reason: `CSV files hold points; ${layer} need polygons (use GeoJSON)` },
+        { index: null, code: 'points_only', params: { format: source.format.toUpperCase(), layer } },
       ]);
     }
     const sources = source.read(chosen);
@@ -201,18 +212,25 @@ async function main(): Promise<void> {
   }
 }
 
-/** `FILE: feature N: reason` (`feature N (row R)` for spreadsheets), the first SHOWN of them. */
-function printProblems(file: string, problems: ImportProblem[], prefix = ''): void {
-  for (const p of problems.slice(0, SHOWN)) {
-    const place = problemPlace(p);
-    console.error(`${file}: ${place ? `${place}: ` : ''}${prefix}${p.reason}`);
-  }
-  if (problems.length > SHOWN)
-    console.error(`${file}: … and ${problems.length - SHOWN} more ${prefix ? 'warnings' : 'problems'}`);
+/**
+ * `FILE: 要素 N（第 R 行）：原因 | feature N (row R): reason` (one language with --lang), the first
+ * SHOWN of them.
+ */
+function problemPrinter(lang: ProblemLanguage) {
+  return (file: string, problems: ImportProblem[], prefix = ''): void => {
+    for (const p of problems.slice(0, SHOWN))
+      console.error(`${file}: ${prefix}${importProblemLines(lang, p)}`);
+    if (problems.length > SHOWN)
+      console.error(`${file}: … and ${problems.length - SHOWN} more ${prefix ? 'warnings' : 'problems'}`);
+  };
 }
 
 /** `--layer cameras`: OSM tags or a GB/T 28181 catalogue, problems by row and field. */
-async function importCameraFile(file: string, crs: (typeof IMPORT_CRS)[number]): Promise<void> {
+async function importCameraFile(
+  file: string,
+  crs: (typeof IMPORT_CRS)[number],
+  lang: ProblemLanguage,
+): Promise<void> {
   const t0 = Date.now();
   let text: string;
   try {
@@ -235,7 +253,7 @@ async function importCameraFile(file: string, crs: (typeof IMPORT_CRS)[number]):
     );
   } catch (e) {
     if (e instanceof ImportError) {
-      for (const p of e.problems) console.error(`${file}: ${p.reason}`);
+      for (const p of e.problems) console.error(`${file}: ${importProblemLines(lang, p)}`);
       console.error(`${file}: nothing imported`);
     } else if (e instanceof CameraImportError) {
       for (const p of e.problems.slice(0, SHOWN)) console.error(`${where(p)}: ${p.message}`);

@@ -23,7 +23,9 @@ describeInBrowser('import page, in Chromium', () => {
   let page: Page;
   const pageErrors: string[] = [];
   let street = '';
+  let streetName = '';
   let csv = '';
+  let bigCsv = '';
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
@@ -37,6 +39,17 @@ describeInBrowser('import page, in Chromium', () => {
     );
     const p = s.rows[0]!;
     street = p.code;
+    streetName = (
+      await server.db.query<{ name: string }>('SELECT name FROM jurisdictions WHERE code = $1', [street])
+    ).rows[0]!.name;
+    // A list long enough for the commit to take a moment: 2,500 gates inside the street.
+    bigCsv = [
+      '名称;类型;经度;纬度',
+      ...Array.from(
+        { length: 2500 },
+        (_, i) => `岗亭${i};pedestrian;${p.x + (i % 80) * 0.000005};${p.y + Math.floor(i / 80) * 0.000005}`,
+      ),
+    ].join('\r\n');
     csv = [
       '名称;类型;经度;纬度',
       `东门;vehicle;${p.x};${p.y}`,
@@ -90,6 +103,12 @@ describeInBrowser('import page, in Chromium', () => {
       });
       // preview: the three gates on the map, nothing written
       await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+      // the upload's own progress bar ran to the file's size
+      const sent = await page.$eval('[data-testid=import-upload-progress]', (p) => [
+        (p as HTMLProgressElement).value,
+        (p as HTMLProgressElement).max,
+      ]);
+      expect(sent).toEqual([Buffer.byteLength(csv), Buffer.byteLength(csv)]);
       expect(await page.textContent('[data-testid=import-preview-count]')).toContain('共 3 个');
       await page.waitForFunction(
         () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreview === '3',
@@ -110,13 +129,28 @@ describeInBrowser('import page, in Chromium', () => {
         rows.map((r) => r.textContent),
       );
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^24不在本街道范围内/); // index 2, CSV row 4
+      // issue 11: the server sends a code and the street's code; the page words it, the street by name
+      await page.waitForFunction(
+        (name) =>
+          document.querySelector('[data-testid=import-problem]')?.textContent?.includes(name) ?? false,
+        streetName,
+      );
+      expect(await page.textContent('[data-testid=import-problem]')).toBe(
+        `24不在本街道（${streetName}）范围内`,
+      ); // index 2, CSV row 4
       await page.waitForFunction(
         () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreviewStates === 'ppr',
       );
       expect(await page.getAttribute('[data-testid=import-report-csv]', 'download')).toBe(
         'import-report.csv',
       );
+      // the downloadable report is in the user's words too
+      const report = await page.$eval('[data-testid=import-report-csv]', async (a) =>
+        new TextDecoder('utf-8', { ignoreBOM: true }).decode(
+          await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer(),
+        ),
+      );
+      expect(report).toBe(`\uFEFF序号,行,原因\r\n2,4,不在本街道（${streetName}）范围内\r\n`);
       expect(await gates()).toEqual(before);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-zh.png') });
 
@@ -138,6 +172,52 @@ describeInBrowser('import page, in Chromium', () => {
         document.querySelector('[data-testid=import-done]')?.textContent?.includes('2 features imported'),
       );
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-en.png') });
+      await page.click('[data-testid=lang-switch]');
+
+      // issue 11 "every wait shows progress": a commit of 2,500 gates shows the bar moving, not only
+      // empty and then full. Every value the bar takes is recorded as it changes.
+      await page.setInputFiles('[data-testid=import-file]', {
+        name: '岗亭.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(bigCsv, 'utf8'),
+      });
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid=import-preview-count]')?.textContent?.includes('共 2500 个'),
+        undefined,
+        { timeout: 120_000 },
+      );
+      await page.waitForFunction(
+        () => document.querySelector<HTMLSelectElement>('[data-testid=import-map-name]')?.value === '名称',
+      );
+      await page.click('[data-testid=import-check]');
+      await page.waitForSelector('[data-testid=import-commit]', { timeout: 120_000 });
+      await page.evaluate(() => {
+        const seen: [number, number][] = [];
+        (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+        const record = () => {
+          const p = document.querySelector<HTMLProgressElement>('[data-testid=import-progress]');
+          if (p) seen.push([p.value, p.max]);
+        };
+        new MutationObserver(record).observe(document.body, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          characterData: true,
+          attributeFilter: ['value', 'max'],
+        });
+      });
+      await page.click('[data-testid=import-commit]');
+      await page.waitForSelector('[data-testid=import-done]', { timeout: 120_000 });
+      expect(await page.textContent('[data-testid=import-done]')).toContain('已导入 2500 个要素');
+      const seen = await page.evaluate(
+        () => (window as unknown as { progressSeen: [number, number][] }).progressSeen,
+      );
+      expect(
+        seen.some(([v, max]) => v > 0 && v < max),
+        JSON.stringify(seen.slice(0, 20)),
+      ).toBe(true);
+      expect(seen.at(-1)).toEqual([2500, 2500]);
       expect(pageErrors).toEqual([]);
     },
   );

@@ -64,8 +64,10 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
   it('rejects a file with one self-intersecting polygon: exit 1, the feature named, nothing written', async () => {
     const r = await run('import', ['--layer', 'buildings', FIXTURE]);
     expect(r.code).toBe(1);
+    // issue 11: worded from the import's glossary, Chinese first with English beside (the default)
     expect(r.stderr).toContain(
-      `${FIXTURE}: feature 2: invalid geometry: Self-intersection[105.5911 30.5301] (--make-valid repairs it)`,
+      `${FIXTURE}: 要素 2：几何无效：Self-intersection[105.5911 30.5301]（选择“修复几何”（--make-valid）可自动修复） | ` +
+        `feature 2: Invalid geometry: Self-intersection[105.5911 30.5301] (--make-valid repairs it)`,
     );
     expect(r.stderr).toContain(`${FIXTURE}: nothing imported: 1 problem in 1 feature`);
     expect((await exported()).features).toHaveLength(0);
@@ -125,13 +127,22 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(bad.stderr).toContain('--layer must be one of buildings, compounds, service-areas');
     const crs = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'EPSG:27700']);
     expect(crs.code).toBe(2);
-    expect(crs.stderr).toContain(
-      '--crs: EPSG:27700 is not a coordinate system this importer converts; name it with --crs: EPSG:4326',
+    expect(crs.stderr).toContain('--crs: 不支持坐标系 EPSG:27700；请指定坐标系，例如 EPSG:4544');
+    expect(crs.stderr).toContain('| EPSG:27700 is not a coordinate system this importer converts; name the');
+    // --lang picks one language of the same glossary
+    const en = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'EPSG:27700', '--lang', 'en']);
+    expect(en.code).toBe(2);
+    expect(en.stderr).toMatch(
+      /^--crs: EPSG:27700 is not a coordinate system this importer converts; name the/,
     );
+    expect(en.stderr).not.toMatch(/不支持/);
     const csv = fileURLToPath(new URL('./fixtures/cameras.csv', import.meta.url));
     const r = await run('import', ['--layer', 'buildings', csv]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${csv}: CSV files hold points; buildings need polygons (use GeoJSON)`);
+    expect(r.stderr).toContain(
+      `${csv}: CSV 文件只含点，楼栋需要面（请用 Shapefile、GeoPackage 或 GeoJSON） | ` +
+        `CSV files hold points; buildings need polygons (use Shapefile, GeoPackage or GeoJSON)`,
+    );
   });
 
   it('issue 11: --key with --mode upsert run twice changes nothing and says so; a bad CSV row is named', async () => {
@@ -166,7 +177,9 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     writeFileSync(csv, 'name;lat;lon\n东门;30,53;105,59\n西门;30.53;东经105\n');
     const bad = await run('import', ['--layer', 'gates', csv]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`${csv}: feature 1 (row 3): lon "东经105" is not a number`);
+    expect(bad.stderr).toContain(
+      `${csv}: 要素 1（第 3 行）：“lon”的值“东经105”不是数字 | feature 1 (row 3): “lon” "东经105" is not a number`,
+    );
     expect(bad.stderr).toContain(`${csv}: nothing imported: 1 problem in 1 feature`);
   });
 });

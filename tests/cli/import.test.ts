@@ -53,7 +53,8 @@ describe('importLayer', () => {
     const problems = await rejected({ layer: 'buildings', sources });
     expect(problems).toHaveLength(1);
     expect(problems[0]!.index).toBe(2);
-    expect(problems[0]!.reason).toMatch(/^invalid geometry: Self-intersection\[105\.5911 30\.5301\]/);
+    expect(problems[0]).toMatchObject({ code: 'invalid_geometry' });
+    expect(problems[0]!.params!.detail).toMatch(/^Self-intersection\[105\.5911 30\.5301\]/);
     expect(await count('buildings')).toBe(0);
   });
 
@@ -101,10 +102,16 @@ describe('importLayer', () => {
       ],
     });
     expect(problems.map((p) => p.index)).toEqual([1, 2, 3, 4]);
-    expect(problems[0]!.reason).toBe('geometry is Point; buildings take Polygon or MultiPolygon');
-    expect(problems[1]!.reason).toBe('floors must be a number, got "three"');
-    expect(problems[2]!.reason).toMatch(/outside lon −180\.\.180 \/ lat −90\.\.90/);
-    expect(problems[3]!.reason).toMatch(/^invalid geometry: \w/);
+    expect(problems[0]).toMatchObject({
+      code: 'wrong_geometry_type',
+      params: { type: 'Point', layer: 'buildings', accepts: 'Polygon,MultiPolygon' },
+    });
+    expect(problems[1]).toMatchObject({ code: 'not_number', params: { field: 'floors', value: '"three"' } });
+    expect(problems[2]).toMatchObject({ code: 'coordinate_out_of_range' });
+    expect(problems[3]).toMatchObject({
+      code: 'invalid_geometry',
+      params: { detail: expect.stringMatching(/^\w/) },
+    });
     expect(await count('buildings')).toBe(before);
   });
 
@@ -138,10 +145,18 @@ describe('importLayer', () => {
     });
     expect(problems).toEqual(
       expect.arrayContaining([
-        { index: 0, reason: "code '510903' already exists in jurisdictions" },
-        { index: 1, reason: "parent_code 'nowhere' matches no jurisdictions.code" },
-        { index: 1, reason: "code 'X1' appears 2 times in the file" },
-        { index: 2, reason: "code 'X1' appears 2 times in the file" },
+        {
+          index: 0,
+          code: 'already_exists',
+          params: { column: 'code', value: "'510903'", table: 'jurisdictions' },
+        },
+        {
+          index: 1,
+          code: 'reference_missing',
+          params: { column: 'parent_code', value: "'nowhere'", table: 'jurisdictions', ref: 'code' },
+        },
+        { index: 1, code: 'duplicate_in_file', params: { column: 'code', value: "'X1'", n: 2 } },
+        { index: 2, code: 'duplicate_in_file', params: { column: 'code', value: "'X1'", n: 2 } },
       ]),
     );
     expect(await count('jurisdictions')).toBe(2);
@@ -172,13 +187,19 @@ describe('importLayer', () => {
           ),
         ],
       }),
-    ).toEqual([{ index: 1, reason: `compound_id '${compoundId + 1000}' matches no compounds.id` }]);
+    ).toEqual([
+      {
+        index: 1,
+        code: 'reference_missing',
+        params: { column: 'compound_id', value: `'${compoundId + 1000}'`, table: 'compounds', ref: 'id' },
+      },
+    ]);
     expect(
       await rejected({
         layer: 'compounds',
         features: [feature({ type: 'Polygon', coordinates: square(105.55, 30.55) }, { name: 'x' })],
       }),
-    ).toEqual([{ index: 0, reason: 'category is required' }]);
+    ).toEqual([{ index: 0, code: 'required', params: { field: 'category' } }]);
   });
 
   it('imports service areas with a first history version and refreshes building coverage', async () => {
@@ -247,7 +268,7 @@ describe('importLayer', () => {
       features: [feature(bowtie, { name: 'x', management_mode: 'professional' })],
       makeValid: true,
     });
-    expect(p[0]!.reason).toMatch(/the repair gives 2 polygons; a service-area must be one polygon/);
+    expect(p[0]).toMatchObject({ code: 'repair_multipart', params: { parts: 2, layer: 'service-areas' } });
     expect(await count('service_areas')).toBe(1);
   });
 

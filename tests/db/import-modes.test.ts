@@ -52,11 +52,14 @@ describe('issue 11: imports keyed by source id', () => {
     expect(problems).toEqual([
       {
         index: 0,
-        reason: expect.stringMatching(
-          /^编号 'B1' is already stored \(buildings id \d+\): --mode upsert updates it/,
-        ),
+        code: 'source_id_stored',
+        params: { key: '编号', value: "'B1'", table: 'buildings', id: expect.any(Number) },
       },
-      { index: 1, reason: expect.stringMatching(/^编号 'B2' is already stored/) },
+      {
+        index: 1,
+        code: 'source_id_stored',
+        params: { key: '编号', value: "'B2'", table: 'buildings', id: expect.any(Number) },
+      },
     ]);
     expect(await names()).toEqual([
       { source_id: 'B1', name: '1号楼' },
@@ -82,10 +85,15 @@ describe('issue 11: imports keyed by source id', () => {
     expect(r).toMatchObject({ inserted: 1, skipped: 1 });
     await expect(
       run([building('B9', 'a', 105.6), building('B9', 'b', 105.601)], { mode: 'append' }),
-    ).rejects.toThrow(/编号 'B9' appears 2 times in the file/);
-    await expect(run([building('', 'a', 105.6)], { mode: 'upsert' })).rejects.toThrow(
-      /key column "编号" is empty/,
-    );
+    ).rejects.toMatchObject({
+      problems: [
+        { index: 0, code: 'duplicate_in_file', params: { column: '编号', value: "'B9'", n: 2 } },
+        { index: 1, code: 'duplicate_in_file', params: { column: '编号', value: "'B9'", n: 2 } },
+      ],
+    });
+    await expect(run([building('', 'a', 105.6)], { mode: 'upsert' })).rejects.toMatchObject({
+      problems: [{ index: 0, code: 'key_empty', params: { key: '编号' } }],
+    });
   });
 
   it('replace within a bbox deletes the rows there first, and refuses ids stored outside it', async () => {
@@ -100,7 +108,15 @@ describe('issue 11: imports keyed by source id', () => {
         mode: 'replace',
         replaceWithin: { bbox: [105.5899, 30.5299, 105.5915, 30.531] },
       }),
-    ).rejects.toThrow(/source id 'B4' is stored outside the part being replaced/);
+    ).rejects.toMatchObject({
+      problems: [
+        {
+          index: 0,
+          code: 'source_id_outside_scope',
+          params: { value: "'B4'", table: 'buildings', id: expect.any(Number) },
+        },
+      ],
+    });
     expect((await names()).map((x) => x.source_id)).toEqual(['B3', 'B4', 'B5']);
   });
 

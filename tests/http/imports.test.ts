@@ -119,7 +119,10 @@ describe('/api/imports', () => {
     };
     expect(report.total).toBe(3);
     expect(report.ok).toBe(2);
-    expect(report.problems).toEqual([expect.objectContaining({ index: 2, code: 'outside_street' })]);
+    // issue 11: a code and its params, worded by the page
+    expect(report.problems).toEqual([
+      { index: 2, row: 4, code: 'outside_street', params: { street: STREET } },
+    ]);
     expect(await gates()).toEqual([]);
 
     // committing while the refused feature is still chosen writes nothing
@@ -168,6 +171,41 @@ describe('/api/imports', () => {
     expect(m.status).toBe(400);
     const l = await post('admin', `${up.id}/check`, { target: 'roads' });
     expect(l.status).toBe(400);
+  });
+
+  it('issue 11: problems are codes with params, for the page to word: a bad row, a refused commit, an unreadable file', async () => {
+    const before = await gates();
+    const bad = CSV.replace('105.5102', '东经105');
+    const up = (await (await upload('admin', 'gates.csv', bad)).json()) as { id: string };
+    const preview = (await (
+      await fetch(`${app.url}/api/imports/${up.id}/preview`, { headers: auth('admin') })
+    ).json()) as { problems: unknown[] };
+    const problem = {
+      index: 1,
+      row: 3,
+      code: 'cell_not_number',
+      params: { field: '经度', value: '东经105' },
+    };
+    expect(preview.problems).toEqual([problem]);
+    const check = (await (await post('admin', `${up.id}/check`, CHOICE)).json()) as { problems: unknown[] };
+    expect(check.problems).toEqual([problem]);
+    const commit = await post('admin', `${up.id}/commit`, CHOICE);
+    expect(commit.status).toBe(422);
+    expect(((await commit.json()) as { error: { details: unknown } }).error.details).toEqual({
+      reason: 'import_refused',
+      problems: [problem],
+    });
+    expect(await gates()).toEqual(before);
+
+    const noPosition = (await (await upload('admin', 'list.csv', '名称;类型\n东门;vehicle\n')).json()) as {
+      id: string;
+    };
+    const r = await fetch(`${app.url}/api/imports/${noPosition.id}/preview`, { headers: auth('admin') });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { details: unknown } }).error.details).toMatchObject({
+      reason: 'import_unreadable',
+      problems: [{ index: null, code: 'no_position_columns', params: { found: '名称, 类型' } }],
+    });
   });
 
   it("a street editor is offered and allowed only service areas, cameras and gates (compounds are the city's: row-level security would refuse them at commit)", async () => {

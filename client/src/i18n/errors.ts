@@ -8,6 +8,8 @@ import type { CheckCode } from '../../../core/checks/codes.ts';
 import type { ErrorCode, ErrorReason, SurveyProblem } from '../../../core/errors.ts';
 import type { InputProblemCode } from '../../../core/checks/input.ts';
 import { term } from '../../../core/glossary.ts';
+import type { ImportProblem } from '../../../core/import-problems.ts';
+import { importProblemLine } from '../../../core/import-words.ts';
 import { attributeKey, format, MESSAGES, type Language } from './messages.ts';
 import { placeName } from './places.ts';
 
@@ -322,7 +324,28 @@ export function errorText(lang: Language, err: unknown): string {
   const details = isObject(e.details) ? e.details : {};
   const params = paramsOf(lang, details);
   const reason = `reason.${String(details.reason)}`;
-  if (reason in w) return format(w[reason as ErrorWordKey], params);
+  if (reason in w) {
+    const text = format(w[reason as ErrorWordKey], params);
+    // An import's problems are codes too (core/import-problems.ts): the first few, in words.
+    if (Array.isArray(details.problems) && String(details.reason).startsWith('import_')) {
+      const problems = (details.problems as unknown[]).filter(
+        (p): p is ImportProblem => isObject(p) && typeof p.code === 'string',
+      );
+      if (problems.length) {
+        const shown = problems
+          .slice(0, 3)
+          .map((p) => importProblemLine(lang, p, { field: (f) => fieldLabel(lang, f) }));
+        const more =
+          problems.length > 3
+            ? lang === 'en'
+              ? ` (+${problems.length - 3})`
+              : `（另 ${problems.length - 3} 条）`
+            : '';
+        return `${text}${lang === 'en' ? ': ' : '：'}${shown.join(lang === 'en' ? '; ' : '；')}${more}`;
+      }
+    }
+    return text;
+  }
   if (Array.isArray(details.issues) && details.issues.length) {
     const issues = details.issues.filter(isObject) as ({ code: string } & Record<string, unknown>)[];
     return issues.map((i) => checkText(lang, i)).join(lang === 'en' ? '; ' : '；');

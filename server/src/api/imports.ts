@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { route } from '../http.ts';
-import { ImportError } from '../importer/index.ts';
+import { ImportError, type ImportProblem } from '../importer/index.ts';
 import {
   PREVIEW_FEATURES,
   dropUpload,
@@ -151,7 +151,7 @@ export function importsRouter(ctx: AppContext): Router {
       const src = await openUpload(u, crs).catch(fileProblem);
       try {
         const features: unknown[] = [];
-        const problems: { index: number; row?: number; reason: string }[] = [];
+        const problems: ImportProblem[] = [];
         const columns = new Set<string>(
           src.layers.find((l) => l.name === layer)?.fields ?? src.layers[0]?.fields,
         );
@@ -161,7 +161,8 @@ export function importsRouter(ctx: AppContext): Router {
             const index = s.index ?? total;
             total++;
             if (features.length >= PREVIEW_FEATURES) continue;
-            for (const reason of s.problems ?? []) problems.push({ index, row: s.row, reason });
+            for (const r of s.problems ?? [])
+              problems.push({ index, ...(s.row === undefined ? {} : { row: s.row }), ...r });
             const f = s.feature as { geometry?: unknown; properties?: Record<string, unknown> | null };
             for (const k of Object.keys(f?.properties ?? {})) columns.add(k);
             if (!s.problems?.length)

@@ -1,3 +1,4 @@
+import { importProblemLine } from '../../../core/import-words.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import {
   cameraImportFeature,
@@ -103,7 +104,7 @@ export async function importCameras(db: Db, opts: CameraImportOptions): Promise<
       e.problems.map((p) => ({
         row: p.index === null ? -1 : (read.cameras[p.index]?.row ?? -1),
         field: 'row',
-        message: p.reason,
+        message: importProblemLine('en', p),
         severity: 'error' as const,
       })),
     );

@@ -33,24 +33,29 @@ describe('readAttributes', () => {
       name: { zh: '楼' },
     });
     expect(r.problems).toEqual([
-      'category "slum" is not one of professional, self_managed, three_no',
-      'name must be text, got {"zh":"楼"}',
-      'floors 0 is out of range (must be ≥ 1 and ≤ 200)',
-      'households must be a whole number, got 2.5',
+      {
+        code: 'value_not_allowed',
+        params: { field: 'category', value: '"slum"', allowed: 'professional, self_managed, three_no' },
+      },
+      { code: 'not_text', params: { field: 'name', value: '{"zh":"楼"}' } },
+      { code: 'out_of_range', params: { field: 'floors', value: 0, range: '[1, 200]' } },
+      { code: 'not_whole_number', params: { field: 'households', value: '2.5' } },
     ]);
   });
 
   it('keeps the CHECK ranges of the schema, exclusive bounds included', () => {
     expect(value('cameras', { direction_deg: 360 }, 'direction_deg').problems).toEqual([
-      'direction_deg 360 is out of range (must be ≥ 0 and < 360)',
+      { code: 'out_of_range', params: { field: 'direction_deg', value: 360, range: '[0, 360)' } },
     ]);
     expect(value('cameras', { range_m: 0 }, 'range_m').problems).toEqual([
-      'range_m 0 is out of range (must be > 0 and ≤ 1000)',
+      { code: 'out_of_range', params: { field: 'range_m', value: 0, range: '(0, 1000]' } },
     ]);
     expect(value('cameras', { fov_deg: 360 }, 'fov_deg')).toEqual({ value: 360, problems: [] });
     expect(
       value('compounds', { name: 'a', category: 'three_no', year_built: 1899 }, 'year_built').problems,
-    ).toEqual(['year_built 1899 is out of range (must be ≥ 1900 and ≤ 2100)']);
+    ).toEqual([
+      { code: 'out_of_range', params: { field: 'year_built', value: 1899, range: '[1900, 2100]' } },
+    ]);
   });
 
   it('fills the schema defaults and requires what the schema requires', () => {
@@ -58,11 +63,11 @@ describe('readAttributes', () => {
     expect(value('cameras', {}, 'fov_deg').value).toBe(85);
     expect(value('compounds', { name: '上港小区' }, 'wy_security').value).toBe('not_met');
     expect(readAttributes(IMPORT_SPECS.compounds, { name: '上港小区' }).problems).toEqual([
-      'category is required',
+      { code: 'required', params: { field: 'category' } },
     ]);
     expect(readAttributes(IMPORT_SPECS['service-areas'], { name: '' }).problems).toEqual([
-      'name is required (got an empty string)',
-      'management_mode is required',
+      { code: 'required', params: { field: 'name' } },
+      { code: 'required', params: { field: 'management_mode' } },
     ]);
   });
 
@@ -70,7 +75,7 @@ describe('readAttributes', () => {
     const j = IMPORT_SPECS.jurisdictions;
     expect(readAttributes(j, { code: '510903', name: '船山区', level: 'district' }).problems).toEqual([]);
     expect(readAttributes(j, { code: '510903001', name: '凯旋路街道', level: 'street' }).problems).toEqual([
-      'parent_code is required for a street',
+      { code: 'parent_required', params: { level: 'street' } },
     ]);
     // codes often come as JSON numbers
     expect(value('jurisdictions', { code: 510903, name: 'x', level: 'district' }, 'code').value).toBe(
@@ -83,13 +88,13 @@ describe('readAttributes', () => {
     expect(value('cameras', { indoor: 'yes' }, 'indoor', true).value).toBe(true);
     expect(value('cameras', { indoor: '' }, 'indoor', true).value).toBe(false);
     expect(value('cameras', { range_m: '50' }, 'range_m').problems).toEqual([
-      'range_m must be a number, got "50"',
+      { code: 'not_number', params: { field: 'range_m', value: '"50"' } },
     ]);
     expect(value('cameras', { range_m: 'far' }, 'range_m', true).problems).toEqual([
-      'range_m must be a number, got "far"',
+      { code: 'not_number', params: { field: 'range_m', value: '"far"' } },
     ]);
     expect(value('gates', { access_control: 'maybe' }, 'access_control', true).problems).toEqual([
-      'access_control must be true or false, got "maybe"',
+      { code: 'not_boolean', params: { field: 'access_control', value: '"maybe"' } },
     ]);
   });
 });

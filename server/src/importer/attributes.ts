@@ -1,3 +1,4 @@
+import { because, type ProblemReason } from './errors.ts';
 import type { ColumnSpec, ImportSpec } from './spec.ts';
 
 export type ColumnValue = string | number | boolean | null;
@@ -6,16 +7,17 @@ export interface AttributeResult {
   /** One value per column of `spec.columns`, in that order (defaults filled in). */
   values: ColumnValue[];
   /** Every problem, each naming its field. */
-  problems: string[];
+  problems: ProblemReason[];
 }
 
 const show = (v: unknown) =>
   typeof v === 'string' ? `"${v.length > 40 ? v.slice(0, 40) + '…' : v}"` : JSON.stringify(v);
 
+/** The allowed interval in notation both languages read: `[0, 360)`, `(0, 1000]`, `[1, ∞)`. */
 function range(c: ColumnSpec): string {
-  const lo = c.min === undefined ? '' : `${c.minExclusive ? '>' : '≥'} ${c.min}`;
-  const hi = c.max === undefined ? '' : `${c.maxExclusive ? '<' : '≤'} ${c.max}`;
-  return [lo, hi].filter(Boolean).join(' and ');
+  const lo = c.min === undefined ? '(−∞' : `${c.minExclusive ? '(' : '['}${c.min}`;
+  const hi = c.max === undefined ? '∞)' : `${c.max}${c.maxExclusive ? ')' : ']'}`;
+  return `${lo}, ${hi}`;
 }
 
 function inRange(c: ColumnSpec, n: number): boolean {
@@ -32,20 +34,27 @@ export function readColumn(
   c: ColumnSpec,
   raw: unknown,
   fromText: boolean,
-): { value: ColumnValue } | { problem: string } {
+): { value: ColumnValue } | { problem: ProblemReason } {
   if (raw === undefined || raw === null || (fromText && raw === '')) {
-    if (c.required) return { problem: `${c.name} is required` };
+    if (c.required) return { problem: because('required', { field: c.name }) };
     return { value: c.default ?? null };
   }
   switch (c.type) {
     case 'text': {
       if (typeof raw === 'number' && Number.isFinite(raw) && !c.values) return { value: String(raw) };
-      if (typeof raw !== 'string') return { problem: `${c.name} must be text, got ${show(raw)}` };
+      if (typeof raw !== 'string')
+        return { problem: because('not_text', { field: c.name, value: show(raw) }) };
       const v = fromText ? raw.trim() : raw;
       if (c.values && !c.values.includes(v)) {
-        return { problem: `${c.name} ${show(raw)} is not one of ${c.values.join(', ')}` };
+        return {
+          problem: because('value_not_allowed', {
+            field: c.name,
+            value: show(raw),
+            allowed: c.values.join(', '),
+          }),
+        };
       }
-      if (c.required && v.trim() === '') return { problem: `${c.name} is required (got an empty string)` };
+      if (c.required && v.trim() === '') return { problem: because('required', { field: c.name }) };
       return { value: v };
     }
     case 'integer':
@@ -58,15 +67,16 @@ export function readColumn(
         /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw)
       )
         n = Number(raw);
-      else return { problem: `${c.name} must be a number, got ${show(raw)}` };
-      if (!Number.isFinite(n)) return { problem: `${c.name} must be a finite number, got ${show(raw)}` };
+      else return { problem: because('not_number', { field: c.name, value: show(raw) }) };
+      if (!Number.isFinite(n)) return { problem: because('not_number', { field: c.name, value: show(raw) }) };
       if (c.type === 'integer' && !Number.isInteger(n)) {
-        return { problem: `${c.name} must be a whole number, got ${show(raw)}` };
+        return { problem: because('not_whole_number', { field: c.name, value: show(raw) }) };
       }
       if (c.type === 'integer' && Math.abs(n) > 2_147_483_647) {
-        return { problem: `${c.name} ${n} is too large` };
+        return { problem: because('number_too_large', { field: c.name, value: n }) };
       }
-      if (!inRange(c, n)) return { problem: `${c.name} ${n} is out of range (must be ${range(c)})` };
+      if (!inRange(c, n))
+        return { problem: because('out_of_range', { field: c.name, value: n, range: range(c) }) };
       return { value: n };
     }
     case 'boolean': {
@@ -76,7 +86,7 @@ export function readColumn(
         if (['true', 't', 'yes', 'y', '1'].includes(t)) return { value: true };
         if (['false', 'f', 'no', 'n', '0'].includes(t)) return { value: false };
       }
-      return { problem: `${c.name} must be true or false, got ${show(raw)}` };
+      return { problem: because('not_boolean', { field: c.name, value: show(raw) }) };
     }
   }
 }
@@ -92,7 +102,7 @@ export function readAttributes(
 ): AttributeResult {
   const props = properties ?? {};
   const values: ColumnValue[] = [];
-  const problems: string[] = [];
+  const problems: ProblemReason[] = [];
   const has = (k: string) => Object.prototype.hasOwnProperty.call(props, k);
   for (const c of spec.columns) {
     // A Shapefile's .dbf holds names of at most 10 characters: GDAL and our own export cut
@@ -112,7 +122,7 @@ export function readAttributes(
     const level = values[spec.columns.findIndex((c) => c.name === 'level')];
     const parent = values[spec.columns.findIndex((c) => c.name === 'parent_code')];
     if ((level === 'street' || level === 'community') && parent === null) {
-      problems.push(`parent_code is required for a ${level}`);
+      problems.push(because('parent_required', { level }));
     }
   }
   return { values, problems };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crsFromWkt, parseCrs, resolveCrs } from './crs.ts';
+import { crsFromWkt, parseCrs, resolveCrs, type CrsError } from './crs.ts';
 
 describe('CRS', () => {
   it('knows the CGCS2000 Gauss-Krüger zones with and without zone prefix', () => {
@@ -38,12 +38,23 @@ describe('CRS', () => {
   it('refuses Xian 1980 naming what was found and how to say it', () => {
     const prj =
       'PROJCS["Xian_1980_3_Degree_GK_CM_105E",GEOGCS["GCS_Xian_1980",DATUM["D_Xian_1980"]],PROJECTION["Gauss_Kruger"]]';
-    expect(() => resolveCrs({ source: 'prj', text: prj }, undefined, null)).toThrow(
-      /the \.prj says PROJCS\["Xian_1980_3_Degree_GK_CM_105E"\].*--crs.*EPSG:4544/,
-    );
-    expect(() => resolveCrs({ source: 'none', text: null }, undefined, null)).toThrow(
-      /does not say its coordinate system/,
-    );
+    const error = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e as CrsError;
+      }
+      throw new Error('no CrsError');
+    };
+    const xian = error(() => resolveCrs({ source: 'prj', text: prj }, undefined, null));
+    expect(xian.reason).toEqual({
+      code: 'crs_file_unknown',
+      params: { source: '.prj', name: 'PROJCS["Xian_1980_3_Degree_GK_CM_105E"]' },
+    });
+    expect(xian.message).toMatch(/The \.prj says PROJCS\["Xian_1980_3_Degree_GK_CM_105E"\].*EPSG:4544/);
+    expect(error(() => resolveCrs({ source: 'none', text: null }, undefined, null)).reason).toEqual({
+      code: 'crs_missing',
+    });
   });
 
   it('converts GCJ-02 and BD-09 (Amap and Baidu) towards WGS84', () => {

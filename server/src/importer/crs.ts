@@ -1,5 +1,7 @@
 import gcoord from 'gcoord';
 import proj4 from 'proj4';
+import type { ImportProblemCode, ImportProblemParams, ProblemReason } from '../../../core/import-problems.ts';
+import { importProblemText } from '../../../core/import-words.ts';
 
 /**
  * Coordinate systems an import reads, and their way to WGS84 lon/lat (what the database stores).
@@ -29,10 +31,16 @@ export interface CrsFound {
   text: string | null;
 }
 
-/** An unreadable --crs value or a CRS this importer cannot convert; `message` says how to name one. */
+/**
+ * An unreadable --crs value or a CRS this importer cannot convert: `reason` is the code the client
+ * words (with how to name one); `message` is its English wording.
+ */
 export class CrsError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly reason: ProblemReason;
+  constructor(code: ImportProblemCode, params?: ImportProblemParams) {
+    const reason: ProblemReason = params ? { code, params } : { code };
+    super(importProblemText('en', reason));
+    this.reason = reason;
     this.name = 'CrsError';
   }
 }
@@ -127,14 +135,14 @@ export function parseCrs(text: string): Crs {
   if (code) {
     const c = crsFromEpsg(Number(code));
     if (c) return c;
-    throw new CrsError(`EPSG:${code} is not a coordinate system this importer converts; ${CRS_HELP}`);
+    throw new CrsError('crs_not_supported', { code });
   }
   if (/^(PROJCS|GEOGCS|PROJCRS|GEOGCRS)\[/i.test(t)) {
     const c = crsFromWkt(t);
     if (c) return c;
-    throw new CrsError(`unknown coordinate system ${wktName(t)}; ${CRS_HELP}`);
+    throw new CrsError('crs_unknown', { name: wktName(t) });
   }
-  throw new CrsError(`"${text}" is not a coordinate system; ${CRS_HELP}`);
+  throw new CrsError('crs_unreadable', { text });
 }
 
 /** The quoted name of a WKT's outer node, for messages. */
@@ -216,13 +224,14 @@ export function resolveCrs(found: CrsFound, given: string | undefined, fallback:
       return parseCrs(found.text);
     } catch {
       const what = /^\s*\w+\[/.test(found.text) ? wktName(found.text) : `"${found.text}"`;
-      throw new CrsError(
-        `the ${found.source === 'prj' ? '.prj' : found.source} says ${what}, a coordinate system this importer does not know; ${CRS_HELP}`,
-      );
+      throw new CrsError('crs_file_unknown', {
+        source: found.source === 'prj' ? '.prj' : found.source,
+        name: what,
+      });
     }
   }
   if (fallback) return fallback;
-  throw new CrsError(`the file does not say its coordinate system; ${CRS_HELP}`);
+  throw new CrsError('crs_missing');
 }
 
 export const WGS84_CRS = WGS84;

@@ -1,20 +1,23 @@
-/** One thing wrong with an import: the feature (0-based index in the file; null for the file itself) and why. */
-export interface ImportProblem {
-  index: number | null;
-  reason: string;
-  /** The spreadsheet/CSV row of that feature (1-based, header = row 1), when it came from one. */
-  row?: number;
-}
+import {
+  because,
+  type ImportProblem,
+  type ImportProblemCode,
+  type ImportProblemParams,
+} from '../../../core/import-problems.ts';
+import { importProblemLine, importProblemPlace } from '../../../core/import-words.ts';
 
-/** `feature 3 (row 5)` / `feature 3` / '' for a problem of the file itself. */
+export type { ImportProblem, ProblemReason } from '../../../core/import-problems.ts';
+export { because };
+
+/** `feature 3 (row 5)` / `feature 3` / '' for a problem of the file itself (English, for logs). */
 export function problemPlace(p: ImportProblem): string {
-  if (p.index === null) return '';
-  return p.row === undefined ? `feature ${p.index}` : `feature ${p.index} (row ${p.row})`;
+  return importProblemPlace('en', p);
 }
 
 /**
  * An import that wrote nothing because of bad input. Lists every problem found, not only the first,
- * so one run tells the user everything to fix.
+ * so one run tells the user everything to fix. Problems are codes with params (the client words
+ * them, core/import-words.ts); `message` is an English line for logs and API users.
  */
 export class ImportError extends Error {
   constructor(readonly problems: ImportProblem[]) {
@@ -23,10 +26,15 @@ export class ImportError extends Error {
     super(
       n === 0
         ? 'import failed'
-        : `${n} problem${n === 1 ? '' : 's'}; first: ${first!.index === null ? '' : `${problemPlace(first!)}: `}${first!.reason}`,
+        : `${n} problem${n === 1 ? '' : 's'}; first: ${importProblemLine('en', first!)}`,
     );
     this.name = 'ImportError';
   }
+}
+
+/** An ImportError about the file itself (index null). */
+export function fileProblem(code: ImportProblemCode, params?: ImportProblemParams): ImportError {
+  return new ImportError([{ index: null, ...because(code, params) }]);
 }
 
 /** Problems in file order, file-level ones first. */

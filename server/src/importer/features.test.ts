@@ -7,7 +7,7 @@ import { IMPORT_SPECS } from './spec.ts';
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../tests/cli/fixtures/${name}`, import.meta.url), 'utf8');
 
-const fileProblem = (fn: () => unknown): string => {
+const fileProblem = (fn: () => unknown): { code: string; params?: Record<string, unknown> } => {
   try {
     fn();
   } catch (e) {
@@ -15,7 +15,8 @@ const fileProblem = (fn: () => unknown): string => {
     const problems = (e as ImportError).problems;
     expect(problems).toHaveLength(1);
     expect(problems[0]!.index).toBeNull();
-    return problems[0]!.reason;
+    const { code, params } = problems[0]!;
+    return params ? { code, params } : { code };
   }
   throw new Error('no ImportError');
 };
@@ -36,14 +37,18 @@ describe('featuresFromGeoJson', () => {
   });
 
   it('rejects what is not GeoJSON, saying what it is', () => {
-    expect(fileProblem(() => featuresFromGeoJson('{"type":"Topology","objects":{}}'))).toBe(
-      'a Topology, expected a FeatureCollection, a Feature or a geometry',
-    );
-    expect(fileProblem(() => featuresFromGeoJson('{"type":'))).toMatch(/^not valid JSON: /);
-    expect(fileProblem(() => featuresFromGeoJson('[]'))).toMatch(/^not a GeoJSON object/);
-    expect(fileProblem(() => featuresFromGeoJson('{"type":"FeatureCollection"}'))).toBe(
-      'FeatureCollection without a "features" array',
-    );
+    expect(fileProblem(() => featuresFromGeoJson('{"type":"Topology","objects":{}}'))).toEqual({
+      code: 'not_geojson',
+      params: { found: 'Topology' },
+    });
+    expect(fileProblem(() => featuresFromGeoJson('{"type":'))).toMatchObject({ code: 'not_json' });
+    expect(fileProblem(() => featuresFromGeoJson('[]'))).toEqual({
+      code: 'not_geojson',
+      params: { found: 'array' },
+    });
+    expect(fileProblem(() => featuresFromGeoJson('{"type":"FeatureCollection"}'))).toEqual({
+      code: 'no_features_array',
+    });
   });
 });
 
@@ -58,7 +63,10 @@ describe('featuresFromCsv', () => {
   });
 
   it('rejects a CSV without coordinate columns, naming the columns it has', () => {
-    expect(fileProblem(() => featuresFromCsv('a,b\n1,2\n'))).toMatch(/needs a longitude column.*found a, b/);
+    expect(fileProblem(() => featuresFromCsv('a,b\n1,2\n'))).toMatchObject({
+      code: 'no_position_columns',
+      params: { found: 'a, b' },
+    });
   });
 });
 
@@ -67,12 +75,16 @@ describe('prepareFeature', () => {
 
   it('lists every problem of a feature, each with its index', () => {
     expect(prepareFeature(IMPORT_SPECS.cameras, cams[1]!, 1)).toEqual([
-      { index: 1, reason: 'lng "abc" is not a number' },
+      { index: 1, code: 'cell_not_number', params: { field: 'lng', value: 'abc' } },
     ]);
     expect(prepareFeature(IMPORT_SPECS.cameras, cams[2]!, 2)).toEqual([
-      { index: 2, reason: 'system "skynet" is not one of xueliang, tianwang, huiyan, other' },
-      { index: 2, reason: 'direction_deg 360 is out of range (must be ≥ 0 and < 360)' },
-      { index: 2, reason: 'range_m 0 is out of range (must be > 0 and ≤ 1000)' },
+      {
+        index: 2,
+        code: 'value_not_allowed',
+        params: { field: 'system', value: '"skynet"', allowed: 'xueliang, tianwang, huiyan, other' },
+      },
+      { index: 2, code: 'out_of_range', params: { field: 'direction_deg', value: 360, range: '[0, 360)' } },
+      { index: 2, code: 'out_of_range', params: { field: 'range_m', value: 0, range: '(0, 1000]' } },
     ]);
     const ok = prepareFeature(IMPORT_SPECS.cameras, cams[0]!, 0);
     expect(ok).toMatchObject({ index: 0 });
@@ -87,7 +99,13 @@ describe('prepareFeature', () => {
       },
       7,
     );
-    expect(r).toEqual([{ index: 7, reason: 'must have a member with the name "properties"' }]);
+    expect(r).toEqual([
+      {
+        index: 7,
+        code: 'feature_structure',
+        params: { detail: 'must have a member with the name "properties"' },
+      },
+    ]);
   });
 
   it('converts GCJ-02 to WGS84 without touching the input', () => {

@@ -2,7 +2,7 @@ import { parse as parseCsvText } from 'csv-parse/sync';
 import gcoord from 'gcoord';
 import gjv from 'geojson-validation';
 import { readAttributes, type ColumnValue } from './attributes.ts';
-import { ImportError, type ImportProblem } from './errors.ts';
+import { because, fileProblem, type ImportProblem, type ProblemReason } from './errors.ts';
 import { geometryStructureProblems, toHexEwkb, type StoredGeometry } from './geometry.ts';
 import type { ImportSpec } from './spec.ts';
 
@@ -16,13 +16,13 @@ export interface SourceFeature {
   /** Values came from text (CSV): numbers and booleans are read from strings. */
   fromText: boolean;
   /** Problems already found while building it (e.g. a CSV row's unreadable lon). */
-  problems?: string[];
+  problems?: ProblemReason[];
   /** 0-based position in the file (what problems are reported by); its place in the stream when absent. */
   index?: number;
   /** 1-based row of a spreadsheet or CSV (header = row 1), for messages. */
   row?: number;
   /** Things worth telling that do not stop the import (a position outside China). */
-  warnings?: string[];
+  warnings?: ProblemReason[];
 }
 
 /** A feature that passed every check done in JS, ready for the staging table. */
@@ -33,8 +33,6 @@ export interface PreparedFeature {
   /** The feature's id in its file (the --key column), stored to make re-imports idempotent. */
   sourceId?: string | null;
 }
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 const GEOMETRY_TYPES: readonly string[] = [
   'Point',
@@ -56,10 +54,10 @@ export function featuresFromGeoJson(text: string): SourceFeature[] {
   try {
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw fileProblem(`not valid JSON: ${(e as Error).message}`);
+    throw fileProblem('not_json', { detail: (e as Error).message });
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw fileProblem('not a GeoJSON object: expected a FeatureCollection, a Feature or a geometry');
+    throw fileProblem('not_geojson', { found: Array.isArray(doc) ? 'array' : typeof doc });
   }
   const o = doc as { type?: unknown; features?: unknown; bbox?: unknown };
   if (o.type === 'Feature') return [{ feature: doc, fromText: false }];
@@ -68,13 +66,12 @@ export function featuresFromGeoJson(text: string): SourceFeature[] {
     return [{ feature: { type: 'Feature', properties: {}, geometry: doc }, fromText: false }];
   }
   if (o.type !== 'FeatureCollection') {
-    const what = typeof o.type === 'string' ? `a ${o.type}` : 'an object without a "type"';
-    throw fileProblem(`${what}, expected a FeatureCollection, a Feature or a geometry`);
+    throw fileProblem('not_geojson', { found: typeof o.type === 'string' ? o.type : '' });
   }
-  if (!Array.isArray(o.features)) throw fileProblem('FeatureCollection without a "features" array');
+  if (!Array.isArray(o.features)) throw fileProblem('no_features_array');
   if (o.bbox !== undefined) {
     const bad = gjv.isBbox(o.bbox, true);
-    if (bad.length) throw fileProblem(`FeatureCollection bbox: ${bad.join('; ')}`);
+    if (bad.length) throw fileProblem('bad_bbox', { detail: bad.join('; ') });
   }
   return o.features.map((feature) => ({ feature, fromText: false }));
 }
@@ -94,7 +91,7 @@ export function featuresFromCsv(text: string): SourceFeature[] {
       string
     >[];
   } catch (e) {
-    throw fileProblem(`not readable as CSV: ${(e as Error).message}`);
+    throw fileProblem('not_csv', { detail: (e as Error).message });
   }
   return featuresFromRows(rows);
 }
@@ -107,17 +104,24 @@ export function featuresFromRows(rows: Record<string, string>[]): SourceFeature[
   const lonCol = find(LON_NAMES);
   const latCol = find(LAT_NAMES);
   if (!lonCol || !latCol) {
-    throw fileProblem(
-      `CSV needs a longitude column (${LON_NAMES.join('/')}) and a latitude column (${LAT_NAMES.join('/')}); found ${header.join(', ')}`,
-    );
+    throw fileProblem('no_position_columns', {
+      lon: LON_NAMES.join('/'),
+      lat: LAT_NAMES.join('/'),
+      wkt: '-',
+      found: header.join(', '),
+    });
   }
   return rows.map((row) => {
-    const problems: string[] = [];
+    const problems: ProblemReason[] = [];
     const num = (col: string) => {
       const raw = (row[col] ?? '').trim();
       const n = raw === '' ? NaN : Number(raw);
       if (!Number.isFinite(n))
-        problems.push(`${col} ${raw === '' ? 'is empty' : `"${raw}" is not a number`}`);
+        problems.push(
+          raw === ''
+            ? because('cell_empty', { field: col })
+            : because('cell_not_number', { field: col, value: raw }),
+        );
       return n;
     };
     const lon = num(lonCol);
@@ -132,8 +136,8 @@ export function featuresFromRows(rows: Record<string, string>[]): SourceFeature[
   });
 }
 
-function atIndex(index: number, reasons: string[]): ImportProblem[] {
-  return reasons.map((reason) => ({ index, reason }));
+function atIndex(index: number, reasons: ProblemReason[]): ImportProblem[] {
+  return reasons.map((r) => ({ index, ...r }));
 }
 
 /**
@@ -150,19 +154,19 @@ export function prepareFeature(
   if (source.problems?.length) return atIndex(index, source.problems);
   const f = source.feature as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
   if (f === null || typeof f !== 'object' || Array.isArray(f))
-    return atIndex(index, ['is not a GeoJSON Feature object']);
+    return atIndex(index, [because('not_a_feature')]);
   if (f.type !== 'Feature') {
-    return atIndex(index, [`has type ${JSON.stringify(f.type ?? null)}, expected "Feature"`]);
+    return atIndex(index, [because('wrong_feature_type', { type: JSON.stringify(f.type ?? null) })]);
   }
-  const problems: string[] = [];
+  const problems: ProblemReason[] = [];
   // Structure of the Feature itself (properties member, bbox, id); the geometry is checked below.
   const structure = gjv.isFeature({ ...f, geometry: null }, true);
-  problems.push(...structure);
+  for (const detail of structure) problems.push(because('feature_structure', { detail }));
   const geometryProblems = geometryStructureProblems(spec, f.geometry);
   problems.push(...geometryProblems);
   const props = f.properties;
   if (props !== null && props !== undefined && (typeof props !== 'object' || Array.isArray(props))) {
-    problems.push('properties must be an object or null');
+    problems.push(because('properties_not_object'));
   }
   const attrs = readAttributes(
     spec,

@@ -22,29 +22,35 @@ describe('geometryStructureProblems', () => {
         type: 'MultiPolygon',
         coordinates: [square],
       }),
-    ).toEqual(['geometry is MultiPolygon; service-areas take Polygon']);
+    ).toEqual([
+      {
+        code: 'wrong_geometry_type',
+        params: { type: 'MultiPolygon', layer: 'service-areas', accepts: 'Polygon' },
+      },
+    ]);
     expect(geometryStructureProblems(IMPORT_SPECS.cameras, { type: 'LineString', coordinates: [] })).toEqual([
-      'geometry is LineString; cameras take Point',
+      { code: 'wrong_geometry_type', params: { type: 'LineString', layer: 'cameras', accepts: 'Point' } },
     ]);
     expect(geometryStructureProblems(IMPORT_SPECS.buildings, null)).toEqual([
-      'has no geometry; buildings need Polygon or MultiPolygon',
+      { code: 'no_geometry', params: { layer: 'buildings', accepts: 'Polygon,MultiPolygon' } },
     ]);
   });
 
   it('reports malformed coordinates through geojson-validation', () => {
     const p = geometryStructureProblems(IMPORT_SPECS.cameras, { type: 'Point', coordinates: ['105', 30] });
     expect(p.length).toBeGreaterThan(0);
-    expect(p[0]).toMatch(/^invalid Point: .*number/);
+    expect(p[0]).toMatchObject({ code: 'bad_geometry', params: { type: 'Point' } });
+    expect(p[0]!.params!.detail).toMatch(/number/);
   });
 });
 
 describe('coordinateProblems', () => {
   it('finds NaN, out-of-range, short and unclosed rings', () => {
     expect(coordinateProblems({ type: 'Point', coordinates: [NaN, 30] })).toEqual([
-      'point: coordinate [null,30] is not a number',
+      { code: 'coordinate_not_number', params: { path: 'coordinates', position: '[null,30]' } },
     ]);
     expect(coordinateProblems({ type: 'Point', coordinates: [30.53, 105.59] })).toEqual([
-      'point: coordinate [30.53, 105.59] is outside lon −180..180 / lat −90..90 (not WGS84 lon/lat?)',
+      { code: 'coordinate_out_of_range', params: { path: 'coordinates', x: 30.53, y: 105.59 } },
     ]);
     expect(
       coordinateProblems({
@@ -58,7 +64,7 @@ describe('coordinateProblems', () => {
           ],
         ],
       }),
-    ).toEqual(['ring 0: ring is not closed (first and last positions differ)']);
+    ).toEqual([{ code: 'ring_not_closed', params: { path: 'coordinates[0]' } }]);
     expect(
       coordinateProblems({
         type: 'MultiPolygon',
@@ -73,14 +79,14 @@ describe('coordinateProblems', () => {
           ],
         ],
       }),
-    ).toEqual(['polygon 1 ring 0: a ring needs at least 4 positions, has 3']);
+    ).toEqual([{ code: 'ring_too_short', params: { path: 'coordinates[1][0]', n: 3 } }]);
   });
 
   it('says it in one line per feature', () => {
     const ring = Array.from({ length: 10 }, () => [500, 500]);
     const p = coordinateProblems({ type: 'Polygon', coordinates: [ring] });
     expect(p).toEqual([
-      'ring 0 position 0: coordinate [500, 500] is outside lon −180..180 / lat −90..90 (not WGS84 lon/lat?) (and 9 more like it)',
+      { code: 'coordinate_out_of_range', params: { path: 'coordinates[0][0]', x: 500, y: 500, more: 9 } },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Geometry, Position } from 'geojson';
 import gjv from 'geojson-validation';
+import { because, type ProblemReason } from './errors.ts';
 import type { ImportSpec } from './spec.ts';
 
 /** The geometries an import stores: points and (multi)polygons, 2D. */
@@ -8,38 +9,37 @@ export type StoredGeometry =
   | { type: 'Polygon'; coordinates: Position[][] }
   | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
-function list(xs: readonly string[]): string {
-  return xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
-}
-
 /**
  * Why a feature's geometry cannot go into the layer, before PostGIS sees it: missing, of a type the
  * layer does not take, malformed (geojson-validation), or with coordinates that are not numbers or lie
  * outside lon −180..180 / lat −90..90. Empty list when it is fine.
  */
-export function geometryStructureProblems(spec: ImportSpec, geometry: unknown): string[] {
+export function geometryStructureProblems(spec: ImportSpec, geometry: unknown): ProblemReason[] {
   if (geometry === null || geometry === undefined) {
-    return [`has no geometry; ${spec.layer} need ${list(spec.accepts)}`];
+    return [because('no_geometry', { layer: spec.layer, accepts: spec.accepts.join(',') })];
   }
   const type = (geometry as { type?: unknown }).type;
   if (typeof type !== 'string' || !(spec.accepts as readonly string[]).includes(type)) {
     return [
-      `geometry is ${typeof type === 'string' ? type : 'of no type'}; ${spec.layer} take ${list(spec.accepts)}`,
+      because('wrong_geometry_type', {
+        type: typeof type === 'string' ? type : '?',
+        layer: spec.layer,
+        accepts: spec.accepts.join(','),
+      }),
     ];
   }
   const structure = gjv.isGeometryObject(geometry, true);
-  if (structure.length) return structure.map((m) => `invalid ${type}: ${m}`);
+  if (structure.length) return structure.map((detail) => because('bad_geometry', { type, detail }));
   return coordinateProblems(geometry as StoredGeometry);
 }
 
 /** Why one position is unusable, or null. */
-function positionProblem(p: Position): string | null {
+function positionProblem(p: Position, path: string): ProblemReason | null {
   const x = p[0]!;
   const y = p[1]!;
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return `coordinate ${JSON.stringify(p)} is not a number`;
-  if (x < -180 || x > 180 || y < -90 || y > 90) {
-    return `coordinate [${x}, ${y}] is outside lon −180..180 / lat −90..90 (not WGS84 lon/lat?)`;
-  }
+  if (!Number.isFinite(x) || !Number.isFinite(y))
+    return because('coordinate_not_number', { path, position: JSON.stringify(p) });
+  if (x < -180 || x > 180 || y < -90 || y > 90) return because('coordinate_out_of_range', { path, x, y });
   return null;
 }
 
@@ -70,39 +70,42 @@ function coordinatesFine(g: StoredGeometry): boolean {
 
 /**
  * Non-finite or out-of-range positions, and rings too short or not closed. Runs for every position
- * of a 200,000-building import, so it builds no strings unless something is wrong.
+ * of a 200,000-building import, so it builds nothing unless something is wrong. Where is a path
+ * into the coordinates (`coordinates[1][0][3]`), the same in every language.
  */
-export function coordinateProblems(g: StoredGeometry): string[] {
+export function coordinateProblems(g: StoredGeometry): ProblemReason[] {
   if (coordinatesFine(g)) return [];
-  const problems: string[] = [];
-  const ring = (r: Position[], where: () => string) => {
-    if (r.length < 4) problems.push(`${where()}: a ring needs at least 4 positions, has ${r.length}`);
+  const problems: ProblemReason[] = [];
+  const ring = (r: Position[], path: string) => {
+    if (r.length < 4) problems.push(because('ring_too_short', { path, n: r.length }));
     else {
       const a = r[0]!;
       const b = r[r.length - 1]!;
-      if (a[0] !== b[0] || a[1] !== b[1]) {
-        problems.push(`${where()}: ring is not closed (first and last positions differ)`);
-      }
+      if (a[0] !== b[0] || a[1] !== b[1]) problems.push(because('ring_not_closed', { path }));
     }
     for (let i = 0; i < r.length; i++) {
-      const bad = positionProblem(r[i]!);
-      if (bad) problems.push(`${where()} position ${i}: ${bad}`);
+      const bad = positionProblem(r[i]!, `${path}[${i}]`);
+      if (bad) problems.push(bad);
     }
   };
-  const polygon = (rings: Position[][], where: string) => {
-    if (rings.length === 0) problems.push(`${where || 'polygon'}: has no rings`);
-    for (let i = 0; i < rings.length; i++) ring(rings[i]!, () => `${where}${where ? ' ' : ''}ring ${i}`);
+  const polygon = (rings: Position[][], path: string) => {
+    if (rings.length === 0) problems.push(because('no_rings', { path }));
+    for (let i = 0; i < rings.length; i++) ring(rings[i]!, `${path}[${i}]`);
   };
   if (g.type === 'Point') {
-    const bad = positionProblem(g.coordinates);
-    if (bad) problems.push(`point: ${bad}`);
-  } else if (g.type === 'Polygon') polygon(g.coordinates, '');
+    const bad = positionProblem(g.coordinates, 'coordinates');
+    if (bad) problems.push(bad);
+  } else if (g.type === 'Polygon') polygon(g.coordinates, 'coordinates');
   else {
-    if (g.coordinates.length === 0) problems.push('multipolygon has no polygons');
-    for (let i = 0; i < g.coordinates.length; i++) polygon(g.coordinates[i]!, `polygon ${i}`);
+    if (g.coordinates.length === 0) problems.push(because('no_polygons'));
+    for (let i = 0; i < g.coordinates.length; i++) polygon(g.coordinates[i]!, `coordinates[${i}]`);
   }
-  // One line per feature: a file of swapped lon/lat should not print a line per position.
-  return problems.length > 1 ? [`${problems[0]} (and ${problems.length - 1} more like it)`] : problems;
+  // One problem per feature: a file of swapped lon/lat should not print a line per position.
+  if (problems.length > 1) {
+    const first = problems[0]!;
+    return [{ code: first.code, params: { ...first.params, more: problems.length - 1 } }];
+  }
+  return problems;
 }
 
 /** Applies `fn` to every position of a checked geometry, in place. */

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { ColumnValue } from './attributes.ts';
-import { ImportError, sortProblems, type ImportProblem } from './errors.ts';
+import {
+  because,
+  fileProblem,
+  ImportError,
+  sortProblems,
+  type ImportProblem,
+  type ProblemReason,
+} from './errors.ts';
 import {
   featuresFromRows,
   prepareFeature,
@@ -89,7 +96,7 @@ export interface ImportResult {
  */
 export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportResult> {
   const spec = IMPORT_SPECS[opts.layer];
-  if (!spec) throw new ImportError([{ index: null, reason: `unknown layer "${opts.layer}"` }]);
+  if (!spec) throw fileProblem('unknown_layer', { layer: String(opts.layer) });
   const sources: SourceFeature[] | AsyncIterable<SourceFeature> =
     opts.sources ??
     (opts.rows
@@ -98,18 +105,10 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
   const progress = opts.onProgress ?? (() => {});
   let total = Array.isArray(sources) ? sources.length : (opts.total ?? 0);
   if (opts.mode && !opts.key) {
-    throw new ImportError([
-      { index: null, reason: `--mode ${opts.mode} needs --key COLUMN (the features' id in the file)` },
-    ]);
+    throw fileProblem('mode_needs_key', { mode: opts.mode });
   }
   if (opts.mode === 'replace' && !opts.replaceWithin) {
-    throw new ImportError([
-      {
-        index: null,
-        reason:
-          '--mode replace needs the part to replace: --street CODE or --bbox minLon,minLat,maxLon,maxLat',
-      },
-    ]);
+    throw fileProblem('replace_needs_scope');
   }
   const key = opts.key;
 
@@ -126,7 +125,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       for await (const source of sources) {
         const index = source.index ?? i;
         if (source.row !== undefined) rowOf.set(index, source.row);
-        if (source.warnings) for (const reason of source.warnings) warnings.push(withRow({ index, reason }));
+        if (source.warnings) for (const w of source.warnings) warnings.push(withRow({ index, ...w }));
         const r = prepareFeature(spec, source, index, opts.crs);
         let sourceId: string | null = null;
         if (key !== undefined) {
@@ -134,7 +133,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
           const v = props && typeof props === 'object' ? props[key] : undefined;
           sourceId = v === undefined || v === null ? '' : String(v).trim();
           if (sourceId === '') {
-            problems.push(withRow({ index, reason: `key column "${key}" is empty` }));
+            problems.push(withRow({ index, ...because('key_empty', { key }) }));
             continue;
           }
         }
@@ -145,7 +144,8 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
           yield r;
         }
         i++;
-        if ((i & 0x1fff) === 0) progress({ phase: 'loading', done: i, total: Math.max(total, i) });
+        // Often enough for the import page's bar to move on a file of a few thousand features.
+        if ((i & 0x3ff) === 0) progress({ phase: 'loading', done: i, total: Math.max(total, i) });
       }
       total = i;
     }
@@ -164,21 +164,20 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         repaired = r.rows.map(toRepair);
         for (const row of r.rows) {
           if (row.empty)
-            problems.push(
-              withRow({
-                index: row.idx,
-                reason: `${row.reason}: nothing polygonal is left after ST_MakeValid`,
-              }),
-            );
+            problems.push(withRow({ index: row.idx, ...because('repair_empty', { detail: row.reason }) }));
           else if (!row.valid)
             problems.push(
-              withRow({ index: row.idx, reason: `${row.reason}: still invalid after ST_MakeValid` }),
+              withRow({ index: row.idx, ...because('repair_still_invalid', { detail: row.reason }) }),
             );
           else if (spec.store === 'single-polygon' && row.parts_after > 1) {
             problems.push(
               withRow({
                 index: row.idx,
-                reason: `${row.reason}: the repair gives ${row.parts_after} polygons; a ${spec.layer.replace(/s$/, '')} must be one polygon — split it in the source`,
+                ...because('repair_multipart', {
+                  detail: row.reason,
+                  parts: row.parts_after,
+                  layer: spec.layer,
+                }),
               }),
             );
           }
@@ -186,9 +185,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       } else {
         const r = await tx.query<{ idx: number; reason: string }>(INVALID_SQL);
         for (const row of r.rows) {
-          problems.push(
-            withRow({ index: row.idx, reason: `invalid geometry: ${row.reason} (--make-valid repairs it)` }),
-          );
+          problems.push(withRow({ index: row.idx, ...because('invalid_geometry', { detail: row.reason }) }));
         }
       }
     }
@@ -196,8 +193,8 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       for (const p of await keyProblems(tx, spec, key, opts.mode)) problems.push(withRow(p));
     }
     for (const q of keyChecks(spec, key !== undefined && opts.mode !== undefined)) {
-      const r = await tx.query<{ idx: number; reason: string }>(q);
-      problems.push(...r.rows.map((row) => withRow({ index: row.idx, reason: row.reason })));
+      const r = await tx.query<KeyCheckRow>(q.sql);
+      problems.push(...r.rows.map((row) => withRow({ index: row.idx, ...q.problem(row) })));
     }
     if (problems.length) throw new ImportError(sortProblems(problems));
 
@@ -373,9 +370,19 @@ async function dropSpatialIndexForBulkLoad(
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Per-feature checks of references and unique keys, as SQL returning (idx, reason). */
-function keyChecks(spec: ImportSpec, sameSourceIsSelf: boolean): string[] {
-  const out: string[] = [];
+interface KeyCheckRow {
+  idx: number;
+  value: string;
+  n?: number;
+}
+
+/** Per-feature checks of references and unique keys: SQL returning (idx, value[, n]) and the problem it means. */
+function keyChecks(
+  spec: ImportSpec,
+  sameSourceIsSelf: boolean,
+): { sql: string; problem(row: KeyCheckRow): ProblemReason }[] {
+  const out: { sql: string; problem(row: KeyCheckRow): ProblemReason }[] = [];
+  const quoted = (v: string) => `'${String(v).replace(/'/g, "''")}'`;
   for (const c of spec.columns) {
     if (c.references) {
       const { table, column } = c.references;
@@ -384,27 +391,33 @@ function keyChecks(spec: ImportSpec, sameSourceIsSelf: boolean): string[] {
         table === spec.table
           ? ` AND NOT EXISTS (SELECT 1 FROM import_staging s2 WHERE s2.${column} = s.${c.name})`
           : '';
-      out.push(
-        `SELECT s.idx, '${c.name} ' || quote_literal(s.${c.name}::text) || ' matches no ${table}.${column}' AS reason
+      out.push({
+        sql: `SELECT s.idx, s.${c.name}::text AS value
          FROM import_staging s
          WHERE s.${c.name} IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${column} = s.${c.name})${sameFile}`,
-      );
+        problem: (r) =>
+          because('reference_missing', { column: c.name, value: quoted(r.value), table, ref: column }),
+      });
     }
     if (c.unique) {
-      out.push(
-        `SELECT d.idx, '${c.name} ' || quote_literal(d.${c.name}) || ' appears ' || d.n || ' times in the file' AS reason
+      out.push({
+        sql: `SELECT d.idx, d.${c.name}::text AS value, d.n::integer AS n
          FROM (SELECT idx, ${c.name}, count(*) OVER (PARTITION BY ${c.name}) AS n
                FROM import_staging WHERE ${c.name} IS NOT NULL) d
-         WHERE d.n > 1
-         UNION ALL
-         SELECT s.idx, '${c.name} ' || quote_literal(s.${c.name}) || ' already exists in ${spec.table}'
+         WHERE d.n > 1`,
+        problem: (r) => because('duplicate_in_file', { column: c.name, value: quoted(r.value), n: r.n ?? 2 }),
+      });
+      out.push({
+        sql: `SELECT s.idx, s.${c.name}::text AS value
          FROM import_staging s
          WHERE s.${c.name} IS NOT NULL AND EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${c.name} = s.${c.name}${
            // Under upsert/append a stored row with the same source id is this feature itself.
            sameSourceIsSelf ? ' AND t.source_id IS DISTINCT FROM s.source_id' : ''
          })`,
-      );
+        problem: (r) =>
+          because('already_exists', { column: c.name, value: quoted(r.value), table: spec.table }),
+      });
     }
   }
   return out;

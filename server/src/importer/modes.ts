@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.ts';
-import { ImportError, type ImportProblem } from './errors.ts';
+import { because, fileProblem, ImportError, type ImportProblem } from './errors.ts';
 import { storedGeom, withHistory } from './import.ts';
 import type { ImportSpec } from './spec.ts';
 
@@ -45,7 +45,7 @@ export async function keyProblems(
   );
   const out: ImportProblem[] = dup.rows.map((r) => ({
     index: r.idx,
-    reason: `${key} ${quote(r.sid)} appears ${r.n} times in the file`,
+    ...because('duplicate_in_file', { column: key, value: quote(r.sid), n: Number(r.n) }),
   }));
   if (mode === undefined) {
     const stored = await tx.query<{ idx: number; sid: string; id: number }>(
@@ -54,7 +54,7 @@ export async function keyProblems(
     for (const r of stored.rows) {
       out.push({
         index: r.idx,
-        reason: `${key} ${quote(r.sid)} is already stored (${spec.table} id ${r.id}): --mode upsert updates it, --mode append skips it`,
+        ...because('source_id_stored', { key, value: quote(r.sid), table: spec.table, id: Number(r.id) }),
       });
     }
   }
@@ -125,22 +125,14 @@ export async function applyMode(
     out.affected = out.updated > 0;
   } else if (mode === 'replace') {
     if (spec.layer === 'jurisdictions') {
-      throw new ImportError([
-        {
-          index: null,
-          reason: '--mode replace does not apply to jurisdictions (other rows refer to them): use upsert',
-        },
-      ]);
+      throw fileProblem('replace_jurisdictions');
     }
     const { where, params } = scopeSql(spec, scope!);
     if (scope!.street) {
       const found = await tx.query(`SELECT 1 FROM jurisdictions WHERE code = $1 AND level = 'street'`, [
         scope!.street,
       ]);
-      if (!found.rows.length)
-        throw new ImportError([
-          { index: null, reason: `no 街道 with code ${quote(scope!.street)} to replace within` },
-        ]);
+      if (!found.rows.length) throw fileProblem('replace_unknown_street', { street: scope!.street! });
     }
     await tx.query(`INSERT INTO import_affected SELECT t.geom FROM ${spec.table} t WHERE ${where}`, params);
     const d = await tx.query(`DELETE FROM ${spec.table} t WHERE ${where}`, params);
@@ -153,7 +145,7 @@ export async function applyMode(
       throw new ImportError(
         outside.rows.map((r) => ({
           index: r.idx,
-          reason: `source id ${quote(r.sid)} is stored outside the part being replaced (${spec.table} id ${r.id})`,
+          ...because('source_id_outside_scope', { value: quote(r.sid), table: spec.table, id: Number(r.id) }),
         })),
       );
     }

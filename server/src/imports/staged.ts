@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ImportProblemCode } from '../../../core/import-problems.ts';
 import { DATA_LAYERS, type DataLayer } from '../../../core/vocabulary.ts';
 import type { User } from '../auth.ts';
 import type { Db, Queryable } from '../db/index.ts';
@@ -121,7 +122,14 @@ function vertices(g: unknown): [number, number][] {
 }
 
 /** Indexes of the features with a vertex outside the street (a street editor's import). */
-async function outsideStreet(db: Queryable, src: OpenedSource, c: ImportChoice, street: string) {
+async function outsideStreet(
+  db: Queryable,
+  src: OpenedSource,
+  c: ImportChoice,
+  street: string,
+  progress: (p: ImportProgress) => void,
+) {
+  let n = 0;
   const outside: number[] = [];
   const rows = new Map<number, number>();
   let idx: number[] = [];
@@ -141,18 +149,20 @@ async function outsideStreet(db: Queryable, src: OpenedSource, c: ImportChoice, 
       ys.push(y);
     }
     if (idx.length >= 20_000) await flush();
+    if ((++n & 0x3ff) === 0) progress({ phase: 'checking', done: n, total: n });
   }
   await flush();
+  progress({ phase: 'checking', done: n, total: n });
   return outside.map((index) => ({ index, row: rows.get(index) }));
 }
 
 /** The reason a street editor's feature is refused (the client words it). */
-export const OUTSIDE_STREET = 'outside_street';
+export const OUTSIDE_STREET = 'outside_street' satisfies ImportProblemCode;
 
 export interface CheckReport {
   total: number;
   ok: number;
-  problems: (ImportProblem & { code?: string })[];
+  problems: ImportProblem[];
   warnings: ImportProblem[];
 }
 
@@ -190,12 +200,14 @@ export async function runImport(
   try {
     const refused: CheckReport['problems'] =
       user.role === 'street_editor' && user.streetCode
-        ? (await outsideStreet(db, src, c, user.streetCode)).map(({ index, row }) => ({
-            index,
-            ...(row === undefined ? {} : { row }),
-            reason: `outside street ${user.streetCode}`,
-            code: OUTSIDE_STREET,
-          }))
+        ? (await outsideStreet(db, src, c, user.streetCode, opts.onProgress ?? (() => {}))).map(
+            ({ index, row }) => ({
+              index,
+              ...(row === undefined ? {} : { row }),
+              code: OUTSIDE_STREET,
+              params: { street: user.streetCode! },
+            }),
+          )
         : [];
     let total = 0;
     async function* counted() {

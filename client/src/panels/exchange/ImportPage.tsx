@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { mayImport } from '../../../../core/exchange.ts';
+import { importProblemText } from '../../../../core/import-words.ts';
 import type { EditorMap } from '../../map/draw/area-draw.ts';
 import { refreshLayerTiles, showImportPreview, type PreviewState } from '../../map/import-preview.ts';
 import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { attributeKey } from '../../i18n/messages.ts';
+import { placeName } from '../../i18n/places.ts';
 import { useSessionUser } from './ExchangeButtons.tsx';
 import {
   checkImport,
@@ -34,6 +36,9 @@ const SYNONYMS: Record<string, string[]> = {
   system: ['system', '系统'],
   street_code: ['street_code', '街道编码'],
 };
+/** Bytes as megabytes with one decimal, for the upload's progress. */
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
 const mappingKey = (target: string, columns: string[]) =>
   `wuyou.import.mapping:${target}:${columns.join('|')}`;
 
@@ -73,6 +78,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [report, setReport] = useState<CheckReport | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
+  const [uploaded, setUploaded] = useState<{ sent: number; total: number } | null>(null);
   const [inserted, setInserted] = useState<number | null>(null);
   const [busy, setBusy] = useState<ExchangeMessageKey | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -123,8 +129,9 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     setReport(null);
     setInserted(null);
     setProgress(null);
+    setUploaded({ sent: 0, total: file.size });
     void run('import.uploading', async () => {
-      const u = await uploadImport(file);
+      const u = await uploadImport(file, (sent, total) => setUploaded({ sent, total }));
       setUpload(u);
       setSourceLayer(u.layers[0]?.name ?? '');
       await load(u, u.layers[0]?.name ?? '', crs);
@@ -152,29 +159,44 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const commit = () =>
     run('import.committing', async () => {
       const skip = report!.problems.map((p) => p.index).filter((i): i is number => i !== null);
-      setProgress({ phase: 'checking', done: 0, total: report!.total });
-      const n = await commitImport(upload!.id, choice(skip), setProgress);
+      const expected = report!.total;
+      setProgress({ phase: 'checking', done: 0, total: expected });
+      // The server counts features as it reads them; the check said how many there are.
+      const n = await commitImport(upload!.id, choice(skip), (p) =>
+        setProgress({ ...p, total: Math.max(p.total, expected) }),
+      );
       setProgress((p) => (p ? { ...p, done: p.total } : p));
       setInserted(n);
       if (map) refreshLayerTiles(map, target);
     });
 
+  const fieldLabel = (f: string) => {
+    const k = attributeKey(f);
+    return k ? (lang === 'en' ? `${appT(k)} (${f})` : `${appT(k)}（${f}）`) : f;
+  };
   const reasonText = (p: ImportProblem) =>
-    p.code === 'outside_street' ? `${t('import.outside_street')} (${user?.streetCode ?? ''})` : p.reason;
+    importProblemText(lang, p, { field: fieldLabel, street: (code) => placeName(code, lang) });
   const reportUrl = useMemo(
     () =>
       report?.problems.length
-        ? URL.createObjectURL(new Blob([reportCsv(report.problems, reasonText)], { type: 'text/csv' }))
+        ? URL.createObjectURL(
+            new Blob(
+              [
+                reportCsv(report.problems, reasonText, [
+                  t('import.index'),
+                  t('import.row'),
+                  t('import.reason'),
+                ]),
+              ],
+              { type: 'text/csv' },
+            ),
+          )
         : null,
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [report, lang],
   );
   useEffect(() => () => void (reportUrl && URL.revokeObjectURL(reportUrl)), [reportUrl]);
 
-  const fieldLabel = (f: string) => {
-    const k = attributeKey(f);
-    return k ? (lang === 'en' ? `${appT(k)} (${f})` : `${appT(k)}（${f}）`) : f;
-  };
   // the server offers only the layers this role may import (core/exchange.ts mayImport)
   const targets = Object.keys(upload?.targets ?? {}).filter((l) => !user || mayImport(user.role, l));
 
@@ -224,6 +246,18 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
             <p className="muted" data-testid="import-busy">
               {t(busy)}
             </p>
+          )}
+          {uploaded && (
+            <section>
+              <progress
+                data-testid="import-upload-progress"
+                value={uploaded.sent}
+                max={Math.max(uploaded.total, 1)}
+              />
+              <span className="muted small">
+                {t('import.uploadProgress', { sent: mb(uploaded.sent), total: mb(uploaded.total) })}
+              </span>
+            </section>
           )}
           {error !== null && (
             <p className="field-error" role="alert" data-testid="import-error">

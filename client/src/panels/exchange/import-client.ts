@@ -1,4 +1,7 @@
+import type { ImportProblem, ProblemReason } from '../../../../core/import-problems.ts';
 import { ApiError, call, sessionToken } from '../../api.ts';
+
+export type { ImportProblem } from '../../../../core/import-problems.ts';
 
 /** What the server answers about a staged upload and its preview (server/src/api/imports.ts). */
 export interface StagedUpload {
@@ -7,7 +10,7 @@ export interface StagedUpload {
   size: number;
   format: string;
   layers: { name: string; fields: string[]; count?: number }[];
-  crs: { id: string | null; problem: string | null };
+  crs: { id: string | null; problem: ProblemReason | null };
   /** The fields each data layer takes. */
   targets: Record<string, string[]>;
 }
@@ -18,13 +21,7 @@ export interface ImportPreview {
   shown: number;
   features: GeoJSON.FeatureCollection;
   problems: ImportProblem[];
-  crs: { id: string | null; problem: string | null };
-}
-export interface ImportProblem {
-  index: number | null;
-  row?: number;
-  reason: string;
-  code?: string;
+  crs: { id: string | null; problem: ProblemReason | null };
 }
 export interface CheckReport {
   total: number;
@@ -44,10 +41,42 @@ export interface Progress {
   total: number;
 }
 
-export async function uploadImport(file: File): Promise<StagedUpload> {
-  // As bytes: a .geojson File says application/geo+json, which the server would parse as a JSON body.
-  const body = new Blob([file], { type: 'application/octet-stream' });
-  return (await call<StagedUpload>('POST', `/api/imports?name=${encodeURIComponent(file.name)}`, body)).json;
+/**
+ * Uploads the file, reporting the bytes sent as they go (XMLHttpRequest: fetch has no upload
+ * progress), and resolves with what the server read of it.
+ */
+export function uploadImport(
+  file: File,
+  onProgress: (sent: number, total: number) => void = () => {},
+): Promise<StagedUpload> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/imports?name=${encodeURIComponent(file.name)}`);
+    // As bytes: a .geojson File says application/geo+json, which the server would parse as a JSON body.
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Accept', 'application/json');
+    const token = sessionToken();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON (a proxy's error page): the status says enough
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(file.size, file.size);
+        resolve(body as StagedUpload);
+        return;
+      }
+      const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      reject(new ApiError(xhr.status, e?.code ?? 'internal', e?.message ?? `${xhr.status}`, e?.details));
+    };
+    // A network failure reads as fetch's would (errorText words a TypeError as "cannot connect").
+    xhr.onerror = () => reject(new TypeError('upload failed'));
+    xhr.send(file);
+  });
 }
 
 export async function previewImport(id: string, layer?: string, crs?: string): Promise<ImportPreview> {
@@ -105,17 +134,25 @@ export async function commitImport(
   }
 }
 
-/** The report as CSV (UTF-8 with BOM for Excel): index, row, reason. */
-export function reportCsv(problems: ImportProblem[], reasonText: (p: ImportProblem) => string): string {
+/**
+ * The report as CSV (UTF-8 with BOM for Excel): index, row, reason, with the header and the reasons
+ * in the user's words (`header`: the three column titles).
+ */
+export function reportCsv(
+  problems: ImportProblem[],
+  reasonText: (p: ImportProblem) => string,
+  header: [string, string, string] = ['index', 'row', 'reason'],
+): string {
   const cell = (v: string | number | undefined | null) => {
     const s = v === undefined || v === null ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return (
     '\uFEFF' +
-    ['index,row,reason', ...problems.map((p) => [p.index, p.row, reasonText(p)].map(cell).join(','))].join(
-      '\r\n',
-    ) +
+    [
+      header.map(cell).join(','),
+      ...problems.map((p) => [p.index, p.row, reasonText(p)].map(cell).join(',')),
+    ].join('\r\n') +
     '\r\n'
   );
 }

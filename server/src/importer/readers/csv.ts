@@ -1,12 +1,10 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
-import { ImportError } from '../errors.ts';
+import { because, fileProblem, ImportError, type ProblemReason } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { chunks, inputName, readHead, type SourceInput } from './input.ts';
 import type { FormatReader } from './types.ts';
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 const LON_NAMES = ['lon', 'lng', 'long', 'longitude', '经度', 'x', 'point_x', 'east', 'easting', '东坐标'];
 const LAT_NAMES = ['lat', 'latitude', '纬度', 'y', 'point_y', 'north', 'northing', '北坐标'];
@@ -34,10 +32,13 @@ export function pointColumns(header: string[]): PointColumns {
   return wkt !== undefined ? { wkt } : {};
 }
 
-export function noPositionProblem(header: string[], what = 'CSV'): ImportError {
-  return fileProblem(
-    `${what} needs a longitude column (${LON_NAMES.join('/')}) and a latitude column (${LAT_NAMES.join('/')}), or a WKT column (${WKT_NAMES.join('/')}); found ${header.join(', ')}`,
-  );
+export function noPositionProblem(header: string[]): ImportError {
+  return fileProblem('no_position_columns', {
+    lon: LON_NAMES.join('/'),
+    lat: LAT_NAMES.join('/'),
+    wkt: WKT_NAMES.join('/'),
+    found: header.join(', '),
+  });
 }
 
 /** The delimiter of a header line: the most frequent of , ; tab outside quotes (comma on a tie). */
@@ -73,7 +74,7 @@ export function recordToFeature(
   index: number,
   rowNumber: number,
 ): SourceFeature {
-  const problems: string[] = [];
+  const problems: ProblemReason[] = [];
   const properties: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row))
     if (k !== cols.lon && k !== cols.lat && k !== cols.wkt) properties[k] = v;
@@ -81,7 +82,7 @@ export function recordToFeature(
   if (cols.wkt !== undefined) {
     const raw = String(row[cols.wkt] ?? '').trim();
     const m = WKT_POINT.exec(raw);
-    if (raw === '') problems.push(`${cols.wkt} is empty`);
+    if (raw === '') problems.push(because('cell_empty', { field: cols.wkt }));
     else if (m) geometry = { type: 'Point', coordinates: [Number(m[1]), Number(m[2])] };
     else geometry = wktGeometry(raw, cols.wkt, problems);
   } else {
@@ -91,7 +92,11 @@ export function recordToFeature(
       const raw = String(v ?? '').trim();
       const n = raw === '' ? NaN : readNumber(raw);
       if (!Number.isFinite(n))
-        problems.push(`${col} ${raw === '' ? 'is empty' : `"${raw}" is not a number`}`);
+        problems.push(
+          raw === ''
+            ? because('cell_empty', { field: col })
+            : because('cell_not_number', { field: col, value: raw }),
+        );
       return n;
     };
     geometry = { type: 'Point', coordinates: [num(cols.lon!), num(cols.lat!)] };
@@ -106,11 +111,11 @@ export function recordToFeature(
 }
 
 let wkx: typeof import('wkx') | undefined;
-function wktGeometry(raw: string, col: string, problems: string[]): unknown {
+function wktGeometry(raw: string, col: string, problems: ProblemReason[]): unknown {
   try {
     return wkx!.Geometry.parse(raw).toGeoJSON();
   } catch (e) {
-    problems.push(`${col} is not WKT: ${(e as Error).message}`);
+    problems.push(because('not_wkt', { field: col, detail: (e as Error).message }));
     return null;
   }
 }
@@ -118,7 +123,7 @@ function wktGeometry(raw: string, col: string, problems: string[]): unknown {
 function decoderFor(input: SourceInput, encoding: string | undefined): string {
   if (encoding) {
     const e = normaliseEncoding(encoding);
-    if (!e) throw fileProblem(`unknown encoding "${encoding}" (say utf-8 or gbk)`);
+    if (!e) throw fileProblem('unknown_encoding', { encoding });
     return e;
   }
   return detectEncoding(readHead(input, 1 << 16));
@@ -175,7 +180,7 @@ export async function openCsv(input: SourceInput, opts: { encoding?: string }): 
       }
     } catch (e) {
       if (e instanceof ImportError) throw e;
-      throw fileProblem(`not readable as CSV: ${(e as Error).message}`);
+      throw fileProblem('not_csv', { detail: (e as Error).message });
     }
   }
   return {

@@ -1,11 +1,9 @@
 import DxfParser from 'dxf-parser';
-import { ImportError } from '../errors.ts';
+import { because, fileProblem, type ProblemReason } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { detectEncoding } from './encoding.ts';
 import { readAll, type SourceInput } from './input.ts';
 import type { FormatReader } from './types.ts';
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 interface DxfVertex {
   x: number;
@@ -42,10 +40,10 @@ export async function openDxf(input: SourceInput): Promise<FormatReader> {
     } | null;
     entities = parsed?.entities ?? [];
   } catch (e) {
-    throw fileProblem(`not readable as DXF: ${(e as Error).message}`);
+    throw fileProblem('not_dxf', { detail: (e as Error).message });
   }
   const kept = entities.filter((e) => e.type === 'LWPOLYLINE' || e.type === 'POLYLINE' || e.type === 'POINT');
-  if (kept.length === 0) throw fileProblem('the DXF has no LWPOLYLINE, POLYLINE or POINT entity');
+  if (kept.length === 0) throw fileProblem('dxf_empty');
   return {
     format: 'dxf',
     layers: [{ name: 'entities', count: kept.length, fields: ['layer', 'handle'] }],
@@ -58,7 +56,7 @@ export async function openDxf(input: SourceInput): Promise<FormatReader> {
           layer: e.layer ?? null,
           handle: e.handle === undefined ? null : String(e.handle),
         };
-        const problems: string[] = [];
+        const problems: ProblemReason[] = [];
         let geometry: unknown = null;
         if (e.type === 'POINT') {
           geometry = e.position ? { type: 'Point', coordinates: [e.position.x, e.position.y] } : null;
@@ -69,7 +67,11 @@ export async function openDxf(input: SourceInput): Promise<FormatReader> {
           const closedByPoint = ring.length > 3 && first![0] === last![0] && first![1] === last![1];
           if (!e.shape && !closedByPoint) {
             problems.push(
-              `${e.type} on layer "${e.layer ?? ''}" (handle ${String(e.handle ?? '?')}) is open, not a closed outline: close it in the drawing`,
+              because('dxf_open_polyline', {
+                entity: e.type,
+                layer: e.layer ?? '',
+                handle: String(e.handle ?? '?'),
+              }),
             );
           } else {
             if (!closedByPoint && first) ring.push([first[0]!, first[1]!]);

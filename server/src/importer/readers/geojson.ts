@@ -1,5 +1,5 @@
 import gjv from 'geojson-validation';
-import { ImportError } from '../errors.ts';
+import { because, fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import type { CrsFound } from '../crs.ts';
 import { chunks, readHead, type SourceInput } from './input.ts';
@@ -14,8 +14,6 @@ const GEOMETRY_TYPES: readonly string[] = [
   'MultiPolygon',
   'GeometryCollection',
 ];
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 const enum C {
   Quote = 0x22,
@@ -117,7 +115,7 @@ export class GeoJsonSplitter {
           this.finishTop(this.top + text.slice(this.segStart, i + 1), out);
           this.top = '';
           this.topActive = false;
-        } else if (this.depth < 0) throw fileProblem(`not valid JSON: unexpected "${text[i]}"`);
+        } else if (this.depth < 0) throw fileProblem('not_json', { detail: `unexpected "${text[i]}"` });
       }
     }
     if (this.elemActive) this.elem += text.slice(this.elemStart);
@@ -126,9 +124,8 @@ export class GeoJsonSplitter {
 
   /** Checks the end of the text: a document cut short is a problem of the file. */
   end(): void {
-    if (this.topActive || this.depth !== 0 || this.inString)
-      throw fileProblem('not valid JSON: the file ends inside a value (truncated?)');
-    if (this.index === 0 && !this.sawCollection) throw fileProblem('no GeoJSON in the file');
+    if (this.topActive || this.depth !== 0 || this.inString) throw fileProblem('json_truncated');
+    if (this.index === 0 && !this.sawCollection) throw fileProblem('no_geojson');
   }
 
   private emit(text: string, out: SourceFeature[]): void {
@@ -140,7 +137,7 @@ export class GeoJsonSplitter {
         feature: null,
         fromText: false,
         index,
-        problems: [`not valid JSON: ${(e as Error).message}`],
+        problems: [because('not_json', { detail: (e as Error).message })],
       });
     }
   }
@@ -150,23 +147,22 @@ export class GeoJsonSplitter {
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      throw fileProblem(`not valid JSON: ${(e as Error).message}`);
+      throw fileProblem('not_json', { detail: (e as Error).message });
     }
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-      throw fileProblem('not a GeoJSON object: expected a FeatureCollection, a Feature or a geometry');
+      throw fileProblem('not_geojson', { found: Array.isArray(doc) ? 'array' : typeof doc });
     }
     const o = doc as { type?: unknown; features?: unknown; bbox?: unknown };
     if (o.type === 'FeatureCollection') {
-      if (!Array.isArray(o.features)) throw fileProblem('FeatureCollection without a "features" array');
+      if (!Array.isArray(o.features)) throw fileProblem('no_features_array');
       if (o.bbox !== undefined) {
         const bad = gjv.isBbox(o.bbox, true);
-        if (bad.length) throw fileProblem(`FeatureCollection bbox: ${bad.join('; ')}`);
+        if (bad.length) throw fileProblem('bad_bbox', { detail: bad.join('; ') });
       }
       return;
     }
     if (Array.isArray(o.features)) {
-      const what = typeof o.type === 'string' ? `a ${o.type}` : 'an object without a "type"';
-      throw fileProblem(`${what} with a "features" array, expected a FeatureCollection`);
+      throw fileProblem('not_geojson', { found: typeof o.type === 'string' ? o.type : '' });
     }
     if (o.type === 'Feature') {
       out.push({ feature: doc, fromText: false, index: this.index++ });
@@ -181,8 +177,7 @@ export class GeoJsonSplitter {
       });
       return;
     }
-    const what = typeof o.type === 'string' ? `a ${o.type}` : 'an object without a "type"';
-    throw fileProblem(`${what}, expected a FeatureCollection, a Feature or a geometry`);
+    throw fileProblem('not_geojson', { found: typeof o.type === 'string' ? o.type : '' });
   }
 }
 

@@ -1,12 +1,10 @@
 import initSqlJs, { type Database } from 'sql.js';
-import { ImportError } from '../errors.ts';
+import { because, fileProblem, type ProblemReason } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import type { CrsFound } from '../crs.ts';
 import { readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
 import { gpkgToGeoJson } from './wkb.ts';
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 let sqlJs: ReturnType<typeof initSqlJs> | undefined;
 
@@ -33,7 +31,7 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
     db = new SQL.Database(readAll(input));
     db.exec('SELECT 1 FROM sqlite_master LIMIT 1');
   } catch (e) {
-    throw fileProblem(`not a readable GeoPackage (SQLite): ${(e as Error).message}`);
+    throw fileProblem('not_geopackage', { detail: (e as Error).message });
   }
   const rows = (sql: string, params: (string | number)[] = []) => {
     const st = db.prepare(sql);
@@ -55,7 +53,9 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
     );
   } catch (e) {
     db.close();
-    throw fileProblem(`not a GeoPackage (no gpkg_contents / gpkg_geometry_columns): ${(e as Error).message}`);
+    throw fileProblem('not_geopackage', {
+      detail: `no gpkg_contents / gpkg_geometry_columns: ${(e as Error).message}`,
+    });
   }
   const tables = new Map<string, FeatureTable>();
   for (const c of contents) {
@@ -89,7 +89,7 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
   }
   if (tables.size === 0) {
     db.close();
-    throw fileProblem('the GeoPackage has no feature table');
+    throw fileProblem('geopackage_empty');
   }
 
   async function* read(layer: string): AsyncGenerator<SourceFeature> {
@@ -109,12 +109,12 @@ export async function openGeoPackage(input: SourceInput): Promise<FormatReader> 
         }
         const blob = values[0];
         let geometry: unknown = null;
-        const problems: string[] = [];
+        const problems: ProblemReason[] = [];
         if (blob instanceof Uint8Array) {
           try {
             geometry = gpkgToGeoJson(blob);
           } catch (e) {
-            problems.push(`unreadable geometry: ${(e as Error).message}`);
+            problems.push(because('unreadable_geometry', { detail: (e as Error).message }));
           }
         }
         yield {

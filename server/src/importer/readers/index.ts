@@ -28,7 +28,7 @@
  *   detected), XLSX, Shapefile (.shp with its .dbf/.prj/.cpg, or a .zip), GeoPackage, KML/KMZ, DXF.
  */
 import { CrsError, insideChina, parseCrs, resolveCrs, type Crs, type CrsFound } from '../crs.ts';
-import { ImportError } from '../errors.ts';
+import { because, fileProblem, ImportError, type ProblemReason } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { openCsv } from './csv.ts';
 import { openGeoJson } from './geojson.ts';
@@ -53,8 +53,8 @@ export interface SourceCrs {
   found: CrsFound;
   /** The CRS features are read in (`EPSG:4544`, `GCJ-02` …), null when it cannot be resolved. */
   id: string | null;
-  /** Why not, and how to name it (`--crs EPSG:4544`). */
-  problem: string | null;
+  /** Why not (a code the client words with how to name one). */
+  problem: ProblemReason | null;
 }
 
 export interface OpenedSource {
@@ -144,8 +144,8 @@ async function openFormat(
   }
 }
 
-function outsideChinaWarning(p: number[]): string {
-  return `position [${p[0]!.toFixed(6)}, ${p[1]!.toFixed(6)}] lies outside China after conversion to WGS84 (wrong coordinate system?)`;
+function outsideChinaWarning(p: number[]): ProblemReason {
+  return because('outside_china', { lon: p[0]!.toFixed(6), lat: p[1]!.toFixed(6) });
 }
 
 /** Converts a GeoJSON geometry's positions in place; false when they are not all numbers. */
@@ -198,9 +198,7 @@ async function* converted(
     const first = firstPosition(g.coordinates);
     if (defaulted && first && Number.isFinite(first[0]) && Number.isFinite(first[1]) && !lonLat(first)) {
       // Metres where lon/lat was assumed: say how to name the CRS rather than "out of range".
-      (s.problems ??= []).push(
-        `position [${first[0]}, ${first[1]}] is not lon/lat: the file does not say its coordinate system, so ${crsHelpShort}`,
-      );
+      (s.problems ??= []).push(because('not_lon_lat', { x: first[0]!, y: first[1]! }));
       yield s;
       continue;
     }
@@ -213,9 +211,6 @@ async function* converted(
   }
 }
 
-const crsHelpShort =
-  'name it with --crs (e.g. --crs EPSG:4544 for CGCS2000 3° Gauss-Krüger CM 105°E, --crs EPSG:4523 for the same with zone 35 in front of x)';
-
 /** Opens a file of any supported format; see the module comment. */
 export async function openSource(input: SourceInput, opts: OpenOptions = {}): Promise<OpenedSource> {
   const format = opts.format ?? detectFormat(input);
@@ -225,12 +220,10 @@ export async function openSource(input: SourceInput, opts: OpenOptions = {}): Pr
   const pick = (layer?: string) => {
     const name = layer ?? first;
     if (!reader.layers.some((l) => l.name === name)) {
-      throw new ImportError([
-        {
-          index: null,
-          reason: `no layer "${name}"; the file has ${reader.layers.map((l) => `"${l.name}"`).join(', ') || 'none'}`,
-        },
-      ]);
+      throw fileProblem('no_source_layer', {
+        layer: name,
+        layers: reader.layers.map((l) => `"${l.name}"`).join(', ') || '-',
+      });
     }
     return name;
   };
@@ -242,7 +235,7 @@ export async function openSource(input: SourceInput, opts: OpenOptions = {}): Pr
       return { found, id: crs.id, problem: null, crs, defaulted: !opts.crs && !found.text };
     } catch (e) {
       if (!(e instanceof CrsError)) throw e;
-      return { found, id: null, problem: e.message, crs: null, defaulted: false };
+      return { found, id: null, problem: e.reason, crs: null, defaulted: false };
     }
   };
   const publicCrs = (layer?: string): SourceCrs => {
@@ -260,7 +253,7 @@ export async function openSource(input: SourceInput, opts: OpenOptions = {}): Pr
     read(layer?: string) {
       const name = pick(layer);
       const c = crsOf(name);
-      if (!c.crs) throw new ImportError([{ index: null, reason: c.problem! }]);
+      if (!c.crs) throw new ImportError([{ index: null, ...c.problem! }]);
       return converted(reader.read(name), c.crs, c.defaulted);
     },
     close: () => reader.close?.(),
@@ -271,7 +264,7 @@ function parseCrsOrThrow(text: string): void {
   try {
     parseCrs(text);
   } catch (e) {
-    if (e instanceof CrsError) throw new ImportError([{ index: null, reason: e.message }]);
+    if (e instanceof CrsError) throw new ImportError([{ index: null, ...e.reason }]);
     throw e;
   }
 }

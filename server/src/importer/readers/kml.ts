@@ -1,13 +1,11 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { kml } from '@tmcw/togeojson';
 import JSZip from 'jszip';
-import { ImportError } from '../errors.ts';
+import { fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { detectEncoding } from './encoding.ts';
 import { readAll, type SourceInput } from './input.ts';
 import type { FormatReader } from './types.ts';
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 /** KML text from a .kml (its XML declaration's encoding, else UTF-8/GB18030 detected) or a .kmz (doc.kml, else the first .kml). */
 async function kmlText(input: SourceInput, kmz: boolean): Promise<string> {
@@ -17,11 +15,11 @@ async function kmlText(input: SourceInput, kmz: boolean): Promise<string> {
     try {
       zip = await JSZip.loadAsync(bytes);
     } catch (e) {
-      throw fileProblem(`not a readable KMZ (zip): ${(e as Error).message}`);
+      throw fileProblem('not_kmz', { detail: (e as Error).message });
     }
     const entries = Object.values(zip.files).filter((f) => !f.dir && /\.kml$/i.test(f.name));
     const doc = entries.find((f) => /(^|\/)doc\.kml$/i.test(f.name)) ?? entries[0];
-    if (!doc) throw fileProblem('the KMZ holds no .kml file');
+    if (!doc) throw fileProblem('kmz_no_kml');
     bytes = Buffer.from(await doc.async('uint8array'));
   }
   const declared = /^<\?xml[^>]*encoding=["']([^"']+)["']/i.exec(
@@ -51,14 +49,12 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
     },
   }).parseFromString(text, 'text/xml');
   if (errors.length || !doc.documentElement)
-    throw fileProblem(`not readable as KML: ${errors[0] ?? 'no document'}`);
-  if (doc.getElementsByTagName('Placemark').length === 0) throw fileProblem('the KML has no Placemark');
+    throw fileProblem('not_kml', { detail: errors[0] ?? 'no document' });
+  if (doc.getElementsByTagName('Placemark').length === 0) throw fileProblem('kml_no_placemark');
   const fc = kml(doc as never);
   const features = fc.features;
   if (!features.some((f) => f.geometry)) {
-    throw fileProblem(
-      `none of the KML's ${features.length} placemarks has a geometry (Point, Polygon or MultiGeometry)`,
-    );
+    throw fileProblem('kml_no_geometry', { n: features.length });
   }
   const fields = new Set<string>();
   for (const f of features)

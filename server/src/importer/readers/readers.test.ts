@@ -50,9 +50,11 @@ describe('GeoJSON splitter (streamed)', () => {
   });
 
   it('says a truncated file is truncated, and a bad feature is that feature', () => {
-    expect(() => splitGeoJson(fc.slice(0, fc.length - 20))).toThrow(/truncated/);
+    expect(() => splitGeoJson(fc.slice(0, fc.length - 20))).toThrow(
+      expect.objectContaining({ problems: [{ index: null, code: 'json_truncated' }] }),
+    );
     const bad = splitGeoJson('{"type":"FeatureCollection","features":[{"type":"Feature",,}]}');
-    expect(bad[0]!.problems![0]).toMatch(/^not valid JSON/);
+    expect(bad[0]!.problems![0]).toMatchObject({ code: 'not_json' });
   });
 
   it('checks what the collection is once it has been read', () => {
@@ -103,7 +105,11 @@ describe('openSource', () => {
 
   it('names the row of a bad coordinate, and a WKT column works', async () => {
     const fs = await collect((await openSource(bytes('p.csv', 'lon,lat\n105.6,30.5\nabc,30.5\n'))).read());
-    expect(fs[1]).toMatchObject({ index: 1, row: 3, problems: ['lon "abc" is not a number'] });
+    expect(fs[1]).toMatchObject({
+      index: 1,
+      row: 3,
+      problems: [{ code: 'cell_not_number', params: { field: 'lon', value: 'abc' } }],
+    });
     const w = await collect((await openSource(bytes('w.csv', 'id,WKT\n1,"POINT (105.6 30.5)"\n'))).read());
     expect((w[0]!.feature as { geometry: unknown }).geometry).toEqual({
       type: 'Point',
@@ -115,7 +121,7 @@ describe('openSource', () => {
     // 遂宁: CGCS2000 3° Gauss-Krüger CM 105°E, x = 500000 + ~57 km
     const text = 'x,y\n557800,3378000\n';
     const none = await collect((await openSource(bytes('m.csv', text))).read());
-    expect(none[0]!.problems![0]).toMatch(/is not lon\/lat.*--crs EPSG:4544/);
+    expect(none[0]!.problems![0]).toEqual({ code: 'not_lon_lat', params: { x: 557800, y: 3378000 } });
     const gk = await collect((await openSource(bytes('m.csv', text), { crs: 'EPSG:4544' })).read());
     const [lon, lat] = (gk[0]!.feature as { geometry: { coordinates: number[] } }).geometry.coordinates;
     expect(lon).toBeCloseTo(105.6, 1);
@@ -131,6 +137,9 @@ describe('openSource', () => {
   it('warns with the feature index when a position lands outside China', async () => {
     const fs = await collect((await openSource(bytes('p.csv', 'lon,lat\n105.6,30.5\n13.4,52.5\n'))).read());
     expect(fs[0]!.warnings).toBeUndefined();
-    expect(fs[1]!.warnings![0]).toMatch(/outside China/);
+    expect(fs[1]!.warnings![0]).toEqual({
+      code: 'outside_china',
+      params: { lon: '13.400000', lat: '52.500000' },
+    });
   });
 });

@@ -2,13 +2,11 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { basename } from 'node:path';
 import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
-import { ImportError } from '../errors.ts';
+import { fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 /** One Shapefile of a set: where its parts are (paths on disk, or bytes from a zip or an upload). */
 interface ShapeSet {
@@ -51,12 +49,12 @@ async function setsFromZip(bytes: Uint8Array, zipName: string): Promise<ShapeSet
   try {
     zip = await JSZip.loadAsync(bytes);
   } catch (e) {
-    throw fileProblem(`not a readable zip: ${(e as Error).message}`);
+    throw fileProblem('not_zip', { detail: (e as Error).message });
   }
   const files = Object.values(zip.files).filter((f) => !f.dir && !/(^|\/)__MACOSX\//.test(f.name));
   const byLower = new Map(files.map((f) => [f.name.toLowerCase(), f]));
   const shps = files.filter((f) => /\.shp$/i.test(f.name));
-  if (shps.length === 0) throw fileProblem(`${zipName} holds no .shp file`);
+  if (shps.length === 0) throw fileProblem('zip_no_shp', { file: zipName });
   const out: ShapeSet[] = [];
   for (const f of shps) {
     const stem = f.name.slice(0, -4).toLowerCase();
@@ -125,7 +123,7 @@ interface DbfHeader {
 }
 
 function dbfHeader(bytes: Uint8Array, dbfName: string): DbfHeader {
-  if (bytes.length < 32) throw fileProblem(`${dbfName} is not a dBASE file (too short)`);
+  if (bytes.length < 32) throw fileProblem('dbf_too_short', { file: dbfName });
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const headerLength = v.getUint16(8, true);
   const fieldNames: Uint8Array[] = [];
@@ -151,7 +149,7 @@ function dbfHeader(bytes: Uint8Array, dbfName: string): DbfHeader {
 function dbfEncoding(set: ShapeSet, header: DbfHeader, sample: Uint8Array, given?: string): string {
   if (given) {
     const e = normaliseEncoding(given);
-    if (!e) throw fileProblem(`unknown encoding "${given}" (say utf-8 or gbk)`);
+    if (!e) throw fileProblem('unknown_encoding', { encoding: given });
     return e;
   }
   if (set.cpg) {
@@ -179,16 +177,14 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
   const info = new Map<string, { set: ShapeSet; encoding: string; count: number }>();
   for (const set of sets) {
     if (!set.dbf) {
-      throw fileProblem(
-        `${set.shpName}: its .dbf is missing (a Shapefile is at least .shp + .dbf, with .prj for the coordinate system; give them together or zipped)`,
-      );
+      throw fileProblem('dbf_missing', { file: set.shpName });
     }
     const shpHead = head(set.shp, 100);
     if (
       shpHead.length < 100 ||
       new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(0, false) !== 9994
     )
-      throw fileProblem(`${set.shpName} is not a Shapefile (bad header)`);
+      throw fileProblem('shp_bad_header', { file: set.shpName });
     const dbfName = set.shpName.replace(/\.shp$/i, '.dbf');
     const sample = head(set.dbf, 1 << 16);
     const header = dbfHeader(sample, dbfName);
@@ -197,9 +193,7 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
     const shpSize = typeof set.shp === 'string' ? statSync(set.shp).size : set.shp.length;
     const declared = shpDeclaredBytes(shpHead);
     if (shpSize < declared) {
-      throw fileProblem(
-        `${set.shpName} is truncated: its header says ${declared.toLocaleString('en-US')} bytes, the file has ${shpSize.toLocaleString('en-US')}`,
-      );
+      throw fileProblem('shp_truncated', { file: set.shpName, declared, size: shpSize });
     }
     const typeCode = new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(32, true);
     layers.push({
@@ -221,15 +215,13 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
       try {
         r = await src.read();
       } catch (e) {
-        throw fileProblem(`${set.shpName}: damaged at shape ${index}: ${(e as Error).message}`);
+        throw fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
       }
       if (r.done) break;
       yield { feature: r.value, fromText: false, index: index++ };
     }
     if (index < count) {
-      throw fileProblem(
-        `${set.shpName} ends after ${index} shapes but its .dbf has ${count} records (truncated?)`,
-      );
+      throw fileProblem('shp_short', { file: set.shpName, shapes: index, records: count });
     }
   }
 

@@ -1,11 +1,9 @@
 import ExcelJS from 'exceljs';
-import { ImportError } from '../errors.ts';
+import { fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { noPositionProblem, pointColumns, recordToFeature } from './csv.ts';
 import { readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
-
-const fileProblem = (reason: string) => new ImportError([{ index: null, reason }]);
 
 /** A cell as a plain value: numbers stay numbers, rich text and formula results as their text/value. */
 function cellValue(v: ExcelJS.CellValue): string | number | boolean | null {
@@ -29,7 +27,7 @@ export async function openXlsx(input: SourceInput): Promise<FormatReader> {
   try {
     await wb.xlsx.load(readAll(input) as unknown as ArrayBuffer);
   } catch (e) {
-    throw fileProblem(`not a readable XLSX workbook: ${(e as Error).message}`);
+    throw fileProblem('not_xlsx', { detail: (e as Error).message });
   }
   const sheets = new Map<string, { header: string[]; ws: ExcelJS.Worksheet }>();
   const layers: SourceLayer[] = [];
@@ -42,7 +40,7 @@ export async function openXlsx(input: SourceInput): Promise<FormatReader> {
     sheets.set(ws.name, { header, ws });
     layers.push({ name: ws.name, count: Math.max(0, ws.actualRowCount - 1), fields: header.filter(Boolean) });
   });
-  if (layers.length === 0) throw fileProblem('the workbook has no sheet with a header row');
+  if (layers.length === 0) throw fileProblem('xlsx_no_sheet');
   return {
     format: 'xlsx',
     layers,
@@ -51,8 +49,7 @@ export async function openXlsx(input: SourceInput): Promise<FormatReader> {
     async *read(layer): AsyncGenerator<SourceFeature> {
       const { header, ws } = sheets.get(layer)!;
       const cols = pointColumns(header);
-      if (!cols.wkt && (cols.lon === undefined || cols.lat === undefined))
-        throw noPositionProblem(header, 'the sheet');
+      if (!cols.wkt && (cols.lon === undefined || cols.lat === undefined)) throw noPositionProblem(header);
       let index = 0;
       for (let r = 2; r <= ws.rowCount; r++) {
         const row = ws.getRow(r);

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { IMPORT_PROBLEM_CODES } from './import-problems.ts';
+import {
+  IMPORT_PROBLEM_WORDS,
+  importProblemLine,
+  importProblemLines,
+  importProblemText,
+} from './import-words.ts';
+
+const HAN = /[\u4e00-\u9fff]/;
+
+describe('import problems are codes worded by the client (issue 11)', () => {
+  it('every code has a zh-CN and an English wording, and no wording is left without a code', () => {
+    for (const code of IMPORT_PROBLEM_CODES) {
+      expect(IMPORT_PROBLEM_WORDS['zh-CN'][code], code).toMatch(/\S/);
+      expect(IMPORT_PROBLEM_WORDS.en[code], code).toMatch(/\S/);
+    }
+    for (const lang of ['zh-CN', 'en'] as const)
+      expect(Object.keys(IMPORT_PROBLEM_WORDS[lang]).sort()).toEqual([...IMPORT_PROBLEM_CODES].sort());
+  });
+
+  it('the Chinese wording is Chinese and both use the same params', () => {
+    const params = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const code of IMPORT_PROBLEM_CODES) {
+      const zh = IMPORT_PROBLEM_WORDS['zh-CN'][code];
+      const en = IMPORT_PROBLEM_WORDS.en[code];
+      expect(zh, code).toMatch(HAN);
+      expect(params(zh), code).toEqual(params(en));
+    }
+  });
+
+  it('words a refused row with its place, field, layer and geometry names in either language', () => {
+    const p = {
+      index: 1,
+      row: 3,
+      code: 'cell_not_number' as const,
+      params: { field: 'lon', value: '东经105' },
+    };
+    expect(importProblemLine('zh-CN', p)).toBe('要素 1（第 3 行）：“lon”的值“东经105”不是数字');
+    expect(importProblemLine('en', p)).toBe('feature 1 (row 3): “lon” "东经105" is not a number');
+    expect(importProblemLines('both', p)).toBe(
+      '要素 1（第 3 行）：“lon”的值“东经105”不是数字 | feature 1 (row 3): “lon” "东经105" is not a number',
+    );
+    const type = {
+      code: 'wrong_geometry_type' as const,
+      params: { type: 'Point', layer: 'buildings', accepts: 'Polygon,MultiPolygon' },
+    };
+    expect(importProblemText('zh-CN', type)).toBe(
+      '几何类型为点（Point）；楼栋需要面（Polygon）或多面（MultiPolygon）',
+    );
+    expect(importProblemText('en', type)).toBe('Geometry is Point; buildings take Polygon or MultiPolygon');
+    expect(
+      importProblemText(
+        'zh-CN',
+        { code: 'required', params: { field: 'category' } },
+        { field: () => '类别' },
+      ),
+    ).toBe('“类别”为必填项');
+  });
+
+  it('a file problem has no place; a feature with many bad positions says how many more', () => {
+    expect(
+      importProblemLine('zh-CN', { index: null, code: 'dbf_missing', params: { file: 'cut.shp' } }),
+    ).toMatch(/^cut\.shp 缺少 \.dbf 文件/);
+    const more = {
+      code: 'coordinate_out_of_range' as const,
+      params: { path: 'coordinates[0]', x: 500, y: 1, more: 4 },
+    };
+    expect(importProblemText('en', more)).toMatch(/\(and 4 more like it\)$/);
+    expect(importProblemText('zh-CN', more)).toMatch(/（另有 4 处类似）$/);
+  });
+});

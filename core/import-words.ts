@@ -1,0 +1,296 @@
+/**
+ * The import's problems in words (数据导入的问题说明): one glossary for the import page, its CSV
+ * report and the CLI, Chinese first with English beside. The server sends codes and params
+ * (core/import-problems.ts); whoever shows them words them here, in the user's language.
+ */
+import { term, type GlossaryLanguage } from './glossary.ts';
+import type { ImportProblem, ImportProblemCode, ProblemReason } from './import-problems.ts';
+
+export type ImportLanguage = GlossaryLanguage;
+
+const CRS_HELP_ZH =
+  '请指定坐标系，例如 EPSG:4544（CGCS2000 3 度带，中央经线 105°E）、EPSG:4523（同一带，x 前带带号 35）、EPSG:4490（CGCS2000 经纬度）、gcj02（高德、腾讯）或 bd09（百度）';
+const CRS_HELP_EN =
+  'name the coordinate system, e.g. EPSG:4544 (CGCS2000 3° Gauss-Krüger CM 105°E), EPSG:4523 (the same with zone 35 in front of x), EPSG:4490 (CGCS2000 lon/lat), gcj02 (Amap, Tencent) or bd09 (Baidu)';
+
+/** Templates: `{name}` is replaced by the param of that name. */
+export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCode, string>> = {
+  'zh-CN': {
+    unknown_layer: '没有图层“{layer}”',
+    mode_needs_key: '--mode {mode} 需要 --key 列名（文件中要素编号所在的列）',
+    replace_needs_scope:
+      '--mode replace 需要指定替换范围：--street 街道编码，或 --bbox 最小经度,最小纬度,最大经度,最大纬度',
+    replace_jurisdictions: '行政区划不能用 replace 整体替换（其他数据引用它们），请用 upsert',
+    replace_unknown_street: `没有编码为 {street} 的${term('street', 'zh-CN')}，无法在其中替换`,
+    points_only: '{format} 文件只含点，{layer}需要面（请用 Shapefile、GeoPackage 或 GeoJSON）',
+    not_json: '不是有效的 JSON：{detail}',
+    json_truncated: '不是有效的 JSON：文件在一个值的中途结束（文件不完整？）',
+    no_geojson: '文件中没有 GeoJSON',
+    not_geojson: '不是 GeoJSON（{found}）：应为 FeatureCollection、Feature 或几何对象',
+    no_features_array: 'FeatureCollection 缺少 "features" 数组',
+    bad_bbox: 'FeatureCollection 的 bbox 有误：{detail}',
+    not_csv: '无法按 CSV 读取：{detail}',
+    no_position_columns: '表格需要经度列（{lon}）和纬度列（{lat}），或 WKT 列（{wkt}）；文件中的列为 {found}',
+    unknown_encoding: '不认识的字符编码“{encoding}”（请用 utf-8 或 gbk）',
+    not_dxf: '无法按 DXF 读取：{detail}',
+    dxf_empty: 'DXF 中没有 LWPOLYLINE、POLYLINE 或 POINT 图元',
+    not_geopackage: '不是可读取的 GeoPackage：{detail}',
+    geopackage_empty: 'GeoPackage 中没有要素表',
+    not_kmz: '不是可读取的 KMZ（压缩包）：{detail}',
+    kmz_no_kml: 'KMZ 中没有 .kml 文件',
+    not_kml: '无法按 KML 读取：{detail}',
+    kml_no_placemark: 'KML 中没有地标（Placemark）',
+    kml_no_geometry: 'KML 的 {n} 个地标都没有几何（点、面或 MultiGeometry）',
+    not_zip: '不是可读取的压缩包：{detail}',
+    zip_no_shp: '{file} 中没有 .shp 文件',
+    dbf_missing:
+      '{file} 缺少 .dbf 文件（Shapefile 至少需要 .shp 和 .dbf，坐标系在 .prj 中；请一起上传或打包为 zip）',
+    dbf_too_short: '{file} 不是 dBASE 文件（太短）',
+    shp_bad_header: '{file} 不是 Shapefile（文件头有误）',
+    shp_truncated: '{file} 不完整：文件头说有 {declared} 字节，实际只有 {size} 字节',
+    shp_damaged: '{file} 在第 {shape} 个图形处损坏：{detail}',
+    shp_short: '{file} 只有 {shapes} 个图形，而 .dbf 有 {records} 条记录（文件不完整？）',
+    not_xlsx: '不是可读取的 Excel（XLSX）工作簿：{detail}',
+    xlsx_no_sheet: '工作簿中没有带表头的工作表',
+    no_source_layer: '文件中没有图层“{layer}”；文件中的图层：{layers}',
+    crs_not_supported: `不支持坐标系 EPSG:{code}；${CRS_HELP_ZH}`,
+    crs_unknown: `不认识的坐标系 {name}；${CRS_HELP_ZH}`,
+    crs_unreadable: `“{text}”不是坐标系；${CRS_HELP_ZH}`,
+    crs_file_unknown: `文件（{source}）中的坐标系 {name} 无法识别；${CRS_HELP_ZH}`,
+    crs_missing: `文件没有注明坐标系；${CRS_HELP_ZH}`,
+    not_lon_lat: `位置 [{x}, {y}] 不是经纬度：文件没有注明坐标系，${CRS_HELP_ZH}`,
+    not_a_feature: '不是 GeoJSON 要素（Feature）对象',
+    wrong_feature_type: '类型为 {type}，应为 "Feature"',
+    feature_structure: '要素结构有误：{detail}',
+    properties_not_object: '属性（properties）必须是对象或 null',
+    no_geometry: '没有几何；{layer}需要{accepts}',
+    wrong_geometry_type: '几何类型为{type}；{layer}需要{accepts}',
+    bad_geometry: '{type}几何有误：{detail}',
+    ring_too_short: '{path}：环至少需要 4 个点，只有 {n} 个',
+    ring_not_closed: '{path}：环没有闭合（首尾点不同）',
+    coordinate_not_number: '{path}：坐标 {position} 不是数字',
+    coordinate_out_of_range:
+      '{path}：坐标 [{x}, {y}] 超出经度 −180..180 / 纬度 −90..90（不是 WGS84 经纬度？）',
+    no_rings: '{path}：多边形没有环',
+    no_polygons: '多面（MultiPolygon）中没有多边形',
+    unreadable_geometry: '几何无法读取：{detail}',
+    cell_empty: '“{field}”为空',
+    cell_not_number: '“{field}”的值“{value}”不是数字',
+    not_wkt: '“{field}”不是 WKT：{detail}',
+    dxf_open_polyline:
+      '图层“{layer}”上的 {entity}（句柄 {handle}）没有闭合，不是封闭的轮廓：请在图纸中闭合它',
+    required: '“{field}”为必填项',
+    not_text: '“{field}”应为文字，实为 {value}',
+    value_not_allowed: '“{field}”的值 {value} 不在可选值中（{allowed}）',
+    not_number: '“{field}”应为数字，实为 {value}',
+    not_whole_number: '“{field}”应为整数，实为 {value}',
+    number_too_large: '“{field}”的值 {value} 太大',
+    out_of_range: '“{field}”的值 {value} 超出范围 {range}',
+    not_boolean: '“{field}”应为 是/否（true/false），实为 {value}',
+    parent_required: '{level}必须填写上级编码（parent_code）',
+    key_empty: '编号列“{key}”为空',
+    invalid_geometry: '几何无效：{detail}（选择“修复几何”（--make-valid）可自动修复）',
+    repair_empty: '{detail}：修复（ST_MakeValid）后不再有面',
+    repair_still_invalid: '{detail}：修复（ST_MakeValid）后仍然无效',
+    repair_multipart: '{detail}：修复后成为 {parts} 个多边形，而{layer}必须是一个多边形——请在源数据中拆分',
+    reference_missing: '“{column}”的值 {value} 在 {table}.{ref} 中不存在',
+    duplicate_in_file: '“{column}”的值 {value} 在文件中出现了 {n} 次',
+    already_exists: '“{column}”的值 {value} 在 {table} 中已存在',
+    source_id_stored:
+      '编号“{key}”为 {value} 的要素已导入过（{table} 第 {id} 条）：upsert 模式会更新它，append 模式会跳过它',
+    source_id_outside_scope: '编号 {value} 已存在于替换范围之外（{table} 第 {id} 条）',
+    outside_street: `不在本${term('street', 'zh-CN')}（{street}）范围内`,
+    outside_china: '转换为 WGS84 后，位置 [{lon}, {lat}] 在中国境外（坐标系是否有误？）',
+  },
+  en: {
+    unknown_layer: 'No layer "{layer}"',
+    mode_needs_key: "--mode {mode} needs --key COLUMN (the features' id in the file)",
+    replace_needs_scope:
+      '--mode replace needs the part to replace: --street CODE or --bbox minLon,minLat,maxLon,maxLat',
+    replace_jurisdictions:
+      '--mode replace does not apply to jurisdictions (other rows refer to them): use upsert',
+    replace_unknown_street: `No ${term('street', 'en')} with code {street} to replace within`,
+    points_only: '{format} files hold points; {layer} need polygons (use Shapefile, GeoPackage or GeoJSON)',
+    not_json: 'Not valid JSON: {detail}',
+    json_truncated: 'Not valid JSON: the file ends inside a value (truncated?)',
+    no_geojson: 'No GeoJSON in the file',
+    not_geojson: 'Not GeoJSON ({found}): expected a FeatureCollection, a Feature or a geometry',
+    no_features_array: 'A FeatureCollection without a "features" array',
+    bad_bbox: 'FeatureCollection bbox: {detail}',
+    not_csv: 'Not readable as CSV: {detail}',
+    no_position_columns:
+      'The table needs a longitude column ({lon}) and a latitude column ({lat}), or a WKT column ({wkt}); found {found}',
+    unknown_encoding: 'Unknown encoding "{encoding}" (say utf-8 or gbk)',
+    not_dxf: 'Not readable as DXF: {detail}',
+    dxf_empty: 'The DXF has no LWPOLYLINE, POLYLINE or POINT entity',
+    not_geopackage: 'Not a readable GeoPackage: {detail}',
+    geopackage_empty: 'The GeoPackage has no feature table',
+    not_kmz: 'Not a readable KMZ (zip): {detail}',
+    kmz_no_kml: 'The KMZ holds no .kml file',
+    not_kml: 'Not readable as KML: {detail}',
+    kml_no_placemark: 'The KML has no Placemark',
+    kml_no_geometry: "None of the KML's {n} placemarks has a geometry (Point, Polygon or MultiGeometry)",
+    not_zip: 'Not a readable zip: {detail}',
+    zip_no_shp: '{file} holds no .shp file',
+    dbf_missing:
+      '{file}: its .dbf is missing (a Shapefile is at least .shp + .dbf, with .prj for the coordinate system; give them together or zipped)',
+    dbf_too_short: '{file} is not a dBASE file (too short)',
+    shp_bad_header: '{file} is not a Shapefile (bad header)',
+    shp_truncated: '{file} is truncated: its header says {declared} bytes, the file has {size}',
+    shp_damaged: '{file}: damaged at shape {shape}: {detail}',
+    shp_short: '{file} ends after {shapes} shapes but its .dbf has {records} records (truncated?)',
+    not_xlsx: 'Not a readable XLSX workbook: {detail}',
+    xlsx_no_sheet: 'The workbook has no sheet with a header row',
+    no_source_layer: 'No layer "{layer}" in the file; it has {layers}',
+    crs_not_supported: `EPSG:{code} is not a coordinate system this importer converts; ${CRS_HELP_EN}`,
+    crs_unknown: `Unknown coordinate system {name}; ${CRS_HELP_EN}`,
+    crs_unreadable: `"{text}" is not a coordinate system; ${CRS_HELP_EN}`,
+    crs_file_unknown: `The {source} says {name}, a coordinate system this importer does not know; ${CRS_HELP_EN}`,
+    crs_missing: `The file does not say its coordinate system; ${CRS_HELP_EN}`,
+    not_lon_lat: `Position [{x}, {y}] is not lon/lat: the file does not say its coordinate system, so ${CRS_HELP_EN}`,
+    not_a_feature: 'Not a GeoJSON Feature object',
+    wrong_feature_type: 'Has type {type}, expected "Feature"',
+    feature_structure: 'Feature structure: {detail}',
+    properties_not_object: 'properties must be an object or null',
+    no_geometry: 'Has no geometry; {layer} need {accepts}',
+    wrong_geometry_type: 'Geometry is {type}; {layer} take {accepts}',
+    bad_geometry: 'Invalid {type}: {detail}',
+    ring_too_short: '{path}: a ring needs at least 4 positions, has {n}',
+    ring_not_closed: '{path}: ring is not closed (first and last positions differ)',
+    coordinate_not_number: '{path}: coordinate {position} is not a number',
+    coordinate_out_of_range:
+      '{path}: coordinate [{x}, {y}] is outside lon −180..180 / lat −90..90 (not WGS84 lon/lat?)',
+    no_rings: '{path}: polygon has no rings',
+    no_polygons: 'Multipolygon has no polygons',
+    unreadable_geometry: 'Unreadable geometry: {detail}',
+    cell_empty: '“{field}” is empty',
+    cell_not_number: '“{field}” "{value}" is not a number',
+    not_wkt: '“{field}” is not WKT: {detail}',
+    dxf_open_polyline:
+      '{entity} on layer "{layer}" (handle {handle}) is open, not a closed outline: close it in the drawing',
+    required: '“{field}” is required',
+    not_text: '“{field}” must be text, got {value}',
+    value_not_allowed: '“{field}” {value} is not one of {allowed}',
+    not_number: '“{field}” must be a number, got {value}',
+    not_whole_number: '“{field}” must be a whole number, got {value}',
+    number_too_large: '“{field}” {value} is too large',
+    out_of_range: '“{field}” {value} is out of range {range}',
+    not_boolean: '“{field}” must be true or false, got {value}',
+    parent_required: 'parent_code is required for a {level}',
+    key_empty: 'Key column "{key}" is empty',
+    invalid_geometry: 'Invalid geometry: {detail} (--make-valid repairs it)',
+    repair_empty: '{detail}: nothing polygonal is left after ST_MakeValid',
+    repair_still_invalid: '{detail}: still invalid after ST_MakeValid',
+    repair_multipart:
+      '{detail}: the repair gives {parts} polygons; a {layer} must be one polygon — split it in the source',
+    reference_missing: '“{column}” {value} matches no {table}.{ref}',
+    duplicate_in_file: '“{column}” {value} appears {n} times in the file',
+    already_exists: '“{column}” {value} already exists in {table}',
+    source_id_stored:
+      '{key} {value} is already stored ({table} id {id}): --mode upsert updates it, --mode append skips it',
+    source_id_outside_scope: 'Source id {value} is stored outside the part being replaced ({table} id {id})',
+    outside_street: `Outside your ${term('street', 'en')} ({street})`,
+    outside_china:
+      'Position [{lon}, {lat}] lies outside China after conversion to WGS84 (wrong coordinate system?)',
+  },
+};
+
+/** More problems like the first in the same feature (one line per feature): appended when `more` > 0. */
+const MORE: Record<ImportLanguage, string> = {
+  'zh-CN': '（另有 {more} 处类似）',
+  en: ' (and {more} more like it)',
+};
+
+const LAYERS: Record<string, Record<ImportLanguage, string>> = {
+  buildings: { 'zh-CN': term('building', 'zh-CN'), en: `${term('building', 'en')}s` },
+  compounds: { 'zh-CN': term('compound', 'zh-CN'), en: `${term('compound', 'en')}s` },
+  'service-areas': { 'zh-CN': term('serviceArea', 'zh-CN'), en: `${term('serviceArea', 'en')}s` },
+  jurisdictions: { 'zh-CN': '行政区划', en: 'jurisdictions' },
+  cameras: { 'zh-CN': term('camera', 'zh-CN'), en: `${term('camera', 'en')}s` },
+  gates: { 'zh-CN': term('gate', 'zh-CN'), en: `${term('gate', 'en')}s` },
+};
+/** One feature of a layer, for `a {layer} must be one polygon`. */
+const ONE_OF_LAYER: Record<string, Record<ImportLanguage, string>> = {
+  'service-areas': { 'zh-CN': term('serviceArea', 'zh-CN'), en: term('serviceArea', 'en') },
+  compounds: { 'zh-CN': term('compound', 'zh-CN'), en: term('compound', 'en') },
+};
+const GEOMETRIES: Record<string, Record<ImportLanguage, string>> = {
+  Point: { 'zh-CN': '点（Point）', en: 'Point' },
+  MultiPoint: { 'zh-CN': '多点（MultiPoint）', en: 'MultiPoint' },
+  LineString: { 'zh-CN': '线（LineString）', en: 'LineString' },
+  MultiLineString: { 'zh-CN': '多线（MultiLineString）', en: 'MultiLineString' },
+  Polygon: { 'zh-CN': '面（Polygon）', en: 'Polygon' },
+  MultiPolygon: { 'zh-CN': '多面（MultiPolygon）', en: 'MultiPolygon' },
+  GeometryCollection: { 'zh-CN': '几何集合（GeometryCollection）', en: 'GeometryCollection' },
+};
+const LEVELS: Record<string, Record<ImportLanguage, string>> = {
+  street: { 'zh-CN': term('street', 'zh-CN'), en: term('street', 'en') },
+  community: { 'zh-CN': term('community', 'zh-CN'), en: term('community', 'en') },
+};
+
+export function fillTemplate(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+export interface WordingOptions {
+  /** A target field's label in the user's words (the client's attribute dictionary); the name as found otherwise. */
+  field?: (name: string) => string;
+  /** A 街道's name for its code (the client's place names); the code otherwise. */
+  street?: (code: string) => string;
+}
+
+/** A problem's reason in the user's language (no place: see importProblemLine). */
+export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: WordingOptions = {}): string {
+  const words = IMPORT_PROBLEM_WORDS[lang];
+  const template = (words as Record<string, string | undefined>)[p.code];
+  const params = { ...(p.params ?? {}) };
+  if (template === undefined) return `${p.code} ${JSON.stringify(params)}`;
+  const list = lang === 'en' ? ' or ' : '或';
+  if (typeof params.layer === 'string') {
+    const one = p.code === 'repair_multipart' ? ONE_OF_LAYER[params.layer] : undefined;
+    params.layer = (one ?? LAYERS[params.layer])?.[lang] ?? params.layer;
+  }
+  if (typeof params.type === 'string') params.type = GEOMETRIES[params.type]?.[lang] ?? params.type;
+  if (typeof params.accepts === 'string')
+    params.accepts = params.accepts
+      .split(',')
+      .map((g) => GEOMETRIES[g]?.[lang] ?? g)
+      .join(list);
+  if (typeof params.level === 'string') params.level = LEVELS[params.level]?.[lang] ?? params.level;
+  if (typeof params.field === 'string' && opts.field) params.field = opts.field(params.field);
+  if (typeof params.column === 'string' && opts.field) params.column = opts.field(params.column);
+  if (typeof params.street === 'string' && opts.street) params.street = opts.street(params.street);
+  if (p.code === 'not_geojson' && params.found === '')
+    params.found = lang === 'en' ? 'an object without a "type"' : '对象没有 "type"';
+  for (const k of ['declared', 'size', 'shapes', 'records'])
+    if (typeof params[k] === 'number') params[k] = params[k].toLocaleString(lang);
+  const text = fillTemplate(template, params);
+  return typeof params.more === 'number' && params.more > 0 ? text + fillTemplate(MORE[lang], params) : text;
+}
+
+/** Where a problem is: `要素 3（第 5 行）` / `feature 3 (row 5)`, '' for the file itself. */
+export function importProblemPlace(lang: ImportLanguage, p: Pick<ImportProblem, 'index' | 'row'>): string {
+  if (p.index === null) return '';
+  if (lang === 'en') return p.row === undefined ? `feature ${p.index}` : `feature ${p.index} (row ${p.row})`;
+  return p.row === undefined ? `要素 ${p.index}` : `要素 ${p.index}（第 ${p.row} 行）`;
+}
+
+/** `要素 3（第 5 行）：原因` / `feature 3 (row 5): reason`, or the reason alone for the file. */
+export function importProblemLine(lang: ImportLanguage, p: ImportProblem, opts: WordingOptions = {}): string {
+  const place = importProblemPlace(lang, p);
+  const text = importProblemText(lang, p, opts);
+  return place ? `${place}${lang === 'en' ? ': ' : '：'}${text}` : text;
+}
+
+/** The CLI's choice: one language, or Chinese first with English beside (the default). */
+export type ProblemLanguage = ImportLanguage | 'both';
+export const PROBLEM_LANGUAGES: readonly ProblemLanguage[] = ['both', 'zh-CN', 'en'];
+
+/**
+ * A problem for a terminal or a log: `要素 3（第 5 行）：原因 | feature 3 (row 5): reason` with
+ * `both`, one of them otherwise.
+ */
+export function importProblemLines(lang: ProblemLanguage, p: ImportProblem): string {
+  if (lang !== 'both') return importProblemLine(lang, p);
+  return `${importProblemLine('zh-CN', p)} | ${importProblemLine('en', p)}`;
+}
