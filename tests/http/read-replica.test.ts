@@ -87,6 +87,9 @@ describe.skipIf(skip)('read replica (DATABASE_READ_URL)', () => {
   let t: TestDb;
   let db: Db;
   let app: RunningApp;
+  /** Another app process over the same primary and replica: it knows nothing of the first one's writes. */
+  let second: RunningApp;
+  let secondDb: Db;
   let token = '';
   let replicaAdmin: pg.Client;
   let primaryAdmin: pg.Client;
@@ -177,13 +180,21 @@ describe.skipIf(skip)('read replica (DATABASE_READ_URL)', () => {
       replica: { connectionString: replicaDbUrl.toString(), maxLagMs: 600_000, pollMs: 100 },
     });
     app = await startApp(db);
+    secondDb = createPostgresDb({
+      connectionString: t.url!,
+      replica: { connectionString: replicaDbUrl.toString(), maxLagMs: 600_000, pollMs: 100 },
+    });
+    second = await startApp(secondDb);
     token = await loginToken(app.url, 'admin', 'demo-pass-2026');
-    await until('the app to find its replica', async () => (await health()).replica?.state === 'up');
+    for (const a of [app, second])
+      await until('the app to find its replica', async () => (await health(a.url)).replica?.state === 'up');
   });
   afterAll(async () => {
     await replicaAdmin?.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
     await app?.close();
+    await second?.close();
     await db?.close();
+    await secondDb?.close();
     link?.close();
     await replicaAdmin?.end();
     await primaryAdmin?.end();
@@ -206,6 +217,10 @@ describe.skipIf(skip)('read replica (DATABASE_READ_URL)', () => {
       expect((await call('GET', `/api/gates/${gate.id}`, { 'wuyou-lsn': gate.lsn! })).r.status).toBe(200);
       const cookie = `wuyou_lsn=${gate.lsn}`;
       expect((await call('GET', `/api/gates/${gate.id}`, { cookie })).r.status).toBe(200);
+      // Another process holds nothing of this session: the position the client sends back is enough.
+      const elsewhere = await fetch(`${second.url}/api/gates/${gate.id}`, { headers: { cookie } });
+      expect(elsewhere.status).toBe(200);
+      expect((await fetch(`${second.url}/api/gates/${gate.id}`)).status).toBe(404);
       // Someone else reads the replica, whose replay stopped before the write.
       expect((await call('GET', `/api/gates/${gate.id}`)).r.status).toBe(404);
       const bbox = [...pt(0, 0), ...pt(60, 60)].join(',');

@@ -48,6 +48,7 @@ export function withReadScope<T>(s: ReadScope, fn: () => T): T {
   return scope.run(s, fn);
 }
 
+const MAX_SAMPLES = 1000;
 const REPLAYED_SQL = `SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replayed`;
 const FLUSHED_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flushed`;
 
@@ -205,7 +206,11 @@ export class ReadReplica {
       const at = performance.now();
       if (!(await this.readReplica())) return;
       const last = this.samples[this.samples.length - 1];
-      if (flushed !== undefined && (!last || flushed > last.lsn)) this.samples.push({ lsn: flushed, at });
+      if (flushed !== undefined && (!last || flushed > last.lsn)) {
+        // A replica stuck for hours: keep the oldest positions (they decide) and the newest, not every second.
+        if (this.samples.length >= MAX_SAMPLES) this.samples.pop();
+        this.samples.push({ lsn: flushed, at });
+      }
       this.judgeLag();
     } finally {
       this.polling = false;
