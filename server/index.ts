@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { staleReason } from './cli/ensure-client.ts';
 import { createApp } from './src/app.ts';
 import type { AppContext } from './src/context.ts';
 import { createHttpServer } from './src/http-server.ts';
@@ -11,6 +14,27 @@ import { STREET_RESULT_COMPUTERS } from './src/coverage/street-result-computers.
 
 const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
 
+/**
+ * `npm start` passes --ensure-client: client/dist is checked here, and built (by ensure-client.ts, in a
+ * process of its own so Vite's memory goes with it) only when missing or older than its sources,
+ * while the database opens, instead of one start-up after the other (issue 9 #14).
+ */
+function ensureClientAlongside(): Promise<void> {
+  if (!process.argv.includes('--ensure-client')) return Promise.resolve();
+  if (!staleReason()) {
+    console.log('client/dist is up to date: not rebuilding');
+    return Promise.resolve();
+  }
+  const script = fileURLToPath(new URL('./cli/ensure-client.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`building the client failed (exit ${code})`)),
+    );
+  });
+}
+
 async function main() {
   let config;
   try {
@@ -22,6 +46,8 @@ async function main() {
     }
     throw e;
   }
+  const client = ensureClientAlongside();
+  client.catch(() => undefined); // awaited below; not unhandled while the database opens
   const db = await openDb(config, (err) => logger.warn({ err: err.message }, 'database connection lost'), {
     readReplica: true,
   });
@@ -35,6 +61,7 @@ async function main() {
     }
   } else await bootstrap(db, config, logger);
   await leastPrivilege(db, logger);
+  await client;
   const app = createApp({ db, config, logger });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 /**
- * `npm start` runs this first: builds the client (client/dist) only when it is missing or older than
+ * `npm start` (server/index.ts --ensure-client) checks `staleReason` itself and runs this file only
+ * when the client is stale, while the database opens: builds the client (client/dist) only when it is missing or older than
  * what it is built from — client/** (but dist), core/**, the Vite config and package-lock.json — so a
  * second start serves at once instead of rebuilding. `--force` builds anyway.
  *

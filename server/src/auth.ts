@@ -347,9 +347,17 @@ export async function ensureDemoAccounts(
       streetName: s.name,
     })),
   ];
-  const hash = await hashPassword(password);
+  // On a database that has them all (every start but the first) no password is hashed: scrypt is slow on purpose.
+  const existing = await db.query<{ username: string }>(
+    'SELECT username FROM users WHERE username = ANY($1)',
+    [accounts.map((a) => a.username)],
+  );
+  const have = new Set(existing.rows.map((r) => r.username));
+  const missing = accounts.filter((a) => !have.has(a.username));
   const created: string[] = [];
-  for (const a of accounts) {
+  if (!missing.length) return { accounts, created };
+  const hash = await hashPassword(password);
+  for (const a of missing) {
     const r = await db.query(
       `INSERT INTO users (username, password_hash, role, street_code, must_change_password)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING`,

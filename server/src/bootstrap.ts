@@ -28,14 +28,15 @@ export async function bootstrap(db: Db, config: Config, logger: Logger): Promise
     const { accounts, created } = await ensureDemoAccounts(db, password, {
       mustChangePassword: !config.adminPassword,
     });
-    if (created.length) {
-      console.log(
-        `\n${demoAccountsText(accounts)}\n  Password: ${
-          config.adminPassword
-            ? 'from ADMIN_PASSWORD'
-            : `${password}  (shown once; set a new one at first sign-in)`
-        }\n`,
-      );
+    // A generated password is shown once, when it is made. With ADMIN_PASSWORD the one starting knows
+    // it, so the accounts are named on every start: who is which street (issue 9 #14).
+    if (created.length || config.adminPassword) {
+      const said = !config.adminPassword
+        ? `${password}  (shown once; set a new one at first sign-in)`
+        : created.length === accounts.length
+          ? 'from ADMIN_PASSWORD'
+          : 'from ADMIN_PASSWORD for the accounts created now; those from an earlier start keep theirs';
+      console.log(`\n${demoAccountsText(accounts)}\n  Password: ${said}\n`);
     }
   }
 }

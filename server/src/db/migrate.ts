@@ -18,9 +18,15 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   await db.query(
     'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
   );
+  // Every start asks once which are done; only the missing ones take the lock and look again (another
+  // process may be applying them), instead of a transaction per migration on every start (issue 9 #14).
+  const done = new Set(
+    (await db.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+  );
   const applied: string[] = [];
   for (const file of files) {
     const name = file.replace(/\.sql$/, '');
+    if (done.has(name)) continue;
     await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(7301)');
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
