@@ -1,5 +1,5 @@
 import type { Polygon } from 'geojson';
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { needsSignIn, onSessionChange, sessionToken } from '../api.ts';
 import { errorText } from '../i18n/errors.ts';
 import {
@@ -36,6 +36,9 @@ import { proposalDrafts, type ProposalDraft } from './draft-names.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
 import { useRemembered } from './remembered.ts';
 import { UncoveredList } from './UncoveredList.tsx';
+import { liveFeedOn } from '../live/events.ts';
+import { changesAreaLists, changesFigures } from '../live/relevance.ts';
+import { useLiveRefresh } from '../live/use-live-refresh.ts';
 import './dashboard.css';
 
 type Bbox = [number, number, number, number];
@@ -46,7 +49,10 @@ export interface DashboardProps {
   onClose: () => void;
   /** The map, for the report image of the current view. */
   mapImage?: MapImageSource | null;
-  /** Seconds between refreshes while open (an area saved elsewhere shows up). */
+  /**
+   * Seconds between refreshes while open and the tab does not follow the live feed (signed out, or
+   * the stream lost); while it does, a change in the place shown is read again within a second.
+   */
   refreshSeconds?: number;
   /** 填补 / 采纳为草稿: hands a gap's or proposal's polygon to the editor as a new draft area. */
   onDraft?: (
@@ -121,8 +127,18 @@ export function Dashboard({
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
-  // Bumped by ↻ only: the gaps and proposals are too heavy for the timed refresh.
+  useLiveRefresh(
+    (e) => changesFigures(e, place),
+    () => setFiguresDirty(true),
+  );
+  // Bumped by ↻ and by the live feed (a change in the street): too heavy for the timed refresh.
   const [gapsTick, setGapsTick] = useState(0);
+  // Feed events that changed what is shown since it was last read: read again once the read under
+  // way is done (a new read would abort it, and a steady stream of saves would starve the panel).
+  const [figuresDirty, setFiguresDirty] = useState(false);
+  const [listsDirty, setListsDirty] = useState(false);
+  // A read the feed asked for: when it fails (say 429 on the heavy lists) the figures shown stay.
+  const quietLists = useRef(false);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -172,14 +188,18 @@ export function Dashboard({
     const ac = new AbortController();
     setListsNeedSignIn(false);
     setListsLoading(true);
+    const quiet = quietLists.current;
+    quietLists.current = false;
     Promise.all([fetchGaps(street, ac.signal), fetchProposals(street, ac.signal)])
       .then(([gaps, proposals]) => {
         setAreaLists({ street, gaps: byBuildings(gaps), proposals: byCovers(proposals) });
         setListsLoading(false);
       })
+
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
         setListsLoading(false);
+        if (quiet && !needsSignIn(e)) return;
         if (needsSignIn(e)) {
           setAreaLists(null);
           setListsNeedSignIn(true);
@@ -215,9 +235,27 @@ export function Dashboard({
   );
 
   useEffect(() => {
-    const id = setInterval(() => setTick((x) => x + 1), refreshSeconds * 1000);
+    const id = setInterval(() => {
+      if (!liveFeedOn()) setTick((x) => x + 1);
+    }, refreshSeconds * 1000);
     return () => clearInterval(id);
   }, [refreshSeconds]);
+  useEffect(() => {
+    if (!figuresDirty || loading) return;
+    setFiguresDirty(false);
+    setTick((x) => x + 1);
+  }, [figuresDirty, loading]);
+  useLiveRefresh(
+    (e) => street !== undefined && changesAreaLists(e, street),
+    () => setListsDirty(true),
+    1000,
+  );
+  useEffect(() => {
+    if (!listsDirty || listsLoading) return;
+    setListsDirty(false);
+    quietLists.current = true;
+    setGapsTick((x) => x + 1);
+  }, [listsDirty, listsLoading]);
 
   const drill = useCallback(
     (child: CoverageNode) => {
@@ -268,6 +306,11 @@ export function Dashboard({
             aria-label={d('loading.busy')}
             data-testid="dashboard-busy"
           />
+        )}
+        {(stale || (lists !== null && listsLoading)) && (
+          <span className="dash-updating muted" data-testid="dashboard-updating">
+            {d('loading.updating')}
+          </span>
         )}
         <button
           type="button"

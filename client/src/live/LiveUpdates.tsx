@@ -4,7 +4,7 @@ import { onSessionChange, sessionUser } from '../api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { MapController } from '../map/controller.ts';
-import { LIVE_CHANGE, LIVE_RESET } from './events.ts';
+import { LIVE_CHANGE, LIVE_RESET, setLiveFeedOn } from './events.ts';
 import { LiveFeed } from './live-feed.ts';
 
 const TILE_SOURCES = ['service-areas', 'buildings', 'compounds', 'cameras', 'gates', 'jurisdictions'];
@@ -18,7 +18,7 @@ interface Toast {
 /**
  * Live map (issue 12): while someone is signed in, this tab follows GET /api/events; each change
  * made through any app process redraws the tile layers it bumped, is handed to the panels as a
- * window event, and — when someone else made it — is told in a toast ("凯旋路街道 · 张三 修改了 物业服务区域").
+ * window event (the dashboard and a compound's card read their figures again from it), and — when someone else made it — is told in a toast ("凯旋路街道 · 张三 修改了 物业服务区域").
  */
 export function LiveUpdates({ map }: { map: MapController | null }) {
   const { t } = useI18n();
@@ -44,7 +44,12 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
         }
       },
       ready() {
+        setLiveFeedOn(true);
         map.maplibre.getContainer().dataset.live = 'on';
+      },
+      down() {
+        setLiveFeedOn(false);
+        map.maplibre.getContainer().dataset.live = 'off';
       },
       reset() {
         redraw(TILE_SOURCES);
@@ -53,6 +58,7 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
     });
     return () => {
       feed.stop();
+      setLiveFeedOn(false);
       delete map.maplibre.getContainer().dataset.live;
     };
   }, [user, map]);

@@ -7,6 +7,8 @@ export interface LiveFeedHandlers {
   reset(): void;
   /** The stream is open (again) and caught up. */
   ready?(): void;
+  /** The stream is lost (it is opened again by itself); changes may go unseen until `ready`. */
+  down?(): void;
 }
 
 /**
@@ -39,6 +41,7 @@ export class LiveFeed {
     try {
       ticket = (await call<{ ticket: string }>('POST', '/api/events/ticket')).json.ticket;
     } catch {
+      this.handlers.down?.();
       return this.retry();
     }
     if (this.stopped) return;
@@ -65,7 +68,9 @@ export class LiveFeed {
     es.addEventListener('signed-out', () => this.stop());
     es.onerror = () => {
       es.close();
-      if (this.source === es) this.retry();
+      if (this.source !== es) return;
+      this.handlers.down?.();
+      this.retry();
     };
   }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   LEDGER_CATEGORIES,
   PLAN_PHASES,
@@ -13,6 +13,8 @@ import { ApiError, sessionUser, type SessionUser } from '../../api.ts';
 import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
+import { changesCompound } from '../../live/relevance.ts';
+import { useLiveRefresh } from '../../live/use-live-refresh.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';
 import { useEditorText } from '../editor/messages.ts';
 import {
@@ -83,6 +85,26 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
   const [pending, setPending] = useState<Pending>(null);
   const [history, setHistory] = useState<{ id: number; entries: LedgerHistoryEntry[] } | null>(null);
 
+  // A read the live feed asked for: shown as 更新中 over the card kept as it was; one for a compound
+  // left meanwhile (or overtaken by a newer read) is dropped.
+  const [updating, setUpdating] = useState(false);
+  const reads = useRef(0);
+  useLiveRefresh(
+    (e) => card !== null && changesCompound(e, compoundId, card.compound.street_code),
+    () => {
+      const n = ++reads.current;
+      setUpdating(true);
+      fetchCard(compoundId)
+        .then(([c, l]) => {
+          if (reads.current !== n) return;
+          setCard(c);
+          setItems(l);
+        })
+        .catch(() => undefined) // the card shown stays; the next change or a write reads again
+        .finally(() => reads.current === n && setUpdating(false));
+    },
+  );
+
   const reload = useCallback(async () => {
     const [c, l] = await fetchCard(compoundId);
     setCard(c);
@@ -92,6 +114,8 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
 
   useEffect(() => {
     let live = true;
+    reads.current++;
+    setUpdating(false);
     setCard(null);
     setItems(null);
     setLoadError(null);
@@ -192,6 +216,12 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
           <span className="muted" data-testid="ledger-counts">
             {t('ledger.counts', { open, closed: items.length - open })}
           </span>
+          {updating && (
+            <span className="muted small" data-testid="compound-updating">
+              {' '}
+              {t('card.updating')}
+            </span>
+          )}
         </h3>
         {error && (
           <p className="field-error" role="alert" data-testid="compound-error">
