@@ -7,6 +7,9 @@
 import type { Polygon } from 'geojson';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresDb } from '../../server/src/db/postgres.ts';
+import { routeReads, withReadScope, type Db } from '../../server/src/db/index.ts';
+import { RateLimits } from '../../server/src/rate-limits/rate-limits.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { TEST_DB_KIND } from '../helpers/db.ts';
 import { LAT0, LON0, STREET_B, area, rect, useServiceAreaWorld } from '../helpers/service-area-world.ts';
@@ -169,6 +172,54 @@ describe('issue 10 #5: work limits', () => {
       ),
     );
     expect(burst.sort()).toEqual([200, 200, 200, 429, 429, 429]);
+  });
+
+  // With a read replica (DATABASE_READ_URL) a heavy GET reads the replica; its rate limit is a write.
+  const READ_URL = process.env.TEST_DATABASE_READ_URL;
+  describe.skipIf(TEST_DB_KIND !== 'postgres' || !READ_URL)('with a read replica', () => {
+    it("issue 10/12: a heavy read's rate limit is taken on the primary, and the read stays on the replica", async () => {
+      // The replica must have this test's database (it may be paused by another test: wait, do not resume).
+      const lsn = (await w.t.db.query<{ l: string }>('SELECT pg_current_wal_insert_lsn()::text AS l'))
+        .rows[0]!.l;
+      const replicaAdmin = new pg.Client({ connectionString: READ_URL });
+      await replicaAdmin.connect();
+      await expect
+        .poll(
+          async () =>
+            (
+              await replicaAdmin.query<{ ok: boolean }>(
+                'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
+                [lsn],
+              )
+            ).rows[0]!.ok,
+          { timeout: 60_000, interval: 50 },
+        )
+        .toBe(true);
+      await replicaAdmin.end();
+      const replicaUrl = new URL(READ_URL!);
+      replicaUrl.pathname = new URL(w.t.url!).pathname;
+      const raw = createPostgresDb({
+        connectionString: w.t.url!,
+        replica: { connectionString: replicaUrl.toString(), maxLagMs: 600_000, pollMs: 100 },
+      });
+      const db: Db = routeReads(raw, raw.replica!);
+      try {
+        await forgetRateLimits();
+        const rates = new RateLimits(db, 'heavy');
+        const request = { onReplica: true };
+        const wait = await withReadScope(request, () =>
+          rates.take([{ key: 'user:replica-reader', perMin: 3 }]),
+        );
+        expect(wait).toBe(0);
+        // Before: the take went to the replica first, was refused there (read-only), and moved the
+        // rest of the request — the heavy read itself — to the primary.
+        expect(request.onReplica).toBe(true);
+        const taken = await w.t.db.query("SELECT 1 FROM rate_limits WHERE key = 'user:replica-reader'");
+        expect(taken.rowCount).toBe(1);
+      } finally {
+        await raw.close();
+      }
+    });
   });
 
   describe.skipIf(TEST_DB_KIND !== 'postgres')('on a server', () => {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.ts';
+import { withReadScope, type Db } from '../db/index.ts';
 import { sqlFiles } from '../sql-files.ts';
 
 const sql = sqlFiles(new URL('.', import.meta.url), { refilled: 'refilled.sql' });
@@ -46,8 +46,17 @@ export class RateLimits {
     private readonly scope: string,
   ) {}
 
-  /** Takes a token from every bucket: 0 when granted, else the seconds until all of them could grant. */
-  async take(rules: readonly RateRule[]): Promise<number> {
+  /**
+   * Takes a token from every bucket: 0 when granted, else the seconds until all of them could grant.
+   * Always on the primary, even inside a request whose reads go to a read replica (a heavy GET): the
+   * take is a write, and the table is UNLOGGED, which a standby cannot even read. Its own read scope
+   * keeps the request's reads where they were.
+   */
+  take(rules: readonly RateRule[]): Promise<number> {
+    return withReadScope({ onReplica: false }, () => this.takeOnPrimary(rules));
+  }
+
+  private async takeOnPrimary(rules: readonly RateRule[]): Promise<number> {
     await this.pruneNowAndThen();
     try {
       await this.db.transaction(async (tx) => {
