@@ -143,3 +143,31 @@ describe('openSource', () => {
     });
   });
 });
+
+describe('KML, one placemark at a time (issue 11: bounded memory)', () => {
+  const placemark = (i: number, extra = '') =>
+    `<Placemark><name>门${i}</name><ExtendedData><SchemaData schemaUrl="#s"><SimpleData name="户数">${i}</SimpleData></SchemaData></ExtendedData>${extra}<Point><coordinates>105.6,30.5${i}</coordinates></Point></Placemark>`;
+  const kml = (body: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Schema name="s" id="s"><SimpleField name="户数" type="int"/></Schema><Folder>${body}</Folder></Document></kml>`;
+
+  it('reads every placemark inside the file’s namespaces and schema, typed SimpleData included', async () => {
+    const src = await openSource(
+      bytes('a.kml', kml(placemark(1) + placemark(2, '<gx:balloonVisibility>1</gx:balloonVisibility>'))),
+    );
+    expect(src.layers[0]).toMatchObject({ count: 2, fields: expect.arrayContaining(['name', '户数']) });
+    const fs = await collect(src.read());
+    expect(fs.map((f) => (f.feature as { properties: Record<string, unknown> }).properties)).toEqual([
+      expect.objectContaining({ name: '门1', 户数: 1 }),
+      expect.objectContaining({ name: '门2', 户数: 2 }),
+    ]);
+    expect(fs.map((f) => f.index)).toEqual([0, 1]);
+  });
+
+  it('a broken placemark past the first thousand is that feature’s problem, not the whole file’s', async () => {
+    const body =
+      Array.from({ length: 1001 }, (_, i) => placemark(i)).join('') + '<Placemark><name>坏</nam></Placemark>';
+    const fs = await collect((await openSource(bytes('b.kml', kml(body)))).read());
+    expect(fs).toHaveLength(1002);
+    expect(fs[1001]).toMatchObject({ index: 1001, problems: [{ code: 'not_kml' }] });
+  });
+});
