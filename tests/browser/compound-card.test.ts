@@ -220,14 +220,18 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'compound-card.png') });
   });
 
-  it('says so when someone else changed the problem first, and shows their state', async () => {
+  it('issue 12: shows a problem someone else changed while the card is open, and says so when saving over it', async () => {
     const id = (
       await server.db.query<{ id: string }>(
         "SELECT id::text FROM ledger_items WHERE compound_id = $1 AND description = '东门门禁损坏'",
         [target.compound_id],
       )
     ).rows[0]!.id;
-    // the city admin reopens it in another session
+    // This page starts to reopen it (it shows it closed) while following the live feed ...
+    const item = card().locator(`[data-testid=ledger-item-${id}]`);
+    await item.locator(`[data-testid=ledger-reopen-${id}]`).click();
+    await page.waitForSelector('[data-testid=map][data-live=on]', { timeout: 60_000 });
+    // ... and the city admin reopens it in another session
     const login = await api<{ token: string }>('/api/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -244,9 +248,9 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
       body: JSON.stringify({ note: '复查仍有问题' }),
     });
     expect(reopened.status).toBe(200);
-    // this page still shows it closed; reopening it from here is refused (409) and the card reloads
-    const item = card().locator(`[data-testid=ledger-item-${id}]`);
-    await item.locator(`[data-testid=ledger-reopen-${id}]`).click();
+    // The card shows the admin's state without anyone reloading it; the form opened here stays.
+    await expect.poll(() => item.getAttribute('data-status'), { timeout: 30_000 }).toBe('open');
+    // Reopening it from here is against the version this page saw: refused (409), said so, reloaded.
     await item.locator(`[data-testid=ledger-note-${id}-confirm]`).click();
     await card().locator('[data-testid=compound-error]').waitFor();
     await expect.poll(() => item.getAttribute('data-status')).toBe('open');

@@ -287,14 +287,22 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
                 </button>
               </div>
               {pending?.kind === 'status' && pending.item.id === i.id && (
+                // What the user set out to do, on the item as they saw it: a change someone else made
+                // meanwhile (shown live) makes the save a conflict, not a different action.
                 <NoteForm
                   t={t}
-                  label={t(i.status === 'open' ? 'ledger.closeNote' : 'ledger.reopenNote')}
+                  label={t(pending.item.status === 'open' ? 'ledger.closeNote' : 'ledger.reopenNote')}
                   testid={`ledger-note-${i.id}`}
-                  required={i.status === 'open'}
+                  required={pending.item.status === 'open'}
                   onCancel={() => setPending(null)}
                   onSave={(note) =>
-                    write(() => setLedgerStatus(pending.item, i.status === 'open' ? 'close' : 'reopen', note))
+                    write(() =>
+                      setLedgerStatus(
+                        pending.item,
+                        pending.item.status === 'open' ? 'close' : 'reopen',
+                        note,
+                      ),
+                    )
                   }
                 />
               )}
