@@ -231,6 +231,12 @@ describeInBrowser('map shell in Chromium', () => {
       load.filter((u) => u.endsWith('/fonts/NotoSansSC-Regular.ttf')),
       'the font once',
     ).toHaveLength(1);
+    // deck.gl (the camera overlay, drawn from zoom 16) waits until the view's tiles are in.
+    const overlay = load.findIndex((u) => /\/assets\/security-overlay-[^/]+\.js$/.test(u));
+    if (overlay >= 0)
+      expect(overlay, 'deck.gl after the tiles').toBeGreaterThan(
+        load.findLastIndex((u) => u.includes('/tiles/')),
+      );
     await screenshot('district');
 
     // Below zoom 14 there are no building tiles: the compounds' fill carries the categories.

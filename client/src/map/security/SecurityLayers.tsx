@@ -6,7 +6,7 @@ import { useI18n } from '../../i18n/I18n.tsx';
 import type { PointFeature, PointLayer } from '../../panels/security/point-client.ts';
 import { SecurityPanel } from '../../panels/security/SecurityPanel.tsx';
 import type { CameraPreview } from '../../panels/security/CameraForm.tsx';
-import { useSecurityOptions } from './options.ts';
+import { SECURITY_MIN_ZOOM, useSecurityOptions } from './options.ts';
 import type { SecurityOverlay, SecuritySelection } from './security-overlay.ts';
 
 export interface SecurityLayersProps {
@@ -30,30 +30,37 @@ export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) 
     latestOnSelect.current = onSelect;
   });
 
-  // The overlay (deck.gl, most of the page's script) is a chunk of its own, fetched once the map
-  // exists: the first paint does not wait for it, and cameras only show from zoom 15 anyway.
+  // The overlay (deck.gl, most of the page's script) is a chunk of its own, fetched once the map has
+  // drawn its first view (at once when that view is already one the overlay draws): fetching it and
+  // starting deck.gl's WebGL while the first tiles come delayed the map (issue 9 #14), and at the
+  // district's view it draws nothing (from zoom SECURITY_MIN_ZOOM).
   const [ready, setReady] = useState<SecurityOverlay | null>(null);
   useEffect(() => {
     if (!map) return;
     let seq = 0;
     let gone = false;
     let o: SecurityOverlay | null = null;
-    import('./security-overlay.ts')
-      .then(({ SecurityOverlay }) => {
-        if (gone) return;
-        o = new SecurityOverlay(map, {
-          onSelect: (s) => {
-            setSelection(s && { ...s, seq: ++seq });
-            // After the click has reached every map listener (the shell's feature picking among them).
-            if (s) setTimeout(() => latestOnSelect.current?.(), 0);
-          },
-        });
-        overlay.current = o;
-        setReady(o);
-      })
-      .catch((e: Error) => console.warn('camera and gate layers could not load:', e.message));
+    const load = () =>
+      import('./security-overlay.ts')
+        .then(({ SecurityOverlay }) => {
+          if (gone) return;
+          o = new SecurityOverlay(map, {
+            onSelect: (s) => {
+              setSelection(s && { ...s, seq: ++seq });
+              // After the click has reached every map listener (the shell's feature picking among them).
+              if (s) setTimeout(() => latestOnSelect.current?.(), 0);
+            },
+          });
+          overlay.current = o;
+          setReady(o);
+        })
+        .catch((e: Error) => console.warn('camera and gate layers could not load:', e.message));
+    const onIdle = () => void load();
+    if (map.getZoom() >= SECURITY_MIN_ZOOM || map.loaded()) void load();
+    else map.once('idle', onIdle);
     return () => {
       gone = true;
+      map.off('idle', onIdle);
       overlay.current = null;
       o?.destroy();
       setSelection(null);
