@@ -171,3 +171,40 @@ describe('KML, one placemark at a time (issue 11: bounded memory)', () => {
     expect(fs[1001]).toMatchObject({ index: 1001, problems: [{ code: 'not_kml' }] });
   });
 });
+
+describe('XLSX, streamed (issue 11: bounded memory)', () => {
+  it('lists each sheet with its header and row count, and reads a sheet’s rows with their row numbers', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    const notes = wb.addWorksheet('说明');
+    notes.addRow(['说明']);
+    notes.addRow(['摄像机清单']);
+    const cams = wb.addWorksheet('摄像机');
+    cams.addRow(['名称', '经度', '纬度', '安装日期']);
+    cams.addRow(['东门', 105.6, 30.5, new Date(Date.UTC(2024, 4, 1))]);
+    cams.addRow([]);
+    cams.addRow(['北门', '105,61', 30.51, null]);
+    cams.addRow(['坏', 'abc', 30.52, null]);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const src = await openSource(bytes('cams.xlsx', buf));
+    expect(src.layers).toEqual([
+      { name: '说明', count: 1, fields: ['说明'] },
+      { name: '摄像机', count: 3, fields: ['名称', '经度', '纬度', '安装日期'] },
+    ]);
+    const fs = await collect(src.read('摄像机'));
+    expect(fs.map((f) => [f.index, f.row])).toEqual([
+      [0, 2],
+      [1, 4],
+      [2, 5],
+    ]);
+    expect(fs[0]!.feature).toMatchObject({
+      properties: { 名称: '东门', 安装日期: '2024-05-01' },
+      geometry: { type: 'Point', coordinates: [105.6, 30.5] },
+    });
+    expect(fs[1]!.feature).toMatchObject({ geometry: { coordinates: [105.61, 30.51] } });
+    expect(fs[2]!.problems).toEqual([{ code: 'cell_not_number', params: { field: '经度', value: 'abc' } }]);
+    await expect(openSource(bytes('broken.xlsx', buf.subarray(0, 200)))).rejects.toMatchObject({
+      problems: [{ index: null, code: 'not_xlsx' }],
+    });
+  });
+});
