@@ -94,4 +94,24 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
     expect(surveyProblemText('zh-CN', p)).toBe('“abc”应为非负整数');
     expect(surveyProblemText('en', p)).toContain('whole number');
   });
+
+  it('issue 11: an import refused or unreadable says its first problems in the user’s words', () => {
+    const refused = new ApiError(422, 'validation_failed', 'x', {
+      reason: 'import_refused',
+      problems: [{ index: 1, row: 3, code: 'cell_not_number', params: { field: '经度', value: '东经105' } }],
+    });
+    expect(errorText('zh-CN', refused)).toBe(
+      '有要素未通过检查，没有写入任何数据：要素 1（第 3 行）：“经度”的值“东经105”不是数字',
+    );
+    expect(errorText('en', refused)).toBe(
+      'Some features failed the check; nothing was written: feature 1 (row 3): “经度” "东经105" is not a number',
+    );
+    const unreadable = new ApiError(400, 'bad_request', 'x', {
+      reason: 'import_unreadable',
+      problems: [{ index: null, code: 'crs_missing' }],
+    });
+    expect(errorText('zh-CN', unreadable)).toMatch(
+      /^无法读取这个文件：文件没有注明坐标系；请指定坐标系，例如 EPSG:4544/,
+    );
+  });
 });
