@@ -231,13 +231,17 @@ export class Auth {
     return r.rows.length > 0;
   }
 
-  /** The active user a token names, at the version it was signed for; else 401. */
-  async verify(token: string): Promise<User> {
+  /**
+   * The active user a token names, at the version it was signed for; else 401. `timeoutMs` bounds
+   * how long the check may wait for the database (57014 past it, answered 503 `timeout`).
+   */
+  async verify(token: string, timeoutMs?: number): Promise<User> {
     const c = await this.claims(token);
-    const r = await this.db.query<UserRow>(
-      'SELECT * FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled',
-      [c.sub, c.v],
-    );
+    const sql = 'SELECT * FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled';
+    const r =
+      timeoutMs === undefined
+        ? await this.db.query<UserRow>(sql, [c.sub, c.v])
+        : await this.db.transaction((q) => q.query<UserRow>(sql, [c.sub, c.v]), { timeoutMs });
     const row = r.rows[0];
     if (!row) throw unauthorized('This sign-in is no longer valid; sign in again');
     return userOf(row);
@@ -246,9 +250,10 @@ export class Auth {
   /**
    * Middleware: a valid `Authorization: Bearer <token>` or 401. The rest of the request then runs as
    * that user (app.user, app.role, app.street_code in every transaction). A user who must change
-   * their password gets 403 `password_change_required` unless `allowPasswordChange`.
+   * their password gets 403 `password_change_required` unless `allowPasswordChange`. `timeoutMs`:
+   * see verify (heavy routes: their request waits for the database only so long, from the start).
    */
-  required(opts: { allowPasswordChange?: boolean } = {}) {
+  required(opts: { allowPasswordChange?: boolean; timeoutMs?: number } = {}) {
     return async (req: Request, _res: Response, next: NextFunction) => {
       const h = req.headers.authorization;
       if (!h?.startsWith('Bearer '))
@@ -257,7 +262,7 @@ export class Auth {
         );
       let user: User;
       try {
-        user = await this.verify(h.slice(7));
+        user = await this.verify(h.slice(7), opts.timeoutMs);
       } catch (e) {
         return next(e);
       }

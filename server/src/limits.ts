@@ -159,10 +159,23 @@ export function heavy(ctx: AppContext): RequestHandler[] {
       }, next);
   };
   Object.defineProperty(limit, 'name', { value: HEAVY_LIMIT });
-  return [ctx.auth.required(), limit];
+  // The sign-in check waits for the database no longer than the heavy read itself may: embedded, a
+  // statement running in the database's thread would otherwise hold it for all of its seconds.
+  return [ctx.auth.required({ timeoutMs: ctx.config.limits.heavyTimeoutMs }), limit];
 }
 
-/** Runs a heavy read with the per-statement time limit (503 timeout when a statement is over it). */
-export function heavyQuery<T>(ctx: AppContext, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return ctx.db.transaction(fn, { timeoutMs: ctx.config.limits.heavyTimeoutMs });
+/**
+ * Runs a heavy read with the per-statement time limit (503 timeout when a statement is over it; on
+ * the embedded database a deadline, see TransactionOptions). `keeps`: the read stores its answer
+ * (street results), so embedded it runs on to its end past the deadline and the next request finds it.
+ */
+export function heavyQuery<T>(
+  ctx: AppContext,
+  fn: (q: Queryable) => Promise<T>,
+  opts: { keeps?: boolean } = {},
+): Promise<T> {
+  return ctx.db.transaction(fn, {
+    timeoutMs: ctx.config.limits.heavyTimeoutMs,
+    finishAfterDeadline: opts.keeps,
+  });
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createEmbeddedDb } from '../../server/src/db/embedded.ts';
+import { createEmbeddedDb, type EmbeddedOptions } from '../../server/src/db/embedded.ts';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { migrate, type Db } from '../../server/src/db/index.ts';
 import { MIGRATIONS_DIR } from '../../server/src/db/migrate.ts';
@@ -57,18 +57,18 @@ export async function createTestDb(kind: 'postgres' | 'embedded' = TEST_DB_KIND)
  * dumped, already-migrated data directory ~3 s, so the first test file makes that snapshot (keyed by
  * the migrations' content) in the temp folder and the others start from it.
  */
-async function migratedEmbeddedDb(): Promise<Db> {
+export async function migratedEmbeddedDb(opts: Pick<EmbeddedOptions, 'onFatal'> = {}): Promise<Db> {
   const h = createHash('sha256');
   for (const f of readdirSync(MIGRATIONS_DIR).sort())
     h.update(f).update(readFileSync(join(MIGRATIONS_DIR, f)));
   h.update(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)));
   const file = join(tmpdir(), `wuyou-pglite-${h.digest('hex').slice(0, 16)}.tar`);
   if (existsSync(file)) {
-    const db = await createEmbeddedDb({ loadDataDir: new Blob([readFileSync(file)]) });
+    const db = await createEmbeddedDb({ ...opts, loadDataDir: new Blob([readFileSync(file)]) });
     await migrate(db);
     return db;
   }
-  const db = await createEmbeddedDb();
+  const db = await createEmbeddedDb(opts);
   await migrate(db);
   const blob = await db.dumpDataDir!();
   const part = `${file}.${process.pid}.part`;
@@ -76,3 +76,16 @@ async function migratedEmbeddedDb(): Promise<Db> {
   renameSync(part, file);
   return db;
 }
+
+/**
+ * A statement that keeps the database busy with real work (buffering points with GEOS, one per
+ * step) until the time `until(ms)` names, then answers `{ n, area }`: a stand-in for a street's gaps
+ * computation that takes as long on a loaded machine as on an idle one. Parameter $1: `until(ms)`.
+ */
+export const BUSY_SQL = `WITH RECURSIVE r(i, a) AS (
+    SELECT 1, 0::float8
+    UNION ALL
+    SELECT i + 1, ST_Area(ST_Buffer(ST_MakePoint(i % 1000, 0), 10, 16))
+    FROM r WHERE clock_timestamp() < $1::timestamptz
+  ) SELECT count(*)::integer AS n, sum(a) AS area FROM r`;
+export const until = (ms: number) => new Date(Date.now() + ms).toISOString();

@@ -11,7 +11,7 @@ import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { routeReads, withReadScope, type Db } from '../../server/src/db/index.ts';
 import { RateLimits } from '../../server/src/rate-limits/rate-limits.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
-import { TEST_DB_KIND } from '../helpers/db.ts';
+import { BUSY_SQL, TEST_DB_KIND, until } from '../helpers/db.ts';
 import { LAT0, LON0, STREET_B, area, rect, useServiceAreaWorld } from '../helpers/service-area-world.ts';
 
 const w = useServiceAreaWorld();
@@ -333,6 +333,55 @@ describe('issue 10 #5: work limits', () => {
         await lock.release().catch(() => undefined);
         throw e;
       }
+    });
+  });
+
+  describe.skipIf(TEST_DB_KIND !== 'embedded')('embedded: the database works in a thread of its own', () => {
+    it('issue 10 #5 (embedded): a heavy statement no longer freezes the server, and a heavy request past its deadline gets 503 timeout', async () => {
+      const app = await appWith({ HEAVY_TIMEOUT_MS: '500' });
+      const timed = async (path: string, init?: RequestInit) => {
+        const t0 = Date.now();
+        const r = await fetch(`${app.url}${path}`, init);
+        const body = Buffer.from(await r.arrayBuffer());
+        return { status: r.status, ms: Date.now() - t0, body };
+      };
+      const tile = '/tiles/service-areas/14/13190/6753.mvt';
+      // The tile cached, with its version from the live change feed (no database round trip).
+      expect((await timed(tile)).status).toBe(200);
+      await expect
+        .poll(async () => JSON.parse((await timed('/api/health')).body.toString()).feed.live)
+        .toBe(true);
+
+      // A street's gaps computation stand-in: 6 s of real work in the database.
+      let busyFor = 0;
+      const t0 = Date.now();
+      const busy = w.t.db.query(BUSY_SQL, [until(6000)]).then(() => (busyFor = Date.now() - t0));
+
+      const health = await timed('/api/health');
+      expect(health.status).toBe(200);
+      expect(health.ms).toBeLessThan(1000);
+      expect(JSON.parse(health.body.toString())).toMatchObject({ status: 'ok', db: 'embedded', busy: true });
+      const cached = await timed(tile);
+      expect(cached.status).toBe(200);
+      expect(cached.ms).toBeLessThan(1000);
+      const font = await timed('/fonts/NotoSansSC-Regular.ttf');
+      expect(font.status).toBe(200);
+      expect(font.ms).toBeLessThan(1000);
+      // A heavy read waits for the database no longer than its deadline: 503 timeout, as on a server.
+      const heavyOne = await timed('/api/service-areas/validate', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${w.tokens.admin}` },
+        body: JSON.stringify({ feature: area(rect(25, 0, 125, 100)) }),
+      });
+      expect(heavyOne.status).toBe(503);
+      expect(JSON.parse(heavyOne.body.toString()).error.code).toBe('timeout');
+      expect(heavyOne.ms).toBeLessThan(3000);
+      // All of it while the statement still ran.
+      expect(busyFor).toBe(0);
+      await busy;
+      expect(busyFor).toBeGreaterThanOrEqual(5500);
+      const after = await timed('/api/health');
+      expect(JSON.parse(after.body.toString())).toMatchObject({ status: 'ok', busy: false });
     });
   });
 });

@@ -158,7 +158,8 @@ export function coverageRouter(ctx: AppContext): Router {
     }),
   );
 
-  // Gaps and proposals are heavy reads (issue 10 #5): rate-limited, a few at a time, time-limited.
+  // Gaps and proposals are heavy reads (issue 10 #5): rate-limited, a few at a time, time-limited;
+  // embedded, a street's answer past the deadline is still computed and kept for the next request.
   router.get(
     '/gaps',
     ...heavy(ctx),
@@ -172,8 +173,10 @@ export function coverageRouter(ctx: AppContext): Router {
         emptyMinAreaM2: queryNumber(req, 'empty_min_area', d.emptyMinAreaM2, 0, 1_000_000),
         emptyMinWidthM: queryNumber(req, 'empty_min_width', d.emptyMinWidthM, 0, 100),
       };
-      const gaps = await heavyQuery(ctx, (q) =>
-        streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
+      const gaps = await heavyQuery(
+        ctx,
+        (q) => streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
+        { keeps: true },
       );
       if (queryString(req, 'format') === 'geojson') {
         res.type('application/geo+json').json({
@@ -197,8 +200,10 @@ export function coverageRouter(ctx: AppContext): Router {
         marginM: queryNumber(req, 'margin', d.marginM, 0, 50),
         roadM: queryNumber(req, 'road', d.roadM, 0, 50),
       };
-      const proposals = await heavyQuery(ctx, (q) =>
-        streetResult(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
+      const proposals = await heavyQuery(
+        ctx,
+        (q) => streetResult(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
+        { keeps: true },
       );
       res.json({ street, proposals });
     }),

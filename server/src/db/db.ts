@@ -29,11 +29,25 @@ export type DbKind = 'embedded' | 'postgres';
 
 export interface TransactionOptions {
   /**
-   * Per-statement time limit inside this transaction (`SET LOCAL statement_timeout`), for heavy
-   * reads; a statement over it fails with SQLSTATE 57014. Ignored embedded (PGlite runs in this
-   * process and cannot be interrupted; there the input limits bound the work).
+   * Time limit for heavy reads and saves; over it the caller gets an error with SQLSTATE 57014.
+   *
+   * - On a server: per statement inside this transaction (`SET LOCAL statement_timeout`); the
+   *   statement is cancelled and the transaction rolled back.
+   * - Embedded: a deadline for the whole transaction, counted from the call (waiting for the one
+   *   connection included): when it passes before COMMIT was sent, the caller gets
+   *   StatementDeadlineError (57014) at once. PGlite cannot interrupt a statement, so the one running
+   *   then finishes in the database's worker thread (the server's thread stays free meanwhile) and
+   *   the transaction is rolled back; one that had not begun never begins.
    */
   timeoutMs?: number;
+  /**
+   * Embedded only, with `timeoutMs`: a transaction that began before its deadline runs on to its end
+   * and commits after the caller got 57014, instead of being rolled back. For reads that keep their
+   * answer (street gaps and proposals): the seconds the worker spends are not thrown away, and the
+   * next request finds the answer. Never for a write the caller must be able to trust as not done.
+   * Ignored on a server (the statement is cancelled).
+   */
+  finishAfterDeadline?: boolean;
 }
 
 /** What a LISTEN connection reports: each payload on its channel, and whether it is listening. */
