@@ -77,7 +77,7 @@ async function main() {
 
   // Kept dashboard answers an edit made stale are recomputed in the background (issue 12), a few at a
   // time and never two rounds at once, so the next dashboard read is a hit again. Not on the embedded
-  // database: its one connection would stall every request (tiles too) for the seconds a street takes.
+  // database: its one connection would hold every request that needs it for the seconds a street takes.
   let refreshing = false;
   const refresher = setInterval(() => {
     if (refreshing || db.kind !== 'postgres') return;

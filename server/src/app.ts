@@ -218,7 +218,7 @@ export function createApp({ db: rawDb, config, logger = pino({ level: config.log
 }
 
 /** How long health waits for a busy embedded database before it says so. */
-const HEALTH_BUSY_MS = 500;
+const HEALTH_BUSY_MS = 300;
 
 /** `p`'s value if it settles within `ms`, else undefined (`p` runs on; its failure is then ignored). */
 function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {

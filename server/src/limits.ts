@@ -14,7 +14,8 @@ import { RateLimits } from './rate-limits/rate-limits.ts';
  * - Heavy reads (validate, coverage gaps and proposals, camera suggestions) go through `heavy()`:
  *   a rate limit per user and per address (429 + Retry-After), at most `heavyConcurrency` at once
  *   per process (the others wait up to 2 s, then 503 + Retry-After), and `heavyQuery()` runs them
- *   in a transaction with `SET LOCAL statement_timeout` (503 timeout when over).
+ *   in a transaction with `SET LOCAL statement_timeout` (503 timeout when over; embedded, where a
+ *   statement cannot be interrupted, a deadline: see TransactionOptions).
  *
  * The rate limits live in the database (server/src/rate-limits, migration 0021), so every app process
  * counts the same requests: with N processes a user still gets the rate, not N × it. The concurrency
