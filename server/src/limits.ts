@@ -116,7 +116,10 @@ const states = new WeakMap<AppContext, HeavyState>();
 const stateOf = (ctx: AppContext): HeavyState => {
   let st = states.get(ctx);
   if (!st) {
-    st = { rates: new RateLimits(ctx.db, 'heavy'), gate: new Gate(ctx.config.limits.heavyConcurrency, 2000) };
+    st = {
+      rates: new RateLimits(ctx.db, 'heavy', { timeoutMs: ctx.config.limits.heavyTimeoutMs }),
+      gate: new Gate(ctx.config.limits.heavyConcurrency, 2000),
+    };
     states.set(ctx, st);
   }
   return st;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { embeddedThread } from '../../server/src/db/embedded.ts';
+import { RateLimits } from '../../server/src/rate-limits/rate-limits.ts';
 import { BUSY_SQL, createTestDb, migratedEmbeddedDb, TEST_DB_KIND, until } from '../helpers/db.ts';
 
 const code = (e: unknown) => (e as { code?: string }).code ?? String(e);
@@ -37,6 +38,21 @@ describe.skipIf(TEST_DB_KIND !== 'embedded')('the embedded database in its own t
           timeout: 20_000,
         })
         .toEqual([{ what: 'late answer' }]);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("issue 10 #5 (embedded): a heavy request's rate-limit take waits for a busy database no longer than its deadline, and takes nothing", async () => {
+    const t = await createTestDb();
+    try {
+      const rates = new RateLimits(t.db, 'probe', { timeoutMs: 300 });
+      const busy = t.db.query(BUSY_SQL, [until(2500)]);
+      const t0 = Date.now();
+      expect(await rates.take([{ key: 'user:ann', perMin: 1 }]).then(String, code)).toBe('57014');
+      expect(Date.now() - t0).toBeLessThan(1500);
+      await busy;
+      expect(await rates.take([{ key: 'user:ann', perMin: 1 }])).toBe(0);
     } finally {
       await t.drop();
     }

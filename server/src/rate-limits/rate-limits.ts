@@ -41,9 +41,15 @@ export class RateLimits {
    */
   private pruneAfter = 0;
 
+  /**
+   * `opts.timeoutMs`: how long a take (and the clean-up before it) may wait for the database; past it
+   * the take fails with 57014 and uses up nothing (the embedded database may be busy for seconds
+   * with one statement).
+   */
   constructor(
     private readonly db: Db,
     private readonly scope: string,
+    private readonly opts: { timeoutMs?: number } = {},
   ) {}
 
   /**
@@ -73,7 +79,7 @@ export class RateLimits {
           if (!b.granted) waitS = Math.max(waitS, retryAfterS(b.tokens, r.perMin));
         }
         if (waitS > 0) throw new Refused(waitS);
-      });
+      }, this.opts);
       return 0;
     } catch (e) {
       if (e instanceof Refused) return e.waitS;
@@ -89,6 +95,6 @@ export class RateLimits {
     const now = Date.now();
     if (now < this.pruneAfter) return;
     this.pruneAfter = now + 60_000;
-    await this.db.query(PRUNE, [120]);
+    await this.db.transaction((tx) => tx.query(PRUNE, [120]), this.opts);
   }
 }
