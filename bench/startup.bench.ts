@@ -188,7 +188,13 @@ async function openMap(browser: Browser, url: string): Promise<PageRun> {
     const states = await page.evaluate(
       () => (window as unknown as { __mapStates: [number, string][] }).__mapStates,
     );
-    const usable = states.filter(([t, s]) => s === 'idle' && t <= seen).at(-1)?.[0] ?? seen;
+    // MapLibre says idle again after any later repaint (deck.gl's chunk arriving, say): the map was
+    // usable at the first idle after the last busy one before it was seen idle here.
+    const lastBusy = states.filter(([t, s]) => s !== 'idle' && t <= seen).at(-1)?.[0] ?? 0;
+    const usable = states.find(([t, s]) => s === 'idle' && t >= lastBusy)?.[0] ?? seen;
+    console.log(
+      `map states (ms from opening): ${states.map(([t, s]) => `${Math.round(t)} ${s}`).join(', ')}`,
+    );
     const dcl = await page.evaluate(
       () =>
         (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)
