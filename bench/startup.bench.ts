@@ -192,8 +192,9 @@ async function openMap(browser: Browser, url: string): Promise<PageRun> {
     // usable at the first idle after the last busy one before it was seen idle here.
     const lastBusy = states.filter(([t, s]) => s !== 'idle' && t <= seen).at(-1)?.[0] ?? 0;
     const usable = states.find(([t, s]) => s === 'idle' && t >= lastBusy)?.[0] ?? seen;
+    const changes = states.filter(([, s], i) => s !== states[i - 1]?.[1]);
     console.log(
-      `map states (ms from opening): ${states.map(([t, s]) => `${Math.round(t)} ${s}`).join(', ')}`,
+      `map states (ms from opening): ${changes.map(([t, s]) => `${Math.round(t)} ${s}`).join(', ')}`,
     );
     const dcl = await page.evaluate(
       () =>
