@@ -119,6 +119,10 @@ export const IMPORT_PROBLEM_CODES = [
   'not_wkt',
   /** A DXF polyline that encloses nothing: { entity, layer, handle } */
   'dxf_open_polyline',
+  /** A DXF HATCH whose boundary has a spline edge (not approximated): { layer, handle } */
+  'dxf_hatch_spline',
+  /** A DXF HATCH whose boundary paths cannot be read: { layer, handle } */
+  'dxf_hatch_unreadable',
   /** { field } */
   'required',
   /** { field, value } */

@@ -33,7 +33,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     no_position_columns: '表格需要经度列（{lon}）和纬度列（{lat}），或 WKT 列（{wkt}）；文件中的列为 {found}',
     unknown_encoding: '不认识的字符编码“{encoding}”（请用 utf-8 或 gbk）',
     not_dxf: '无法按 DXF 读取：{detail}',
-    dxf_empty: 'DXF 中没有 LWPOLYLINE、POLYLINE 或 POINT 图元',
+    dxf_empty: 'DXF 中没有 LWPOLYLINE、POLYLINE、HATCH 或 POINT 图元',
     not_geopackage: '不是可读取的 GeoPackage：{detail}',
     geopackage_empty: 'GeoPackage 中没有要素表',
     not_kmz: '不是可读取的 KMZ（压缩包）：{detail}',
@@ -79,6 +79,8 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_wkt: '“{field}”不是 WKT：{detail}',
     dxf_open_polyline:
       '图层“{layer}”上的 {entity}（句柄 {handle}）没有闭合，不是封闭的轮廓：请在图纸中闭合它',
+    dxf_hatch_spline: '图层“{layer}”上的 HATCH（句柄 {handle}）边界含样条曲线：请在图纸中将边界转为多段线',
+    dxf_hatch_unreadable: '图层“{layer}”上的 HATCH（句柄 {handle}）的边界无法读取',
     required: '“{field}”为必填项',
     not_text: '“{field}”应为文字，实为 {value}',
     value_not_allowed: '“{field}”的值 {value} 不在可选值中（{allowed}）',
@@ -122,7 +124,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
       'The table needs a longitude column ({lon}) and a latitude column ({lat}), or a WKT column ({wkt}); found {found}',
     unknown_encoding: 'Unknown encoding "{encoding}" (say utf-8 or gbk)',
     not_dxf: 'Not readable as DXF: {detail}',
-    dxf_empty: 'The DXF has no LWPOLYLINE, POLYLINE or POINT entity',
+    dxf_empty: 'The DXF has no LWPOLYLINE, POLYLINE, HATCH or POINT entity',
     not_geopackage: 'Not a readable GeoPackage: {detail}',
     geopackage_empty: 'The GeoPackage has no feature table',
     not_kmz: 'Not a readable KMZ (zip): {detail}',
@@ -168,6 +170,9 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_wkt: '“{field}” is not WKT: {detail}',
     dxf_open_polyline:
       '{entity} on layer "{layer}" (handle {handle}) is open, not a closed outline: close it in the drawing',
+    dxf_hatch_spline:
+      'HATCH on layer "{layer}" (handle {handle}) has a spline edge in its boundary: convert the boundary to a polyline in the drawing',
+    dxf_hatch_unreadable: 'The boundary of the HATCH on layer "{layer}" (handle {handle}) cannot be read',
     required: '“{field}” is required',
     not_text: '“{field}” must be text, got {value}',
     value_not_allowed: '“{field}” {value} is not one of {allowed}',

@@ -227,6 +227,50 @@ describe.skipIf(!HAS_OGR)(
       expect(await count()).toBe(before + 4);
     });
 
+    it('issue 11 DXF HATCH: polygons GDAL writes as HATCH (outer ring and hole) import as the same polygons, layer as attribute', async () => {
+      // ogr2ogr -f DXF writes a polygon as a HATCH with one polyline boundary path per ring.
+      ogr([
+        '-f',
+        'DXF',
+        '-t_srs',
+        'EPSG:4544',
+        'hatch.dxf',
+        'src.geojson',
+        '-dialect',
+        'sqlite',
+        '-sql',
+        'SELECT geometry, name AS Layer FROM src',
+      ]);
+      expect(readFileSync(join(dir, 'hatch.dxf'), 'latin1')).toMatch(/\n\s*0\r?\nHATCH\r?\n/);
+      const got = await read(join(dir, 'hatch.dxf'), { crs: 'EPSG:4544' });
+      expect(got).toHaveLength(SOURCE.features.length);
+      got.forEach((f, i) => {
+        const want = SOURCE.features[i]!.geometry as Geo;
+        const feature = f.feature as { properties: Record<string, unknown>; geometry: Geo };
+        expect(f.problems ?? []).toEqual([]);
+        expect(feature.geometry.type).toBe('Polygon');
+        expect(feature.geometry.coordinates).toHaveLength(want.coordinates.length);
+        expect(maxDistanceM(want, feature.geometry)).toBeLessThan(0.05);
+        expect(maxDistanceM(feature.geometry, want)).toBeLessThan(0.05);
+        expect(feature.properties.layer).toBe(SOURCE.features[i]!.properties.name);
+      });
+      const before = await count();
+      const r = await importLayer(t.db, {
+        layer: 'buildings',
+        sources: (await openSource(join(dir, 'hatch.dxf'), { crs: 'EPSG:4544' })).read(),
+      });
+      expect(r.inserted).toBe(2);
+      const rows = await t.db.query<{ d: number; holes: number }>(
+        `SELECT ST_HausdorffDistance(ST_Transform(geom, 4544), ST_Transform(ST_GeomFromGeoJSON($1), 4544)) AS d,
+                ST_NumInteriorRings(ST_GeometryN(geom, 1)) AS holes
+           FROM buildings ORDER BY id DESC LIMIT 1`,
+        [JSON.stringify(SOURCE.features[1]!.geometry)],
+      );
+      expect(rows.rows[0]!.holes).toBe(1);
+      expect(rows.rows[0]!.d).toBeLessThan(0.05);
+      expect(await count()).toBe(before + 2);
+    });
+
     it('broken files are refused naming the file, feature or row and why, and write nothing', async () => {
       const before = await count();
       // A truncated .shp.

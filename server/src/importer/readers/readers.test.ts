@@ -208,3 +208,121 @@ describe('XLSX, streamed (issue 11: bounded memory)', () => {
     });
   });
 });
+
+describe('DXF HATCH boundaries (issue 11)', () => {
+  // A minimal DXF: each entity as its (group code, value) pairs.
+  const dxf = (...entities: (string | number)[][]) =>
+    ['0', 'SECTION', '2', 'ENTITIES', ...entities.flat().map(String), '0', 'ENDSEC', '0', 'EOF', ''].join(
+      '\n',
+    );
+  const hatch = (handle: string, ...paths: (string | number)[][]) => [
+    0,
+    'HATCH',
+    5,
+    handle,
+    8,
+    '宗地',
+    100,
+    'AcDbHatch',
+    10,
+    0,
+    20,
+    0,
+    30,
+    0,
+    2,
+    'SOLID',
+    70,
+    1,
+    71,
+    0,
+    91,
+    paths.length,
+    ...paths.flat(),
+    75,
+    0,
+    76,
+    1,
+    98,
+    0,
+  ];
+  const edges = (...e: (string | number)[][]) => [92, 1, 93, e.length, ...e.flat(), 97, 0];
+  const line = (x1: number, y1: number, x2: number, y2: number) => [72, 1, 10, x1, 20, y1, 11, x2, 21, y2];
+  const arcEdge = (cx: number, cy: number, r: number, a0: number, a1: number, ccw: 0 | 1) => [
+    72,
+    2,
+    10,
+    cx,
+    20,
+    cy,
+    40,
+    r,
+    50,
+    a0,
+    51,
+    a1,
+    73,
+    ccw,
+  ];
+  const rings = async (text: string) => {
+    const { openDxf } = await import('./dxf.ts');
+    const fs = await collect((await openDxf(bytes('h.dxf', text))).read('entities'));
+    return fs.map((f) => ({
+      problems: f.problems,
+      layer: (f.feature as { properties: { layer: string } }).properties.layer,
+      geometry: (f.feature as { geometry: { type: string; coordinates: number[][][] } | null }).geometry,
+    }));
+  };
+  const area = (r: number[][]) =>
+    Math.abs(r.slice(1).reduce((s, p, k) => s + r[k]![0]! * p[1]! - p[0]! * r[k]![1]!, 0)) / 2;
+
+  it('edge paths: a circle of arcs with a square hole of lines, arcs within the stated tolerance', async () => {
+    const [f] = await rings(
+      dxf(
+        hatch(
+          'A1',
+          edges(arcEdge(100, 200, 10, 0, 360, 1)),
+          edges(
+            line(98, 198, 102, 198),
+            line(102, 198, 102, 202),
+            line(102, 202, 98, 202),
+            line(98, 202, 98, 198),
+          ),
+        ),
+      ),
+    );
+    expect(f!.problems).toEqual([]);
+    expect(f!.layer).toBe('宗地');
+    expect(f!.geometry!.type).toBe('Polygon');
+    const [outer, hole] = f!.geometry!.coordinates as [number[][], number[][]];
+    for (const [x, y] of outer) {
+      const d = Math.hypot(x! - 100, y! - 200);
+      expect(d).toBeLessThanOrEqual(10 + 1e-9);
+      expect(d).toBeGreaterThan(10 - 0.01 - 1e-9);
+    }
+    expect(outer[0]).toEqual(outer[outer.length - 1]);
+    expect(area(outer)).toBeCloseTo(Math.PI * 100, 0);
+    expect(area(hole)).toBeCloseTo(16, 6);
+  });
+
+  it('a clockwise arc edge (angles stored as 360° − angle) and a bulged polyline path', async () => {
+    const quarter = edges(line(0, 0, 0, 10), arcEdge(0, 0, 10, 270, 360, 0), line(10, 0, 0, 0));
+    // A half disc: from (0,0) with bulge 1 (a half circle, counter-clockwise) to (20,0), then straight back.
+    const half = [92, 3, 72, 1, 73, 1, 93, 2, 10, 0, 20, 50, 42, 1, 10, 20, 20, 50, 42, 0, 97, 0];
+    const [q, h] = await rings(dxf(hatch('B1', quarter), hatch('B2', half)));
+    const qr = q!.geometry!.coordinates[0]!;
+    expect(qr.every(([x, y]) => x! > -1e-9 && y! > -1e-9)).toBe(true);
+    expect(area(qr)).toBeCloseTo((Math.PI * 100) / 4, 0);
+    const hr = h!.geometry!.coordinates[0]!;
+    expect(Math.min(...hr.map((p) => p[1]!))).toBeCloseTo(40, 2);
+    expect(Math.max(...hr.map((p) => p[1]!))).toBe(50);
+    expect(area(hr)).toBeCloseTo((Math.PI * 100) / 2, 0);
+  });
+
+  it('a spline edge is that feature’s problem, worded with layer and handle', async () => {
+    const spline = [92, 1, 93, 1, 72, 4, 94, 3, 73, 0, 74, 0, 95, 0, 96, 0, 97, 0];
+    const [f] = await rings(dxf(hatch('C1', spline)));
+    expect(f!.geometry).toBeNull();
+    expect(f!.problems).toEqual([{ code: 'dxf_hatch_spline', params: { layer: '宗地', handle: 'C1' } }]);
+  });
+});
