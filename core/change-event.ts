@@ -5,8 +5,11 @@
  */
 export type ChangeKind = 'create' | 'update' | 'delete' | 'split' | 'merge' | 'import';
 
-/** Layers a change is reported under; 'ledger' lists the compounds whose ledger items changed. */
-export type ChangeLayer = 'service-areas' | 'cameras' | 'gates' | 'compounds' | 'ledger';
+/**
+ * Layers a change is reported under; 'ledger' and 'assessments' (五有 assessments, migration 0022)
+ * list the compounds whose ledger items or assessments changed.
+ */
+export type ChangeLayer = 'service-areas' | 'cameras' | 'gates' | 'compounds' | 'ledger' | 'assessments';
 
 export type ChangeOp = 'insert' | 'update' | 'delete';
 

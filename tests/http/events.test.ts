@@ -47,6 +47,14 @@ const stream = async (user: string, query = '', headers: Record<string, string> 
   open.push(s);
   return s;
 };
+/** A stream once the server has freed a slot of `user`'s (a closed stream is freed when noticed). */
+const streamWhenFree = async (user: string, query = '', headers: Record<string, string> = {}) => {
+  for (let i = 0; ; i++) {
+    const s = await stream(user, query, headers);
+    if (s.status !== 429 || i >= 100) return s;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+};
 const addCamera = async (lon: number, lat: number): Promise<number> => {
   const r = await fetch(`${app.url}/api/cameras`, {
     method: 'POST',
@@ -68,6 +76,7 @@ const addCamera = async (lon: number, lat: number): Promise<number> => {
   return ((await r.json()) as { id: number }).id;
 };
 const change = (f: SseFrame) => f.event === 'change';
+const versions = (f: SseFrame) => f.event === 'versions';
 const eventOf = (f: SseFrame) => JSON.parse(f.data!) as ChangeEvent;
 
 describe('GET /api/events', () => {
@@ -104,9 +113,17 @@ describe('GET /api/events', () => {
       ['&bbox=1,2,3', {}],
       ['', { 'last-event-id': 'x' }],
       ['&lastEventId=-1', {}],
+      ['&bbox=a,b,c,d', {}],
+      ['&bbox=105.6,30.5,105.5,30.6', {}],
+      ['&bbox=105.5,30.5,105.6,91', {}],
+      ['&bbox=105.5,30.5,105.6,30.6&bbox=1,2,3,4', {}],
+      ['&bbox=105.5,30.5,105.6,30.6&street=x', {}],
     ] as const) {
       const r = await fetch(`${app.url}/api/events?ticket=${await ticketFor('viewer')}${q}`, { headers: h });
       expect(r.status).toBe(400);
+      const body = (await r.json()) as { error: { code: string; message: string } };
+      expect(['invalid_bbox', 'bad_request']).toContain(body.error.code);
+      expect(typeof body.error.message).toBe('string');
     }
   });
 
@@ -128,26 +145,97 @@ describe('GET /api/events', () => {
     expect(s.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(far))).toBe(
       false,
     );
-    expect(
-      s.frames.some((f) => f.id !== undefined && Number(f.id) === e.id - 1 && f.data === undefined),
-    ).toBe(true);
+    // The far one comes as its layer versions alone (see the next test).
+    expect(s.frames.some((f) => versions(f) && Number(f.id) === e.id - 1)).toBe(true);
     await s.next((f) => f.comment === 'heartbeat');
     s.close();
   });
 
+  it('issue 12 view filter: a stream over one place gets an edit there in full, and of an edit far away only the new layer versions', async () => {
+    const s = await streamWhenFree('viewer', `&bbox=${VIEW}`);
+    await s.next((f) => f.event === 'ready');
+    const near = await addCamera(105.591, 30.533);
+    const far = await addCamera(105.66, 30.44);
+    const e = eventOf(await s.next(change));
+    expect(e.changes.cameras?.insert).toEqual([near]);
+    const v = await s.next(versions);
+    expect(Number(v.id)).toBe(e.id + 1);
+    const slim = JSON.parse(v.data!) as { id: number; layers: Record<string, [number, number]> };
+    // what a tile cache needs (the camera layer's new version, one past the near edit's) and no more:
+    // no ids, no box, no one's name
+    expect(Object.keys(slim).sort()).toEqual(['id', 'layers']);
+    expect(slim.layers.cameras![0]).toBe(e.layers.cameras![0] + 1);
+    expect(v.data).not.toContain(String(far));
+    expect(s.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(far))).toBe(false);
+    s.close();
+  });
+
+  it('issue 12 view filter: the view moved — a stream opened again with the new bbox and Last-Event-ID loses nothing in between', async () => {
+    const FAR_VIEW = '105.65,30.43,105.67,30.45';
+    const s = await streamWhenFree('viewer', `&bbox=${VIEW}`);
+    const ready = await s.next((f) => f.event === 'ready');
+    s.close();
+    await s.ended;
+    const there = await addCamera(105.661, 30.441);
+    const here = await addCamera(105.592, 30.534);
+    const again = await streamWhenFree('viewer', `&bbox=${FAR_VIEW}`, { 'last-event-id': ready.id! });
+    const e = eventOf(await again.next(change));
+    expect(e.changes.cameras?.insert).toEqual([there]);
+    const v = await again.next(versions);
+    expect(Number(v.id)).toBe(e.id + 1);
+    expect(Object.keys((JSON.parse(v.data!) as { layers: object }).layers)).toContain('cameras');
+    await again.next((f) => f.event === 'ready');
+    expect(again.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(here))).toBe(
+      false,
+    );
+    again.close();
+  });
+
+  it("issue 12 view filter: ?street= also gets its street's edits outside the box in full", async () => {
+    const s = await streamWhenFree('viewer', `&bbox=105.0,30.0,105.01,30.01&street=${STREET}`);
+    await s.next((f) => f.event === 'ready');
+    const id = await addCamera(105.593, 30.535);
+    expect(eventOf(await s.next(change)).changes.cameras?.insert).toEqual([id]);
+    s.close();
+  });
+
+  it('issue 12: a 五有 assessment written through the API reaches a stream over its compound (migration 0022)', async () => {
+    const r = await t.db.query<{ id: number }>(
+      `INSERT INTO compounds (name, category, street_code, geom)
+       VALUES ('东苑', 'three_no', $1, ST_Multi(ST_MakeEnvelope(105.594, 30.536, 105.595, 30.537, 4326)))
+       RETURNING id`,
+      [STREET],
+    );
+    const compound = Number(r.rows[0]!.id);
+    const s = await streamWhenFree('viewer', `&bbox=${VIEW}`);
+    await s.next((f) => f.event === 'ready');
+    const w = await fetch(`${app.url}/api/compounds/${compound}/assessments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[`editor-${STREET}`]}` },
+      body: JSON.stringify({ target: 'wy_security', state: 'met' }),
+    });
+    expect(w.status).toBe(201);
+    const e = eventOf(await s.next((f) => change(f) && 'assessments' in eventOf(f).changes));
+    expect(e.changes.assessments).toEqual({ insert: [compound] });
+    expect(e.actor).toMatchObject({ username: `editor-${STREET}`, streetCode: STREET });
+    expect(e.bbox![0]).toBeCloseTo(105.594, 6);
+    expect(e.bbox![3]).toBeCloseTo(30.537, 6);
+    s.close();
+  });
+
   it('resumes with Last-Event-ID: replays what was missed; past the log it says reset', async () => {
-    const first = await stream('viewer');
+    const first = await streamWhenFree('viewer');
     const ready = await first.next((f) => f.event === 'ready');
     first.close();
     await first.ended;
     const a = await addCamera(105.591, 30.531);
     const b = await addCamera(105.592, 30.532);
-    const again = await stream('viewer', '', { 'last-event-id': ready.id! });
+    const again = await streamWhenFree('viewer', '', { 'last-event-id': ready.id! });
     const got = [eventOf(await again.next(change)), eventOf(await again.next(change))];
     expect(got.map((e) => e.changes.cameras?.insert?.[0])).toEqual([a, b]);
     again.close();
     // An id from before the pruned part of the log (or from another database) cannot be resumed.
-    const future = await stream('viewer', `&lastEventId=${got[1]!.id + 1000}`);
+    const future = await streamWhenFree('viewer', `&lastEventId=${got[1]!.id + 1000}`);
     await future.next((f) => f.event === 'reset');
     future.close();
   });

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { meetsView, type ChangeEvent } from '../../../core/change-event.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, badRequest } from '../errors.ts';
-import { parseBbox, route } from '../http.ts';
+import { parseBbox, route, type Bbox } from '../http.ts';
 
 /** How long a stream ticket opens GET /api/events for. */
 export const TICKET_TTL_S = 60;
@@ -21,9 +21,19 @@ const PURPOSE = 'events';
  * - Resuming: each event's `id:` is its change_events id; `Last-Event-ID` (or `?lastEventId=` when a
  *   client opens a new EventSource with a new ticket) replays what was missed from the log; past
  *   the log's reach a `reset` event tells the client to reload what it shows.
- * - View: `?bbox=w,s,e,n` sends only events whose changed geometry meets it (events with no box —
- *   an import, a ledger item of a compound without outline — go to every view); ids of the others
- *   still advance (`id:` without data), so a resume does not replay them.
+ * - View (`?bbox=w,s,e,n`, optionally `&street=<code>`): an event whose box meets the view, or that
+ *   has no box (an import, a ledger item of a compound without outline: anywhere), or whose street is
+ *   the one asked for, comes whole as `event: change` (ids, box, who). Every other event comes as
+ *   `event: versions` with only `{id, layers}`: the tile layer versions it bumped, without ids, box
+ *   or name. That keeps tile caches correct without the view: a client drops what it cached of
+ *   those layers outside its view (the view it sends is padded past its visible tiles, so nothing
+ *   it shows can have changed), and an event that bumped no layer (an assessment, a ledger item)
+ *   advances the id alone (`id:` without data). Either way each id reaches the client, so a resume
+ *   never replays it.
+ * - A new view is a new stream: the client closes it and opens one with the new bbox, a new ticket
+ *   and `?lastEventId=` of the last id it saw (LiveFeed.setView, debounced while the user pans).
+ *   Nothing is lost in between (the log replays it, filtered to the new view), and no process keeps
+ *   a subscription: any instance behind the proxy can serve the next stream.
  * - Heartbeat comments every EVENTS_HEARTBEAT_S; at most EVENTS_PER_USER / EVENTS_PER_ADDRESS open
  *   streams (429 too_many_streams); everything is released when the client goes, and shutdown ends
  *   every stream (ChangeFeed.endStreams).
@@ -52,7 +62,8 @@ export function eventsRouter(ctx: AppContext): Router {
         throw new HttpError(401, 'unauthorized', 'This needs ?ticket= from POST /api/events/ticket', {
           reason: 'sign_in_first',
         });
-      const view = parseBbox(req.query.bbox, false);
+      const view = parseBbox(req.query.bbox, false) ?? null;
+      const street = parseStreet(req.query.street);
       const since = lastEventId(req);
       const { user, tokenVersion } = await auth.verifyTicket(PURPOSE, ticket);
       const address = req.ip ?? '';
@@ -75,7 +86,7 @@ export function eventsRouter(ctx: AppContext): Router {
       const send = (e: ChangeEvent) => {
         if (e.id <= lastSent) return;
         lastSent = e.id;
-        res.write(meetsView(e, view ?? null) ? frame(e) : `id: ${e.id}\n\n`);
+        res.write(frame(e, view, street));
       };
       const unsubscribe = feed.subscribe((e) => (replaying ? held.push(e) : send(e)));
       const end = () => {
@@ -153,6 +164,18 @@ function lastEventId(req: Request): number | undefined {
   return Number(raw);
 }
 
-function frame(e: ChangeEvent): string {
-  return `id: ${e.id}\nevent: change\ndata: ${JSON.stringify(e)}\n\n`;
+/** The frame of `e` for a stream with this view (see eventsRouter). */
+function frame(e: ChangeEvent, view: Bbox | null, street: string | undefined): string {
+  if (meetsView(e, view) || (street !== undefined && e.actor.streetCode === street))
+    return `id: ${e.id}\nevent: change\ndata: ${JSON.stringify(e)}\n\n`;
+  if (Object.keys(e.layers).length === 0) return `id: ${e.id}\n\n`;
+  return `id: ${e.id}\nevent: versions\ndata: ${JSON.stringify({ id: e.id, layers: e.layers })}\n\n`;
+}
+
+/** `?street=`: a 街道's code (GB/T 2260 and three digits), or none. */
+function parseStreet(raw: unknown): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d{6,12}$/.test(raw))
+    throw badRequest('bad_request', 'street must be a jurisdiction code of digits', { street: String(raw) });
+  return raw;
 }
