@@ -36,6 +36,41 @@ export interface ChangeEvent {
   actor: ChangeActor;
 }
 
+/**
+ * What `GET /api/events` sends of a change outside the client's view (`event: versions`): enough to
+ * keep tile caches and panels right — the layer versions, which layers changed and in which 街道 —
+ * without the ids, the box or who made it.
+ */
+export interface OutsideEvent {
+  id: number;
+  layers: ChangeEvent['layers'];
+  changed: ChangeLayer[];
+  street: string | null;
+}
+
+/**
+ * An OutsideEvent as a ChangeEvent for panels: the layers it changed with their ids withheld (empty
+ * ops; see `idsWithheld`), its street as the actor's, no box and no one's name.
+ */
+export function fromOutside(o: OutsideEvent): ChangeEvent {
+  return {
+    id: o.id,
+    at: '',
+    kind: 'update',
+    layers: o.layers,
+    changes: Object.fromEntries(o.changed.map((l) => [l, {}])),
+    truncated: false,
+    bbox: null,
+    actor: { username: null, userId: null, streetCode: o.street, streetName: null },
+  };
+}
+
+/** Did `e` change `layer` without saying which rows (an event outside the view)? */
+export function idsWithheld(e: Pick<ChangeEvent, 'changes'>, layer: ChangeLayer): boolean {
+  const ops = e.changes[layer];
+  return ops !== undefined && Object.keys(ops).length === 0;
+}
+
 /** Ids of `layer` that `e` touched, whatever the op. */
 export function changedIds(e: Pick<ChangeEvent, 'changes'>, layer: ChangeLayer): number[] {
   const ops = e.changes[layer];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../../core/change-event.ts';
+import type { ChangeEvent, OutsideEvent } from '../../core/change-event.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, loginTokens, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -127,7 +127,7 @@ describe('GET /api/events', () => {
     }
   });
 
-  it('streams a change in the view with who made it, an id line only for one outside, and heartbeats', async () => {
+  it('streams a change in the view with who made it, only the layer versions of one outside, and heartbeats', async () => {
     const s = await stream('viewer', `&bbox=${VIEW}`);
     expect(s.status).toBe(200);
     expect(s.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -160,13 +160,19 @@ describe('GET /api/events', () => {
     expect(e.changes.cameras?.insert).toEqual([near]);
     const v = await s.next(versions);
     expect(Number(v.id)).toBe(e.id + 1);
-    const slim = JSON.parse(v.data!) as { id: number; layers: Record<string, [number, number]> };
-    // what a tile cache needs (the camera layer's new version, one past the near edit's) and no more:
-    // no ids, no box, no one's name
-    expect(Object.keys(slim).sort()).toEqual(['id', 'layers']);
-    expect(slim.layers.cameras![0]).toBe(e.layers.cameras![0] + 1);
+    const slim = JSON.parse(v.data!) as OutsideEvent;
+    // what a tile cache and a panel need (the camera layer's new version, one past the near edit's;
+    // that cameras changed, in which street) and no more: no ids, no box, no one's name
+    expect(slim).toEqual({
+      id: e.id + 1,
+      layers: { cameras: [e.layers.cameras![0] + 1, expect.any(Number)] },
+      changed: ['cameras'],
+      street: STREET,
+    });
     expect(v.data).not.toContain(String(far));
-    expect(s.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(far))).toBe(false);
+    expect(s.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(far))).toBe(
+      false,
+    );
     s.close();
   });
 

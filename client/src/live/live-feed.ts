@@ -1,8 +1,10 @@
-import type { ChangeEvent } from '../../../core/change-event.ts';
+import type { ChangeEvent, OutsideEvent } from '../../../core/change-event.ts';
 import { call } from '../api.ts';
 
 export interface LiveFeedHandlers {
   change(e: ChangeEvent): void;
+  /** A change outside the view: its layer versions, layers and street only. */
+  versions?(e: OutsideEvent): void;
   /** The server could not replay what was missed: reload everything shown. */
   reset(): void;
   /** The stream is open (again) and caught up. */
@@ -11,12 +13,19 @@ export interface LiveFeedHandlers {
   down?(): void;
 }
 
+/** What the stream is filtered to: a box ([w, s, e, n]) and optionally a street's code. */
+export interface LiveView {
+  bbox: readonly [number, number, number, number] | null;
+  street?: string;
+}
+
 /**
  * This tab's stream of GET /api/events. EventSource cannot send the Authorization header, so each
  * (re)connection first asks POST /api/events/ticket for a ticket valid a minute (the bearer token
  * never goes into a URL). EventSource's own retry would reuse an expired ticket, so on an error the
  * stream is closed and opened again here with a new ticket and `lastEventId`, which replays what
- * was missed.
+ * was missed. A new view (setView) is opened the same way: the new stream resumes from the last id
+ * seen, so nothing committed in between is lost and no server keeps a subscription.
  */
 export class LiveFeed {
   private source: EventSource | undefined;
@@ -24,8 +33,28 @@ export class LiveFeed {
   private stopped = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private delay = 1000;
+  /** Bumped by every (re)open: an open still waiting for its ticket gives way to a newer one. */
+  private generation = 0;
 
-  constructor(private readonly handlers: LiveFeedHandlers) {
+  constructor(
+    private readonly handlers: LiveFeedHandlers,
+    private view: LiveView = { bbox: null },
+  ) {
+    void this.open();
+  }
+
+  /** Follows another view: the stream is opened again for it, resuming from the last id seen. */
+  setView(view: LiveView): void {
+    if (
+      view.street === this.view.street &&
+      (view.bbox === this.view.bbox || view.bbox?.join() === this.view.bbox?.join())
+    )
+      return;
+    this.view = view;
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.source?.close();
+    this.source = undefined;
     void this.open();
   }
 
@@ -37,16 +66,20 @@ export class LiveFeed {
 
   private async open(): Promise<void> {
     if (this.stopped) return;
+    const generation = ++this.generation;
     let ticket: string;
     try {
       ticket = (await call<{ ticket: string }>('POST', '/api/events/ticket')).json.ticket;
     } catch {
+      if (generation !== this.generation) return;
       this.handlers.down?.();
       return this.retry();
     }
-    if (this.stopped) return;
+    if (this.stopped || generation !== this.generation) return;
     const q = new URLSearchParams({ ticket });
     if (this.lastId !== undefined) q.set('lastEventId', this.lastId);
+    if (this.view.bbox) q.set('bbox', this.view.bbox.join(','));
+    if (this.view.street) q.set('street', this.view.street);
     const es = new EventSource(`/api/events?${q}`);
     this.source = es;
     const remember = (m: MessageEvent) => {
@@ -60,6 +93,10 @@ export class LiveFeed {
     es.addEventListener('change', (m) => {
       remember(m);
       this.handlers.change(JSON.parse(m.data as string) as ChangeEvent);
+    });
+    es.addEventListener('versions', (m) => {
+      remember(m);
+      this.handlers.versions?.(JSON.parse(m.data as string) as OutsideEvent);
     });
     es.addEventListener('reset', (m) => {
       remember(m);

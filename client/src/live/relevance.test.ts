@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../../../core/change-event.ts';
+import { fromOutside, type ChangeEvent } from '../../../core/change-event.ts';
 import { changesAreaLists, changesCompound, changesFigures, inPlace } from './relevance.ts';
 
 const event = (over: Partial<ChangeEvent> & { street?: string | null }): ChangeEvent => ({
@@ -59,5 +59,28 @@ describe('issue 12: which feed events make an open panel read again', () => {
     const gateThere = event({ changes: { gates: { insert: [1] } }, street: '510903002' });
     expect(changesCompound(gateHere, 5, '510903001')).toBe(true);
     expect(changesCompound(gateThere, 5, '510903001')).toBe(false);
+  });
+
+  it("issue 12: another user's 五有 assessment of the compound reads its card again, not another compound's", () => {
+    const e = event({ changes: { assessments: { insert: [5] } }, street: '510903001' });
+    expect(changesCompound(e, 5, '510903001')).toBe(true);
+    expect(changesCompound(e, 6, '510903001')).toBe(false);
+    expect(changesFigures(e, STREET_A)).toBe(true);
+  });
+
+  it('issue 12: a change outside the view (ids withheld) still reads the cards and figures of its street', () => {
+    const e = fromOutside({ id: 9, layers: {}, changed: ['assessments'], street: '510903001' });
+    expect(changesCompound(e, 5, '510903001')).toBe(true);
+    expect(changesCompound(e, 5, '510903002')).toBe(false);
+    expect(changesFigures(e, CITY)).toBe(true);
+    expect(changesFigures(e, STREET_B)).toBe(false);
+    const areas = fromOutside({
+      id: 10,
+      layers: { 'service-areas': [3, 1] },
+      changed: ['service-areas'],
+      street: '510903002',
+    });
+    expect(changesAreaLists(areas, '510903002')).toBe(true);
+    expect(changesCompound(areas, 5, '510903001')).toBe(false);
   });
 });

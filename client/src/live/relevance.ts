@@ -1,11 +1,18 @@
 import type { ChangeEvent, ChangeLayer } from '../../../core/change-event.ts';
-import { changedIds } from '../../../core/change-event.ts';
+import { changedIds, idsWithheld } from '../../../core/change-event.ts';
 
 /** What a change event must look like to matter to a panel (pure: the tests run it in Node). */
 type Event = Pick<ChangeEvent, 'kind' | 'changes' | 'truncated' | 'actor'>;
 
 /** Layers whose rows a place's figures are counted from: coverage, 五有, the ledger. */
-const FIGURE_LAYERS: ChangeLayer[] = ['service-areas', 'compounds', 'cameras', 'gates', 'ledger'];
+const FIGURE_LAYERS: ChangeLayer[] = [
+  'service-areas',
+  'compounds',
+  'cameras',
+  'gates',
+  'ledger',
+  'assessments',
+];
 /** Layers a street's gaps and proposals depend on (buildings come by import). */
 const AREA_LAYERS: ChangeLayer[] = ['service-areas', 'compounds'];
 
@@ -36,14 +43,19 @@ export const changesAreaLists = (e: Event, street: string): boolean =>
   touches(e, AREA_LAYERS) && inPlace(e, { level: 'street', code: street });
 
 /**
- * Should a compound's card (五有 scorecard and 问题清单) be read again? Its own ledger items or row
- * changed, or something its scorecard is derived from (an area, a camera, a gate) changed in its
+ * Should a compound's card (五有 scorecard and 问题清单) be read again? Its own ledger items,
+ * 五有 assessments or row changed, or something its scorecard is derived from (an area, a camera, a gate) changed in its
  * street.
  */
 export function changesCompound(e: Event, compoundId: number, streetCode: string | null): boolean {
-  if (changedIds(e, 'ledger').includes(compoundId) || changedIds(e, 'compounds').includes(compoundId))
-    return true;
+  if (OWN_LAYERS.some((l) => changedIds(e, l).includes(compoundId))) return true;
   if (e.kind === 'import' || e.truncated) return true;
+  const sameStreet = !e.actor.streetCode || !streetCode || e.actor.streetCode === streetCode;
+  // A change outside the map's view comes without ids (GET /api/events): any compound of its street.
+  const maybeOwn = OWN_LAYERS.some((l) => idsWithheld(e, l));
   const scored = (['service-areas', 'cameras', 'gates'] as const).some((l) => l in e.changes);
-  return scored && (!e.actor.streetCode || !streetCode || e.actor.streetCode === streetCode);
+  return (scored || maybeOwn) && sameStreet;
 }
+
+/** Layers that list a compound's own id: its row, its ledger items, its 五有 assessments (0022). */
+const OWN_LAYERS: ChangeLayer[] = ['ledger', 'compounds', 'assessments'];

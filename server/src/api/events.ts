@@ -1,5 +1,10 @@
 import { Router, type Request } from 'express';
-import { meetsView, type ChangeEvent } from '../../../core/change-event.ts';
+import {
+  meetsView,
+  type ChangeEvent,
+  type ChangeLayer,
+  type OutsideEvent,
+} from '../../../core/change-event.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { parseBbox, route, type Bbox } from '../http.ts';
@@ -24,12 +29,12 @@ const PURPOSE = 'events';
  * - View (`?bbox=w,s,e,n`, optionally `&street=<code>`): an event whose box meets the view, or that
  *   has no box (an import, a ledger item of a compound without outline: anywhere), or whose street is
  *   the one asked for, comes whole as `event: change` (ids, box, who). Every other event comes as
- *   `event: versions` with only `{id, layers}`: the tile layer versions it bumped, without ids, box
- *   or name. That keeps tile caches correct without the view: a client drops what it cached of
- *   those layers outside its view (the view it sends is padded past its visible tiles, so nothing
- *   it shows can have changed), and an event that bumped no layer (an assessment, a ledger item)
- *   advances the id alone (`id:` without data). Either way each id reaches the client, so a resume
- *   never replays it.
+ *   `event: versions` (core OutsideEvent): the tile layer versions it bumped, the layers it changed
+ *   and its street, without ids, box or name. Correctness holds without the view: every layer
+ *   version reaches every client, which drops what it cached of those layers outside its view (the
+ *   view it sends is padded past its loaded tiles, so no tile it shows can have changed), and panels
+ *   showing a place (a city's figures, a compound's card) still learn that a layer changed in a
+ *   street. Each id reaches the client, so a resume never replays it.
  * - A new view is a new stream: the client closes it and opens one with the new bbox, a new ticket
  *   and `?lastEventId=` of the last id it saw (LiveFeed.setView, debounced while the user pans).
  *   Nothing is lost in between (the log replays it, filtered to the new view), and no process keeps
@@ -168,8 +173,13 @@ function lastEventId(req: Request): number | undefined {
 function frame(e: ChangeEvent, view: Bbox | null, street: string | undefined): string {
   if (meetsView(e, view) || (street !== undefined && e.actor.streetCode === street))
     return `id: ${e.id}\nevent: change\ndata: ${JSON.stringify(e)}\n\n`;
-  if (Object.keys(e.layers).length === 0) return `id: ${e.id}\n\n`;
-  return `id: ${e.id}\nevent: versions\ndata: ${JSON.stringify({ id: e.id, layers: e.layers })}\n\n`;
+  const outside: OutsideEvent = {
+    id: e.id,
+    layers: e.layers,
+    changed: Object.keys(e.changes) as ChangeLayer[],
+    street: e.actor.streetCode,
+  };
+  return `id: ${e.id}\nevent: versions\ndata: ${JSON.stringify(outside)}\n\n`;
 }
 
 /** `?street=`: a 街道's code (GB/T 2260 and three digits), or none. */
