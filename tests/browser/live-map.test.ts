@@ -148,6 +148,11 @@ describeInBrowser('issue 12: live map across two app processes', () => {
     expect(text).toBe(`凯旋路街道 · editor-${STREET} 新增了 摄像机`);
     // B's map took the event in (its tile layers were asked for again).
     expect(Number(await b.getAttribute('[data-testid=map]', 'data-live-event'))).toBeGreaterThan(0);
+    // B's stream is filtered to its view (a box around the spot shown, not the world).
+    const [vw, vs, ve, vn] = (await b.getAttribute('[data-testid=map]', 'data-live-view'))!
+      .split(',')
+      .map(Number);
+    expect(vw! < AT[0] && AT[0] < ve! && vs! < AT[1] && AT[1] < vn! && ve! - vw! < 1).toBe(true);
     const seenAt = await b.evaluate(() => (window as unknown as { liveSeenAt: number }).liveSeenAt);
     console.log(
       `issue 12 live map (${t.url ? 'postgres' : 'embedded'}): toast in B ${seenAt - saved.answered} ms after A's save answered, ` +

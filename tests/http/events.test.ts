@@ -169,7 +169,6 @@ describe('GET /api/events', () => {
       changed: ['cameras'],
       street: STREET,
     });
-    expect(v.data).not.toContain(String(far));
     expect(s.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(far))).toBe(
       false,
     );

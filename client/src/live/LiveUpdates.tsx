@@ -45,6 +45,8 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
       const m = map.maplibre;
       for (const id of sources) if (m.getSource(id)) m.refreshTiles(id);
     };
+    const firstView = liveViewBbox(map.maplibre);
+    map.maplibre.getContainer().dataset.liveView = firstView?.join(',') ?? '';
     const feed = new LiveFeed(
       {
         change(e) {
@@ -76,7 +78,7 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
           window.dispatchEvent(new CustomEvent(LIVE_RESET));
         },
       },
-      { bbox: liveViewBbox(map.maplibre) },
+      { bbox: firstView },
     );
     let viewTimer: ReturnType<typeof setTimeout> | undefined;
     const onMoveEnd = () => {
@@ -94,6 +96,7 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
       feed.stop();
       setLiveFeedOn(false);
       delete map.maplibre.getContainer().dataset.live;
+      delete map.maplibre.getContainer().dataset.liveView;
     };
   }, [user, map]);
 
