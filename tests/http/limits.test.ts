@@ -6,7 +6,7 @@
  */
 import type { Polygon } from 'geojson';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { routeReads, withReadScope, type Db } from '../../server/src/db/index.ts';
 import { RateLimits } from '../../server/src/rate-limits/rate-limits.ts';
@@ -91,6 +91,10 @@ describe('issue 10 #5: work limits', () => {
 
   /** The limits live in the database (every app process counts the same requests): start afresh. */
   const forgetRateLimits = () => w.t.db.query('DELETE FROM rate_limits');
+  // Every test starts with full buckets: an earlier test's app may have used up a user's allowance.
+  beforeEach(async () => {
+    await forgetRateLimits();
+  });
 
   it('heavy reads are rate-limited per user: 429 with Retry-After', async () => {
     await forgetRateLimits();
