@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   truncateSync,
@@ -21,6 +22,7 @@ import {
   type OpenOptions,
   type SourceFeature,
 } from '../../server/src/importer/index.ts';
+import { UNPACK_PREFIX } from '../../server/src/importer/readers/shapefile.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 const HAS_OGR = spawnSync('ogr2ogr', ['--version']).status === 0;
@@ -225,6 +227,34 @@ describe.skipIf(!HAS_OGR)(
       });
       expect(d.inserted).toBe(2);
       expect(await count()).toBe(before + 4);
+    });
+
+    it('issue 11 zipped Shapefile in bounded memory: members are streamed to a temp folder while read, and it goes whatever the end', async () => {
+      const unpacked = () => readdirSync(tmpdir()).filter((n) => n.startsWith(UNPACK_PREFIX));
+      const whole = new JSZip();
+      for (const e of ['shp', 'shx', 'dbf', 'prj', 'cpg'])
+        whole.file(`gbk_4523.${e}`, readFileSync(join(dir, `gbk_4523.${e}`)));
+      writeFileSync(join(dir, 'whole.zip'), await whole.generateAsync({ type: 'nodebuffer' }));
+      const src = await openSource(join(dir, 'whole.zip'));
+      expect(unpacked()).toEqual([]);
+      // Stopped after the first feature: the folder held the .shp and .dbf, and is gone after.
+      for await (const f of src.read()) {
+        expect(f.index).toBe(0);
+        const [folder] = unpacked();
+        expect(readdirSync(join(tmpdir(), folder!)).sort()).toEqual(['layer.dbf', 'layer.shp']);
+        break;
+      }
+      expect(unpacked()).toEqual([]);
+      // Read to the end.
+      expect(await read(join(dir, 'whole.zip'))).toHaveLength(2);
+      expect(unpacked()).toEqual([]);
+      // A zip whose .shp is cut short fails, and leaves nothing either.
+      const zip = new JSZip();
+      zip.file('cut.shp', readFileSync(join(dir, 'gbk_4523.shp')).subarray(0, 150));
+      for (const e of ['shx', 'dbf', 'prj']) zip.file(`cut.${e}`, readFileSync(join(dir, `gbk_4523.${e}`)));
+      writeFileSync(join(dir, 'cut.zip'), await zip.generateAsync({ type: 'nodebuffer' }));
+      await expect(read(join(dir, 'cut.zip'))).rejects.toThrow(ImportError);
+      expect(unpacked()).toEqual([]);
     });
 
     it('issue 11 DXF HATCH: polygons GDAL writes as HATCH (outer ring and hole) import as the same polygons, layer as attribute', async () => {

@@ -1,5 +1,17 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
 import { fileProblem } from '../errors.ts';
@@ -17,6 +29,33 @@ interface ShapeSet {
   cpg: string | null;
   /** Label for messages: `areas.shp`. */
   shpName: string;
+  /** In a zip: the members, unpacked to a temp folder while they are read (see unpack). */
+  zipped?: { shp: JSZip.JSZipObject; dbf: JSZip.JSZipObject | null };
+}
+
+/** Temp folders of unpacked zip members are named with this (and the process id) in the OS temp folder. */
+export const UNPACK_PREFIX = `wuyou-shp-${process.pid}-`;
+
+/**
+ * A zipped set's .shp and .dbf streamed out of the zip (inflated piece by piece, never whole in
+ * memory) into a new temp folder, for the `shapefile` package to read from disk in pieces. The
+ * caller removes `dir` when done; on a failure here it is removed before the error goes on.
+ */
+async function unpack(
+  z: NonNullable<ShapeSet['zipped']>,
+): Promise<{ dir: string; shp: string; dbf: string | null }> {
+  const dir = await mkdtemp(join(tmpdir(), UNPACK_PREFIX));
+  try {
+    const out = async (member: JSZip.JSZipObject, name: string) => {
+      const path = join(dir, name);
+      await pipeline(member.nodeStream('nodebuffer'), createWriteStream(path));
+      return path;
+    };
+    return { dir, shp: await out(z.shp, 'layer.shp'), dbf: z.dbf ? await out(z.dbf, 'layer.dbf') : null };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw fileProblem('not_zip', { detail: (e as Error).message });
+  }
 }
 
 const text = (b: Uint8Array) =>
@@ -65,8 +104,9 @@ async function setsFromZip(bytes: Uint8Array, zipName: string): Promise<ShapeSet
     out.push({
       name: basename(f.name).slice(0, -4),
       shpName: basename(f.name),
-      shp: await f.async('uint8array'),
-      dbf: dbf ? await dbf.async('uint8array') : null,
+      shp: '',
+      dbf: dbf ? '' : null,
+      zipped: { shp: f, dbf: dbf ?? null },
       prj: prj ? text(await prj.async('uint8array')) : null,
       cpg: cpg ? text(await cpg.async('uint8array')) : null,
     });
@@ -169,59 +209,75 @@ function shpDeclaredBytes(h: Uint8Array): number {
 
 /**
  * Shapefiles: a .shp with its .dbf, .prj and .cpg beside it, or a .zip holding one or more (each a
- * layer). Read through the `shapefile` package from disk in pieces (a .zip is unpacked in memory).
+ * layer). Read through the `shapefile` package from disk in pieces; a .zip's members are streamed
+ * out into a temp folder (jszip holds the compressed zip, never an unpacked member) and read from there.
  */
 export async function openShapefile(input: SourceInput, opts: { encoding?: string }): Promise<FormatReader> {
   const sets = await shapeSets(input);
   const layers: SourceLayer[] = [];
   const info = new Map<string, { set: ShapeSet; encoding: string; count: number }>();
   for (const set of sets) {
-    if (!set.dbf) {
+    if (set.dbf === null) {
       throw fileProblem('dbf_missing', { file: set.shpName });
     }
-    const shpHead = head(set.shp, 100);
-    if (
-      shpHead.length < 100 ||
-      new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(0, false) !== 9994
-    )
-      throw fileProblem('shp_bad_header', { file: set.shpName });
-    const dbfName = set.shpName.replace(/\.shp$/i, '.dbf');
-    const sample = head(set.dbf, 1 << 16);
-    const header = dbfHeader(sample, dbfName);
-    const encoding = dbfEncoding(set, header, sample, opts.encoding);
-    const dec = new TextDecoder(encoding);
-    const shpSize = typeof set.shp === 'string' ? statSync(set.shp).size : set.shp.length;
-    const declared = shpDeclaredBytes(shpHead);
-    if (shpSize < declared) {
-      throw fileProblem('shp_truncated', { file: set.shpName, declared, size: shpSize });
+    const parts = set.zipped ? await unpack(set.zipped) : null;
+    try {
+      const shp = parts?.shp ?? set.shp;
+      const dbf = (parts?.dbf ?? set.dbf)!;
+      const shpHead = head(shp, 100);
+      if (
+        shpHead.length < 100 ||
+        new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(0, false) !== 9994
+      )
+        throw fileProblem('shp_bad_header', { file: set.shpName });
+      const dbfName = set.shpName.replace(/\.shp$/i, '.dbf');
+      const sample = head(dbf, 1 << 16);
+      const header = dbfHeader(sample, dbfName);
+      const encoding = dbfEncoding(set, header, sample, opts.encoding);
+      const dec = new TextDecoder(encoding);
+      const shpSize = typeof shp === 'string' ? statSync(shp).size : shp.length;
+      const declared = shpDeclaredBytes(shpHead);
+      if (shpSize < declared) {
+        throw fileProblem('shp_truncated', { file: set.shpName, declared, size: shpSize });
+      }
+      const typeCode = new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(32, true);
+      layers.push({
+        name: set.name,
+        count: header.count,
+        fields: header.fieldNames.map((n) => dec.decode(n)),
+        geometryType: SHAPE_TYPES[typeCode % 10] ?? `shape type ${typeCode}`,
+      });
+      info.set(set.name, { set, encoding, count: header.count });
+    } finally {
+      if (parts) rmSync(parts.dir, { recursive: true, force: true });
     }
-    const typeCode = new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(32, true);
-    layers.push({
-      name: set.name,
-      count: header.count,
-      fields: header.fieldNames.map((n) => dec.decode(n)),
-      geometryType: SHAPE_TYPES[typeCode % 10] ?? `shape type ${typeCode}`,
-    });
-    info.set(set.name, { set, encoding, count: header.count });
   }
 
   async function* read(layer: string): AsyncGenerator<SourceFeature> {
     const { set, encoding, count } = info.get(layer)!;
-    // Paths are read in pieces from disk; bytes (a zip, an upload) from memory.
-    const src = await shapefile.open(set.shp as string, set.dbf as string, { encoding });
-    let index = 0;
-    for (;;) {
-      let r;
-      try {
-        r = await src.read();
-      } catch (e) {
-        throw fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
+    // Paths (a zip's members unpacked to a temp folder) are read in pieces from disk; an upload's
+    // bytes from memory. The temp folder goes when the reading ends, fails or is stopped.
+    const parts = set.zipped ? await unpack(set.zipped) : null;
+    try {
+      const src = await shapefile.open((parts?.shp ?? set.shp) as string, (parts?.dbf ?? set.dbf) as string, {
+        encoding,
+      });
+      let index = 0;
+      for (;;) {
+        let r;
+        try {
+          r = await src.read();
+        } catch (e) {
+          throw fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
+        }
+        if (r.done) break;
+        yield { feature: r.value, fromText: false, index: index++ };
       }
-      if (r.done) break;
-      yield { feature: r.value, fromText: false, index: index++ };
-    }
-    if (index < count) {
-      throw fileProblem('shp_short', { file: set.shpName, shapes: index, records: count });
+      if (index < count) {
+        throw fileProblem('shp_short', { file: set.shpName, shapes: index, records: count });
+      }
+    } finally {
+      if (parts) rmSync(parts.dir, { recursive: true, force: true });
     }
   }
 
