@@ -158,6 +158,51 @@ describeInBrowser('issue 12: live map across two app processes', () => {
       `issue 12 live map (${t.url ? 'postgres' : 'embedded'}): toast in B ${seenAt - saved.answered} ms after A's save answered, ` +
         `${seenAt - saved.sent} ms after it was sent`,
     );
+    // B pans far away: its stream follows the new view (opened again, resuming from the last id), and
+    // the next camera at the old spot reaches it as layer versions only: taken in, no toast.
+    const before = Number(await b.getAttribute('[data-testid=map]', 'data-live-event'));
+    await b.evaluate(() => (location.hash = '#17/30.45/105.66'));
+    await b.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid=map]')?.getAttribute('data-live-view')?.split(',')[0]) >
+        105.6,
+      null,
+      { timeout: 30_000 },
+    );
+    const again = await a.evaluate(
+      async (body) =>
+        (
+          await fetch('/api/cameras', {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${sessionStorage.getItem('wuyou.token')}`,
+            },
+            body,
+          })
+        ).status,
+      JSON.stringify({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: AT },
+        properties: {
+          name: '西门',
+          system: 'xueliang',
+          type: 'fixed',
+          direction_deg: 0,
+          fov_deg: 85,
+          range_m: 40,
+        },
+      }),
+    );
+    expect(again).toBe(201);
+    await b.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-live-outside')) > n,
+      before,
+      { timeout: 30_000 },
+    );
+    const outside = await b.getAttribute('[data-testid=map]', 'data-live-outside');
+    expect(await b.getAttribute('[data-testid=map]', 'data-live-event')).toBe(outside);
+    expect(await b.locator(`[data-testid=live-toast][data-event-id="${outside}"]`).count()).toBe(0);
     // No reload happened: B is the same document it was.
     expect(await b.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
     expect(pageErrors).toEqual([]);

@@ -72,6 +72,7 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
           for (const l of Object.keys(o.layers)) if (TILE_SOURCES.includes(l)) forgetOffscreenTiles(m, l);
           window.dispatchEvent(new CustomEvent<ChangeEvent>(LIVE_CHANGE, { detail: fromOutside(o) }));
           m.getContainer().dataset.liveEvent = String(o.id);
+          m.getContainer().dataset.liveOutside = String(o.id);
         },
         reset() {
           redraw(TILE_SOURCES);
