@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IMPORT_PROBLEM_CODES } from './import-problems.ts';
 import {
+  inLanguages,
+  moreProblemsText,
+  nothingImportedText,
   IMPORT_PROBLEM_WORDS,
   importProblemLine,
   importProblemLines,
@@ -68,5 +71,13 @@ describe('import problems are codes worded by the client (issue 11)', () => {
     };
     expect(importProblemText('en', more)).toMatch(/\(and 4 more like it\)$/);
     expect(importProblemText('zh-CN', more)).toMatch(/（另有 4 处类似）$/);
+  });
+
+  it('issue 11: the CLI summary lines are worded too, Chinese first with English beside', () => {
+    expect(inLanguages('both', (l) => nothingImportedText(l, 3, 2))).toBe(
+      '未导入任何要素：3 个问题，涉及 2 个要素 | nothing imported: 3 problems in 2 features',
+    );
+    expect(nothingImportedText('en', 1, null)).toBe('nothing imported: 1 problem');
+    expect(inLanguages('zh-CN', (l) => moreProblemsText(l, 1200, true))).toBe('…… 另有 1,200 个警告');
   });
 });

@@ -299,3 +299,55 @@ export function importProblemLines(lang: ProblemLanguage, p: ImportProblem): str
   if (lang !== 'both') return importProblemLine(lang, p);
   return `${importProblemLine('zh-CN', p)} | ${importProblemLine('en', p)}`;
 }
+
+/** Both languages (`中文 | English`) or one, for a terminal or a log. */
+export function inLanguages(lang: ProblemLanguage, words: (l: ImportLanguage) => string): string {
+  return lang === 'both' ? `${words('zh-CN')} | ${words('en')}` : words(lang);
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, one: string) => `${count(n)} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * The summary of a refused import: `未导入任何要素：3 个问题，涉及 2 个要素` / `nothing imported: 3
+ * problems in 2 features` (`features` null when the problems are all about the file itself).
+ */
+export function nothingImportedText(lang: ImportLanguage, problems: number, features: number | null): string {
+  if (lang === 'en')
+    return `nothing imported: ${plural(problems, 'problem')}${features === null ? '' : ` in ${plural(features, 'feature')}`}`;
+  return `未导入任何要素：${count(problems)} 个问题${features === null ? '' : `，涉及 ${count(features)} 个要素`}`;
+}
+
+/** `…… 另有 10 个问题` / `… and 10 more problems` after the first problems shown. */
+export function moreProblemsText(lang: ImportLanguage, more: number, warnings = false): string {
+  if (lang === 'en') return `… and ${count(more)} more ${warnings ? 'warnings' : 'problems'}`;
+  return `…… 另有 ${count(more)} 个${warnings ? '警告' : '问题'}`;
+}
+
+/** What --make-valid (ST_MakeValid) did to one feature; `reason` is PostGIS's ST_IsValidReason. */
+export interface RepairFacts {
+  index: number;
+  reason: string;
+  partsBefore: number;
+  partsAfter: number;
+  areaBefore: number;
+  areaAfter: number;
+}
+
+/**
+ * `要素 2：Self-intersection[…] 已修复：1 个多边形 → 2 个部分，面积 123.4 m² → 120.1 m²` /
+ * `feature 2: Self-intersection[…] repaired: 1 polygon → 2 parts, area 123.4 m² → 120.1 m²`.
+ */
+export function repairLine(lang: ImportLanguage, r: RepairFacts): string {
+  const m2 = (a: number) => `${a.toLocaleString('en-US', { maximumFractionDigits: 1 })} m²`;
+  const place = importProblemPlace(lang, { index: r.index });
+  if (lang === 'en')
+    return (
+      `${place}: ${r.reason} repaired: ${plural(r.partsBefore, 'polygon')} → ${plural(r.partsAfter, 'part')}, ` +
+      `area ${m2(r.areaBefore)} → ${m2(r.areaAfter)}`
+    );
+  return (
+    `${place}：${r.reason} 已修复：${count(r.partsBefore)} 个多边形 → ${count(r.partsAfter)} 个部分，` +
+    `面积 ${m2(r.areaBefore)} → ${m2(r.areaAfter)}`
+  );
+}

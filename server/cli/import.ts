@@ -26,7 +26,15 @@ import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
-import { importProblemLines, PROBLEM_LANGUAGES, type ProblemLanguage } from '../../core/import-words.ts';
+import {
+  importProblemLines,
+  inLanguages,
+  moreProblemsText,
+  nothingImportedText,
+  PROBLEM_LANGUAGES,
+  repairLine,
+  type ProblemLanguage,
+} from '../../core/import-words.ts';
 import {
   CrsError,
   IMPORT_CRS,
@@ -172,7 +180,7 @@ async function main(): Promise<void> {
       mode,
       replaceWithin: mode === 'replace' ? { street: args.values.street, bbox } : undefined,
     });
-    for (const r of result.repaired) console.log(`${file}: feature ${r.index}: ${r.message}`);
+    for (const r of result.repaired) console.log(`${file}: ${inLanguages(lang, (l) => repairLine(l, r))}`);
     printProblems(file, result.warnings, 'warning: ');
     const s = (Date.now() - t0) / 1000;
     const n = (x: number) => x.toLocaleString('en-US');
@@ -200,12 +208,8 @@ async function main(): Promise<void> {
     if (!(e instanceof ImportError)) throw e;
     const features = new Set(e.problems.map((p) => p.index)).size;
     printProblems(file, e.problems);
-    console.error(
-      `${file}: nothing imported: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}` +
-        (e.problems.some((p) => p.index !== null)
-          ? ` in ${features} feature${features === 1 ? '' : 's'}`
-          : ''),
-    );
+    const about = e.problems.some((p) => p.index !== null) ? features : null;
+    console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, e.problems.length, about))}`);
     process.exitCode = 1;
   } finally {
     await db?.close();
@@ -221,7 +225,9 @@ function problemPrinter(lang: ProblemLanguage) {
     for (const p of problems.slice(0, SHOWN))
       console.error(`${file}: ${prefix}${importProblemLines(lang, p)}`);
     if (problems.length > SHOWN)
-      console.error(`${file}: … and ${problems.length - SHOWN} more ${prefix ? 'warnings' : 'problems'}`);
+      console.error(
+        `${file}: ${inLanguages(lang, (l) => moreProblemsText(l, problems.length - SHOWN, prefix !== ''))}`,
+      );
   };
 }
 
@@ -254,7 +260,7 @@ async function importCameraFile(
   } catch (e) {
     if (e instanceof ImportError) {
       for (const p of e.problems) console.error(`${file}: ${importProblemLines(lang, p)}`);
-      console.error(`${file}: nothing imported`);
+      console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, e.problems.length, null))}`);
     } else if (e instanceof CameraImportError) {
       for (const p of e.problems.slice(0, SHOWN)) console.error(`${where(p)}: ${p.message}`);
       if (e.problems.length > SHOWN)

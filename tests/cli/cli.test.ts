@@ -69,15 +69,19 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
       `${FIXTURE}: 要素 2：几何无效：Self-intersection[105.5911 30.5301]（选择“修复几何”（--make-valid）可自动修复） | ` +
         `feature 2: Invalid geometry: Self-intersection[105.5911 30.5301] (--make-valid repairs it)`,
     );
-    expect(r.stderr).toContain(`${FIXTURE}: nothing imported: 1 problem in 1 feature`);
+    // issue 11: the summary line too, Chinese first with English beside
+    expect(r.stderr).toContain(
+      `${FIXTURE}: 未导入任何要素：1 个问题，涉及 1 个要素 | nothing imported: 1 problem in 1 feature`,
+    );
     expect((await exported()).features).toHaveLength(0);
   });
 
   it('imports all of it with --make-valid and says what the repair changed', async () => {
     const r = await run('import', ['--layer', 'buildings', FIXTURE, '--make-valid']);
     expect(r.code, r.stderr).toBe(0);
+    // issue 11: the repair report worded like the problems, Chinese first with English beside
     expect(r.stdout).toMatch(
-      /feature 2: Self-intersection\[105\.5911 30\.5301\] repaired: 1 polygon → 2 parts, area [\d.,]+ m² → [\d.,]+ m²/,
+      /要素 2：Self-intersection\[105\.5911 30\.5301\] 已修复：1 个多边形 → 2 个部分，面积 [\d.,]+ m² → [\d.,]+ m² \| feature 2: Self-intersection\[105\.5911 30\.5301\] repaired: 1 polygon → 2 parts, area [\d.,]+ m² → [\d.,]+ m²/,
     );
     expect(r.stdout).toMatch(/imported 4 buildings \(1 repaired\)/);
     expect((await exported()).features.map((f) => f.properties.name)).toEqual([
@@ -180,7 +184,9 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(bad.stderr).toContain(
       `${csv}: 要素 1（第 3 行）：“lon”的值“东经105”不是数字 | feature 1 (row 3): “lon” "东经105" is not a number`,
     );
-    expect(bad.stderr).toContain(`${csv}: nothing imported: 1 problem in 1 feature`);
+    expect(bad.stderr).toContain(
+      `${csv}: 未导入任何要素：1 个问题，涉及 1 个要素 | nothing imported: 1 problem in 1 feature`,
+    );
   });
 });
 
