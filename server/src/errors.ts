@@ -86,7 +86,7 @@ export function toHttpError(err: unknown, requestId: string): HttpError {
   }
 }
 
-const FALLBACK = '{"error":{"code":"internal","message":"Internal error"}}';
+const FALLBACK = '{"error":{"code":"internal","message":"Internal error","details":{}}}';
 
 /**
  * The one error renderer: always JSON in the `{"error":{code,message,details}}` shape, never HTML or
@@ -123,7 +123,8 @@ export function errorRenderer(logger: Logger) {
         error: {
           code: e.code,
           message: e.message,
-          ...(e.details !== undefined ? { details: e.details } : {}),
+          // Always present, so a client can read details.reason without a guard: {} when none.
+          details: e.details ?? {},
         },
       };
       text = JSON.stringify(body);

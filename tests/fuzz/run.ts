@@ -118,8 +118,13 @@ export async function runFuzz(
     if (status >= 400) {
       let shaped: boolean;
       try {
-        const b = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-        shaped = typeof b.error?.code === 'string' && typeof b.error.message === 'string';
+        const b = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+        // {"error":{"code","message","details"}}: details always present (an object, maybe empty).
+        shaped =
+          typeof b.error?.code === 'string' &&
+          typeof b.error.message === 'string' &&
+          typeof b.error.details === 'object' &&
+          b.error.details !== null;
       } catch {
         shaped = false;
       }

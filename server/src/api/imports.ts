@@ -241,7 +241,7 @@ export function importsRouter(ctx: AppContext): Router {
           error: {
             code: problems ? 'validation_failed' : 'internal',
             message: problems ? (e as Error).message : 'The import failed; nothing was written',
-            details: problems ? { reason: 'import_refused', problems } : undefined,
+            details: problems ? { reason: 'import_refused', problems } : {},
           },
         });
       }
