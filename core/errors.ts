@@ -107,6 +107,8 @@ export const ERROR_REASONS = {
   basemap_upload_broken: 'bad_request',
   /** More open live-update streams (/api/events) than one user or address may hold: { max }. */
   too_many_streams: 'rate_limited',
+  /** A kept heavy read (a street's gaps, proposals) took longer than the limit and is being finished: ask again after { retry_after_s }. */
+  still_computing: 'timeout',
   /** A registered basemap whose file is gone or damaged. */
   basemap_unreadable: 'not_found',
 } as const satisfies Record<string, ErrorCode>;

@@ -45,12 +45,43 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
 export async function getJsonSignedIn<T>(url: string, signal?: AbortSignal): Promise<T> {
   const token = sessionToken();
   if (!token) throw new ApiError(401, 'unauthorized', 'Sign in first', { reason: 'sign_in_first' });
-  const r = await fetch(url, {
-    signal,
-    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  // A street's gaps or proposals that take longer than the server's limit answer 503 still_computing
+  // while the server finishes them: ask again after its Retry-After, the caller's wait (its loading
+  // state) going on, for up to STILL_COMPUTING_MAX_MS.
+  const until = Date.now() + STILL_COMPUTING_MAX_MS;
+  for (;;) {
+    const r = await fetch(url, {
+      signal,
+      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+    });
+    if (r.ok) return (await r.json()) as T;
+    const e = await errorFrom(r);
+    const again = Number(r.headers.get('Retry-After') ?? 2) * 1000;
+    if (!isStillComputing(e) || Date.now() + again > until) throw e;
+    await pause(again, signal);
+  }
+}
+
+/** How long a heavy read is asked again while the server says it is still computing it. */
+const STILL_COMPUTING_MAX_MS = 180_000;
+
+const isStillComputing = (e: ApiError) =>
+  e.status === 503 && (e.details as { reason?: unknown } | undefined)?.reason === 'still_computing';
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(t);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
   });
-  if (!r.ok) throw await errorFrom(r);
-  return (await r.json()) as T;
 }
 
 /** An answer that asks for a sign-in (no session, or one that has expired or was revoked). */

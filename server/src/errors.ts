@@ -139,6 +139,8 @@ export function errorRenderer(logger: Logger) {
       }
       res.statusCode = status;
       if (e.code === 'unavailable') res.setHeader('Retry-After', String(RETRY_AFTER_S));
+      const retryAfterS = (e.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
+      if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');
       res.end(text);

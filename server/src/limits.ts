@@ -183,3 +183,46 @@ export function heavyQuery<T>(
     finishAfterDeadline: opts.keeps,
   });
 }
+
+/** Keys of kept reads this process is finishing in the background (so it starts each once). */
+const finishing = new WeakMap<AppContext, Set<string>>();
+
+/** How long a caller told "still computing" should wait before asking again (Retry-After). */
+export const STILL_COMPUTING_RETRY_S = 2;
+
+/**
+ * A heavy read that keeps its answer (a street's gaps or proposals): run under the time limit like
+ * heavyQuery; past it the caller gets 503 `timeout` with details.reason `still_computing` and
+ * Retry-After, and the answer is finished anyway so that asking again soon finds it kept. Embedded
+ * the statement runs on to its end by itself (finishAfterDeadline); on a server it was cancelled, so
+ * this process computes it once more in the background under four times the limit (the background
+ * refresh's). Without this, a street whose answer takes longer than the limit could never be shown.
+ * `key` names the answer (street, kind, options); the set only stops one process starting the same
+ * work twice — another process that does too merely stores the same answer.
+ */
+export async function keptHeavyQuery<T>(
+  ctx: AppContext,
+  key: string,
+  fn: (q: Queryable) => Promise<T>,
+): Promise<T> {
+  try {
+    return await heavyQuery(ctx, fn, { keeps: true });
+  } catch (e) {
+    if ((e as { code?: unknown } | null)?.code !== '57014') throw e;
+    if (ctx.db.kind === 'postgres') {
+      let set = finishing.get(ctx);
+      if (!set) finishing.set(ctx, (set = new Set()));
+      if (!set.has(key)) {
+        set.add(key);
+        ctx.db
+          .transaction(fn, { timeoutMs: ctx.config.limits.heavyTimeoutMs * 4 })
+          .catch((err: Error) => ctx.logger.warn({ err: err.message, key }, 'finishing a kept read failed'))
+          .finally(() => set.delete(key));
+      }
+    }
+    throw new HttpError(503, 'timeout', 'The answer is still being computed; ask again shortly', {
+      reason: 'still_computing',
+      retry_after_s: STILL_COMPUTING_RETRY_S,
+    });
+  }
+}

@@ -6,7 +6,8 @@
  */
 import type { Polygon } from 'geojson';
 import pg from 'pg';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getJsonSignedIn } from '../../client/src/api.ts';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { routeReads, withReadScope, type Db } from '../../server/src/db/index.ts';
 import { RateLimits } from '../../server/src/rate-limits/rate-limits.ts';
@@ -240,6 +241,65 @@ describe('issue 10 #5: work limits', () => {
         },
       };
     };
+
+    it("a street's gaps over the time limit: 503 still_computing + Retry-After, finished anyway, and the editor's client asks again until it has them", async () => {
+      // Before: the statement was cancelled and nothing kept it, so a street whose gaps take longer
+      // than the limit answered 503 on every try and the dashboard could never show them.
+      const app = await appWith({ HEAVY_TIMEOUT_MS: '1000', HEAVY_RATE_PER_MIN: '1000' });
+      const gapsUrl = `/api/coverage/gaps?street=${STREET_B}`;
+      const kept = async () =>
+        (
+          await w.t.db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM coverage_street_results WHERE kind = 'gaps' AND street_code = $1",
+            [STREET_B],
+          )
+        ).rows[0]!.n;
+      await w.t.db.query('DELETE FROM coverage_street_results');
+      let lock = await lockBuildings();
+      let r: Response;
+      try {
+        r = await fetch(app.url + gapsUrl, { headers: { authorization: `Bearer ${w.tokens.admin}` } });
+      } finally {
+        await lock.release();
+      }
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('2');
+      expect(((await r.json()) as { error: unknown }).error).toMatchObject({
+        code: 'timeout',
+        details: { reason: 'still_computing' },
+      });
+      await expect.poll(kept, { timeout: 60_000, interval: 100 }).toBe(1);
+
+      // The client (client/src/api.ts) keeps asking while the server says still_computing.
+      await w.t.db.query('DELETE FROM coverage_street_results');
+      lock = await lockBuildings();
+      const statuses: number[] = [];
+      let firstAnswer!: () => void;
+      const answered = new Promise<void>((res) => (firstAnswer = res));
+      const store = new Map<string, string>([['wuyou.token', w.tokens.admin!]]);
+      vi.stubGlobal('sessionStorage', {
+        getItem: (k: string) => store.get(k) ?? null,
+        setItem: (k: string, v: string) => void store.set(k, v),
+        removeItem: (k: string) => void store.delete(k),
+      });
+      const realFetch = globalThis.fetch;
+      vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+        const res = await realFetch(new URL(url, app.url), init);
+        statuses.push(res.status);
+        firstAnswer();
+        return res;
+      });
+      try {
+        const got = getJsonSignedIn<{ gaps: unknown[] }>(gapsUrl);
+        await answered;
+        await lock.release();
+        expect(Array.isArray((await got).gaps)).toBe(true);
+      } finally {
+        vi.unstubAllGlobals();
+      }
+      expect(statuses[0]).toBe(503);
+      expect(statuses.at(-1)).toBe(200);
+    });
 
     it('a heavy statement over the time limit is cancelled: 503 timeout, not a long wait', async () => {
       const app = await appWith({ HEAVY_TIMEOUT_MS: '300' });

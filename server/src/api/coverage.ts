@@ -1,4 +1,4 @@
-import { heavy, heavyQuery } from '../limits.ts';
+import { heavy, keptHeavyQuery } from '../limits.ts';
 import { Router, type Request } from 'express';
 import {
   CATEGORY_LABELS,
@@ -173,10 +173,8 @@ export function coverageRouter(ctx: AppContext): Router {
         emptyMinAreaM2: queryNumber(req, 'empty_min_area', d.emptyMinAreaM2, 0, 1_000_000),
         emptyMinWidthM: queryNumber(req, 'empty_min_width', d.emptyMinWidthM, 0, 100),
       };
-      const gaps = await heavyQuery(
-        ctx,
-        (q) => streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
-        { keeps: true },
+      const gaps = await keptHeavyQuery(ctx, `gaps|${street}|${JSON.stringify(o)}`, (q) =>
+        streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
       );
       if (queryString(req, 'format') === 'geojson') {
         res.type('application/geo+json').json({
@@ -200,10 +198,8 @@ export function coverageRouter(ctx: AppContext): Router {
         marginM: queryNumber(req, 'margin', d.marginM, 0, 50),
         roadM: queryNumber(req, 'road', d.roadM, 0, 50),
       };
-      const proposals = await heavyQuery(
-        ctx,
-        (q) => streetResult(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
-        { keeps: true },
+      const proposals = await keptHeavyQuery(ctx, `proposals|${street}|${JSON.stringify(o)}`, (q) =>
+        streetResult(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
       );
       res.json({ street, proposals });
     }),
