@@ -12,6 +12,12 @@ import {
   wkt,
 } from '../helpers/service-area-world.ts';
 
+/** What the editor holds for a stored area it shows: its positions through terra-draw's 9 decimals. */
+const asEditorHolds = (g: Polygon): Polygon => {
+  const r9 = (x: number) => Math.round(x * 1e9) / 1e9;
+  return { type: 'Polygon', coordinates: g.coordinates.map((r) => r.map((p) => [r9(p[0]!), r9(p[1]!)])) };
+};
+
 const w = useServiceAreaWorld();
 const { call, count, cleanup } = w;
 
@@ -229,13 +235,7 @@ describe('POST /api/service-areas/merge', () => {
     expect(split.status).toBe(200);
     expect(await covered()).toBe(true);
     const [p1, p2] = (split.body.areas as unknown[]).map((f) => areaFromFeature(f));
-    // What the editor holds for the draft: the stored part through terra-draw's 9 decimals.
-    const r9 = (x: number) => Math.round(x * 1e9) / 1e9;
-    const draft: Polygon = {
-      type: 'Polygon',
-      coordinates: p1!.geometry.coordinates.map((r) => r.map((p) => [r9(p[0]!), r9(p[1]!)])),
-    };
-    const given = mergePolygons(draft, p2!.geometry);
+    const given = mergePolygons(asEditorHolds(p1!.geometry), p2!.geometry);
     if (!given) throw new Error('the editor found the parts not adjacent');
     const union = (
       await w.t.db.query<{ wkt: string }>(
@@ -349,12 +349,7 @@ it('issue 9 (merge refused): any two parts of a saved split can be merged back i
     const split = await call('POST', `/${a.id}/split`, { parts: cut.parts }, { ifMatch: '"1"' });
     expect(split.status).toBe(200);
     const [p1, p2] = (split.body.areas as unknown[]).map((f) => areaFromFeature(f));
-    const r9 = (x: number) => Math.round(x * 1e9) / 1e9;
-    const draft: Polygon = {
-      type: 'Polygon',
-      coordinates: p1!.geometry.coordinates.map((r) => r.map((p) => [r9(p[0]!), r9(p[1]!)])),
-    };
-    const given = mergePolygons(draft, p2!.geometry);
+    const given = mergePolygons(asEditorHolds(p1!.geometry), p2!.geometry);
     if (!given) {
       refused.push(JSON.stringify(line.coordinates));
       continue;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { RepairFacts } from '../../../core/import-words.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { ColumnValue } from './attributes.ts';
@@ -63,14 +64,8 @@ export interface ImportOptions {
   replaceWithin?: ReplaceScope;
 }
 
-export interface Repair {
-  index: number;
-  /** PostGIS's reason the geometry was invalid (ST_IsValidReason). */
-  reason: string;
-  partsBefore: number;
-  partsAfter: number;
-  areaBefore: number;
-  areaAfter: number;
+/** What --make-valid did to one feature (`reason`: PostGIS's ST_IsValidReason), and one line of it. */
+export interface Repair extends RepairFacts {
   /** One line for people, e.g. "Self-intersection[…] repaired: 1 polygon → 2 parts, area 123.4 m² → 120.1 m²". */
   message: string;
 }
