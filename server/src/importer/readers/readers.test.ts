@@ -172,7 +172,7 @@ describe('KML, one placemark at a time (issue 11: bounded memory)', () => {
   });
 });
 
-describe('XLSX, streamed (issue 11: bounded memory)', () => {
+describe('XLSX point lists (issue 11)', () => {
   it('lists each sheet with its header and row count, and reads a sheet’s rows with their row numbers', async () => {
     const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.Workbook();
