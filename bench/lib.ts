@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,4 +149,24 @@ export function hasCommand(cmd: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A keep-alive HTTP GET against 127.0.0.1:`port` with at most `sockets` connections: resolves to the
+ * body's length in bytes, rejects on any status but 200 (the benches' tile and API clients).
+ */
+export function keepAliveGet(port: number, sockets: number): (path: string) => Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  return (path) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`)),
+          );
+        })
+        .on('error', reject);
+    });
 }

@@ -23,7 +23,7 @@ import { createPostgresDb } from '../server/src/db/postgres.ts';
 import { LAYERS } from '../server/src/layers.ts';
 import { versionedTileStatement } from '../server/src/tiles/postgis-encoder.ts';
 import { TILE_BUFFER, TILE_EXTENT, partsAt } from '../server/src/tiles/tile.ts';
-import { benchPostgres, percentile, report, round, type Comparison } from './lib.ts';
+import { benchPostgres, keepAliveGet, percentile, report, round, type Comparison } from './lib.ts';
 
 const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 20_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -33,19 +33,7 @@ const CONCURRENCY = 2;
 type Loop = (path: string) => Promise<number>;
 
 function client(port: number): Loop {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  return (path) =>
-    new Promise<number>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path, agent }, (res) => {
-          let n = 0;
-          res.on('data', (c: Buffer) => (n += c.length));
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`)),
-          );
-        })
-        .on('error', reject);
-    });
+  return keepAliveGet(port, CONCURRENCY);
 }
 
 /** Each loop over `paths` in turns (A B A B …), `CONCURRENCY` workers, about `SECONDS` each in all. */

@@ -23,7 +23,7 @@ import { createPostgresDb } from '../server/src/db/postgres.ts';
 import { LAYERS } from '../server/src/layers.ts';
 import { tileStatement } from '../server/src/tiles/postgis-encoder.ts';
 import { TILE_BUFFER, TILE_EXTENT, TILE_MAX_BYTES, partsAt } from '../server/src/tiles/tile.ts';
-import { benchPostgres, percentile, report, round, type Comparison } from './lib.ts';
+import { benchPostgres, keepAliveGet, percentile, report, round, type Comparison } from './lib.ts';
 
 interface Tile {
   z: number;
@@ -137,19 +137,7 @@ async function measureInTurns(tiles: Tile[], loops: Array<(t: Tile) => Promise<n
 }
 
 function httpClient(port: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  return (path: string) =>
-    new Promise<number>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path, agent }, (res) => {
-          let n = 0;
-          res.on('data', (c: Buffer) => (n += c.length));
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`)),
-          );
-        })
-        .on('error', reject);
-    });
+  return keepAliveGet(port, CONCURRENCY);
 }
 
 async function listen(app: express.Express): Promise<{ port: number; close: () => Promise<void> }> {
