@@ -23,6 +23,8 @@ export {
   type RowProblem,
 } from './record.ts';
 export {
+  CAMERA_FIELDS,
+  GATE_FIELDS,
   validateCameraInput,
   validateGateInput,
   type GateAttributes,

@@ -32,7 +32,8 @@ export interface GateAttributes {
 
 type Props = Record<string, unknown>;
 
-const CAMERA_FIELDS = [
+/** The attributes a camera stores (API input, the point-layer repository, tiles and export). */
+export const CAMERA_FIELDS = [
   'code',
   'name',
   'system',
@@ -45,7 +46,8 @@ const CAMERA_FIELDS = [
   'status',
   'compound_id',
 ] as const;
-const GATE_FIELDS = ['name', 'kind', 'access_control', 'compound_id'] as const;
+/** The attributes a gate stores. */
+export const GATE_FIELDS = ['name', 'kind', 'access_control', 'compound_id'] as const;
 
 /** The Feature's Point and properties, or the problems with its shape. */
 function shape(body: unknown, problems: PointInputProblem[]): { geometry: Point; props: Props } | null {

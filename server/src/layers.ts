@@ -1,3 +1,4 @@
+import { CAMERA_FIELDS, GATE_FIELDS } from '../../core/cameras/index.ts';
 import type { DataLayer, TileLayer } from '../../core/vocabulary.ts';
 
 /**
@@ -139,21 +140,7 @@ export const LAYERS: Record<TileLayer, LayerDef> = {
       {
         name: 'cameras',
         table: 'cameras',
-        columns: [
-          'id',
-          'code',
-          'name',
-          'system',
-          'type',
-          'direction_deg',
-          'fov_deg',
-          'range_m',
-          'height_m',
-          'indoor',
-          'status',
-          'compound_id',
-          'version',
-        ],
+        columns: ['id', ...CAMERA_FIELDS, 'version'],
         tileColumns: ['id', 'system', 'type', 'direction_deg', 'fov_deg', 'range_m', 'status'],
         minZoom: 13,
       },
@@ -167,7 +154,7 @@ export const LAYERS: Record<TileLayer, LayerDef> = {
       {
         name: 'gates',
         table: 'gates',
-        columns: ['id', 'name', 'kind', 'access_control', 'compound_id', 'version'],
+        columns: ['id', ...GATE_FIELDS, 'version'],
         tileColumns: ['id', 'kind', 'access_control', 'compound_id'],
         minZoom: 14,
       },

@@ -1,5 +1,10 @@
 import type { Feature, Point } from 'geojson';
-import type { CameraAttributes, GateAttributes } from '../../../core/cameras/index.ts';
+import {
+  CAMERA_FIELDS,
+  GATE_FIELDS,
+  type CameraAttributes,
+  type GateAttributes,
+} from '../../../core/cameras/index.ts';
 import type { PointHistoryEntry, PointLayer } from '../../../core/api.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
@@ -24,26 +29,14 @@ interface PointSpec {
 const SPECS: Record<PointLayer, PointSpec> = {
   cameras: {
     table: 'cameras',
-    columns: [
-      'code',
-      'name',
-      'system',
-      'type',
-      'direction_deg',
-      'fov_deg',
-      'range_m',
-      'height_m',
-      'indoor',
-      'status',
-      'compound_id',
-    ],
+    columns: CAMERA_FIELDS,
     list: sql('camera-list.sql'),
     feature: sql('camera-feature.sql'),
     historyWrite: sql('camera-history-write.sql'),
   },
   gates: {
     table: 'gates',
-    columns: ['name', 'kind', 'access_control', 'compound_id'],
+    columns: GATE_FIELDS,
     list: sql('gate-list.sql'),
     feature: sql('gate-feature.sql'),
     historyWrite: sql('gate-history-write.sql'),
