@@ -163,9 +163,44 @@ export const IMPORT_PROBLEM_CODES = [
   'source_id_outside_scope',
   /** A street editor's feature outside their 街道: { street } */
   'outside_street',
+  /** An id that must be a whole number > 0: { field, value } */
+  'not_positive_integer',
+  // ── cameras (the camera importer: OSM surveillance tags, GB/T 28181 catalogues) ─
+  /** surveillance:type other than camera/ALPR/webcam: { field, value } */
+  'camera_not_camera',
+  /** A direction that is no bearing, compass point, list or range: { field, value } */
+  'direction_unreadable',
+  /** { field, value } */
+  'direction_empty_entry',
+  /** DeviceID not a 20-digit GB/T 28181 code: { field, value } */
+  'gbt_device_id',
+  /** { field, value } */
+  'gbt_ptz_type',
+  /** { field, value } */
+  'gbt_room_type',
+  /** { field, value } */
+  'gbt_direction_type',
   // ── warnings (the import goes on) ───────────────────────────────────────────
   /** A position outside China after conversion: { lon, lat } */
   'outside_china',
+  /** camera:type not fixed/dome/panning, taken as fixed: { field, value } */
+  'camera_type_unknown',
+  /** A list of types, the first used: { field, value, first } */
+  'camera_type_list',
+  /** A list of directions, one camera each: { field, n, codes } */
+  'directions_split',
+  /** A height tag that is no height in metres, left empty: { field, value } */
+  'height_ignored',
+  /** camera:angle outside 0–90°, ignored: { field, value } */
+  'tilt_ignored',
+  /** { field, value } */
+  'gbt_civil_code',
+  /** PTZType empty, taken as 3 (fixed): { field } */
+  'gbt_ptz_type_empty',
+  /** UseType not 1–3, ignored: { field, value } */
+  'gbt_use_type',
+  /** A fixed camera without DirectionType (no viewshed): { field } */
+  'gbt_no_direction',
 ] as const;
 export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];
 

@@ -101,8 +101,26 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     source_id_stored:
       '编号“{key}”为 {value} 的要素已导入过（{table} 第 {id} 条）：upsert 模式会更新它，append 模式会跳过它',
     source_id_outside_scope: '编号 {value} 已存在于替换范围之外（{table} 第 {id} 条）',
+    not_positive_integer: '“{field}”应为正整数，实为 {value}',
+    camera_not_camera: '“{field}”为 {value}，不是摄像机（应为 camera、ALPR 或 webcam）',
+    direction_unreadable:
+      '“{field}”的值 {value} 不是方向：应为度数（90、-8）、方位（N、NNE … NW、north、south-west）、列表（90;160;270）或范围（190-100）',
+    direction_empty_entry: '“{field}”的值 {value} 中有空的列表项',
+    gbt_device_id: '“{field}”的值 {value} 应为 20 位数字（GB/T 28181 编码）',
+    gbt_ptz_type: '“{field}”的值 {value} 应为 1（球机）、2（半球）、3（固定枪机）或 4（遥控枪机）',
+    gbt_room_type: '“{field}”的值 {value} 应为 1（室外）或 2（室内）',
+    gbt_direction_type: '“{field}”的值 {value} 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
     outside_street: `不在本${term('street', 'zh-CN')}（{street}）范围内`,
     outside_china: '转换为 WGS84 后，位置 [{lon}, {lat}] 在中国境外（坐标系是否有误？）',
+    camera_type_unknown: '“{field}”的值 {value} 不是 fixed、dome 或 panning，按固定枪机（fixed）导入',
+    camera_type_list: '“{field}”的值 {value} 有多个，取第一个（{first}）',
+    directions_split: '“{field}”有 {n} 个方向：导入为 {n} 个摄像机 {codes}',
+    height_ignored: '“{field}”的值 {value} 不是以米计的高度，留空',
+    tilt_ignored: '“{field}”的值 {value} 不是 0–90° 的俯角，已忽略',
+    gbt_civil_code: '“{field}”的值 {value} 不是 2–8 位行政区划代码',
+    gbt_ptz_type_empty: '“{field}”为空，按 3（固定枪机）导入',
+    gbt_use_type: '“{field}”的值 {value} 不是 1（治安）、2（交通）或 3（重点），已忽略',
+    gbt_no_direction: '固定枪机没有“{field}”，朝向未知，不生成视域',
   },
   en: {
     unknown_layer: 'No layer "{layer}"',
@@ -194,9 +212,30 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     source_id_stored:
       '{key} {value} is already stored ({table} id {id}): --mode upsert updates it, --mode append skips it',
     source_id_outside_scope: 'Source id {value} is stored outside the part being replaced ({table} id {id})',
+    not_positive_integer: '“{field}” must be a whole number above 0, got {value}',
+    camera_not_camera: '“{field}” {value} is not a camera (camera, ALPR or webcam)',
+    direction_unreadable:
+      '“{field}” {value} is not a bearing in degrees (90, -8), a compass point (N, NNE … NW, north, south-west), a list (90;160;270) or a range (190-100)',
+    direction_empty_entry: '“{field}” {value} has an empty list entry',
+    gbt_device_id: '“{field}” {value} must be 20 digits (a GB/T 28181 code)',
+    gbt_ptz_type:
+      '“{field}” {value} must be 1 (球机, dome), 2 (半球, half dome), 3 (固定枪机, fixed) or 4 (遥控枪机, PTZ)',
+    gbt_room_type: '“{field}” {value} must be 1 (室外, outdoor) or 2 (室内, indoor)',
+    gbt_direction_type:
+      '“{field}” {value} must be 1–8 (东 E, 西 W, 南 S, 北 N, 东南 SE, 东北 NE, 西南 SW, 西北 NW)',
     outside_street: `Outside your ${term('street', 'en')} ({street})`,
     outside_china:
       'Position [{lon}, {lat}] lies outside China after conversion to WGS84 (wrong coordinate system?)',
+    camera_type_unknown: '“{field}” {value} is not fixed, dome or panning; taken as fixed',
+    camera_type_list: '“{field}” {value}: the first value ({first}) is used',
+    directions_split: '{n} directions in “{field}”: imported as {n} cameras {codes}',
+    height_ignored: '“{field}” {value} is not a height in metres; left empty',
+    tilt_ignored: '“{field}” {value} is not a tilt of 0–90°; ignored',
+    gbt_civil_code: '“{field}” {value} is not a 2–8 digit region code',
+    gbt_ptz_type_empty: '“{field}” is empty; taken as 3 (固定枪机, fixed)',
+    gbt_use_type:
+      '“{field}” {value} is not 1 (治安, public order), 2 (交通, traffic) or 3 (重点, key site); ignored',
+    gbt_no_direction: 'A fixed camera without “{field}” has no known view; it gets no viewshed',
   },
 };
 

@@ -50,17 +50,32 @@ describe('parseDirection', () => {
       expect(r.ok, bad).toBe(false);
       if (!r.ok) expect(r.message).toMatch(/direction "|empty list entry/);
     }
-    expect(parseDirection(NaN)).toEqual({ ok: false, message: 'direction NaN is not a number of degrees' });
+    expect(parseDirection(NaN)).toEqual({
+      ok: false,
+      code: 'direction_unreadable',
+      value: 'NaN',
+      message: 'direction NaN is not a number of degrees',
+    });
   });
 });
 
 describe('sectorProblems', () => {
   it('rejects range 0, FOV over 360 and NaN', () => {
     expect(sectorProblems({ direction_deg: 0, fov_deg: 85, range_m: 0 })).toEqual([
-      { field: 'range_m', message: 'range_m 0 must be > 0 and ≤ 1000 metres' },
+      {
+        field: 'range_m',
+        code: 'out_of_range',
+        params: { field: 'range_m', value: 0, range: '(0, 1000]' },
+        message: 'range_m 0 must be > 0 and ≤ 1000 metres',
+      },
     ]);
     expect(sectorProblems({ direction_deg: 0, fov_deg: 400, range_m: 30 })).toEqual([
-      { field: 'fov_deg', message: 'fov_deg 400 must be > 0 and ≤ 360 degrees' },
+      {
+        field: 'fov_deg',
+        code: 'out_of_range',
+        params: { field: 'fov_deg', value: 400, range: '(0, 360]' },
+        message: 'fov_deg 400 must be > 0 and ≤ 360 degrees',
+      },
     ]);
     expect(sectorProblems({ direction_deg: NaN, fov_deg: NaN, range_m: 30 }).map((p) => p.field)).toEqual([
       'direction_deg',
@@ -116,8 +131,8 @@ describe('camerasFromOsmFeature', () => {
         {
           row: 7,
           field: 'camera:direction',
-          message:
-            'direction "upwards" is not a bearing in degrees (90, -8), a compass point (N, NNE … NW, north, south-west), a list (90;160;270) or a range (190-100)',
+          code: 'direction_unreadable',
+          params: { field: 'camera:direction', value: '"upwards"' },
           severity: 'error',
         },
       ],
@@ -125,7 +140,7 @@ describe('camerasFromOsmFeature', () => {
     expect(bad({ range_m: '0' }).problems).toMatchObject([{ field: 'range_m', severity: 'error' }]);
     expect(bad({ fov_deg: 361 }).problems).toMatchObject([{ field: 'fov_deg', severity: 'error' }]);
     expect(bad({ fov_deg: 'wide' }).problems).toMatchObject([
-      { field: 'fov_deg', message: 'fov_deg "wide" is not a number' },
+      { field: 'fov_deg', code: 'not_number', params: { field: 'fov_deg', value: '"wide"' } },
     ]);
     expect(bad({ 'surveillance:type': 'guard' }).problems).toMatchObject([{ field: 'surveillance:type' }]);
     expect(camerasFromOsmFeature({}, 200, 47, 1).problems).toMatchObject([{ field: 'lon' }]);
@@ -193,7 +208,14 @@ describe('camerasFromGbt28181', () => {
       [1, 'DirectionType'],
       [2, 'range_m'],
     ]);
-    expect(r.problems[1]!.message).toBe('Longitude "abc" must be a number in -180..180');
+    expect(r.problems[1]).toMatchObject({
+      code: 'not_number',
+      params: { field: 'Longitude', value: '"abc"' },
+    });
+    expect(r.problems[0]).toMatchObject({
+      code: 'gbt_device_id',
+      params: { field: 'DeviceID', value: '"123"' },
+    });
   });
 });
 

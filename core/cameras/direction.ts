@@ -11,7 +11,15 @@ export interface ParsedView {
   fovDeg?: number;
 }
 
-export type DirectionResult = { ok: true; views: ParsedView[] } | { ok: false; message: string };
+/** A failure says why as an import code (`value`: what could not be read, as shown) and in the API's English. */
+export type DirectionResult =
+  | { ok: true; views: ParsedView[] }
+  | {
+      ok: false;
+      code: 'direction_unreadable' | 'direction_empty_entry';
+      value: string | number;
+      message: string;
+    };
 
 const POINTS = [
   'N',
@@ -76,16 +84,32 @@ const ALLOWED =
 export function parseDirection(raw: unknown): DirectionResult {
   if (raw === undefined || raw === null) return { ok: true, views: [] };
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) return { ok: false, message: `direction ${raw} is not a number of degrees` };
+    if (!Number.isFinite(raw))
+      return {
+        ok: false,
+        code: 'direction_unreadable',
+        value: String(raw),
+        message: `direction ${raw} is not a number of degrees`,
+      };
     return { ok: true, views: [{ directionDeg: normBearing(raw) }] };
   }
   if (typeof raw !== 'string')
-    return { ok: false, message: `direction must be text or a number, not ${typeof raw}` };
+    return {
+      ok: false,
+      code: 'direction_unreadable',
+      value: JSON.stringify(raw) ?? String(raw),
+      message: `direction must be text or a number, not ${typeof raw}`,
+    };
   const s = raw.trim();
   if (s === '') return { ok: true, views: [] };
   const parts = s.split(/[;,]/).map((p) => p.trim());
   if (parts.some((p) => p === ''))
-    return { ok: false, message: `direction "${raw}" has an empty list entry` };
+    return {
+      ok: false,
+      code: 'direction_empty_entry',
+      value: JSON.stringify(raw),
+      message: `direction "${raw}" has an empty list entry`,
+    };
   const views: ParsedView[] = [];
   for (const p of parts) {
     const one = single(p);
@@ -97,7 +121,13 @@ export function parseDirection(raw: unknown): DirectionResult {
     const m = /^([+-]?[^-]+?)\s*-\s*([+-]?[^-]+)$/.exec(p);
     const a = m ? single(m[1]!) : null;
     const b = m ? single(m[2]!) : null;
-    if (a === null || b === null) return { ok: false, message: `direction "${p}" is not ${ALLOWED}` };
+    if (a === null || b === null)
+      return {
+        ok: false,
+        code: 'direction_unreadable',
+        value: JSON.stringify(p),
+        message: `direction "${p}" is not ${ALLOWED}`,
+      };
     const span = normBearing(b - a) || 360;
     views.push({ directionDeg: normBearing(a + span / 2), fovDeg: span });
   }

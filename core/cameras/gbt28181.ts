@@ -2,12 +2,15 @@ import {
   DEFAULT_FOV,
   DEFAULT_RANGE_M,
   isCameraSystem,
+  lonLatProblems,
   readNumber,
   sectorProblems,
+  shownValue,
   type CameraRecord,
   type RowProblem,
 } from './record.ts';
-import type { CameraSystem, CameraType } from '../vocabulary.ts';
+import type { ImportProblemCode, ImportProblemParams } from '../import-problems.ts';
+import { CAMERA_SYSTEMS, type CameraSystem, type CameraType } from '../vocabulary.ts';
 
 /**
  * Cameras from a GB/T 28181 device catalogue (what 雪亮/天网 platforms export), one CSV row each:
@@ -66,54 +69,51 @@ export function camerasFromGbt28181(
     const r: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) r[k.trim().toLowerCase()] = (v ?? '').trim();
     const rowProblems: RowProblem[] = [];
-    const err = (field: string, message: string) =>
-      rowProblems.push({ row, field, message, severity: 'error' });
-    const warn = (field: string, message: string) =>
-      rowProblems.push({ row, field, message, severity: 'warning' });
+    const err = (field: string, code: ImportProblemCode, params: ImportProblemParams = { field }) =>
+      rowProblems.push({ row, field, code, params, severity: 'error' });
+    const warn = (field: string, code: ImportProblemCode, params: ImportProblemParams = { field }) =>
+      rowProblems.push({ row, field, code, params, severity: 'warning' });
+    const bad = (field: string, value: string, code: ImportProblemCode, severity = err) =>
+      severity(field, code, { field, value: shownValue(value) });
 
     const id = r.deviceid ?? '';
-    if (!/^\d{20}$/.test(id)) err('DeviceID', `DeviceID "${id}" must be 20 digits`);
+    if (!/^\d{20}$/.test(id)) bad('DeviceID', id, 'gbt_device_id');
     const civil = r.civilcode ?? '';
-    if (civil && !/^\d{2,8}$/.test(civil))
-      warn('CivilCode', `CivilCode "${civil}" is not a 2–8 digit region code`);
+    if (civil && !/^\d{2,8}$/.test(civil)) bad('CivilCode', civil, 'gbt_civil_code', warn);
     const lon = readNumber(r.longitude);
     const lat = readNumber(r.latitude);
-    if (!(Number.isFinite(lon) && lon >= -180 && lon <= 180))
-      err('Longitude', `Longitude "${r.longitude ?? ''}" must be a number in -180..180`);
-    if (!(Number.isFinite(lat) && lat >= -90 && lat <= 90))
-      err('Latitude', `Latitude "${r.latitude ?? ''}" must be a number in -90..90`);
+    for (const p of lonLatProblems(lon, lat, [r.longitude, r.latitude], ['Longitude', 'Latitude']))
+      err(p.field, p.code, p.params);
     const ptz = PTZ[r.ptztype ?? ''];
-    if (!ptz && r.ptztype)
-      err('PTZType', `PTZType "${r.ptztype}" must be 1 (球机), 2 (半球), 3 (固定枪机) or 4 (遥控枪机)`);
+    if (!ptz && r.ptztype) bad('PTZType', r.ptztype, 'gbt_ptz_type');
     const kind = ptz ?? { type: 'fixed' as const, fov: DEFAULT_FOV.fixed };
-    if (!r.ptztype) warn('PTZType', 'PTZType is empty; taken as 3 (固定枪机, fixed)');
+    if (!r.ptztype) warn('PTZType', 'gbt_ptz_type_empty');
     let indoor = false;
     if (r.roomtype === '2') indoor = true;
-    else if (r.roomtype && r.roomtype !== '1')
-      err('RoomType', `RoomType "${r.roomtype}" must be 1 (室外) or 2 (室内)`);
-    if (r.usetype && !['1', '2', '3'].includes(r.usetype))
-      warn('UseType', `UseType "${r.usetype}" is not 1 (治安), 2 (交通) or 3 (重点); ignored`);
+    else if (r.roomtype && r.roomtype !== '1') bad('RoomType', r.roomtype, 'gbt_room_type');
+    if (r.usetype && !['1', '2', '3'].includes(r.usetype)) bad('UseType', r.usetype, 'gbt_use_type', warn);
     let direction: number | null = null;
     if (r.directiontype) {
       const d = DIRECTION[r.directiontype];
-      if (d === undefined)
-        err(
-          'DirectionType',
-          `DirectionType "${r.directiontype}" must be 1–8 (东 西 南 北 东南 东北 西南 西北)`,
-        );
+      if (d === undefined) bad('DirectionType', r.directiontype, 'gbt_direction_type');
       else direction = d;
     }
     const optional = (name: string) => {
       const v = r[name];
       if (v === undefined || v === '') return null;
       const n = readNumber(v);
-      if (Number.isNaN(n)) err(name, `${name} "${v}" is not a number`);
+      if (Number.isNaN(n)) bad(name, v, 'not_number');
       return n;
     };
     let system: CameraSystem = opts.system ?? 'other';
     if (r.system) {
       if (isCameraSystem(r.system)) system = r.system;
-      else err('system', `system "${r.system}" is not xueliang, tianwang, huiyan or other`);
+      else
+        err('system', 'value_not_allowed', {
+          field: 'system',
+          value: shownValue(r.system),
+          allowed: CAMERA_SYSTEMS.join(', '),
+        });
     }
     const c: CameraRecord = {
       code: id || null,
@@ -133,9 +133,8 @@ export function camerasFromGbt28181(
       row,
     };
     for (const p of sectorProblems(c))
-      if (!rowProblems.some((q) => q.field === p.field)) err(p.field, p.message);
-    if (kind.type === 'fixed' && !r.directiontype)
-      warn('DirectionType', 'a fixed camera without DirectionType has no known view; it gets no viewshed');
+      if (!rowProblems.some((q) => q.field === p.field)) err(p.field, p.code, p.params);
+    if (kind.type === 'fixed' && !r.directiontype) warn('DirectionType', 'gbt_no_direction');
     problems.push(...rowProblems);
     if (!rowProblems.some((p) => p.severity === 'error')) cameras.push(c);
   });

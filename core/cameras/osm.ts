@@ -7,10 +7,12 @@ import {
   lonLatProblems,
   readNumber,
   sectorProblems,
+  shownValue,
   type CameraRecord,
   type RowProblem,
 } from './record.ts';
-import type { CameraType } from '../vocabulary.ts';
+import type { ImportProblemCode, ImportProblemParams } from '../import-problems.ts';
+import { CAMERA_STATUSES, CAMERA_SYSTEMS, type CameraType } from '../vocabulary.ts';
 
 /**
  * Cameras from OpenStreetMap `man_made=surveillance` features (GeoJSON, or CSV rows with lon/lat).
@@ -47,27 +49,31 @@ export function camerasFromOsmFeature(
   lat: number,
   row: number,
   id?: string | number | null,
+  raw: [unknown, unknown] = [lon, lat],
 ): { cameras: CameraRecord[]; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
-  const err = (field: string, message: string) => problems.push({ row, field, message, severity: 'error' });
-  const warn = (field: string, message: string) =>
-    problems.push({ row, field, message, severity: 'warning' });
-  for (const p of lonLatProblems(lon, lat)) err(p.field, p.message);
+  const err = (field: string, code: ImportProblemCode, params: ImportProblemParams = { field }) =>
+    problems.push({ row, field, code, params, severity: 'error' });
+  const warn = (field: string, code: ImportProblemCode, params: ImportProblemParams = { field }) =>
+    problems.push({ row, field, code, params, severity: 'warning' });
+  for (const p of lonLatProblems(lon, lat, raw)) err(p.field, p.code, p.params);
 
   const kind = text(props['surveillance:type']).toLowerCase();
   if (kind && !CAMERA_KINDS.includes(kind))
-    err('surveillance:type', `surveillance:type=${kind} is not a camera (camera, ALPR or webcam)`);
+    err('surveillance:type', 'camera_not_camera', { field: 'surveillance:type', value: shownValue(kind) });
 
   // Type and its FOV default.
   let type: CameraType = 'fixed';
-  const rawType = text(props.type) || text(props['camera:type']);
+  const typeField = text(props.type) ? 'type' : 'camera:type';
+  const rawType = text(props[typeField]);
   if (rawType) {
     const first = rawType.split(/[;,]/)[0]!.trim().toLowerCase();
     const t = TYPE_OF[first];
+    const value = shownValue(rawType);
     if (t) type = t;
-    else warn('camera:type', `camera:type "${rawType}" is not fixed, dome or panning; taken as fixed`);
+    else warn(typeField, 'camera_type_unknown', { field: typeField, value });
     if (t && first !== rawType.toLowerCase())
-      warn('camera:type', `camera:type "${rawType}": the first value (${first}) is used`);
+      warn(typeField, 'camera_type_list', { field: typeField, value, first });
   }
 
   // Direction: our column, else camera:direction, else the generic direction tag.
@@ -78,7 +84,7 @@ export function camerasFromOsmFeature(
         ? 'camera:direction'
         : 'direction';
   const parsed = parseDirection(props[dirField]);
-  if (!parsed.ok) err(dirField, parsed.message);
+  if (!parsed.ok) err(dirField, parsed.code, { field: dirField, value: parsed.value });
   const views =
     parsed.ok && parsed.views.length
       ? parsed.views
@@ -88,7 +94,7 @@ export function camerasFromOsmFeature(
     const v = props[field];
     if (v === undefined || v === null || v === '') return null;
     const n = readNumber(v, unit);
-    if (Number.isNaN(n)) err(field, `${field} "${text(v)}" is not a number`);
+    if (Number.isNaN(n)) err(field, 'not_number', { field, value: shownValue(text(v)) });
     return n;
   };
   const fovOwn = num('fov_deg', /°$/);
@@ -97,12 +103,9 @@ export function camerasFromOsmFeature(
   if (height === null) {
     const h = readNumber(props.height ?? props['camera:height'], /m$/);
     if (props.height !== undefined || props['camera:height'] !== undefined) {
+      const field = props.height !== undefined ? 'height' : 'camera:height';
       if (Number.isFinite(h) && h >= 0 && h <= 500) height = h;
-      else
-        warn(
-          'height',
-          `height "${text(props.height ?? props['camera:height'])}" is not a height in metres; left empty`,
-        );
+      else warn(field, 'height_ignored', { field, value: shownValue(text(props[field])) });
     }
   }
   let tilt: number | null = null;
@@ -110,7 +113,10 @@ export function camerasFromOsmFeature(
     const a = readNumber(props['camera:angle'], /°$/);
     if (Number.isFinite(a) && a >= 0 && a <= 90) tilt = a;
     else
-      warn('camera:angle', `camera:angle "${text(props['camera:angle'])}" is not a tilt of 0–90°; ignored`);
+      warn('camera:angle', 'tilt_ignored', {
+        field: 'camera:angle',
+        value: shownValue(text(props['camera:angle'])),
+      });
   }
 
   const surveillance = text(props.surveillance).toLowerCase();
@@ -123,17 +129,30 @@ export function camerasFromOsmFeature(
   let system = 'other';
   if (props.system !== undefined && props.system !== '') {
     if (isCameraSystem(props.system)) system = props.system;
-    else err('system', `system "${text(props.system)}" is not xueliang, tianwang, huiyan or other`);
+    else
+      err('system', 'value_not_allowed', {
+        field: 'system',
+        value: shownValue(text(props.system)),
+        allowed: CAMERA_SYSTEMS.join(', '),
+      });
   }
   let status = 'active';
   if (props.status !== undefined && props.status !== '') {
     if (isCameraStatus(props.status)) status = props.status;
-    else err('status', `status "${text(props.status)}" is not active, offline or planned`);
+    else
+      err('status', 'value_not_allowed', {
+        field: 'status',
+        value: shownValue(text(props.status)),
+        allowed: CAMERA_STATUSES.join(', '),
+      });
   }
   const compound =
     props.compound_id === undefined || props.compound_id === '' ? null : readNumber(props.compound_id);
   if (compound !== null && !(Number.isInteger(compound) && compound > 0))
-    err('compound_id', `compound_id "${text(props.compound_id)}" is not a positive integer`);
+    err('compound_id', 'not_positive_integer', {
+      field: 'compound_id',
+      value: shownValue(text(props.compound_id)),
+    });
 
   const baseCode =
     text(props.code) || text(props['@id']) || (id !== undefined && id !== null ? String(id) : '');
@@ -161,12 +180,13 @@ export function camerasFromOsmFeature(
   // Sector checks once (every view shares fov/range unless a range set the FOV).
   for (const c of cameras.slice(0, 1))
     for (const p of sectorProblems(c))
-      if (!problems.some((q) => q.field === p.field)) err(p.field, p.message);
+      if (!problems.some((q) => q.field === p.field)) err(p.field, p.code, p.params);
   if (views.length > 1)
-    warn(
-      dirField,
-      `${views.length} directions: imported as ${views.length} cameras ${cameras.map((c) => c.code ?? '').join(', ')}`,
-    );
+    warn(dirField, 'directions_split', {
+      field: dirField,
+      n: views.length,
+      codes: cameras.map((c) => c.code ?? '').join(', '),
+    });
   return { cameras: problems.some((p) => p.severity === 'error') ? [] : cameras, problems };
 }
 
@@ -186,10 +206,13 @@ export function camerasFromOsm(features: readonly unknown[]): {
     const g = feat?.geometry;
     const xy = g?.type === 'Point' && Array.isArray(g.coordinates) ? (g.coordinates as unknown[]) : null;
     if (!feat || !xy) {
+      const type = typeof g?.type === 'string' ? g.type : null;
       problems.push({
         row,
         field: 'geometry',
-        message: 'a camera needs a Point geometry',
+        ...(type
+          ? { code: 'wrong_geometry_type', params: { type, layer: 'cameras', accepts: 'Point' } }
+          : { code: 'no_geometry', params: { layer: 'cameras', accepts: 'Point' } }),
         severity: 'error',
       });
       return;
@@ -201,6 +224,7 @@ export function camerasFromOsm(features: readonly unknown[]): {
       readNumber(xy[1]),
       row,
       typeof feat.id === 'string' || typeof feat.id === 'number' ? feat.id : null,
+      [xy[0], xy[1]],
     );
     cameras.push(...r.cameras);
     problems.push(...r.problems);

@@ -1,4 +1,5 @@
 import type { Feature, Point } from 'geojson';
+import type { ImportProblemCode, ImportProblemParams } from '../import-problems.ts';
 import {
   CAMERA_STATUSES,
   CAMERA_SYSTEMS,
@@ -35,12 +36,36 @@ export interface CameraRecord extends CameraAttributes {
   row: number;
 }
 
-/** A problem with one field of one source row; `error` rejects the row, `warning` only tells. */
+/**
+ * A problem with one field of one source row; `error` rejects the row, `warning` only tells. Why is
+ * a code of the import's (core/import-problems.ts) with its params, worded by core/import-words.ts.
+ */
 export interface RowProblem {
+  /** The source row (0-based: the file's feature or record). */
   row: number;
   field: string;
-  message: string;
+  code: ImportProblemCode;
+  params: ImportProblemParams;
   severity: 'error' | 'warning';
+}
+
+/** A check's finding: the field, why as a code with params, and the API's English message. */
+export interface FieldProblem {
+  field: string;
+  code: ImportProblemCode;
+  params: ImportProblemParams;
+  message: string;
+}
+
+/** A value as a problem shows it: text quoted (`"abc"`), numbers as they are. */
+export const shownValue = (v: unknown): string | number =>
+  typeof v === 'number' ? v : typeof v === 'string' ? JSON.stringify(v) : String(v);
+
+/** A number outside its interval, or no number at all. */
+function rangeProblem(field: string, value: number, range: string, message: string): FieldProblem {
+  return Number.isNaN(value)
+    ? { field, code: 'not_number', params: { field, value: 'NaN' }, message }
+    : { field, code: 'out_of_range', params: { field, value, range }, message };
 }
 
 /** FOV defaults by camera type (no standard tag carries FOV; tools assume these). */
@@ -57,41 +82,72 @@ export function readNumber(v: unknown, unit?: RegExp): number {
   return t === '' || !/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(t) ? NaN : Number(t);
 }
 
-/** Checks of the sector values, one message each: range 0, FOV > 360, NaN … */
+/** Checks of the sector values, one problem each: range 0, FOV > 360, NaN … */
 export function sectorProblems(a: {
   direction_deg: number | null;
   fov_deg: number;
   range_m: number;
   height_m?: number | null;
-}): { field: string; message: string }[] {
-  const out: { field: string; message: string }[] = [];
+}): FieldProblem[] {
+  const out: FieldProblem[] = [];
   if (
     a.direction_deg !== null &&
     !(Number.isFinite(a.direction_deg) && a.direction_deg >= 0 && a.direction_deg < 360)
   )
-    out.push({
-      field: 'direction_deg',
-      message: `direction_deg ${a.direction_deg} must be a bearing ≥ 0 and < 360`,
-    });
+    out.push(
+      rangeProblem(
+        'direction_deg',
+        a.direction_deg,
+        '[0, 360)',
+        `direction_deg ${a.direction_deg} must be a bearing ≥ 0 and < 360`,
+      ),
+    );
   if (!(Number.isFinite(a.fov_deg) && a.fov_deg > 0 && a.fov_deg <= 360))
-    out.push({ field: 'fov_deg', message: `fov_deg ${a.fov_deg} must be > 0 and ≤ 360 degrees` });
+    out.push(
+      rangeProblem('fov_deg', a.fov_deg, '(0, 360]', `fov_deg ${a.fov_deg} must be > 0 and ≤ 360 degrees`),
+    );
   if (!(Number.isFinite(a.range_m) && a.range_m > 0 && a.range_m <= MAX_RANGE_M))
-    out.push({ field: 'range_m', message: `range_m ${a.range_m} must be > 0 and ≤ ${MAX_RANGE_M} metres` });
+    out.push(
+      rangeProblem(
+        'range_m',
+        a.range_m,
+        `(0, ${MAX_RANGE_M}]`,
+        `range_m ${a.range_m} must be > 0 and ≤ ${MAX_RANGE_M} metres`,
+      ),
+    );
   if (
     a.height_m !== undefined &&
     a.height_m !== null &&
     !(Number.isFinite(a.height_m) && a.height_m >= 0 && a.height_m <= 500)
   )
-    out.push({ field: 'height_m', message: `height_m ${a.height_m} must be ≥ 0 and ≤ 500 metres` });
+    out.push(
+      rangeProblem('height_m', a.height_m, '[0, 500]', `height_m ${a.height_m} must be ≥ 0 and ≤ 500 metres`),
+    );
   return out;
 }
 
-export function lonLatProblems(lon: number, lat: number): { field: string; message: string }[] {
-  const out: { field: string; message: string }[] = [];
-  if (!(Number.isFinite(lon) && lon >= -180 && lon <= 180))
-    out.push({ field: 'lon', message: `longitude ${lon} must be a number in -180..180` });
-  if (!(Number.isFinite(lat) && lat >= -90 && lat <= 90))
-    out.push({ field: 'lat', message: `latitude ${lat} must be a number in -90..90` });
+/**
+ * A position's longitude and latitude (`raw`: the values as found, shown when they are no number;
+ * `fields`: the columns' names).
+ */
+export function lonLatProblems(
+  lon: number,
+  lat: number,
+  raw: [unknown, unknown] = [lon, lat],
+  fields: [string, string] = ['lon', 'lat'],
+): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const check = (v: number, shown: unknown, field: string, max: number, what: string) => {
+    if (Number.isFinite(v) && v >= -max && v <= max) return;
+    const message = `${what} ${String(shown)} must be a number in -${max}..${max}`;
+    out.push(
+      Number.isFinite(v)
+        ? { field, code: 'out_of_range', params: { field, value: v, range: `[-${max}, ${max}]` }, message }
+        : { field, code: 'not_number', params: { field, value: shownValue(shown ?? '') }, message },
+    );
+  };
+  check(lon, raw[0], fields[0], 180, 'longitude');
+  check(lat, raw[1], fields[1], 90, 'latitude');
   return out;
 }
 

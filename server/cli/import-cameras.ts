@@ -1,12 +1,14 @@
 /**
  * node --import tsx server/cli/import-cameras.ts FILE [--crs gcj02] [--system xueliang] [--skip-invalid]
+ *   [--lang both|zh-CN|en]
  *
  * Imports cameras from OpenStreetMap surveillance tags (GeoJSON, or CSV with lon/lat) or a GB/T 28181
  * device catalogue (CSV with DeviceID, Longitude, Latitude …) in one transaction. Every problem is
- * printed as `FILE: row <n>, <field>: <message>`; with any error nothing is written (exit 1), unless
- * --skip-invalid imports the good rows and lists the rejected ones.
+ * printed as the import command prints them, `FILE: 要素 N（第 R 行）：原因 | feature N (row R): reason`
+ * (the CSV's line R; Chinese first with English beside, or one language with --lang or WUYOU_LANG);
+ * with any error nothing is written (exit 1), unless --skip-invalid imports the good rows and lists
+ * the rejected ones.
  */
-import { importProblemLines } from '../../core/import-words.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CAMERA_SYSTEMS, isOneOf } from '../../core/vocabulary.ts';
@@ -14,17 +16,15 @@ import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
+import { PROBLEM_LANGUAGES } from '../../core/import-words.ts';
+import { printProblems, printRefused, problemLanguage } from './problem-report.ts';
 
-const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid]`;
-const SHOWN = 50;
+const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid] [--lang ${PROBLEM_LANGUAGES.join('|')}]`;
 
 function fail(message: string, code = 2): never {
   console.error(message);
   process.exit(code);
 }
-
-const where = (file: string, p: { row: number; field: string }) =>
-  p.row < 0 ? `${file}` : `${file}: row ${p.row + 1}, ${p.field}`;
 
 async function main(): Promise<void> {
   let args;
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
         crs: { type: 'string', default: 'wgs84' },
         system: { type: 'string' },
         'skip-invalid': { type: 'boolean', default: false },
+        lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
   if (args.values.help) return void console.log(USAGE);
+  const lang = problemLanguage(args.values.lang);
+  if (!lang) fail(`--lang must be one of ${PROBLEM_LANGUAGES.join(', ')}\n${USAGE}`);
   const crs = args.values.crs?.toLowerCase();
   if (!isOneOf(IMPORT_CRS, crs)) fail(`--crs must be one of ${IMPORT_CRS.join(', ')}\n${USAGE}`);
   const system = args.values.system;
@@ -66,23 +69,15 @@ async function main(): Promise<void> {
       system,
       skipInvalid: args.values['skip-invalid'],
     });
-    for (const p of r.warnings.slice(0, SHOWN)) console.error(`${where(file, p)}: warning: ${p.message}`);
-    for (const p of r.rejected) console.error(`${where(file, p)}: rejected: ${p.message}`);
+    printProblems(lang, file, r.warnings, 'warning: ');
+    printProblems(lang, file, r.rejected, 'rejected: ');
     console.log(
       `${file}: imported ${r.inserted} cameras from ${r.rows} ${r.source === 'gbt28181' ? 'GB/T 28181 catalogue' : 'OSM'} rows` +
-        (r.rejected.length ? `, ${new Set(r.rejected.map((p) => p.row)).size} rows rejected` : ''),
+        (r.rejected.length ? `, ${new Set(r.rejected.map((p) => p.index)).size} rows rejected` : ''),
     );
   } catch (e) {
-    if (e instanceof ImportError) {
-      for (const p of e.problems) console.error(`${file}: ${importProblemLines('both', p)}`);
-      process.exitCode = 1;
-    } else if (e instanceof CameraImportError) {
-      for (const p of e.problems.slice(0, SHOWN)) console.error(`${where(file, p)}: ${p.message}`);
-      if (e.problems.length > SHOWN)
-        console.error(`${file}: … and ${e.problems.length - SHOWN} more problems`);
-      console.error(
-        `${file}: nothing imported: ${e.problems.length} problems (--skip-invalid imports the good rows)`,
-      );
+    if (e instanceof ImportError || e instanceof CameraImportError) {
+      printRefused(lang, file, e.problems);
       process.exitCode = 1;
     } else throw e;
   } finally {

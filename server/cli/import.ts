@@ -17,8 +17,8 @@
  * the environment variable WUYOU_LANG) prints one language only.
  *
  * Cameras go through the camera importer (server/src/cameras/import.ts), which reads OSM surveillance
- * tags and GB/T 28181 catalogue columns; their problems are printed by source row and field as
- * `FILE: row <n>, <field>: <message>` (rows counted from 1), again with exit 1 and nothing written.
+ * tags and GB/T 28181 catalogue columns; its problems are codes too, printed the same way (a CSV's
+ * line as the row), again with exit 1 and nothing written.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -29,12 +29,11 @@ import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import {
   importProblemLines,
   inLanguages,
-  moreProblemsText,
-  nothingImportedText,
   PROBLEM_LANGUAGES,
   repairLine,
   type ProblemLanguage,
 } from '../../core/import-words.ts';
+import { printProblems, printRefused, problemLanguage } from './problem-report.ts';
 import {
   CrsError,
   IMPORT_CRS,
@@ -44,7 +43,6 @@ import {
   importLayer,
   openSource,
   parseCrs,
-  type ImportProblem,
   type ImportProgress,
 } from '../src/importer/index.ts';
 
@@ -53,7 +51,6 @@ const USAGE =
   `[--crs EPSG:4544|EPSG:4490|gcj02|bd09|…] [--encoding utf-8|gbk] [--make-valid] ` +
   `[--key COLUMN [--mode append|upsert|replace] [--street CODE | --bbox minLon,minLat,maxLon,maxLat]] ` +
   `[--lang both|zh-CN|en]`;
-const SHOWN = 50;
 
 function fail(message: string, code = 2): never {
   console.error(message);
@@ -109,10 +106,8 @@ async function main(): Promise<void> {
   if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
   const file = args.positionals[0]!;
   const t0 = Date.now();
-  const lang = args.values.lang ?? (process.env.WUYOU_LANG || 'both');
-  if (!isOneOf(PROBLEM_LANGUAGES, lang))
-    fail(`--lang must be one of ${PROBLEM_LANGUAGES.join(', ')}\n${USAGE}`);
-  const printProblems = problemPrinter(lang);
+  const lang = problemLanguage(args.values.lang);
+  if (!lang) fail(`--lang must be one of ${PROBLEM_LANGUAGES.join(', ')}\n${USAGE}`);
   if (args.values.crs) {
     try {
       parseCrs(args.values.crs);
@@ -181,7 +176,7 @@ async function main(): Promise<void> {
       replaceWithin: mode === 'replace' ? { street: args.values.street, bbox } : undefined,
     });
     for (const r of result.repaired) console.log(`${file}: ${inLanguages(lang, (l) => repairLine(l, r))}`);
-    printProblems(file, result.warnings, 'warning: ');
+    printProblems(lang, file, result.warnings, 'warning: ');
     const s = (Date.now() - t0) / 1000;
     const n = (x: number) => x.toLocaleString('en-US');
     if (mode && !result.inserted && !result.updated && !result.deleted) {
@@ -206,29 +201,11 @@ async function main(): Promise<void> {
     }
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
-    const features = new Set(e.problems.map((p) => p.index)).size;
-    printProblems(file, e.problems);
-    const about = e.problems.some((p) => p.index !== null) ? features : null;
-    console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, e.problems.length, about))}`);
+    printRefused(lang, file, e.problems);
     process.exitCode = 1;
   } finally {
     await db?.close();
   }
-}
-
-/**
- * `FILE: 要素 N（第 R 行）：原因 | feature N (row R): reason` (one language with --lang), the first
- * SHOWN of them.
- */
-function problemPrinter(lang: ProblemLanguage) {
-  return (file: string, problems: ImportProblem[], prefix = ''): void => {
-    for (const p of problems.slice(0, SHOWN))
-      console.error(`${file}: ${prefix}${importProblemLines(lang, p)}`);
-    if (problems.length > SHOWN)
-      console.error(
-        `${file}: ${inLanguages(lang, (l) => moreProblemsText(l, problems.length - SHOWN, prefix !== ''))}`,
-      );
-  };
 }
 
 /** `--layer cameras`: OSM tags or a GB/T 28181 catalogue, problems by row and field. */
@@ -244,33 +221,20 @@ async function importCameraFile(
   } catch (e) {
     fail(`${file}: ${(e as Error).message}`);
   }
-  const where = (p: { row: number; field: string }) =>
-    p.row < 0 ? file : `${file}: row ${p.row + 1}, ${p.field}`;
   let db: Db | undefined;
   try {
     db = await openDb(asOwner(loadConfig()));
     await migrate(db);
     const r = await importCameras(db, { text, format: /\.csv$/i.test(file) ? 'csv' : 'geojson', crs });
-    for (const p of r.warnings.slice(0, SHOWN)) console.error(`${where(p)}: warning: ${p.message}`);
+    printProblems(lang, file, r.warnings, 'warning: ');
     const s = (Date.now() - t0) / 1000;
     console.log(
       `${file}: imported ${r.inserted.toLocaleString('en-US')} cameras from ${r.rows.toLocaleString('en-US')} ` +
         `${r.source === 'gbt28181' ? 'GB/T 28181 catalogue' : 'OSM'} rows in ${s.toFixed(1)} s`,
     );
   } catch (e) {
-    if (e instanceof ImportError) {
-      for (const p of e.problems) console.error(`${file}: ${importProblemLines(lang, p)}`);
-      console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, e.problems.length, null))}`);
-    } else if (e instanceof CameraImportError) {
-      for (const p of e.problems.slice(0, SHOWN)) console.error(`${where(p)}: ${p.message}`);
-      if (e.problems.length > SHOWN)
-        console.error(`${file}: … and ${e.problems.length - SHOWN} more problems`);
-      const rows = new Set(e.problems.filter((p) => p.row >= 0).map((p) => p.row)).size;
-      console.error(
-        `${file}: nothing imported: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}` +
-          (rows ? ` in ${rows} row${rows === 1 ? '' : 's'}` : ''),
-      );
-    } else throw e;
+    if (!(e instanceof ImportError || e instanceof CameraImportError)) throw e;
+    printRefused(lang, file, e.problems);
     process.exitCode = 1;
   } finally {
     await db?.close();

@@ -26,7 +26,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const run = (script: 'import' | 'export', args: string[]): Promise<Run> =>
+  const run = (script: 'import' | 'import-cameras' | 'export', args: string[]): Promise<Run> =>
     new Promise((resolve, reject) => {
       const p = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
         cwd: ROOT,
@@ -115,14 +115,51 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const r = await run('import', ['--layer', 'cameras', file]);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
-    // Cameras go through the camera importer: problems by source row (from 1) and field.
-    expect(lines.find((l) => l.includes(': row '))).toBe(
-      `${file}: row 1, range_m: range_m 0 must be > 0 and ≤ 1000 metres`,
+    // Cameras go through the camera importer; its problems are codes worded like the main
+    // importer's (issue 11: they were English sentences, `row 1, range_m: range_m 0 must be …`).
+    const problemLines = lines.filter((l) => l.includes('| feature '));
+    expect(problemLines[0]).toBe(
+      `${file}: 要素 0：“range_m”的值 0 超出范围 (0, 1000] | feature 0: “range_m” 0 is out of range (0, 1000]`,
     );
-    expect(lines.filter((l) => l.includes(': row '))).toHaveLength(50);
-    expect(lines).toContain(`${file}: row 50, range_m: range_m -49 must be > 0 and ≤ 1000 metres`);
-    expect(r.stderr).toContain(`${file}: … and 10 more problems`);
-    expect(r.stderr).toContain('nothing imported: 60 problems in 60 rows');
+    expect(problemLines).toHaveLength(50);
+    expect(lines).toContain(
+      `${file}: 要素 49：“range_m”的值 -49 超出范围 (0, 1000] | feature 49: “range_m” -49 is out of range (0, 1000]`,
+    );
+    expect(r.stderr).toContain(`${file}: …… 另有 10 个问题 | … and 10 more problems`);
+    expect(r.stderr).toContain(
+      '未导入任何要素：60 个问题，涉及 60 个要素 | nothing imported: 60 problems in 60 features',
+    );
+  });
+
+  it('import:cameras words a catalogue row and an unreadable CSV in the language asked (--lang)', async () => {
+    const file = join(dir, 'bad-catalogue.csv');
+    writeFileSync(
+      file,
+      'DeviceID,Name,CivilCode,Longitude,Latitude,PTZType,RoomType,UseType,DirectionType\n' +
+        '51090300001310000001,船山路口东,510903,105.591,30.531,3,1,1,1\n' +
+        '51090300001310000004,坏行,510903,east,30.534,3,1,1,9\n',
+    );
+    const zh = await run('import-cameras', [file, '--lang', 'zh-CN']);
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toContain(`${file}: 要素 1（第 3 行）：“Longitude”应为数字，实为 "east"\n`);
+    expect(zh.stderr).toContain(
+      `${file}: 要素 1（第 3 行）：“DirectionType”的值 "9" 应为 1–8（东 西 南 北 东南 东北 西南 西北）\n`,
+    );
+    expect(zh.stderr).toContain(`${file}: 未导入任何要素：2 个问题，涉及 1 个要素`);
+    expect(zh.stderr).not.toMatch(/must be|nothing imported/);
+    const en = await run('import-cameras', [file, '--lang', 'en']);
+    expect(en.code).toBe(1);
+    expect(en.stderr).toContain(`${file}: feature 1 (row 3): “Longitude” must be a number, got "east"\n`);
+    expect(en.stderr).toContain(`${file}: nothing imported: 2 problems in 1 feature`);
+    expect(en.stderr).not.toMatch(/[要素]/);
+    const broken = join(dir, 'broken.csv');
+    writeFileSync(broken, 'lon,lat\n"8.5,47.3\n');
+    const b = await run('import-cameras', [broken, '--lang', 'en']);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(new RegExp(`^${broken}: Not readable as CSV: `, 'm'));
+    const lang = await run('import-cameras', [broken, '--lang', 'fr']);
+    expect(lang.code).toBe(2);
+    expect(lang.stderr).toContain('--lang must be one of both, zh-CN, en');
   });
 
   it('refuses bad arguments and a CSV for a polygon layer', async () => {

@@ -212,10 +212,15 @@ describe.skipIf(!HAVE_SHARED)('import of real and conformance data', () => {
     const camerasBefore = await count('cameras');
     const e = await importCameras(t.db, { text: cams, format: 'geojson' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CameraImportError);
-    const guard = 'surveillance:type=guard is not a camera (camera, ALPR or webcam)';
+    const guard = {
+      field: 'surveillance:type',
+      code: 'camera_not_camera',
+      params: { field: 'surveillance:type', value: '"guard"' },
+      severity: 'error',
+    };
     expect((e as CameraImportError).problems).toEqual([
-      { row: 950, field: 'surveillance:type', message: guard, severity: 'error' },
-      { row: 1510, field: 'surveillance:type', message: guard, severity: 'error' },
+      { index: 950, ...guard },
+      { index: 1510, ...guard },
     ]);
     expect(await count('cameras')).toBe(camerasBefore);
   });

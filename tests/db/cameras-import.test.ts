@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraImportError, importCameras } from '../../server/src/cameras/import.ts';
 import { importLayer } from '../../server/src/importer/index.ts';
+import { importProblemLine } from '../../core/import-words.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 const DATA = new URL('../../../shared/data/', import.meta.url);
@@ -89,30 +90,56 @@ describe('importCameras', () => {
     expect(gh.rows).toEqual([{ version: 1, operation: 'import', kind: 'vehicle', same: true }]);
   });
 
-  it('writes nothing when a row is bad, and says which row and field', async () => {
+  // Issue 11: the camera importer wrote its problems as English sentences ('DirectionType "9" must
+  // be 1–8 …', `not readable as CSV: <library text>`, the database's problems worded in English);
+  // now it sends codes and params like the main importer, worded in the user's language.
+  it('writes nothing when a row is bad, and names the row and the reason as a code with params', async () => {
     await t.db.query('DELETE FROM cameras');
     const bad = GBT + '51090300001310000004,坏行,510903,105.594,30.534,3,1,1,9\n';
     const e = await importCameras(t.db, { text: bad, format: 'csv' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CameraImportError);
-    expect((e as CameraImportError).problems).toEqual([
+    const problems = (e as CameraImportError).problems;
+    expect(problems).toEqual([
       {
-        row: 3,
+        index: 3,
+        row: 5,
         field: 'DirectionType',
-        message: 'DirectionType "9" must be 1–8 (东 西 南 北 东南 东北 西南 西北)',
+        code: 'gbt_direction_type',
+        params: { field: 'DirectionType', value: '"9"' },
         severity: 'error',
       },
     ]);
+    expect(importProblemLine('zh-CN', problems[0]!)).toBe(
+      '要素 3（第 5 行）：“DirectionType”的值 "9" 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
+    );
+    expect(importProblemLine('en', problems[0]!)).toBe(
+      'feature 3 (row 5): “DirectionType” "9" must be 1–8 (东 E, 西 W, 南 S, 北 N, 东南 SE, 东北 NE, 西南 SW, 西北 NW)',
+    );
     expect(await count()).toBe(0);
   });
 
-  it('maps a database-side problem (a duplicate code) back to its row', async () => {
+  it('refuses an unreadable CSV with the code not_csv, not an English sentence', async () => {
+    const e = await importCameras(t.db, { text: 'lon,lat\n"8.5,47.3\n', format: 'csv' }).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(CameraImportError);
+    expect((e as CameraImportError).problems).toMatchObject([
+      { index: null, field: 'file', code: 'not_csv', severity: 'error' },
+    ]);
+    expect(importProblemLine('zh-CN', (e as CameraImportError).problems[0]!)).toMatch(/^无法按 CSV 读取：/);
+  });
+
+  it('maps a database-side problem (a duplicate code) back to its row, as a code', async () => {
     await t.db.query('DELETE FROM cameras');
     const dup = GBT + GBT.split('\n')[1] + '\n';
     const e = (await importCameras(t.db, { text: dup, format: 'csv' }).catch(
       (x: unknown) => x,
     )) as CameraImportError;
     expect(e).toBeInstanceOf(CameraImportError);
-    expect(e.problems.map((p) => p.row)).toContain(3);
+    expect(e.problems).toContainEqual(
+      expect.objectContaining({ index: 3, row: 5, code: 'duplicate_in_file', severity: 'error' }),
+    );
+    for (const p of e.problems) expect(p).not.toHaveProperty('message');
     expect(await count()).toBe(0);
   });
 
@@ -139,9 +166,9 @@ describe.skipIf(!existsSync(REAL))(
       const text = readFileSync(REAL, 'utf8');
       const r = await importCameras(t.db, { text, format: 'geojson', skipInvalid: true });
       expect(r.rows).toBe(2144);
-      const rejectedRows = new Set(r.rejected.map((p) => p.row));
+      const rejectedRows = new Set(r.rejected.map((p) => p.index));
       // Each rejected row is reported with its field; every other row is in the table (lists give more).
-      for (const p of r.rejected) expect(p.field && p.message).toBeTruthy();
+      for (const p of r.rejected) expect(p.field && p.code && p.index !== null).toBeTruthy();
       const n = await count();
       expect(n).toBe(r.inserted);
       expect(n).toBeGreaterThanOrEqual(2144 - rejectedRows.size);

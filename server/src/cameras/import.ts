@@ -1,3 +1,4 @@
+import type { ImportProblem } from '../../../core/import-problems.ts';
 import { importProblemLine } from '../../../core/import-words.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import {
@@ -31,23 +32,33 @@ export interface CameraImportOptions {
   system?: CameraSystem;
 }
 
+/**
+ * One problem of a camera file, as the main importer's (core/import-problems.ts): the source feature
+ * or record (`index`, 0-based; null for the file), its CSV line (`row`, header = 1), why as a code
+ * with params; plus the field it is about and whether it rejects the row.
+ */
+export interface CameraProblem extends ImportProblem {
+  field: string;
+  severity: 'error' | 'warning';
+}
+
 export interface CameraImportResult {
   /** What the file held: OSM tags or a GB/T 28181 catalogue. */
   source: 'osm' | 'gbt28181';
   rows: number;
   inserted: number;
   /** Rows left out (only with skipInvalid; otherwise any error throws CameraImportError). */
-  rejected: RowProblem[];
-  warnings: RowProblem[];
+  rejected: CameraProblem[];
+  warnings: CameraProblem[];
 }
 
 /** An import that wrote nothing: every problem, by source row and field. */
 export class CameraImportError extends Error {
-  constructor(readonly problems: RowProblem[]) {
+  constructor(readonly problems: CameraProblem[]) {
     const first = problems[0];
     super(
       `${problems.length} problem${problems.length === 1 ? '' : 's'}; first: ` +
-        (first ? `row ${first.row + 1}, ${first.field}: ${first.message}` : 'unknown'),
+        (first ? importProblemLine('en', first) : 'unknown'),
     );
     this.name = 'CameraImportError';
   }
@@ -58,28 +69,75 @@ export function readCameraFile(opts: Pick<CameraImportOptions, 'text' | 'format'
   source: 'osm' | 'gbt28181';
   rows: number;
   cameras: CameraRecord[];
-  problems: RowProblem[];
+  problems: CameraProblem[];
+  /** Each source row's CSV line (header = 1), for a CSV. */
+  lines?: number[];
 } {
   if (opts.format === 'geojson') {
     const features = featuresFromGeoJson(opts.text).map((s) => s.feature);
-    return { source: 'osm', rows: features.length, ...camerasFromOsm(features) };
+    const r = camerasFromOsm(features);
+    return { source: 'osm', rows: features.length, cameras: r.cameras, problems: r.problems.map(located()) };
   }
-  let rows: Record<string, string>[];
+  let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    rows = parseCsv(opts.text, { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Record<
-      string,
-      string
-    >[];
+    records = parseCsv(opts.text, {
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    }) as typeof records;
   } catch (e) {
+    // The parser's own words, as the main importer's CSV reader gives them (`not_csv` { detail }).
     throw new CameraImportError([
-      { row: -1, field: 'file', message: `not readable as CSV: ${(e as Error).message}`, severity: 'error' },
+      {
+        index: null,
+        field: 'file',
+        code: 'not_csv',
+        params: { detail: (e as Error).message },
+        severity: 'error',
+      },
     ]);
   }
-  if (rows.length && isGbt28181Header(Object.keys(rows[0]!)))
-    return { source: 'gbt28181', rows: rows.length, ...camerasFromGbt28181(rows, { system: opts.system }) };
-  const features = featuresFromRows(rows).map((s) => s.feature);
-  return { source: 'osm', rows: rows.length, ...camerasFromOsm(features) };
+  const rows = records.map((r) => r.record);
+  const lines = records.map((r) => r.info.lines);
+  if (rows.length && isGbt28181Header(Object.keys(rows[0]!))) {
+    const r = camerasFromGbt28181(rows, { system: opts.system });
+    const problems = r.problems.map(located(lines));
+    return { source: 'gbt28181', rows: rows.length, cameras: r.cameras, problems, lines };
+  }
+  const sources = featuresFromRows(rows);
+  const r = camerasFromOsm(sources.map((s) => s.feature));
+  // An unreadable lon/lat cell is the reader's problem (with the cell's text), not the camera's NaN.
+  const cells: RowProblem[] = sources.flatMap((s, row) =>
+    (s.problems ?? []).map((p) => ({
+      row,
+      field: typeof p.params?.field === 'string' ? p.params.field : 'row',
+      code: p.code,
+      params: p.params ?? {},
+      severity: 'error' as const,
+    })),
+  );
+  const unreadable = new Set(cells.map((p) => p.row));
+  const own = r.problems.filter((p) => !(unreadable.has(p.row) && (p.field === 'lon' || p.field === 'lat')));
+  const problems = [...cells, ...own].sort((a, b) => a.row - b.row).map(located(lines));
+  return { source: 'osm', rows: rows.length, cameras: r.cameras, problems, lines };
 }
+
+/** A row's problem as an import problem: its index, and its CSV line when there are lines. */
+const located =
+  (lines?: number[]) =>
+  (p: RowProblem): CameraProblem => {
+    const line = lines?.[p.row];
+    return {
+      index: p.row,
+      ...(line === undefined ? {} : { row: line }),
+      field: p.field,
+      code: p.code,
+      params: p.params,
+      severity: p.severity,
+    };
+  };
 
 /**
  * Imports a camera file in one transaction through the generic importer (which checks codes,
@@ -90,6 +148,7 @@ export async function importCameras(db: Db, opts: CameraImportOptions): Promise<
   const errors = read.problems.filter((p) => p.severity === 'error');
   const warnings = read.problems.filter((p) => p.severity === 'warning');
   if (errors.length && !opts.skipInvalid) throw new CameraImportError(errors);
+  const lines = read.lines;
   try {
     const r = await importLayer(db, {
       layer: 'cameras',
@@ -99,14 +158,20 @@ export async function importCameras(db: Db, opts: CameraImportOptions): Promise<
     return { source: read.source, rows: read.rows, inserted: r.inserted, rejected: errors, warnings };
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
-    // The generic importer counts features; map them back to the rows they came from.
+    // The generic importer counts cameras; map them back to the rows they came from.
     throw new CameraImportError(
-      e.problems.map((p) => ({
-        row: p.index === null ? -1 : (read.cameras[p.index]?.row ?? -1),
-        field: 'row',
-        message: importProblemLine('en', p),
-        severity: 'error' as const,
-      })),
+      e.problems.map(({ index, row: _row, ...why }) => {
+        const row = index === null ? undefined : read.cameras[index]?.row;
+        const line = row === undefined ? undefined : lines?.[row];
+        const named = why.params?.field ?? why.params?.column;
+        return {
+          index: row ?? null,
+          ...(line === undefined ? {} : { row: line }),
+          field: typeof named === 'string' ? named : row === undefined ? 'file' : 'row',
+          ...why,
+          severity: 'error' as const,
+        };
+      }),
     );
   }
 }

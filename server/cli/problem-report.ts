@@ -1,0 +1,46 @@
+/**
+ * How the import commands (import.ts, import-cameras.ts) print an import's problems: worded from
+ * core/import-words.ts as `FILE: 要素 N（第 R 行）：原因 | feature N (row R): reason`, Chinese first
+ * with English beside, or one language (`--lang zh-CN|en`, or WUYOU_LANG).
+ */
+import {
+  importProblemLines,
+  inLanguages,
+  moreProblemsText,
+  nothingImportedText,
+  PROBLEM_LANGUAGES,
+  type ProblemLanguage,
+} from '../../core/import-words.ts';
+import { isOneOf } from '../../core/vocabulary.ts';
+import type { ImportProblem } from '../src/importer/index.ts';
+
+/** Problems printed before `… and N more`. */
+export const SHOWN = 50;
+
+/** `--lang`, else WUYOU_LANG, else both; null when it names no language. */
+export function problemLanguage(arg: string | undefined): ProblemLanguage | null {
+  const lang = arg ?? (process.env.WUYOU_LANG || 'both');
+  return isOneOf(PROBLEM_LANGUAGES, lang) ? lang : null;
+}
+
+/** The first SHOWN problems, one a line (after `prefix`, e.g. `warning: `), then how many more. */
+export function printProblems(
+  lang: ProblemLanguage,
+  file: string,
+  problems: readonly ImportProblem[],
+  prefix = '',
+): void {
+  for (const p of problems.slice(0, SHOWN)) console.error(`${file}: ${prefix}${importProblemLines(lang, p)}`);
+  if (problems.length > SHOWN)
+    console.error(
+      `${file}: ${inLanguages(lang, (l) => moreProblemsText(l, problems.length - SHOWN, prefix !== ''))}`,
+    );
+}
+
+/** A refused import: its problems, then `未导入任何要素：N 个问题，涉及 M 个要素 | nothing imported: …`. */
+export function printRefused(lang: ProblemLanguage, file: string, problems: readonly ImportProblem[]): void {
+  printProblems(lang, file, problems);
+  const features = new Set(problems.map((p) => p.index).filter((i) => i !== null));
+  const about = features.size ? features.size : null;
+  console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, problems.length, about))}`);
+}
