@@ -9,13 +9,25 @@ export type ChangeKind = 'create' | 'update' | 'delete' | 'split' | 'merge' | 'i
  * Layers a change is reported under; 'ledger' and 'assessments' (五有 assessments, migration 0022)
  * list the compounds whose ledger items or assessments changed.
  */
-export type ChangeLayer = 'service-areas' | 'cameras' | 'gates' | 'compounds' | 'ledger' | 'assessments';
+export const CHANGE_LAYERS = [
+  'service-areas',
+  'cameras',
+  'gates',
+  'compounds',
+  'ledger',
+  'assessments',
+] as const;
+export type ChangeLayer = (typeof CHANGE_LAYERS)[number];
 
 export type ChangeOp = 'insert' | 'update' | 'delete';
 
+/**
+ * Who made a change, as a signed-in client is told it (the toast's "凯旋路街道 · 张三"): the username
+ * and the 街道. The writer's internal user id stays in the server's log (change_events.user_id);
+ * no client needs it, so the stream never sends it.
+ */
 export interface ChangeActor {
   username: string | null;
-  userId: number | null;
   /** The 街道 the writer works for (or, for a city-level writer, of the changed area). */
   streetCode: string | null;
   streetName: string | null;
@@ -61,7 +73,7 @@ export function fromOutside(o: OutsideEvent): ChangeEvent {
     changes: Object.fromEntries(o.changed.map((l) => [l, {}])),
     truncated: false,
     bbox: null,
-    actor: { username: null, userId: null, streetCode: o.street, streetName: null },
+    actor: { username: null, streetCode: o.street, streetName: null },
   };
 }
 

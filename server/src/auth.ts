@@ -30,6 +30,8 @@ export interface User {
 declare module 'express-serve-static-core' {
   interface Request {
     user?: User;
+    /** When the request's bearer token expires (Unix seconds): what it opens may last no longer. */
+    tokenExpiresAt?: number;
   }
 }
 
@@ -85,6 +87,8 @@ function userOf(row: UserRow): User {
  */
 export class Auth {
   #secret: Promise<Buffer> | undefined;
+  /** The users stillValid was asked about in this turn of the event loop, and their token versions. */
+  #validity: { asked: Set<number>; answer: Promise<Map<number, number>> } | undefined;
   readonly limit: LoginLimit;
   constructor(
     private readonly db: Db,
@@ -176,15 +180,23 @@ export class Auth {
    * carries this instead of the bearer token: a URL ends up in logs, history and proxies, so what it
    * carries expires within a minute, opens only that stream, and is signed under its own domain
    * (`ticket:<purpose>`) so it is never accepted as a bearer token, nor a token as a ticket.
+   * `until` (Unix seconds): when the token that asked for it expires; the ticket carries it, so what
+   * it opens ends then too (a ticket never outlives its token), and it expires no later itself.
    */
-  async signTicket(purpose: string, userId: number, ttlS: number): Promise<string> {
+  async signTicket(purpose: string, userId: number, ttlS: number, until: number): Promise<string> {
     const r = await this.db.query<{ token_version: number }>(
       'SELECT token_version FROM users WHERE id = $1 AND NOT disabled',
       [userId],
     );
     if (!r.rows[0]) throw unauthorized('This sign-in is no longer valid; sign in again');
+    const exp = Math.floor(Date.now() / 1000) + ttlS;
     const payload = b64url(
-      JSON.stringify({ sub: userId, v: r.rows[0].token_version, exp: Math.floor(Date.now() / 1000) + ttlS }),
+      JSON.stringify({
+        sub: userId,
+        v: r.rows[0].token_version,
+        exp: Math.min(exp, until),
+        until,
+      }),
     );
     const sig = createHmac('sha256', await this.secret())
       .update(`ticket:${purpose}.${payload}`)
@@ -192,8 +204,14 @@ export class Auth {
     return `${payload}.${sig}`;
   }
 
-  /** The active user of an unexpired ticket for `purpose` (at the token version it was given for); else 401. */
-  async verifyTicket(purpose: string, ticket: string): Promise<{ user: User; tokenVersion: number }> {
+  /**
+   * The active user of an unexpired ticket for `purpose` (at the token version it was given for),
+   * and `until`: when the token that asked for it expires (Unix seconds); else 401.
+   */
+  async verifyTicket(
+    purpose: string,
+    ticket: string,
+  ): Promise<{ user: User; tokenVersion: number; until: number }> {
     const m = TICKET_SHAPE.exec(ticket);
     if (!m) throw unauthorized('Malformed ticket');
     // Compared as text: base64url's last character has two spare bits, so decoding would let
@@ -205,37 +223,59 @@ export class Auth {
     );
     const got = Buffer.from(m[2]!);
     if (got.length !== want.length || !timingSafeEqual(want, got)) throw unauthorized('Invalid ticket');
-    let c: { sub?: unknown; v?: unknown; exp?: unknown };
+    let c: { sub?: unknown; v?: unknown; exp?: unknown; until?: unknown };
     try {
       c = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as typeof c;
     } catch {
       throw unauthorized('Malformed ticket');
     }
     const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) > 0;
-    if (!whole(c.sub) || !whole(c.v) || !whole(c.exp)) throw unauthorized('Malformed ticket');
+    if (!whole(c.sub) || !whole(c.v) || !whole(c.exp) || !whole(c.until))
+      throw unauthorized('Malformed ticket');
     if (c.exp < Date.now() / 1000) throw unauthorized('Ticket expired; ask for a new one');
     const r = await this.db.query<UserRow>(
       'SELECT * FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled',
       [c.sub, c.v],
     );
     if (!r.rows[0]) throw unauthorized('This sign-in is no longer valid; sign in again');
-    return { user: userOf(r.rows[0]), tokenVersion: c.v };
+    return { user: userOf(r.rows[0]), tokenVersion: c.v, until: c.until };
   }
 
-  /** Is the user still signed in at that token version (not disabled, signed out, demoted)? For streams. */
-  async stillValid(userId: number, tokenVersion: number): Promise<boolean> {
-    const r = await this.db.query(
-      'SELECT 1 FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled',
-      [userId, tokenVersion],
-    );
-    return r.rows.length > 0;
+  /**
+   * Is the user still signed in at that token version (not disabled, signed out, demoted)? For
+   * streams, which ask on every event: the questions asked in one turn of the event loop (every
+   * open stream of this process, handed one event) are answered by one query.
+   */
+  stillValid(userId: number, tokenVersion: number): Promise<boolean> {
+    let batch = this.#validity;
+    if (!batch) {
+      const asked = new Set<number>();
+      const answer = new Promise<Map<number, number>>((resolve, reject) =>
+        setImmediate(() => {
+          this.#validity = undefined;
+          this.db
+            .query<{ id: number; token_version: number }>(
+              'SELECT id, token_version FROM users WHERE id = ANY($1::bigint[]) AND NOT disabled',
+              [[...asked.keys()]],
+            )
+            .then((r) => resolve(new Map(r.rows.map((x) => [Number(x.id), x.token_version]))), reject);
+        }),
+      );
+      batch = this.#validity = { asked, answer };
+    }
+    batch.asked.add(userId);
+    return batch.answer.then((valid) => valid.get(userId) === tokenVersion);
   }
-
   /**
    * The active user a token names, at the version it was signed for; else 401. `timeoutMs` bounds
    * how long the check may wait for the database (57014 past it, answered 503 `timeout`).
    */
   async verify(token: string, timeoutMs?: number): Promise<User> {
+    return (await this.verifyToken(token, timeoutMs)).user;
+  }
+
+  /** verify, with when the token expires (Unix seconds). */
+  private async verifyToken(token: string, timeoutMs?: number): Promise<{ user: User; exp: number }> {
     const c = await this.claims(token);
     const sql = 'SELECT * FROM users WHERE id = $1 AND token_version = $2 AND NOT disabled';
     const r =
@@ -244,7 +284,7 @@ export class Auth {
         : await this.db.transaction((q) => q.query<UserRow>(sql, [c.sub, c.v]), { timeoutMs });
     const row = r.rows[0];
     if (!row) throw unauthorized('This sign-in is no longer valid; sign in again');
-    return userOf(row);
+    return { user: userOf(row), exp: c.exp };
   }
 
   /**
@@ -261,8 +301,9 @@ export class Auth {
           unauthorized('This needs Authorization: Bearer <token> (POST /api/auth/login)', 'sign_in_first'),
         );
       let user: User;
+      let exp: number;
       try {
-        user = await this.verify(h.slice(7), opts.timeoutMs);
+        ({ user, exp } = await this.verifyToken(h.slice(7), opts.timeoutMs));
       } catch (e) {
         return next(e);
       }
@@ -275,6 +316,7 @@ export class Auth {
           ),
         );
       req.user = user;
+      req.tokenExpiresAt = exp;
       runAs(
         { username: user.username, role: user.role, streetCode: user.streetCode, address: req.ip ?? null },
         () => next(),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent, OutsideEvent } from '../../core/change-event.ts';
-import { ensureDemoAccounts } from '../../server/src/auth.ts';
-import { startApp, loginTokens, type RunningApp } from '../helpers/app.ts';
+import { Auth, ensureDemoAccounts, hashPassword } from '../../server/src/auth.ts';
+import { loginToken, startApp, loginTokens, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { openSse, type SseFrame, type SseStream } from '../helpers/sse.ts';
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 const ticketFor = async (user: string): Promise<string> => {
   const r = await fetch(`${app.url}/api/events/ticket`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${tokens[user]}` },
+    headers: { authorization: `Bearer ${tokens[user] ?? user}` },
   });
   expect(r.status).toBe(200);
   return ((await r.json()) as { ticket: string }).ticket;
@@ -269,6 +269,73 @@ describe('GET /api/events', () => {
     three!.close();
   });
 
+  it('issue 12 rights: a change comes with who made it as the client shows it (name, 街道), never the internal user id', async () => {
+    const s = await streamWhenFree('viewer', `&bbox=${VIEW}`);
+    await s.next((f) => f.event === 'ready');
+    const id = await addCamera(105.5935, 30.5355);
+    const f = await s.next((x) => change(x) && eventOf(x).changes.cameras?.insert?.includes(id) === true);
+    const e = JSON.parse(f.data!) as { actor: Record<string, unknown> };
+    expect(e.actor).toEqual({ username: `editor-${STREET}`, streetCode: STREET, streetName: '凯旋路街道' });
+    expect(f.data).not.toMatch(/userId|user_id/);
+    // …nor does a replay from the log (Last-Event-ID) carry it.
+    const again = await streamWhenFree('viewer', `&bbox=${VIEW}`, {
+      'last-event-id': String(Number(f.id) - 1),
+    });
+    const replayed = await again.next(change);
+    expect(replayed.id).toBe(f.id);
+    expect(replayed.data).toBe(f.data);
+    s.close();
+    again.close();
+  });
+
+  it('issue 12 rights: a user disabled while the stream is open gets no change committed after that, and the stream ends', async () => {
+    await t.db.query(
+      "INSERT INTO users (username, password_hash, role) VALUES ('watcher', $1, 'viewer') ON CONFLICT DO NOTHING",
+      [await hashPassword('watcher-pass-2026')],
+    );
+    const token = await loginToken(app.url, 'watcher', 'watcher-pass-2026');
+    const s = await stream(token, `&bbox=${VIEW}`);
+    expect(s.status).toBe(200);
+    await s.next((f) => f.event === 'ready');
+    const uid = (await t.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'watcher'")).rows[0]!
+      .id;
+    const r = await fetch(`${app.url}/api/users/${uid}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
+      body: JSON.stringify({ disabled: true }),
+    });
+    expect(r.status).toBe(200);
+    // Committed after the disable, in the stream's view: it must not reach the disabled user.
+    const after = await addCamera(105.5936, 30.5356);
+    const out = await s.next((f) => f.event === 'signed-out');
+    await s.ended;
+    expect(s.frames.filter(change).some((f) => eventOf(f).changes.cameras?.insert?.includes(after))).toBe(
+      false,
+    );
+    expect(JSON.parse(out.data!)).toEqual({ reason: 'revoked' });
+  });
+
+  it('issue 12 rights: the stream ends when the token that asked for its ticket expires (a ticket never outlives its token)', async () => {
+    const row = (
+      await t.db.query<{ id: number; token_version: number }>(
+        "SELECT id, token_version FROM users WHERE username = 'viewer'",
+      )
+    ).rows[0]!;
+    const shortToken = await new Auth(t.db, 'test-secret').sign(row.id, row.token_version, 5);
+    const s = await streamWhenFree(shortToken, `&bbox=${VIEW}`);
+    expect(s.status).toBe(200);
+    await s.next((f) => f.event === 'ready');
+    const out = await s.next((f) => f.event === 'signed-out', 20_000);
+    expect(JSON.parse(out.data!)).toEqual({ reason: 'expired' });
+    await s.ended;
+    // …and a ticket of an expired token opens nothing.
+    const r = await fetch(`${app.url}/api/events/ticket`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${shortToken}` },
+    });
+    expect(r.status).toBe(401);
+  });
+
   it('ends the stream when its user signs out', async () => {
     const s = await stream(`editor-${STREET}`);
     await s.next((f) => f.event === 'ready');
@@ -277,7 +344,8 @@ describe('GET /api/events', () => {
       headers: { authorization: `Bearer ${tokens[`editor-${STREET}`]}` },
     });
     expect(r.status).toBeLessThan(300);
-    await s.next((f) => f.event === 'signed-out');
+    const out = await s.next((f) => f.event === 'signed-out');
+    expect(JSON.parse(out.data!)).toEqual({ reason: 'revoked' });
     await s.ended;
   });
 });

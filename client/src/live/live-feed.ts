@@ -102,7 +102,12 @@ export class LiveFeed {
       remember(m);
       this.handlers.reset();
     });
-    es.addEventListener('signed-out', () => this.stop());
+    // Signed out, disabled, demoted or the token expired: no new ticket would open it again, and
+    // panels that poll while the feed is off (the dashboard) go back to polling.
+    es.addEventListener('signed-out', () => {
+      this.stop();
+      this.handlers.down?.();
+    });
     es.onerror = () => {
       es.close();
       if (this.source !== es) return;

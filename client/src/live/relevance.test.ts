@@ -10,7 +10,7 @@ const event = (over: Partial<ChangeEvent> & { street?: string | null }): ChangeE
   changes: {},
   truncated: false,
   bbox: null,
-  actor: { username: 'ann', userId: 1, streetCode: over.street ?? null, streetName: null },
+  actor: { username: 'ann', streetCode: over.street ?? null, streetName: null },
   ...over,
 });
 

@@ -1,11 +1,14 @@
 import { Router, type Request } from 'express';
 import {
+  CHANGE_LAYERS,
   meetsView,
   type ChangeEvent,
   type ChangeLayer,
   type OutsideEvent,
 } from '../../../core/change-event.ts';
+import { TILE_LAYERS } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
+import type { FeedEvent } from '../feed/change-feed.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { parseBbox, route, type Bbox } from '../http.ts';
 
@@ -20,9 +23,24 @@ const PURPOSE = 'events';
  *   written to access logs, proxies and the browser's history for its 12 hours. So the client first
  *   asks `POST /api/events/ticket` (bearer token) for a ticket valid 60 s that opens only this stream
  *   (server/src/auth.ts signTicket) and passes it as `?ticket=`. A ticket is not a token and a token
- *   is not a ticket. The stream checks every heartbeat that the user is still signed in as it was
- *   (logout, disable, demotion end it), and the Authorization header is not read here at all, so no
- *   request with a token alone can open an endless response.
+ *   is not a ticket. The Authorization header is not read here at all, so no request with a token
+ *   alone can open an endless response. An anonymous client gets no ticket, so no stream.
+ * - Rights: every layer the feed carries (areas, cameras, gates, compounds, ledger items, 五有
+ *   assessments, tile layer versions) is readable by anyone — their GET routes and tiles need no
+ *   sign-in and their SELECT policies (migrations 0013, 0014) are `USING (true)` — so no event is
+ *   withheld by role, and every client (viewer, street editor, city admin) gets the same events.
+ *   What is not public is who made a change: a signed-in client is told the writer's username and
+ *   街道, as its toast shows them ("凯旋路街道 · 张三 修改了 …"), never the internal user id, and only
+ *   the layers the feed is known to carry (forClient: built field by field, so nothing new in the
+ *   log reaches a client unless added here).
+ * - Revocation: the stream lasts only while its user is signed in as when the ticket was given.
+ *   Before each event is sent the user is checked still valid (auth.stillValid: one query per event
+ *   for every stream of the process), so no change committed after a logout, disable, demotion or
+ *   password reset reaches the stream, which then gets `event: signed-out` `{"reason":"revoked"}` and
+ *   ends; the heartbeat checks too, so a quiet stream ends within EVENTS_HEARTBEAT_S. The stream also
+ *   ends (`{"reason":"expired"}`) when the bearer token that asked for its ticket expires. A check
+ *   that fails (the database unreachable) ends the stream without a word; the client opens it again
+ *   with a new ticket, which needs a valid token.
  * - Resuming: each event's `id:` is its change_events id; `Last-Event-ID` (or `?lastEventId=` when a
  *   client opens a new EventSource with a new ticket) replays what was missed from the log; past
  *   the log's reach a `reset` event tells the client to reload what it shows.
@@ -53,7 +71,7 @@ export function eventsRouter(ctx: AppContext): Router {
     '/ticket',
     auth.required(),
     route(async (req, res) => {
-      const ticket = await auth.signTicket(PURPOSE, req.user!.id, TICKET_TTL_S);
+      const ticket = await auth.signTicket(PURPOSE, req.user!.id, TICKET_TTL_S, req.tokenExpiresAt!);
       res.setHeader('Cache-Control', 'no-store');
       res.json({ ticket, expiresInS: TICKET_TTL_S });
     }),
@@ -70,7 +88,7 @@ export function eventsRouter(ctx: AppContext): Router {
       const view = parseBbox(req.query.bbox, false) ?? null;
       const street = parseStreet(req.query.street);
       const since = lastEventId(req);
-      const { user, tokenVersion } = await auth.verifyTicket(PURPOSE, ticket);
+      const { user, tokenVersion, until } = await auth.verifyTicket(PURPOSE, ticket);
       const address = req.ip ?? '';
       const limit = (n: number | undefined, max: number) => {
         if ((n ?? 0) >= max)
@@ -86,20 +104,47 @@ export function eventsRouter(ctx: AppContext): Router {
 
       let open = true;
       let replaying = true;
-      const held: ChangeEvent[] = [];
+      const held: FeedEvent[] = [];
       let lastSent = since ?? 0;
-      const send = (e: ChangeEvent) => {
-        if (e.id <= lastSent) return;
+      const send = (e: FeedEvent) => {
+        if (!open || e.id <= lastSent) return;
         lastSent = e.id;
-        res.write(frame(e, view, street));
+        res.write(frame(forClient(e), view, street));
       };
-      const unsubscribe = feed.subscribe((e) => (replaying ? held.push(e) : send(e)));
+      const signOut = (reason: 'revoked' | 'expired') => {
+        if (!open) return;
+        res.write(`event: signed-out\ndata: ${JSON.stringify({ reason })}\n\n`);
+        end();
+      };
+      /** Is the user still signed in as the ticket said? Asked after the events it clears were committed. */
+      const check = (): Promise<boolean> =>
+        auth.stillValid(user.id, tokenVersion).then(
+          (ok) => {
+            if (!ok) signOut('revoked');
+            return ok && open;
+          },
+          (err: unknown) => {
+            logger.warn({ err }, 'events: checking the stream user failed; ending the stream');
+            end();
+            return false;
+          },
+        );
+      // Events go out in order, each once a check begun after it arrived has passed.
+      let gate = Promise.resolve();
+      const deliver = (e: FeedEvent) => {
+        const ok = check();
+        gate = gate.then(async () => {
+          if (await ok) send(e);
+        });
+      };
+      const unsubscribe = feed.subscribe((e) => (replaying ? held.push(e) : deliver(e)));
       const end = () => {
         if (!open) return;
         open = false;
         unsubscribe();
         unhold();
         clearInterval(beat);
+        clearTimeout(expiry);
         const u = (perUser.get(user.id) ?? 1) - 1;
         if (u > 0) perUser.set(user.id, u);
         else perUser.delete(user.id);
@@ -112,17 +157,12 @@ export function eventsRouter(ctx: AppContext): Router {
       res.on('close', end);
       const beat = setInterval(() => {
         res.write(': heartbeat\n\n');
-        auth.stillValid(user.id, tokenVersion).then(
-          (ok) => {
-            if (!ok) {
-              res.write(`event: signed-out\ndata: {}\n\n`);
-              end();
-            }
-          },
-          (err: unknown) => logger.warn({ err }, 'events: checking the stream user failed'),
-        );
+        void check();
       }, config.feed.heartbeatS * 1000);
       beat.unref();
+      // The token's 12 hours at most, within setTimeout's range.
+      const expiry = setTimeout(() => signOut('expired'), Math.max(0, until * 1000 - Date.now()));
+      expiry.unref();
 
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
@@ -144,7 +184,9 @@ export function eventsRouter(ctx: AppContext): Router {
             lastSent = Math.max(lastSent, last);
             res.write(`id: ${last}\nevent: reset\ndata: {"lastEventId":${last}}\n\n`);
           } else {
-            for (const e of missed.events) send(e);
+            for (const e of missed.events) deliver(e);
+            await gate;
+            if (!open) return;
             res.write(`event: ready\ndata: {"lastEventId":${lastSent}}\n\n`);
           }
         }
@@ -154,7 +196,7 @@ export function eventsRouter(ctx: AppContext): Router {
         return;
       }
       replaying = false;
-      for (const e of held.splice(0)) send(e);
+      for (const e of held.splice(0)) deliver(e);
     }),
   );
   return router;
@@ -167,6 +209,27 @@ function lastEventId(req: Request): number | undefined {
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw))
     throw badRequest('bad_request', 'Last-Event-ID must be a whole number', { lastEventId: String(raw) });
   return Number(raw);
+}
+
+/**
+ * What a signed-in client is sent of a feed event (see eventsRouter, Rights): built field by field,
+ * the writer's name and 街道 but not their user id, and only the layers the feed is known to carry.
+ */
+export function forClient(e: FeedEvent): ChangeEvent {
+  const changes: ChangeEvent['changes'] = {};
+  for (const l of CHANGE_LAYERS) if (e.changes[l]) changes[l] = e.changes[l];
+  const layers: ChangeEvent['layers'] = {};
+  for (const l of TILE_LAYERS) if (e.layers[l]) layers[l] = e.layers[l];
+  return {
+    id: e.id,
+    at: e.at,
+    kind: e.kind,
+    layers,
+    changes,
+    truncated: e.truncated,
+    bbox: e.bbox,
+    actor: { username: e.actor.username, streetCode: e.actor.streetCode, streetName: e.actor.streetName },
+  };
 }
 
 /** The frame of `e` for a stream with this view (see eventsRouter). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChangeEvent } from '../../../core/change-event.ts';
+import type { ChangeActor, ChangeEvent } from '../../../core/change-event.ts';
 import type { Db, Listening } from '../db/index.ts';
 import { LayerVersions } from '../tiles/layer-versions.ts';
 import { sqlFiles } from '../sql-files.ts';
@@ -20,7 +20,15 @@ interface ShortPayload {
   more: true;
 }
 
-export type FeedListener = (e: ChangeEvent) => void;
+/**
+ * An event as NOTIFY and the log (event-json.sql) carry it inside the server: the stream's
+ * ChangeEvent with the writer's user id as well, which GET /api/events never sends (forClient).
+ */
+export interface FeedEvent extends Omit<ChangeEvent, 'actor'> {
+  actor: ChangeActor & { userId: number | null };
+}
+
+export type FeedListener = (e: FeedEvent) => void;
 
 /**
  * The change feed of one app process: LISTENs on `wuyou_changes` (migration 0016 notifies at every
@@ -89,11 +97,11 @@ export class ChangeFeed {
   }
 
   /** Events after `id` still in the log, oldest first; `reset` when some of them were pruned already. */
-  async since(id: number): Promise<{ reset: boolean; events: ChangeEvent[] }> {
+  async since(id: number): Promise<{ reset: boolean; events: FeedEvent[] }> {
     const pos = await this.db.light.query<{ through: number; last: number | null }>(FEED_POSITION);
     const { through, last } = pos.rows[0]!;
     if (id < through || id > (last ?? 0)) return { reset: true, events: [] };
-    const r = await this.db.light.query<{ e: ChangeEvent }>(EVENTS_AFTER, [id]);
+    const r = await this.db.light.query<{ e: FeedEvent }>(EVENTS_AFTER, [id]);
     // More than one read's worth missed: cheaper to start afresh than to replay.
     if (r.rows.length >= MAX_REPLAY) return { reset: true, events: [] };
     return { reset: false, events: r.rows.map((x) => x.e) };
@@ -152,16 +160,16 @@ export class ChangeFeed {
   }
 
   private onPayload(payload: string): void {
-    let parsed: ChangeEvent | ShortPayload;
+    let parsed: FeedEvent | ShortPayload;
     try {
-      parsed = JSON.parse(payload) as ChangeEvent | ShortPayload;
+      parsed = JSON.parse(payload) as FeedEvent | ShortPayload;
     } catch {
       return;
     }
     this.versions.apply(parsed.layers ?? {});
     this.enqueue(async () => {
       if ('more' in parsed) {
-        const r = await this.db.light.query<{ e: ChangeEvent }>(EVENT_BY_ID, [parsed.id]);
+        const r = await this.db.light.query<{ e: FeedEvent }>(EVENT_BY_ID, [parsed.id]);
         if (r.rows[0]) this.deliver(r.rows[0].e);
       } else this.deliver(parsed);
     });
@@ -173,7 +181,7 @@ export class ChangeFeed {
     });
   }
 
-  private deliver(e: ChangeEvent): void {
+  private deliver(e: FeedEvent): void {
     if (this.delivered !== undefined && e.id <= this.delivered) return;
     this.delivered = e.id;
     for (const fn of this.listeners) {
