@@ -103,13 +103,14 @@ export function readAttributes(
   const props = properties ?? {};
   const values: ColumnValue[] = [];
   const problems: ProblemReason[] = [];
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(props, k);
   for (const c of spec.columns) {
     // A Shapefile's .dbf holds names of at most 10 characters: GDAL and our own export cut
     // `management_mode` to `management`, so the cut name stands for the column when the full one is absent.
-    const key = has(c.name)
+    // (Object.hasOwn rather than a closure: under tsx a closure made per feature pays for
+    // esbuild's keepNames wrapper.)
+    const key = Object.hasOwn(props, c.name)
       ? c.name
-      : c.name.length > 10 && has(c.name.slice(0, 10))
+      : c.name.length > 10 && Object.hasOwn(props, c.name.slice(0, 10))
         ? c.name.slice(0, 10)
         : null;
     const r = readColumn(c, key === null ? undefined : props[key], fromText);

@@ -160,8 +160,11 @@ export function prepareFeature(
   }
   const problems: ProblemReason[] = [];
   // Structure of the Feature itself (properties member, bbox, id); the geometry is checked below.
-  const structure = gjv.isFeature({ ...f, geometry: null }, true);
-  for (const detail of structure) problems.push(because('feature_structure', { detail }));
+  // (geojson-validation finds nothing in a Feature with properties and no bbox: it is asked only then.)
+  if ('bbox' in f || !('properties' in f)) {
+    const structure = gjv.isFeature({ ...f, geometry: null }, true);
+    for (const detail of structure) problems.push(because('feature_structure', { detail }));
+  }
   const geometryProblems = geometryStructureProblems(spec, f.geometry);
   problems.push(...geometryProblems);
   const props = f.properties;

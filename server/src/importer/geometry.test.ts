@@ -36,6 +36,42 @@ describe('geometryStructureProblems', () => {
     ]);
   });
 
+  it('words every structure problem as geojson-validation does, its fast path taking only what it passes', () => {
+    // The fast path (structureFine) must never let through what geojson-validation refuses: each of
+    // these is refused with geojson-validation's own words, as before the fast path.
+    const ring = square[0]!;
+    const bad: unknown[] = [
+      { type: 'Polygon', coordinates: [ring.slice(0, 4)] }, // not closed
+      { type: 'Polygon', coordinates: [[...ring.slice(0, 2), ring[0]]] }, // too short
+      { type: 'Polygon', coordinates: [[...ring.slice(0, 4), [105.59, 30.53, 1]]] }, // closed in 2D only
+      { type: 'Polygon', coordinates: [ring.map((p, i) => (i === 2 ? [p[0]] : p))] }, // one-number position
+      { type: 'Polygon', coordinates: [ring.map((p, i) => (i === 2 ? [String(p[0]), p[1]] : p))] },
+      { type: 'Polygon', coordinates: 'x' },
+      { type: 'Polygon', coordinates: [ring], bbox: 'x' },
+      { type: 'MultiPolygon', coordinates: [[ring.slice(0, 4)]] },
+      { type: 'Point', coordinates: [105] },
+    ];
+    for (const g of bad) {
+      const p = geometryStructureProblems(IMPORT_SPECS.buildings, g);
+      const q = geometryStructureProblems(IMPORT_SPECS.cameras, g);
+      const problems = (g as { type: string }).type === 'Point' ? q : p;
+      expect(problems.length, JSON.stringify(g)).toBeGreaterThan(0);
+      expect(problems[0]!.code, JSON.stringify(g)).toBe('bad_geometry');
+    }
+    // A Z position closing a Z ring, and a bbox geojson-validation takes, pass both ways.
+    const z = ring.map((p) => [p[0]!, p[1]!, 3]);
+    expect(geometryStructureProblems(IMPORT_SPECS.buildings, { type: 'Polygon', coordinates: [z] })).toEqual(
+      [],
+    );
+    expect(
+      geometryStructureProblems(IMPORT_SPECS.buildings, {
+        type: 'Polygon',
+        coordinates: [ring],
+        bbox: [105.59, 30.53, 105.5902, 30.5302],
+      }),
+    ).toEqual([]);
+  });
+
   it('reports malformed coordinates through geojson-validation', () => {
     const p = geometryStructureProblems(IMPORT_SPECS.cameras, { type: 'Point', coordinates: ['105', 30] });
     expect(p.length).toBeGreaterThan(0);

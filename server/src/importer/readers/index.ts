@@ -158,21 +158,25 @@ function convert(
     if (!Array.isArray(g.geometries)) return false;
     return (g.geometries as never[]).every((x) => convert(x, fn));
   }
-  const walk = (c: unknown): unknown => {
-    if (!Array.isArray(c)) throw new TypeError();
-    if (typeof c[0] === 'number') {
-      if (!Number.isFinite(c[0]) || !Number.isFinite(c[1])) throw new TypeError();
-      const q = fn(c as number[]);
-      return c.length > 2 ? [q[0], q[1], ...c.slice(2)] : q;
-    }
-    return c.map(walk);
-  };
   try {
-    g.coordinates = walk(g.coordinates);
+    g.coordinates = walk(g.coordinates, fn);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Converted positions of a coordinates array (a module-level function: see wkb.ts on closures under tsx). */
+function walk(c: unknown, fn: (p: number[]) => number[]): unknown {
+  if (!Array.isArray(c)) throw new TypeError();
+  if (typeof c[0] === 'number') {
+    if (!Number.isFinite(c[0]) || !Number.isFinite(c[1])) throw new TypeError();
+    const q = fn(c as number[]);
+    return c.length > 2 ? [q[0], q[1], ...c.slice(2)] : q;
+  }
+  const out = new Array<unknown>(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = walk(c[i], fn);
+  return out;
 }
 
 function firstPosition(c: unknown): number[] | null {

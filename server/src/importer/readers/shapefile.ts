@@ -16,6 +16,7 @@ import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
 import { fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
+import { DbfRecords } from './dbf.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
@@ -258,25 +259,39 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
     // Paths (a zip's members unpacked to a temp folder) are read in pieces from disk; an upload's
     // bytes from memory. The temp folder goes when the reading ends, fails or is stopped.
     const parts = set.zipped ? await unpack(set.zipped) : null;
+    let dbf: DbfRecords | null = null;
+    let index = 0;
+    const damaged = (e: unknown) =>
+      fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
     try {
-      const src = await shapefile.open((parts?.shp ?? set.shp) as string, (parts?.dbf ?? set.dbf) as string, {
-        encoding,
-      });
-      let index = 0;
+      // The .shp through the `shapefile` package, the .dbf through our own reader (dbf.ts).
+      const shp = await shapefile.openShp((parts?.shp ?? set.shp) as string);
+      try {
+        dbf = new DbfRecords((parts?.dbf ?? set.dbf)!, encoding);
+      } catch (e) {
+        throw damaged(e);
+      }
       for (;;) {
         let r;
+        let properties;
         try {
-          r = await src.read();
+          r = await shp.read();
+          properties = dbf.next();
         } catch (e) {
-          throw fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
+          throw damaged(e);
         }
         if (r.done) break;
-        yield { feature: r.value, fromText: false, index: index++ };
+        yield {
+          feature: { type: 'Feature', properties, geometry: r.value },
+          fromText: false,
+          index: index++,
+        };
       }
       if (index < count) {
         throw fileProblem('shp_short', { file: set.shpName, shapes: index, records: count });
       }
     } finally {
+      dbf?.close();
       if (parts) rmSync(parts.dir, { recursive: true, force: true });
     }
   }
