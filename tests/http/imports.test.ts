@@ -1,6 +1,10 @@
+import { readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { importLayer } from '../../server/src/importer/index.ts';
+import { UPLOAD_CHUNK_BYTES } from '../../server/src/imports/staged.ts';
 import { loginTokens, startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -228,5 +232,167 @@ describe('/api/imports', () => {
       targets: Record<string, string[]>;
     };
     expect(Object.keys(admin.targets)).toContain('compounds');
+  });
+});
+
+/**
+ * Issue 11, scale and memory: an upload is stored as it arrives, UPLOAD_CHUNK_BYTES a row, and each
+ * later step reads it back piece by piece into a temporary file — no step holds the whole file.
+ */
+describe('/api/imports in pieces', () => {
+  const MAX_MB = 10;
+  let big: RunningApp;
+  beforeAll(async () => {
+    big = await startApp(t.db, { IMPORT_UPLOAD_MAX_MB: String(MAX_MB) });
+  });
+  afterAll(() => big?.close());
+
+  const stored = async () =>
+    (
+      await t.db.query<{ uploads: number; chunks: number }>(
+        `SELECT (SELECT count(*)::int FROM import_uploads) AS uploads,
+                (SELECT count(*)::int FROM import_upload_chunks) AS chunks`,
+      )
+    ).rows[0]!;
+  const leftInTmp = (id: string) => readdirSync(tmpdir()).filter((e) => e.startsWith(`wuyou-upload-${id}`));
+  const waitFor = async (what: () => Promise<boolean>) => {
+    while (!(await what())) await new Promise((r) => setTimeout(r, 50));
+  };
+  /** A chunked POST (no content-length) of `bytes`, written in 64 KB pieces; ended when `end`. */
+  function send(bytes: Buffer, name: string, end: boolean) {
+    const req = httpRequest(`${big.url}/api/imports?name=${encodeURIComponent(name)}`, {
+      method: 'POST',
+      headers: { ...auth('admin'), 'content-type': 'application/octet-stream' },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+    answered.catch(() => undefined);
+    let at = 0;
+    const pump = () => {
+      while (at < bytes.length) {
+        const ok = req.write(bytes.subarray(at, (at += 1 << 16)));
+        if (!ok) return void req.once('drain', pump);
+      }
+      if (end) req.end();
+    };
+    pump();
+    return { req, answered };
+  }
+
+  it('stores a file of several pieces a piece a row, and previews, checks and commits it whole (its temporary files removed)', async () => {
+    // ~8.6 MB of gates: three pieces, the last one short
+    const note = '备注'.repeat(950);
+    const N = 1500;
+    const geojson = Buffer.from(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: Array.from({ length: N }, (_, i) => ({
+          type: 'Feature',
+          properties: { 名称: `大门${i}`, 类型: i % 2 ? 'vehicle' : 'pedestrian', note },
+          geometry: { type: 'Point', coordinates: [105.51 + (i % 100) * 1e-4, 30.41 + i * 1e-6] },
+        })),
+      }),
+    );
+    const pieces = Math.ceil(geojson.length / UPLOAD_CHUNK_BYTES);
+    expect(pieces).toBeGreaterThanOrEqual(3);
+    expect(geojson.length).toBeLessThan(MAX_MB * 2 ** 20);
+
+    const r = await fetch(`${big.url}/api/imports?name=${encodeURIComponent('大门.geojson')}`, {
+      method: 'POST',
+      headers: { ...auth('admin'), 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(geojson),
+    });
+    expect(r.status).toBe(201);
+    const up = (await r.json()) as { id: string; size: number; format: string; layers: { count?: number }[] };
+    expect(up).toMatchObject({ size: geojson.length, format: 'geojson' });
+
+    const rows = await t.db.query<{ seq: number; b64: string }>(
+      "SELECT seq, encode(bytes, 'base64') AS b64 FROM import_upload_chunks WHERE upload_id = $1 ORDER BY seq",
+      [up.id],
+    );
+    const stored = rows.rows.map((c) => Buffer.from(c.b64, 'base64'));
+    expect(rows.rows.map((c) => c.seq)).toEqual([...Array(pieces).keys()]);
+    expect(stored.slice(0, -1).every((c) => c.length === UPLOAD_CHUNK_BYTES)).toBe(true);
+    expect(Buffer.concat(stored).equals(geojson)).toBe(true);
+    expect(leftInTmp(up.id)).toEqual([]);
+
+    const p = await fetch(`${big.url}/api/imports/${up.id}/preview`, { headers: auth('admin') });
+    expect(p.status).toBe(200);
+    const preview = (await p.json()) as {
+      total: number;
+      shown: number;
+      features: { features: { properties: Record<string, unknown> }[] };
+    };
+    expect(preview).toMatchObject({ total: N, shown: 1000 });
+    expect(preview.features.features[999]!.properties).toMatchObject({ 名称: '大门999', note });
+    expect(leftInTmp(up.id)).toEqual([]);
+
+    const choice = { target: 'gates', mapping: { name: '名称', kind: '类型' } };
+    const check = (await (
+      await fetch(`${big.url}/api/imports/${up.id}/check`, {
+        method: 'POST',
+        headers: { ...auth('admin'), 'content-type': 'application/json' },
+        body: JSON.stringify(choice),
+      })
+    ).json()) as { total: number; ok: number; problems: unknown[] };
+    expect(check).toMatchObject({ total: N, ok: N, problems: [] });
+
+    const before = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gates')).rows[0]!.n;
+    const c = await fetch(`${big.url}/api/imports/${up.id}/commit`, {
+      method: 'POST',
+      headers: { ...auth('admin'), 'content-type': 'application/json' },
+      body: JSON.stringify(choice),
+    });
+    expect(c.status).toBe(200);
+    expect(((await c.json()) as { inserted: number }).inserted).toBe(N);
+    const names = await t.db.query<{ n: number; last: string }>(
+      `SELECT count(*)::int AS n, max(name) FILTER (WHERE name = $1) AS last FROM gates WHERE name LIKE '大门%'`,
+      [`大门${N - 1}`],
+    );
+    expect(names.rows[0]).toEqual({ n: N, last: `大门${N - 1}` });
+    expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gates')).rows[0]!.n).toBe(
+      before + N,
+    );
+    // committed: the upload and its pieces are gone, and no temporary file stayed
+    const left = await t.db.query('SELECT 1 FROM import_upload_chunks WHERE upload_id = $1', [up.id]);
+    expect(left.rowCount).toBe(0);
+    expect(leftInTmp(up.id)).toEqual([]);
+  });
+
+  it('a body without content-length that grows past the limit is refused with 413 while it streams, and leaves no row', async () => {
+    const before = await stored();
+    // past 10 MB: two pieces were stored before the limit was passed
+    const { answered } = send(Buffer.alloc((MAX_MB + 2) * 2 ** 20, 0x20), 'big.geojson', true);
+    const res = await answered;
+    expect(res.status).toBe(413);
+    expect((JSON.parse(res.body) as { error: { details: unknown } }).error.details).toEqual({
+      reason: 'import_too_large',
+      maxMb: MAX_MB,
+    });
+    expect(await stored()).toEqual(before);
+  });
+
+  it('an upload that breaks off leaves no row behind', async () => {
+    const before = await stored();
+    const body = Buffer.alloc(3 * UPLOAD_CHUNK_BYTES, 0x20);
+    const { req, answered } = send(body, 'broken.geojson', false);
+    // the server has stored pieces of it …
+    await waitFor(async () => (await stored()).chunks >= before.chunks + 2);
+    // … when the client goes away
+    req.destroy();
+    await answered.catch(() => undefined);
+    await waitFor(async () => {
+      const now = await stored();
+      return now.uploads === before.uploads && now.chunks === before.chunks;
+    });
+    expect(await stored()).toEqual(before);
   });
 });

@@ -1,6 +1,4 @@
 import { Router, type Request } from 'express';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { mayImport } from '../../../core/exchange.ts';
 import { DATA_LAYERS } from '../../../core/vocabulary.ts';
 import type { User } from '../auth.ts';
@@ -9,20 +7,23 @@ import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { route } from '../http.ts';
 import { ImportError, type ImportProblem } from '../importer/index.ts';
+import { openSource } from '../importer/readers/index.ts';
 import {
   PREVIEW_FEATURES,
   dropUpload,
   isTarget,
   loadUpload,
-  openUpload,
+  receiveUpload,
   runImport,
-  storeUpload,
   targetFields,
+  UploadGoneError,
+  withUpload,
   type ImportChoice,
 } from '../imports/staged.ts';
 
-/** The file's own problem (unreadable, unknown CRS …) as a 400 naming it. */
+/** The file's own problem (unreadable, unknown CRS …) as a 400 naming it; an upload dropped meanwhile, 404. */
 function fileProblem(e: unknown): never {
+  if (e instanceof UploadGoneError) throw notFound(`No upload ${e.id}`);
   if (e instanceof ImportError) {
     throw new HttpError(400, 'bad_request', e.message, { reason: 'import_unreadable', problems: e.problems });
   }
@@ -99,36 +100,32 @@ export function importsRouter(ctx: AppContext): Router {
       if (Number(req.headers['content-length'] ?? 0) > max) throw tooLarge();
       const name = typeof req.query.name === 'string' ? req.query.name.trim().slice(0, 200) : '';
       if (!name) throw badRequest('bad_request', 'Name the file: ?name=<file name>', { field: 'name' });
-      const chunks: Buffer[] = [];
-      let received = 0;
+      let stored;
       try {
-        await pipeline(
-          req,
-          new Transform({
-            transform(chunk: Buffer, _enc, done) {
-              received += chunk.length;
-              if (received > max) return done(tooLarge());
-              chunks.push(chunk);
-              done();
-            },
-          }),
-        );
+        stored = await receiveUpload(db, req.user, name, req, {
+          maxBytes: max,
+          tooLarge,
+          brokeOff: () => badRequest('bad_request', 'The upload broke off'),
+          empty: () => badRequest('bad_request', 'Send the file as the request body'),
+          inspect: async (path) => {
+            const src = await openSource(path).catch(fileProblem);
+            src.close();
+            return src;
+          },
+        });
       } catch (e) {
-        if (e instanceof HttpError) throw e;
-        throw badRequest('bad_request', 'The upload broke off');
+        // A refusal before the whole body was read: the rest is not read, the connection ends.
+        if (!req.complete) res.set('connection', 'close');
+        throw e;
       }
-      const bytes = Buffer.concat(chunks);
-      if (!bytes.length) throw badRequest('bad_request', 'Send the file as the request body');
-      const src = await openUpload({ id: '', name, size: bytes.length, bytes }).catch(fileProblem);
-      src.close();
-      const id = await storeUpload(db, req.user, name, bytes);
+      const { upload: u, inspected: src } = stored;
       res
         .status(201)
-        .location(`${req.baseUrl}/${id}`)
+        .location(`${req.baseUrl}/${u.id}`)
         .json({
-          id,
+          id: u.id,
           name,
-          size: bytes.length,
+          size: u.size,
           format: src.format,
           layers: src.layers,
           crs: { id: src.crs.id, found: src.crs.found, problem: src.crs.problem },
@@ -148,8 +145,8 @@ export function importsRouter(ctx: AppContext): Router {
       const u = await upload(req);
       const crs = typeof req.query.crs === 'string' && req.query.crs ? req.query.crs : undefined;
       const layer = typeof req.query.layer === 'string' && req.query.layer ? req.query.layer : undefined;
-      const src = await openUpload(u, crs).catch(fileProblem);
-      try {
+      // Answered once the temporary file is gone.
+      const body = await withUpload(db, u, crs, async (src) => {
         const features: unknown[] = [];
         const problems: ImportProblem[] = [];
         const columns = new Set<string>(
@@ -176,7 +173,7 @@ export function importsRouter(ctx: AppContext): Router {
         } catch (e) {
           fileProblem(e);
         }
-        res.json({
+        return {
           layer: layer ?? src.layers[0]?.name ?? null,
           columns: [...columns],
           total,
@@ -184,10 +181,9 @@ export function importsRouter(ctx: AppContext): Router {
           features: { type: 'FeatureCollection', features },
           problems,
           crs: { id: src.crs.id, problem: src.crs.problem },
-        });
-      } finally {
-        src.close();
-      }
+        };
+      }).catch(fileProblem);
+      res.json(body);
     }),
   );
 
@@ -236,14 +232,18 @@ export function importsRouter(ctx: AppContext): Router {
         line({ result: { inserted: result!.inserted, warnings: result!.warnings } });
       } catch (e) {
         const problems = e instanceof ImportError ? e.problems : undefined;
-        if (!problems) ctx.logger.error({ err: e }, 'import commit failed');
-        line({
-          error: {
-            code: problems ? 'validation_failed' : 'internal',
-            message: problems ? (e as Error).message : 'The import failed; nothing was written',
-            details: problems ? { reason: 'import_refused', problems } : {},
-          },
-        });
+        if (e instanceof UploadGoneError)
+          line({ error: { code: 'not_found', message: `No upload ${e.id}`, details: {} } });
+        else {
+          if (!problems) ctx.logger.error({ err: e }, 'import commit failed');
+          line({
+            error: {
+              code: problems ? 'validation_failed' : 'internal',
+              message: problems ? (e as Error).message : 'The import failed; nothing was written',
+              details: problems ? { reason: 'import_refused', problems } : {},
+            },
+          });
+        }
       }
       res.end();
     }),
