@@ -163,7 +163,9 @@ async function main(): Promise<void> {
       ]);
     }
     const sources = source.read(chosen);
-    db = await openDb(asOwner(loadConfig()));
+    // No per-statement time limit (STATEMENT_TIMEOUT_MS is for requests): the COPY into the staging
+    // table lasts as long as the whole file takes to read, minutes for a large one on a busy machine.
+    db = await openDb(asOwner({ ...loadConfig(), statementTimeoutMs: 0 }));
     await migrate(db);
     const result = await importLayer(db, {
       layer,
