@@ -9,6 +9,9 @@
  *
  * Run alone: `npx tsx bench/tiles.bench.ts` (DATABASE_URL → a new database on that server; else a
  * throwaway cluster). BENCH_BUILDINGS changes the city size, BENCH_SECONDS the time per figure.
+ * BENCH_TILES_DB=<url> measures a database seeded beforehand (`npm run seed -- --buildings 200000`)
+ * instead, read only: loading 200,000 buildings takes minutes on a busy machine. BENCH_ZOOMS=16,17
+ * measures only those zooms of the buildings.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +38,8 @@ const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 200_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = 3;
 const CONCURRENCY = 2;
-const ZOOMS = [14, 15, 16, 17];
+/** BENCH_ZOOMS=16,17 measures those zooms of buildings only (the other layers' sizes are skipped). */
+const ZOOMS = process.env.BENCH_ZOOMS ? process.env.BENCH_ZOOMS.split(',').map(Number) : [14, 15, 16, 17];
 const MAX_TILES_PER_ZOOM = 400;
 
 /** The demo city from server/src/seed.ts; a plain synthetic grid while that is not there. */
@@ -91,6 +95,8 @@ function tilesOver(ext: [number, number, number, number], z: number, max: number
 interface Run {
   rate: number;
   count: number;
+  /** This process's CPU time (user + system) per request, µs: client, app and pg driver alike. */
+  cpuUs: number;
   p95ms: number;
   maxBytes: number;
   totalBytes: number;
@@ -102,11 +108,12 @@ interface Run {
  * alike; each gets about `SECONDS` in all.
  */
 async function measureInTurns(tiles: Tile[], loops: Array<(t: Tile) => Promise<number>>): Promise<Run[]> {
-  const acc = loops.map(() => ({ times: [] as number[], seconds: 0, maxBytes: 0, totalBytes: 0 }));
+  const acc = loops.map(() => ({ times: [] as number[], seconds: 0, cpuUs: 0, maxBytes: 0, totalBytes: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [k, fetchOne] of loops.entries()) {
       const a = acc[k]!;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       do {
         let next = 0;
         await Promise.all(
@@ -122,6 +129,8 @@ async function measureInTurns(tiles: Tile[], loops: Array<(t: Tile) => Promise<n
         );
       } while (performance.now() - t0 < (SECONDS * 1000) / ROUNDS);
       a.seconds += (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      a.cpuUs += cpu.user + cpu.system;
     }
   }
   return acc.map((a) => {
@@ -129,6 +138,7 @@ async function measureInTurns(tiles: Tile[], loops: Array<(t: Tile) => Promise<n
     return {
       rate: a.times.length / a.seconds,
       count: a.times.length,
+      cpuUs: a.cpuUs / a.times.length,
       p95ms: percentile(a.times, 95),
       maxBytes: a.maxBytes,
       totalBytes: a.totalBytes,
@@ -150,17 +160,32 @@ async function listen(app: express.Express): Promise<{ port: number; close: () =
   };
 }
 
-export async function run(): Promise<void> {
+/** The database to measure: BENCH_TILES_DB as it is (kept afterwards), else a new one to load. */
+async function tilesDb(): Promise<{ url: string; seeded: boolean; stop: () => Promise<void> }> {
+  const given = process.env.BENCH_TILES_DB;
+  if (given) return { url: given, seeded: true, stop: async () => undefined };
   const pgb = await benchPostgres('tiles');
+  return { url: pgb.url, seeded: false, stop: () => pgb.stop() };
+}
+
+export async function run(): Promise<void> {
+  const pgb = await tilesDb();
   const db = createPostgresDb({ connectionString: pgb.url });
   const otherPools: Db[] = [];
   const servers: Array<{ close: () => Promise<void> }> = [];
   try {
-    await migrate(db);
-    const t0 = performance.now();
-    const city = await loadCity(db);
-    await db.query('ANALYZE');
-    console.log(`${city} loaded in ${round((performance.now() - t0) / 1000, 1)} s`);
+    let city: string;
+    if (pgb.seeded) {
+      const n = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings')).rows[0]!.n;
+      city = `seeded beforehand (${n} buildings)`;
+      console.log(city);
+    } else {
+      await migrate(db);
+      const t0 = performance.now();
+      city = await loadCity(db);
+      await db.query('ANALYZE');
+      console.log(`${city} loaded in ${round((performance.now() - t0) / 1000, 1)} s`);
+    }
     const e = (
       await db.query<{ w: number; s: number; e: number; n: number }>(
         'SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(geom) AS x FROM buildings) q',
@@ -261,8 +286,23 @@ export async function run(): Promise<void> {
       metrics[`z${z} uncached endpoint p95 ms`] = round(unc.p95ms, 2);
       metrics[`z${z} cached endpoint tiles/s`] = round(hit.rate, 1);
       metrics[`z${z} constant route req/s`] = round(con.rate, 1);
+      // Where the time goes in this process (bench client, apps and pg driver share it).
+      metrics[`z${z} CPU µs per tile: direct / uncached / cached / constant`] = [ref, unc, hit, con]
+        .map((r) => Math.round(r.cpuUs))
+        .join(' / ');
+      // An endpoint whose only cost over the statement is the HTTP of the constant route (same bytes,
+      // same client) reaches 1 / (1/direct + 1/constant): the most an HTTP tile server can get here.
+      const ceiling = 1 / (1 / ref.rate + 1 / con.rate);
+      metrics[`z${z} uncached ceiling from HTTP alone, ratio to direct`] = round(ceiling / ref.rate);
       comparisons.push(
         cmp(`z${z} uncached endpoint vs ST_AsMVT via pg`, unc.rate, ref.rate, 'pg loop (prepared)', 0.95),
+        cmp(
+          `z${z} uncached endpoint vs ST_AsMVT via pg + constant route's HTTP`,
+          unc.rate,
+          ceiling,
+          '1/(1/direct + 1/constant)',
+          0.95,
+        ),
         cmp(
           `z${z} cached endpoint vs constant Express route`,
           hit.rate,
@@ -274,7 +314,7 @@ export async function run(): Promise<void> {
       if (ref.maxBytes > TILE_MAX_BYTES)
         console.warn(`z${z}: a tile of ${ref.maxBytes} bytes is over the limit`);
       console.log(
-        `z${z}: ${tiles.length} tiles, direct ${round(ref.rate, 1)}/s, uncached ${round(unc.rate, 1)}/s, cached ${round(hit.rate, 1)}/s, constant ${round(con.rate, 1)}/s, max ${ref.maxBytes} B`,
+        `z${z}: ${tiles.length} tiles, direct ${round(ref.rate, 1)}/s, uncached ${round(unc.rate, 1)}/s, cached ${round(hit.rate, 1)}/s, constant ${round(con.rate, 1)}/s, ceiling ${round(ceiling, 1)}/s, max ${ref.maxBytes} B; CPU µs/tile ${metrics[`z${z} CPU µs per tile: direct / uncached / cached / constant`]}`,
       );
     }
     // Every zoom's tile list once, as a client panning through all zooms would: total time ratio.
@@ -291,7 +331,7 @@ export async function run(): Promise<void> {
     // Every other layer at the zooms a client asks for over the city: the largest tile as served
     // (after the size guard) and as ST_AsMVT cuts it in full.
     for (const layer of Object.values(LAYERS)) {
-      if (layer.name === 'buildings') continue;
+      if (layer.name === 'buildings' || process.env.BENCH_ZOOMS) continue;
       let served = 0;
       let full = 0;
       const overAt: number[] = [];

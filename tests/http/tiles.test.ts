@@ -337,6 +337,24 @@ describe('with the cache off (TILE_CACHE_MB=0)', () => {
     expect(c.status).toBe(304);
   });
 
+  it('follows an edit made around it: new ETag and bytes once its feed has the commit, no 304 for the old', async () => {
+    // With the feed live the uncached app keys the plain statement on the version in memory (the
+    // one the bench's reference runs); an edit through another Db must still show on the next tile.
+    const feed = await watchFeed(t.db);
+    const before = await fetchTile(bare.url, url('buildings', T16));
+    const floors = byId(before.tile.layers.buildings).get(1)!.floors === 31 ? 32 : 31;
+    const e = await feed.heard(() => t.db.query('UPDATE buildings SET floors = $1 WHERE id = 1', [floors]));
+    await appHeard(bare.url, e.id);
+    const after = await fetchTile(bare.url, url('buildings', T16));
+    expect(after.r.headers.get('etag')).not.toBe(before.r.headers.get('etag'));
+    expect(byId(after.tile.layers.buildings).get(1)!.floors).toBe(floors);
+    const revalidated = await fetch(bare.url + url('buildings', T16), {
+      headers: { 'If-None-Match': before.r.headers.get('etag')! },
+    });
+    expect(revalidated.status).toBe(200);
+    await feed.close();
+  });
+
   it('answers an empty tile below minZoom with an ETag', async () => {
     const r = await fetchTile(bare.url, url('buildings', tileAt(CENTER.lon, CENTER.lat, 13)));
     expect(r.r.status).toBe(200);

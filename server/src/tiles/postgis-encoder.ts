@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Queryable } from '../db/index.ts';
-import type { TableLayer } from '../layers.ts';
+import type { LayerDef, TableLayer } from '../layers.ts';
 import { TILE_VARIANTS, columnsOf, featureIdColumn, type TileEncoder, type TileVariant } from './encoder.ts';
 import type { LayerVersion } from './layer-versions.ts';
 import { TILE_BUFFER, TILE_EXTENT, partsAt, type TileAddress } from './tile.ts';
@@ -52,15 +52,37 @@ FROM layer_versions lv WHERE lv.layer = $${variant.maxFeatures ? 6 : 5}`;
 export class PostgisEncoder implements TileEncoder {
   readonly kind = 'postgis' as const;
   private readonly statements = new Map<string, { name: string; sql: string }>();
+  private readonly plainByVariant = new Map<
+    TileVariant,
+    Map<LayerDef, Map<number, { sql: string; opts: { name: string } } | null>>
+  >();
 
   constructor(private readonly db: Queryable) {}
 
   async encode(tile: TileAddress, variant: TileVariant = TILE_VARIANTS[0]!): Promise<Buffer> {
-    const parts = partsAt(tile.layer, tile.z);
-    if (parts.length === 0) return Buffer.alloc(0);
-    const st = this.statement(tile.layer.name, parts, variant, false);
-    const r = await this.db.query<{ mvt: Buffer }>(st.sql, params(tile, variant), { name: st.name });
+    const st = this.plain(tile, variant);
+    if (!st) return Buffer.alloc(0);
+    const r = await this.db.query<{ mvt: Buffer }>(st.sql, params(tile, variant), st.opts);
     return r.rows[0]?.mvt ?? Buffer.alloc(0);
+  }
+
+  /**
+   * The plain statement of (layer, zoom, variant), looked up without building a key string: this
+   * runs on every tile request. Undefined when no part reaches the zoom.
+   */
+  private plain(tile: TileAddress, variant: TileVariant) {
+    let byLayer = this.plainByVariant.get(variant);
+    if (!byLayer) this.plainByVariant.set(variant, (byLayer = new Map()));
+    let byZoom = byLayer.get(tile.layer);
+    if (!byZoom) byLayer.set(tile.layer, (byZoom = new Map()));
+    let st = byZoom.get(tile.z);
+    if (st === undefined) {
+      const parts = partsAt(tile.layer, tile.z);
+      const s = parts.length ? this.statement(tile.layer.name, parts, variant, false) : null;
+      st = s && { sql: s.sql, opts: { name: s.name } };
+      byZoom.set(tile.z, st);
+    }
+    return st;
   }
 
   async encodeVersioned(

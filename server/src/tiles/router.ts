@@ -112,8 +112,14 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
    * it only if that version is not older than the one the feed announced, so a replica that has not
    * replayed a commit yet never puts old bytes in the cache under the new version's key.
    */
-  const fromReplica = async (tile: TileAddress, headers: IncomingHttpHeaders) => {
-    if (!onReplica || !replica) return undefined;
+  const fromReplica = (tile: TileAddress, headers: IncomingHttpHeaders) =>
+    onReplica && replica ? fromReplicaOf(onReplica, replica, tile, headers) : undefined;
+  const fromReplicaOf = async (
+    onReplica: PostgisEncoder,
+    replica: NonNullable<typeof db.replica>,
+    tile: TileAddress,
+    headers: IncomingHttpHeaders,
+  ) => {
     const ok = replica.choose(sessionLsn(headers));
     if (!(typeof ok === 'boolean' ? ok : await ok)) return undefined;
     try {
@@ -134,12 +140,10 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
     etag: string,
     headers: IncomingHttpHeaders,
   ) => {
-    const r = await fromReplica(tile, headers);
+    const pending = fromReplica(tile, headers);
+    const r = pending && (await pending);
     if (r && r.version.version >= v.version) return { bytes: r.bytes, etag: etagOf(tile, r.version) };
-    const out = await encodeWithinLimit(tile, logger, (variant) =>
-      encoder.encode(tile, variant).then((bytes) => ({ bytes })),
-    );
-    return { bytes: out.bytes, etag };
+    return { bytes: await encodeBytesWithinLimit(tile, logger, encoder), etag };
   };
 
   /** The tile under `etag` (version `v`): from the cache, or encoded and kept under the ETag of what it holds. */
@@ -180,10 +184,15 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
   ): Promise<void> => {
     const tile = parseTileAddress(layer, z, x, y);
     const ifNoneMatch = headers['if-none-match'];
-    if (!cache && !ifNoneMatch && encodeVersioned) {
-      // Nothing to look up first: the tile and its version come from one statement, one snapshot —
-      // on the replica when it is at least at the version this process knows of.
-      const fromIt = await fromReplica(tile, headers);
+    const inMemory = versions.now();
+    if (!cache && !ifNoneMatch && encodeVersioned && !inMemory) {
+      // The versions are not in memory and there is nothing to look up first: the tile and its
+      // version come from one statement, one snapshot — on the replica when it is at least at the
+      // version this process knows of. With the feed live the plain statement below runs instead,
+      // keyed on the version in memory (read before the statement's snapshot, so never newer than
+      // the data it labels).
+      const pending = fromReplica(tile, headers);
+      const fromIt = pending && (await pending);
       if (fromIt) {
         const known = (versions.now() ?? (await versions.current())).get(tile.layer.name);
         if (!known || fromIt.version.version >= known.version) {
@@ -195,7 +204,7 @@ export function tileServer(ctx: AppContext, opts: TilesOptions = {}) {
       send(res, etagOf(tile, r.version), r.bytes);
       return;
     }
-    const v = (versions.now() ?? (await versions.current())).get(tile.layer.name);
+    const v = (inMemory ?? (await versions.current())).get(tile.layer.name);
     if (!v) throw new Error(`layer_versions has no row for ${tile.layer.name}`);
     const etag = etagOf(tile, v);
     if (matches(ifNoneMatch, etag)) {
@@ -240,24 +249,55 @@ async function encodeWithinLimit<T extends { bytes: Buffer }>(
   logger: AppContext['logger'],
   encode: (variant: TileVariant) => Promise<T>,
 ): Promise<T> {
-  const what = `while encoding tile ${describeTile(tile)}`;
   let out: T | undefined;
   for (const variant of TILE_VARIANTS) {
     try {
       out = await encode(variant);
     } catch (err) {
-      if (err instanceof ReplicaFailed) throw err;
-      logger.error({ err, variant }, what);
-      if ((err as { code?: string }).code === '57014') {
-        throw new HttpError(503, 'timeout', `The database took too long ${what}`);
-      }
-      throw new HttpError(500, 'internal', `Internal error ${what}`);
+      throw encodingFailed(tile, logger, variant, err);
     }
     if (out.bytes.byteLength <= TILE_MAX_BYTES) return out;
-    logger.warn(
-      { bytes: out.bytes.byteLength, limit: TILE_MAX_BYTES, variant },
-      `tile over the size limit ${what}`,
-    );
+    overLimit(tile, logger, variant, out.bytes.byteLength);
   }
   return out!;
+}
+
+/**
+ * The same for the bare bytes from `encoder.encode` — the uncached and cache-miss path, with no
+ * object or closure per request around the buffer.
+ */
+async function encodeBytesWithinLimit(
+  tile: TileAddress,
+  logger: AppContext['logger'],
+  encoder: TileEncoder,
+): Promise<Buffer> {
+  let out: Buffer | undefined;
+  for (const variant of TILE_VARIANTS) {
+    try {
+      out = await encoder.encode(tile, variant);
+    } catch (err) {
+      throw encodingFailed(tile, logger, variant, err);
+    }
+    if (out.byteLength <= TILE_MAX_BYTES) return out;
+    overLimit(tile, logger, variant, out.byteLength);
+  }
+  return out!;
+}
+
+/** The error to answer when encoding failed, logged with which tile was being encoded. */
+function encodingFailed(tile: TileAddress, logger: AppContext['logger'], variant: TileVariant, err: unknown) {
+  if (err instanceof ReplicaFailed) return err;
+  const what = `while encoding tile ${describeTile(tile)}`;
+  logger.error({ err, variant }, what);
+  if ((err as { code?: string }).code === '57014') {
+    return new HttpError(503, 'timeout', `The database took too long ${what}`);
+  }
+  return new HttpError(500, 'internal', `Internal error ${what}`);
+}
+
+function overLimit(tile: TileAddress, logger: AppContext['logger'], variant: TileVariant, bytes: number) {
+  logger.warn(
+    { bytes, limit: TILE_MAX_BYTES, variant },
+    `tile over the size limit while encoding tile ${describeTile(tile)}`,
+  );
 }
