@@ -102,6 +102,20 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, ma
   return n;
 }
 
+/**
+ * How long one statement of a batch command (import, camera import, seed, export) may run unless
+ * STATEMENT_TIMEOUT_MS says otherwise. STATEMENT_TIMEOUT_MS (default 30 s) bounds what a web request
+ * may hold; a batch checks a whole file in one statement, and a 200,000-row XLSX of gates ran past
+ * 30 s on a busy two-core machine and was refused after minutes of reading.
+ */
+export const BATCH_STATEMENT_TIMEOUT_MS = 3_600_000;
+
+/** The configuration of a batch command: loadConfig with the batch's statement time limit. */
+export function loadBatchConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(env);
+  return env.STATEMENT_TIMEOUT_MS ? config : { ...config, statementTimeoutMs: BATCH_STATEMENT_TIMEOUT_MS };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
