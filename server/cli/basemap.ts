@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { BasemapFileError } from '../src/basemaps/archive.ts';
 import { BasemapStore } from '../src/basemaps/store.ts';
-import { ConfigError, loadConfig, type Config } from '../src/config.ts';
+import { ConfigError, loadBatchConfig, type Config } from '../src/config.ts';
 import { migrate, openDb, type Db } from '../src/db/index.ts';
 
 const USAGE = 'usage: npm run basemap -- add FILE [--name NAME] | list | remove ID';
@@ -90,7 +90,7 @@ export async function runBasemapCli(argv: string[], db: Db, config: Config): Pro
 async function main(): Promise<void> {
   let db: Db | undefined;
   try {
-    const config = loadConfig();
+    const config = loadBatchConfig();
     // As the owner where there is one: row-level security lets only a signed-in admin write basemaps.
     db = await openDb({ ...config, databaseUrl: config.migrationDatabaseUrl ?? config.databaseUrl });
     await migrate(db);

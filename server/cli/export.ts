@@ -20,7 +20,7 @@ import {
 } from '../../core/exchange.ts';
 import { isOneOf } from '../../core/vocabulary.ts';
 import { exportLayer, isStreet } from '../src/exporter/index.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb } from '../src/db/index.ts';
 
 const USAGE = `usage: npm run export -- --layer <${EXPORT_LAYERS.join('|')}>
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const srs = Number(args.values.srs ?? 4326);
   if (!(EXPORT_SRS as readonly number[]).includes(srs)) return fail(`unknown srs "${args.values.srs}"`);
 
-  const db = await openDb(asOwner(loadConfig()));
+  const db = await openDb(asOwner(loadBatchConfig()));
   try {
     await migrate(db);
     if (street !== undefined && !(await isStreet(db, street))) fail(`no street with code "${street}"`);

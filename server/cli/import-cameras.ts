@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CAMERA_SYSTEMS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
 import { PROBLEM_LANGUAGES } from '../../core/import-words.ts';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   }
   let db: Db | undefined;
   try {
-    db = await openDb(asOwner(loadConfig()));
+    db = await openDb(asOwner(loadBatchConfig()));
     await migrate(db);
     const r = await importCameras(db, {
       text,

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import {
   importProblemLines,
@@ -163,9 +163,7 @@ async function main(): Promise<void> {
       ]);
     }
     const sources = source.read(chosen);
-    // No per-statement time limit (STATEMENT_TIMEOUT_MS is for requests): the COPY into the staging
-    // table lasts as long as the whole file takes to read, minutes for a large one on a busy machine.
-    db = await openDb(asOwner({ ...loadConfig(), statementTimeoutMs: 0 }));
+    db = await openDb(asOwner(loadBatchConfig()));
     await migrate(db);
     const result = await importLayer(db, {
       layer,
@@ -225,7 +223,7 @@ async function importCameraFile(
   }
   let db: Db | undefined;
   try {
-    db = await openDb(asOwner(loadConfig()));
+    db = await openDb(asOwner(loadBatchConfig()));
     await migrate(db);
     const r = await importCameras(db, { text, format: /\.csv$/i.test(file) ? 'csv' : 'geojson', crs });
     printProblems(lang, file, r.warnings, 'warning: ');

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { ensureDemoAccounts } from '../src/auth.ts';
 import { demoAccountsText, generatedPassword } from '../src/bootstrap.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { seedDemoCity } from '../src/seed.ts';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   let config;
   try {
-    config = loadConfig();
+    config = loadBatchConfig();
   } catch (e) {
     if (e instanceof ConfigError) fail(`Configuration error: ${e.message}`);
     throw e;

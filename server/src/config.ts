@@ -102,6 +102,17 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, ma
   return n;
 }
 
+/**
+ * The configuration of a batch command (import, camera import, seed, export, basemap): no
+ * per-statement time limit. STATEMENT_TIMEOUT_MS bounds what a web request may hold; a batch reads a
+ * whole file into one COPY and checks it in one statement, and a 200,000-row XLSX of gates and a
+ * 200,000-building Shapefile both ran past 30 s on a busy two-core machine and were refused after
+ * minutes of work.
+ */
+export function loadBatchConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return { ...loadConfig(env), statementTimeoutMs: 0 };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
