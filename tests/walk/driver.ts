@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Polygon, Position } from 'geojson';
 import pino from 'pino';
 import type { Browser, Page, Request } from 'playwright-core';
-import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
+import { localPlane, toLocal, toLonLat } from '../../core/viewshed/index.ts';
 import { createApp } from '../../server/src/app.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loadConfig } from '../../server/src/config.ts';
@@ -18,6 +18,12 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
  * adopt a proposal — and after every step the invariants: no page error, the app is not blank,
  * nothing but service areas (and what a save derives from them) was written, and after each save the
  * server's stored geometry is what the editor shows.
+ *
+ * The walk aims at work the server takes, so the main invariant is checked on most saves: new areas
+ * are drawn in empty space of the street in view, vertices are moved only where the area stays valid,
+ * merges pick a neighbour the area touches (the database answers where); one such action in eight
+ * goes anywhere instead, so refused saves still test the error path, as a minority. The guards'
+ * native confirmations are answered yes or no at random, and every wait is for a condition.
  *
  * The world is small and hand-made (one street, six areas with gaps between them, buildings inside
  * and a cluster of uncovered 三无 buildings outside, a camera and a gate), so a step costs a few
@@ -36,8 +42,6 @@ const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${
 /** The view: zoom 17 centred east of the world, so the editor panel on the right hides none of it. */
 const ZOOM = 17;
 const CENTRE = pt(120, 0);
-/** Where new areas are drawn: free of areas and buildings (metres). */
-const FREE = { x0: -330, x1: -150, y0: -250, y1: -150 };
 
 /** A deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -305,8 +309,14 @@ export interface WalkReport {
   acknowledgedWrites: number;
   /** Writes whose answer never reached the page (the ledger then re-read the database). */
   unanswered: number;
-  /** Saves after which the editor showed exactly the stored polygon. */
+  /** Saves after which the editor showed exactly the stored polygon (the main invariant, checked). */
   shownSaves: number;
+  /** Saves the server acknowledged (2xx). */
+  savesAcknowledged: number;
+  /** Saves the server refused, by the error code it answered (overlap, out_of_jurisdiction, …). */
+  savesRefused: Record<string, number>;
+  /** Saves the client refused before sending (a blocking live check, a missing field). */
+  savesRefusedInClient: number;
 }
 
 /** A failed invariant, with the walk so far to replay it. */
@@ -314,7 +324,11 @@ export class WalkError extends Error {}
 
 type Action = { name: string; when: (v: EditorView) => boolean; run: () => Promise<void> };
 
-/** How often each action is picked among those the state allows (editing more than browsing). */
+/**
+ * How often each action is picked among those the state allows (editing more than browsing); a user
+ * with unsaved edits mostly saves them, so most edits reach the server and are checked there.
+ */
+const weight = (name: string, v: EditorView) => (name === 'save' && v.dirty ? 40 : (WEIGHT[name] ?? 1));
 const WEIGHT: Record<string, number> = {
   open: 3,
   'sign-in': 5,
@@ -355,7 +369,16 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     acknowledgedWrites: 0,
     unanswered: 0,
     shownSaves: 0,
+    savesAcknowledged: 0,
+    savesRefused: {},
+    savesRefusedInClient: 0,
   };
+  // The guards' native confirmations (close, new, switch area with unsaved edits): yes or no at random.
+  let lastDialog: boolean | null = null;
+  page.on('dialog', (d) => {
+    lastDialog = random() < 0.7;
+    void (lastDialog ? d.accept() : d.dismiss()).catch(() => {});
+  });
   const baseline = await fingerprint(world.db);
 
   // Every write the page sends to /api/service-areas, and what the server answered it.
@@ -366,14 +389,23 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
   const complaints: string[] = [];
   let writesSent = 0;
   let lostAnswer = false;
+  let lastRefusal = '';
   const isWrite = (r: Request) =>
     r.method() !== 'GET' && new URL(r.url()).pathname.startsWith('/api/service-areas');
+  const sentAt = new Map<Request, number>();
   page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api')) sentAt.set(r, Date.now());
     if (!isWrite(r)) return;
     inFlight.add(r);
     writesSent++;
   });
   page.on('requestfinished', (r) => {
+    const t = sentAt.get(r);
+    if (t !== undefined) {
+      sentAt.delete(r);
+      if (Date.now() - t > 300)
+        log(`    ${r.method()} ${r.url().replace(world.url, '')} ${Date.now() - t} ms`);
+    }
     if (!isWrite(r)) return;
     handling.push(
       (async () => {
@@ -385,7 +417,10 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         } catch {
           request = null;
         }
-        const why = ledger.apply(r.method(), new URL(r.url()).pathname, res?.status() ?? 0, request, answer);
+        const status = res?.status() ?? 0;
+        if (status >= 400)
+          lastRefusal = (answer as { error?: { code?: string } } | null)?.error?.code ?? `http_${status}`;
+        const why = ledger.apply(r.method(), new URL(r.url()).pathname, status, request, answer);
         if (why) complaints.push(why);
       })()
         .catch((e: unknown) => {
@@ -422,6 +457,92 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     const xy = await page.evaluate((q) => window.__wuyouEditor!.project(q), p);
     return { x: box.x + xy.x, y: box.y + xy.y };
   };
+  /**
+   * Where points are on the page, and whether a click there reaches the map (not a panel, the legend or
+   * the dashboard over it, not off the screen).
+   */
+  const onScreen = (ps: Position[]) =>
+    page.evaluate((qs) => {
+      const map = document.querySelector('[data-testid=map]')!;
+      const box = map.getBoundingClientRect();
+      return qs.map((q) => {
+        const xy = window.__wuyouEditor!.project(q);
+        const x = box.x + xy.x;
+        const y = box.y + xy.y;
+        const at = document.elementFromPoint(x, y);
+        return { x, y, onMap: at?.tagName === 'CANVAS' && map.contains(at) };
+      });
+    }, ps);
+  /** Metres per screen pixel here and now (the view may have moved: adopting a proposal flies to it). */
+  const metresPerPixel = async () => {
+    const [a, b] = await onScreen([pt(0, 0), pt(100, 0)]);
+    return 100 / Math.max(1e-6, Math.hypot(b!.x - a!.x, b!.y - a!.y));
+  };
+  /** The part of the street the map shows, in the world's metres (the map is north up). */
+  const viewMetres = async () => {
+    const [o] = await onScreen([pt(0, 0)]);
+    const mpp = await metresPerPixel();
+    const box = (await page.locator('[data-testid=map]').boundingBox())!;
+    const x = (px: number) => (px - o!.x) * mpp;
+    const y = (py: number) => (o!.y - py) * mpp;
+    return {
+      x0: Math.max(-580, x(box.x)),
+      x1: Math.min(580, x(box.x + box.width)),
+      y0: Math.max(-580, y(box.y + box.height)),
+      y1: Math.min(580, y(box.y)),
+    };
+  };
+  /** The snapping tolerance (area-draw.ts: 12 px) with a margin, in metres. */
+  const snapReach = async () => 16 * (await metresPerPixel());
+  /**
+   * The first of the candidate polygons the server would take as a new or edited area: valid, at least
+   * `minM2`, inside the street, overlapping no stored area (but `except`) nor any of `extra` (parts a
+   * save will create), and keeping `clearance` metres from the others' edges at `points` (so snapping
+   * cannot pull a vertex onto a neighbour). Null when none is.
+   */
+  const firstValid = async (
+    candidates: { rings: Position[][]; points: Position[] }[],
+    opts: { except: number[]; extra: Polygon[]; clearance: number; minM2: number },
+  ): Promise<number | null> => {
+    if (!candidates.length) return null;
+    const r = await world.db.query<{ i: number }>(
+      `WITH c AS (
+         SELECT (e.ordinality - 1)::int AS i, e.value AS v
+         FROM json_array_elements($1::json) WITH ORDINALITY e),
+       v AS (
+         SELECT c.i, ST_SetSRID(ST_GeomFromGeoJSON(json_build_object('type', 'Polygon',
+                  'coordinates', json_build_array(r.value))::text), 4326) AS g
+         FROM c, json_array_elements(c.v->'rings') r),
+       p AS (
+         SELECT c.i, ST_SetSRID(ST_MakePoint((q.value->>0)::float8, (q.value->>1)::float8), 4326) AS g
+         FROM c, json_array_elements(c.v->'points') q),
+       extra AS (
+         SELECT ST_SetSRID(ST_GeomFromGeoJSON(x.value::text), 4326) AS g FROM json_array_elements($4::json) x),
+       others AS (
+         SELECT geom AS g FROM service_areas WHERE NOT (id = ANY($3::bigint[]))
+         UNION ALL SELECT g FROM extra),
+       street AS (SELECT geom FROM jurisdictions WHERE code = $2)
+       SELECT c.i FROM c
+       WHERE NOT EXISTS (
+         SELECT 1 FROM v WHERE v.i = c.i AND CASE WHEN NOT ST_IsValid(v.g) THEN true ELSE
+           ST_Area(v.g::geography) < $5
+           OR NOT ST_CoveredBy(v.g, (SELECT geom FROM street))
+           OR EXISTS (SELECT 1 FROM others o WHERE ST_Intersects(o.g, v.g)
+                        AND ST_Area(ST_Intersection(o.g, v.g)::geography) > 0.001) END)
+       AND NOT EXISTS (
+         SELECT 1 FROM p, others o WHERE p.i = c.i AND ST_DWithin(o.g::geography, p.g::geography, $6))
+       ORDER BY c.i LIMIT 1`,
+      [
+        JSON.stringify(candidates),
+        STREET,
+        opts.except,
+        JSON.stringify(opts.extra),
+        opts.minM2,
+        opts.clearance,
+      ],
+    );
+    return r.rows[0]?.i ?? null;
+  };
   const drawnNow = () => page.evaluate(() => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features));
   const clickMap = async (p: Position, waitForDrawing: boolean) => {
     const { x, y } = await pixel(p);
@@ -432,7 +553,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         page.waitForFunction(
           (w) => JSON.stringify(window.__wuyouEditor!.drawSnapshot().features) !== w,
           was,
-          { timeout: 4000 },
+          { timeout: 4000, polling: 50 },
         ),
       );
   };
@@ -473,10 +594,6 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         [STREET],
       )
     ).rows;
-  const draftRing = () =>
-    page.evaluate(
-      () => (window.__wuyouEditor!.getState().draft?.geometry as Polygon | null)?.coordinates[0] ?? null,
-    );
 
   const actions: Action[] = [
     {
@@ -501,37 +618,70 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     },
     {
       name: 'select',
-      when: (v) => v.open && v.signedIn,
+      // (While drawing or splitting a click on the map is a vertex; while merging it picks the other area.)
+      when: (v) => v.open && v.signedIn && v.tool !== 'draw' && v.tool !== 'split' && v.tool !== 'merge',
       run: async () => {
-        const a = pick(await areas());
-        if (!a) return;
-        for (let i = 0; i < 3; i++) {
-          await clickMap([a.x, a.y], false);
-          await answerDialogs();
-          if (
-            await within(
-              page.waitForFunction((want) => window.__wuyouEditor?.getState().draft?.id === want, a.id, {
-                timeout: 2000,
-              }),
-            )
-          )
-            return;
-        }
+        const v = await view(page);
+        const all = (await areas()).filter((x) => x.id !== v.draftId);
+        const seen = await onScreen(all.map((a) => [a.x, a.y]));
+        const shown = all.filter((_, i) => seen[i]!.onMap);
+        if (!shown.length) return;
+        const a = pick(shown);
+        lastDialog = null;
+        await clickMap([a.x, a.y], false);
+        // With unsaved edits the editor asks first; a "no" keeps the draft as it was.
+        if (lastDialog === false) return;
+        await within(
+          page.waitForFunction((want) => window.__wuyouEditor?.getState().draft?.id === want, a.id, {
+            timeout: 15_000,
+          }),
+        );
       },
     },
     {
       name: 'draw',
       when: (v) => v.open && v.signedIn,
       run: async () => {
-        const x0 = between(FREE.x0, FREE.x1 - 40);
-        const y0 = between(FREE.y0, FREE.y1 - 40);
-        const w = between(15, 40);
-        const h = between(15, 40);
+        // Candidate shapes in the part of the street in view (adopting a proposal flies the map to it):
+        // quadrilaterals 20-70 m a side, corners jittered.
+        const v = await viewMetres();
+        const shapes: Position[][] = [];
+        for (let k = 0; k < 24; k++) {
+          const [cx, cy, w, h] = [between(v.x0, v.x1), between(v.y0, v.y1), between(20, 70), between(20, 70)];
+          const j = Math.min(w, h) * 0.2;
+          shapes.push(
+            [
+              [-1, -1],
+              [1, -1],
+              [1, 1],
+              [-1, 1],
+            ].map(([sx, sy]) => pt(cx + (sx! * w) / 2 + between(-j, j), cy + (sy! * h) / 2 + between(-j, j))),
+          );
+        }
+        const anywhere = random() < 1 / 8;
+        const snap = random() < 0.5;
         if (!(await button('new'))) return;
-        await answerDialogs();
+        // With unsaved edits the editor asks first; a "no" keeps the draft and no drawing starts.
+        if ((await view(page)).tool !== 'draw') return;
         if (await page.isEnabled('[data-testid=editor-snapping]').catch(() => false))
-          await page.setChecked('[data-testid=editor-snapping]', random() < 0.5);
-        const ring = [pt(x0, y0), pt(x0 + w, y0), pt(x0 + w, y0 + h), pt(x0, y0 + h)];
+          await page.setChecked('[data-testid=editor-snapping]', snap);
+        const snapping = await page.isChecked('[data-testid=editor-snapping]');
+        const px = await onScreen(shapes.flat());
+        const visible = shapes.filter((_, k) => px.slice(k * 4, k * 4 + 4).every((q) => q.onMap));
+        // Most drawings go into empty space the server will take; one in eight anywhere in view (the
+        // refusal path: overlap, too small).
+        let ring: Position[] | undefined = visible[0];
+        if (!anywhere) {
+          const i = await firstValid(
+            visible.map((r) => ({ rings: [[...r, r[0]!]], points: r })),
+            { except: [], extra: [], clearance: snapping ? await snapReach() : 1, minM2: 150 },
+          );
+          ring = i === null ? undefined : visible[i];
+        }
+        if (!ring) {
+          log('  (draw: no free space in view)');
+          return;
+        }
         for (const p of ring) await clickMap(p, true);
         await clickMap(ring[0]!, false);
         await within(
@@ -543,17 +693,64 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     },
     {
       name: 'drag-vertex',
-      when: (v) => v.open && v.hasGeometry,
+      when: (v) => v.open && v.hasGeometry && v.tool === 'edit',
       run: async () => {
-        const ring = await draftRing();
+        const s = await page.evaluate(() => {
+          const st = window.__wuyouEditor!.getState() as {
+            draft: { id: number | null; geometry: Polygon | null } | null;
+            pending: { mergedAway: { id: number }[]; splitOff: Polygon[] };
+          };
+          return {
+            ring: st.draft?.geometry?.coordinates[0] ?? null,
+            id: st.draft?.id ?? null,
+            mergedAway: st.pending.mergedAway.map((m) => m.id),
+            splitOff: st.pending.splitOff,
+          };
+        });
+        const ring = s.ring;
         if (!ring || ring.length < 4) return;
-        const v = ring[Math.floor(random() * (ring.length - 1))]!;
-        const from = await pixel(v);
-        const to = { x: from.x + between(-12, 12), y: from.y + between(-12, 12) };
-        await page.mouse.move(from.x, from.y);
+        const k = Math.floor(random() * (ring.length - 1));
+        const [vx, vy] = toLocal(O, ring[k]![0]!, ring[k]![1]!);
+        // Eight moves of 3-15 m; each is tried with the vertex also 1.5 m off each way, so the pixel
+        // the mouse lands on cannot turn a valid move into an overlap.
+        const moves = Array.from({ length: 8 }, () => {
+          const d = between(3, 15);
+          const a = between(0, 2 * Math.PI);
+          const tx = vx + d * Math.cos(a);
+          const ty = vy + d * Math.sin(a);
+          const rings = [
+            [0, 0],
+            [1.5, 0],
+            [-1.5, 0],
+            [0, 1.5],
+            [0, -1.5],
+          ].map(([ex, ey]) => {
+            const r = ring.slice();
+            r[k] = pt(tx + ex!, ty + ey!);
+            if (k === 0) r[r.length - 1] = r[0]!;
+            return r;
+          });
+          return { target: pt(tx, ty), rings, points: [pt(tx, ty)] };
+        });
+        // Most moves keep the area valid; one in eight goes anywhere near (the refusal path).
+        let move: (typeof moves)[number] | undefined = moves[0];
+        if (random() >= 1 / 8) {
+          const snapping = await page.isChecked('[data-testid=editor-snapping]');
+          const i = await firstValid(moves, {
+            except: [...(s.id === null ? [] : [s.id]), ...s.mergedAway],
+            extra: s.splitOff,
+            clearance: snapping ? await snapReach() : 0.5,
+            minM2: 110,
+          });
+          move = i === null ? undefined : moves[i];
+        }
+        if (!move) return;
+        const [from, to] = await onScreen([ring[k]!, move.target]);
+        if (!from!.onMap || !to!.onMap) return;
+        await page.mouse.move(from!.x, from!.y);
         await page.mouse.down();
         for (let i = 1; i <= 8; i++)
-          await page.mouse.move(from.x + ((to.x - from.x) * i) / 8, from.y + ((to.y - from.y) * i) / 8);
+          await page.mouse.move(from!.x + ((to!.x - from!.x) * i) / 8, from!.y + ((to!.y - from!.y) * i) / 8);
         await page.mouse.up();
         await within(
           page.waitForFunction(
@@ -562,7 +759,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
                 (window.__wuyouEditor!.getState().draft?.geometry as Polygon | null)?.coordinates[0],
               ) !== r0,
             JSON.stringify(ring),
-            { timeout: 3000 },
+            { timeout: 5000 },
           ),
         );
       },
@@ -597,11 +794,25 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       when: (v) => v.open && v.draftId != null && !v.dirty,
       run: async () => {
         const id = (await view(page)).draftId;
-        const others = (await areas()).filter((x) => x.id !== id);
+        const touching = new Set(
+          (
+            await world.db.query<{ id: number }>(
+              `SELECT b.id::int AS id FROM service_areas a, service_areas b
+               WHERE a.id = $1 AND b.id <> a.id AND ST_DWithin(a.geom::geography, b.geom::geography, 0.05)`,
+              [id],
+            )
+          ).rows.map((r) => r.id),
+        );
+        const all = (await areas()).filter((x) => x.id !== id);
+        const seen = await onScreen(all.map((a) => [a.x, a.y]));
+        const shown = all.filter((_, i) => seen[i]!.onMap);
+        // Mostly a neighbour it touches; one in eight any area in view (the editor refuses: not adjacent).
+        const near = shown.filter((x) => touching.has(x.id));
+        const others = near.length && random() >= 1 / 8 ? near : shown;
         if (!others.length || !(await button('merge'))) return;
         const o = pick(others);
         await clickMap([o.x, o.y], false);
-        await within(page.waitForSelector('[data-testid=merge-keep-mine]', { timeout: 3000 }));
+        await within(page.waitForSelector('[data-testid=merge-keep-mine]', { timeout: 15_000 }));
         await answerDialogs();
       },
     },
@@ -619,24 +830,21 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
             await page.selectOption(mode, 'community_custodial');
         }
         // The click either refuses at once in the client (a blocking live check, a missing field: a
-        // message, no request) or starts saving (the button busy); then the save runs to its end, however
+        // message, no request) or starts saving (the button busy): the editor decides within the click's
+        // own event, so two frames later the button says which. Then the save runs to its end, however
         // long the loaded machine takes, so its answer is seen and checked.
         const sent = writesSent;
         const acked = ledger.acked;
-        const message = await page.textContent('[data-testid=editor-message]').catch(() => null);
+        lastRefusal = '';
         await page.click('[data-testid=editor-save]');
-        const started = await within(
-          page.waitForFunction(
-            (m) => {
-              const busy = document.querySelector('[data-testid=editor-save]')?.getAttribute('aria-busy');
-              const el = document.querySelector('[data-testid=editor-message]');
-              const errs = document.querySelectorAll('[data-testid^=field-error-]').length;
-              return busy === 'true' || (el && el.textContent !== m) || errs > 0;
-            },
-            message,
-            { timeout: 10_000, polling: 50 },
-          ),
+        await page.evaluate(
+          () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))),
         );
+        const started =
+          writesSent > sent ||
+          (await page.evaluate(
+            () => document.querySelector('[data-testid=editor-save]')?.getAttribute('aria-busy') === 'true',
+          ));
         if (started)
           await within(
             page.waitForFunction(
@@ -647,9 +855,18 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
           );
         await writesSettled(60_000);
         await answerDialogs();
-        if (writesSent === sent) return; // refused in the client
+        if (writesSent === sent) {
+          report.savesRefusedInClient++;
+          return;
+        }
         report.saves++;
-        if (ledger.acked === acked) return; // refused by the server (overlap, too small, …): it said why
+        if (ledger.acked === acked) {
+          // Refused by the server (overlap, too small, …): it said why.
+          const code = lastRefusal || 'unknown';
+          report.savesRefused[code] = (report.savesRefused[code] ?? 0) + 1;
+          return;
+        }
+        report.savesAcknowledged++;
         // The stored geometry is what the editor shows once the save has settled.
         const settled = await within(
           page.waitForFunction(
@@ -789,8 +1006,8 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     for (let step = 0; step < opts.steps && !(opts.deadline && Date.now() > opts.deadline); step++) {
       const v = await view(page);
       const enabled = actions.filter((a) => a.when(v) && !opts.knownFailing?.[a.name]);
-      let r = random() * enabled.reduce((t, x) => t + (WEIGHT[x.name] ?? 1), 0);
-      const a = enabled.find((x) => (r -= WEIGHT[x.name] ?? 1) < 0) ?? enabled[enabled.length - 1]!;
+      let r = random() * enabled.reduce((t, x) => t + weight(x.name, v), 0);
+      const a = enabled.find((x) => (r -= weight(x.name, v)) < 0) ?? enabled[enabled.length - 1]!;
       history.push(a.name);
       report.actions[a.name] = (report.actions[a.name] ?? 0) + 1;
       const t0 = Date.now();
