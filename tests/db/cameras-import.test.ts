@@ -143,6 +143,22 @@ describe('importCameras', () => {
     expect(await count()).toBe(0);
   });
 
+  it('warns, by row, of a camera outside China as the main importer does (x,y = 1,2 went in without a word)', async () => {
+    await t.db.query('DELETE FROM cameras');
+    const csv = 'lon,lat,@id\n105.59,30.53,node/1\n1,2,node/2\n';
+    const r = await importCameras(t.db, { text: csv, format: 'csv' });
+    expect(r.inserted).toBe(2);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({
+        index: 1,
+        row: 3,
+        code: 'outside_china',
+        params: { lon: '1.000000', lat: '2.000000' },
+      }),
+    ]);
+    expect(importProblemLine('zh-CN', r.warnings[0]!)).toContain('中国境外');
+  });
+
   it('reads OSM tags from a CSV with lon/lat', async () => {
     await t.db.query('DELETE FROM cameras');
     const csv = 'lon,lat,@id,camera:type,camera:direction\n8.5,47.3,node/1,fixed,NW\n8.6,47.3,node/2,dome,\n';

@@ -11,6 +11,7 @@ import {
 } from '../../../core/cameras/index.ts';
 import type { CameraSystem } from '../../../core/vocabulary.ts';
 import type { Db } from '../db/index.ts';
+import { insideChina } from '../importer/crs.ts';
 import {
   ImportError,
   featuresFromGeoJson,
@@ -64,8 +65,32 @@ export class CameraImportError extends Error {
   }
 }
 
-/** Reads a camera file into records and problems, without touching the database. */
-export function readCameraFile(opts: Pick<CameraImportOptions, 'text' | 'format' | 'system'>): {
+/**
+ * Reads a camera file into records and problems, without touching the database. A camera outside
+ * China is a warning on its row, as the main importer gives for any layer (wrong columns or CRS).
+ */
+export function readCameraFile(
+  opts: Pick<CameraImportOptions, 'text' | 'format' | 'system'>,
+): ReturnType<typeof readCameraRows> {
+  const r = readCameraRows(opts);
+  const far = new Map<number, RowProblem>();
+  for (const c of r.cameras) {
+    if (far.has(c.row) || !Number.isFinite(c.lon) || !Number.isFinite(c.lat) || insideChina(c.lon, c.lat))
+      continue;
+    far.set(c.row, {
+      row: c.row,
+      field: 'lon',
+      code: 'outside_china',
+      params: { lon: c.lon.toFixed(6), lat: c.lat.toFixed(6) },
+      severity: 'warning',
+    });
+  }
+  if (!far.size) return r;
+  const problems = [...r.problems, ...[...far.values()].map(located(r.lines))];
+  return { ...r, problems: problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1)) };
+}
+
+function readCameraRows(opts: Pick<CameraImportOptions, 'text' | 'format' | 'system'>): {
   source: 'osm' | 'gbt28181';
   rows: number;
   cameras: CameraRecord[];
