@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { fromOutside, type ChangeEvent, type ChangeLayer } from '../../../core/change-event.ts';
+import { CHANGE_LAYERS, fromOutside, type ChangeEvent } from '../../../core/change-event.ts';
 import { onSessionChange, sessionUser } from '../api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
@@ -9,14 +9,6 @@ import { LIVE_CHANGE, LIVE_RESET, setLiveFeedOn } from './events.ts';
 import { LiveFeed } from './live-feed.ts';
 
 const TILE_SOURCES = ['service-areas', 'buildings', 'compounds', 'cameras', 'gates', 'jurisdictions'];
-const LAYER_ORDER: ChangeLayer[] = [
-  'service-areas',
-  'cameras',
-  'gates',
-  'compounds',
-  'ledger',
-  'assessments',
-];
 /** How long the map rests after a pan before the stream follows the new view. */
 const VIEW_DEBOUNCE_MS = 500;
 
@@ -105,7 +97,7 @@ export function LiveUpdates({ map }: { map: MapController | null }) {
   return (
     <div className="live-toasts" data-testid="live-toasts" role="status" aria-live="polite">
       {toasts.map(({ id, event: e }) => {
-        const layer = LAYER_ORDER.find((l) => e.changes[l]);
+        const layer = CHANGE_LAYERS.find((l) => e.changes[l]);
         return (
           <div key={id} className="live-toast" data-testid="live-toast" data-event-id={id}>
             {t('live.changed', {
