@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -169,4 +169,33 @@ export function keepAliveGet(port: number, sockets: number): (path: string) => P
         })
         .on('error', reject);
     });
+}
+
+/**
+ * `server/index.ts` spawned with `env` on top of this process's (HOST 127.0.0.1, PORT `port`),
+ * returned once /api/health answers ok; an exit or `timeoutMs` without an answer fails. `root`:
+ * the checkout whose server runs (this one by default).
+ */
+export async function startServer(
+  port: number,
+  env: Record<string, string>,
+  timeoutMs: number,
+  root = fileURLToPath(new URL('../', import.meta.url)),
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

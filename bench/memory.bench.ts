@@ -8,31 +8,27 @@
  *
  * `npx tsx bench/memory.bench.ts` or `npm run bench -- memory`. BENCH_BUILDINGS (default 20,000).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { report, round, type Comparison } from './lib.ts';
+import { pathToFileURL } from 'node:url';
+import { report, round, startServer, type Comparison } from './lib.ts';
 
 const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 20_000);
 const TARGET_MB = 600;
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 function mb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? round(Number(m[1]) / 1024, 1) : NaN;
 }
 
-async function start(dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+function start(dir: string, port: number): Promise<ChildProcess> {
+  return startServer(
+    port,
+    {
       DATABASE_URL: '',
       PGLITE_DIR: dir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
       DEMO_BUILDINGS: String(BUILDINGS),
       ADMIN_PASSWORD: 'bench-memory-1',
       AUTH_SECRET: 'bench',
@@ -40,20 +36,8 @@ async function start(dir: string, port: number): Promise<ChildProcess> {
       HEAVY_RATE_PER_MIN: '100000',
       HEAVY_TIMEOUT_MS: '120000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (r.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    20 * 60_000,
+  );
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -12,14 +12,14 @@
  * (idle 160; upload 251, preview 314, commit 321) with the upload in pieces (8d3e77d); 2,615 MB before
  * it (aad21bf: upload 891, preview 2,615, commit 2,592). A 50 MB file: peak 349 MB.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { demoCity } from '../data/demo-city/index.ts';
-import { benchPostgres, report, round } from './lib.ts';
+import { benchPostgres, report, round, startServer } from './lib.ts';
 
 const ROOT = process.env.BENCH_ROOT || fileURLToPath(new URL('..', import.meta.url));
 const TARGET_MB = Number(process.env.BENCH_UPLOAD_MB ?? 250);
@@ -58,14 +58,11 @@ async function writeGeoJson(file: string, mb: number): Promise<{ features: numbe
   return { features: i, bytes: statSync(file).size };
 }
 
-async function start(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+function start(databaseUrl: string, port: number): Promise<ChildProcess> {
+  return startServer(
+    port,
+    {
       DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
       DEMO_BUILDINGS: '0',
       ADMIN_PASSWORD: PASSWORD,
       AUTH_SECRET: 'bench',
@@ -74,19 +71,9 @@ async function start(databaseUrl: string, port: number): Promise<ChildProcess> {
       HEAVY_RATE_PER_MIN: '100000',
       HEAVY_TIMEOUT_MS: '600000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    10 * 60_000,
+    ROOT,
+  );
 }
 
 /** Runs `step` while sampling the server's VmRSS; its highest sample (MB) and the step's seconds. */
