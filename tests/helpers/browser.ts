@@ -8,8 +8,7 @@ import { describe, it } from 'vitest';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import type { Db } from '../../server/src/db/index.ts';
-import { seedDemoCity } from '../../server/src/seed.ts';
-import { createTestDb } from './db.ts';
+import { createSeededTestDb } from './db.ts';
 
 /** Debian's Chromium (package `chromium`), or CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -79,9 +78,8 @@ export async function startServerWithDemoCity(opts: {
   if (!existsSync(`${CLIENT_DIST}/index.html`)) {
     throw new Error(`${CLIENT_DIST}/index.html is missing: run \`npm run build\` before the browser tests`);
   }
-  const t = await createTestDb();
+  const t = await createSeededTestDb({ buildings: opts.buildings });
   try {
-    await seedDemoCity(t.db, { buildings: opts.buildings });
     const config = loadConfig({
       ...process.env,
       CLIENT_DIST,

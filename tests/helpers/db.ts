@@ -1,12 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createEmbeddedDb, type EmbeddedOptions } from '../../server/src/db/embedded.ts';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { migrate, type Db } from '../../server/src/db/index.ts';
 import { MIGRATIONS_DIR } from '../../server/src/db/migrate.ts';
+import { seedDemoCity, type SeedOptions } from '../../server/src/seed.ts';
 
 export interface TestDb {
   db: Db;
@@ -23,7 +33,11 @@ export const TEST_DB_KIND = process.env.DATABASE_URL ? 'postgres' : 'embedded';
  * dropped after; embedded, an in-memory PGlite. `kind` 'embedded' asks for PGlite even when
  * DATABASE_URL is set (the parity suite compares both).
  */
-export async function createTestDb(kind: 'postgres' | 'embedded' = TEST_DB_KIND): Promise<TestDb> {
+export async function createTestDb(
+  kind: 'postgres' | 'embedded' = TEST_DB_KIND,
+  /** On a server: a database to copy (CREATE DATABASE … TEMPLATE), already migrated. */
+  template?: string,
+): Promise<TestDb> {
   const base = process.env.DATABASE_URL;
   if (!base || kind === 'embedded') {
     const db = await migratedEmbeddedDb();
@@ -32,7 +46,7 @@ export async function createTestDb(kind: 'postgres' | 'embedded' = TEST_DB_KIND)
   const name = `wuyou_t_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const u = new URL(base);
   u.pathname = `/${name}`;
@@ -75,6 +89,101 @@ export async function migratedEmbeddedDb(opts: Pick<EmbeddedOptions, 'onFatal'> 
   writeFileSync(part, Buffer.from(await blob.arrayBuffer()));
   renameSync(part, file);
   return db;
+}
+
+/** What the seeded city is made from: the code and data that write it, and the database's own version. */
+const SEED_SOURCES = ['migrations', 'server/src', 'core', 'data'];
+let seedSourcesHash: string | undefined;
+function seedSourcesDigest(): string {
+  if (seedSourcesHash) return seedSourcesHash;
+  const root = new URL('../../', import.meta.url);
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!e.name.includes('.test.')) h.update(p).update(readFileSync(p));
+    }
+  };
+  for (const d of SEED_SOURCES) walk(fileURLToPath(new URL(d, root)));
+  for (const pkg of ['@electric-sql/pglite', '@electric-sql/pglite-postgis'])
+    h.update(readFileSync(new URL(`../../node_modules/${pkg}/package.json`, import.meta.url)));
+  return (seedSourcesHash = h.digest('hex').slice(0, 12));
+}
+
+/** Where seeded embedded snapshots are kept: inside node_modules, so a fresh clone starts without them. */
+const SNAPSHOT_DIR = fileURLToPath(new URL('../../node_modules/.cache/wuyou-tests', import.meta.url));
+
+/**
+ * A fresh database holding the demo city of `opts` (as `seedDemoCity` loads it), for one test file.
+ * Seeding 2,000 buildings with their coverage takes most of a minute on PGlite, and many files ask
+ * for the same city, so the first file to ask seeds it once and keeps it — embedded, as a dumped
+ * data directory; on a server, as a template database — and the others copy it in seconds. The
+ * copy is keyed by the content of everything that writes the city (migrations, server, core, data),
+ * so a change to any of them seeds again.
+ * @returns the database and the rows loaded per table
+ */
+export async function createSeededTestDb(
+  opts: Pick<SeedOptions, 'buildings' | 'seed'>,
+  kind: 'postgres' | 'embedded' = TEST_DB_KIND,
+): Promise<TestDb & { counts: Record<string, number> }> {
+  const key = `${seedSourcesDigest()}_${opts.buildings}_${opts.seed ?? 'd'}`;
+  const base = process.env.DATABASE_URL;
+  if (!base || kind === 'embedded') {
+    mkdirSync(SNAPSHOT_DIR, { recursive: true });
+    const file = join(SNAPSHOT_DIR, `city-${key}.tar`);
+    const countsFile = `${file}.json`;
+    if (existsSync(file) && existsSync(countsFile) && statSync(file).size > 0) {
+      const db = await createEmbeddedDb({ loadDataDir: new Blob([readFileSync(file)]) });
+      return { db, drop: () => db.close(), counts: JSON.parse(readFileSync(countsFile, 'utf8')) };
+    }
+    const t = await createTestDb('embedded');
+    const counts = await seedDemoCity(t.db, { buildings: opts.buildings, seed: opts.seed });
+    const blob = await t.db.dumpDataDir!();
+    const part = `${file}.${process.pid}.part`;
+    writeFileSync(part, Buffer.from(await blob.arrayBuffer()));
+    writeFileSync(`${countsFile}.${process.pid}.part`, JSON.stringify(counts));
+    renameSync(`${countsFile}.${process.pid}.part`, countsFile);
+    renameSync(part, file);
+    return { ...t, counts };
+  }
+
+  // On a server: a template database per key, made once under an advisory lock (test files run in
+  // parallel processes), then CREATE DATABASE … TEMPLATE for each file. Its comment holds the counts
+  // and marks it complete.
+  const template = `wuyou_tpl_${key}`.toLowerCase();
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  let counts: Record<string, number>;
+  try {
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
+    try {
+      const done = await admin.query<{ c: string | null }>(
+        'SELECT shobj_description(oid, $2) AS c FROM pg_database WHERE datname = $1',
+        [template, 'pg_database'],
+      );
+      if (done.rows[0]?.c) counts = JSON.parse(done.rows[0].c);
+      else {
+        await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+        await admin.query(`CREATE DATABASE ${template}`);
+        const u = new URL(base);
+        u.pathname = `/${template}`;
+        const db = createPostgresDb({ connectionString: u.toString() });
+        try {
+          await migrate(db);
+          counts = await seedDemoCity(db, { buildings: opts.buildings, seed: opts.seed });
+        } finally {
+          await db.close();
+        }
+        await admin.query(`COMMENT ON DATABASE ${template} IS ${pg.escapeLiteral(JSON.stringify(counts))}`);
+      }
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [template]);
+    }
+  } finally {
+    await admin.end();
+  }
+  return { ...(await createTestDb('postgres', template)), counts };
 }
 
 /**
