@@ -958,8 +958,21 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
             ),
           );
         }
+        // The street's lists loaded (or refused: signed out), then a proposal to adopt if there is one.
+        // Waiting for the button itself cost 20 s whenever the street had none, or the editor was
+        // closed (no 采纳 without it): most of the walk's time went to that wait.
+        const loaded = await within(
+          page.waitForFunction(
+            () => {
+              const s = document.querySelector('[data-testid=gaps-section]');
+              return !!s && s.getAttribute('aria-busy') !== 'true';
+            },
+            undefined,
+            { timeout: 20_000 },
+          ),
+        );
         const accept = page.locator('[data-testid=proposal-accept]').first();
-        if (!(await within(accept.waitFor({ timeout: 20_000 })))) return;
+        if (!loaded || !(await accept.isVisible())) return;
         await accept.click();
         await answerDialogs();
         await within(
