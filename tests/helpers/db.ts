@@ -92,7 +92,7 @@ export async function migratedEmbeddedDb(opts: Pick<EmbeddedOptions, 'onFatal'> 
 }
 
 /** What the seeded city is made from: the code and data that write it, and the database's own version. */
-const SEED_SOURCES = ['migrations', 'server/src', 'core', 'data'];
+const SEED_SOURCES = ['migrations', 'server/src', 'core', 'data/demo-city'];
 let seedSourcesHash: string | undefined;
 function seedSourcesDigest(): string {
   if (seedSourcesHash) return seedSourcesHash;
@@ -101,6 +101,7 @@ function seedSourcesDigest(): string {
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name);
+      if (e.name.startsWith('.')) continue;
       if (e.isDirectory()) walk(p);
       else if (!e.name.includes('.test.')) h.update(p).update(readFileSync(p));
     }
