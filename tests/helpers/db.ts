@@ -84,11 +84,15 @@ export async function migratedEmbeddedDb(opts: Pick<EmbeddedOptions, 'onFatal'> 
   }
   const db = await createEmbeddedDb(opts);
   await migrate(db);
-  const blob = await db.dumpDataDir!();
-  const part = `${file}.${process.pid}.part`;
-  writeFileSync(part, Buffer.from(await blob.arrayBuffer()));
-  renameSync(part, file);
+  writeAtomically(file, Buffer.from(await (await db.dumpDataDir!()).arrayBuffer()));
   return db;
+}
+
+/** Writes a file whole or not at all (test files in parallel processes may race to make the same one). */
+function writeAtomically(file: string, data: string | Buffer): void {
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, data);
+  renameSync(part, file);
 }
 
 /** What the seeded city is made from: the code and data that write it, and the database's own version. */
@@ -117,9 +121,9 @@ const SNAPSHOT_DIR = fileURLToPath(new URL('../../node_modules/.cache/wuyou-test
 
 /**
  * A fresh database holding the demo city of `opts` (as `seedDemoCity` loads it), for one test file.
- * Seeding 2,000 buildings with their coverage takes most of a minute on PGlite, and many files ask
- * for the same city, so the first file to ask seeds it once and keeps it — embedded, as a dumped
- * data directory; on a server, as a template database — and the others copy it in seconds. The
+ * Many files ask for the same city, so the first file to ask seeds it once and keeps it — embedded,
+ * as a dumped data directory; on a server, as a template database — and the others copy it
+ * (2,000 buildings, measured here: PGlite 11.5 s seeded vs 4.7 s copied; PostgreSQL 3.4 s vs 0.25 s). The
  * copy is keyed by the content of everything that writes the city (migrations, server, core, data),
  * so a change to any of them seeds again.
  * @returns the database and the rows loaded per table
@@ -140,12 +144,9 @@ export async function createSeededTestDb(
     }
     const t = await createTestDb('embedded');
     const counts = await seedDemoCity(t.db, { buildings: opts.buildings, seed: opts.seed });
-    const blob = await t.db.dumpDataDir!();
-    const part = `${file}.${process.pid}.part`;
-    writeFileSync(part, Buffer.from(await blob.arrayBuffer()));
-    writeFileSync(`${countsFile}.${process.pid}.part`, JSON.stringify(counts));
-    renameSync(`${countsFile}.${process.pid}.part`, countsFile);
-    renameSync(part, file);
+    // The counts first: a snapshot is used only when both are there.
+    writeAtomically(countsFile, JSON.stringify(counts));
+    writeAtomically(file, Buffer.from(await (await t.db.dumpDataDir!()).arrayBuffer()));
     return { ...t, counts };
   }
 

@@ -960,7 +960,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         }
         // The street's lists loaded (or refused: signed out), then a proposal to adopt if there is one.
         // Waiting for the button itself cost 20 s whenever the street had none, or the editor was
-        // closed (no 采纳 without it): most of the walk's time went to that wait.
+        // closed (no 采纳 without it), and seed 11 adopts in 6 of its 100 steps.
         const loaded = await within(
           page.waitForFunction(
             () => {
