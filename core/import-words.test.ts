@@ -8,6 +8,9 @@ import {
   importProblemLine,
   importProblemLines,
   importProblemText,
+  importSummaryText,
+  cameraImportSummaryText,
+  problemKindPrefix,
 } from './import-words.ts';
 
 const HAN = /[\u4e00-\u9fff]/;
@@ -79,5 +82,43 @@ describe('import problems are codes worded by the client (issue 11)', () => {
     );
     expect(nothingImportedText('en', 1, null)).toBe('nothing imported: 1 problem');
     expect(inLanguages('zh-CN', (l) => moreProblemsText(l, 1200, true))).toBe('…… 另有 1,200 个警告');
+  });
+});
+
+describe('issue 11: the import summary lines are worded in each language', () => {
+  const facts = {
+    layer: 'buildings',
+    inserted: 4,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    deleted: 0,
+    repaired: 1,
+    seconds: 2.04,
+  };
+  it('an import: what was written, and the repairs', () => {
+    expect(importSummaryText('zh-CN', facts)).toBe('已导入 4 个楼栋（修复 1 个），用时 2.0 秒');
+    expect(importSummaryText('en', facts)).toBe('imported 4 buildings (1 repaired) in 2.0 s');
+  });
+  it('a keyed import that wrote nothing says so', () => {
+    const same = { ...facts, inserted: 0, repaired: 0, unchanged: 2 };
+    expect(importSummaryText('zh-CN', same)).toBe('无变化：2 个楼栋已存储且内容相同（用时 2.0 秒）');
+    expect(importSummaryText('en', same)).toBe(
+      'nothing changed: 2 buildings already stored as they are (in 2.0 s)',
+    );
+  });
+  it('a camera import, with rows left out; no English in the Chinese and no Chinese in the English', () => {
+    const cams = { inserted: 1, rows: 2, source: 'gbt28181' as const, rejectedRows: 1 };
+    expect(cameraImportSummaryText('zh-CN', cams)).toBe(
+      '已导入 1 个摄像机，来自 2 行 GB/T 28181 目录数据，1 行被拒收',
+    );
+    expect(cameraImportSummaryText('en', { ...cams, seconds: 0.31 })).toBe(
+      'imported 1 camera from 2 GB/T 28181 catalogue rows, 1 row rejected in 0.3 s',
+    );
+    expect(cameraImportSummaryText('zh-CN', { ...cams, source: 'osm' })).not.toMatch(/camera|row|imported/);
+    expect(cameraImportSummaryText('en', { ...cams, source: 'osm' })).not.toMatch(HAN);
+    expect(problemKindPrefix('zh-CN', 'rejected') + problemKindPrefix('zh-CN', 'warning')).toBe(
+      '已拒收：警告：',
+    );
   });
 });

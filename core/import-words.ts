@@ -390,3 +390,84 @@ export function repairLine(lang: ImportLanguage, r: RepairFacts): string {
     `面积 ${m2(r.areaBefore)} → ${m2(r.areaAfter)}`
   );
 }
+
+/** What an import did, for its summary line. */
+export interface ImportSummaryFacts {
+  layer: string;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Already stored under their key and skipped (the default mode). */
+  skipped: number;
+  /** Replaced by --mode replace. */
+  deleted: number;
+  repaired: number;
+  seconds: number;
+}
+
+const seconds = (lang: ImportLanguage, s: number) =>
+  lang === 'en' ? `${s.toFixed(1)} s` : `${s.toFixed(1)} 秒`;
+
+/**
+ * `已导入 4 个楼栋（修复 1 个），用时 2.1 秒` / `imported 4 buildings (1 repaired) in 2.1 s`; when a keyed
+ * import wrote nothing, `无变化：2 个楼栋已存储且内容相同（用时 0.4 秒）` / `nothing changed: 2 buildings
+ * already stored as they are (in 0.4 s)`.
+ */
+export function importSummaryText(lang: ImportLanguage, f: ImportSummaryFacts): string {
+  const layer = LAYERS[f.layer]?.[lang] ?? f.layer;
+  const keyed = f.updated + f.unchanged + f.skipped + f.deleted > 0;
+  if (keyed && !f.inserted && !f.updated && !f.deleted) {
+    const stored = f.unchanged + f.skipped;
+    if (lang === 'en')
+      return `nothing changed: ${count(stored)} ${layer} already stored${f.unchanged ? ' as they are' : ''} (in ${seconds(lang, f.seconds)})`;
+    return `无变化：${count(stored)} 个${layer}已存储${f.unchanged ? '且内容相同' : ''}（用时 ${seconds(lang, f.seconds)}）`;
+  }
+  const parts: [number, string, string][] = [
+    [f.updated, '更新', 'updated'],
+    [f.unchanged, '未变', 'unchanged'],
+    [f.skipped, '已存储而跳过', 'already stored, skipped'],
+    [f.deleted, '替换', 'replaced'],
+    [f.repaired, '修复', 'repaired'],
+  ];
+  const more = parts
+    .filter(([n]) => n > 0)
+    .map(([n, zh, en]) => (lang === 'en' ? `${count(n)} ${en}` : `${zh} ${count(n)} 个`));
+  if (lang === 'en')
+    return `imported ${count(f.inserted)} ${layer}${more.length ? ` (${more.join(', ')})` : ''} in ${seconds(lang, f.seconds)}`;
+  return `已导入 ${count(f.inserted)} 个${layer}${more.length ? `（${more.join('，')}）` : ''}，用时 ${seconds(lang, f.seconds)}`;
+}
+
+/** What a camera import did: how many cameras from how many rows of which kind of source. */
+export interface CameraImportFacts {
+  inserted: number;
+  rows: number;
+  source: 'osm' | 'gbt28181';
+  /** Rows left out by --skip-invalid. */
+  rejectedRows: number;
+  seconds?: number;
+}
+
+/**
+ * `已导入 1 个摄像机，来自 2 行 GB/T 28181 目录数据，1 行被拒收，用时 0.3 秒` /
+ * `imported 1 camera from 2 GB/T 28181 catalogue rows, 1 row rejected in 0.3 s`.
+ */
+export function cameraImportSummaryText(lang: ImportLanguage, f: CameraImportFacts): string {
+  const time = f.seconds === undefined ? '' : f.seconds;
+  if (lang === 'en')
+    return (
+      `imported ${plural(f.inserted, 'camera')} from ${count(f.rows)} ${f.source === 'gbt28181' ? 'GB/T 28181 catalogue' : 'OSM'} row${f.rows === 1 ? '' : 's'}` +
+      (f.rejectedRows ? `, ${plural(f.rejectedRows, 'row')} rejected` : '') +
+      (time === '' ? '' : ` in ${seconds(lang, time)}`)
+    );
+  return (
+    `已导入 ${count(f.inserted)} 个${term('camera', 'zh-CN')}，来自 ${count(f.rows)} 行${f.source === 'gbt28181' ? ' GB/T 28181 目录' : ' OSM '}数据` +
+    (f.rejectedRows ? `，${count(f.rejectedRows)} 行被拒收` : '') +
+    (time === '' ? '' : `，用时 ${seconds(lang, time)}`)
+  );
+}
+
+/** Before a problem the import went on despite: `警告：` / `warning: `; before a row left out: `已拒收：` / `rejected: `. */
+export function problemKindPrefix(lang: ImportLanguage, kind: 'warning' | 'rejected'): string {
+  if (kind === 'warning') return lang === 'en' ? 'warning: ' : '警告：';
+  return lang === 'en' ? 'rejected: ' : '已拒收：';
+}

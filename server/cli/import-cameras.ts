@@ -16,7 +16,7 @@ import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
-import { PROBLEM_LANGUAGES } from '../../core/import-words.ts';
+import { cameraImportSummaryText, inLanguages, PROBLEM_LANGUAGES } from '../../core/import-words.ts';
 import { printProblems, printRefused, problemLanguage } from './problem-report.ts';
 
 const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid] [--lang ${PROBLEM_LANGUAGES.join('|')}]`;
@@ -69,12 +69,10 @@ async function main(): Promise<void> {
       system,
       skipInvalid: args.values['skip-invalid'],
     });
-    printProblems(lang, file, r.warnings, 'warning: ');
-    printProblems(lang, file, r.rejected, 'rejected: ');
-    console.log(
-      `${file}: imported ${r.inserted} cameras from ${r.rows} ${r.source === 'gbt28181' ? 'GB/T 28181 catalogue' : 'OSM'} rows` +
-        (r.rejected.length ? `, ${new Set(r.rejected.map((p) => p.index)).size} rows rejected` : ''),
-    );
+    printProblems(lang, file, r.warnings, 'warning');
+    printProblems(lang, file, r.rejected, 'rejected');
+    const facts = { ...r, rejectedRows: new Set(r.rejected.map((p) => p.index)).size };
+    console.log(`${file}: ${inLanguages(lang, (l) => cameraImportSummaryText(l, facts))}`);
   } catch (e) {
     if (e instanceof ImportError || e instanceof CameraImportError) {
       printRefused(lang, file, e.problems);

@@ -27,7 +27,9 @@ import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import {
+  cameraImportSummaryText,
   importProblemLines,
+  importSummaryText,
   inLanguages,
   PROBLEM_LANGUAGES,
   repairLine,
@@ -176,29 +178,10 @@ async function main(): Promise<void> {
       replaceWithin: mode === 'replace' ? { street: args.values.street, bbox } : undefined,
     });
     for (const r of result.repaired) console.log(`${file}: ${inLanguages(lang, (l) => repairLine(l, r))}`);
-    printProblems(lang, file, result.warnings, 'warning: ');
+    printProblems(lang, file, result.warnings, 'warning');
     const s = (Date.now() - t0) / 1000;
-    const n = (x: number) => x.toLocaleString('en-US');
-    if (mode && !result.inserted && !result.updated && !result.deleted) {
-      console.log(
-        `${file}: nothing changed: ${n(result.unchanged + result.skipped)} ${layer} already stored` +
-          (result.unchanged ? ' as they are' : '') +
-          ` (in ${s.toFixed(1)} s)`,
-      );
-    } else {
-      const more = [
-        result.updated ? `${n(result.updated)} updated` : '',
-        result.unchanged ? `${n(result.unchanged)} unchanged` : '',
-        result.skipped ? `${n(result.skipped)} already stored, skipped` : '',
-        result.deleted ? `${n(result.deleted)} replaced` : '',
-        result.repaired.length ? `${result.repaired.length} repaired` : '',
-      ].filter(Boolean);
-      console.log(
-        `${file}: imported ${n(result.inserted)} ${layer}` +
-          (more.length ? ` (${more.join(', ')})` : '') +
-          ` in ${s.toFixed(1)} s`,
-      );
-    }
+    const facts = { ...result, layer, repaired: result.repaired.length, seconds: s };
+    console.log(`${file}: ${inLanguages(lang, (l) => importSummaryText(l, facts))}`);
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
     printRefused(lang, file, e.problems);
@@ -226,12 +209,10 @@ async function importCameraFile(
     db = await openDb(asOwner(loadBatchConfig()));
     await migrate(db);
     const r = await importCameras(db, { text, format: /\.csv$/i.test(file) ? 'csv' : 'geojson', crs });
-    printProblems(lang, file, r.warnings, 'warning: ');
+    printProblems(lang, file, r.warnings, 'warning');
     const s = (Date.now() - t0) / 1000;
-    console.log(
-      `${file}: imported ${r.inserted.toLocaleString('en-US')} cameras from ${r.rows.toLocaleString('en-US')} ` +
-        `${r.source === 'gbt28181' ? 'GB/T 28181 catalogue' : 'OSM'} rows in ${s.toFixed(1)} s`,
-    );
+    const facts = { ...r, rejectedRows: 0, seconds: s };
+    console.log(`${file}: ${inLanguages(lang, (l) => cameraImportSummaryText(l, facts))}`);
   } catch (e) {
     if (!(e instanceof ImportError || e instanceof CameraImportError)) throw e;
     printRefused(lang, file, e.problems);

@@ -4,10 +4,11 @@
  * with English beside, or one language (`--lang zh-CN|en`, or WUYOU_LANG).
  */
 import {
-  importProblemLines,
+  importProblemLine,
   inLanguages,
   moreProblemsText,
   nothingImportedText,
+  problemKindPrefix,
   PROBLEM_LANGUAGES,
   type ProblemLanguage,
 } from '../../core/import-words.ts';
@@ -23,17 +24,23 @@ export function problemLanguage(arg: string | undefined): ProblemLanguage | null
   return isOneOf(PROBLEM_LANGUAGES, lang) ? lang : null;
 }
 
-/** The first SHOWN problems, one a line (after `prefix`, e.g. `warning: `), then how many more. */
+/**
+ * The first SHOWN problems, one a line (a warning the import went on despite, or a row it left out,
+ * after `警告：` / `已拒收：` in each language), then how many more.
+ */
 export function printProblems(
   lang: ProblemLanguage,
   file: string,
   problems: readonly ImportProblem[],
-  prefix = '',
+  kind?: 'warning' | 'rejected',
 ): void {
-  for (const p of problems.slice(0, SHOWN)) console.error(`${file}: ${prefix}${importProblemLines(lang, p)}`);
+  for (const p of problems.slice(0, SHOWN))
+    console.error(
+      `${file}: ${inLanguages(lang, (l) => `${kind ? problemKindPrefix(l, kind) : ''}${importProblemLine(l, p)}`)}`,
+    );
   if (problems.length > SHOWN)
     console.error(
-      `${file}: ${inLanguages(lang, (l) => moreProblemsText(l, problems.length - SHOWN, prefix !== ''))}`,
+      `${file}: ${inLanguages(lang, (l) => moreProblemsText(l, problems.length - SHOWN, kind === 'warning'))}`,
     );
 }
 

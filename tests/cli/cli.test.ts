@@ -83,7 +83,9 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(r.stdout).toMatch(
       /要素 2：Self-intersection\[105\.5911 30\.5301\] 已修复：1 个多边形 → 2 个部分，面积 [\d.,]+ m² → [\d.,]+ m² \| feature 2: Self-intersection\[105\.5911 30\.5301\] repaired: 1 polygon → 2 parts, area [\d.,]+ m² → [\d.,]+ m²/,
     );
-    expect(r.stdout).toMatch(/imported 4 buildings \(1 repaired\)/);
+    expect(r.stdout).toMatch(
+      /已导入 4 个楼栋（修复 1 个），用时 [\d.]+ 秒 \| imported 4 buildings \(1 repaired\) in [\d.]+ s/,
+    );
     expect((await exported()).features.map((f) => f.properties.name)).toEqual([
       '1号楼',
       null,
@@ -157,6 +159,14 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const b = await run('import-cameras', [broken, '--lang', 'en']);
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(new RegExp(`^${broken}: Not readable as CSV: `, 'm'));
+    // issue 11: the summary and the rejected rows are worded too, not left in English
+    const skip = await run('import-cameras', [file, '--lang', 'zh-CN', '--skip-invalid']);
+    expect(skip.code, skip.stderr).toBe(0);
+    expect(skip.stdout).toContain(`${file}: 已导入 1 个摄像机，来自 2 行 GB/T 28181 目录数据，1 行被拒收`);
+    expect(skip.stderr).toContain(`${file}: 已拒收：要素 1（第 3 行）：“Longitude”应为数字，实为 "east"\n`);
+    expect((skip.stdout + skip.stderr).replaceAll(file, '')).not.toMatch(
+      /imported|rejected|cameras|catalogue/,
+    );
     const lang = await run('import-cameras', [broken, '--lang', 'fr']);
     expect(lang.code).toBe(2);
     expect(lang.stderr).toContain('--lang must be one of both, zh-CN, en');
@@ -213,7 +223,12 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(first.stdout).toContain('imported 2 buildings');
     const again = await run('import', ['--layer', 'buildings', file, '--key', 'id', '--mode', 'upsert']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(`${file}: nothing changed: 2 buildings already stored as they are`);
+    // issue 11: Chinese first with English beside, like the problems
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `${file}: 无变化：2 个楼栋已存储且内容相同（用时 [\\d.]+ 秒） \\| nothing changed: 2 buildings already stored as they are \\(in [\\d.]+ s\\)`,
+      ),
+    );
     const csv = join(dir, 'gates.csv');
     writeFileSync(csv, 'name;lat;lon\n东门;30,53;105,59\n西门;30.53;东经105\n');
     const bad = await run('import', ['--layer', 'gates', csv]);
