@@ -58,6 +58,8 @@ export const IMPORT_PROBLEM_CODES = [
   'dbf_missing',
   /** { file } */
   'dbf_too_short',
+  /** A .dbf dbffile cannot read, or shorter than its header says: { file, detail } */
+  'dbf_damaged',
   /** { file } */
   'shp_bad_header',
   /** Shorter than its header says: { file, declared, size } (bytes) */

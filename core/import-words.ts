@@ -46,6 +46,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     dbf_missing:
       '{file} 缺少 .dbf 文件（Shapefile 至少需要 .shp 和 .dbf，坐标系在 .prj 中；请一起上传或打包为 zip）',
     dbf_too_short: '{file} 不是 dBASE 文件（太短）',
+    dbf_damaged: '{file} 无法读取（dBASE 文件损坏）：{detail}',
     shp_bad_header: '{file} 不是 Shapefile（文件头有误）',
     shp_truncated: '{file} 不完整：文件头说有 {declared} 字节，实际只有 {size} 字节',
     shp_damaged: '{file} 在第 {shape} 个图形处损坏：{detail}',
@@ -155,6 +156,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     dbf_missing:
       '{file}: its .dbf is missing (a Shapefile is at least .shp + .dbf, with .prj for the coordinate system; give them together or zipped)',
     dbf_too_short: '{file} is not a dBASE file (too short)',
+    dbf_damaged: '{file} cannot be read (damaged dBASE file): {detail}',
     shp_bad_header: '{file} is not a Shapefile (bad header)',
     shp_truncated: '{file} is truncated: its header says {declared} bytes, the file has {size}',
     shp_damaged: '{file}: damaged at shape {shape}: {detail}',

@@ -8,15 +8,16 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { DBFFile, DELETED } from 'dbffile';
+import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
 import { fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
-import { DbfRecords } from './dbf.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
@@ -38,24 +39,35 @@ interface ShapeSet {
 export const UNPACK_PREFIX = `wuyou-shp-${process.pid}-`;
 
 /**
- * A zipped set's .shp and .dbf streamed out of the zip (inflated piece by piece, never whole in
- * memory) into a new temp folder, for the `shapefile` package to read from disk in pieces. The
- * caller removes `dir` when done; on a failure here it is removed before the error goes on.
+ * Where the set's parts are read from: paths on disk. `dbffile` reads a .dbf by path only, so a
+ * zipped set's .shp and .dbf are streamed out of the zip (inflated piece by piece, never whole in
+ * memory) into a new temp folder, and an uploaded .dbf's bytes are written there; an uploaded
+ * .shp's bytes are read from memory by the `shapefile` package. The caller removes `dir` (when
+ * not null) when done; on a failure here it is removed before the error goes on.
  */
-async function unpack(
-  z: NonNullable<ShapeSet['zipped']>,
-): Promise<{ dir: string; shp: string; dbf: string | null }> {
+async function onDisk(set: ShapeSet): Promise<{ dir: string | null; shp: string | Uint8Array; dbf: string }> {
+  if (!set.zipped && typeof set.dbf === 'string') return { dir: null, shp: set.shp, dbf: set.dbf };
   const dir = await mkdtemp(join(tmpdir(), UNPACK_PREFIX));
   try {
+    if (!set.zipped) {
+      const dbf = join(dir, 'layer.dbf');
+      await writeFile(dbf, set.dbf!);
+      return { dir, shp: set.shp, dbf };
+    }
+    const z = set.zipped;
     const out = async (member: JSZip.JSZipObject, name: string) => {
       const path = join(dir, name);
       await pipeline(member.nodeStream('nodebuffer'), createWriteStream(path));
       return path;
     };
-    return { dir, shp: await out(z.shp, 'layer.shp'), dbf: z.dbf ? await out(z.dbf, 'layer.dbf') : null };
+    try {
+      return { dir, shp: await out(z.shp, 'layer.shp'), dbf: await out(z.dbf!, 'layer.dbf') };
+    } catch (e) {
+      throw fileProblem('not_zip', { detail: (e as Error).message });
+    }
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    throw fileProblem('not_zip', { detail: (e as Error).message });
+    throw e;
   }
 }
 
@@ -153,54 +165,60 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
   ];
 }
 
-interface DbfHeader {
-  count: number;
-  headerLength: number;
-  recordLength: number;
-  /** Language driver id (byte 29): 0x4d is code page 936 (GBK). */
-  ldid: number;
-  /** Raw bytes of the field names (decoded once the encoding is known). */
-  fieldNames: Uint8Array[];
-}
+/** Records read from the .dbf at a time (at most 1 MB of them, `dbffile` reads in such pieces). */
+const DBF_BATCH = 1000;
 
-function dbfHeader(bytes: Uint8Array, dbfName: string): DbfHeader {
-  if (bytes.length < 32) throw fileProblem('dbf_too_short', { file: dbfName });
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const headerLength = v.getUint16(8, true);
-  const fieldNames: Uint8Array[] = [];
-  for (let at = 32; at + 32 <= Math.min(headerLength, bytes.length) && bytes[at] !== 0x0d; at += 32) {
-    let end = at;
-    while (end < at + 11 && bytes[end] !== 0) end++;
-    fieldNames.push(bytes.subarray(at, end));
+/** The .dbf opened by `dbffile`: deleted records are kept (marked) so that record n stays shape n. */
+async function openDbf(path: string, encoding: string, dbfName: string): Promise<DBFFile> {
+  try {
+    // 'loose': GDAL writes real fields as N 24.15, wider than the 20 dBASE allows, which 'strict' refuses.
+    return await DBFFile.open(path, { encoding, readMode: 'loose', includeDeletedRecords: true });
+  } catch (e) {
+    throw fileProblem('dbf_damaged', { file: dbfName, detail: (e as Error).message });
   }
-  return {
-    count: v.getUint32(4, true),
-    headerLength,
-    recordLength: v.getUint16(10, true),
-    ldid: bytes[29]!,
-    fieldNames,
-  };
 }
 
 /**
  * The attribute encoding: the .cpg when it names one (UTF-8, GBK, 936 …), else the .dbf's language
- * driver when it says GBK, else detected from the field names and the first records (valid UTF-8 →
- * UTF-8, else GB18030), so Chinese attributes never turn into mojibake.
+ * driver (byte 29) when it says GBK (0x4d, code page 936), else detected from the field names and
+ * the first records (valid UTF-8 → UTF-8, else GB18030), so Chinese attributes never turn into mojibake.
  */
-function dbfEncoding(set: ShapeSet, header: DbfHeader, sample: Uint8Array, given?: string): string {
+function dbfEncoding(set: ShapeSet, sample: Uint8Array, fieldNames: Uint8Array, given?: string): string {
   if (given) {
     const e = normaliseEncoding(given);
-    if (!e) throw fileProblem('unknown_encoding', { encoding: given });
+    if (!e || !iconv.encodingExists(e)) throw fileProblem('unknown_encoding', { encoding: given });
     return e;
   }
   if (set.cpg) {
     const e = normaliseEncoding(set.cpg);
-    if (e && e !== 'windows-1252') return e;
+    if (e && e !== 'windows-1252' && iconv.encodingExists(e)) return e;
   }
-  if (header.ldid === 0x4d) return 'gb18030';
-  const names = Buffer.concat(header.fieldNames.map((n) => Buffer.from(n)));
-  const records = sample.subarray(header.headerLength);
-  return detectEncoding(Buffer.concat([names, Buffer.from([0x20]), records]));
+  if (sample[29] === 0x4d) return 'gb18030';
+  const records = sample.subarray(new DataView(sample.buffer, sample.byteOffset, 32).getUint16(8, true));
+  return detectEncoding(Buffer.concat([fieldNames, Buffer.from([0x20]), records]));
+}
+
+/**
+ * A record as the `shapefile` package read them before (so imports stay the same): text trimmed,
+ * empty text null, a number that is not one null, a field without a value (a memo without its
+ * .dbt) null. An empty date GDAL writes as 00000000 is null (dbffile: Invalid Date; the package
+ * made it 1899-11-30).
+ */
+function properties(
+  record: Record<string, unknown>,
+  fields: readonly { name: string; type: string }[],
+): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = record[f.name];
+    p[f.name] =
+      typeof v === 'string'
+        ? v.trim() || null
+        : (typeof v === 'number' || v instanceof Date) && Number.isNaN(+v)
+          ? null
+          : (v ?? null);
+  }
+  return p;
 }
 
 /** A .shp's header says how many bytes the file should have. */
@@ -210,7 +228,7 @@ function shpDeclaredBytes(h: Uint8Array): number {
 
 /**
  * Shapefiles: a .shp with its .dbf, .prj and .cpg beside it, or a .zip holding one or more (each a
- * layer). Read through the `shapefile` package from disk in pieces; a .zip's members are streamed
+ * layer). The .shp read through the `shapefile` package, the .dbf through `dbffile`, both from disk in pieces; a .zip's members are streamed
  * out into a temp folder (jszip holds the compressed zip, never an unpacked member) and read from there.
  */
 export async function openShapefile(input: SourceInput, opts: { encoding?: string }): Promise<FormatReader> {
@@ -221,10 +239,9 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
     if (set.dbf === null) {
       throw fileProblem('dbf_missing', { file: set.shpName });
     }
-    const parts = set.zipped ? await unpack(set.zipped) : null;
+    const parts = await onDisk(set);
     try {
-      const shp = parts?.shp ?? set.shp;
-      const dbf = (parts?.dbf ?? set.dbf)!;
+      const { shp, dbf } = parts;
       const shpHead = head(shp, 100);
       if (
         shpHead.length < 100 ||
@@ -233,9 +250,22 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
         throw fileProblem('shp_bad_header', { file: set.shpName });
       const dbfName = set.shpName.replace(/\.shp$/i, '.dbf');
       const sample = head(dbf, 1 << 16);
-      const header = dbfHeader(sample, dbfName);
-      const encoding = dbfEncoding(set, header, sample, opts.encoding);
-      const dec = new TextDecoder(encoding);
+      if (sample.length < 32) throw fileProblem('dbf_too_short', { file: dbfName });
+      // Opened once as Latin-1 for the field names' bytes (Latin-1 keeps every byte as it is), which
+      // go into the encoding detection, then in the encoding found.
+      const raw = await openDbf(dbf, 'latin1', dbfName);
+      const names = Buffer.from(raw.fields.map((f) => f.name).join(''), 'latin1');
+      const encoding = dbfEncoding(set, sample, names, opts.encoding);
+      const table = await openDbf(dbf, encoding, dbfName);
+      // `dbffile` reads as many records as the header says; a .dbf cut short would repeat earlier ones.
+      const v = new DataView(sample.buffer, sample.byteOffset, 32);
+      const holds = Math.floor((statSync(dbf).size - v.getUint16(8, true)) / v.getUint16(10, true));
+      if (holds < table.recordCount) {
+        throw fileProblem('dbf_damaged', {
+          file: dbfName,
+          detail: `its header says ${table.recordCount} records, it holds ${Math.max(0, holds)}`,
+        });
+      }
       const shpSize = typeof shp === 'string' ? statSync(shp).size : shp.length;
       const declared = shpDeclaredBytes(shpHead);
       if (shpSize < declared) {
@@ -244,45 +274,56 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
       const typeCode = new DataView(shpHead.buffer, shpHead.byteOffset, 100).getInt32(32, true);
       layers.push({
         name: set.name,
-        count: header.count,
-        fields: header.fieldNames.map((n) => dec.decode(n)),
+        count: table.recordCount,
+        fields: table.fields.map((f) => f.name),
         geometryType: SHAPE_TYPES[typeCode % 10] ?? `shape type ${typeCode}`,
       });
-      info.set(set.name, { set, encoding, count: header.count });
+      info.set(set.name, { set, encoding, count: table.recordCount });
     } finally {
-      if (parts) rmSync(parts.dir, { recursive: true, force: true });
+      if (parts.dir) rmSync(parts.dir, { recursive: true, force: true });
     }
   }
 
   async function* read(layer: string): AsyncGenerator<SourceFeature> {
     const { set, encoding, count } = info.get(layer)!;
     // Paths (a zip's members unpacked to a temp folder) are read in pieces from disk; an upload's
-    // bytes from memory. The temp folder goes when the reading ends, fails or is stopped.
-    const parts = set.zipped ? await unpack(set.zipped) : null;
-    let dbf: DbfRecords | null = null;
+    // .shp bytes from memory. The temp folder goes when the reading ends, fails or is stopped.
+    const parts = await onDisk(set);
+    const dbfName = set.shpName.replace(/\.shp$/i, '.dbf');
     let index = 0;
     const damaged = (e: unknown) =>
       fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
     try {
-      // The .shp through the `shapefile` package, the .dbf through our own reader (dbf.ts).
-      const shp = await shapefile.openShp((parts?.shp ?? set.shp) as string);
-      try {
-        dbf = new DbfRecords((parts?.dbf ?? set.dbf)!, encoding);
-      } catch (e) {
-        throw damaged(e);
-      }
+      // The .shp through the `shapefile` package, the .dbf through `dbffile`, a batch of records at a time.
+      const shp = await shapefile.openShp(parts.shp as string);
+      const dbf = await openDbf(parts.dbf, encoding, dbfName);
+      let batch: Awaited<ReturnType<DBFFile['readRecords']>> = [];
+      let at = 0;
       for (;;) {
         let r;
-        let properties;
+        let record;
         try {
           r = await shp.read();
-          properties = dbf.next();
+          if (r.done) break;
+          if (at === batch.length) {
+            batch = await dbf.readRecords(DBF_BATCH);
+            at = 0;
+          }
+          record = batch[at++];
         } catch (e) {
           throw damaged(e);
         }
-        if (r.done) break;
+        // A deleted record (and so its shape) is not a feature, as in GDAL; it keeps its index.
+        if (record?.[DELETED]) {
+          index++;
+          continue;
+        }
         yield {
-          feature: { type: 'Feature', properties, geometry: r.value },
+          feature: {
+            type: 'Feature',
+            properties: record && properties(record, dbf.fields),
+            geometry: r.value,
+          },
           fromText: false,
           index: index++,
         };
@@ -291,8 +332,7 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
         throw fileProblem('shp_short', { file: set.shpName, shapes: index, records: count });
       }
     } finally {
-      dbf?.close();
-      if (parts) rmSync(parts.dir, { recursive: true, force: true });
+      if (parts.dir) rmSync(parts.dir, { recursive: true, force: true });
     }
   }
 

@@ -1,0 +1,164 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as shapefile from 'shapefile';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openShapefile } from './shapefile.ts';
+
+const HAS_OGR = spawnSync('ogr2ogr', ['--version']).status === 0;
+if (!HAS_OGR) console.warn('Shapefile .dbf tests skipped: ogr2ogr (gdal-bin) is not installed');
+
+const SOURCE = {
+  type: 'FeatureCollection',
+  features: [
+    { name: '遂宁', floors: 12, area: 123.45, ok: true, built: '2024-01-31' },
+    { name: '住宅', floors: null, area: null, ok: false, built: null },
+    { name: '  plain ', floors: -3, area: 1000, ok: null, built: '2000-02-29' },
+    { name: '船山区', floors: 7, area: 0.5, ok: true, built: '2019-10-01' },
+  ].map((properties, i) => ({
+    type: 'Feature',
+    properties,
+    geometry: { type: 'Point', coordinates: [105.6 + i / 100, 30.5] },
+  })),
+};
+
+/** What the reader yields for a Shapefile: [index, properties] of each feature. */
+async function read(file: Parameters<typeof openShapefile>[0], encoding?: string) {
+  const r = await openShapefile(file, { encoding });
+  const out: [number, Record<string, unknown> | undefined][] = [];
+  for await (const f of r.read(r.layers[0]!.name)) {
+    const feature = f.feature as { properties?: Record<string, unknown> };
+    out.push([f.index!, feature.properties]);
+  }
+  return { layer: r.layers[0]!, features: out };
+}
+
+/** The `shapefile` package's reading of the same .dbf (the reader before dbffile gave these values). */
+async function packageRecords(dbf: string, encoding: string): Promise<unknown[]> {
+  const src = await shapefile.openDbf(dbf, { encoding });
+  const out: unknown[] = [];
+  for (let r = await src.read(); !r.done; r = await src.read()) out.push(r.value);
+  return out;
+}
+
+describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)', () => {
+  let dir: string;
+  const ogr = (out: string, encoding: string) =>
+    execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-lco', `ENCODING=${encoding}`, out, 'src.geojson'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+  /** A copy of an ogr2ogr-written set under another name, its .dbf changed by `edit`. */
+  const variant = (from: string, to: string, edit: (dbf: Buffer) => void, withCpg = true) => {
+    for (const e of ['shp', 'shx', 'prj', 'dbf', ...(withCpg ? ['cpg'] : [])])
+      writeFileSync(join(dir, `${to}.${e}`), readFileSync(join(dir, `${from}.${e}`)));
+    const dbf = readFileSync(join(dir, `${to}.dbf`));
+    edit(dbf);
+    writeFileSync(join(dir, `${to}.dbf`), dbf);
+    return join(dir, `${to}.shp`);
+  };
+  /** Offset of record `i`'s field `name` in an ogr2ogr .dbf (fields as GDAL writes SOURCE's). */
+  const at = (dbf: Buffer, i: number, name: string) => {
+    const headerLength = dbf.readUInt16LE(8);
+    const recordLength = dbf.readUInt16LE(10);
+    let offset = 1;
+    for (let d = 32; dbf[d] !== 0x0d; d += 32) {
+      if (dbf.toString('latin1', d, d + 11).replace(/\0.*$/, '') === name) break;
+      offset += dbf[d + 16]!;
+    }
+    return headerLength + i * recordLength + offset;
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wuyou-dbf-'));
+    writeFileSync(join(dir, 'src.geojson'), JSON.stringify(SOURCE));
+    ogr('gbk.shp', 'GBK');
+    ogr('utf8.shp', 'UTF-8');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a GBK .dbf with its .cpg to the values the shapefile package read: text, integers, GDAL reals (N 24.15), dates', async () => {
+    const { layer, features } = await read(join(dir, 'gbk.shp'));
+    expect(readFileSync(join(dir, 'gbk.cpg'), 'latin1')).toMatch(/GBK|936/);
+    expect(layer).toMatchObject({ count: 4, fields: ['name', 'floors', 'area', 'ok', 'built'] });
+    const props = features.map(([, p]) => p);
+    // The same values as the package read, but for GDAL's empty date (00000000): the package made it 1899-11-30.
+    const before = await packageRecords(join(dir, 'gbk.dbf'), 'gb18030');
+    expect(before[1]).toMatchObject({ built: new Date(1899, 10, 30) });
+    expect(props).toEqual(before.map((p, i) => (i === 1 ? { ...(p as object), built: null } : p)));
+    expect(props[0]).toEqual({
+      name: '遂宁',
+      floors: 12,
+      area: 123.45,
+      ok: 1,
+      built: new Date('2024-01-31'),
+    });
+    expect(props[1]).toEqual({ name: '住宅', floors: null, area: null, ok: 0, built: null });
+    expect(props[2]).toMatchObject({ name: 'plain', floors: -3, area: 1000, ok: null });
+    expect(features.map(([i]) => i)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('without a .cpg (and no language driver) detects GBK, and UTF-8, never mojibake', async () => {
+    const gbk = variant('gbk', 'gbk_nocpg', (dbf) => (dbf[29] = 0), false);
+    expect((await read(gbk)).features.map(([, p]) => p!.name)).toEqual(['遂宁', '住宅', 'plain', '船山区']);
+    const utf8 = variant('utf8', 'utf8_nocpg', (dbf) => (dbf[29] = 0), false);
+    expect((await read(utf8)).features.map(([, p]) => p!.name)).toEqual(['遂宁', '住宅', 'plain', '船山区']);
+    // The language driver 0x4d (code page 936) says GBK without a .cpg.
+    const ldid = variant('gbk', 'gbk_ldid', (dbf) => (dbf[29] = 0x4d), false);
+    expect((await read(ldid)).features[0]![1]!.name).toBe('遂宁');
+    // --encoding wins over the .cpg.
+    expect((await read(join(dir, 'utf8.shp'), 'gbk')).features[0]![1]!.name).not.toBe('遂宁');
+  });
+
+  it('reads logical fields (T/F/?) and a number that is not one as null, as before', async () => {
+    const file = variant('gbk', 'logical', (dbf) => {
+      // The 'ok' field (N 1 as GDAL writes booleans) as a dBASE logical field.
+      for (let d = 32; dbf[d] !== 0x0d; d += 32)
+        if (dbf.toString('latin1', d, d + 2) === 'ok') dbf[d + 11] = 0x4c;
+      'TF?y'.split('').forEach((c, i) => (dbf[at(dbf, i, 'ok')] = c.charCodeAt(0)));
+      dbf.write('      abc', at(dbf, 3, 'floors'), 'latin1');
+    });
+    const props = (await read(file)).features.map(([, p]) => p!);
+    expect(props.map((p) => p.ok)).toEqual([true, false, null, true]);
+    expect(props[3]!.floors).toBeNull();
+    const before = await packageRecords(file.replace(/shp$/, 'dbf'), 'gb18030');
+    expect(props).toEqual(before.map((p, i) => (i === 1 ? { ...(p as object), built: null } : p)));
+  });
+
+  it('skips deleted records with their shapes, as GDAL does; the others keep their index', async () => {
+    const file = variant('gbk', 'deleted', (dbf) => (dbf[at(dbf, 1, 'name') - 1] = 0x2a));
+    const { features } = await read(file);
+    expect(features.map(([i, p]) => [i, p!.name])).toEqual([
+      [0, '遂宁'],
+      [2, 'plain'],
+      [3, '船山区'],
+    ]);
+  });
+
+  it('reads an uploaded set (bytes, the .dbf written to a temp folder for dbffile) like the files', async () => {
+    const bytes = (e: string) => readFileSync(join(dir, `gbk.${e}`));
+    const upload = {
+      name: 'gbk.shp',
+      bytes: bytes('shp'),
+      siblings: ['dbf', 'prj', 'cpg'].map((e) => ({ name: `gbk.${e}`, bytes: bytes(e) })),
+    };
+    expect(await read(upload)).toEqual(await read(join(dir, 'gbk.shp')));
+  });
+
+  it('refuses a .dbf shorter than its header says (dbffile would repeat earlier records)', async () => {
+    const file = variant('gbk', 'cut', () => {});
+    const dbf = file.replace(/shp$/, 'dbf');
+    const header = readFileSync(dbf).subarray(0, 12);
+    truncateSync(dbf, header.readUInt16LE(8) + Math.floor(2.5 * header.readUInt16LE(10)));
+    await expect(openShapefile(file, {})).rejects.toMatchObject({
+      problems: [
+        {
+          code: 'dbf_damaged',
+          params: { file: 'cut.dbf', detail: 'its header says 4 records, it holds 2' },
+        },
+      ],
+    });
+    unlinkSync(dbf);
+  });
+});
