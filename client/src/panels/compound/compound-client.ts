@@ -58,7 +58,6 @@ export async function setLedgerStatus(
 export type { LedgerHistoryEntry };
 
 /** The item's versions; who made each is told to a signed-in reader only (the call sends the session's token). */
-
 export async function fetchLedgerHistory(id: number): Promise<LedgerHistoryEntry[]> {
   return (await call<{ history: LedgerHistoryEntry[] }>('GET', `/api/ledger/${id}/history`)).json.history;
 }
