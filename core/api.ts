@@ -98,12 +98,35 @@ export interface VersionConflictDetails {
   current: ServiceAreaFeature;
 }
 
+/**
+ * Who edited, in a history answer (GET /api/service-areas/:id/history, /api/cameras/:id/history,
+ * /api/gates/:id/history, /api/ledger/:id/history) — issue 10, least privilege. The history itself
+ * is public, like the layers it records; who made each change is told only to a signed-in reader
+ * (any role), as the live feed tells only signed-in clients who made a change. For an anonymous
+ * reader (no token, or one no longer valid) the server sends `changed_by: null` (the field stays,
+ * so both readers get one shape) and every author field of the recorded row in `attributes`
+ * (created_by, updated_by, closed_by, reopened_by: isAuthorField) null too. `null` therefore means
+ * "not told or not recorded" (rows loaded by an import or the seed may have no author); a client
+ * shows the author only when it is a string. No history answer carries an internal user id: only
+ * usernames are recorded.
+ */
+export const isAuthorField = (key: string): boolean => key === 'changed_by' || key.endsWith('_by');
+
+/**
+ * Who made a history entry, for display: the username when the answer tells it (a signed-in
+ * reader), else null (anonymous reader, unknown author, or an answer without the field), so a view
+ * shows the author only when there is one and never "null" or "undefined".
+ */
+export const historyAuthor = (entry: { changed_by?: unknown }): string | null =>
+  typeof entry.changed_by === 'string' && entry.changed_by.trim() !== '' ? entry.changed_by : null;
+
 /** One entry of GET /api/service-areas/:id/history. */
 export interface ServiceAreaHistoryEntry {
   version: number;
   operation: 'create' | 'update' | 'delete' | 'restore' | 'split' | 'merge' | 'import';
   attributes: ServiceAreaAttributes;
   geometry: Polygon | null;
+  /** Username of who made this version; null for an anonymous reader (isAuthorField) or when unknown. */
   changed_by: string | null;
   changed_at: string;
 }
@@ -122,6 +145,7 @@ export interface PointHistoryEntry {
   operation: 'create' | 'update' | 'delete' | 'import';
   attributes: Record<string, unknown>;
   geometry: Point | null;
+  /** Username of who made this version; null for an anonymous reader (isAuthorField) or when unknown. */
   changed_by: string | null;
   changed_at: string;
 }

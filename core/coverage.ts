@@ -206,6 +206,19 @@ export interface LedgerItem {
   reopen_note: string | null;
 }
 
+/** One entry of GET /api/ledger/:id/history (oldest first): the item as it was after each change. */
+export interface LedgerHistoryEntry {
+  version: number;
+  operation: 'create' | 'update' | 'close' | 'reopen';
+  /** The item's row as recorded; its created_by/updated_by/closed_by/reopened_by are null for an anonymous reader. */
+  attributes: Record<string, unknown>;
+  /** The 销号/reopen note. */
+  note: string | null;
+  /** Username of who made this version; null for an anonymous reader (core/api.ts isAuthorField). */
+  changed_by: string | null;
+  changed_at: string;
+}
+
 export interface LedgerCounts {
   open: number;
   closed: number;

@@ -324,6 +324,31 @@ export class Auth {
     };
   }
 
+  /**
+   * Middleware for a public read that tells a signed-in reader more (who edited a row: issue 10):
+   * a valid `Authorization: Bearer <token>` sets req.user as required() does; no token, or one that
+   * is no longer valid (malformed, expired, revoked), reads as anonymous: the answer is public, only
+   * the names in it are not. A user who must change their password first reads as anonymous too. A
+   * database failure while checking the token fails the request (503), as in required(). The read
+   * itself runs as an anonymous read does (no runAs): req.user only says who asks.
+   */
+  optional() {
+    return async (req: Request, _res: Response, next: NextFunction) => {
+      const h = req.headers.authorization;
+      if (!h?.startsWith('Bearer ')) return next();
+      try {
+        const { user, exp } = await this.verifyToken(h.slice(7));
+        if (!user.mustChangePassword) {
+          req.user = user;
+          req.tokenExpiresAt = exp;
+        }
+      } catch (e) {
+        if (!(e instanceof HttpError && e.status === 401)) return next(e);
+      }
+      next();
+    };
+  }
+
   /** Revokes every token of a user (logout, disable, role change, password reset). */
   async revoke(q: Queryable, userId: number): Promise<void> {
     await q.query('UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = $1', [

@@ -80,7 +80,7 @@ export function useServiceAreaWorld() {
     method: string,
     path: string,
     body?: unknown,
-    opts: { as?: string; ifMatch?: string } = {},
+    opts: { as?: string | null; ifMatch?: string } = {},
   ) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const who = opts.as === undefined ? 'admin' : opts.as;

@@ -4,6 +4,7 @@ import { localPlane, toLonLat } from '../../core/viewshed/index.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, type RunningApp, loginTokens } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { editorTraces, userIdKeys } from '../helpers/history.ts';
 
 // Metres east/north of a point in 船山区.
 const O = localPlane(105.59, 30.53);
@@ -232,5 +233,40 @@ describe('/api/gates', () => {
     expect((await call('DELETE', `/gates/${id}`, undefined, { ifMatch: '"2"' })).status).toBe(204);
     const h = await call('GET', `/gates/${id}/history`);
     expect(h.body.entries.map((e) => e.operation)).toEqual(['create', 'update', 'delete']);
+  });
+});
+
+describe('issue 10: history hides who edited from anonymous readers', () => {
+  it('cameras and gates: anonymous gets changed_by null and no username; signed in (any role) the username; never a user id', async () => {
+    const ed = `editor-${STREET_A}`;
+    const c = await call('POST', '/cameras', camera(30, 80, { code: 'H10-C' }), { as: ed });
+    expect(c.status).toBe(201);
+    expect(
+      (
+        await call('PUT', `/cameras/${c.body.id}`, camera(30, 80, { code: 'H10-C', range_m: 50 }), {
+          ifMatch: '"1"',
+        })
+      ).status,
+    ).toBe(200);
+    const g = await call('POST', '/gates', gate(35, 80), { as: ed });
+    expect(g.status).toBe(201);
+    for (const path of [`/cameras/${c.body.id}/history`, `/gates/${g.body.id}/history`]) {
+      const anon = await call('GET', path, undefined, { as: null });
+      expect(anon.status).toBe(200);
+      expect(anon.body.entries.length).toBeGreaterThan(0);
+      expect(anon.body.entries.map((e) => (e as { changed_by?: unknown }).changed_by)).toEqual(
+        anon.body.entries.map(() => null),
+      );
+      expect(editorTraces(anon.body, ['admin', ed])).toEqual([]);
+      expect(userIdKeys(anon.body)).toEqual([]);
+      for (const as of ['viewer', ed, 'admin']) {
+        const h = await call('GET', path, undefined, { as });
+        expect(h.status).toBe(200);
+        expect(h.body.entries.map((e) => (e as { changed_by?: unknown }).changed_by)).toEqual(
+          path.startsWith('/cameras') ? [ed, 'admin'] : [ed],
+        );
+        expect(userIdKeys(h.body)).toEqual([]);
+      }
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { LedgerItem, LedgerStats } from '../../core/coverage.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, type RunningApp, loginTokens } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { editorTraces, userIdKeys } from '../helpers/history.ts';
 
 let t: TestDb;
 let app: RunningApp;
@@ -224,7 +225,8 @@ describe('ledger writes', () => {
       version: 4,
     });
 
-    const h = (await (await call('GET', `/api/ledger/${id}/history`)).json()) as {
+    // Who: for signed-in readers only (issue 10).
+    const h = (await (await call('GET', `/api/ledger/${id}/history`, { user: 'viewer' })).json()) as {
       history: { version: number; operation: string; changed_by: string; note: string | null }[];
     };
     expect(h.history.map((x) => [x.version, x.operation, x.changed_by, x.note])).toEqual([
@@ -290,5 +292,51 @@ describe('ledger reads', () => {
     expect(ws.getRow(1).getCell(4).value).toBe('问题描述');
     expect(ws.rowCount).toBe(4);
     expect((await call('GET', '/api/ledger/export.pdf')).status).toBe(404);
+  });
+});
+
+// Last in the file: the item it writes would change the counts the tests above expect.
+describe('issue 10: least privilege in the ledger history', () => {
+  it('issue 10: history hides who edited from anonymous readers', async () => {
+    // Created and closed by the street editor, updated and reopened by the admin.
+    const ed = 'editor-510903001';
+    const created = await call('POST', '/api/ledger', { user: ed, body: item });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as LedgerItem).id;
+    const put = { user: 'admin', body: { deadline: '2099-12-31' }, ifMatch: '"1"' };
+    expect((await call('PUT', `/api/ledger/${id}`, put)).status).toBe(200);
+    const close = { user: ed, body: { note: '已更换门禁' }, ifMatch: '"2"' };
+    expect((await call('POST', `/api/ledger/${id}/close`, close)).status).toBe(200);
+    const reopen = { user: 'admin', body: { note: '复查未通过' }, ifMatch: '"3"' };
+    expect((await call('POST', `/api/ledger/${id}/reopen`, reopen)).status).toBe(200);
+    const who = ['admin', ed];
+    const anon = await call('GET', `/api/ledger/${id}/history`);
+    expect(anon.status).toBe(200);
+    const a = (await anon.json()) as { history: { changed_by?: unknown; note: string | null }[] };
+    expect(a.history.map((x) => [x.changed_by, x.note])).toEqual([
+      [null, null],
+      [null, null],
+      [null, '已更换门禁'],
+      [null, '复查未通过'],
+    ]);
+    // Not in the recorded row either (created_by, updated_by, closed_by, reopened_by).
+    expect(editorTraces(a, who)).toEqual([]);
+    expect(userIdKeys(a)).toEqual([]);
+    for (const user of ['viewer', 'editor-510903002', 'admin']) {
+      const h = (await (await call('GET', `/api/ledger/${id}/history`, { user })).json()) as {
+        history: { changed_by: string; attributes: Record<string, unknown> }[];
+      };
+      expect(h.history.map((x) => x.changed_by)).toEqual([
+        'editor-510903001',
+        'admin',
+        'editor-510903001',
+        'admin',
+      ]);
+      expect(h.history[3]!.attributes).toMatchObject({
+        created_by: 'editor-510903001',
+        reopened_by: 'admin',
+      });
+      expect(userIdKeys(h)).toEqual([]);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { createCheckContext } from '../../core/checks/context.ts';
 import { fromDatabase } from '../../server/src/api/service-areas.ts';
 import { HttpError } from '../../server/src/errors.ts';
 import { TEST_DB_KIND } from '../helpers/db.ts';
+import { editorTraces, userIdKeys } from '../helpers/history.ts';
 import {
   area,
   LAT0,
@@ -303,6 +304,50 @@ describe('versions: If-Match, conflicts, history', () => {
       { operation: 'create' },
       { version: 2, operation: 'delete', changed_by: 'admin' },
     ]);
+  });
+});
+
+describe('issue 10: history hides who edited from anonymous readers', () => {
+  it('anonymous: changed_by null and no username anywhere; signed in (any role): the username; never a user id', async () => {
+    await cleanup();
+    const c = await call('POST', '', area(rect(0, 0, 100, 100)), { as: `editor-${STREET_A}` });
+    expect(c.status).toBe(201);
+    const id = c.body.id as number;
+    const up = await call('PUT', `/${id}`, area(rect(0, 0, 100, 90)), { ifMatch: '"1"' });
+    expect(up.status).toBe(200);
+    // An import records the whole row as the attributes (to_jsonb of service_areas), its
+    // created_by/updated_by with it (server/src/importer/import.ts withHistory).
+    await w.t.db.query(
+      `INSERT INTO service_area_history (area_id, version, operation, attributes, geom, changed_by)
+       VALUES ($1, 3, 'import', '{"name":"导入","created_by":"admin","updated_by":"admin"}', NULL, 'admin')`,
+      [id],
+    );
+    const who = ['admin', `editor-${STREET_A}`];
+
+    const anon = await call('GET', `/${id}/history`, undefined, { as: null });
+    expect(anon.status).toBe(200);
+    const entries = anon.body.entries as { changed_by: unknown }[];
+    expect(entries.map((e) => e.changed_by)).toEqual([null, null, null]);
+    expect(editorTraces(anon.body, who)).toEqual([]);
+    expect(userIdKeys(anon.body)).toEqual([]);
+    // A token that is no longer valid reads as anonymous: the history is public, only names are not.
+    const stale = await fetch(`${w.app.url}/api/service-areas/${id}/history`, {
+      headers: { authorization: 'Bearer not.a.token' },
+    });
+    expect(stale.status).toBe(200);
+    expect(editorTraces(await stale.json(), who)).toEqual([]);
+
+    for (const as of ['viewer', `editor-${STREET_B}`, 'admin']) {
+      const h = await call('GET', `/${id}/history`, undefined, { as });
+      expect(h.status).toBe(200);
+      expect((h.body.entries as { changed_by: unknown }[]).map((e) => e.changed_by)).toEqual([
+        `editor-${STREET_A}`,
+        'admin',
+        'admin',
+      ]);
+      expect(h.body.entries).toMatchObject([{}, {}, { attributes: { created_by: 'admin' } }]);
+      expect(userIdKeys(h.body)).toEqual([]);
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import { assertCanWrite, type User } from '../auth.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
+import { historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseId, route } from '../http.ts';
 import { queryInt, queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
@@ -155,9 +156,10 @@ export function ledgerRouter(ctx: AppContext): Router {
 
   router.get(
     '/:id/history',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
-      const history = await ledgerHistory(db, id);
+      const history = historyFor(await ledgerHistory(db, id), req.user);
       if (!history.length) throw notFound(`No ledger item ${id}`);
       res.json({ id, history });
     }),

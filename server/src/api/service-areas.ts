@@ -26,6 +26,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
+import { historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import { heavy, heavyQuery, polygonTooBig } from '../limits.ts';
 import {
@@ -271,9 +272,10 @@ export function serviceAreasRouter(ctx: AppContext): Router {
 
   router.get(
     '/:id/history',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
-      const entries = await serviceAreaHistory(db, id);
+      const entries = historyFor(await serviceAreaHistory(db, id), req.user);
       if (!entries.length)
         throw new HttpError(404, 'not_found', `No service area ${id} and no history of one`);
       res.json({ id, entries });

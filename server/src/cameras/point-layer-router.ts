@@ -9,6 +9,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
+import { historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { compoundStreet } from '../ledger/repository.ts';
@@ -94,7 +95,8 @@ function fromDatabase(e: unknown): unknown {
 /**
  * /api/cameras and /api/gates: the same editing rules as service areas — bbox GET, GET one with
  * its ETag, POST 201, PUT/DELETE with If-Match (428 without, 409 stale with the current feature),
- * history written in the same transaction, viewers read only, street editors in their street.
+ * history written in the same transaction (who made each version told to signed-in readers only:
+ * history-authors.ts), viewers read only, street editors in their street.
  */
 export function pointLayerRouter<L extends PointLayer>(
   ctx: AppContext,
@@ -148,9 +150,10 @@ export function pointLayerRouter<L extends PointLayer>(
 
   router.get(
     '/:id/history',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
-      const entries = await pointHistory(db, layer, id);
+      const entries = historyFor(await pointHistory(db, layer, id), req.user);
       // Rows loaded by an import or the seed have no history yet: an empty list, not a 404.
       if (!entries.length && !(await getPoint(db, layer, id)))
         throw new HttpError(404, 'not_found', `No ${name} ${id} and no history of one`);

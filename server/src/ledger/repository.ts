@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   PLAN_PHASES,
   type LedgerCounts,
+  type LedgerHistoryEntry,
   type LedgerItem,
   type LedgerStats,
   type LedgerStatus,
@@ -9,6 +10,8 @@ import {
 } from '../../../core/coverage.ts';
 import type { Queryable } from '../db/index.ts';
 import type { LedgerCreate, LedgerFields } from './input.ts';
+
+export type { LedgerHistoryEntry };
 
 const ITEMS_SQL = readFileSync(new URL('./items.sql', import.meta.url), 'utf8');
 const STATS_SQL = readFileSync(new URL('./stats.sql', import.meta.url), 'utf8');
@@ -135,15 +138,6 @@ export async function reopenLedgerItem(
     [id, user, note],
   );
   await record(tx, id, 'reopen', user, note);
-}
-
-export interface LedgerHistoryEntry {
-  version: number;
-  operation: LedgerOperation;
-  attributes: Record<string, unknown>;
-  note: string | null;
-  changed_by: string | null;
-  changed_at: string;
 }
 
 export async function ledgerHistory(db: Queryable, id: number): Promise<LedgerHistoryEntry[]> {

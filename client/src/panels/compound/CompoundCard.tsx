@@ -8,6 +8,7 @@ import {
   type Scorecard,
   type TargetScore,
 } from '../../../../core/coverage.ts';
+import { historyAuthor } from '../../../../core/api.ts';
 import { TARGET_STATES, type FiveTarget, type TargetState } from '../../../../core/vocabulary.ts';
 import { ApiError, sessionUser, type SessionUser } from '../../api.ts';
 import { errorText } from '../../i18n/errors.ts';
@@ -310,7 +311,9 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
                 <ol className="ledger-history" data-testid={`ledger-history-list-${i.id}`}>
                   {history.entries.map((h) => (
                     <li key={h.version}>
-                      v{h.version} · {t(`ledger.op.${h.operation}`)} · {h.changed_by ?? '—'} ·{' '}
+                      v{h.version} · {t(`ledger.op.${h.operation}`)} ·{' '}
+                      {/* who: told to signed-in readers only (core/api.ts isAuthorField) */}
+                      {historyAuthor(h) ? `${historyAuthor(h)} · ` : ''}
                       {time(h.changed_at)}
                       {h.note ? ` · ${h.note}` : ''}
                     </li>

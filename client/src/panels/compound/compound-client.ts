@@ -1,4 +1,10 @@
-import type { LedgerCategory, LedgerItem, PlanPhase, Scorecard } from '../../../../core/coverage.ts';
+import type {
+  LedgerCategory,
+  LedgerHistoryEntry,
+  LedgerItem,
+  PlanPhase,
+  Scorecard,
+} from '../../../../core/coverage.ts';
 import type { SurveyPreview } from '../../../../core/survey.ts';
 import type { FiveTarget, TargetState } from '../../../../core/vocabulary.ts';
 import { call } from '../../api.ts';
@@ -49,14 +55,9 @@ export async function setLedgerStatus(
   ).json;
 }
 
-export interface LedgerHistoryEntry {
-  version: number;
-  operation: 'create' | 'update' | 'close' | 'reopen';
-  note: string | null;
-  changed_by: string | null;
-  changed_at: string;
-}
+export type { LedgerHistoryEntry };
 
+/** The item's versions; who made each is told to a signed-in reader only (the call sends the session's token). */
 export async function fetchLedgerHistory(id: number): Promise<LedgerHistoryEntry[]> {
   return (await call<{ history: LedgerHistoryEntry[] }>('GET', `/api/ledger/${id}/history`)).json.history;
 }

@@ -1,3 +1,4 @@
+import { historyAuthor } from '../../../../core/api.ts';
 import { errorText } from '../../i18n/errors.ts';
 import type { Language } from '../../i18n/messages.ts';
 import { useEffect, useState } from 'react';
@@ -66,17 +67,15 @@ export function HistoryPanel({
           if (prev && JSON.stringify(prev.geometry) !== JSON.stringify(h.geometry))
             fields.unshift(t('history.geometry'));
           const op = `op.${h.operation}` as EditorMessageKey;
+          // Who: told to signed-in readers only (core/api.ts isAuthorField); shown when told.
+          const who = historyAuthor(h);
+          const when = new Date(h.changed_at).toLocaleString(lang);
           return (
             <li key={h.version} data-testid={`history-${h.version}`}>
               <div>
                 <strong>{t('history.version', { v: h.version })}</strong> {t(op)}
               </div>
-              <div className="muted">
-                {t('history.by', {
-                  who: h.changed_by ?? '—',
-                  when: new Date(h.changed_at).toLocaleString(lang),
-                })}
-              </div>
+              <div className="muted">{who ? t('history.by', { who, when }) : when}</div>
               {fields.length > 0 && <div>{t('history.changed', { fields: fields.join('、') })}</div>}
               {h.geometry && (
                 <div className="editor-history-actions">

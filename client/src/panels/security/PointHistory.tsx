@@ -1,3 +1,4 @@
+import { historyAuthor } from '../../../../core/api.ts';
 import { errorText } from '../../i18n/errors.ts';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/I18n.tsx';
@@ -13,7 +14,10 @@ export interface PointHistoryProps {
   t: SecurityT;
 }
 
-/** Every recorded version of a camera or gate, newest first: who, when, what changed. */
+/**
+ * Every recorded version of a camera or gate, newest first: when, what changed, and who for a
+ * signed-in reader (the request carries the session's token; an anonymous reader is not told who).
+ */
 export function PointHistory({ layer, id, version, t }: PointHistoryProps) {
   const shell = useI18n();
   const [entries, setEntries] = useState<{ for: string; list: PointHistoryEntry[] } | null>(null);
@@ -48,14 +52,15 @@ export function PointHistory({ layer, id, version, t }: PointHistoryProps) {
         {sorted.map((h) => {
           const prev = sorted.find((x) => x.version === h.version - 1) ?? null;
           const fields = changedFields(prev, h).map(fieldName);
+          // Who: told to signed-in readers only (core/api.ts isAuthorField); shown when told.
+          const who = historyAuthor(h);
+          const when = new Date(h.changed_at).toLocaleString(shell.lang);
+          const op = t(`op.${h.operation}` as SecurityMessageKey);
           return (
             <li key={h.version} data-version={h.version} data-operation={h.operation}>
-              {t('history.entry', {
-                v: h.version,
-                op: t(`op.${h.operation}` as SecurityMessageKey),
-                who: h.changed_by ?? '—',
-                when: new Date(h.changed_at).toLocaleString(shell.lang),
-              })}
+              {who
+                ? t('history.entryBy', { v: h.version, op, who, when })
+                : t('history.entry', { v: h.version, op, when })}
               {fields.length > 0 && (
                 <div className="muted">{t('history.changed', { fields: fields.join('、') })}</div>
               )}

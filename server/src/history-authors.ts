@@ -1,0 +1,23 @@
+import { isAuthorField } from '../../core/api.ts';
+import type { User } from './auth.ts';
+
+/**
+ * A history answer for its reader (issue 10, least privilege; the rule is core/api.ts
+ * isAuthorField): a signed-in reader of any role gets it as recorded; an anonymous reader gets
+ * `changed_by` null and every author field of the recorded attributes (created_by, updated_by,
+ * closed_by, reopened_by …) null, as the live feed tells only signed-in clients who made a change.
+ * The routes read the reader with auth.optional().
+ */
+export function historyFor<E extends { changed_by: string | null; attributes: object }>(
+  entries: E[],
+  reader: User | undefined,
+): E[] {
+  if (reader) return entries;
+  return entries.map((e) => ({
+    ...e,
+    changed_by: null,
+    attributes: Object.fromEntries(
+      Object.entries(e.attributes).map(([k, v]) => [k, isAuthorField(k) ? null : v]),
+    ) as E['attributes'],
+  }));
+}
