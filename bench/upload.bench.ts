@@ -67,7 +67,7 @@ function start(databaseUrl: string, port: number): Promise<ChildProcess> {
       ADMIN_PASSWORD: PASSWORD,
       AUTH_SECRET: 'bench',
       LOG_LEVEL: 'warn',
-      IMPORT_UPLOAD_MAX_MB: '1024',
+      IMPORT_UPLOAD_MAX_MB: String(Math.max(1024, Math.ceil(TARGET_MB * 1.1))),
       HEAVY_RATE_PER_MIN: '100000',
       HEAVY_TIMEOUT_MS: '600000',
     },

@@ -42,6 +42,11 @@ export interface Config {
   feed: FeedConfig;
   /** Largest file the import page takes (IMPORT_UPLOAD_MAX_MB, default 100), bytes; it is kept in the database until committed. */
   importUploadMaxBytes: number;
+  /**
+   * Time limit of the import page's upload, check and commit (IMPORT_TIMEOUT_MS, default 30 min): they
+   * last as long as their file, so STATEMENT_TIMEOUT_MS (made for ordinary requests) does not apply.
+   */
+  importTimeoutMs: number;
 }
 
 export interface BasemapLimits {
@@ -180,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       streamsPerAddress: int(env, 'EVENTS_PER_ADDRESS', 16, 1, 10_000),
       heartbeatS: int(env, 'EVENTS_HEARTBEAT_S', 15, 1, 3600),
     },
-    importUploadMaxBytes: int(env, 'IMPORT_UPLOAD_MAX_MB', 100, 1, 1024) * 2 ** 20,
+    importUploadMaxBytes: int(env, 'IMPORT_UPLOAD_MAX_MB', 100, 1, 16_384) * 2 ** 20,
+    importTimeoutMs: int(env, 'IMPORT_TIMEOUT_MS', 1_800_000, 1000, 86_400_000),
   };
 }

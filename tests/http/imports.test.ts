@@ -6,7 +6,9 @@ import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { importLayer } from '../../server/src/importer/index.ts';
 import { UPLOAD_CHUNK_BYTES } from '../../server/src/imports/staged.ts';
 import { loginTokens, startApp, type RunningApp } from '../helpers/app.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+import type { Db } from '../../server/src/db/index.ts';
+import { createPostgresDb } from '../../server/src/db/postgres.ts';
 
 /**
  * Issue 11: the import page's server side. A file is staged in the database (any process answers the
@@ -396,3 +398,62 @@ describe('/api/imports in pieces', () => {
     expect(await stored()).toEqual(before);
   });
 });
+
+/**
+ * Defect (issue 11, found with bench/upload.bench.ts at 2 GB): the import page's check and commit ran
+ * under the per-statement limit of web requests (STATEMENT_TIMEOUT_MS, 30 s by default), so an upload
+ * of 850,000 buildings was staged and previewed, then refused with 503 `timeout` at commit after
+ * minutes of work. The staging COPY lasts as long as the whole file takes to read. Here the limit is
+ * 100 ms (the least the setting takes): staging 20,000 buildings takes longer than that. PostgreSQL
+ * only: PGlite cannot cancel a statement, so it has no such limit to fall foul of.
+ */
+describe.skipIf(TEST_DB_KIND !== 'postgres')(
+  '/api/imports under the requests’ statement limit (PostgreSQL)',
+  () => {
+    let slowDb: Db;
+    let limited: RunningApp;
+    beforeAll(async () => {
+      slowDb = createPostgresDb({ connectionString: t.url!, statementTimeoutMs: 100 });
+      limited = await startApp(slowDb, { IMPORT_UPLOAD_MAX_MB: '10', STATEMENT_TIMEOUT_MS: '100' });
+    });
+    afterAll(async () => {
+      await limited?.close();
+      await slowDb?.close();
+    });
+
+    it('checks and commits a file that takes longer than STATEMENT_TIMEOUT_MS (the import page runs under IMPORT_TIMEOUT_MS)', async () => {
+      const n = 20_000;
+      const features = Array.from({ length: n }, (_, i) => ({
+        type: 'Feature',
+        properties: { floors: 3 },
+        geometry: {
+          type: 'Polygon',
+          coordinates: box(105.6 + (i % 200) * 0.001, 30.6 + Math.floor(i / 200) * 0.001, 0.0005),
+        },
+      }));
+      const body = JSON.stringify({ type: 'FeatureCollection', features });
+      const up = await fetch(`${limited.url}/api/imports?name=buildings.geojson`, {
+        method: 'POST',
+        headers: { ...auth('admin'), 'content-type': 'application/octet-stream' },
+        body,
+      });
+      expect(up.status, await up.clone().text()).toBe(201);
+      const { id } = (await up.json()) as { id: string };
+      const choice = { target: 'buildings', mapping: { floors: 'floors' } };
+      const call = (step: string) =>
+        fetch(`${limited.url}/api/imports/${id}/${step}`, {
+          method: 'POST',
+          headers: { ...auth('admin'), 'content-type': 'application/json' },
+          body: JSON.stringify(choice),
+        });
+      const check = await call('check');
+      expect(check.status, await check.clone().text()).toBe(200);
+      expect(((await check.json()) as { ok: number }).ok).toBe(n);
+      const commit = await call('commit');
+      expect(commit.status, await commit.clone().text()).toBe(200);
+      expect(((await commit.json()) as { inserted: number }).inserted).toBe(n);
+      const c = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings WHERE floors = 3');
+      expect(c.rows[0]!.n).toBe(n);
+    }, 300_000);
+  },
+);

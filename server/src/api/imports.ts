@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { route } from '../http.ts';
+import { withTimeLimit } from '../db/index.ts';
 import { ImportError, type ImportProblem } from '../importer/index.ts';
 import { openSource } from '../importer/readers/index.ts';
 import {
@@ -76,7 +77,10 @@ function parseChoice(body: unknown, user: User): ImportChoice {
  */
 export function importsRouter(ctx: AppContext): Router {
   const router = Router();
-  const { db, auth, config } = ctx;
+  const { auth, config } = ctx;
+  // Uploads, checks and commits last as long as their file: bounded by IMPORT_TIMEOUT_MS, not by the
+  // per-statement limit of ordinary requests (a 2 GB file's commit was cancelled by it).
+  const db = withTimeLimit(ctx.db, config.importTimeoutMs);
 
   const upload = async (req: Request) => {
     assertCanWrite(req.user);

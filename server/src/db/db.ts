@@ -99,3 +99,18 @@ export interface Db extends Queryable {
   /** Embedded only: the whole data directory as a tarball (tests start from a migrated snapshot). */
   dumpDataDir?(): Promise<Blob>;
 }
+
+/**
+ * The same database with another time limit for everything run through it: each `query` becomes a
+ * transaction of its own with `timeoutMs`, and each `transaction` gets `timeoutMs` unless it names
+ * one. For batch work a web request starts on the user's behalf (the import page's upload, check and
+ * commit), which lasts as long as its file and must not fall under the per-statement limit of
+ * ordinary requests (STATEMENT_TIMEOUT_MS), yet stays bounded.
+ */
+export function withTimeLimit(db: Db, timeoutMs: number): Db {
+  const limited = Object.create(db) as Db;
+  limited.transaction = (fn, opts) => db.transaction(fn, { timeoutMs, ...opts });
+  limited.query = (sql, params, qopts) =>
+    db.transaction((tx) => tx.query(sql, params, qopts), { timeoutMs }) as never;
+  return limited;
+}

@@ -14,6 +14,7 @@ export type {
   ListenHandlers,
   ListenOptions,
 } from './db.ts';
+export { withTimeLimit } from './db.ts';
 export { isDbUnavailable, RETRY_AFTER_S } from './errors.ts';
 export { migrate } from './migrate.ts';
 export { ReadReplica, routeReads, withReadScope, parseLsn, formatLsn } from './replica.ts';
