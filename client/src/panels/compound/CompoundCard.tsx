@@ -50,7 +50,11 @@ export function reasonText(t: CompoundT, s: TargetScore): string {
         t('reason.basic_service.outline_served') + (v.providers ? t('reason.basic_service.providers', v) : '')
       );
     case 'assessment':
-      return t('reason.assessment', v) + (v.note ? t('reason.assessment.note', v) : '');
+      // Who assessed: told to signed-in readers only (issue 10); without it, when.
+      return (
+        t(authorName(v.by) ? 'reason.assessment' : 'reason.assessmentOn', v) +
+        (v.note ? t('reason.assessment.note', v) : '')
+      );
     default:
       return t(`reason.${s.reason_key}` as CompoundMessageKey, v);
   }
