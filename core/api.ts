@@ -117,8 +117,15 @@ export const isAuthorField = (key: string): boolean => key === 'changed_by' || k
  * reader), else null (anonymous reader, unknown author, or an answer without the field), so a view
  * shows the author only when there is one and never "null" or "undefined".
  */
-export const historyAuthor = (entry: { changed_by?: unknown }): string | null =>
-  typeof entry.changed_by === 'string' && entry.changed_by.trim() !== '' ? entry.changed_by : null;
+export const historyAuthor = (entry: { changed_by?: unknown }): string | null => authorName(entry.changed_by);
+
+/**
+ * An author field of a live record (created_by, updated_by, closed_by … of a service area, camera,
+ * gate or ledger item) for display: the username when told (a signed-in reader), else null. The live
+ * reads follow the history's rule (isAuthorField): anonymous readers get these fields null.
+ */
+export const authorName = (v: unknown): string | null =>
+  typeof v === 'string' && v.trim() !== '' ? v : null;
 
 /** One entry of GET /api/service-areas/:id/history. */
 export interface ServiceAreaHistoryEntry {

@@ -283,13 +283,19 @@ export async function fetchJurisdictions(signal?: AbortSignal): Promise<Jurisdic
 }
 
 /** Features of a data layer meeting `bbox`, with all their columns (tiles carry only a few). */
-export function fetchFeatures(
+export async function fetchFeatures(
   layer: DataLayer,
   bbox: Bbox,
   signal?: AbortSignal,
 ): Promise<GeoJSON.FeatureCollection> {
-  return getJson<GeoJSON.FeatureCollection>(
-    `/api/${layer}?bbox=${bbox.map((n) => n.toFixed(7)).join(',')}`,
+  // With the session's token when signed in: who created or edited a feature (created_by,
+  // updated_by) is told to signed-in readers only (issue 10, core/api.ts isAuthorField).
+  const token = sessionToken();
+  const url = `/api/${layer}?bbox=${bbox.map((n) => n.toFixed(7)).join(',')}`;
+  const r = await fetch(url, {
     signal,
-  );
+    headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
+  if (!r.ok) throw await errorFrom(r);
+  return (await r.json()) as GeoJSON.FeatureCollection;
 }

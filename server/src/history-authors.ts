@@ -21,3 +21,29 @@ export function historyFor<E extends { changed_by: string | null; attributes: ob
     ) as E['attributes'],
   }));
 }
+
+/**
+ * A live record for its reader (issue 10, the same rule as the history): a signed-in reader gets
+ * it as stored; an anonymous reader gets every author field (created_by, updated_by, closed_by,
+ * reopened_by …: isAuthorField) null, the keys kept so both readers get one shape.
+ */
+export function authorsFor<R extends object>(row: R, reader: User | undefined): R {
+  if (reader) return row;
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, isAuthorField(k) ? null : v])) as R;
+}
+
+/** A GeoJSON Feature (parsed) for its reader: its properties as authorsFor gives them. */
+export function featureFor<F extends { properties: object | null }>(feature: F, reader: User | undefined): F {
+  if (reader || !feature.properties) return feature;
+  return { ...feature, properties: authorsFor(feature.properties, reader) };
+}
+
+/**
+ * A GeoJSON FeatureCollection built by SQL (text) for its reader: as it is for a signed-in reader;
+ * for an anonymous one parsed, each feature's author properties null, and written again.
+ */
+export function featureCollectionTextFor(json: string, reader: User | undefined): string {
+  if (reader) return json;
+  const fc = JSON.parse(json) as { features: { properties: object | null }[] };
+  return JSON.stringify({ ...fc, features: fc.features.map((f) => featureFor(f, reader)) });
+}

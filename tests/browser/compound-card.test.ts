@@ -213,12 +213,16 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
     await item.locator(`[data-testid=ledger-note-${id}-input]`).fill('已更换门禁');
     await item.locator(`[data-testid=ledger-note-${id}-confirm]`).click();
     await expect.poll(() => item.getAttribute('data-status')).toBe('closed');
+    // Read anonymously: the item is public, who closed it is not (issue 10); the database has it.
     const { body } = await api<LedgerItem>(`/api/ledger/${id}`);
-    expect(body).toMatchObject({
-      status: 'closed',
-      closed_by: `editor-${target.street_code}`,
-      close_note: '已更换门禁',
-    });
+    expect(body).toMatchObject({ status: 'closed', closed_by: null, close_note: '已更换门禁' });
+    const closedBy = await server.db.query<{ closed_by: string }>(
+      'SELECT closed_by FROM ledger_items WHERE id = $1',
+      [id],
+    );
+    expect(closedBy.rows).toEqual([{ closed_by: `editor-${target.street_code}` }]);
+    // Signed in, the card names who closed it (its list request carries the session's token).
+    await expect.poll(() => item.textContent()).toContain(`editor-${target.street_code} 于`);
     await item.locator(`[data-testid=ledger-history-${id}]`).click();
     await expect.poll(() => item.locator(`[data-testid=ledger-history-list-${id}] li`).count()).toBe(2);
     // Signed in: the history says who (the request carries the session's token).
@@ -246,6 +250,19 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
       await anon.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       const item = anon.locator(`[data-testid=compound-card] [data-testid=ledger-item-${id}]`);
       await item.locator(`[data-testid=ledger-history-${id}]`).click({ timeout: 30_000 });
+      // issue 10: live records hide who edited from anonymous readers: the card says when it was
+      // closed, without a name and without 'undefined'/'null'/'—'.
+      const closedLine = item.locator('.muted.small', { hasText: '销号' });
+      await expect.poll(() => closedLine.count()).toBe(1);
+      const closedText = (await closedLine.textContent()) ?? '';
+      expect(closedText).not.toContain(`editor-${target.street_code}`);
+      expect(closedText).not.toMatch(/undefined|null|—/);
+      expect(closedText).toMatch(/^于 \S.* 销号：已更换门禁$/);
+      // Nor anywhere else on the card (the staff assessment's reason says when, not who).
+      const cardText = (await anon.locator('[data-testid=compound-card]').textContent()) ?? '';
+      expect(cardText).not.toContain(`editor-${target.street_code}`);
+      expect(cardText).toMatch(/于 \d{4}-\d\d-\d\d 评定/);
+      expect(cardText).not.toMatch(/undefined|null/);
       const list = item.locator(`[data-testid=ledger-history-list-${id}] li`);
       await expect.poll(() => list.count()).toBe(2);
       for (const text of await list.allTextContents()) {

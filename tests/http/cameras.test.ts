@@ -270,3 +270,34 @@ describe('issue 10: history hides who edited from anonymous readers', () => {
     }
   });
 });
+
+describe('issue 10: live records hide who edited from anonymous readers', () => {
+  it('issue 10: live records hide who edited from anonymous readers (cameras and gates: GET one, GET by bbox)', async () => {
+    const ed = `editor-${STREET_A}`;
+    const c = await call('POST', '/cameras', camera(40, 90, { code: 'H10-L' }), { as: ed });
+    expect(c.status).toBe(201);
+    const g = await call('POST', '/gates', gate(45, 90), { as: ed });
+    expect(g.status).toBe(201);
+    for (const [layer, id] of [
+      ['cameras', c.body.id],
+      ['gates', g.body.id],
+    ] as const) {
+      const one = await call('GET', `/${layer}/${id}`, undefined, { as: null });
+      expect(one.status).toBe(200);
+      expect(one.body.properties).toMatchObject({ updated_by: null });
+      const list = await call('GET', `/${layer}?bbox=${bbox}`, undefined, { as: null });
+      expect(list.status).toBe(200);
+      expect((list.body.features as unknown[]).length).toBeGreaterThan(0);
+      expect(editorTraces(one.body, ['admin', ed])).toEqual([]);
+      expect(editorTraces(list.body, ['admin', ed])).toEqual([]);
+      for (const as of ['viewer', ed, 'admin']) {
+        const o = await call('GET', `/${layer}/${id}`, undefined, { as });
+        expect(o.body.properties).toMatchObject({ updated_by: ed });
+        const l = await call('GET', `/${layer}?bbox=${bbox}`, undefined, { as });
+        const mine = (l.body.features as { id: number; properties: unknown }[]).find((f) => f.id === id);
+        expect(mine?.properties).toMatchObject({ updated_by: ed });
+        expect(userIdKeys(l.body)).toEqual([]);
+      }
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoverageResponse, Scorecard } from '../../core/coverage.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, type RunningApp, loginTokens } from '../helpers/app.ts';
+import { editorTraces, userIdKeys } from '../helpers/history.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
@@ -381,6 +382,39 @@ describe('五有 scorecard', () => {
     const r = await send('POST', '/api/compounds/1/assessments', user, body);
     expect(r.status).toBe(status);
     expect((await errorOf(r)).code).toBe(code);
+  });
+
+  it('issue 10: live records hide who edited from anonymous readers (who assessed a target)', async () => {
+    // compound 2 was assessed by editor-510903001 in the test above.
+    const anon = async (path: string) => {
+      const r = await fetch(app.url + path);
+      expect(r.status).toBe(200);
+      return (await r.json()) as unknown;
+    };
+    const paths = [
+      '/api/compounds/2/scorecard',
+      '/api/compounds/scorecards?street=510903001',
+      '/api/compounds/scorecards',
+      '/api/compounds/2/assessments',
+    ];
+    for (const path of paths) {
+      const body = await anon(path);
+      expect(editorTraces(body, ['editor-510903001'])).toEqual([]);
+      expect(userIdKeys(body)).toEqual([]);
+    }
+    const s = (await anon('/api/compounds/2/scorecard')) as Scorecard;
+    expect(s.targets[0]).toMatchObject({
+      source: 'assessment',
+      assessment: { state: 'met', assessed_by: null },
+      reason_vars: { by: '', on: '2026-11-20' },
+    });
+    expect(s.targets[0]!.reason).toBe('工作人员 于 2026-11-20 评定：入户核查');
+    // Signed in (the viewer): who assessed.
+    for (const path of paths) expect(JSON.stringify(await json(path))).toContain('"editor-510903001"');
+    expect((await json<Scorecard>('/api/compounds/2/scorecard')).targets[0]).toMatchObject({
+      assessment: { assessed_by: 'editor-510903001' },
+      reason_vars: { by: 'editor-510903001' },
+    });
   });
 
   it('answers 404 for a compound that does not exist', async () => {

@@ -339,4 +339,54 @@ describe('issue 10: least privilege in the ledger history', () => {
       expect(userIdKeys(h)).toEqual([]);
     }
   });
+
+  it('issue 10: live records hide who edited from anonymous readers (GET one, the list, the CSV, the export)', async () => {
+    const ed = 'editor-510903001';
+    const created = await call('POST', '/api/ledger', { user: ed, body: item });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as LedgerItem).id;
+    const close = { user: 'admin', body: { note: '已整改' }, ifMatch: '"1"' };
+    expect((await call('POST', `/api/ledger/${id}/close`, close)).status).toBe(200);
+    const who = ['admin', ed];
+    const mine = async (user?: string) => {
+      const one = await call('GET', `/api/ledger/${id}`, { user });
+      expect(one.status).toBe(200);
+      const list = await call('GET', '/api/ledger?street=510903001&status=closed', { user });
+      expect(list.status).toBe(200);
+      const items = ((await list.json()) as { items: LedgerItem[] }).items;
+      const csv = await (await call('GET', `/api/ledger/export.csv?street=510903001`, { user })).text();
+      const ex = await call('GET', '/api/export/ledger.geojson', { user });
+      expect(ex.status).toBe(200);
+      const fc = (await ex.json()) as { features: { properties: Record<string, unknown> }[] };
+      return {
+        one: (await one.json()) as LedgerItem,
+        listed: items.find((i) => i.id === id)!,
+        csv,
+        exported: fc.features.find((f) => f.properties.id === id)!.properties,
+      };
+    };
+
+    const anon = await mine();
+    expect(anon.one).toMatchObject({
+      id,
+      status: 'closed',
+      created_by: null,
+      closed_by: null,
+      reopened_by: null,
+    });
+    expect(anon.listed).toMatchObject({ id, created_by: null, closed_by: null });
+    expect(anon.exported).toMatchObject({ created_by: null, closed_by: null });
+    expect(editorTraces([anon.one, anon.listed, anon.exported], who)).toEqual([]);
+    expect(anon.csv).not.toContain(ed);
+    expect(anon.csv).not.toContain('admin');
+
+    for (const user of ['viewer', 'editor-510903002', 'admin']) {
+      const s = await mine(user);
+      expect(s.one).toMatchObject({ created_by: ed, closed_by: 'admin' });
+      expect(s.listed).toMatchObject({ created_by: ed, closed_by: 'admin' });
+      expect(s.exported).toMatchObject({ created_by: ed, closed_by: 'admin' });
+      expect(s.csv).toContain(ed);
+      expect(userIdKeys(s)).toEqual([]);
+    }
+  });
 });

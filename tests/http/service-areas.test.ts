@@ -351,6 +351,53 @@ describe('issue 10: history hides who edited from anonymous readers', () => {
   });
 });
 
+describe('issue 10: live records hide who edited from anonymous readers', () => {
+  it('issue 10: live records hide who edited from anonymous readers (GET one, GET by bbox, export)', async () => {
+    await cleanup();
+    const ed = `editor-${STREET_A}`;
+    const c = await call('POST', '', area(rect(0, 0, 100, 100)), { as: ed });
+    expect(c.status).toBe(201);
+    const id = c.body.id as number;
+    expect((await call('PUT', `/${id}`, area(rect(0, 0, 100, 90)), { ifMatch: '"1"' })).status).toBe(200);
+    const who = ['admin', ed];
+    const bbox = `?bbox=${LON0 - 0.01},${LAT0 - 0.01},${LON0 + 0.01},${LAT0 + 0.01}`;
+    const exported = async (token?: string) => {
+      const r = await fetch(`${w.app.url}/api/export/service-areas.geojson`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      expect(r.status).toBe(200);
+      const fc = (await r.json()) as { features: { properties: Record<string, unknown> }[] };
+      return fc.features.find((f) => f.properties.id === id)!.properties;
+    };
+
+    // Anonymous: the same fields, null.
+    const one = await call('GET', `/${id}`, undefined, { as: null });
+    expect(one.status).toBe(200);
+    expect(one.body.properties).toMatchObject({ created_by: null, updated_by: null, version: 2 });
+    const list = await call('GET', bbox, undefined, { as: null });
+    expect(list.status).toBe(200);
+    expect(list.body.features).toHaveLength(1);
+    expect(editorTraces(one.body, who)).toEqual([]);
+    expect(editorTraces(list.body, who)).toEqual([]);
+    const anonExport = await exported();
+    expect(anonExport).toMatchObject({ created_by: null, updated_by: null });
+    expect(editorTraces(anonExport, who)).toEqual([]);
+
+    // Signed in, any role: the usernames.
+    for (const as of ['viewer', `editor-${STREET_B}`, 'admin']) {
+      const o = await call('GET', `/${id}`, undefined, { as });
+      expect(o.body.properties).toMatchObject({ created_by: ed, updated_by: 'admin' });
+      const l = await call('GET', bbox, undefined, { as });
+      expect((l.body.features as { properties: unknown }[])[0]!.properties).toMatchObject({
+        created_by: ed,
+        updated_by: 'admin',
+      });
+      expect(userIdKeys(l.body)).toEqual([]);
+    }
+    expect(await exported(w.tokens.viewer)).toMatchObject({ created_by: ed, updated_by: 'admin' });
+  });
+});
+
 describe('who may write where', () => {
   it('needs a token; a viewer reads only', async () => {
     await cleanup();

@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { authorName, isAuthorField } from '../../../core/api.ts';
 import type { Scorecard } from '../../../core/coverage.ts';
 import { fetchFeatures, getJson, type Bbox } from '../api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
@@ -126,6 +127,8 @@ export function AttributePanel({ picked, onShow, onClose }: AttributePanelProps)
             // The 五有 scorecard below is the one source of a compound's targets: the stored columns
             // (survey or import) would contradict what it derives, so they are not listed twice.
             .filter(([k]) => !(showsCard && k.startsWith('wy_')))
+            // Who created or edited it: told to signed-in readers only (issue 10), shown when told.
+            .filter(([k, v]) => !isAuthorField(k) || authorName(v) !== null)
             .map(([k, v]) => (
               <tr key={k} data-testid={`attr-${k}`}>
                 <th>{attributeLabel(k)}</th>

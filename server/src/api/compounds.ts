@@ -4,7 +4,14 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { streetResult } from '../coverage/street-results.ts';
 import { streetExists } from '../coverage/repository.ts';
-import { assessmentHistory, recordAssessment, scorecard, scorecards } from '../coverage/scorecard.ts';
+import {
+  assessmentHistory,
+  recordAssessment,
+  scorecard,
+  scorecardFor,
+  scorecards,
+} from '../coverage/scorecard.ts';
+import { authorsFor } from '../history-authors.ts';
 import {
   SurveyFileError,
   UPDATABLE,
@@ -114,8 +121,10 @@ export function compoundsRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, auth } = ctx;
 
+  // Who assessed a target: told to signed-in readers only (issue 10), here and in /:id/….
   router.get(
     '/scorecards',
+    auth.optional(),
     route(async (req, res) => {
       const street = queryString(req, 'street');
       // A street's cards are kept until one of their inputs changes (migration 0017).
@@ -136,7 +145,7 @@ export function compoundsRouter(ctx: AppContext): Router {
           five_have: cards.filter((c) => c.five_have).length,
           by_target: byTarget,
         },
-        scorecards: cards,
+        scorecards: cards.map((c) => scorecardFor(c, req.user)),
       });
     }),
   );
@@ -247,20 +256,23 @@ export function compoundsRouter(ctx: AppContext): Router {
 
   router.get(
     '/:id/scorecard',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const card = await scorecard(db, id);
       if (!card) throw notFound(`No compound ${id}`);
-      res.json(card);
+      res.json(scorecardFor(card, req.user));
     }),
   );
 
   router.get(
     '/:id/assessments',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
       if (!(await compoundStreet(db, id))) throw notFound(`No compound ${id}`);
-      res.json({ compound_id: id, assessments: await assessmentHistory(db, id) });
+      const assessments = (await assessmentHistory(db, id)).map((a) => authorsFor(a, req.user));
+      res.json({ compound_id: id, assessments });
     }),
   );
 

@@ -16,12 +16,14 @@ import { queryString } from '../input/query.ts';
 /**
  * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490 → the layer as a
  * download (Shapefile as a zip). Open like the read API it mirrors: whoever may read a layer may take
- * it away as a file; the export dialog starts a street editor on their own street.
+ * it away as a file (who edited each row only when signed in: issue 10); the export dialog starts a street editor on their own street.
  */
 export function exportRouter(ctx: AppContext): Router {
   const router = Router();
+  // Open to all; who created or edited each row is in the file for signed-in readers only (issue 10).
   router.get(
     '/:file',
+    ctx.auth.optional(),
     route(async (req, res) => {
       const file = String(req.params.file);
       const m = /^(.+)\.([a-z]+)$/.exec(file);
@@ -52,7 +54,14 @@ export function exportRouter(ctx: AppContext): Router {
       if (street !== undefined && !(await isStreet(ctx.db, street))) {
         throw badRequest('bad_request', `No street ${street}`, { reason: 'unknown_street', street });
       }
-      const opts = { layer, format, street, encoding, srs: srs as ExportSrs };
+      const opts = {
+        layer,
+        format,
+        street,
+        encoding,
+        srs: srs as ExportSrs,
+        authors: req.user !== undefined,
+      };
       const name = exportFileName(opts);
       try {
         await exportLayer(ctx.db, opts, res, () => {

@@ -12,7 +12,7 @@ import { assertCanWrite, type User } from '../auth.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
-import { historyFor } from '../history-authors.ts';
+import { authorsFor, historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseId, route } from '../http.ts';
 import { queryInt, queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
@@ -121,10 +121,12 @@ export function ledgerRouter(ctx: AppContext): Router {
     res.status(status).setHeader('ETag', etag(item.version)).json(item);
   };
 
+  // Who registered, closed and reopened an item: told to signed-in readers only (issue 10).
   router.get(
     '/',
+    auth.optional(),
     route(async (req, res) => {
-      res.json({ items: await listLedger(db, filters(req)) });
+      res.json({ items: (await listLedger(db, filters(req))).map((i) => authorsFor(i, req.user)) });
     }),
   );
 
@@ -137,20 +139,23 @@ export function ledgerRouter(ctx: AppContext): Router {
 
   router.get(
     '/export.:format',
+    auth.optional(),
     route(async (req, res) => {
       const format = req.params.format;
       if (!isOneOf(TABLE_FORMATS, format)) throw notFound(`No export format ${format}; csv or xlsx`);
-      await sendTable(res, ledgerTable(await listLedger(db, filters(req))), format);
+      const items = (await listLedger(db, filters(req))).map((i) => authorsFor(i, req.user));
+      await sendTable(res, ledgerTable(items), format);
     }),
   );
 
   router.get(
     '/:id',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const item = await getLedgerItem(db, id);
       if (!item) throw notFound(`No ledger item ${id}`);
-      res.setHeader('ETag', etag(item.version)).json(item);
+      res.setHeader('ETag', etag(item.version)).json(authorsFor(item, req.user));
     }),
   );
 

@@ -26,7 +26,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { historyFor } from '../history-authors.ts';
+import { featureCollectionTextFor, featureFor, historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import { heavy, heavyQuery, polygonTooBig } from '../limits.ts';
 import {
@@ -216,8 +216,10 @@ export function serviceAreasRouter(ctx: AppContext): Router {
   /** Writes run with a time limit too (twice the heavy-read one): no save holds its cells for long. */
   const limited = { timeoutMs: 2 * ctx.config.limits.heavyTimeoutMs };
 
+  // Who created and last edited each area: told to signed-in readers only (issue 10).
   router.get(
     '/',
+    auth.optional(),
     route(async (req, res) => {
       const bbox = parseBbox(req.query.bbox)!;
       const out = await listServiceAreas(db, bbox, AREA_BBOX_LIMIT);
@@ -231,7 +233,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
           },
         );
       }
-      res.type('application/geo+json').send(out.json);
+      res.type('application/geo+json').send(featureCollectionTextFor(out.json, req.user));
     }),
   );
 
@@ -261,12 +263,13 @@ export function serviceAreasRouter(ctx: AppContext): Router {
 
   router.get(
     '/:id',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const a = await getServiceArea(db, id);
       if (!a) throw new HttpError(404, 'not_found', `No service area ${id}`);
       res.setHeader('ETag', etag(a.version));
-      res.type('application/geo+json').send(JSON.stringify(a.feature));
+      res.type('application/geo+json').send(JSON.stringify(featureFor(a.feature, req.user)));
     }),
   );
 

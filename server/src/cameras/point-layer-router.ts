@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { historyFor } from '../history-authors.ts';
+import { featureCollectionTextFor, featureFor, historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { compoundStreet } from '../ledger/repository.ts';
@@ -119,8 +119,10 @@ export function pointLayerRouter<L extends PointLayer>(
     return current;
   };
 
+  // Who last edited each point: told to signed-in readers only (issue 10).
   router.get(
     '/',
+    auth.optional(),
     route(async (req, res) => {
       const bbox = parseBbox(req.query.bbox)!;
       const out = await listPoints(db, layer, bbox, POINT_BBOX_LIMIT);
@@ -133,18 +135,19 @@ export function pointLayerRouter<L extends PointLayer>(
             limit: POINT_BBOX_LIMIT,
           },
         );
-      res.type('application/geo+json').send(out.json);
+      res.type('application/geo+json').send(featureCollectionTextFor(out.json, req.user));
     }),
   );
 
   router.get(
     '/:id',
+    auth.optional(),
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const p = await getPoint(db, layer, id);
       if (!p) throw new HttpError(404, 'not_found', `No ${name} ${id}`);
       res.setHeader('ETag', etag(p.version));
-      res.type('application/geo+json').send(JSON.stringify(p.feature));
+      res.type('application/geo+json').send(JSON.stringify(featureFor(p.feature, req.user)));
     }),
   );
 

@@ -6,6 +6,7 @@ import {
   type FiveTarget,
   type TargetState,
 } from '../../../core/vocabulary.ts';
+import type { User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { watchedGates } from './watched-gates.ts';
 
@@ -95,22 +96,7 @@ function toScorecard(f: FactsRow, watched: Set<number>): Scorecard {
     const assessment = f.assessments[target] ?? null;
     const d = derived[target];
     if (d) return { target, ...d, source: 'derived', assessment };
-    if (assessment) {
-      const note = assessment.note ? `：${assessment.note}` : '';
-      return {
-        target,
-        state: assessment.state,
-        source: 'assessment',
-        reason: `${assessment.assessed_by ?? '工作人员'} 于 ${assessment.assessed_on} 评定${note}`,
-        reason_key: 'assessment',
-        reason_vars: {
-          by: assessment.assessed_by ?? '',
-          on: assessment.assessed_on,
-          note: assessment.note ?? '',
-        },
-        assessment,
-      };
-    }
+    if (assessment) return { target, state: assessment.state, ...assessmentReason(assessment), assessment };
     return {
       target,
       state: f[target],
@@ -185,4 +171,36 @@ export async function assessmentHistory(db: Queryable, compoundId: number) {
     [compoundId],
   );
   return r.rows;
+}
+
+/** The reason of a target scored by a staff assessment; `by` empty when the assessor is not told. */
+function assessmentReason(
+  a: NonNullable<TargetScore['assessment']>,
+): Pick<TargetScore, 'source' | 'reason' | 'reason_key' | 'reason_vars'> {
+  const note = a.note ? `：${a.note}` : '';
+  return {
+    source: 'assessment',
+    reason: `${a.assessed_by ?? '工作人员'} 于 ${a.assessed_on} 评定${note}`,
+    reason_key: 'assessment',
+    reason_vars: { by: a.assessed_by ?? '', on: a.assessed_on, note: a.note ?? '' },
+  };
+}
+
+/**
+ * A scorecard for its reader (issue 10, as core/api.ts isAuthorField): who assessed a target is told
+ * to signed-in readers only; an anonymous one gets assessed_by null and the reason without the name
+ * (工作人员, reason_vars.by empty). The cards are computed (and cached per street) as one.
+ */
+export function scorecardFor(card: Scorecard, reader: User | undefined): Scorecard {
+  if (reader) return card;
+  return {
+    ...card,
+    targets: card.targets.map((t) => {
+      if (!t.assessment) return t;
+      const assessment = { ...t.assessment, assessed_by: null };
+      return t.source === 'assessment'
+        ? { ...t, ...assessmentReason(assessment), assessment }
+        : { ...t, assessment };
+    }),
+  };
 }

@@ -2,9 +2,10 @@ import type { Writable } from 'node:stream';
 import type { ExportEncoding, ExportFormat, ExportLayer, ExportSrs } from '../../../core/exchange.ts';
 import { EXPORT_EXTENSIONS } from '../../../core/exchange.ts';
 import type { Queryable } from '../db/index.ts';
+import { authorsFor } from '../history-authors.ts';
 import { GeoPackageWriter } from './geopackage.ts';
 import { ShapefileWriter } from './shapefile.ts';
-import { EXPORT_SOURCES, STREET_SQL } from './sources.ts';
+import { EXPORT_SOURCES, STREET_SQL, type ExportRow } from './sources.ts';
 import {
   GEOJSON_HEAD,
   csvWriter,
@@ -28,6 +29,12 @@ export interface ExportOptions {
   /** The CRS a Shapefile's .prj or a GeoPackage names (the coordinates are the same). */
   srs?: ExportSrs;
   pageSize?: number;
+  /**
+   * Whether the file tells who created, edited or closed each row (created_by, updated_by,
+   * closed_by …: core/api.ts isAuthorField). The HTTP route tells only signed-in readers (issue 10);
+   * without it the columns stay, empty. Default true.
+   */
+  authors?: boolean;
 }
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -64,7 +71,10 @@ export async function exportLayer(
   const encoding = o.encoding ?? 'utf-8';
   const srs = o.srs ?? 4326;
   const stem = exportFileName(o).replace(/\.[^.]+$/, '');
-  const pages = src.pages(db, o.street ?? null, o.pageSize);
+  const pages =
+    o.authors === false
+      ? withoutAuthors(src.pages(db, o.street ?? null, o.pageSize))
+      : src.pages(db, o.street ?? null, o.pageSize);
   let count = 0;
 
   if (o.format === 'shp' || o.format === 'gpkg') {
@@ -106,4 +116,9 @@ export async function exportLayer(
   await (writer ?? open()).end();
   if (!out.writableEnded) out.end();
   return count;
+}
+
+/** Pages with every author field null (the file keeps its columns). */
+async function* withoutAuthors(pages: AsyncGenerator<ExportRow[]>): AsyncGenerator<ExportRow[]> {
+  for await (const rows of pages) yield rows.map((r) => ({ ...r, props: authorsFor(r.props, undefined) }));
 }

@@ -8,7 +8,7 @@ import {
   type Scorecard,
   type TargetScore,
 } from '../../../../core/coverage.ts';
-import { historyAuthor } from '../../../../core/api.ts';
+import { authorName, historyAuthor } from '../../../../core/api.ts';
 import { TARGET_STATES, type FiveTarget, type TargetState } from '../../../../core/vocabulary.ts';
 import { ApiError, sessionUser, type SessionUser } from '../../api.ts';
 import { errorText } from '../../i18n/errors.ts';
@@ -50,7 +50,11 @@ export function reasonText(t: CompoundT, s: TargetScore): string {
         t('reason.basic_service.outline_served') + (v.providers ? t('reason.basic_service.providers', v) : '')
       );
     case 'assessment':
-      return t('reason.assessment', v) + (v.note ? t('reason.assessment.note', v) : '');
+      // Who assessed: told to signed-in readers only (issue 10); without it, when.
+      return (
+        t(authorName(v.by) ? 'reason.assessment' : 'reason.assessmentOn', v) +
+        (v.note ? t('reason.assessment.note', v) : '')
+      );
     default:
       return t(`reason.${s.reason_key}` as CompoundMessageKey, v);
   }
@@ -257,7 +261,10 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
               </div>
               {i.status === 'closed' && (
                 <div className="muted small">
-                  {t('ledger.closedBy', { by: i.closed_by ?? '—', at: time(i.closed_at) })}
+                  {/* who: told to signed-in readers only (core/api.ts isAuthorField) */}
+                  {authorName(i.closed_by)
+                    ? t('ledger.closedBy', { by: authorName(i.closed_by) ?? '', at: time(i.closed_at) })
+                    : t('ledger.closedAt', { at: time(i.closed_at) })}
                   {i.close_note ? `：${i.close_note}` : ''}
                 </div>
               )}

@@ -27,6 +27,7 @@ const zhCN = {
   'reason.security.gates':
     '{gates} 个出入口中 {access} 个有门禁、{watched} 个在摄像头实际可视范围内；在线摄像头 {cameras} 个',
   'reason.assessment': '{by} 于 {on} 评定',
+  'reason.assessmentOn': '于 {on} 评定',
   'reason.assessment.note': '：{note}',
   'reason.survey': '摸排登记',
   'assess.button': '评定',
@@ -57,6 +58,7 @@ const zhCN = {
   'ledger.confirm': '确定',
   'ledger.history': '记录',
   'ledger.closedBy': '{by} 于 {at} 销号',
+  'ledger.closedAt': '于 {at} 销号',
   'ledger.reopenedBy': '{by} 于 {at} 重新打开',
   'ledger.createdBy': '{by} 于 {at} 登记',
   'ledger.op.create': '登记',
@@ -124,6 +126,7 @@ const en: Record<CompoundMessageKey, string> = {
   'reason.security.gates':
     '{access} of {gates} entrances have access control and {watched} are seen by a camera; {cameras} cameras online',
   'reason.assessment': 'Assessed by {by} on {on}',
+  'reason.assessmentOn': 'Assessed on {on}',
   'reason.assessment.note': ': {note}',
   'reason.survey': 'From the survey',
   'assess.button': 'Assess',
@@ -154,6 +157,7 @@ const en: Record<CompoundMessageKey, string> = {
   'ledger.confirm': 'Confirm',
   'ledger.history': 'History',
   'ledger.closedBy': 'Signed off by {by} on {at}',
+  'ledger.closedAt': 'Signed off on {at}',
   'ledger.reopenedBy': 'Reopened by {by} on {at}',
   'ledger.createdBy': 'Recorded by {by} on {at}',
   'ledger.op.create': 'recorded',

@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { authorName } from '../../../../core/api.ts';
 import type { Conflict } from '../../editor/types.ts';
 import type { ConflictChoice } from '../../editor/actions.ts';
 import { login, signOut, type SessionUser } from '../../editor/service-area-client.ts';
@@ -30,7 +31,14 @@ export function ConflictDialog({
 }) {
   return (
     <Dialog title={t('conflict.title')} testid="conflict-dialog">
-      <p>{t('conflict.body', { who: conflict.theirs.updated_by ?? '—', v: conflict.theirs.version })}</p>
+      <p>
+        {authorName(conflict.theirs.updated_by)
+          ? t('conflict.body', {
+              who: authorName(conflict.theirs.updated_by) ?? '',
+              v: conflict.theirs.version,
+            })
+          : t('conflict.bodySomeone', { v: conflict.theirs.version })}
+      </p>
       <ul className="conflict-versions">
         <li className="theirs">{t('conflict.theirName', { name: conflict.theirs.attributes.name })}</li>
         <li className="mine">{t('conflict.myName', { name: conflict.mine.attributes.name })}</li>

@@ -80,6 +80,8 @@ const zhCN = {
   'conflict.title': '保存冲突',
   'conflict.body':
     '{who} 已在您之前保存了此区域（第 {v} 版）。两个版本都显示在地图上：红色为对方版本，蓝色为您的版本。您填写的内容都还在。',
+  'conflict.bodySomeone':
+    '有人已在您之前保存了此区域（第 {v} 版）。两个版本都显示在地图上：红色为对方版本，蓝色为您的版本。您填写的内容都还在。',
   'conflict.keepMine': '保留我的（重新检查后保存）',
   'conflict.takeTheirs': '采用对方的',
   'conflict.copyMine': '把我的另存为新草稿',
@@ -211,6 +213,8 @@ const en: Record<EditorMessageKey, string> = {
   'conflict.title': 'Save conflict',
   'conflict.body':
     '{who} saved this area before you (version {v}). Both versions are on the map: theirs in red, yours in blue. Everything you typed is still here.',
+  'conflict.bodySomeone':
+    'Someone saved this area before you (version {v}). Both versions are on the map: theirs in red, yours in blue. Everything you typed is still here.',
   'conflict.keepMine': 'Keep mine (re-checked, then save)',
   'conflict.takeTheirs': 'Take theirs',
   'conflict.copyMine': 'Copy mine as a new draft',
