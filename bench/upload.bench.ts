@@ -11,6 +11,8 @@
  * Measured 2026-12-02 (2 shared cores, PostgreSQL 15, 248 MB, 104,440 buildings): peak RSS 321 MB
  * (idle 160; upload 251, preview 314, commit 321) with the upload in pieces (8d3e77d); 2,615 MB before
  * it (aad21bf: upload 891, preview 2,615, commit 2,592). A 50 MB file: peak 349 MB.
+ * Measured 2026-12-02 21:06 UTC, BENCH_UPLOAD_MB=2048 (issue 11's 2 GB), load 6: 2,033 MB, 855,572 buildings, all
+ * committed; peak RSS 337 MB (idle 154; upload 232 in 92.5 s, preview 318 in 68.6 s, commit 337 in 89.9 s).
  */
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -146,7 +148,8 @@ export async function run(): Promise<void> {
       return ((await r.json()) as { total: number }).total;
     });
     const commit = await sampled(pid, async () => {
-      const r = await fetch(`${base}/api/imports/${id}/commit`, {
+      // Progress lines as it goes: a commit of minutes would outlast fetch's 300 s wait for headers.
+      const r = await fetch(`${base}/api/imports/${id}/commit?progress=ndjson`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -154,8 +157,13 @@ export async function run(): Promise<void> {
           mapping: { name: 'name', address: 'address', floors: 'floors' },
         }),
       });
-      if (!r.ok) throw new Error(`commit answered ${r.status}: ${await r.text()}`);
-      return ((await r.json()) as { inserted: number }).inserted;
+      const text = await r.text();
+      const last = JSON.parse(text.trim().split('\n').pop() ?? '{}') as {
+        result?: { inserted: number };
+        error?: unknown;
+      };
+      if (!r.ok || !last.result) throw new Error(`commit answered ${r.status}: ${JSON.stringify(last)}`);
+      return last.result.inserted;
     });
     const hwm = rssMb(pid, 'VmHWM');
     report(
