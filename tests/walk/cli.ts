@@ -39,7 +39,8 @@ try {
   console.log(
     `walk seed ${seed}: ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${r.saves} saves sent; ` +
       `${r.savesAcknowledged} acknowledged, ${r.shownSaves} verified (stored exactly as the editor shows), ` +
-      `refused by the server ${JSON.stringify(r.savesRefused)}, ${r.savesRefusedInClient} refused in the client; ` +
+      `refused by the server ${JSON.stringify(r.savesRefused)}, ${r.savesRefusedInClient} refused in the client ` +
+      `(${r.refusalsChecked} refusals checked: worded, nothing written); ` +
       `${r.acknowledgedWrites} acknowledged writes, ${r.checkedSaves} of them found in the database as answered, ` +
       `${r.unanswered} writes without an answer`,
   );

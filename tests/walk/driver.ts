@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Polygon, Position } from 'geojson';
 import pino from 'pino';
 import type { Browser, Page, Request } from 'playwright-core';
+import { CHECK_CODES } from '../../core/checks/codes.ts';
+import { ERROR_CODES, ERROR_REASONS } from '../../core/errors.ts';
 import { localPlane, toLocal, toLonLat } from '../../core/viewshed/index.ts';
+import type { Language } from '../../client/src/i18n/messages.ts';
+import { EDITOR_MESSAGES, type EditorMessageKey } from '../../client/src/panels/editor/messages.ts';
 import { createApp } from '../../server/src/app.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loadConfig } from '../../server/src/config.ts';
@@ -21,9 +25,12 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
  *
  * The walk aims at work the server takes, so the main invariant is checked on most saves: new areas
  * are drawn in empty space of the street in view, vertices are moved only where the area stays valid,
- * merges pick a neighbour the area touches (the database answers where); one such action in eight
- * goes anywhere instead, so refused saves still test the error path, as a minority. The guards'
- * native confirmations are answered yes or no at random, and every wait is for a condition.
+ * merges pick a neighbour the area touches (the database answers where). 'draw-refused' (two draws in
+ * seven) and one drag in eight aim at a refusal instead — across the street's edge (a bite out of the
+ * street lies in view) or into a stored area — and one merge in eight picks any area in view, so the error path is walked
+ * regularly: after each refused save the editor must say why in the glossary's words and nothing may
+ * have been written. The guards' native confirmations are answered yes or no at random, and every
+ * wait is for a condition.
  *
  * The world is small and hand-made (one street, six areas with gaps between them, buildings inside
  * and a cluster of uncovered 三无 buildings outside, a camera and a gate), so a step costs a few
@@ -39,6 +46,27 @@ const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
   coordinates: [[pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1), pt(x0, y0)]],
 });
 const wkt = (p: Polygon) => `POLYGON((${p.coordinates[0]!.map((c) => `${c[0]} ${c[1]}`).join(',')}))`;
+/**
+ * The street: the district's square but for a bite out of its north-east, whose edges (x = 0 north
+ * of y = 180 m, y = 180 m east of x = 0) lie in view from home and after adopting the proposal, so
+ * the walk can draw across the street's edge (the server refuses: out_of_jurisdiction). The square's
+ * own edges are off-screen.
+ */
+const BITE = { x: 0, y: 180 };
+const STREET_SHAPE: Polygon = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      pt(-600, -600),
+      pt(600, -600),
+      pt(600, BITE.y),
+      pt(BITE.x, BITE.y),
+      pt(BITE.x, 600),
+      pt(-600, 600),
+      pt(-600, -600),
+    ],
+  ],
+};
 /** The view: zoom 17 centred east of the world, so the editor panel on the right hides none of it. */
 const ZOOM = 17;
 const CENTRE = pt(120, 0);
@@ -69,8 +97,8 @@ export async function startWalkWorld(): Promise<WalkWorld> {
     await q.query(
       `INSERT INTO jurisdictions (code, name, name_en, level, parent_code, geom) VALUES
           ('510903', '船山区', 'Chuanshan', 'district', NULL, ST_Multi(ST_GeomFromText($1, 4326))),
-          ($2, '漫步街道', 'Walk Street', 'street', '510903', ST_Multi(ST_GeomFromText($1, 4326)))`,
-      [wkt(rect(-600, -600, 600, 600)), STREET],
+          ($2, '漫步街道', 'Walk Street', 'street', '510903', ST_Multi(ST_GeomFromText($3, 4326)))`,
+      [wkt(rect(-600, -600, 600, 600)), STREET, wkt(STREET_SHAPE)],
     );
     // Six areas, 80 × 60 m, 10 m apart; a building in each.
     for (let i = 0; i < 3; i++) {
@@ -145,9 +173,12 @@ const PROTECTED = [
   'jurisdictions',
 ];
 
-async function fingerprint(db: Db): Promise<Record<string, string>> {
+/** What a refused save must leave as it was: the areas (count, versions, polygons) and their history. */
+const AREA_TABLES = ['service_areas', 'service_area_history'];
+
+async function fingerprint(db: Db, tables = PROTECTED): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const table of PROTECTED) {
+  for (const table of tables) {
     const r = await db.query<{ h: string }>(
       `SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${table} t`,
     );
@@ -163,6 +194,8 @@ interface EditorView {
   hasGeometry: boolean;
   dirty: boolean;
   tool: string | null;
+  /** The draft's polygon, as JSON. */
+  geometry: string;
 }
 
 const view = (page: Page): Promise<EditorView> =>
@@ -176,6 +209,7 @@ const view = (page: Page): Promise<EditorView> =>
       hasGeometry: !!s?.draft?.geometry,
       dirty: !!document.querySelector('[data-testid=editor-dirty]'),
       tool: s?.tool ?? null,
+      geometry: JSON.stringify(s?.draft?.geometry ?? null),
     };
   });
 
@@ -317,7 +351,33 @@ export interface WalkReport {
   savesRefused: Record<string, number>;
   /** Saves the client refused before sending (a blocking live check, a missing field). */
   savesRefusedInClient: number;
+  /** Refused saves (by the editor or the server) after which the message and the untouched areas were checked. */
+  refusalsChecked: number;
 }
+
+/** The editor's messages for a save it or the server refused. */
+const REFUSAL_KEYS = [
+  'save.blocked',
+  'save.outOfJurisdiction',
+  'save.formErrors',
+  'save.forbidden',
+  'save.failed',
+] as const satisfies readonly EditorMessageKey[];
+/** A message's template as a pattern for the whole text, its {parameters} standing for any words. */
+const wording = (lang: Language, key: EditorMessageKey) =>
+  new RegExp(
+    `^${EDITOR_MESSAGES[lang][key]
+      .split(/\{\w+\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.+')}$`,
+    's',
+  );
+/** The codes (checks, errors, reasons) a text shows raw: any in Chinese, any with an underscore in English. */
+const CODES: readonly string[] = [...CHECK_CODES, ...ERROR_CODES, ...Object.keys(ERROR_REASONS)];
+const rawCodes = (lang: Language, text: string) =>
+  CODES.filter(
+    (c) => (lang === 'zh-CN' || c.includes('_')) && new RegExp(`(^|[^A-Za-z_])${c}($|[^A-Za-z_])`).test(text),
+  );
 
 /** A failed invariant, with the walk so far to replay it. */
 export class WalkError extends Error {}
@@ -326,14 +386,21 @@ type Action = { name: string; when: (v: EditorView) => boolean; run: () => Promi
 
 /**
  * How often each action is picked among those the state allows (editing more than browsing); a user
- * with unsaved edits mostly saves them, so most edits reach the server and are checked there.
+ * with unsaved edits mostly saves them, so most edits reach the server and are checked there, unless
+ * the server or the editor just refused that very polygon: then they mostly undo.
  */
-const weight = (name: string, v: EditorView) => (name === 'save' && v.dirty ? 40 : (WEIGHT[name] ?? 1));
+const weight = (name: string, v: EditorView, refusedAgain: boolean) =>
+  refusedAgain && (name === 'save' || name === 'undo' || name === 'discard')
+    ? { save: 1, undo: 6, discard: 10 }[name]
+    : name === 'save' && v.dirty
+      ? 40
+      : (WEIGHT[name] ?? 1);
 const WEIGHT: Record<string, number> = {
   open: 3,
   'sign-in': 5,
   select: 6,
   draw: 5,
+  'draw-refused': 2,
   'drag-vertex': 6,
   undo: 3,
   redo: 2,
@@ -344,6 +411,7 @@ const WEIGHT: Record<string, number> = {
   language: 1,
   dashboard: 1,
   adopt: 1,
+  discard: 1,
 };
 
 /**
@@ -372,6 +440,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     savesAcknowledged: 0,
     savesRefused: {},
     savesRefusedInClient: 0,
+    refusalsChecked: 0,
   };
   // The guards' native confirmations (close, new, switch area with unsaved edits): yes or no at random.
   let lastDialog: boolean | null = null;
@@ -390,6 +459,10 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
   let writesSent = 0;
   let lostAnswer = false;
   let lastRefusal = '';
+  /** The next step saves (after a draw aimed at a refusal). */
+  let saveNext = false;
+  /** The polygon of the last refused save (JSON). */
+  let refusedGeometry = '';
   const isWrite = (r: Request) =>
     r.method() !== 'GET' && new URL(r.url()).pathname.startsWith('/api/service-areas');
   const sentAt = new Map<Request, number>();
@@ -595,6 +668,46 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       )
     ).rows;
 
+  /**
+   * After a refused save: the editor says so in the glossary's words (one of its save messages, no raw
+   * code such as `overlap` in the Chinese UI, no underscored code in the English one), and nothing was
+   * written (the areas, their versions and their history are as before the click). No page error and
+   * a page that is not blank are checked after every step.
+   */
+  const refused = async (by: string, before: Record<string, string>) => {
+    if (await page.isVisible('[data-testid=login-username]')) return; // signed out: it asks to sign in
+    const shown = await within(page.waitForSelector('[data-testid=editor-message]', { timeout: 10_000 }));
+    if (!shown) fail(`a save refused by ${by} showed no message`);
+    const m = await page.evaluate(() => {
+      const el = document.querySelector('[data-testid=editor-message]');
+      const issues = [...document.querySelectorAll('[data-testid=editor-checks] li')].map(
+        (li) => li.textContent ?? '',
+      );
+      return {
+        lang: document.documentElement.lang,
+        role: el?.getAttribute('role') ?? '',
+        text: el?.textContent ?? '',
+        issues,
+      };
+    });
+    const lang = m.lang === 'en' ? 'en' : 'zh-CN';
+    const worded = REFUSAL_KEYS.some((key) => wording(lang, key).test(m.text));
+    if (m.role !== 'alert' || !worded)
+      fail(
+        `a save refused by ${by} said “${m.text}” (role ${m.role}), not one of the editor's refusals in ${lang}`,
+      );
+    for (const text of [m.text, ...m.issues]) {
+      const raw = rawCodes(lang, text);
+      if (raw.length) fail(`a save refused by ${by} shows the raw code ${raw.join(', ')} in “${text}”`);
+    }
+    report.refusalsChecked++;
+    refusedGeometry = (await view(page)).geometry;
+    log(`  (save refused by ${by}: “${m.text}” ${m.issues.map((i) => `“${i}”`).join(' ')})`);
+    const after = await fingerprint(world.db, AREA_TABLES);
+    const changed = AREA_TABLES.filter((t) => after[t] !== before[t]);
+    if (changed.length) fail(`a save refused by ${by} wrote ${changed.join(', ')}`);
+  };
+
   const actions: Action[] = [
     {
       name: 'open',
@@ -622,7 +735,19 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       when: (v) => v.open && v.signedIn && v.tool !== 'draw' && v.tool !== 'split' && v.tool !== 'merge',
       run: async () => {
         const v = await view(page);
-        const all = (await areas()).filter((x) => x.id !== v.draftId);
+        // Not an area whose point the draft covers (a drawing aimed over it): the click would land on the draft.
+        const under = new Set(
+          v.geometry === 'null'
+            ? []
+            : (
+                await world.db.query<{ id: number }>(
+                  `SELECT id::int AS id FROM service_areas
+                   WHERE ST_Intersects(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), ST_PointOnSurface(geom))`,
+                  [v.geometry],
+                )
+              ).rows.map((r) => r.id),
+        );
+        const all = (await areas()).filter((x) => x.id !== v.draftId && !under.has(x.id));
         const seen = await onScreen(all.map((a) => [a.x, a.y]));
         const shown = all.filter((_, i) => seen[i]!.onMap);
         if (!shown.length) return;
@@ -638,40 +763,59 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         );
       },
     },
-    {
-      name: 'draw',
+    // Drawing: 'draw' into empty space the server will take; 'draw-refused' aimed at a refusal, across
+    // the street's edge (out_of_jurisdiction, which only the server judges) or, when that edge is out
+    // of view, over a stored area's corner (overlap: the editor refuses it, or clips it when 避免重叠 is on).
+    ...(['draw', 'draw-refused'] as const).map((name): Action => ({
+      name,
       when: (v) => v.open && v.signedIn,
       run: async () => {
         // Candidate shapes in the part of the street in view (adopting a proposal flies the map to it):
         // quadrilaterals 20-70 m a side, corners jittered.
         const v = await viewMetres();
-        const shapes: Position[][] = [];
-        for (let k = 0; k < 24; k++) {
-          const [cx, cy, w, h] = [between(v.x0, v.x1), between(v.y0, v.y1), between(20, 70), between(20, 70)];
+        const quad = (cx: number, cy: number, w: number, h: number) => {
           const j = Math.min(w, h) * 0.2;
-          shapes.push(
-            [
-              [-1, -1],
-              [1, -1],
-              [1, 1],
-              [-1, 1],
-            ].map(([sx, sy]) => pt(cx + (sx! * w) / 2 + between(-j, j), cy + (sy! * h) / 2 + between(-j, j))),
+          return [
+            [-1, -1],
+            [1, -1],
+            [1, 1],
+            [-1, 1],
+          ].map(([sx, sy]) => pt(cx + (sx! * w) / 2 + between(-j, j), cy + (sy! * h) / 2 + between(-j, j)));
+        };
+        const shapes: Position[][] = [];
+        for (let k = 0; k < 24; k++)
+          shapes.push(quad(between(v.x0, v.x1), between(v.y0, v.y1), between(20, 70), between(20, 70)));
+        const aimed = name === 'draw-refused';
+        if (aimed) {
+          const across = Array.from({ length: 6 }, () =>
+            random() < 0.5
+              ? quad(BITE.x, between(BITE.y, 600), between(30, 60), between(30, 60))
+              : quad(between(BITE.x, 600), BITE.y, between(30, 60), between(30, 60)),
           );
+          const over = (await areas()).map((a) => {
+            const [x0, y0] = toLocal(O, a.minx, a.miny);
+            const [x1, y1] = toLocal(O, a.maxx, a.maxy);
+            return quad(pick([x0!, x1!]), pick([y0!, y1!]), between(30, 50), between(30, 50));
+          });
+          shapes.splice(0, shapes.length, ...across, ...over);
         }
-        const anywhere = random() < 1 / 8;
+        // A user who drew a polygon mostly saves it next (an aimed one always: refused, unless 避免重叠
+        // clips it free); the rest of the time the drawing meets the guards (close, new, select) unsaved.
+        saveNext = aimed || random() < 3 / 4;
         const snap = random() < 0.5;
+        const avoid = random() < 0.5;
         if (!(await button('new'))) return;
         // With unsaved edits the editor asks first; a "no" keeps the draft and no drawing starts.
         if ((await view(page)).tool !== 'draw') return;
         if (await page.isEnabled('[data-testid=editor-snapping]').catch(() => false))
           await page.setChecked('[data-testid=editor-snapping]', snap);
+        if (aimed && (await page.isEnabled('[data-testid=editor-avoid-overlap]').catch(() => false)))
+          await page.setChecked('[data-testid=editor-avoid-overlap]', avoid);
         const snapping = await page.isChecked('[data-testid=editor-snapping]');
         const px = await onScreen(shapes.flat());
         const visible = shapes.filter((_, k) => px.slice(k * 4, k * 4 + 4).every((q) => q.onMap));
-        // Most drawings go into empty space the server will take; one in eight anywhere in view (the
-        // refusal path: overlap, too small).
         let ring: Position[] | undefined = visible[0];
-        if (!anywhere) {
+        if (!aimed) {
           const i = await firstValid(
             visible.map((r) => ({ rings: [[...r, r[0]!]], points: r })),
             { except: [], extra: [], clearance: snapping ? await snapReach() : 1, minM2: 150 },
@@ -690,7 +834,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
           }),
         );
       },
-    },
+    })),
     {
       name: 'drag-vertex',
       when: (v) => v.open && v.hasGeometry && v.tool === 'edit',
@@ -732,12 +876,31 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
           });
           return { target: pt(tx, ty), rings, points: [pt(tx, ty)] };
         });
-        // Most moves keep the area valid; one in eight goes anywhere near (the refusal path).
-        let move: (typeof moves)[number] | undefined = moves[0];
-        if (random() >= 1 / 8) {
+        // Most moves keep the area valid; one in eight is aimed at a refusal: the vertex goes 8 m past
+        // the nearest point of the street's edge or into the nearest other area, whichever is within 80 m.
+        const except = [...(s.id === null ? [] : [s.id]), ...s.mergedAway];
+        let move: { target: Position } | undefined = moves[0];
+        if (random() < 1 / 8) {
+          const nearest = await world.db.query<{ x: number; y: number }>(
+            `WITH v AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+             SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (
+               (SELECT ST_ClosestPoint(ST_Boundary(j.geom), v.g) AS p FROM jurisdictions j, v WHERE j.code = $3)
+               UNION ALL
+               (SELECT ST_ClosestPoint(a.geom, v.g) FROM service_areas a, v
+                WHERE NOT (a.id = ANY($4::bigint[])) ORDER BY a.geom <-> v.g LIMIT 1)) n`,
+            [ring[k]![0], ring[k]![1], STREET, except],
+          );
+          const targets = nearest.rows.flatMap((r) => {
+            const [nx, ny] = toLocal(O, r.x, r.y);
+            const d = Math.hypot(nx! - vx!, ny! - vy!);
+            return d >= 0.5 && d <= 80 ? [pt(nx! + ((nx! - vx!) / d) * 8, ny! + ((ny! - vy!) / d) * 8)] : [];
+          });
+          if (targets.length) move = { target: pick(targets) };
+          log(`  (drag-vertex: aimed at a refusal, ${targets.length} targets within 80 m)`);
+        } else {
           const snapping = await page.isChecked('[data-testid=editor-snapping]');
           const i = await firstValid(moves, {
-            except: [...(s.id === null ? [] : [s.id]), ...s.mergedAway],
+            except,
             extra: s.splitOff,
             clearance: snapping ? await snapReach() : 0.5,
             minM2: 110,
@@ -765,6 +928,8 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       },
     },
     { name: 'undo', when: (v) => v.open, run: async () => void (await button('undo')) },
+    // 放弃修改: back to the stored area (or no draft), without a question.
+    { name: 'discard', when: (v) => v.open && v.dirty, run: async () => void (await button('discard')) },
     { name: 'redo', when: (v) => v.open, run: async () => void (await button('redo')) },
     {
       name: 'split',
@@ -835,6 +1000,7 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         // long the loaded machine takes, so its answer is seen and checked.
         const sent = writesSent;
         const acked = ledger.acked;
+        const before = await fingerprint(world.db, AREA_TABLES);
         lastRefusal = '';
         await page.click('[data-testid=editor-save]');
         await page.evaluate(
@@ -854,18 +1020,23 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
             ),
           );
         await writesSettled(60_000);
-        await answerDialogs();
         if (writesSent === sent) {
           report.savesRefusedInClient++;
+          await refused('the editor', before);
+          await answerDialogs();
           return;
         }
         report.saves++;
         if (ledger.acked === acked) {
-          // Refused by the server (overlap, too small, …): it said why.
+          // Refused by the server (out of the street, overlap, …): it said why.
           const code = lastRefusal || 'unknown';
           report.savesRefused[code] = (report.savesRefused[code] ?? 0) + 1;
+          // A version conflict answers with the conflict dialog (their version beside the draft), not a message.
+          if (code !== 'version_conflict') await refused(`the server (${code})`, before);
+          await answerDialogs();
           return;
         }
+        await answerDialogs();
         report.savesAcknowledged++;
         // The stored geometry is what the editor shows once the save has settled.
         const settled = await within(
@@ -1019,8 +1190,12 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
     for (let step = 0; step < opts.steps && !(opts.deadline && Date.now() > opts.deadline); step++) {
       const v = await view(page);
       const enabled = actions.filter((a) => a.when(v) && !opts.knownFailing?.[a.name]);
-      let r = random() * enabled.reduce((t, x) => t + weight(x.name, v), 0);
-      const a = enabled.find((x) => (r -= weight(x.name, v)) < 0) ?? enabled[enabled.length - 1]!;
+      // A user whose save was refused does not click 保存 again on the same polygon: mostly discards or undoes.
+      const again = v.dirty && v.geometry === refusedGeometry;
+      let r = random() * enabled.reduce((t, x) => t + weight(x.name, v, again), 0);
+      const chosen = enabled.find((x) => (r -= weight(x.name, v, again)) < 0) ?? enabled[enabled.length - 1]!;
+      const a = (saveNext && enabled.find((x) => x.name === 'save')) || chosen;
+      saveNext = false;
       history.push(a.name);
       report.actions[a.name] = (report.actions[a.name] ?? 0) + 1;
       const t0 = Date.now();
