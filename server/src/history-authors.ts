@@ -37,13 +37,3 @@ export function featureFor<F extends { properties: object | null }>(feature: F, 
   if (reader || !feature.properties) return feature;
   return { ...feature, properties: authorsFor(feature.properties, reader) };
 }
-
-/**
- * A GeoJSON FeatureCollection built by SQL (text) for its reader: as it is for a signed-in reader;
- * for an anonymous one parsed, each feature's author properties null, and written again.
- */
-export function featureCollectionTextFor(json: string, reader: User | undefined): string {
-  if (reader) return json;
-  const fc = JSON.parse(json) as { features: { properties: object | null }[] };
-  return JSON.stringify({ ...fc, features: fc.features.map((f) => featureFor(f, reader)) });
-}

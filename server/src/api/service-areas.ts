@@ -26,7 +26,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { featureCollectionTextFor, featureFor, historyFor } from '../history-authors.ts';
+import { featureFor, historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import { heavy, heavyQuery, polygonTooBig } from '../limits.ts';
 import {
@@ -222,7 +222,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
     auth.optional(),
     route(async (req, res) => {
       const bbox = parseBbox(req.query.bbox)!;
-      const out = await listServiceAreas(db, bbox, AREA_BBOX_LIMIT);
+      const out = await listServiceAreas(db, bbox, AREA_BBOX_LIMIT, req.user !== undefined);
       if (out.count > AREA_BBOX_LIMIT) {
         throw new HttpError(
           400,
@@ -233,7 +233,7 @@ export function serviceAreasRouter(ctx: AppContext): Router {
           },
         );
       }
-      res.type('application/geo+json').send(featureCollectionTextFor(out.json, req.user));
+      res.type('application/geo+json').send(out.json);
     }),
   );
 

@@ -1,7 +1,10 @@
--- The gates in a box as one FeatureCollection (text). $1..$4 minLon, minLat, maxLon, maxLat; $5 limit + 1.
+-- The gates in a box as one FeatureCollection (text). $1..$4 minLon, minLat, maxLon, maxLat; $5 limit + 1;
+-- $6 whether the reader is signed in: who last edited a gate is null otherwise (issue 10).
 WITH f AS (
   SELECT {{gate_json}} AS feature
-  FROM gates g
+  FROM (SELECT id, geom, name, kind, access_control, compound_id, version, updated_at,
+               CASE WHEN $6::boolean THEN updated_by END AS updated_by
+        FROM gates) g
   WHERE g.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
   ORDER BY g.id
   LIMIT $5

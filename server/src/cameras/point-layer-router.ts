@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { assertCanWrite, type User } from '../auth.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { featureCollectionTextFor, featureFor, historyFor } from '../history-authors.ts';
+import { featureFor, historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseBbox, parseId, route } from '../http.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { compoundStreet } from '../ledger/repository.ts';
@@ -125,7 +125,7 @@ export function pointLayerRouter<L extends PointLayer>(
     auth.optional(),
     route(async (req, res) => {
       const bbox = parseBbox(req.query.bbox)!;
-      const out = await listPoints(db, layer, bbox, POINT_BBOX_LIMIT);
+      const out = await listPoints(db, layer, bbox, POINT_BBOX_LIMIT, req.user !== undefined);
       if (out.count > POINT_BBOX_LIMIT)
         throw new HttpError(
           400,
@@ -135,7 +135,7 @@ export function pointLayerRouter<L extends PointLayer>(
             limit: POINT_BBOX_LIMIT,
           },
         );
-      res.type('application/geo+json').send(featureCollectionTextFor(out.json, req.user));
+      res.type('application/geo+json').send(out.json);
     }),
   );
 

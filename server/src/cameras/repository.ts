@@ -55,8 +55,15 @@ export interface StoredPoint {
   feature: Feature<Point, Record<string, unknown>>;
 }
 
-export async function listPoints(q: Queryable, layer: PointLayer, bbox: Bbox, limit: number) {
-  const r = await q.query<{ count: number; json: string }>(SPECS[layer].list, [...bbox, limit + 1]);
+/** The points meeting `bbox`, as GeoJSON text; who last edited them only when `authors` (issue 10). */
+export async function listPoints(
+  q: Queryable,
+  layer: PointLayer,
+  bbox: Bbox,
+  limit: number,
+  authors: boolean,
+) {
+  const r = await q.query<{ count: number; json: string }>(SPECS[layer].list, [...bbox, limit + 1, authors]);
   return r.rows[0]!;
 }
 

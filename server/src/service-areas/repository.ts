@@ -164,8 +164,9 @@ export async function getServiceArea(
   return r.rows[0] ? stored(r.rows[0]) : null;
 }
 
-export async function listServiceAreas(q: Queryable, bbox: Bbox, limit: number) {
-  const r = await q.query<{ count: number; json: string }>(LIST_SQL, [...bbox, limit + 1]);
+/** The areas meeting `bbox`, as GeoJSON text; who created and edited them only when `authors` (issue 10). */
+export async function listServiceAreas(q: Queryable, bbox: Bbox, limit: number, authors: boolean) {
+  const r = await q.query<{ count: number; json: string }>(LIST_SQL, [...bbox, limit + 1, authors]);
   return r.rows[0]!;
 }
 
