@@ -787,10 +787,15 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
           shapes.push(quad(between(v.x0, v.x1), between(v.y0, v.y1), between(20, 70), between(20, 70)));
         const aimed = name === 'draw-refused';
         if (aimed) {
+          // A point of the edge from `from` on, in the part of the street in view if any is.
+          const span = (from: number, lo: number, hi: number) =>
+            Math.max(from, lo) < Math.min(600, hi)
+              ? between(Math.max(from, lo), Math.min(600, hi))
+              : between(from, 600);
           const across = Array.from({ length: 6 }, () =>
             random() < 0.5
-              ? quad(BITE.x, between(BITE.y, 600), between(30, 60), between(30, 60))
-              : quad(between(BITE.x, 600), BITE.y, between(30, 60), between(30, 60)),
+              ? quad(BITE.x, span(BITE.y, v.y0, v.y1), between(30, 60), between(30, 60))
+              : quad(span(BITE.x, v.x0, v.x1), BITE.y, between(30, 60), between(30, 60)),
           );
           const over = (await areas()).map((a) => {
             const [x0, y0] = toLocal(O, a.minx, a.miny);
