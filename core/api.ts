@@ -110,7 +110,7 @@ export interface VersionConflictDetails {
  * shows the author only when it is a string. No history answer carries an internal user id: only
  * usernames are recorded.
  */
-export const isAuthorField = (key: string): boolean => key === 'changed_by' || key.endsWith('_by');
+export const isAuthorField = (key: string): boolean => key.endsWith('_by');
 
 /**
  * Who made a history entry, for display: the username when the answer tells it (a signed-in

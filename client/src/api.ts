@@ -31,9 +31,17 @@ async function errorFrom(r: Response): Promise<ApiError> {
   return new ApiError(r.status, e.code ?? 'internal', e.message ?? `${r.status} ${r.statusText}`, e.details);
 }
 
-/** GET a JSON answer without credentials (reads are open to all); an error answer throws ApiError. */
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+/**
+ * GET a JSON answer (reads are open to all); an error answer throws ApiError. Without credentials,
+ * unless `asSession`: then with the session's token when signed in, for reads that tell a signed-in
+ * reader more (who created or edited a feature: issue 10, core/api.ts isAuthorField).
+ */
+export async function getJson<T>(url: string, signal?: AbortSignal, asSession = false): Promise<T> {
+  const token = asSession ? sessionToken() : null;
+  const r = await fetch(url, {
+    signal,
+    headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
   if (!r.ok) throw await errorFrom(r);
   return (await r.json()) as T;
 }
@@ -283,19 +291,15 @@ export async function fetchJurisdictions(signal?: AbortSignal): Promise<Jurisdic
 }
 
 /** Features of a data layer meeting `bbox`, with all their columns (tiles carry only a few). */
-export async function fetchFeatures(
+export function fetchFeatures(
   layer: DataLayer,
   bbox: Bbox,
   signal?: AbortSignal,
 ): Promise<GeoJSON.FeatureCollection> {
-  // With the session's token when signed in: who created or edited a feature (created_by,
-  // updated_by) is told to signed-in readers only (issue 10, core/api.ts isAuthorField).
-  const token = sessionToken();
-  const url = `/api/${layer}?bbox=${bbox.map((n) => n.toFixed(7)).join(',')}`;
-  const r = await fetch(url, {
+  // As the session: who created or edited a feature is told to signed-in readers only (issue 10).
+  return getJson<GeoJSON.FeatureCollection>(
+    `/api/${layer}?bbox=${bbox.map((n) => n.toFixed(7)).join(',')}`,
     signal,
-    headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-  });
-  if (!r.ok) throw await errorFrom(r);
-  return (await r.json()) as GeoJSON.FeatureCollection;
+    true,
+  );
 }

@@ -13,13 +13,7 @@ export function historyFor<E extends { changed_by: string | null; attributes: ob
   reader: User | undefined,
 ): E[] {
   if (reader) return entries;
-  return entries.map((e) => ({
-    ...e,
-    changed_by: null,
-    attributes: Object.fromEntries(
-      Object.entries(e.attributes).map(([k, v]) => [k, isAuthorField(k) ? null : v]),
-    ) as E['attributes'],
-  }));
+  return entries.map((e) => ({ ...e, changed_by: null, attributes: authorsFor(e.attributes, reader) }));
 }
 
 /**

@@ -71,10 +71,8 @@ export async function exportLayer(
   const encoding = o.encoding ?? 'utf-8';
   const srs = o.srs ?? 4326;
   const stem = exportFileName(o).replace(/\.[^.]+$/, '');
-  const pages =
-    o.authors === false
-      ? withoutAuthors(src.pages(db, o.street ?? null, o.pageSize))
-      : src.pages(db, o.street ?? null, o.pageSize);
+  const stored = src.pages(db, o.street ?? null, o.pageSize);
+  const pages = o.authors === false ? withoutAuthors(stored) : stored;
   let count = 0;
 
   if (o.format === 'shp' || o.format === 'gpkg') {
