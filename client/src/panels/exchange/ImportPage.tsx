@@ -87,8 +87,9 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const fields = upload?.targets[target] ?? [];
   const columns = useMemo(() => preview?.columns ?? [], [preview]);
   const refused = useMemo(() => new Set((report?.problems ?? []).map((p) => p.index)), [report]);
+  // A refused feature stays refused after the commit: the commit skips it, it is not written.
   const stateOf = (i: number): PreviewState =>
-    inserted !== null ? 'imported' : refused.has(i) ? 'refused' : 'preview';
+    refused.has(i) ? 'refused' : inserted !== null ? 'imported' : 'preview';
 
   // the map follows the preview and the report
   useEffect(() => {
