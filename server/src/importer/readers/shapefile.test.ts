@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openShapefile } from './shapefile.ts';
 
@@ -144,6 +146,89 @@ describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)'
       siblings: ['dbf', 'prj', 'cpg'].map((e) => ({ name: `gbk.${e}`, bytes: bytes(e) })),
     };
     expect(await read(upload)).toEqual(await read(join(dir, 'gbk.shp')));
+  });
+
+  /**
+   * A dBase III .dbf (version 0x83) with a text field and a memo (M) field, its memo texts in a .dbt
+   * beside it, GBK-encoded; GDAL writes no memo fields, so the bytes are laid out here by the
+   * dBase III format: 512-byte blocks, block 0 the header, each memo ending with 0x1A 0x1A.
+   */
+  const memoSet = (stem: string, notes: (string | null)[]) => {
+    const names = ['甲', '乙', '丙', '丁'];
+    const fields: [string, string, number][] = [
+      ['name', 'C', 20],
+      ['note', 'M', 10],
+    ];
+    const headerLength = 32 + 32 * fields.length + 1;
+    const recordLength = 1 + fields.reduce((n, [, , len]) => n + len, 0);
+    const dbf = Buffer.alloc(headerLength + recordLength * names.length + 1, 0x20);
+    dbf.fill(0, 0, headerLength);
+    dbf[0] = 0x83;
+    dbf.writeUInt32LE(names.length, 4);
+    dbf.writeUInt16LE(headerLength, 8);
+    dbf.writeUInt16LE(recordLength, 10);
+    fields.forEach(([name, type, len], i) => {
+      dbf.write(name, 32 + 32 * i, 'latin1');
+      dbf.write(type, 32 + 32 * i + 11, 'latin1');
+      dbf[32 + 32 * i + 16] = len;
+    });
+    dbf[headerLength - 1] = 0x0d;
+    dbf[dbf.length - 1] = 0x1a;
+    const blocks: Buffer[] = [Buffer.alloc(512)];
+    names.forEach((name, i) => {
+      const at = headerLength + i * recordLength + 1;
+      iconv.encode(name, 'gbk').copy(dbf, at);
+      const note = notes[i];
+      if (note === null) return;
+      const text = Buffer.concat([iconv.encode(note!, 'gbk'), Buffer.from([0x1a, 0x1a])]);
+      const first = blocks.reduce((n, b) => n + b.length, 0) / 512;
+      dbf.write(String(first).padStart(10, ' '), at + 20, 'latin1');
+      const block = Buffer.alloc(Math.ceil(text.length / 512) * 512);
+      text.copy(block);
+      blocks.push(block);
+    });
+    const dbt = Buffer.concat(blocks);
+    dbt.writeUInt32LE(dbt.length / 512, 0);
+    for (const e of ['shp', 'shx', 'prj'])
+      writeFileSync(join(dir, `${stem}.${e}`), readFileSync(join(dir, `gbk.${e}`)));
+    writeFileSync(join(dir, `${stem}.dbf`), dbf);
+    writeFileSync(join(dir, `${stem}.cpg`), 'GBK');
+    writeFileSync(join(dir, `${stem}.dbt`), dbt);
+    return join(dir, `${stem}.shp`);
+  };
+
+  it('reads memo fields from the .dbt beside the .dbf: on disk, in a .zip and uploaded as a set (the zip and the upload read them null)', async () => {
+    const long = '院内有监控' + '一'.repeat(400); // over one 512-byte block in GBK
+    const notes = ['东门无人值守', null, long, ''];
+    const file = memoSet('memo', notes);
+    const expected = [
+      [0, { name: '甲', note: '东门无人值守' }],
+      [1, { name: '乙', note: null }],
+      [2, { name: '丙', note: long }],
+      [3, { name: '丁', note: null }],
+    ];
+    expect((await read(file)).features).toEqual(expected);
+
+    const parts = ['shp', 'shx', 'dbf', 'prj', 'cpg', 'dbt'];
+    const zip = new JSZip();
+    for (const e of parts) zip.file(`小区/memo.${e}`, readFileSync(join(dir, `memo.${e}`)));
+    const zipped = { name: 'memo.zip', bytes: await zip.generateAsync({ type: 'uint8array' }) };
+    expect((await read(zipped)).features).toEqual(expected);
+
+    const upload = {
+      name: 'memo.shp',
+      bytes: readFileSync(join(dir, 'memo.shp')),
+      siblings: parts
+        .slice(1)
+        .map((e) => ({ name: `memo.${e}`, bytes: readFileSync(join(dir, `memo.${e}`)) })),
+    };
+    expect((await read(upload)).features).toEqual(expected);
+
+    // Without its .dbt the memo values are null; the other fields are read.
+    unlinkSync(join(dir, 'memo.dbt'));
+    expect((await read(file)).features.map(([, p]) => p)).toEqual(
+      ['甲', '乙', '丙', '丁'].map((name) => ({ name, note: null })),
+    );
   });
 
   it('refuses a .dbf shorter than its header says (dbffile would repeat earlier records)', async () => {

@@ -31,9 +31,19 @@ interface ShapeSet {
   cpg: string | null;
   /** Label for messages: `areas.shp`. */
   shpName: string;
+  /**
+   * The memo file of the .dbf's memo (M) fields, when there is one: `.dbt` (dBase) or `.fpt`
+   * (FoxPro), as bytes from an upload or a member of a zip. A set on disk needs none: `dbffile`
+   * finds the memo file beside the .dbf itself.
+   */
+  memo?: { ext: MemoExt; bytes?: Uint8Array; zipped?: JSZip.JSZipObject } | null;
   /** In a zip: the members, unpacked to a temp folder while they are read (see unpack). */
   zipped?: { shp: JSZip.JSZipObject; dbf: JSZip.JSZipObject | null };
 }
+
+/** Memo files `dbffile` reads beside a .dbf named layer.dbf: dBase III/IV and FoxPro. */
+type MemoExt = '.dbt' | '.fpt';
+const MEMO_EXTS: readonly MemoExt[] = ['.dbt', '.fpt'];
 
 /** Temp folders of unpacked zip members are named with this (and the process id) in the OS temp folder. */
 export const UNPACK_PREFIX = `wuyou-shp-${process.pid}-`;
@@ -49,9 +59,12 @@ async function onDisk(set: ShapeSet): Promise<{ dir: string | null; shp: string 
   if (!set.zipped && typeof set.dbf === 'string') return { dir: null, shp: set.shp, dbf: set.dbf };
   const dir = await mkdtemp(join(tmpdir(), UNPACK_PREFIX));
   try {
+    // The memo file goes beside the .dbf under the same stem, where `dbffile` looks for it.
+    const memo = set.memo;
     if (!set.zipped) {
       const dbf = join(dir, 'layer.dbf');
       await writeFile(dbf, set.dbf!);
+      if (memo?.bytes) await writeFile(join(dir, `layer${memo.ext}`), memo.bytes);
       return { dir, shp: set.shp, dbf };
     }
     const z = set.zipped;
@@ -61,7 +74,10 @@ async function onDisk(set: ShapeSet): Promise<{ dir: string | null; shp: string 
       return path;
     };
     try {
-      return { dir, shp: await out(z.shp, 'layer.shp'), dbf: await out(z.dbf!, 'layer.dbf') };
+      const shp = await out(z.shp, 'layer.shp');
+      const dbf = await out(z.dbf!, 'layer.dbf');
+      if (memo?.zipped) await out(memo.zipped, `layer${memo.ext}`);
+      return { dir, shp, dbf };
     } catch (e) {
       throw fileProblem('not_zip', { detail: (e as Error).message });
     }
@@ -114,7 +130,9 @@ async function setsFromZip(bytes: Uint8Array, zipName: string): Promise<ShapeSet
     const dbf = part('.dbf');
     const prj = part('.prj');
     const cpg = part('.cpg');
+    const memoExt = MEMO_EXTS.find((e) => part(e));
     out.push({
+      memo: memoExt ? { ext: memoExt, zipped: part(memoExt)! } : null,
       name: basename(f.name).slice(0, -4),
       shpName: basename(f.name),
       shp: '',
@@ -153,8 +171,10 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
     )?.bytes;
   const prj = part('.prj');
   const cpg = part('.cpg');
+  const memoExt = MEMO_EXTS.find((e) => part(e));
   return [
     {
+      memo: memoExt ? { ext: memoExt, bytes: part(memoExt)! } : null,
       name: name.replace(/\.[^.]+$/, ''),
       shpName: name,
       shp: input.bytes,
