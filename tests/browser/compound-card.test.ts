@@ -270,6 +270,17 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
         expect(text).not.toMatch(/undefined|null|—/);
         expect(text).toMatch(/^v\d+ · \S+ · \S/);
       }
+      // Signing in on the card brings the names in, without reopening the card or its history
+      // (the open card and history list kept their anonymous reading before).
+      await anon.click('[data-testid=compound-sign-in]');
+      await anon.fill('[data-testid=login-username]', `editor-${target.street_code}`);
+      await anon.fill('[data-testid=login-password]', PASSWORD);
+      await anon.click('[data-testid=login-submit]');
+      await expect
+        .poll(() => closedLine.textContent(), { timeout: 30_000 })
+        .toContain(`editor-${target.street_code} 于`);
+      await expect.poll(() => list.first().textContent()).toContain(`editor-${target.street_code}`);
+      expect(await list.count()).toBe(2);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

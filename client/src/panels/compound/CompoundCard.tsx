@@ -16,6 +16,7 @@ import { useI18n } from '../../i18n/I18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { changesCompound } from '../../live/relevance.ts';
 import { useLiveRefresh } from '../../live/use-live-refresh.ts';
+import { useSessionToken } from '../../use-session.ts';
 import { LoginDialog } from '../editor/Dialogs.tsx';
 import { useEditorText } from '../editor/messages.ts';
 import {
@@ -94,21 +95,36 @@ export function CompoundCard({ compoundId }: { compoundId: number }) {
   // left meanwhile (or overtaken by a newer read) is dropped.
   const [updating, setUpdating] = useState(false);
   const reads = useRef(0);
-  useLiveRefresh(
-    (e) => card !== null && changesCompound(e, compoundId, card.compound.street_code),
-    () => {
-      const n = ++reads.current;
-      setUpdating(true);
-      fetchCard(compoundId)
-        .then(([c, l]) => {
-          if (reads.current !== n) return;
-          setCard(c);
-          setItems(l);
-        })
-        .catch(() => undefined) // the card shown stays; the next change or a write reads again
-        .finally(() => reads.current === n && setUpdating(false));
-    },
-  );
+  const reread = () => {
+    const n = ++reads.current;
+    setUpdating(true);
+    fetchCard(compoundId)
+      .then(([c, l]) => {
+        if (reads.current !== n) return;
+        setCard(c);
+        setItems(l);
+      })
+      .catch(() => undefined) // the card shown stays; the next change or a write reads again
+      .finally(() => reads.current === n && setUpdating(false));
+  };
+  useLiveRefresh((e) => card !== null && changesCompound(e, compoundId, card.compound.street_code), reread);
+
+  // A sign-in or sign-out (here or in another panel) changes what the card may say: who recorded,
+  // closed and assessed is told to signed-in readers only. The card and an open history are read again.
+  const session = useSessionToken();
+  const sessionSeen = useRef(session);
+  useEffect(() => {
+    if (sessionSeen.current === session) return;
+    sessionSeen.current = session;
+    setUser(sessionUser());
+    reread();
+    const open = history?.id;
+    if (open !== undefined)
+      fetchLedgerHistory(open)
+        .then((entries) => setHistory((h) => (h?.id === open ? { id: open, entries } : h)))
+        .catch(() => undefined); // the list shown stays
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [session]);
 
   const reload = useCallback(async () => {
     const [c, l] = await fetchCard(compoundId);

@@ -3,6 +3,7 @@ import { errorText } from '../../i18n/errors.ts';
 import type { Language } from '../../i18n/messages.ts';
 import { useEffect, useState } from 'react';
 import { changedFields, fetchHistory, type HistoryEntry } from '../../editor/service-area-client.ts';
+import { useSessionToken } from '../../use-session.ts';
 import type { EditorMessageKey, EditorT } from './messages.ts';
 
 export interface HistoryPanelProps {
@@ -28,6 +29,8 @@ export function HistoryPanel({
 }: HistoryPanelProps) {
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Read again after a save, and after a sign-in or sign-out (who edited is told to signed-in readers).
+  const session = useSessionToken();
 
   useEffect(() => {
     if (areaId === null) return;
@@ -38,7 +41,7 @@ export function HistoryPanel({
     return () => {
       live = false;
     };
-  }, [areaId, version]);
+  }, [areaId, version, session]);
 
   if (areaId === null) {
     return (

@@ -1,13 +1,5 @@
-import { useEffect, useState } from 'react';
-import { onSessionChange, sessionUser, type SessionUser } from '../../api.ts';
+import { useSessionUser } from '../../use-session.ts';
 import { useExchangeText } from './messages.ts';
-
-/** The signed-in user, following sign-in and sign-out in this tab. */
-export function useSessionUser(): SessionUser | null {
-  const [user, setUser] = useState<SessionUser | null>(sessionUser);
-  useEffect(() => onSessionChange(() => setUser(sessionUser())), []);
-  return user;
-}
 
 /** 导出 for every signed-in user; 导入 for city admins and street editors. */
 export function ExchangeButtons({ onExport, onImport }: { onExport(): void; onImport?(): void }) {

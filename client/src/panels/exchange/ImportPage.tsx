@@ -7,7 +7,7 @@ import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { attributeKey } from '../../i18n/messages.ts';
 import { placeName } from '../../i18n/places.ts';
-import { useSessionUser } from './ExchangeButtons.tsx';
+import { useSessionUser } from '../../use-session.ts';
 import {
   checkImport,
   commitImport,

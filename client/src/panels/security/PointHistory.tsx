@@ -2,6 +2,7 @@ import { historyAuthor } from '../../../../core/api.ts';
 import { errorText } from '../../i18n/errors.ts';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/I18n.tsx';
+import { useSessionToken } from '../../use-session.ts';
 import { attributeKey } from '../../i18n/messages.ts';
 import { changedFields, pointHistory, type PointHistoryEntry, type PointLayer } from './point-client.ts';
 import type { SecurityMessageKey, SecurityT } from './messages.ts';
@@ -22,7 +23,9 @@ export function PointHistory({ layer, id, version, t }: PointHistoryProps) {
   const shell = useI18n();
   const [entries, setEntries] = useState<{ for: string; list: PointHistoryEntry[] } | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const key = `${layer}/${id}/${version}`;
+  // Read again after a save, and after a sign-in or sign-out (who edited is told to signed-in readers).
+  const session = useSessionToken();
+  const key = `${layer}/${id}/${version}/${session ?? ''}`;
 
   useEffect(() => {
     let live = true;
