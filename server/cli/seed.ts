@@ -12,8 +12,8 @@ import { ConfigError, loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 import { seedDemoCity } from '../src/seed.ts';
 
-const USAGE = 'usage: npm run seed -- [--buildings N (1–500000, default 20000)] [--seed S]';
-const MAX_BUILDINGS = 500_000;
+const USAGE = 'usage: npm run seed -- [--buildings N (1–2000000, default 20000)] [--seed S]';
+const MAX_BUILDINGS = 2_000_000;
 
 function fail(message: string): never {
   console.error(message);

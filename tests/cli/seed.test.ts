@@ -52,9 +52,9 @@ describe('npm run seed (spawned)', { timeout: 300_000 }, () => {
   });
 
   it('refuses a bad size with exit 2 and the usage', async () => {
-    const r = await run(['--buildings', '600000']);
+    const r = await run(['--buildings', '2000001']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--buildings must be a whole number from 1 to 500000, got "600000"');
+    expect(r.stderr).toContain('--buildings must be a whole number from 1 to 2000000, got "2000001"');
     expect(r.stderr).toContain('usage: npm run seed');
   });
 
