@@ -6,7 +6,9 @@
  *
  * `npx tsx bench/dashboard.bench.ts` or `npm run bench -- dashboard`. BENCH_BUILDINGS (default 20,000:
  * the demo city), BENCH_DB=postgres|embedded|both (default both; postgres needs DATABASE_URL or
- * initdb on PATH).
+ * initdb on PATH). BENCH_DASHBOARD_DB=<url> measures a PostgreSQL database seeded beforehand
+ * (`npm run seed -- --buildings 2000000`: province scale) instead of loading one; it adds the demo
+ * accounts there and writes bench/results/dashboard-db.json.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -104,12 +106,19 @@ async function measure(
   url: string | undefined,
   metrics: Record<string, number | string>,
   comparisons: Comparison[],
+  seeded = false,
 ) {
-  await migrate(db);
-  const t0 = performance.now();
-  await seedDemoCity(db, { buildings: BUILDINGS });
-  metrics[`${kind} seed s`] = round((performance.now() - t0) / 1000, 1);
-  if (kind === 'postgres') await db.query('ANALYZE');
+  if (seeded) {
+    const n = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings')).rows[0]!.n;
+    metrics.buildings = n;
+    console.log(`seeded beforehand (${n} buildings)`);
+  } else {
+    await migrate(db);
+    const t0 = performance.now();
+    await seedDemoCity(db, { buildings: BUILDINGS });
+    metrics[`${kind} seed s`] = round((performance.now() - t0) / 1000, 1);
+    if (kind === 'postgres') await db.query('ANALYZE');
+  }
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     AUTH_SECRET: 'bench',
@@ -156,6 +165,17 @@ async function measure(
 export async function run(): Promise<void> {
   const metrics: Record<string, number | string> = { buildings: BUILDINGS, runs: RUNS };
   const comparisons: Comparison[] = [];
+  const given = process.env.BENCH_DASHBOARD_DB;
+  if (given) {
+    const db = createPostgresDb({ connectionString: given });
+    try {
+      await measure('postgres', db, given, metrics, comparisons, true);
+    } finally {
+      await db.close();
+    }
+    report('dashboard-db', metrics, comparisons);
+    return;
+  }
   if (WHICH !== 'embedded') {
     const pgb = await benchPostgres('dashboard');
     const db = createPostgresDb({ connectionString: pgb.url });

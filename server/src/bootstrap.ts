@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ensureDemoAccounts, type DemoAccount } from './auth.ts';
 import type { Config } from './config.ts';
 import { migrate, type Db } from './db/index.ts';
+import { ensurePlaces } from './coverage/repository.ts';
 import { seedDemoCity } from './seed.ts';
 
 /**
@@ -20,6 +21,14 @@ export async function bootstrap(db: Db, config: Config, logger: Logger): Promise
     const summary = await seedDemoCity(db, { buildings: config.demoBuildings });
     logger.info(summary, 'demo city loaded');
   }
+
+  // Buildings a bulk load left unplaced (the seed, an import) are placed now, in the background, so
+  // the first dashboard read does not wait for it (about a minute at 2,000,000 buildings).
+  const t0 = Date.now();
+  void ensurePlaces(db).then(
+    () => logger.debug({ ms: Date.now() - t0 }, 'buildings placed'),
+    (e: unknown) => logger.warn({ err: e }, 'placing the buildings failed; the next coverage read tries again'),
+  );
 
   const hasAdmin = (await db.query("SELECT 1 FROM users WHERE username = 'admin'")).rowCount > 0;
   const password = config.adminPassword ?? (hasAdmin ? undefined : generatedPassword());

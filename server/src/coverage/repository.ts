@@ -82,12 +82,40 @@ const BBOX =
 
 export class NoSuchPlace extends Error {}
 
+const STALE_SQL =
+  "SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'building_places_stale' AND value = 'true') AS stale";
+
+/** Placings under way in this process, per database: one run that every read waiting for it shares. */
+const placing = new WeakMap<object, Promise<void>>();
+
 /**
  * Places the buildings a bulk load left unplaced (see ensure_building_places in migration 0004): a
- * one-row check when nothing is stale.
+ * one-row check when nothing is stale. Placing every building is a batch job (about a minute at
+ * 2,000,000 buildings), so it runs in a transaction of its own without the requests' statement limit:
+ * under that limit it was cancelled and rolled back, and every later read started it again (issue 12).
+ * Reads that find it stale meanwhile wait for the same run; other processes wait on the function's
+ * advisory lock and then find nothing stale. Given a transaction (no `transaction` of its own), it
+ * places within it, as before.
  */
 export async function ensurePlaces(db: Queryable): Promise<void> {
-  await db.query('SELECT ensure_building_places()');
+  const r = await db.query<{ stale: boolean }>(STALE_SQL);
+  if (!r.rows[0]?.stale) return;
+  if (!('transaction' in db)) {
+    await db.query('SELECT ensure_building_places()');
+    return;
+  }
+  const primary = db as Db;
+  let run = placing.get(primary);
+  if (!run) {
+    run = primary
+      .transaction(async (tx) => {
+        if (primary.kind === 'postgres') await tx.query('SET LOCAL statement_timeout = 0');
+        await tx.query('SELECT ensure_building_places()');
+      })
+      .finally(() => placing.delete(primary));
+    placing.set(primary, run);
+  }
+  await run;
 }
 
 /**
