@@ -148,7 +148,8 @@ async function measure(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: PASSWORD }),
   });
-  if (login.status !== 200) throw new Error(`bench sign-in as ${username}: ${login.status} ${await login.text()}`);
+  if (login.status !== 200)
+    throw new Error(`bench sign-in as ${username}: ${login.status} ${await login.text()}`);
   token = ((await login.json()) as { token: string }).token;
   try {
     const ref = await median(() => db.query(FROM_SCRATCH));

@@ -27,7 +27,8 @@ export async function bootstrap(db: Db, config: Config, logger: Logger): Promise
   const t0 = Date.now();
   void ensurePlaces(db).then(
     () => logger.debug({ ms: Date.now() - t0 }, 'buildings placed'),
-    (e: unknown) => logger.warn({ err: e }, 'placing the buildings failed; the next coverage read tries again'),
+    (e: unknown) =>
+      logger.warn({ err: e }, 'placing the buildings failed; the next coverage read tries again'),
   );
 
   const hasAdmin = (await db.query("SELECT 1 FROM users WHERE username = 'admin'")).rowCount > 0;
