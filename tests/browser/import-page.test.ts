@@ -174,10 +174,18 @@ describeInBrowser('import page, in Chromium', () => {
         { timeout: 60_000 },
       );
       expect(await mapData('importPreviewStates')).toBe('iir');
+      // issue 9 #10: the page names the street, not its code (it said "本街道（510903001）").
+      expect(await page.textContent('[data-testid=import-street-note]')).toBe(
+        `只能导入本街道（${streetName}）范围内的要素`,
+      );
 
       await page.click('[data-testid=lang-switch]');
       await page.waitForFunction(() =>
         document.querySelector('[data-testid=import-done]')?.textContent?.includes('2 features imported'),
+      );
+      const note = (await page.textContent('[data-testid=import-street-note]')) ?? '';
+      expect(note).toMatch(
+        /^Only features inside your subdistrict \([A-Z][a-z]+ Subdistrict\) can be imported$/,
       );
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-en.png') });
       await page.click('[data-testid=lang-switch]');

@@ -6,7 +6,7 @@ import { refreshLayerTiles, showImportPreview, type PreviewState } from '../../m
 import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { attributeKey } from '../../i18n/messages.ts';
-import { placeName } from '../../i18n/places.ts';
+import { usePlaceNames } from '../../i18n/places.ts';
 import { useSessionUser } from '../../use-session.ts';
 import {
   checkImport,
@@ -70,6 +70,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const { t } = useExchangeText();
   const { t: appT, lang } = useI18n();
   const user = useSessionUser();
+  // 街道 names by code (the session and the server's problems carry codes); re-renders once read.
+  const placeName = usePlaceNames();
   const [upload, setUpload] = useState<StagedUpload | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [sourceLayer, setSourceLayer] = useState<string>('');
@@ -218,7 +220,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
           <p className="muted small">{t('import.intro')}</p>
           {user.role === 'street_editor' && (
             <p className="muted small" data-testid="import-street-note">
-              {t('import.street', { street: user.streetCode ?? '' })}
+              {t('import.street', { street: user.streetCode ? placeName(user.streetCode, lang) : '' })}
             </p>
           )}
           <label
