@@ -37,7 +37,9 @@ const SYNONYMS: Record<string, string[]> = {
   street_code: ['street_code', '街道编码'],
 };
 /** Bytes as megabytes with one decimal, for the upload's progress. */
-const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+/** A size in the unit of the whole (KB under 1 MB: a 1 KB file is not "0.0 / 0.0 MB"). */
+const sizeIn = (bytes: number, total: number) =>
+  total < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 const mappingKey = (target: string, columns: string[]) =>
   `wuyou.import.mapping:${target}:${columns.join('|')}`;
@@ -257,8 +259,11 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                 value={uploaded.sent}
                 max={Math.max(uploaded.total, 1)}
               />
-              <span className="muted small">
-                {t('import.uploadProgress', { sent: mb(uploaded.sent), total: mb(uploaded.total) })}
+              <span className="muted small" data-testid="import-upload-size">
+                {t('import.uploadProgress', {
+                  sent: sizeIn(uploaded.sent, uploaded.total),
+                  total: sizeIn(uploaded.total, uploaded.total),
+                })}
               </span>
             </section>
           )}
