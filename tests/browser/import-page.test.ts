@@ -175,9 +175,7 @@ describeInBrowser('import page, in Chromium', () => {
       );
       expect(await mapData('importPreviewStates')).toBe('iir');
       // A 1 KB file's upload is said in KB (it read "已上传 0.0 / 0.0 MB").
-      expect(await page.textContent('[data-testid=import-upload-size]')).toMatch(
-        /^已上传 (\d) KB \/ \1 KB$/,
-      );
+      expect(await page.textContent('[data-testid=import-upload-size]')).toMatch(/^已上传 (\d) KB \/ \1 KB$/);
       // issue 9 #10: the page names the street, not its code (it said "本街道（510903001）").
       expect(await page.textContent('[data-testid=import-street-note]')).toBe(
         `只能导入本街道（${streetName}）范围内的要素`,
