@@ -36,7 +36,6 @@ const SYNONYMS: Record<string, string[]> = {
   system: ['system', '系统'],
   street_code: ['street_code', '街道编码'],
 };
-/** Bytes as megabytes with one decimal, for the upload's progress. */
 /** A size in the unit of the whole (KB under 1 MB: a 1 KB file is not "0.0 / 0.0 MB"). */
 const sizeIn = (bytes: number, total: number) =>
   total < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
