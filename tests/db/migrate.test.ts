@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/src/db/index.ts';
+import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 describe('migrations', () => {
@@ -72,5 +76,23 @@ describe('migrations', () => {
     const before = await v();
     await t.db.query("UPDATE service_areas SET name = 'B2' WHERE name = 'B'");
     expect(await v()).toBeGreaterThan(before);
+  });
+
+  // Defect (issue 12): migrations ran under the requests' statement limit (30 s). 0024 rebuilds the
+  // coverage tallies from every building: 28–33 s at 2,000,000 buildings, so a start on such a
+  // database was cancelled at the limit and stopped, every time. Here the limit is 100 ms.
+  it('run past the statement limit of the requests (a migration is a batch job)', async (ctx) => {
+    if (t.db.kind !== 'postgres') ctx.skip(); // PGlite has no statement limit
+    const dir = mkdtempSync(join(tmpdir(), 'wuyou-migrate-'));
+    const limited = createPostgresDb({ connectionString: t.url!, statementTimeoutMs: 100 });
+    try {
+      writeFileSync(join(dir, '9001_slow_batch.sql'), 'SELECT pg_sleep(0.5);');
+      expect(await migrate(limited, dir)).toEqual(['9001_slow_batch']);
+      // and the limit still holds for everything else on that pool
+      await expect(limited.query('SELECT pg_sleep(0.5)')).rejects.toThrow();
+    } finally {
+      await limited.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

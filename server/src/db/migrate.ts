@@ -32,6 +32,9 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
       if (done.rowCount > 0) return;
       const sql = readFileSync(join(dir, file), 'utf8');
+      // A migration is a batch job: one that rebuilds a table from 2,000,000 buildings runs past the
+      // requests' statement limit, and cancelled it would stop every start (issue 12).
+      if (db.kind === 'postgres') await tx.query('SET LOCAL statement_timeout = 0');
       try {
         await tx.exec(sql);
       } catch (e) {
