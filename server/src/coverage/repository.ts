@@ -28,12 +28,38 @@ const SNAPSHOT_SQL = sql('snapshot.sql');
 /** The city's name: the root of the tree (jurisdictions hold 区县 and below). */
 export const CITY_NAME = '遂宁市';
 
-/** Per level: how its children are grouped and how its own buildings are picked (allow-list). */
-const LEVELS: Record<CoverageLevel, { child: string; where: string; childLevel: CoverageNode['level'] }> = {
-  city: { child: 'p.district_code', where: 'true', childLevel: 'district' },
-  district: { child: 'p.street_code', where: 'p.district_code = $1', childLevel: 'street' },
-  street: { child: 'p.community_code', where: 'p.street_code = $1', childLevel: 'community' },
-  community: { child: 'b.compound_id', where: 'p.community_code = $1', childLevel: 'compound' },
+/**
+ * Per level: how its children are grouped, which tally holds them (migration 0024) and how its own
+ * rows are picked (allow-list; the tallies write '' and 0 for "none").
+ */
+const LEVELS: Record<
+  CoverageLevel,
+  { child: string; table: string; where: string; childLevel: CoverageNode['level'] }
+> = {
+  city: {
+    child: "NULLIF(district_code, '')",
+    table: 'coverage_tally_places',
+    where: 'true',
+    childLevel: 'district',
+  },
+  district: {
+    child: "NULLIF(street_code, '')",
+    table: 'coverage_tally_places',
+    where: 'district_code = $1',
+    childLevel: 'street',
+  },
+  street: {
+    child: "NULLIF(community_code, '')",
+    table: 'coverage_tally_places',
+    where: 'street_code = $1',
+    childLevel: 'community',
+  },
+  community: {
+    child: 'NULLIF(compound_id, 0)::text',
+    table: 'coverage_tally_compounds',
+    where: 'community_code = $1',
+    childLevel: 'compound',
+  },
 };
 
 export const emptyCounts = (): CoverageCounts => ({
@@ -140,7 +166,9 @@ export async function coverageOf(
   }
   await ensurePlaces(db);
   const def = LEVELS[level];
-  const q = COUNTS_SQL.replaceAll('{{child}}', def.child).replaceAll('{{where}}', def.where);
+  const q = COUNTS_SQL.replaceAll('{{child}}', def.child)
+    .replaceAll('{{table}}', def.table)
+    .replaceAll('{{where}}', def.where);
   const rows = (await db.query<CountRow>(q, level === 'city' ? [] : [code])).rows;
 
   // The children that exist, also those with no buildings yet, in code order.
@@ -148,10 +176,9 @@ export async function coverageOf(
     def.childLevel === 'compound'
       ? await db.query<Kid>(
           `SELECT id::text AS code, name, id, code AS ccode, ${BBOX} AS bbox FROM compounds
-           WHERE community_code = $1 OR id IN (SELECT b.compound_id FROM buildings b
-             JOIN building_places p ON p.building_id = b.id WHERE p.community_code = $1)
+           WHERE community_code = $1 OR id = ANY($2::bigint[])
            ORDER BY id`,
-          [code],
+          [code, rows.flatMap((r) => (r.child === null ? [] : [r.child]))],
         )
       : await db.query<Kid>(
           level === 'city'

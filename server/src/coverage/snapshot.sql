@@ -1,22 +1,27 @@
 -- One snapshot of the coverage counts of every node (city, 区县, 街道, 社区) and category, at now().
 -- $1 = true: only when no snapshot was taken yet today (a 遂宁 day, Asia/Shanghai): the daily one.
 WITH b AS (
-  SELECT p.district_code, p.street_code, p.community_code,
-         COALESCE(b.category, c.category) AS category,
-         COALESCE(b.households, 0) AS households, b.covered, b.straddling
-  FROM buildings b
-  LEFT JOIN building_places p ON p.building_id = b.id
-  LEFT JOIN compounds c ON c.id = b.compound_id
+  -- the tallies of migration 0024 (kept plus pending), one row per 社区 and category
+  SELECT NULLIF(district_code, '') AS district_code, NULLIF(street_code, '') AS street_code,
+         NULLIF(community_code, '') AS community_code, NULLIF(category, '') AS category,
+         sum(buildings) AS buildings, sum(households) AS households,
+         sum(covered) AS covered, sum(straddling) AS straddling
+  FROM (SELECT district_code, street_code, community_code, category, buildings, households, covered, straddling
+        FROM coverage_tally_places
+        UNION ALL
+        SELECT district_code, street_code, community_code, category, buildings, households, covered, straddling
+        FROM coverage_tally_deltas) t
+  GROUP BY 1, 2, 3, 4
+  HAVING sum(buildings) > 0
 ), nodes AS (
-  SELECT 'city' AS level, '' AS code, category, households, covered, straddling FROM b
-  UNION ALL SELECT 'district', district_code, category, households, covered, straddling FROM b WHERE district_code IS NOT NULL
-  UNION ALL SELECT 'street', street_code, category, households, covered, straddling FROM b WHERE street_code IS NOT NULL
-  UNION ALL SELECT 'community', community_code, category, households, covered, straddling FROM b WHERE community_code IS NOT NULL
+  SELECT 'city' AS level, '' AS code, category, buildings, households, covered, straddling FROM b
+  UNION ALL SELECT 'district', district_code, category, buildings, households, covered, straddling FROM b WHERE district_code IS NOT NULL
+  UNION ALL SELECT 'street', street_code, category, buildings, households, covered, straddling FROM b WHERE street_code IS NOT NULL
+  UNION ALL SELECT 'community', community_code, category, buildings, households, covered, straddling FROM b WHERE community_code IS NOT NULL
 ), counted AS (
   SELECT level, code, CASE WHEN GROUPING(category) = 1 THEN 'all' ELSE category END AS category,
-         count(*)::integer AS buildings, sum(households)::integer AS households,
-         (count(*) FILTER (WHERE covered))::integer AS covered,
-         (count(*) FILTER (WHERE straddling))::integer AS straddling
+         sum(buildings)::integer AS buildings, sum(households)::integer AS households,
+         sum(covered)::integer AS covered, sum(straddling)::integer AS straddling
   FROM nodes
   GROUP BY GROUPING SETS ((level, code, category), (level, code))
 )
