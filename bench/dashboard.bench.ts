@@ -9,6 +9,7 @@
  * initdb on PATH). BENCH_DASHBOARD_DB=<url> measures a PostgreSQL database seeded beforehand
  * (`npm run seed -- --buildings 2000000`: province scale) instead of loading one; it adds a city
  * admin `bench-admin` there (or sets its password) and writes bench/results/dashboard-db.json.
+ * BENCH_DASHBOARD_ONLY=<regex> measures only the requests whose name matches.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET_MS = 300;
 const WHICH = process.env.BENCH_DB ?? 'both';
 const PASSWORD = 'Wuyou-bench-dashboard-2026';
+/** BENCH_DASHBOARD_ONLY=<regex>: only the requests whose name matches (e.g. "coverage|compounds"). */
+const ONLY = process.env.BENCH_DASHBOARD_ONLY ? new RegExp(process.env.BENCH_DASHBOARD_ONLY) : undefined;
 
 const FROM_SCRATCH = `SELECT p.street_code, COALESCE(b.category, c.category) AS category, count(*)::int,
   sum(b.households)::int, count(*) FILTER (WHERE b.covered)::int, count(*) FILTER (WHERE b.straddling)::int
@@ -154,7 +157,7 @@ async function measure(
   try {
     const ref = await median(() => db.query(FROM_SCRATCH));
     metrics[`${kind} from-scratch street counts ms`] = round(ref, 1);
-    for (const [what, path] of await requests(db)) {
+    for (const [what, path] of (await requests(db)).filter(([w]) => !ONLY || ONLY.test(w))) {
       // A request that fails (503 past the time limit at province scale) is reported, not fatal: its
       // figure is NaN and it does not pass.
       const t0 = performance.now();

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CoverageLevel, CoverageResponse } from '../../core/coverage.ts';
-import { COMPOUND_CATEGORIES } from '../../core/vocabulary.ts';
-import { coverageOf, takeCoverageSnapshot } from '../../server/src/coverage/repository.ts';
+import { COMPOUND_CATEGORIES, type CompoundCategory } from '../../core/vocabulary.ts';
+import { compoundCoverage, coverageOf, takeCoverageSnapshot } from '../../server/src/coverage/repository.ts';
 import { seedDemoCity } from '../../server/src/seed.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -82,11 +82,46 @@ function figures(res: CoverageResponse): Figures {
   }
   return out;
 }
+/** The worst compounds as a GROUP BY of every compound's buildings (compounds.sql before 0025). */
+const WORST_SCAN = `SELECT c.id, c.code, c.name, c.category, c.street_code, c.community_code,
+       count(b.id)::integer AS buildings, COALESCE(sum(b.households), 0)::integer AS households,
+       (count(b.id) FILTER (WHERE b.covered))::integer AS covered,
+       (count(b.id) FILTER (WHERE NOT b.covered))::integer AS uncovered,
+       (count(b.id) FILTER (WHERE b.straddling))::integer AS straddling,
+       CASE WHEN c.geom IS NULL THEN NULL
+            ELSE ARRAY[ST_XMin(c.geom), ST_YMin(c.geom), ST_XMax(c.geom), ST_YMax(c.geom)] END AS bbox
+  FROM compounds c LEFT JOIN buildings b ON b.compound_id = c.id
+  WHERE ($1::text IS NULL OR c.street_code = $1) AND ($2::text IS NULL OR c.community_code = $2)
+    AND ($3::text IS NULL OR c.category = $3)
+  GROUP BY c.id ORDER BY uncovered DESC, c.id LIMIT $4`;
 async function expectTalliesTrue(after: string): Promise<void> {
-  for (const [level, code] of nodes)
+  for (const [level, code] of nodes) {
     expect(figures(await coverageOf(t.db, level, code)), `${level} ${code ?? ''} after ${after}`).toEqual(
       await scanned(level, code),
     );
+    // the worst compounds of the node (the city: by category too), a few and all of them
+    const filters: Array<{ street?: string; community?: string; category?: CompoundCategory }> =
+      level === 'city'
+        ? [{}, ...COMPOUND_CATEGORIES.map((category) => ({ category }))]
+        : level === 'street'
+          ? [{ street: code }]
+          : level === 'community'
+            ? [{ community: code }]
+            : [];
+    for (const f of filters)
+      for (const limit of [1, 10_000]) {
+        const want = await t.db.query(WORST_SCAN, [
+          f.street ?? null,
+          f.community ?? null,
+          f.category ?? null,
+          limit,
+        ]);
+        expect(
+          await compoundCoverage(t.db, { ...f, limit }),
+          `worst compounds ${JSON.stringify(f)} ${limit} after ${after}`,
+        ).toEqual(want.rows);
+      }
+  }
 }
 
 // Edits of every input the counts read, as the app and the importers make them. $1: a random number
