@@ -1,7 +1,7 @@
 /**
  * Types of the coverage, 五有 scorecard and 台账 ledger API, shared by the server and the dashboard.
  */
-import type { CompoundCategory, FiveTarget, TargetState } from './vocabulary.ts';
+import { FIVE_TARGETS, type CompoundCategory, type FiveTarget, type TargetState } from './vocabulary.ts';
 
 /** Levels the coverage is counted at: the whole city, 区县/园区, 街道, 社区; a 社区's children are compounds. */
 export const COVERAGE_LEVELS = ['city', 'district', 'street', 'community'] as const;
@@ -159,6 +159,25 @@ export interface Scorecard {
   met: number;
   /** 五有: all five met. */
   five_have: boolean;
+}
+
+/** GET /api/compounds/scorecards: a street's (or the city's) compounds counted per target and state. */
+export interface ScorecardSummary {
+  compounds: number;
+  five_have: number;
+  by_target: Record<FiveTarget, Record<TargetState, number>>;
+}
+
+/** The summary of a list of scorecards (server and client count alike). */
+export function summarizeScorecards(cards: readonly Scorecard[]): ScorecardSummary {
+  const byTarget = Object.fromEntries(
+    FIVE_TARGETS.map((t) => {
+      const c: Record<TargetState, number> = { met: 0, partly: 0, not_met: 0 };
+      for (const s of cards) c[s.targets.find((x) => x.target === t)!.state]++;
+      return [t, c];
+    }),
+  ) as Record<FiveTarget, Record<TargetState, number>>;
+  return { compounds: cards.length, five_have: cards.filter((c) => c.five_have).length, by_target: byTarget };
 }
 
 /** Phases of the plan: 摸底 → 试点 → 全面推进 → 巩固. */

@@ -347,6 +347,37 @@ describe('五有 scorecard', () => {
     expect(list.summary).toMatchObject({ compounds: 2, five_have: 0 });
   });
 
+  it("issue 12: pages a street's scorecards and answers the summary alone (limit=0), kept and fresh", async () => {
+    type Cards = { summary: { compounds: number; by_target: object }; scorecards: Scorecard[] };
+    const all = await json<Cards>('/api/compounds/scorecards?street=510903001');
+    expect(all.scorecards).toHaveLength(all.summary.compounds);
+    const alone = await json<Cards>('/api/compounds/scorecards?street=510903001&limit=0');
+    expect(alone).toEqual({ summary: all.summary, scorecards: [] });
+    const page = await json<Cards>('/api/compounds/scorecards?street=510903001&limit=1&offset=1');
+    expect(page.summary).toEqual(all.summary);
+    expect(page.scorecards).toEqual(all.scorecards.slice(1, 2));
+    const city = await json<Cards>('/api/compounds/scorecards?limit=0');
+    expect(city.scorecards).toEqual([]);
+    expect(city.summary.compounds).toBeGreaterThanOrEqual(all.summary.compounds);
+    // An assessment changes the kept summary's input: the next summary says so.
+    const card = all.scorecards[0]!;
+    const target = card.targets.find((x) => x.target === 'wy_clean_environment')!;
+    const r = await send('POST', `/api/compounds/${card.compound.id}/assessments`, 'editor-510903001', {
+      target: 'wy_clean_environment',
+      state: target.state === 'met' ? 'not_met' : 'met',
+      note: 'issue 12 summary test',
+    });
+    expect(r.status).toBe(201);
+    const after = await json<Cards>('/api/compounds/scorecards?street=510903001&limit=0');
+    expect(after.summary).toEqual((await json<Cards>('/api/compounds/scorecards?street=510903001')).summary);
+    expect(after.summary).not.toEqual(alone.summary);
+    for (const bad of ['limit=-1', 'limit=1.5', 'offset=x', 'limit=1&limit=2']) {
+      const res = await fetch(`${app.url}/api/compounds/scorecards?street=510903001&${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect((await errorOf(res)).code).toBe('bad_request');
+    }
+  });
+
   it.each([
     [
       'an unknown target',

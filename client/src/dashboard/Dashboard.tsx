@@ -11,6 +11,7 @@ import {
   type CoverageProposal,
   type CoverageSnapshot,
   type LedgerStats,
+  type ScorecardSummary,
 } from '../../../core/coverage.ts';
 import { FIVE_TARGETS, type CompoundCategory, type ManagementMode } from '../../../core/vocabulary.ts';
 import {
@@ -22,11 +23,10 @@ import {
   fetchLedgerStats,
   fetchProposals,
   polygonBbox,
-  fetchScorecards,
+  fetchScorecardSummary,
   fetchTrend,
   fetchWorstCompounds,
   type Place,
-  type ScorecardSummary,
 } from './dashboard-api.ts';
 import { useI18n } from '../i18n/I18n.tsx';
 import { usePlaceNames } from '../i18n/places.ts';
@@ -149,7 +149,7 @@ export function Dashboard({
       fetchCoverage(place, ac.signal),
       fetchTrend(place, ac.signal),
       fetchWorstCompounds(street, ac.signal),
-      street ? fetchScorecards(street, ac.signal).then((r) => r.summary) : Promise.resolve(null),
+      street ? fetchScorecardSummary(street, ac.signal) : Promise.resolve(null),
       fetchLedgerStats(street, ac.signal),
     ])
       .then(([cov, trend, worst, five, ledger]) => {

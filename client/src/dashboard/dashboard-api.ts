@@ -7,10 +7,9 @@ import type {
   CoverageResponse,
   CoverageSnapshot,
   LedgerStats,
-  Scorecard,
+  ScorecardSummary,
   UncoveredPage,
 } from '../../../core/coverage.ts';
-import type { FiveTarget, TargetState } from '../../../core/vocabulary.ts';
 import { call, getJson, getJsonSignedIn, sessionUser } from '../api.ts';
 
 export interface Place {
@@ -34,16 +33,12 @@ export const fetchWorstCompounds = (street: string | undefined, signal?: AbortSi
     signal,
   ).then((r) => r.compounds);
 
-export interface ScorecardSummary {
-  compounds: number;
-  five_have: number;
-  by_target: Record<FiveTarget, Record<TargetState, number>>;
-}
-export const fetchScorecards = (street: string, signal?: AbortSignal) =>
-  getJson<{ summary: ScorecardSummary; scorecards: Scorecard[] }>(
-    `/api/compounds/scorecards?street=${encodeURIComponent(street)}`,
+/** A street's 五有 summary: the counts alone (`limit=0`); the cards are paged by the same route. */
+export const fetchScorecardSummary = (street: string, signal?: AbortSignal) =>
+  getJson<{ summary: ScorecardSummary }>(
+    `/api/compounds/scorecards?street=${encodeURIComponent(street)}&limit=0`,
     signal,
-  );
+  ).then((r) => r.summary);
 
 /** Download links of the exports. */
 export const exportLinks = (p: Place) => ({

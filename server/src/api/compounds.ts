@@ -1,5 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { FIVE_TARGETS, TARGET_STATES, isOneOf, type TargetState } from '../../../core/vocabulary.ts';
+import { summarizeScorecards } from '../../../core/coverage.ts';
 import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import { streetResult } from '../coverage/street-results.ts';
@@ -25,7 +26,7 @@ import { TABLE_FORMATS, sendTable } from '../coverage/table-file.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseId, route } from '../http.ts';
-import { queryString } from '../input/query.ts';
+import { queryInt, queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { isCalendarDate } from '../ledger/input.ts';
 import { compoundStreet } from '../ledger/repository.ts';
@@ -122,30 +123,33 @@ export function compoundsRouter(ctx: AppContext): Router {
   const { db, auth } = ctx;
 
   // Who assessed a target: told to signed-in readers only (issue 10), here and in /:id/….
+  // `limit` / `offset` page the cards (a street of a province-scale city has tens of thousands: the
+  // whole list was 111 MB at 2,000,000 buildings); `limit=0` is the summary alone, which the
+  // dashboard reads and which is kept on its own (issue 12).
   router.get(
     '/scorecards',
     auth.optional(),
     route(async (req, res) => {
       const street = queryString(req, 'street');
-      // A street's cards are kept until one of their inputs changes (migration 0017).
-      const cards =
-        street && (await streetExists(db, street))
-          ? await streetResult(db, street, 'scorecards', {}, () => scorecards(db, { street }))
-          : await scorecards(db, {});
-      const byTarget = Object.fromEntries(
-        FIVE_TARGETS.map((t) => {
-          const c = { met: 0, partly: 0, not_met: 0 };
-          for (const s of cards) c[s.targets.find((x) => x.target === t)!.state]++;
-          return [t, c];
-        }),
-      );
+      const limit = queryInt(req, 'limit', Number.MAX_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER);
+      const offset = queryInt(req, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+      const kept = street !== undefined && (await streetExists(db, street));
+      if (limit === 0) {
+        // A street's summary and cards are kept until one of their inputs changes (migration 0017).
+        const summary = kept
+          ? await streetResult(db, street, 'scorecards', { summary: 1 }, async () =>
+              summarizeScorecards(await scorecards(db, { street })),
+            )
+          : summarizeScorecards(await scorecards(db, {}));
+        res.json({ summary, scorecards: [] });
+        return;
+      }
+      const cards = kept
+        ? await streetResult(db, street, 'scorecards', {}, () => scorecards(db, { street }))
+        : await scorecards(db, {});
       res.json({
-        summary: {
-          compounds: cards.length,
-          five_have: cards.filter((c) => c.five_have).length,
-          by_target: byTarget,
-        },
-        scorecards: cards.map((c) => scorecardFor(c, req.user)),
+        summary: summarizeScorecards(cards),
+        scorecards: cards.slice(offset, offset + limit).map((c) => scorecardFor(c, req.user)),
       });
     }),
   );

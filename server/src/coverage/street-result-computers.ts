@@ -1,3 +1,4 @@
+import { summarizeScorecards } from '../../../core/coverage.ts';
 import { coverageGaps, coverageProposals, type GapOptions, type ProposalOptions } from './repository.ts';
 import { scorecards } from './scorecard.ts';
 import type { StreetResultComputers } from './street-results.ts';
@@ -6,5 +7,8 @@ import type { StreetResultComputers } from './street-results.ts';
 export const STREET_RESULT_COMPUTERS: StreetResultComputers = {
   gaps: (db, street, o) => coverageGaps(db, street, o as unknown as GapOptions),
   proposals: (db, street, o) => coverageProposals(db, street, o as unknown as ProposalOptions),
-  scorecards: (db, street) => scorecards(db, { street }),
+  scorecards: async (db, street, o) => {
+    const cards = await scorecards(db, { street });
+    return o.summary ? summarizeScorecards(cards) : cards;
+  },
 };
