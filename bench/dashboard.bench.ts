@@ -97,7 +97,7 @@ async function requests(db: Db): Promise<Array<[string, string]>> {
       out.push([`${name} ledger stats`, `/api/ledger/stats${s ? `?street=${s}` : ''}`]);
     }
   }
-  out.push(['street scorecards', `/api/compounds/scorecards?street=${street}`]);
+  out.push(['street scorecards summary', `/api/compounds/scorecards?street=${street}&limit=0`]);
   out.push(['street gaps', `/api/coverage/gaps?street=${street}`]);
   out.push(['street proposals', `/api/coverage/proposals?street=${street}`]);
   return out;

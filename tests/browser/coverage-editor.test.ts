@@ -10,6 +10,7 @@ import { format } from '../../client/src/i18n/messages.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loginToken } from '../helpers/app.ts';
 import {
+  fetchJsonWhenServed,
   ARTIFACTS_DIR,
   launchBrowser,
   startServerWithDemoCity,
@@ -265,11 +266,10 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       let street = { code: '', name: '' };
       let name = '';
       for (const s of tree.children.filter((c) => c.three_no.uncovered > 0)) {
-        const r = (await (
-          await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`, await signedIn())
-        ).json()) as {
-          proposals: CoverageProposal[];
-        };
+        const r = await fetchJsonWhenServed<{ proposals: CoverageProposal[] }>(
+          `${server.url}/api/coverage/proposals?street=${s.code}`,
+          await signedIn(),
+        );
         position = r.proposals.slice(0, 5).findIndex((p) => p.covers >= 1 && p.area_m2 >= 150);
         if (position >= 0) {
           proposal = r.proposals[position];

@@ -6,6 +6,7 @@ import type { CoverageProposal, CoverageResponse, UncoveredPage } from '../../co
 import { OVERLAY_COLOURS } from '../../client/src/map/dashboard-overlay.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import {
+  fetchJsonWhenServed,
   ARTIFACTS_DIR,
   countColoursInPng,
   launchBrowser,
@@ -86,11 +87,10 @@ describeInBrowser('dashboard in Chromium', () => {
     let proposal: CoverageProposal | undefined;
     let street = '';
     for (const s of city.children.filter((c) => c.three_no.uncovered > 0)) {
-      const r = (await (
-        await fetch(`${server.url}/api/coverage/proposals?street=${s.code}`, signedIn())
-      ).json()) as {
-        proposals: CoverageProposal[];
-      };
+      const r = await fetchJsonWhenServed<{ proposals: CoverageProposal[] }>(
+        `${server.url}/api/coverage/proposals?street=${s.code}`,
+        signedIn(),
+      );
       proposal = r.proposals.find((p) => p.covers >= 1 && p.area_m2 >= 150);
       street = s.code!;
       if (proposal) break;

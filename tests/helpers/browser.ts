@@ -195,3 +195,23 @@ export async function mapSettled(page: Page, timeout = 60_000): Promise<void> {
     () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
   );
 }
+
+/**
+ * GET a JSON answer, asking again while the server answers 503 (a heavy request — gaps, proposals —
+ * past its time limit or queue on a loaded machine; the product tells its user to try again). Any
+ * other status fails at once with the answer's body.
+ */
+export async function fetchJsonWhenServed<T>(
+  url: string,
+  init?: RequestInit,
+  timeoutMs = 180_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await fetch(url, init);
+    if (r.status === 200) return (await r.json()) as T;
+    const body = await r.text();
+    if (r.status !== 503 || Date.now() > until) throw new Error(`GET ${url}: ${r.status} ${body}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
