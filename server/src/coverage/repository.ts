@@ -108,8 +108,8 @@ const BBOX =
 
 export class NoSuchPlace extends Error {}
 
-const STALE_SQL =
-  "SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'building_places_stale' AND value = 'true') AS stale";
+const STALE_SQL = `SELECT EXISTS (SELECT 1 FROM settings
+  WHERE key IN ('building_places_stale', 'coverage_tallies_stale') AND value = 'true') AS stale`;
 
 /** Placings under way in this process, per database: one run that every read waiting for it shares. */
 const placing = new WeakMap<object, Promise<void>>();
@@ -225,6 +225,7 @@ export async function compoundCoverage(
   db: Queryable,
   f: { street?: string; community?: string; category?: CompoundCategory; limit?: number },
 ): Promise<CompoundCoverage[]> {
+  await ensurePlaces(db); // the tallies a bulk load left stale
   const r = await db.query<CompoundCoverage>(COMPOUNDS_SQL, [
     f.street ?? null,
     f.community ?? null,
