@@ -27,7 +27,7 @@ WITH street AS (
   SELECT block_id, cid, array_agg(id::integer ORDER BY id) AS ids, sum(households)::integer AS households,
          ST_Collect(gm) AS gm
   FROM clustered GROUP BY block_id, cid
-), shaped AS (
+), shaped AS MATERIALIZED (
   SELECT grp.*,
          ST_Transform(ST_Buffer(ST_ReducePrecision(ST_Buffer(ST_ReducePrecision(grp.gm, 0.001),
                                                              $2::float8 / 2 + $3::float8, 'join=mitre'), 0.001),
