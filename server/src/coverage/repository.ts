@@ -115,8 +115,8 @@ const STALE_SQL = `SELECT EXISTS (SELECT 1 FROM settings
 const placing = new WeakMap<object, Promise<void>>();
 
 /**
- * Places the buildings a bulk load left unplaced (see ensure_building_places in migration 0004): a
- * one-row check when nothing is stale. Placing every building is a batch job (about a minute at
+ * Places the buildings a bulk load left unplaced (see ensure_building_places in migration 0004) and
+ * rebuilds the coverage tallies it left stale (0024): a one-row check when nothing is stale. Placing every building is a batch job (about a minute at
  * 2,000,000 buildings), so it runs in a transaction of its own without the requests' statement limit:
  * under that limit it was cancelled and rolled back, and every later read started it again (issue 12).
  * Reads that find it stale meanwhile wait for the same run; other processes wait on the function's
