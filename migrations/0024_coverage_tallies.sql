@@ -1,6 +1,7 @@
 -- Issue 12 (dashboard at province scale): the coverage counts of a node (city, 区县, 街道, 社区) were a
 -- GROUP BY over its buildings — 1.4–3.1 s at 2,000,000 buildings. They are now kept as tallies per
--- place and category, maintained by the same statements that change what they count.
+-- place and category (and per compound, for the worst compounds), maintained by the same statements
+-- that change what they count.
 --
 -- What counts: a building's place (building_places), its category (its own, else its compound's), its
 -- households and its covered / straddling flags (kept by the coverage triggers of 0002/0004). Every
@@ -11,7 +12,7 @@
 -- statement; a compound's category reaches its buildings without touching them).
 --
 -- Differences are appended to coverage_tally_deltas (insert only: concurrent saves never wait on one
--- another's counters, and cannot deadlock on them) and folded into the two tally tables when more than
+-- another's counters, and cannot deadlock on them) and folded into the three tally tables when more than
 -- a thousand pile up, by one transaction at a time. A read sums tallies and pending deltas in one
 -- snapshot, so it is exact at every moment, on the primary and on a replica alike.
 --
@@ -68,6 +69,20 @@ CREATE TABLE coverage_tally_compounds (
   PRIMARY KEY (community_code, compound_id, category)
 );
 
+-- Each compound's figures over all its buildings, wherever they lie: the worst compounds (most
+-- uncovered first) are the first rows of its index.
+CREATE TABLE coverage_tally_by_compound (
+  compound_id bigint PRIMARY KEY,
+  buildings   integer NOT NULL,
+  households  bigint NOT NULL,
+  covered     integer NOT NULL,
+  straddling  integer NOT NULL
+);
+CREATE INDEX coverage_tally_by_compound_worst
+  ON coverage_tally_by_compound ((buildings - covered) DESC, compound_id);
+-- The worst ten are a few index rows: starting parallel workers for them cost 45 ms (2M buildings).
+ALTER TABLE coverage_tally_by_compound SET (parallel_workers = 0);
+
 -- Folds the pending deltas into the tallies: one transaction at a time (the others go on appending).
 CREATE FUNCTION coverage_tally_compact() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -87,6 +102,13 @@ BEGIN
            sum(buildings), sum(households), sum(covered), sum(straddling)
     FROM g GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ON CONFLICT (district_code, street_code, community_code, category) DO UPDATE
+      SET buildings = t.buildings + EXCLUDED.buildings, households = t.households + EXCLUDED.households,
+          covered = t.covered + EXCLUDED.covered, straddling = t.straddling + EXCLUDED.straddling
+  ), by_compound AS (
+    INSERT INTO coverage_tally_by_compound AS t
+    SELECT compound_id, sum(buildings), sum(households), sum(covered), sum(straddling)
+    FROM g WHERE compound_id <> 0 GROUP BY 1 ORDER BY 1
+    ON CONFLICT (compound_id) DO UPDATE
       SET buildings = t.buildings + EXCLUDED.buildings, households = t.households + EXCLUDED.households,
           covered = t.covered + EXCLUDED.covered, straddling = t.straddling + EXCLUDED.straddling
   )
@@ -191,7 +213,8 @@ END $$;
 CREATE FUNCTION coverage_tally_rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  TRUNCATE coverage_tally_marks, coverage_tally_deltas, coverage_tally_places, coverage_tally_compounds;
+  TRUNCATE coverage_tally_marks, coverage_tally_deltas, coverage_tally_places, coverage_tally_compounds,
+    coverage_tally_by_compound;
   INSERT INTO coverage_tally_marks
   SELECT b.id, COALESCE(p.district_code, ''), COALESCE(p.street_code, ''), COALESCE(p.community_code, ''),
          COALESCE(b.compound_id, 0), COALESCE(b.category, c.category, ''), COALESCE(b.households, 0),
@@ -207,6 +230,9 @@ BEGIN
   SELECT community_code, compound_id, category, count(*), sum(households),
          count(*) FILTER (WHERE covered), count(*) FILTER (WHERE straddling)
   FROM coverage_tally_marks GROUP BY 1, 2, 3;
+  INSERT INTO coverage_tally_by_compound
+  SELECT compound_id, sum(buildings), sum(households), sum(covered), sum(straddling)
+  FROM coverage_tally_compounds WHERE compound_id <> 0 GROUP BY 1;
 END $$;
 
 -- Rebuilds the tallies a bulk load left stale, once (other callers wait on the lock, then find them
@@ -325,7 +351,7 @@ DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wuyou_app') THEN
     GRANT SELECT, INSERT, UPDATE, DELETE ON coverage_tally_marks, coverage_tally_deltas,
-      coverage_tally_places, coverage_tally_compounds TO wuyou_app;
+      coverage_tally_places, coverage_tally_compounds, coverage_tally_by_compound TO wuyou_app;
     GRANT USAGE, SELECT ON SEQUENCE coverage_tally_deltas_id_seq TO wuyou_app;
   END IF;
 END $$;

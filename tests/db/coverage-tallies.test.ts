@@ -82,7 +82,7 @@ function figures(res: CoverageResponse): Figures {
   }
   return out;
 }
-/** The worst compounds as a GROUP BY of every compound's buildings (compounds.sql before 0025). */
+/** The worst compounds as a GROUP BY of every compound's buildings (compounds.sql before 0024). */
 const WORST_SCAN = `SELECT c.id, c.code, c.name, c.category, c.street_code, c.community_code,
        count(b.id)::integer AS buildings, COALESCE(sum(b.households), 0)::integer AS households,
        (count(b.id) FILTER (WHERE b.covered))::integer AS covered,

@@ -1,5 +1,5 @@
 -- Coverage per compound, worst first. $1 street code, $2 community code, $3 category (each optional),
--- $4 how many. From the tallies of migrations 0024/0025: a compound's figures are its tally plus its
+-- $4 how many. From the tallies of migration 0024: a compound's figures are its tally plus its
 -- pending differences. The tally's index gives the worst by tally; every compound with a pending
 -- difference is a candidate too, and N + (those) by tally are enough to hold the true first N.
 -- Compounds with nothing uncovered follow in id order, as many as are still wanted.
