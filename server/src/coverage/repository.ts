@@ -38,25 +38,25 @@ const LEVELS: Record<
 > = {
   city: {
     child: "NULLIF(district_code, '')",
-    table: 'coverage_tally_places',
+    table: 'coverage_place_figures',
     where: 'true',
     childLevel: 'district',
   },
   district: {
     child: "NULLIF(street_code, '')",
-    table: 'coverage_tally_places',
+    table: 'coverage_place_figures',
     where: 'district_code = $1',
     childLevel: 'street',
   },
   street: {
     child: "NULLIF(community_code, '')",
-    table: 'coverage_tally_places',
+    table: 'coverage_place_figures',
     where: 'street_code = $1',
     childLevel: 'community',
   },
   community: {
     child: 'NULLIF(compound_id, 0)::text',
-    table: 'coverage_tally_compounds',
+    table: 'coverage_compound_figures',
     where: 'community_code = $1',
     childLevel: 'compound',
   },

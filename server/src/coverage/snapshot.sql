@@ -1,16 +1,12 @@
 -- One snapshot of the coverage counts of every node (city, 区县, 街道, 社区) and category, at now().
 -- $1 = true: only when no snapshot was taken yet today (a 遂宁 day, Asia/Shanghai): the daily one.
 WITH b AS (
-  -- the tallies of migration 0024 (kept plus pending), one row per 社区 and category
+  -- the tallies of migration 0024 (kept plus pending: the view of 0025), one row per 社区 and category
   SELECT NULLIF(district_code, '') AS district_code, NULLIF(street_code, '') AS street_code,
          NULLIF(community_code, '') AS community_code, NULLIF(category, '') AS category,
          sum(buildings) AS buildings, sum(households) AS households,
          sum(covered) AS covered, sum(straddling) AS straddling
-  FROM (SELECT district_code, street_code, community_code, category, buildings, households, covered, straddling
-        FROM coverage_tally_places
-        UNION ALL
-        SELECT district_code, street_code, community_code, category, buildings, households, covered, straddling
-        FROM coverage_tally_deltas) t
+  FROM coverage_place_figures
   GROUP BY 1, 2, 3, 4
   HAVING sum(buildings) > 0
 ), nodes AS (
