@@ -34,9 +34,17 @@ export interface CoverageNode extends CoverageByCategory {
   bbox?: [number, number, number, number] | null;
 }
 
-/** GET /api/coverage */
+/**
+ * GET /api/coverage. `children` is every child, or one page of them (`children_limit`,
+ * `children_offset`: a 社区 of a province-scale city holds tens of thousands of compounds), in code
+ * order with the buildings no child holds ("未划入") last; the node's own counts are always whole.
+ */
 export interface CoverageResponse extends CoverageNode {
   children: CoverageNode[];
+  /** How many children there are in all. */
+  children_total: number;
+  /** The index of `children[0]` among them. */
+  children_offset: number;
 }
 
 /** GET /api/coverage/compounds: one row per compound. */

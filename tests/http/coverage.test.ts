@@ -84,8 +84,21 @@ describe('GET /api/coverage', () => {
   it('answers the city with districts as children, in the documented shape', async () => {
     const c = await json<CoverageResponse>('/api/coverage?level=city');
     expect(Object.keys(c).sort()).toEqual(
-      ['all', 'children', 'code', 'level', 'name', 'professional', 'self_managed', 'three_no'].sort(),
+      [
+        'all',
+        'children',
+        'children_offset',
+        'children_total',
+        'code',
+        'level',
+        'name',
+        'professional',
+        'self_managed',
+        'three_no',
+      ].sort(),
     );
+    expect(c.children_total).toBe(c.children.length);
+    expect(c.children_offset).toBe(0);
     expect(c.three_no).toEqual({ buildings: 7, households: 51, covered: 2, uncovered: 5, straddling: 1 });
     expect(c.children[0]).toMatchObject({ level: 'district', code: '510903', name: '船山区' });
   });
@@ -101,6 +114,55 @@ describe('GET /api/coverage', () => {
     const r = await get(`/api/coverage${q}`);
     expect(r.status).toBe(status);
     expect((await errorOf(r)).code).toBe(code);
+  });
+
+  // Issue 12: a 社区 of the 2,000,000-building city has 45,368 compounds (a 21 MB answer, 1.3 s).
+  it.each([
+    ['a 社区 (compounds, and buildings of none)', 'level=community&code=510903001002'],
+    ['a 街道 (社区)', 'level=street&code=510903001'],
+    ['a 区县 (街道)', 'level=district&code=510903'],
+  ])('pages the children of %s, the node counted whole, pages adding up', async (_n, place) => {
+    const whole = await json<CoverageResponse>(`/api/coverage?${place}`);
+    expect(whole.children.length).toBeGreaterThanOrEqual(2);
+    const { children, children_total, children_offset, ...counts } = whole;
+    expect([children_total, children_offset]).toEqual([children.length, 0]);
+    const paged: CoverageResponse['children'] = [];
+    for (let offset = 0; offset <= children_total; offset++) {
+      const page = await json<CoverageResponse>(
+        `/api/coverage?${place}&children_limit=1&children_offset=${offset}`,
+      );
+      const { children: kids, children_total: total, children_offset: at, ...pageCounts } = page;
+      expect(pageCounts).toEqual(counts);
+      expect([total, at]).toEqual([children_total, offset]);
+      expect(kids.length).toBe(offset < children_total ? 1 : 0);
+      paged.push(...kids);
+    }
+    expect(paged).toEqual(children);
+    const two = await json<CoverageResponse>(`/api/coverage?${place}&children_limit=2`);
+    expect(two.children).toEqual(children.slice(0, 2));
+    // far past the end: no children, the offset where they end
+    const past = await json<CoverageResponse>(
+      `/api/coverage?${place}&children_limit=5&children_offset=999999`,
+    );
+    expect([past.children, past.children_offset]).toEqual([[], children_total]);
+  });
+
+  it("lists a 社区's buildings of no compound last, as 未划入 (null)", async () => {
+    const c = await json<CoverageResponse>('/api/coverage?level=community&code=510903001002');
+    expect(c.children.at(-1)).toMatchObject({ code: null, name: '未划入' });
+    expect(c.children.filter((k) => k.code === null)).toHaveLength(1);
+  });
+
+  it.each([
+    ['children_limit=0', 400],
+    ['children_limit=10001', 400],
+    ['children_limit=abc', 400],
+    ['children_limit=5&children_offset=-1', 400],
+    ['children_limit=5&children_offset=1.5', 400],
+  ])('answers the children page %s with %i', async (q, status) => {
+    const r = await get(`/api/coverage?level=street&code=510903001&${q}`);
+    expect(r.status).toBe(status);
+    expect((await errorOf(r)).code).toBe('bad_request');
   });
 
   it('reflects a service-area save through the API at once', async () => {

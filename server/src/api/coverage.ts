@@ -104,10 +104,18 @@ export function coverageRouter(ctx: AppContext): Router {
   const router = Router();
   const { db } = ctx;
 
-  const tree = async (req: Request) => {
+  /** The node's counts; with `children_limit` (1–10,000) and `children_offset`, a page of its children. */
+  const tree = async (req: Request, paged = false) => {
     const { level, code } = queryLevel(req);
+    const page =
+      paged && queryString(req, 'children_limit') !== undefined
+        ? {
+            limit: queryInt(req, 'children_limit', 0, 1, 10_000),
+            offset: queryInt(req, 'children_offset', 0, 0, Number.MAX_SAFE_INTEGER),
+          }
+        : undefined;
     try {
-      return await coverageOf(db, level, code);
+      return await coverageOf(db, level, code, page);
     } catch (e) {
       if (e instanceof NoSuchPlace) throw notFound(e.message, { level, code });
       throw e;
@@ -117,7 +125,7 @@ export function coverageRouter(ctx: AppContext): Router {
   router.get(
     '/',
     route(async (req, res) => {
-      res.json(await tree(req));
+      res.json(await tree(req, true));
     }),
   );
 
