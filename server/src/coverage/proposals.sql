@@ -47,7 +47,7 @@ WITH street AS (
            COALESCE((SELECT ST_Union(x.geom, 1e-9) FROM (
                        SELECT a.geom FROM service_areas a WHERE a.geom && s.raw
                        UNION ALL
-                       SELECT w.geom FROM basemap_water w WHERE w.geom && s.raw) x),
+                       SELECT w.geom FROM basemap_water w WHERE w.geom && s.raw AND ST_Intersects(w.geom, s.raw)) x),
                     ST_GeomFromText('GEOMETRYCOLLECTION EMPTY', 4326)), 1e-9) AS cut
   FROM shaped s, street
 ), best AS (
