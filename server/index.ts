@@ -83,7 +83,7 @@ async function main() {
     if (refreshing || db.kind !== 'postgres') return;
     refreshing = true;
     db.transaction((tx) => refreshStaleStreetResults(tx, STREET_RESULT_COMPUTERS, 1), {
-      timeoutMs: config.limits.heavyTimeoutMs * 4,
+      timeoutMs: config.limits.backgroundTimeoutMs,
     })
       .catch((err: Error) => logger.warn({ err: err.message }, 'refreshing kept street answers failed'))
       .finally(() => (refreshing = false));

@@ -76,6 +76,14 @@ export interface WorkLimits {
   areaMaxSpanM: number;
   /** Per-statement time limit of heavy reads (validate, gaps, proposals, suggestions). HEAVY_TIMEOUT_MS, default 4000. */
   heavyTimeoutMs: number;
+  /**
+   * Time limit of a kept answer (a street's gaps, proposals, scorecards) computed in the background:
+   * after an edit made it stale, or after a request for it passed HEAVY_TIMEOUT_MS. A batch job, not
+   * a request: at 200,000 buildings a street's gaps take 6–9 s and its proposals 7 s, at 2,000,000 a
+   * minute or more, and under a limit of a few seconds they would never be kept (issue 12).
+   * BACKGROUND_TIMEOUT_MS, default 600000.
+   */
+  backgroundTimeoutMs: number;
   /** Heavy requests running at once per process; the rest wait briefly, then 503. HEAVY_CONCURRENCY, default 3. */
   heavyConcurrency: number;
   /** Heavy requests per minute per user (4× that per address), across all app processes. HEAVY_RATE_PER_MIN, default 30. */
@@ -169,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       areaMaxVertices: int(env, 'AREA_MAX_VERTICES', 5000, 4, 10_000),
       areaMaxSpanM: int(env, 'AREA_MAX_SPAN_M', 5000, 10, 1_000_000),
       heavyTimeoutMs: int(env, 'HEAVY_TIMEOUT_MS', 4000, 100, 600_000),
+      backgroundTimeoutMs: int(env, 'BACKGROUND_TIMEOUT_MS', 600_000, 1000, 3_600_000),
       heavyConcurrency: int(env, 'HEAVY_CONCURRENCY', 3, 1, 100),
       heavyRatePerMin: int(env, 'HEAVY_RATE_PER_MIN', 30, 1, 100_000),
       lightPool: int(env, 'DB_LIGHT_POOL', 4, 0, 50),

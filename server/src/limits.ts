@@ -195,8 +195,8 @@ export const STILL_COMPUTING_RETRY_S = 2;
  * heavyQuery; past it the caller gets 503 `timeout` with details.reason `still_computing` and
  * Retry-After, and the answer is finished anyway so that asking again soon finds it kept. Embedded
  * the statement runs on to its end by itself (finishAfterDeadline); on a server it was cancelled, so
- * this process computes it once more in the background under four times the limit (the background
- * refresh's). Without this, a street whose answer takes longer than the limit could never be shown.
+ * this process computes it once more in the background under BACKGROUND_TIMEOUT_MS (the background
+ * refresh's limit). Without this, a street whose answer takes longer than the limit could never be shown.
  * `key` names the answer (street, kind, options); the set only stops one process starting the same
  * work twice — another process that does too merely stores the same answer.
  */
@@ -215,7 +215,7 @@ export async function keptHeavyQuery<T>(
       if (!set.has(key)) {
         set.add(key);
         ctx.db
-          .transaction(fn, { timeoutMs: ctx.config.limits.heavyTimeoutMs * 4 })
+          .transaction(fn, { timeoutMs: ctx.config.limits.backgroundTimeoutMs })
           .catch((err: Error) => ctx.logger.warn({ err: err.message, key }, 'finishing a kept read failed'))
           .finally(() => set.delete(key));
       }
