@@ -429,4 +429,66 @@ describeInBrowser('dashboard in Chromium', () => {
     expect(listed).toEqual(api.gaps.map((x) => x.buildings).sort((a, b) => b - a));
     expect(pageErrors).toEqual([]);
   });
+
+  it("issue 12: a 社区's compounds are read and listed a page at a time, every one once, in the API's order", async () => {
+    // The street shown by the test before; its first 社区 gets 60 more compounds (a real 社区 can hold
+    // hundreds; one of the 2,000,000-building city holds 45,368, a 21 MB answer when unpaged).
+    const crumbs = page.locator('[data-testid=dashboard] nav button');
+    expect(await crumbs.count()).toBe(3);
+    const streetName = (await crumbs.nth(2).textContent())!;
+    const communityName = (await page.textContent('[data-testid=dashboard-child] button'))!;
+    const community = (
+      await server.db.query<{ code: string; street: string }>(
+        `SELECT c.code, c.parent_code AS street FROM jurisdictions c
+         JOIN jurisdictions s ON s.code = c.parent_code AND s.level = 'street' AND s.name = $2
+         WHERE c.level = 'community' AND c.name = $1`,
+        [communityName, streetName],
+      )
+    ).rows[0]!;
+    await server.db.query(
+      `INSERT INTO compounds (code, name, category, households, street_code, community_code)
+       SELECT 'PG' || i, '分页小区' || i, 'three_no', 10, $1, $2 FROM generate_series(1, 60) i`,
+      [community.street, community.code],
+    );
+    const whole = await fetchJsonWhenServed<CoverageResponse>(
+      `${server.url}/api/coverage?level=community&code=${community.code}`,
+    );
+    expect(whole.children_total).toBeGreaterThan(60);
+    const requested: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/coverage?level=community')) requested.push(r.url());
+    });
+    await page.click('[data-testid=dashboard-child] button');
+    await page.waitForSelector('[data-testid=dashboard-children-pager]', { timeout: 60_000 });
+    const pages = Math.ceil(whole.children_total / 50);
+    expect(await page.textContent('[data-testid=dashboard-children-page]')).toBe(`第 1/${pages} 页`);
+    const listed: string[] = [];
+    for (let n = 1; ; n++) {
+      const rows = page.locator('[data-testid=dashboard-child] td:first-child');
+      expect(await rows.count()).toBe(Math.min(50, whole.children_total - (n - 1) * 50));
+      listed.push(...(await rows.allTextContents()));
+      const next = page.locator('[data-testid=dashboard-children-next]');
+      if (await next.isDisabled()) break;
+      await next.click();
+      await page.waitForFunction(
+        (want) => document.querySelector('[data-testid=dashboard-children-page]')?.textContent === want,
+        `第 ${n + 1}/${pages} 页`,
+      );
+      // the new page's rows, not the old page's greyed ones
+      await page.waitForSelector('[data-testid=dashboard-updating]', { state: 'detached' });
+    }
+    expect(listed).toEqual(whole.children.map((c) => (c.code === null ? '未划入' : c.name)));
+    // Each read asked for one page, never the whole list.
+    expect(requested.length).toBeGreaterThanOrEqual(pages);
+    for (const url of requested) expect(url).toContain('children_limit=50');
+    // Back to the street and down again: page 1.
+    await crumbs.nth(2).click();
+    await page.click(`[data-testid=dashboard-child] button:text-is("${communityName}")`);
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid=dashboard-children-page]')?.textContent === want,
+      `第 1/${pages} 页`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-community-paged.png') });
+    expect(pageErrors).toEqual([]);
+  });
 });

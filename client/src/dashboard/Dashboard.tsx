@@ -98,6 +98,11 @@ export const byCovers = (proposals: CoverageProposal[]) =>
   );
 
 const PAGE = 8;
+/**
+ * Children listed a page at a time, read a page at a time: a 社区 holds a few hundred compounds in
+ * the demo city and tens of thousands in the 2,000,000-building one (issue 12).
+ */
+const CHILD_PAGE = 50;
 
 const pct = (c: CoverageCounts) => (c.buildings ? (100 * c.covered) / c.buildings : null);
 const fmtPct = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)}%`);
@@ -127,6 +132,10 @@ export function Dashboard({
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
+  // The page of children shown, for the visit of the place it was chosen in: another place, or the
+  // same one reached again through the crumbs, starts at page 1.
+  const [childPage, setChildPage] = useState<{ path: Place[] | null; n: number }>({ path: null, n: 0 });
+  const childPageN = childPage.path === path ? childPage.n : 0;
   useLiveRefresh(
     (e) => changesFigures(e, place),
     () => setFiguresDirty(true),
@@ -146,7 +155,7 @@ export function Dashboard({
     const street = place.level === 'street' ? place.code : undefined;
     setLoading(true);
     Promise.all([
-      fetchCoverage(place, ac.signal),
+      fetchCoverage(place, { limit: CHILD_PAGE, offset: childPageN * CHILD_PAGE }, ac.signal),
       fetchTrend(place, ac.signal),
       fetchWorstCompounds(street, ac.signal),
       street ? fetchScorecardSummary(street, ac.signal) : Promise.resolve(null),
@@ -163,7 +172,7 @@ export function Dashboard({
         setError(e);
       });
     return () => ac.abort();
-  }, [place, tick]);
+  }, [place, tick, childPageN]);
 
   // Gaps and draft proposals of a street: heavier, so only on entering the street or on ↻.
   const street = place.level === 'street' ? place.code : undefined;
@@ -434,6 +443,34 @@ export function Dashboard({
                 ))}
               </tbody>
             </table>
+            {cov.children_total > CHILD_PAGE && (
+              <div className="pager" data-testid="dashboard-children-pager">
+                <button
+                  type="button"
+                  className="link"
+                  disabled={childPageN === 0}
+                  data-testid="dashboard-children-previous"
+                  onClick={() => setChildPage({ path, n: childPageN - 1 })}
+                >
+                  {d('list.previous')}
+                </button>
+                <span className="muted" data-testid="dashboard-children-page">
+                  {d('list.page', {
+                    page: Math.floor(cov.children_offset / CHILD_PAGE) + 1,
+                    pages: Math.ceil(cov.children_total / CHILD_PAGE),
+                  })}
+                </span>
+                <button
+                  type="button"
+                  className="link"
+                  disabled={cov.children_offset + CHILD_PAGE >= cov.children_total}
+                  data-testid="dashboard-children-next"
+                  onClick={() => setChildPage({ path, n: childPageN + 1 })}
+                >
+                  {d('list.next')}
+                </button>
+              </div>
+            )}
           </section>
 
           <section>

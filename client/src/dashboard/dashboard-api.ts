@@ -20,8 +20,12 @@ export interface Place {
 
 const q = (p: Place) => `level=${p.level}${p.code ? `&code=${encodeURIComponent(p.code)}` : ''}`;
 
-export const fetchCoverage = (p: Place, signal?: AbortSignal) =>
-  getJson<CoverageResponse>(`/api/coverage?${q(p)}`, signal);
+/** A place's counts and one page of its children (`limit` from `offset`, in code order). */
+export const fetchCoverage = (p: Place, children: { limit: number; offset: number }, signal?: AbortSignal) =>
+  getJson<CoverageResponse>(
+    `/api/coverage?${q(p)}&children_limit=${children.limit}&children_offset=${children.offset}`,
+    signal,
+  );
 
 export const fetchTrend = (p: Place, signal?: AbortSignal) =>
   getJson<{ snapshots: CoverageSnapshot[] }>(`/api/coverage/trend?${q(p)}`, signal).then((r) => r.snapshots);
