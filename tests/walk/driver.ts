@@ -1209,7 +1209,14 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       } catch (e) {
         if (e instanceof WalkError) throw e;
         // A step the UI did not offer (a button gone, a timeout): a defect only if an invariant broke.
-        log(`  (${a.name} did not complete: ${(e as Error).message.split('\n')[0]})`);
+        // With Playwright's call log (what the click waited for: an element over the button, a
+        // button never enabled or never still), so a long walk's log says why.
+        const lines = (e as Error).message.split('\n').filter((l) => l.trim());
+        const why = lines
+          .slice(1)
+          .filter((l) => !/^\s*(Call log:|=+)/.test(l))
+          .slice(-4);
+        log(`  (${a.name} did not complete: ${[lines[0], ...why.map((l) => l.trim())].join(' | ')})`);
       }
       await check(a.name);
       log(`#${step} ${a.name} (${Date.now() - t0} ms)`);
