@@ -427,6 +427,12 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // A panel's error boundary catches its fault (no page error) and logs it: the walk counts it as one.
+  const panelFaults: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /^panel \S+ failed:/.test(m.text()))
+      panelFaults.push(m.text().slice(0, 2000));
+  });
   const history: string[] = [];
   const report: WalkReport = {
     seed: opts.seed,
@@ -1162,6 +1168,13 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
 
   const check = async (after: string) => {
     if (errors.length) fail(`page error after ${after}: ${errors.join(' | ')}`);
+    // A panel that failed shows its fault box (over the editor's buttons, top right) instead.
+    const fault = await page.evaluate(() => {
+      const el = document.querySelector('[data-testid=panel-fault]');
+      return el ? `${el.getAttribute('data-panel')}: ${el.textContent ?? ''}` : null;
+    });
+    if (fault || panelFaults.length)
+      fail(`a panel failed after ${after}: ${fault ?? ''} ${panelFaults.join(' | ')}`);
     const blank = await page.evaluate(
       () =>
         !document.querySelector('[data-testid=topbar]') ||
