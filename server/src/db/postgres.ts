@@ -108,6 +108,8 @@ export function createPostgresDb(opts: PostgresOptions): Db {
           : await c.query(sql, params as unknown[]);
         if (autocommit && replica && mayWrite(sql)) await reportLsn(c);
         return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      } catch (e) {
+        throw cancelInGeos(e);
       } finally {
         if (autocommit && mayWrite(sql)) changedHere();
       }
@@ -115,6 +117,8 @@ export function createPostgresDb(opts: PostgresOptions): Db {
     async exec(sql: string) {
       try {
         await c.query(sql);
+      } catch (e) {
+        throw cancelInGeos(e);
       } finally {
         if (autocommit) changedHere();
       }
@@ -234,6 +238,20 @@ export function createPostgresDb(opts: PostgresOptions): Db {
       await Promise.all([pool.end(), lightPool?.end(), replica?.close()]);
     },
   };
+}
+
+/**
+ * A cancel (statement_timeout, pg_cancel_backend) that lands inside a GEOS call ends the statement
+ * with "GEOS Error: InterruptedException: Interrupted!" under SQLSTATE XX000, which reads as a bad
+ * geometry (400 `invalid_geometry`). It is the cancel: given 57014, it answers 503 `timeout`, and a
+ * kept answer is finished in the background. Found at 2,000,000 buildings, where a street's gaps
+ * passed the heavy limit inside a union (issue 12). The database's message stays for the log.
+ */
+function cancelInGeos(e: unknown): unknown {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  if (err?.code === 'XX000' && typeof err.message === 'string' && /InterruptedException/.test(err.message))
+    err.code = '57014';
+  return e;
 }
 
 const COMMIT_NOTING_CHANGE = "SELECT current_setting('wuyou.flush_queued', true) AS q; COMMIT";
