@@ -337,6 +337,29 @@ describe('issue 10 #5: work limits', () => {
             { timeout: 60_000, interval: 100 },
           )
           .toBe(1);
+        // Asked again meanwhile: still computing, answered without running the statement a second time
+        // (before, each poll ran it for the request's limit beside the background run).
+        let most = 0;
+        let asking = true;
+        const again = fetch(`${app.url}/api/coverage/gaps?street=${STREET_B}`, {
+          headers: { authorization: `Bearer ${w.tokens.admin}` },
+        }).finally(() => (asking = false));
+        while (asking) {
+          const n = (
+            await w.t.db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND state = 'active' AND query ILIKE '%slivers%'
+                 AND pid <> pg_backend_pid()`,
+            )
+          ).rows[0]!.n;
+          most = Math.max(most, n);
+        }
+        const r2 = await again;
+        expect(r2.status).toBe(503);
+        expect(((await r2.json()) as { error: unknown }).error).toMatchObject({
+          details: { reason: 'still_computing' },
+        });
+        expect(most, 'gaps statements running while the request was answered').toBe(1);
       } finally {
         await lock.release();
       }
