@@ -262,6 +262,21 @@ describe.skipIf(skip)('read replica (DATABASE_READ_URL)', () => {
     ]) {
       expect((await fetch(app.url + tileOf(pt(x!, y!), 17))).status).toBe(200);
     }
+    // The replica's position is polled every 100 ms: wait for a poll after the tiles. Defect (CI, stop
+    // 20): the poll took the pooled connection the tile had just used, and its statement replaced the
+    // tile's in pg_stat_activity (and it waited behind requests for a pooled connection).
+    const since = (await replicaAdmin.query<{ t: Date }>('SELECT now() AS t')).rows[0]!.t;
+    await until(
+      'a poll of the replica after the tiles',
+      async () =>
+        (
+          await replicaAdmin.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = $1 AND query ILIKE '%pg_last_wal_replay_lsn%' AND query_start > $2`,
+            [replicaDbUrl.pathname.slice(1), since],
+          )
+        ).rows[0]!.n > 0,
+    );
     expect(await ran('%st_asmvt%')).toBeGreaterThan(0);
     expect((await call('GET', `/api/gates?bbox=${[...pt(-60, -60), ...pt(0, 0)].join(',')}`)).r.status).toBe(
       200,

@@ -178,18 +178,27 @@ export function createPostgresDb(opts: PostgresOptions): Db {
 
   if (opts.replica) {
     const { connectionString, ...replicaOpts } = opts.replica;
+    // A replica that is gone must not hold a read long: the primary answers instead.
+    const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? 10_000, 3000);
     replica = new ReadReplica(
       createPostgresDb({
         connectionString,
         statementTimeoutMs: opts.statementTimeoutMs,
         max: opts.max,
         lightMax: opts.lightMax,
-        // A replica that is gone must not hold a read long: the primary answers instead.
-        connectTimeoutMs: Math.min(opts.connectTimeoutMs ?? 10_000, 3000),
+        connectTimeoutMs,
         onError,
       }),
       light,
       replicaOpts,
+      createPostgresDb({
+        connectionString,
+        max: 1,
+        lightMax: 0,
+        statementTimeoutMs: 5000,
+        connectTimeoutMs,
+        onError,
+      }),
     );
     replica.start();
   }

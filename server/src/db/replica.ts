@@ -87,6 +87,12 @@ export class ReadReplica {
     /** The primary, for its flush position. */
     private readonly primary: Queryable,
     opts: ReadReplicaOptions = {},
+    /**
+     * Where the replica's replay position is read: its own connection, so the poll neither waits
+     * behind requests for a pooled one (a busy pool is not a replica that is down) nor takes the
+     * connection a request just used. Default: the replica's light pool. Closed with the replica.
+     */
+    private readonly probe: Queryable & { close?(): Promise<void> } = db.light,
   ) {
     this.maxLagMs = opts.maxLagMs ?? 5000;
     this.pollMs = opts.pollMs ?? 1000;
@@ -160,6 +166,7 @@ export class ReadReplica {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.db.close();
+    if (this.probe !== this.db.light) await this.probe.close?.();
   }
 
   private refresh(): Promise<void> {
@@ -178,7 +185,7 @@ export class ReadReplica {
   /** Reads the replica's replay position; false when it is not a standby or not reachable. */
   private async readReplica(): Promise<boolean> {
     try {
-      const r = await this.db.light.query<{ standby: boolean; replayed: string | null }>(REPLAYED_SQL);
+      const r = await this.probe.query<{ standby: boolean; replayed: string | null }>(REPLAYED_SQL);
       const row = r.rows[0]!;
       if (!row.standby) {
         this.setState('not_standby');
