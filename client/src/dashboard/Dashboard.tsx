@@ -34,6 +34,7 @@ import { OVERLAY_COLOURS, type DashboardOverlay } from '../map/dashboard-overlay
 import { mapViewPng, type MapImageSource } from './map-png.ts';
 import { proposalDrafts, type ProposalDraft } from './draft-names.ts';
 import { categoryKey, phaseKey, useDashboardText, type DashboardT } from './messages.ts';
+import { Pager } from './Pager.tsx';
 import { useRemembered } from './remembered.ts';
 import { UncoveredList } from './UncoveredList.tsx';
 import { liveFeedOn } from '../live/events.ts';
@@ -444,32 +445,13 @@ export function Dashboard({
               </tbody>
             </table>
             {cov.children_total > CHILD_PAGE && (
-              <div className="pager" data-testid="dashboard-children-pager">
-                <button
-                  type="button"
-                  className="link"
-                  disabled={childPageN === 0}
-                  data-testid="dashboard-children-previous"
-                  onClick={() => setChildPage({ path, n: childPageN - 1 })}
-                >
-                  {d('list.previous')}
-                </button>
-                <span className="muted" data-testid="dashboard-children-page">
-                  {d('list.page', {
-                    page: Math.floor(cov.children_offset / CHILD_PAGE) + 1,
-                    pages: Math.ceil(cov.children_total / CHILD_PAGE),
-                  })}
-                </span>
-                <button
-                  type="button"
-                  className="link"
-                  disabled={cov.children_offset + CHILD_PAGE >= cov.children_total}
-                  data-testid="dashboard-children-next"
-                  onClick={() => setChildPage({ path, n: childPageN + 1 })}
-                >
-                  {d('list.next')}
-                </button>
-              </div>
+              <Pager
+                testid="dashboard-children"
+                page={Math.floor(cov.children_offset / CHILD_PAGE)}
+                pages={Math.ceil(cov.children_total / CHILD_PAGE)}
+                onGo={(n) => setChildPage({ path, n })}
+                t={d}
+              />
             )}
           </section>
 
@@ -725,25 +707,7 @@ function Paged<T>({
       <ol className="worst" start={n * PAGE + 1} data-testid={testid}>
         {items.slice(n * PAGE, (n + 1) * PAGE).map(children)}
       </ol>
-      {pages > 1 && (
-        <div className="pager" data-testid={`${testid}-pager`}>
-          <button type="button" className="link" disabled={n === 0} onClick={() => go(n - 1)}>
-            {t('list.previous')}
-          </button>
-          <span className="muted" data-testid={`${testid}-page`}>
-            {t('list.page', { page: n + 1, pages })}
-          </span>
-          <button
-            type="button"
-            className="link"
-            disabled={n >= pages - 1}
-            data-testid={`${testid}-next`}
-            onClick={() => go(n + 1)}
-          >
-            {t('list.next')}
-          </button>
-        </div>
-      )}
+      {pages > 1 && <Pager testid={testid} page={n} pages={pages} onGo={go} t={t} />}
     </>
   );
 }

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/I18n.tsx';
 import { usePlaceNames } from '../i18n/places.ts';
 import { fetchUncoveredPage } from './dashboard-api.ts';
 import type { DashboardT } from './messages.ts';
+import { Pager } from './Pager.tsx';
 
 type Bbox = [number, number, number, number];
 
@@ -145,29 +146,7 @@ export function UncoveredList({
         </ol>
       )}
       {data && pages > 1 && (
-        <div className="pager" data-testid="uncovered-pager">
-          <button
-            type="button"
-            className="link"
-            disabled={n === 0}
-            data-testid="uncovered-previous"
-            onClick={() => setOffset(Math.max(0, offset - PAGE))}
-          >
-            {t('list.previous')}
-          </button>
-          <span className="muted" data-testid="uncovered-page">
-            {t('list.page', { page: n + 1, pages })}
-          </span>
-          <button
-            type="button"
-            className="link"
-            disabled={n >= pages - 1}
-            data-testid="uncovered-next"
-            onClick={() => setOffset(offset + PAGE)}
-          >
-            {t('list.next')}
-          </button>
-        </div>
+        <Pager testid="uncovered" page={n} pages={pages} onGo={(to) => setOffset(to * PAGE)} t={t} />
       )}
     </section>
   );
