@@ -216,6 +216,8 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
       [-80, 80],
     ]);
     await page.waitForSelector('[data-testid=issue-cut_building]');
+    // Read aloud (its text), the badge and the reason are two words, not "提示建筑…" / "Must fixOutside…".
+    expect(await page.textContent('[data-testid=issue-cut_building]')).toMatch(/^提示[:：]\s*\S/);
     await page.waitForSelector('[data-testid=stat-area]');
     await page.click('[data-testid=editor-undo]');
     await page.waitForFunction(() => window.__wuyouEditor!.getState().draft?.geometry === null);

@@ -28,7 +28,7 @@ export function ChecksPanel({ t, lang, result, serverIssues }: ChecksPanelProps)
           data-testid={`issue-${i.code}`}
         >
           <span className="issue-badge">
-            {isBlocking(i.code) ? t('checks.blocking') : t('checks.warning')}
+            {t('checks.badge', { badge: isBlocking(i.code) ? t('checks.blocking') : t('checks.warning') })}
           </span>
           {issueText(i, lang)}
         </li>

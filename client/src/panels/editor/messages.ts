@@ -33,6 +33,8 @@ const zhCN = {
   'checks.noShape': '尚未绘制边界',
   'checks.blocking': '须修正',
   'checks.warning': '提示',
+  /** A badge before its reason: two words when read aloud. */
+  'checks.badge': '{badge}：',
   'checks.fromServer': '服务器检查',
   'stats.area': '面积',
   'stats.buildings': '覆盖建筑',
@@ -166,6 +168,7 @@ const en: Record<EditorMessageKey, string> = {
   'checks.noShape': 'No outline drawn yet',
   'checks.blocking': 'Must fix',
   'checks.warning': 'Note',
+  'checks.badge': '{badge}: ',
   'checks.fromServer': 'Server checks',
   'stats.area': 'Area',
   'stats.buildings': 'Buildings covered',
