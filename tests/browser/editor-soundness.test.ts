@@ -243,6 +243,15 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-edited-after-save.png') });
     expect(await page.locator('[data-testid=editor-message].ok').count(), '已保存 while unsaved').toBe(0);
     expect(await page.locator('[data-testid=editor-server-issues]').count(), 'old server check').toBe(0);
+    // The header with everything in it (unsaved, 放弃修改, who, 退出): no word broken over two lines.
+    // Defect: squeezed into one row of the 360 px panel, each wrapped ("未保/存", "放弃修/改").
+    for (const id of ['editor-dirty', 'editor-discard', 'editor-user', 'editor-sign-out']) {
+      const lines = await page.$eval(
+        `[data-testid=${id}]`,
+        (el) => el.getBoundingClientRect().height < 1.8 * parseFloat(getComputedStyle(el).fontSize),
+      );
+      expect(lines, `${id} on one line`).toBe(true);
+    }
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });
@@ -365,6 +374,18 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     }
     const mine = await page.textContent('[data-testid=merge-keep-mine]');
     const theirs = await page.textContent('[data-testid=merge-keep-theirs]');
+    // With the dashboard opened beside the editor, the dialog stays on top and its choices take the
+    // click. Defect (2,000-step walk, seed 2): the dialog lived in the editor panel's stacking context
+    // (z-index 5), so the dashboard, later in the page, covered both choices.
+    await page.click('[data-testid=dashboard-button]');
+    await page.waitForSelector('[data-testid=dashboard-child]', { timeout: 60_000 });
+    for (const id of ['merge-keep-mine', 'merge-keep-theirs']) {
+      const onTop = await page.$eval(`[data-testid=${id}]`, (el) => {
+        const r = el.getBoundingClientRect();
+        return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+      });
+      expect(onTop, `${id} above the dashboard`).toBe(true);
+    }
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-merge-choices.png') });
     expect(mine).not.toBe(theirs);
     expect(theirs).toContain('测试区域（二）');

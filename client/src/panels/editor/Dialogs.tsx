@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { authorName } from '../../../../core/api.ts';
 import type { Conflict } from '../../editor/types.ts';
 import type { ConflictChoice } from '../../editor/actions.ts';
@@ -8,14 +9,20 @@ import { errorText } from '../../i18n/errors.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import type { EditorT } from './messages.ts';
 
+/**
+ * A question of the editor, drawn over the whole page: in the page's body, not inside the panel that
+ * asks it, whose stacking context would put it under a panel opened later (the dashboard beside the
+ * editor covered the merge choices).
+ */
 function Dialog({ title, testid, children }: { title: string; testid: string; children: ReactNode }) {
-  return (
+  return createPortal(
     <div className="editor-dialog-backdrop">
       <div className="editor-dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={testid}>
         <h2>{title}</h2>
         {children}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
 

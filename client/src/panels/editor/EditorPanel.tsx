@@ -619,65 +619,71 @@ export function EditorPanel({
   return (
     <aside className="editor-panel" data-testid="editor-panel" aria-label={t('editor.title')}>
       <header className="editor-header">
-        <h2>{t('editor.title')}</h2>
-        {isDirty(state) && (
-          <>
-            <span className="editor-dirty" data-testid="editor-dirty">
-              {t('dirty')}
-            </span>
-            <button
-              type="button"
-              className="link"
-              data-testid="editor-discard"
-              title={t('discard.title')}
-              onClick={() => report(store.run(discardChanges, undefined))}
-            >
-              {t('discard')}
-            </button>
-          </>
-        )}
-        <span className="editor-user">
-          {user ? (
+        <div className="editor-header-title">
+          <h2>{t('editor.title')}</h2>
+          <button
+            type="button"
+            className="close"
+            data-testid="editor-close"
+            aria-label={t('editor.close')}
+            title={t('editor.close')}
+            onClick={() => {
+              if (isDirty(state) && !window.confirm(t('guard.close'))) return;
+              if (!isDirty(state)) store.run(closeArea, undefined);
+              setOpen(false);
+            }}
+          >
+            ×
+          </button>
+        </div>
+        <div className="editor-header-status">
+          {isDirty(state) && (
             <>
-              <span data-testid="editor-user">{t('login.as', { user: user.username })}</span>
+              <span className="editor-dirty" data-testid="editor-dirty">
+                {t('dirty')}
+              </span>
               <button
                 type="button"
                 className="link"
-                data-testid="editor-sign-out"
-                onClick={() => {
-                  if (isDirty(state) && !window.confirm(t('guard.signOut'))) return;
-                  signOut();
-                  setUser(null);
-                }}
+                data-testid="editor-discard"
+                title={t('discard.title')}
+                onClick={() => report(store.run(discardChanges, undefined))}
               >
-                {t('login.signOut')}
+                {t('discard')}
               </button>
             </>
-          ) : (
-            <button
-              type="button"
-              className="link"
-              data-testid="editor-login"
-              onClick={() => setLogin(() => () => {})}
-            >
-              {t('login.signIn')}
-            </button>
           )}
-        </span>
-        <button
-          type="button"
-          className="close"
-          data-testid="editor-close"
-          aria-label={t('editor.close')}
-          title={t('editor.close')}
-          onClick={() => {
-            if (isDirty(state) && !window.confirm(t('guard.close'))) return;
-            if (!isDirty(state)) store.run(closeArea, undefined);
-            setOpen(false);
-          }}
-        >
-          ×
-        </button>
+          <span className="editor-user">
+            {user ? (
+              <>
+                <span className="editor-username" data-testid="editor-user" title={user.username}>
+                  {t('login.as', { user: user.username })}
+                </span>
+                <button
+                  type="button"
+                  className="link"
+                  data-testid="editor-sign-out"
+                  onClick={() => {
+                    if (isDirty(state) && !window.confirm(t('guard.signOut'))) return;
+                    signOut();
+                    setUser(null);
+                  }}
+                >
+                  {t('login.signOut')}
+                </button>
+              </>
+            ) : (
+              <button
+                type="button"
+                className="link"
+                data-testid="editor-login"
+                onClick={() => setLogin(() => () => {})}
+              >
+                {t('login.signIn')}
+              </button>
+            )}
+          </span>
+        </div>
       </header>
       <Toolbar
         t={t}
