@@ -19,9 +19,10 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
  * Model-based random walk through the service-area editor (issue 9): a seeded sequence of user
  * actions — open the editor, sign in as the street's editor, select an area, draw a new one vertex by
  * vertex, drag a vertex, undo, redo, split, merge, save, close, switch language, open the dashboard,
- * adopt a proposal — and after every step the invariants: no page error, the app is not blank,
- * nothing but service areas (and what a save derives from them) was written, and after each save the
- * server's stored geometry is what the editor shows.
+ * adopt a proposal — and after every step the invariants: no page error, no panel's fault, the app
+ * is not blank, no control a step clicks is covered by another element, nothing but service areas
+ * (and what a save derives from them) was written, and after each save the server's stored geometry
+ * is what the editor shows.
  *
  * The walk aims at work the server takes, so the main invariant is checked on most saves: new areas
  * are drawn in empty space of the street in view, vertices are moved only where the area stays valid,
@@ -1229,7 +1230,12 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
           .slice(1)
           .filter((l) => !/^\s*(Call log:|=+)/.test(l))
           .slice(-4);
-        log(`  (${a.name} did not complete: ${[lines[0], ...why.map((l) => l.trim())].join(' | ')})`);
+        const said = [lines[0], ...why.map((l) => l.trim())].join(' | ');
+        // A visible, enabled control the step clicked but another element covers: the user cannot
+        // click it either (the merge choice under the dashboard did this).
+        if (/intercepts pointer events/.test((e as Error).message))
+          fail(`${a.name}: what it clicked is covered by something else: ${said}`);
+        log(`  (${a.name} did not complete: ${said})`);
       }
       await check(a.name);
       log(`#${step} ${a.name} (${Date.now() - t0} ms)`);
