@@ -90,9 +90,9 @@ export class ReadReplica {
     /**
      * Where the replica's replay position is read: its own connection, so the poll neither waits
      * behind requests for a pooled one (a busy pool is not a replica that is down) nor takes the
-     * connection a request just used. Default: the replica's light pool. Closed with the replica.
+     * connection a request just used. Closed with the replica.
      */
-    private readonly probe: Queryable & { close?(): Promise<void> } = db.light,
+    private readonly probe: Queryable & { close(): Promise<void> },
   ) {
     this.maxLagMs = opts.maxLagMs ?? 5000;
     this.pollMs = opts.pollMs ?? 1000;
@@ -166,7 +166,7 @@ export class ReadReplica {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.db.close();
-    if (this.probe !== this.db.light) await this.probe.close?.();
+    await this.probe.close();
   }
 
   private refresh(): Promise<void> {
