@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoverageResponse, Scorecard } from '../../core/coverage.ts';
+import { COMPOUND_CATEGORIES } from '../../core/vocabulary.ts';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { startApp, type RunningApp, loginTokens } from '../helpers/app.ts';
 import { editorTraces, userIdKeys } from '../helpers/history.ts';
@@ -138,6 +139,13 @@ describe('GET /api/coverage', () => {
       paged.push(...kids);
     }
     expect(paged).toEqual(children);
+    // the node's counts are its children's added up
+    for (const cat of ['all', ...COMPOUND_CATEGORIES] as const)
+      for (const f of ['buildings', 'households', 'covered', 'uncovered', 'straddling'] as const)
+        expect(
+          paged.reduce((n, k) => n + k[cat][f], 0),
+          `${cat} ${f}`,
+        ).toBe(counts[cat][f]);
     const two = await json<CoverageResponse>(`/api/coverage?${place}&children_limit=2`);
     expect(two.children).toEqual(children.slice(0, 2));
     // far past the end: no children, the offset where they end

@@ -29,35 +29,56 @@ const SNAPSHOT_SQL = sql('snapshot.sql');
 export const CITY_NAME = '遂宁市';
 
 /**
- * Per level: how its children are grouped, which tally holds them (migration 0024) and how its own
- * rows are picked (allow-list; the tallies write '' and 0 for "none").
+ * Per level (allow-list, see counts.sql): the tally column that holds its children (migration 0024;
+ * the tallies write '' and 0 for "none"), which tally, how its own rows are picked, which children
+ * exist, and their order.
  */
 const LEVELS: Record<
   CoverageLevel,
-  { child: string; table: string; where: string; childLevel: CoverageNode['level'] }
+  {
+    key: string;
+    none: string;
+    table: string;
+    where: string;
+    kids: string;
+    order: string;
+    childLevel: CoverageNode['level'];
+  }
 > = {
   city: {
-    child: "NULLIF(district_code, '')",
+    key: 'district_code',
+    none: "''",
     table: 'coverage_place_figures',
     where: 'true',
+    kids: "SELECT code AS key FROM jurisdictions WHERE level = 'district'",
+    order: 'extra, key',
     childLevel: 'district',
   },
   district: {
-    child: "NULLIF(street_code, '')",
+    key: 'street_code',
+    none: "''",
     table: 'coverage_place_figures',
-    where: 'district_code = $1',
+    where: 'district_code = $3',
+    kids: "SELECT code AS key FROM jurisdictions WHERE level = 'street' AND parent_code = $3",
+    order: 'extra, key',
     childLevel: 'street',
   },
   street: {
-    child: "NULLIF(community_code, '')",
+    key: 'community_code',
+    none: "''",
     table: 'coverage_place_figures',
-    where: 'street_code = $1',
+    where: 'street_code = $3',
+    kids: "SELECT code AS key FROM jurisdictions WHERE level = 'community' AND parent_code = $3",
+    order: 'extra, key',
     childLevel: 'community',
   },
   community: {
-    child: 'NULLIF(compound_id, 0)::text',
+    key: 'compound_id',
+    none: '0',
     table: 'coverage_compound_figures',
-    where: 'community_code = $1',
+    where: 'community_code = $3',
+    kids: 'SELECT id AS key FROM compounds WHERE community_code = $3',
+    order: 'key',
     childLevel: 'compound',
   },
 };
@@ -150,8 +171,9 @@ export async function ensurePlaces(db: Queryable): Promise<void> {
  * buildings, their places and areas keep true, so this reflects a save at once.
  *
  * `page` returns only those children (in code order, "未划入" last): a 社区 of the 2,000,000-building
- * city has 45,368 compounds, a 21 MB answer that took 1.3 s to assemble; only the page's names and
- * boxes are read. The node's own counts are always over all its buildings.
+ * city has 45,368 compounds, a 21 MB answer that took 1.3 s to assemble; only the page's names, boxes
+ * and counts are read. The node's own counts are always over all its buildings, summed by the database
+ * (counts.sql): reading its 45,366 rows to add them up here took twice as long.
  * @throws NoSuchPlace when `code` is not a jurisdiction of that level
  */
 export async function coverageOf(
@@ -171,42 +193,18 @@ export async function coverageOf(
   }
   await ensurePlaces(db);
   const def = LEVELS[level];
-  const q = COUNTS_SQL.replaceAll('{{child}}', def.child)
-    .replaceAll('{{table}}', def.table)
-    .replaceAll('{{where}}', def.where);
-  const rows = (await db.query<CountRow>(q, level === 'city' ? [] : [code])).rows;
-
-  // Every child's key in order: the children that exist (also those with no buildings yet, in code
-  // order), then any the counts name besides them, then "未划入" (null).
-  let keys: (string | null)[];
-  if (def.childLevel === 'compound') {
-    const ids = new Set<number>(
-      (
-        await db.query<{ id: number }>('SELECT id::integer AS id FROM compounds WHERE community_code = $1', [
-          code,
-        ])
-      ).rows.map((r) => r.id),
-    );
-    for (const r of rows) if (r.child !== null) ids.add(Number(r.child));
-    keys = [...ids].sort((a, b) => a - b).map(String);
-  } else {
-    const kids = await db.query<{ code: string }>(
-      level === 'city'
-        ? `SELECT code FROM jurisdictions WHERE level = 'district' ORDER BY code`
-        : `SELECT code FROM jurisdictions WHERE level = $1 AND parent_code = $2 ORDER BY code`,
-      level === 'city' ? [] : [def.childLevel, code],
-    );
-    keys = kids.rows.map((k) => k.code);
-    const known = new Set(keys);
-    for (const r of rows)
-      if (r.child !== null && !known.has(r.child)) {
-        known.add(r.child);
-        keys.push(r.child);
-      }
-  }
-  if (rows.some((r) => r.child === null)) keys.push(null);
-  const offset = page ? Math.min(page.offset, keys.length) : 0;
-  const shown = page ? keys.slice(offset, offset + page.limit) : keys;
+  let q = COUNTS_SQL;
+  for (const k of ['key', 'none', 'table', 'where', 'kids', 'order'] as const)
+    q = q.replaceAll(`{{${k}}}`, def[k]);
+  const pageArgs = page ? [page.limit, page.offset] : [null, 0];
+  const r = (
+    await db.query<{ children_total: number; keys: string; totals: string; rows: string }>(
+      q,
+      level === 'city' ? pageArgs : [...pageArgs, code],
+    )
+  ).rows[0]!;
+  const shown = JSON.parse(r.keys) as (string | null)[];
+  const offset = page ? Math.min(page.offset, r.children_total) : 0;
 
   // Names and boxes of the children shown.
   const codes = shown.filter((k): k is string => k !== null);
@@ -242,17 +240,17 @@ export async function coverageOf(
     name,
     ...emptyByCategory(),
     children: [],
-    children_total: keys.length,
+    children_total: r.children_total,
     children_offset: offset,
   };
-  for (const row of rows) {
-    const child = children.get(row.child);
-    for (const node of child ? [total, child] : [total]) {
-      add(node.all, row);
-      if (row.category && (COMPOUND_CATEGORIES as readonly string[]).includes(row.category))
-        add(node[row.category], row);
-    }
-  }
+  // The node's counts per category, and its shown children's per category.
+  const addTo = (node: CoverageByCategory, row: CountRow) => {
+    add(node.all, row);
+    if (row.category && (COMPOUND_CATEGORIES as readonly string[]).includes(row.category))
+      add(node[row.category], row);
+  };
+  for (const row of JSON.parse(r.totals) as CountRow[]) addTo(total, row);
+  for (const row of JSON.parse(r.rows) as CountRow[]) addTo(children.get(row.child)!, row);
   total.children = [...children.values()];
   return total;
 }
