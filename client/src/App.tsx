@@ -17,6 +17,7 @@ import { AttributePanel, type Picked } from './panels/AttributePanel.tsx';
 import { useCompoundText } from './panels/compound/messages.ts';
 import { EditorStore } from './editor/store.ts';
 import { EditorPanel, type PendingDraft } from './panels/editor/EditorPanel.tsx';
+import { DockTabs, type DockPanel } from './panels/DockTabs.tsx';
 import { PanelBoundary } from './panels/PanelBoundary.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
@@ -85,6 +86,14 @@ export function App() {
   const [about, setAbout] = useState(false);
   const [help, setHelp] = useState(false);
   const [dashboard, setDashboard] = useState(false);
+  // The editor and the dashboard share the right-hand dock; while both are open one is in front.
+  const [editorOpen, setEditorOpen] = useState(false);
+  const [front, setFront] = useState<DockPanel>('editor');
+  const onEditorOpen = useCallback((open: boolean) => {
+    setEditorOpen(open);
+    if (open) setFront('editor');
+  }, []);
+  const docked = editorOpen && dashboard;
   const [survey, setSurvey] = useState(false);
   const [users, setUsers] = useState(false);
   const [exporting, setExporting] = useState(false);
@@ -95,6 +104,7 @@ export function App() {
   const [pendingDraft, setPendingDraft] = useState<PendingDraft | null>(null);
   const onDraft = useCallback((geometry: Polygon, attributes: PendingDraft['attributes']) => {
     setPendingDraft({ geometry, attributes });
+    setFront('editor');
   }, []);
   const onDraftTaken = useCallback(() => setPendingDraft(null), []);
   // The editor's state lives here, outside its panel's error boundary: a fault keeps the draft.
@@ -225,7 +235,15 @@ export function App() {
             type="button"
             className="button"
             data-testid="dashboard-button"
-            onClick={() => setDashboard((d) => !d)}
+            aria-pressed={dashboard}
+            onClick={() => {
+              // Behind the editor, the button brings it forward; in front (or alone), it closes it.
+              if (docked && front !== 'dashboard') setFront('dashboard');
+              else {
+                setDashboard(!dashboard);
+                setFront('dashboard');
+              }
+            }}
           >
             {dashboardText('open')}
           </button>
@@ -247,7 +265,7 @@ export function App() {
           </button>
         </div>
       </header>
-      <main className="workspace" ref={workspace}>
+      <main className={docked ? `workspace docked front-${front}` : 'workspace'} ref={workspace}>
         {config && (
           <MapView
             lang={lang}
@@ -290,8 +308,10 @@ export function App() {
             store={editorStore}
             pendingDraft={pendingDraft}
             onDraftTaken={onDraftTaken}
+            onOpenChange={onEditorOpen}
           />
         </PanelBoundary>
+        {docked && <DockTabs front={front} onFront={setFront} store={editorStore} />}
         <PanelBoundary name="security">
           <SecurityLayers
             map={map?.maplibre ?? null}

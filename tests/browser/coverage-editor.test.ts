@@ -353,7 +353,9 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       ).rows[0]!.n;
       expect(expected).toBeGreaterThanOrEqual(1);
 
-      // Back to the city (the first crumb): its count, fetched anew.
+      // The dashboard's tab (it shares the right-hand dock with the editor), then back to the city (the
+      // first crumb): its count, fetched anew.
+      await page.click('[data-testid=dock-tab-dashboard]');
       await page.locator('[data-testid=dashboard] nav button').first().click();
       await page.waitForFunction(
         (want) => Number(document.querySelector('[data-testid=uncovered-three-no]')?.textContent) === want,
@@ -453,7 +455,8 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
       expect(check!.still).toBe(0);
       expect(after).toHaveLength(gaps.length - 1);
 
-      // The dashboard's list, refreshed, says so too.
+      // The dashboard's list (behind the editor in the dock: its tab), refreshed, says so too.
+      await p.click('[data-testid=dock-tab-dashboard]');
       const reloaded = p.waitForResponse((r) => r.url().includes('/api/coverage/gaps?') && r.ok());
       await p.click('[data-testid=dashboard-refresh]');
       await reloaded;

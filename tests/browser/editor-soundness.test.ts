@@ -393,6 +393,72 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     await page.context().close();
   });
 
+  it('issue 9: the editor and the dashboard share one dock; the map and its own buttons stay free to click', async () => {
+    // Defect (screenshots, 1,200 × 800): opened together, the dashboard sat beside the editor and left
+    // ~170 px of map; MapLibre's zoom buttons lay under the editor. Now one column with two tabs.
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await openEditor(page);
+    await openArea(page);
+    await page.fill('[data-testid=field-notes]', '停靠面板');
+    await page.click('[data-testid=dashboard-button]');
+    await page.waitForSelector('[data-testid=dashboard-child]', { timeout: 60_000 });
+    const onTop = (testid: string) =>
+      page.$eval(`[data-testid=${testid}]`, (el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+      });
+    const shown = (sel: string) => page.locator(sel).isVisible();
+    const free = async () => {
+      for (const id of ['measure-distance', 'dashboard-button', 'dock-tab-editor', 'dock-tab-dashboard'])
+        expect(await onTop(id), `${id} is the element at its centre`).toBe(true);
+      // MapLibre's buttons, and the area's coverage box beside them (which had slid over the compass).
+      for (const sel of [
+        '.maplibregl-ctrl-zoom-in',
+        '.maplibregl-ctrl-zoom-out',
+        '.maplibregl-ctrl-compass',
+      ]) {
+        const free = await page.$eval(sel, (el) => {
+          const r = el.getBoundingClientRect();
+          return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+        });
+        expect(free, `the map’s ${sel} is free`).toBe(true);
+      }
+      expect(await onTop('security-suggest'), '建议机位 is free').toBe(true);
+      // The map keeps more than half of the window between the legend and the dock.
+      const right = await page.$eval('[data-testid=dock-tabs]', (el) => el.getBoundingClientRect().left);
+      const left = await page.$eval('[data-testid=layer-panel]', (el) => el.getBoundingClientRect().right);
+      expect(right - left).toBeGreaterThan(500);
+    };
+    // The dashboard in front, the editor behind it, its unsaved work marked on its tab.
+    expect(await shown('[data-testid=dashboard]')).toBe(true);
+    expect(await shown('[data-testid=editor-panel]')).toBe(false);
+    expect(await page.getAttribute('[data-testid=dock-tab-dashboard]', 'aria-selected')).toBe('true');
+    expect(await page.textContent('[data-testid=dock-tab-editor]')).toContain('•');
+    await free();
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-dock-dashboard.png') });
+    // The editor's tab brings it back with its draft; ← → move between the tabs.
+    await page.click('[data-testid=dock-tab-editor]');
+    expect(await shown('[data-testid=editor-panel]')).toBe(true);
+    expect(await shown('[data-testid=dashboard]')).toBe(false);
+    expect(await page.inputValue('[data-testid=field-notes]')).toBe('停靠面板');
+    await free();
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'soundness-dock-editor.png') });
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('[data-testid=dashboard]', { state: 'visible' });
+    // 看板 with the dashboard in front closes it; the editor is alone again, where it was.
+    await page.click('[data-testid=dashboard-button]');
+    await page.waitForSelector('[data-testid=dashboard]', { state: 'detached' });
+    expect(await page.locator('[data-testid=dock-tabs]').count()).toBe(0);
+    expect(await shown('[data-testid=editor-panel]')).toBe(true);
+    // (The notes field filled above scrolled the panel: its toolbar is brought into view, as a user scrolls.)
+    await page.locator('[data-testid=editor-save]').scrollIntoViewIfNeeded();
+    expect(await onTop('editor-save')).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('issue 9 guards: 放弃修改, the save notice, asking before closing or leaving, and a fault kept inside the panel', async () => {
     const page = await newPage();
     await openEditor(page);

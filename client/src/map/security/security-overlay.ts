@@ -405,7 +405,9 @@ export class SecurityOverlay {
   private readonly panels = new MutationObserver(() => this.placeBox());
 
   private placeBox() {
-    this.box.style.right = `${Math.max(BOX_RIGHT, panelPadding(this.map).right)}px`;
+    // Beside the zoom buttons, which styles.css moves to 4 px inside the panels' room.
+    const room = panelPadding(this.map).right;
+    this.box.style.right = `${BOX_RIGHT + Math.max(0, room - 4)}px`;
   }
 
   private drawCoverage() {

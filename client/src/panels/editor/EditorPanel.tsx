@@ -136,6 +136,7 @@ export function EditorPanel({
   store,
   pendingDraft = null,
   onDraftTaken,
+  onOpenChange,
 }: {
   map: EditorMap | null;
   /** The editor's state, held by the shell so a fault in this panel does not lose the draft. */
@@ -143,11 +144,15 @@ export function EditorPanel({
   /** When set, the editor opens with it as a new unsaved draft area, then calls onDraftTaken. */
   pendingDraft?: PendingDraft | null;
   onDraftTaken?: () => void;
+  /** Told when the panel opens or closes (also closed when it unmounts): the shell docks it. */
+  onOpenChange?: (open: boolean) => void;
 }) {
   const { t, lang } = useEditorText();
   const state = useSyncExternalStore(store.subscribe, store.getState);
   // Open from the start when the store already holds a draft (the panel is mounted again after a fault).
   const [open, setOpen] = useState(() => store.getState().draft !== null);
+  useEffect(() => onOpenChange?.(open), [open, onOpenChange]);
+  useEffect(() => () => onOpenChange?.(false), [onOpenChange]);
   const [user, setUser] = useState<SessionUser | null>(sessionUser);
   const [login, setLogin] = useState<null | (() => void)>(null);
   const [reload, setReload] = useState(0);
