@@ -19,7 +19,7 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
  * Model-based random walk through the service-area editor (issue 9): a seeded sequence of user
  * actions — open the editor, sign in as the street's editor, select an area, draw a new one vertex by
  * vertex, drag a vertex, undo, redo, split, merge, save, close, switch language, open the dashboard,
- * adopt a proposal — and after every step the invariants: no page error, no panel's fault, the app
+ * switch the right-hand dock's tab (editor / dashboard), adopt a proposal — and after every step the invariants: no page error, no panel's fault, the app
  * is not blank, no control a step clicks is covered by another element, nothing but service areas
  * (and what a save derives from them) was written, and after each save the server's stored geometry
  * is what the editor shows.
@@ -190,6 +190,8 @@ async function fingerprint(db: Db, tables = PROTECTED): Promise<Record<string, s
 
 interface EditorView {
   open: boolean;
+  /** The editor and the dashboard both open, sharing the right-hand dock under two tabs. */
+  docked: boolean;
   signedIn: boolean;
   draftId: number | null;
   hasGeometry: boolean;
@@ -204,7 +206,9 @@ const view = (page: Page): Promise<EditorView> =>
     const s = window.__wuyouEditor?.getState() as
       { draft: { id: number | null; geometry: unknown } | null; tool?: string } | undefined;
     return {
-      open: !!document.querySelector('[data-testid=editor-panel]'),
+      // Open and shown: behind the dashboard in the right-hand dock it is open but not to hand.
+      open: !!document.querySelector('[data-testid=editor-panel]')?.getClientRects().length,
+      docked: !!document.querySelector('[data-testid=dock-tabs]'),
       signedIn: !!document.querySelector('[data-testid=editor-user]'),
       draftId: s?.draft?.id ?? null,
       hasGeometry: !!s?.draft?.geometry,
@@ -411,6 +415,7 @@ const WEIGHT: Record<string, number> = {
   close: 2,
   language: 1,
   dashboard: 1,
+  dock: 1,
   adopt: 1,
   discard: 1,
 };
@@ -720,8 +725,11 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       name: 'open',
       when: (v) => !v.open,
       run: async () => {
-        await page.click('[data-testid=editor-open]');
-        await page.waitForSelector('[data-testid=editor-panel]');
+        // Open, or (open behind the dashboard) brought to the front by its tab.
+        if (await page.isVisible('[data-testid=dock-tab-editor]'))
+          await page.click('[data-testid=dock-tab-editor]');
+        else await page.click('[data-testid=editor-open]');
+        await page.waitForSelector('[data-testid=editor-panel]', { state: 'visible' });
       },
     },
     {
@@ -1118,6 +1126,22 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
         }
         await page.click('[data-testid=dashboard-button]');
         await within(page.waitForSelector('[data-testid=dashboard-child]', { timeout: 20_000 }));
+      },
+    },
+    {
+      // The right-hand dock's other tab, while the editor and the dashboard share it.
+      name: 'dock',
+      when: (v) => v.docked,
+      run: async () => {
+        const behind = page.locator('[data-testid=dock-tabs] [role=tab][aria-selected=false]');
+        const panel = await behind.getAttribute('data-panel');
+        await behind.click();
+        await page.waitForSelector(
+          panel === 'editor' ? '[data-testid=editor-panel]' : '[data-testid=dashboard]',
+          {
+            state: 'visible',
+          },
+        );
       },
     },
     {
