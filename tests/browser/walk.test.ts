@@ -27,7 +27,8 @@ const MIN_VERIFIED_SAVES = Math.ceil(STEPS / 10);
  * checked, server's and editor's together. Seed 11 (CI's until the editor and the dashboard shared one
  * dock, which changed which steps a seed takes) then walked to 1 refusal; seeds 12 / 13 / 14 gave
  * 2 / 1 / 10. Measured (seed 14 / 23), embedded: refused by the server 9 / 7, refusals checked 10 / 8,
- * verified saves 12 / 12.
+ * verified saves 12 / 12. In CI (busy machine) seed 23 took another course and met 1 (8 here): from
+ * half way on, a walk short of the bound aims at refusals more often (`minRefusals`).
  */
 const MIN_REFUSED_SAVES = 2;
 
@@ -48,7 +49,12 @@ describeInBrowser('issue 9: model-based random walk through the editor', () => {
       `seed ${seed}: ${STEPS} steps keep the page sound and write only service areas`,
       { timeout: 3_600_000 },
       async () => {
-        const r = await walk(browser, world, { seed, steps: STEPS, knownFailing: KNOWN_FAILING });
+        const r = await walk(browser, world, {
+          seed,
+          steps: STEPS,
+          knownFailing: KNOWN_FAILING,
+          minRefusals: MIN_REFUSED_SAVES,
+        });
         console.info(`walk seed ${seed}: ${JSON.stringify(r)}`);
         expect(r.steps).toBe(STEPS);
         // The walk did real work, not only refused steps.

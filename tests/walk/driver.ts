@@ -334,6 +334,12 @@ export interface WalkOptions {
   deadline?: number;
   /** Actions that hit a known defect owned elsewhere: skipped, with the reason logged. */
   knownFailing?: Record<string, string>;
+  /**
+   * Refusals the walk must check: from half way on, while fewer were checked, 'draw-refused' is picked
+   * far more often. Which steps a seed takes depends on timing (what the page offers when), so on a busy
+   * machine a seed's own mix may meet too few refusals: seed 23 met 8 here and 1 in CI.
+   */
+  minRefusals?: number;
   log?: (line: string) => void;
 }
 
@@ -394,12 +400,14 @@ type Action = { name: string; when: (v: EditorView) => boolean; run: () => Promi
  * with unsaved edits mostly saves them, so most edits reach the server and are checked there, unless
  * the server or the editor just refused that very polygon: then they mostly undo.
  */
-const weight = (name: string, v: EditorView, refusedAgain: boolean) =>
-  refusedAgain && (name === 'save' || name === 'undo' || name === 'discard')
-    ? { save: 1, undo: 6, discard: 10 }[name]
-    : name === 'save' && v.dirty
-      ? 40
-      : (WEIGHT[name] ?? 1);
+const weight = (name: string, v: EditorView, refusedAgain: boolean, chaseRefusals: boolean) =>
+  chaseRefusals && name === 'draw-refused'
+    ? 40
+    : refusedAgain && (name === 'save' || name === 'undo' || name === 'discard')
+      ? { save: 1, undo: 6, discard: 10 }[name]
+      : name === 'save' && v.dirty
+        ? 40
+        : (WEIGHT[name] ?? 1);
 const WEIGHT: Record<string, number> = {
   open: 3,
   'sign-in': 5,
@@ -1235,8 +1243,10 @@ export async function walk(browser: Browser, world: WalkWorld, opts: WalkOptions
       const enabled = actions.filter((a) => a.when(v) && !opts.knownFailing?.[a.name]);
       // A user whose save was refused does not click 保存 again on the same polygon: mostly discards or undoes.
       const again = v.dirty && v.geometry === refusedGeometry;
-      let r = random() * enabled.reduce((t, x) => t + weight(x.name, v, again), 0);
-      const chosen = enabled.find((x) => (r -= weight(x.name, v, again)) < 0) ?? enabled[enabled.length - 1]!;
+      const chase = step >= opts.steps / 2 && report.refusalsChecked < (opts.minRefusals ?? 0);
+      let r = random() * enabled.reduce((t, x) => t + weight(x.name, v, again, chase), 0);
+      const chosen =
+        enabled.find((x) => (r -= weight(x.name, v, again, chase)) < 0) ?? enabled[enabled.length - 1]!;
       const a = (saveNext && enabled.find((x) => x.name === 'save')) || chosen;
       saveNext = false;
       history.push(a.name);
