@@ -399,4 +399,38 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
     await page.locator('[data-testid=lang-switch]').click();
     expect(pageErrors).toEqual([]);
   });
+
+  it('issue 9: a card opened while the dashboard is open stands beside it, not under it', async () => {
+    // Found clicking a building with 看板 open (1,200 × 800): the card opened at the right edge under
+    // the dashboard (z-index 2 under 5), so the click seemed to do nothing.
+    await page.goto(`${server.url}/#18/${target.lat}/${target.lon}`);
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 60_000 });
+    await page.locator('[data-testid=dashboard-button]').click();
+    const dashboard = page.locator('[data-testid=dashboard]');
+    await dashboard.waitFor();
+    const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const panel = page.locator('[data-testid=attribute-panel]');
+    await card().waitFor({ timeout: 30_000 });
+    const [p, d] = [(await panel.boundingBox())!, (await dashboard.boundingBox())!];
+    expect(p.x + p.width, 'the card ends left of the dashboard').toBeLessThanOrEqual(d.x);
+    // What a user sees at the card's middle and at its close button is the card.
+    const close = panel.locator('header .close');
+    const c = (await close.boundingBox())!;
+    const onTop = await page.evaluate(
+      ([x1, y1, x2, y2]) => {
+        const card = document.querySelector('[data-testid=attribute-panel]')!;
+        return [
+          card.contains(document.elementFromPoint(x1!, y1!)),
+          card.contains(document.elementFromPoint(x2!, y2!)),
+        ];
+      },
+      [p.x + p.width / 2, p.y + Math.min(p.height / 2, 100), c.x + c.width / 2, c.y + c.height / 2],
+    );
+    expect(onTop).toEqual([true, true]);
+    await close.click();
+    await panel.waitFor({ state: 'detached' });
+    await expect(dashboard.isVisible()).resolves.toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
 });
