@@ -9,7 +9,10 @@
  * initdb on PATH). BENCH_DASHBOARD_DB=<url> measures a PostgreSQL database seeded beforehand
  * (`npm run seed -- --buildings 2000000`: province scale) instead of loading one; it adds a city
  * admin `bench-admin` there (or sets its password) and writes bench/results/dashboard-db.json.
- * BENCH_DASHBOARD_ONLY=<regex> measures only the requests whose name matches.
+ * BENCH_DASHBOARD_ONLY=<regex> measures only the requests whose name matches. Each request's first
+ * answer is reported too (a 503 while it is computed is asked again after its Retry-After, as the
+ * dashboard does); BENCH_DASHBOARD_FORGET=1 drops a seeded database's kept answers first, so a street's
+ * gaps and proposals are computed as after an edit (issue 12: proposals for a street ≤ 1 s).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,20 +46,43 @@ const FROM_SCRATCH = `SELECT p.street_code, COALESCE(b.category, c.category) AS 
 let token = '';
 
 function get(port: number, path: string): Promise<number> {
+  return request(port, path).then(({ status }) => {
+    if (status !== 200) throw new Error(`${path}: ${status}`);
+    return status;
+  });
+}
+
+function request(port: number, path: string): Promise<{ status: number; retryAfterS: number }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${token}` } }, (res) => {
         res.resume();
         res.on('end', () =>
-          res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`${path}: ${res.statusCode}`)),
+          resolve({ status: res.statusCode ?? 0, retryAfterS: Number(res.headers['retry-after'] ?? 2) }),
         );
       })
       .on('error', reject);
   });
 }
 
-async function median(f: () => Promise<unknown>): Promise<number> {
-  await f();
+/**
+ * Milliseconds until the first 200, as the dashboard waits for it: a 503 (still computing in the
+ * background, or past the request's time limit) is asked again after its Retry-After, up to
+ * BENCH_DASHBOARD_FIRST_MAX_S (default 900 s).
+ */
+async function firstAnswer(port: number, path: string): Promise<number> {
+  const t0 = performance.now();
+  const maxMs = Number(process.env.BENCH_DASHBOARD_FIRST_MAX_S ?? 900) * 1000;
+  for (;;) {
+    const { status, retryAfterS } = await request(port, path);
+    if (status === 200) return performance.now() - t0;
+    if (status !== 503 || performance.now() - t0 > maxMs) throw new Error(`${path}: ${status}`);
+    await new Promise((r) => setTimeout(r, Math.max(1, retryAfterS) * 1000));
+  }
+}
+
+async function median(f: () => Promise<unknown>, warm = true): Promise<number> {
+  if (warm) await f();
   const t: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const s = performance.now();
@@ -115,6 +141,9 @@ async function measure(
     const n = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings')).rows[0]!.n;
     metrics.buildings = n;
     console.log(`seeded beforehand (${n} buildings)`);
+    // BENCH_DASHBOARD_FORGET=1: the kept answers (gaps, proposals, scorecards) are dropped, so their
+    // first answer is computed as after an edit.
+    if (process.env.BENCH_DASHBOARD_FORGET === '1') await db.query('DELETE FROM coverage_street_results');
   } else {
     await migrate(db);
     const t0 = performance.now();
@@ -163,7 +192,21 @@ async function measure(
       const t0 = performance.now();
       let ms = Number.NaN;
       try {
-        ms = await median(() => get(port, path));
+        // The first answer (computed, or read from what is kept) is the warm-up; then the median.
+        const first = await firstAnswer(port, path);
+        metrics[`${kind} ${what} first answer ms`] = round(first, 1);
+        if (what === 'street proposals')
+          comparisons.push({
+            what: `${kind} street proposals, first answer (computed unless kept)`,
+            unit: 'ms',
+            value: round(first, 1),
+            reference: round(ref, 1),
+            referenceName: 'street counts from scratch (plain SQL)',
+            ratio: round(first / ref),
+            target: '≤ 1000 ms',
+            pass: first <= 1000,
+          });
+        ms = await median(() => get(port, path), false);
         metrics[`${kind} ${what} ms`] = round(ms, 1);
         console.log(`${kind} ${what}: ${round(ms, 1)} ms  (${path})`);
       } catch (e) {

@@ -82,7 +82,11 @@ export interface BenchPostgres {
  * A PostgreSQL + PostGIS database for a benchmark: a new database on the server at DATABASE_URL, or,
  * without it, a throwaway cluster started here with initdb/pg_ctl (Debian's postgresql-15-postgis-3).
  */
-export async function benchPostgres(label: string): Promise<BenchPostgres> {
+/**
+ * A new database for one bench on DATABASE_URL's server (else a throwaway cluster started here), with
+ * PostGIS; a copy of `template` (a database of that server nobody is connected to) when given.
+ */
+export async function benchPostgres(label: string, template?: string): Promise<BenchPostgres> {
   const name = `wuyou_bench_${label}_${process.pid}`;
   let base = process.env.DATABASE_URL;
   let stopCluster = async () => {};
@@ -118,7 +122,7 @@ export async function benchPostgres(label: string): Promise<BenchPostgres> {
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : ''}`);
   await admin.end();
   const u = new URL(base);
   u.pathname = `/${name}`;
