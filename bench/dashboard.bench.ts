@@ -113,7 +113,8 @@ async function requests(db: Db): Promise<Array<[string, string]>> {
     ['street', `level=street&code=${street}`, street],
     ['community', `level=community&code=${community}`, undefined],
   ] as const) {
-    out.push([`${name} coverage`, `/api/coverage?${q}`]);
+    // The dashboard reads a node's children 50 at a time (client/src/dashboard/Dashboard.tsx).
+    out.push([`${name} coverage`, `/api/coverage?${q}&children_limit=50&children_offset=0`]);
     out.push([`${name} trend`, `/api/coverage/trend?${q}`]);
     if (name !== 'community') {
       out.push([
