@@ -15,6 +15,9 @@ export default defineConfig({
             'data/**/*.test.ts',
           ],
           environment: 'node',
+          // A few generate a whole demo city or read files (up to 3.3 s a test here when idle); on a
+          // busy two-core machine the default 5 s was too little (a CI check of 2026-12-04 failed so).
+          testTimeout: 30_000,
         },
       },
       {
