@@ -22,13 +22,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { createApp } from '../server/src/app.ts';
-import { ensureDemoAccounts, hashPassword } from '../server/src/auth.ts';
+import { ensureDemoAccounts } from '../server/src/auth.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { migrate, type Db } from '../server/src/db/index.ts';
 import { createEmbeddedDb } from '../server/src/db/embedded.ts';
 import { createPostgresDb } from '../server/src/db/postgres.ts';
 import { seedDemoCity } from '../server/src/seed.ts';
-import { benchPostgres, report, round, type Comparison } from './lib.ts';
+import { benchAdmin, benchPostgres, report, round, type Comparison } from './lib.ts';
 
 const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -167,15 +167,8 @@ async function measure(
   // Gaps and proposals are for signed-in users: the dashboard sends its admin's token. A database
   // seeded beforehand has its own admin password: a bench admin is made (or given this one) there.
   let username = 'admin';
-  if (seeded) {
-    username = 'bench-admin';
-    await db.query(
-      `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'city_admin')
-       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'city_admin',
-         must_change_password = false, disabled = false`,
-      [username, await hashPassword(PASSWORD)],
-    );
-  } else await ensureDemoAccounts(db, PASSWORD, { mustChangePassword: false });
+  if (seeded) username = await benchAdmin(db, PASSWORD);
+  else await ensureDemoAccounts(db, PASSWORD, { mustChangePassword: false });
   const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,10 +1,13 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { hashPassword } from '../server/src/auth.ts';
+import type { Queryable } from '../server/src/db/index.ts';
 
 /** One compared figure: ours against a reference measured in the same run. */
 export interface Comparison {
@@ -202,4 +205,31 @@ export async function startServer(
     if (Date.now() > deadline) throw new Error('server did not start');
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** A free TCP port on 127.0.0.1 (listened on, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The city admin `bench-admin` with `password`, made (or given that password, enabled, no change
+ * asked) in a city seeded or copied beforehand, whose own admin password the bench does not know.
+ * @returns the user name to sign in with
+ */
+export async function benchAdmin(db: Queryable, password: string): Promise<string> {
+  await db.query(
+    `INSERT INTO users (username, password_hash, role) VALUES ('bench-admin', $1, 'city_admin')
+     ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'city_admin',
+       must_change_password = false, disabled = false`,
+    [await hashPassword(password)],
+  );
+  return 'bench-admin';
 }

@@ -10,30 +10,18 @@
  *   npx tsx bench/live.bench.ts      (BENCH_LIVE_SAVES, default 100; BENCH_DB=postgres|embedded|both)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { ChangeEvent } from '../core/change-event.ts';
 import { openSse } from '../tests/helpers/sse.ts';
-import { benchPostgres, percentile, report, round, startServer, type Comparison } from './lib.ts';
+import { benchPostgres, freePort, percentile, report, round, startServer, type Comparison } from './lib.ts';
 
 const SAVES = Number(process.env.BENCH_LIVE_SAVES ?? 100);
 const WHICH = process.env.BENCH_DB ?? 'both';
 const PASSWORD = 'Bench-Live-Pass-2026';
 const TARGET_MS = 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function start(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

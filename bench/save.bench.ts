@@ -15,12 +15,12 @@ import type { Polygon } from 'geojson';
 import pg from 'pg';
 import pino from 'pino';
 import { createApp } from '../server/src/app.ts';
-import { ensureDemoAccounts, hashPassword } from '../server/src/auth.ts';
+import { ensureDemoAccounts } from '../server/src/auth.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { migrate } from '../server/src/db/index.ts';
 import { createPostgresDb } from '../server/src/db/postgres.ts';
 import { seedDemoCity } from '../server/src/seed.ts';
-import { benchPostgres, percentile, report, round } from './lib.ts';
+import { benchAdmin, benchPostgres, percentile, report, round } from './lib.ts';
 
 const BUILDINGS = Number(process.env.BENCH_SAVE_BUILDINGS ?? 200_000);
 const AREAS = Number(process.env.BENCH_SAVE_AREAS ?? 2_000);
@@ -120,14 +120,8 @@ export async function run(): Promise<void> {
     const buildings = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings')).rows[0]!.n;
 
     // A copied city has its own admin password: a bench admin is made there (or given this one).
-    const username = TEMPLATE ? 'bench-admin' : 'admin';
-    if (TEMPLATE)
-      await db.query(
-        `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'city_admin')
-         ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'city_admin',
-           must_change_password = false, disabled = false`,
-        [username, await hashPassword('bench-pass')],
-      );
+    let username = 'admin';
+    if (TEMPLATE) username = await benchAdmin(db, 'bench-pass');
     else await ensureDemoAccounts(db, 'bench-pass');
     const app = createApp({
       db,
