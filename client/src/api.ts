@@ -38,12 +38,7 @@ async function errorFrom(r: Response): Promise<ApiError> {
  */
 export async function getJson<T>(url: string, signal?: AbortSignal, asSession = false): Promise<T> {
   const token = asSession ? sessionToken() : null;
-  const r = await fetch(url, {
-    signal,
-    headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-  });
-  if (!r.ok) throw await errorFrom(r);
-  return (await r.json()) as T;
+  return answerOf<T>(url, token, signal);
 }
 
 /**
@@ -53,14 +48,20 @@ export async function getJson<T>(url: string, signal?: AbortSignal, asSession = 
 export async function getJsonSignedIn<T>(url: string, signal?: AbortSignal): Promise<T> {
   const token = sessionToken();
   if (!token) throw new ApiError(401, 'unauthorized', 'Sign in first', { reason: 'sign_in_first' });
-  // A street's gaps or proposals that take longer than the server's limit answer 503 still_computing
-  // while the server finishes them: ask again after its Retry-After, the caller's wait (its loading
-  // state) going on, for up to STILL_COMPUTING_MAX_MS.
+  return answerOf<T>(url, token, signal);
+}
+
+/**
+ * A kept heavy read (a street's gaps, proposals or 五有 scorecards) that takes longer than the
+ * server's limit answers 503 still_computing while the server finishes it: ask again after its
+ * Retry-After, the caller's wait (its loading state) going on, for up to STILL_COMPUTING_MAX_MS.
+ */
+async function answerOf<T>(url: string, token: string | null, signal?: AbortSignal): Promise<T> {
   const until = Date.now() + STILL_COMPUTING_MAX_MS;
   for (;;) {
     const r = await fetch(url, {
       signal,
-      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+      headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     });
     if (r.ok) return (await r.json()) as T;
     const e = await errorFrom(r);
