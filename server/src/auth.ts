@@ -7,12 +7,13 @@ import {
   hashPassword,
   passwordProblem,
   PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
   verifyNobody,
   verifyPassword,
 } from './accounts/passwords.ts';
 import { runAs } from './accounts/session.ts';
 import type { Db, Queryable } from './db/index.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, badRequest } from './errors.ts';
 
 export { hashPassword, verifyPassword } from './accounts/passwords.ts';
 
@@ -384,6 +385,17 @@ export class PasswordPolicyError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Turns a password refused by the policy into 400 weak_password with its problem code. */
+export function weakPassword(e: unknown): never {
+  if (e instanceof PasswordPolicyError)
+    throw badRequest('weak_password', e.message, {
+      reason: `password_${e.problem}`,
+      problem: e.problem,
+      ...(e.problem === 'too_short' ? { min: PASSWORD_MIN_LENGTH } : {}),
+    });
+  throw e;
 }
 
 /** One demo account of the demo city, as the start-up log names it. */

@@ -1,20 +1,9 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.ts';
-import { assertPasswordPolicy, PasswordPolicyError } from '../auth.ts';
-import { hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from '../accounts/passwords.ts';
+import { assertPasswordPolicy, weakPassword } from '../auth.ts';
+import { hashPassword, verifyPassword } from '../accounts/passwords.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { route } from '../http.ts';
-
-/** Turns a password refused by the policy into 400 weak_password with its problem code. */
-export function weakPassword(e: unknown): never {
-  if (e instanceof PasswordPolicyError)
-    throw badRequest('weak_password', e.message, {
-      reason: `password_${e.problem}`,
-      problem: e.problem,
-      ...(e.problem === 'too_short' ? { min: PASSWORD_MIN_LENGTH } : {}),
-    });
-  throw e;
-}
 
 const text = (v: unknown): v is string => typeof v === 'string';
 

@@ -3,12 +3,11 @@ import type { Account, CreateAccountRequest, UpdateAccountRequest } from '../../
 import { USERNAME_PATTERN } from '../../../core/accounts.ts';
 import { ROLES, isOneOf, type Role } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
-import { assertAdmin, assertPasswordPolicy } from '../auth.ts';
+import { assertAdmin, assertPasswordPolicy, weakPassword } from '../auth.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseId, route } from '../http.ts';
-import { weakPassword } from './auth.ts';
 
 interface AccountRow {
   id: number;
