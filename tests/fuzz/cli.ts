@@ -42,6 +42,6 @@ for (const f of report.failures)
   );
 console.log(
   `fuzz on ${TEST_DB_KIND}, seed ${seed}: ${report.sent} requests over ${report.routes} routes in ${report.ms} ms, ` +
-    `${report.acknowledgedWrites} acknowledged writes, ${report.failures.length} failures, by status ${JSON.stringify(report.byStatus)}`,
+    `${report.acknowledgedWrites} acknowledged writes, ${report.signedInAgain} sign-ins again, ${report.failures.length} failures, by status ${JSON.stringify(report.byStatus)}`,
 );
 process.exit(report.failures.length ? 1 : 0);

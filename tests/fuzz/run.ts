@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { TrustWorld } from '../helpers/trust-world.ts';
+import { loginToken } from '../helpers/app.ts';
+import { PASSWORD, type TrustWorld } from '../helpers/trust-world.ts';
 import { fuzzRequest, type FuzzRequest } from './generator.ts';
 import { enumerateRoutes } from './routes.ts';
 
@@ -29,9 +30,35 @@ export interface FuzzReport {
   byStatus: Record<string, number>;
   /** 2xx answers to POST/PUT/PATCH/DELETE: the writes the database may show. */
   acknowledgedWrites: number;
+  /** Sign-ins again after a fuzzed write signed a user out (keepSignedIn). */
+  signedInAgain: number;
   routes: number;
   failures: FuzzFailure[];
   ms: number;
+}
+
+/**
+ * After an acknowledged write, every user of the world is still signed in: a fuzzed sign-out revokes
+ * all of that user's tokens (issue 10), and every later request as them would be a plain 401, so the
+ * rest of the run would fuzz nothing behind their login. Signs in again; a user who can no longer
+ * sign in (a write disabled them) is a failure to look at, not to run on past.
+ */
+async function keepSignedIn(w: TrustWorld, after: FuzzRequest, report: FuzzReport): Promise<void> {
+  for (const [user, token] of Object.entries(w.tokens)) {
+    const me = await fetch(`${w.app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    if (me.ok) continue;
+    try {
+      w.tokens[user] = await loginToken(w.app.url, user, PASSWORD);
+      report.signedInAgain++;
+    } catch (e) {
+      report.failures.push({
+        request: { ...after, body: after.body?.slice(0, 300) },
+        status: me.status,
+        why: `${user} can no longer sign in: ${String(e)}`,
+        answer: '',
+      });
+    }
+  }
 }
 
 /** Row count and an order-free checksum of every row (geometry included) of every table, by table. */
@@ -75,6 +102,7 @@ export async function runFuzz(
     sent: 0,
     byStatus: {},
     acknowledgedWrites: 0,
+    signedInAgain: 0,
     routes: routes.length,
     failures: [],
     ms: 0,
@@ -132,7 +160,10 @@ export async function runFuzz(
       if (LEAK.test(text)) fail('server insides in the answer');
     }
     const ok = status >= 200 && status < 300;
-    if (ok && req.method !== 'GET') report.acknowledgedWrites++;
+    if (ok && req.method !== 'GET') {
+      report.acknowledgedWrites++;
+      await keepSignedIn(w, req, report);
+    }
     // A GET writes nothing we keep: the next write's check would see it, so only writes are checked.
     if (req.method !== 'GET') {
       const now = await tableStates(w, tables);
