@@ -248,18 +248,38 @@ describe('issue 10 #5: work limits', () => {
       };
     };
 
+    /** How many answers of `kind` street B has kept. */
+    const keptAnswers = async (kind: 'gaps' | 'scorecards') =>
+      (
+        await w.t.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM coverage_street_results WHERE kind = $1 AND street_code = $2',
+          [kind, STREET_B],
+        )
+      ).rows[0]!.n;
+    /**
+     * Stubs fetch for the client's own code: its relative URLs go to `base`, each answer's status is
+     * recorded, and `answered` resolves at the first answer.
+     */
+    const recordClientFetches = (base: string) => {
+      const statuses: number[] = [];
+      let firstAnswer!: () => void;
+      const answered = new Promise<void>((res) => (firstAnswer = res));
+      const realFetch = globalThis.fetch;
+      vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+        const res = await realFetch(new URL(url, base), init);
+        statuses.push(res.status);
+        firstAnswer();
+        return res;
+      });
+      return { statuses, answered };
+    };
+
     it("a street's gaps over the time limit: 503 still_computing + Retry-After, finished anyway, and the editor's client asks again until it has them", async () => {
       // Before: the statement was cancelled and nothing kept it, so a street whose gaps take longer
       // than the limit answered 503 on every try and the dashboard could never show them.
       const app = await appWith({ HEAVY_TIMEOUT_MS: '1000', HEAVY_RATE_PER_MIN: '1000' });
       const gapsUrl = `/api/coverage/gaps?street=${STREET_B}`;
-      const kept = async () =>
-        (
-          await w.t.db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM coverage_street_results WHERE kind = 'gaps' AND street_code = $1",
-            [STREET_B],
-          )
-        ).rows[0]!.n;
+      const kept = () => keptAnswers('gaps');
       await w.t.db.query('DELETE FROM coverage_street_results');
       let lock = await lockBuildings();
       let r: Response;
@@ -279,22 +299,13 @@ describe('issue 10 #5: work limits', () => {
       // The client (client/src/api.ts) keeps asking while the server says still_computing.
       await w.t.db.query('DELETE FROM coverage_street_results');
       lock = await lockBuildings();
-      const statuses: number[] = [];
-      let firstAnswer!: () => void;
-      const answered = new Promise<void>((res) => (firstAnswer = res));
       const store = new Map<string, string>([['wuyou.token', w.tokens.admin!]]);
       vi.stubGlobal('sessionStorage', {
         getItem: (k: string) => store.get(k) ?? null,
         setItem: (k: string, v: string) => void store.set(k, v),
         removeItem: (k: string) => void store.delete(k),
       });
-      const realFetch = globalThis.fetch;
-      vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
-        const res = await realFetch(new URL(url, app.url), init);
-        statuses.push(res.status);
-        firstAnswer();
-        return res;
-      });
+      const { statuses, answered } = recordClientFetches(app.url);
       try {
         const got = getJsonSignedIn<{ gaps: unknown[] }>(gapsUrl);
         await answered;
@@ -314,13 +325,7 @@ describe('issue 10 #5: work limits', () => {
       // kept before) — never, once they were dropped (the province bench polled for 15 minutes).
       const app = await appWith({ HEAVY_TIMEOUT_MS: '1000' });
       const summaryUrl = `/api/compounds/scorecards?street=${STREET_B}&limit=0`;
-      const kept = async () =>
-        (
-          await w.t.db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM coverage_street_results WHERE kind = 'scorecards' AND street_code = $1",
-            [STREET_B],
-          )
-        ).rows[0]!.n;
+      const kept = () => keptAnswers('scorecards');
       const expected = summarizeScorecards(await scorecards(w.t.db, { street: STREET_B }));
       await w.t.db.query('DELETE FROM coverage_street_results');
       let lock = await lockCompounds();
@@ -348,16 +353,7 @@ describe('issue 10 #5: work limits', () => {
       // The dashboard's client (no sign-in: the summary is public) keeps asking while still computing.
       await w.t.db.query('DELETE FROM coverage_street_results');
       lock = await lockCompounds();
-      const statuses: number[] = [];
-      let firstAnswer!: () => void;
-      const answered = new Promise<void>((res) => (firstAnswer = res));
-      const realFetch = globalThis.fetch;
-      vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
-        const res = await realFetch(new URL(url, app.url), init);
-        statuses.push(res.status);
-        firstAnswer();
-        return res;
-      });
+      const { statuses, answered } = recordClientFetches(app.url);
       try {
         const got = fetchScorecardSummary(STREET_B);
         await answered;
@@ -378,13 +374,7 @@ describe('issue 10 #5: work limits', () => {
       // request limit, then runs: it must still be kept.
       const heavyMs = 200;
       const app = await appWith({ HEAVY_TIMEOUT_MS: String(heavyMs), HEAVY_RATE_PER_MIN: '1000' });
-      const kept = async () =>
-        (
-          await w.t.db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM coverage_street_results WHERE kind = 'gaps' AND street_code = $1",
-            [STREET_B],
-          )
-        ).rows[0]!.n;
+      const kept = () => keptAnswers('gaps');
       await w.t.db.query('DELETE FROM coverage_street_results');
       const lock = await lockBuildings();
       try {
