@@ -1,6 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,17 +206,8 @@ export async function startServer(
   }
 }
 
-/** A free TCP port on 127.0.0.1 (listened on, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+// A free TCP port on 127.0.0.1: the fault harness's, which the soak bench uses too.
+export { freePort } from '../tests/fault/harness.ts';
 
 /**
  * The city admin `bench-admin` with `password`, made (or given that password, enabled, no change
