@@ -13,6 +13,7 @@ import {
   mapSettled,
   startServerWithDemoCity,
   type RunningServer,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // Issue 11: an offline orthophoto (a magenta MBTiles written here) chosen in the layer panel is
@@ -35,6 +36,7 @@ describeInBrowser('offline basemaps in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   let dir: string;
   let orthoId: number;
   const requested: string[] = [];

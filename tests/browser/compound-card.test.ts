@@ -10,6 +10,7 @@ import {
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // The compound card in a real browser: click a building, see its compound's 五有 with reasons, sign
@@ -21,6 +22,7 @@ describeInBrowser('compound card (五有 and 问题清单) in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   /** A building of a compound that has gates, and a point inside it. */
   let target: { compound_id: string; street_code: string; lon: number; lat: number };
   const pageErrors: string[] = [];

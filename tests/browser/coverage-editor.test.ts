@@ -17,6 +17,7 @@ import {
   type RunningServer,
   describeInBrowser,
   mapSettled,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // From the dashboard to the editor and back: an area saved with the editor's button lowers the
@@ -37,6 +38,7 @@ describeInBrowser('dashboard proposal → editor draft → save, in Chromium', (
   });
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const pageErrors: string[] = [];
 
   beforeAll(async () => {

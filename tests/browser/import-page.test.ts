@@ -9,6 +9,7 @@ import {
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // Issue 11: the import page. A street editor drops a ;-separated gate list with Chinese columns: the
@@ -21,6 +22,7 @@ describeInBrowser('import page, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const pageErrors: string[] = [];
   let street = '';
   let streetName = '';

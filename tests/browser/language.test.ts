@@ -9,6 +9,7 @@ import {
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 /** Latin words (not acronyms): what an English server message leaves in a Chinese sentence. */
@@ -19,6 +20,7 @@ describeInBrowser('language in Chromium (issue 9 #11)', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const pageErrors: string[] = [];
 
   beforeAll(async () => {

@@ -9,6 +9,7 @@ import {
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // The map as a street office meets it (issue 9 #12): panels that fold away and remember it, zoom
@@ -22,6 +23,7 @@ describeInBrowser('map UI in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const pageErrors: string[] = [];
 
   beforeAll(async () => {

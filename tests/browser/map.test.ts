@@ -13,6 +13,7 @@ import {
   type RunningServer,
   describeInBrowser,
   mapSettled,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // The map in a real browser: Debian's Chromium headless (SwiftShader WebGL2) against the real server
@@ -25,6 +26,7 @@ describeInBrowser('map shell in Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const requests: string[] = [];
   const pageErrors: string[] = [];
   /** An uncovered 三无 building to look at: its id and a point inside it. */

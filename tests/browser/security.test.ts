@@ -16,6 +16,7 @@ import {
   describeInBrowser,
   launchBrowser,
   mapSettled,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { loginToken } from '../helpers/app.ts';
@@ -79,6 +80,7 @@ describeInBrowser('security layers in Chromium', () => {
   let url: string;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const ids: Record<string, number> = {};
   const pageErrors: string[] = [];
   /** The admin's bearer token, for the changes "another tab" makes through the API. */

@@ -9,6 +9,7 @@ import {
   launchBrowser,
   startServerWithDemoCity,
   type RunningServer,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 
 // issue 10 #6: accounts managed in the UI. The first sign-in with a generated password asks for a new
@@ -21,6 +22,7 @@ describeInBrowser('user page, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const pageErrors: string[] = [];
   let street: string;
 

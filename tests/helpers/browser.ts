@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { describe, it } from 'vitest';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { beforeEach, describe, it } from 'vitest';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import type { Db } from '../../server/src/db/index.ts';
@@ -214,4 +215,69 @@ export async function fetchJsonWhenServed<T>(
     if (r.status !== 503 || Date.now() > until) throw new Error(`GET ${url}: ${r.status} ${body}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * What a failed browser test leaves for the person reading CI's log, which is often all there is: a
+ * screenshot (failed-<test>.png in the artefacts), the page's text, and its last requests with their
+ * status and how long each took (or that it never finished). Call it in the suite with the page the
+ * tests drive; each test's requests are recorded from its start.
+ */
+export function keepEvidenceOnFailure(currentPage: () => Page | undefined): void {
+  type Seen = { at: number; what: string; status: string; ms: number | null };
+  let log: Seen[] = [];
+  let t0 = Date.now();
+  const watched = new WeakSet<Page>();
+  const started = new WeakMap<object, Seen>();
+  const watch = (page: Page) => {
+    if (watched.has(page)) return;
+    watched.add(page);
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (!u.pathname.startsWith('/api/')) return;
+      const seen = {
+        at: Date.now() - t0,
+        what: `${r.method()} ${u.pathname}${u.search}`,
+        status: '…',
+        ms: null,
+      };
+      started.set(r, seen);
+      log.push(seen);
+      if (log.length > 60) log = log.slice(-40);
+    });
+    const end = (r: Request, status: string) => {
+      const seen = started.get(r);
+      if (!seen) return;
+      seen.status = status;
+      seen.ms = Date.now() - t0 - seen.at;
+    };
+    page.on('response', (a) => end(a.request(), String(a.status())));
+    page.on('requestfailed', (r) => end(r, `failed (${r.failure()?.errorText ?? '?'})`));
+  };
+  beforeEach((ctx) => {
+    log = [];
+    t0 = Date.now();
+    const page = currentPage();
+    if (page) watch(page);
+    ctx.onTestFailed(async () => {
+      const p = currentPage();
+      if (!p || p.isClosed()) return;
+      const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      const shot = join(ARTIFACTS_DIR, `failed-${name}.png`);
+      await p.screenshot({ path: shot, timeout: 10_000 }).catch(() => undefined);
+      const text = await p
+        .evaluate(() => document.body.innerText, undefined)
+        .catch((e: Error) => `(no text: ${e.message})`);
+      const requests = log
+        .map(
+          (s) =>
+            `  +${(s.at / 1000).toFixed(1)}s ${s.what} → ${s.status}${s.ms === null ? ' (unanswered)' : ` in ${s.ms} ms`}`,
+        )
+        .join('\n');
+      console.log(
+        `evidence of "${ctx.task.name}" (screenshot ${shot}):\npage text: ${text.replace(/\s+/g, ' ').slice(0, 1500)}\nlast requests:\n${requests}`,
+      );
+    });
+  });
 }
