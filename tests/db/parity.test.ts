@@ -207,6 +207,22 @@ if (!process.env.DATABASE_URL) {
       expect(diffs).toEqual([]);
     });
 
+    it("uncovered buildings and compound coverage of every 社区 and district (issue 9 #5: the dashboard's lists of a place)", async () => {
+      const places = (
+        await pg.db.query<{ level: string; code: string }>(
+          "SELECT level, code FROM jurisdictions WHERE level IN ('district', 'community') ORDER BY code",
+        )
+      ).rows;
+      expect(places.length).toBeGreaterThan(5);
+      const diffs = await compare(
+        places.flatMap((p) => [
+          `/buildings/uncovered?${p.level}=${p.code}&category=three_no`,
+          `/coverage/compounds?${p.level}=${p.code}&category=three_no&limit=10`,
+        ]),
+      );
+      expect(diffs).toEqual([]);
+    });
+
     it('security coverage of a sample of service areas and compounds', async () => {
       const areas = await ids('SELECT id FROM service_areas WHERE id % 10 = 1 ORDER BY id');
       const compounds = await ids(

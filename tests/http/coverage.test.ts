@@ -609,3 +609,95 @@ describe('survey spreadsheet', () => {
     expect(p.rows.every((row) => Object.keys(row.changes).length === 0)).toBe(true);
   });
 });
+
+// Last in the file: it adds a second district, which the counts of the tests above do not expect.
+describe("issue 9 #5: a district's or a 社区's reads hold that place alone", () => {
+  // The dashboard under a 社区's or a district's title listed the whole city's worst compounds, and
+  // its export link gave the whole city's uncovered buildings: the routes read a street or nothing.
+  beforeAll(async () => {
+    await t.db.query(
+      `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+         ('510904', '安居区', 'district', NULL, ST_Multi(ST_MakeEnvelope(105.60, 30.50, 105.62, 30.54, 4326))),
+         ('510904001', '柔刚街道', 'street', '510904', ST_Multi(ST_MakeEnvelope(105.60, 30.50, 105.62, 30.54, 4326))),
+         ('510904001001', '柔刚社区', 'community', '510904001', ST_Multi(ST_MakeEnvelope(105.60, 30.50, 105.62, 30.54, 4326)))`,
+    );
+    await t.db.query(
+      `INSERT INTO compounds (id, code, name, category, households, street_code, community_code, geom)
+       VALUES (5, 'XQ005', '柔刚小区', 'three_no', 12, '510904001', '510904001001',
+               ST_Multi(ST_MakeEnvelope(105.6100, 30.5200, 105.6110, 30.5210, 4326)))`,
+    );
+    await t.db.query(
+      `INSERT INTO buildings (id, compound_id, category, households, geom)
+       VALUES (11, 5, 'three_no', 12, ST_MakeEnvelope(105.6102, 30.5202, 105.6104, 30.5204, 4326))`,
+    );
+  });
+  const sorted = (xs: (number | string | undefined)[]) => xs.map(Number).sort((a, b) => a - b);
+  const worst = async (q: string) =>
+    sorted(
+      (await json<{ compounds: { id: number }[] }>(`/api/coverage/compounds?${q}`)).compounds.map(
+        (c) => c.id,
+      ),
+    );
+  const uncovered = async (q: string) =>
+    sorted(
+      (await json<GeoJSON.FeatureCollection>(`/api/buildings/uncovered?${q}`)).features.map((f) => f.id),
+    );
+  /** What the database says: the compounds, and the uncovered buildings, of the place. */
+  const truth = async (where: { compounds: string; buildings: string }, code: string) => ({
+    compounds: sorted(
+      (
+        await t.db.query<{ id: number }>(`SELECT id FROM compounds c WHERE ${where.compounds}`, [code])
+      ).rows.map((r) => r.id),
+    ),
+    buildings: sorted(
+      (
+        await t.db.query<{ id: number }>(
+          `SELECT b.id FROM buildings b JOIN building_places p ON p.building_id = b.id
+           WHERE NOT b.covered AND ${where.buildings}`,
+          [code],
+        )
+      ).rows.map((r) => r.id),
+    ),
+  });
+  const inDistrict = (col: string) =>
+    `${col} IN (SELECT code FROM jurisdictions WHERE level = 'street' AND parent_code = $1)`;
+
+  it.each([
+    ['district', '510903'],
+    ['district', '510904'],
+    ['community', '510903001001'],
+    ['community', '510903001002'],
+    ['community', '510904001001'],
+  ])('%s %s: its worst compounds and its uncovered buildings, no other', async (level, code) => {
+    const want = await truth(
+      level === 'district'
+        ? { compounds: inDistrict('c.street_code'), buildings: inDistrict('p.street_code') }
+        : { compounds: 'c.community_code = $1', buildings: 'p.community_code = $1' },
+      code,
+    );
+    expect(want.compounds.length).toBeGreaterThan(0);
+    expect(want.buildings.length).toBeGreaterThan(0);
+    expect(await worst(`${level}=${code}`)).toEqual(want.compounds);
+    expect(await uncovered(`${level}=${code}`)).toEqual(want.buildings);
+  });
+
+  it('reads a district and a 社区 given together as both (none when the 社区 is elsewhere), and refuses a code given twice', async () => {
+    expect(await worst('district=510903&community=510903001001')).toEqual([1]);
+    expect(await worst('district=510904&community=510903001001')).toEqual([]);
+    expect(await uncovered('district=510904&community=510903001001')).toEqual([]);
+    for (const path of [
+      '/api/coverage/compounds?district=510903&district=510904',
+      '/api/buildings/uncovered?community=510903001001&community=510903001002',
+    ]) {
+      const r = await get(path);
+      expect(r.status, path).toBe(400);
+      expect((await errorOf(r)).code).toBe('bad_request');
+    }
+  });
+
+  it("answers 404 for the 五有 summary of a street that does not exist, not the whole city's", async () => {
+    const r = await get('/api/compounds/scorecards?street=999&limit=0');
+    expect(r.status).toBe(404);
+    expect((await errorOf(r)).code).toBe('not_found');
+  });
+});

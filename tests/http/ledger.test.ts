@@ -277,6 +277,54 @@ describe('ledger reads', () => {
     expect(s.total).toEqual({ open: 3, closed: 0, overdue: 1 });
   });
 
+  it("issue 9 #5: a district's or a 社区's counts, list and export hold its own items alone", async () => {
+    // The dashboard under a 社区's or a district's title showed the whole city's 台账 counts: the
+    // routes read a street or nothing. A second district (no items) tells a district from the city.
+    await t.db.query(
+      `INSERT INTO jurisdictions (code, name, level, parent_code, geom) VALUES
+         ('510904', '安居区', 'district', NULL, ST_Multi(ST_MakeEnvelope(105.60, 30.50, 105.62, 30.54, 4326))),
+         ('510904001', '柔刚街道', 'street', '510904', ST_Multi(ST_MakeEnvelope(105.60, 30.50, 105.62, 30.54, 4326)))
+       ON CONFLICT DO NOTHING`,
+    );
+    const listed = async (q: string) =>
+      ((await (await call('GET', `/api/ledger?${q}`)).json()) as { items: LedgerItem[] }).items;
+    const stats = async (q: string) =>
+      (await (await call('GET', `/api/ledger/stats?${q}`)).json()) as LedgerStats;
+    const all = await listed('');
+    const compoundsOf = async (where: string, code: string) =>
+      (await t.db.query<{ id: number }>(`SELECT id FROM compounds WHERE ${where}`, [code])).rows.map((r) =>
+        Number(r.id),
+      );
+    const districtWhere =
+      "street_code IN (SELECT code FROM jurisdictions WHERE level = 'street' AND parent_code = $1)";
+    for (const [q, ids] of [
+      ['district=510903', await compoundsOf(districtWhere, '510903')],
+      ['district=510904', await compoundsOf(districtWhere, '510904')],
+      ['community=510903001001', await compoundsOf('community_code = $1', '510903001001')],
+      ['community=510903001002', await compoundsOf('community_code = $1', '510903001002')],
+    ] as const) {
+      const want = all.filter((i) => ids.includes(Number(i.compound_id)));
+      expect(
+        (await listed(q)).map((i) => i.id),
+        q,
+      ).toEqual(want.map((i) => i.id));
+      const s = await stats(q);
+      expect(s.total.open + s.total.closed, q).toBe(want.length);
+      expect(s.total.open, q).toBe(want.filter((i) => i.status === 'open').length);
+      expect(s.total.overdue, q).toBe(want.filter((i) => i.overdue).length);
+      const csv = (await (await call('GET', `/api/ledger/export.csv?${q}`)).text())
+        .split('\r\n')
+        .filter(Boolean);
+      expect(csv, q).toHaveLength(want.length + 1);
+    }
+    expect((await listed('community=510903001001')).length).toBeGreaterThan(0);
+    expect((await stats('district=510904')).total).toEqual({ open: 0, closed: 0, overdue: 0 });
+    expect((await stats('district=510903')).total).toEqual((await stats('')).total);
+    const twice = await call('GET', '/api/ledger/stats?community=510903001001&community=510903001002');
+    expect(twice.status).toBe(400);
+    expect((await errorOf(twice)).code).toBe('bad_request');
+  });
+
   it('exports the ledger as CSV and XLSX with Chinese headers', async () => {
     const csv = await call('GET', '/api/ledger/export.csv?street=510903001');
     expect(csv.status).toBe(200);

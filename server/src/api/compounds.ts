@@ -134,7 +134,9 @@ export function compoundsRouter(ctx: AppContext): Router {
       const street = queryString(req, 'street');
       const limit = queryInt(req, 'limit', Number.MAX_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER);
       const offset = queryInt(req, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-      const kept = street !== undefined && (await streetExists(db, street));
+      if (street !== undefined && !(await streetExists(db, street)))
+        throw notFound(`No street with code ${street}`, { street });
+      const kept = street !== undefined;
       // A street's summary and cards are kept until one of their inputs changes (migration 0017), and
       // computed as a kept heavy read: past the heavy time limit the answer is 503 still_computing
       // and is finished anyway (at 2,000,000 buildings the largest street's summary took longer than

@@ -28,7 +28,7 @@ import { streetResult } from '../coverage/street-results.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseBbox, route } from '../http.ts';
-import { queryInt, queryNumber, queryString } from '../input/query.ts';
+import { placeFilter, queryInt, queryNumber, queryString } from '../input/query.ts';
 import { BBOX_FEATURE_LIMIT } from '../layer-features.ts';
 
 function queryCategory(req: Request): CompoundCategory | undefined {
@@ -141,11 +141,9 @@ export function coverageRouter(ctx: AppContext): Router {
   router.get(
     '/compounds',
     route(async (req, res) => {
-      const street = queryString(req, 'street');
-      const community = queryString(req, 'community');
       const limit = queryInt(req, 'limit', 10_000, 1, 10_000);
       res.json({
-        compounds: await compoundCoverage(db, { street, community, category: queryCategory(req), limit }),
+        compounds: await compoundCoverage(db, { ...placeFilter(req), category: queryCategory(req), limit }),
       });
     }),
   );
@@ -246,11 +244,10 @@ export function uncoveredBuildingsRouter(ctx: AppContext): Router {
     '/uncovered',
     route(async (req, res) => {
       const bbox = parseBbox(req.query.bbox, false);
-      const street = queryString(req, 'street');
       const out = await uncoveredBuildings(ctx.db, {
+        ...placeFilter(req),
         category: queryCategory(req),
         bbox,
-        street,
         limit: BBOX_FEATURE_LIMIT,
       });
       if (out.count > BBOX_FEATURE_LIMIT) {

@@ -14,7 +14,7 @@ import type { Queryable } from '../db/index.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { authorsFor, historyFor } from '../history-authors.ts';
 import { etag, ifMatchVersion, parseId, route } from '../http.ts';
-import { queryInt, queryString } from '../input/query.ts';
+import { placeFilter, queryInt, queryString } from '../input/query.ts';
 import { assertCompoundInJurisdiction } from '../ledger/access.ts';
 import { parseLedgerBody, parseNote } from '../ledger/input.ts';
 import {
@@ -30,7 +30,6 @@ import {
 } from '../ledger/repository.ts';
 
 function filters(req: Request) {
-  const street = queryString(req, 'street');
   const status = queryString(req, 'status');
   if (status !== undefined && !isOneOf(LEDGER_STATUSES, status)) {
     throw badRequest('bad_request', `status must be one of ${LEDGER_STATUSES.join(', ')}`, { status });
@@ -41,7 +40,7 @@ function filters(req: Request) {
     throw badRequest('bad_request', 'overdue must be true or false');
   }
   return {
-    street,
+    ...placeFilter(req),
     status: status as LedgerStatus | undefined,
     compoundId: compound === undefined ? undefined : parseId(compound),
     overdue: overdue === 'true',
@@ -133,7 +132,7 @@ export function ledgerRouter(ctx: AppContext): Router {
   router.get(
     '/stats',
     route(async (req, res) => {
-      res.json(await ledgerStats(db, queryString(req, 'street')));
+      res.json(await ledgerStats(db, placeFilter(req)));
     }),
   );
 

@@ -1,5 +1,5 @@
--- Coverage per compound, worst first. $1 street code, $2 community code, $3 category (each optional),
--- $4 how many. From the tallies of migration 0024: a compound's figures are its tally plus its
+-- Coverage per compound, worst first. $1 street code, $2 community code, $3 category, $5 district code
+-- (each optional), $4 how many. From the tallies of migration 0024: a compound's figures are its tally plus its
 -- pending differences. The tally's index gives the worst by tally; every compound with a pending
 -- difference is a candidate too, and N + (those) by tally are enough to hold the true first N.
 -- Compounds with nothing uncovered follow in id order, as many as are still wanted.
@@ -14,6 +14,8 @@ WITH pending AS (
     AND ($1::text IS NULL OR c.street_code = $1)
     AND ($2::text IS NULL OR c.community_code = $2)
     AND ($3::text IS NULL OR c.category = $3)
+    AND ($5::text IS NULL OR c.street_code IN (
+           SELECT code FROM jurisdictions WHERE level = 'street' AND parent_code = $5))
   ORDER BY t.buildings - t.covered DESC, t.compound_id
   LIMIT $4::integer + (SELECT count(*) FROM pending)
 ), candidates AS (
@@ -33,6 +35,8 @@ WITH pending AS (
   WHERE ($1::text IS NULL OR c.street_code = $1)
     AND ($2::text IS NULL OR c.community_code = $2)
     AND ($3::text IS NULL OR c.category = $3)
+    AND ($5::text IS NULL OR c.street_code IN (
+           SELECT code FROM jurisdictions WHERE level = 'street' AND parent_code = $5))
 ), worst AS (
   SELECT f.* FROM figures f
   WHERE f.id = ANY (ARRAY(SELECT id FROM candidates)) AND f.uncovered > 0

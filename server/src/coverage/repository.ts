@@ -15,6 +15,7 @@ import { DEFAULT_MIN_AREA_M2 } from '../../../core/checks/codes.ts';
 import { COMPOUND_CATEGORIES, type CompoundCategory } from '../../../core/vocabulary.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Bbox } from '../http.ts';
+import type { PlaceFilter } from '../input/query.ts';
 
 const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const COUNTS_SQL = sql('counts.sql');
@@ -258,7 +259,7 @@ export async function coverageOf(
 /** Coverage per compound, the most uncovered buildings first. */
 export async function compoundCoverage(
   db: Queryable,
-  f: { street?: string; community?: string; category?: CompoundCategory; limit?: number },
+  f: PlaceFilter & { category?: CompoundCategory; limit?: number },
 ): Promise<CompoundCoverage[]> {
   await ensurePlaces(db); // the tallies a bulk load left stale
   const r = await db.query<CompoundCoverage>(COMPOUNDS_SQL, [
@@ -266,6 +267,7 @@ export async function compoundCoverage(
     f.community ?? null,
     f.category ?? null,
     f.limit ?? 10_000,
+    f.district ?? null,
   ]);
   return r.rows;
 }
@@ -273,15 +275,17 @@ export async function compoundCoverage(
 /** Uncovered buildings as a GeoJSON FeatureCollection text; `count` is at most limit + 1. */
 export async function uncoveredBuildings(
   db: Queryable,
-  f: { category?: CompoundCategory; bbox?: Bbox; street?: string; limit: number },
+  f: PlaceFilter & { category?: CompoundCategory; bbox?: Bbox; limit: number },
 ): Promise<{ json: string; count: number }> {
-  if (f.street) await ensurePlaces(db);
+  if (f.street || f.community || f.district) await ensurePlaces(db);
   const b = f.bbox ?? [null, null, null, null];
   const r = await db.query<{ json: string; count: number }>(UNCOVERED_SQL, [
     f.category ?? null,
     ...b,
     f.street ?? null,
     f.limit + 1,
+    f.community ?? null,
+    f.district ?? null,
   ]);
   return r.rows[0]!;
 }

@@ -1,5 +1,5 @@
 -- Uncovered buildings as one FeatureCollection. $1 category or NULL, $2..$5 bbox or NULLs,
--- $6 street code or NULL, $7 limit + 1.
+-- $6 street code, $8 社区 code, $9 district code (each NULL for any), $7 limit + 1.
 WITH f AS (
   SELECT b.id, json_build_object(
            'type', 'Feature', 'id', b.id,
@@ -16,6 +16,9 @@ WITH f AS (
     AND ($2::float8 IS NULL OR (b.geom && ST_MakeEnvelope($2, $3, $4, $5, 4326)
                                 AND ST_Intersects(b.geom, ST_MakeEnvelope($2, $3, $4, $5, 4326))))
     AND ($6::text IS NULL OR p.street_code = $6)
+    AND ($8::text IS NULL OR p.community_code = $8)
+    AND ($9::text IS NULL OR p.street_code IN (
+           SELECT code FROM jurisdictions WHERE level = 'street' AND parent_code = $9))
   ORDER BY b.id
   LIMIT $7
 )

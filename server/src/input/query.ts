@@ -30,3 +30,19 @@ export function queryInt(req: Request, name: string, dflt: number, min: number, 
   }
   return n;
 }
+
+/**
+ * The place a list is narrowed to: a district, a street and a 社区 code, each optional; every one
+ * given must hold (issue 9 #5: a list under a district's or a 社区's title is that place's alone).
+ */
+export interface PlaceFilter {
+  district?: string;
+  street?: string;
+  community?: string;
+}
+
+export const placeFilter = (req: Request): PlaceFilter => ({
+  district: queryString(req, 'district'),
+  street: queryString(req, 'street'),
+  community: queryString(req, 'community'),
+});

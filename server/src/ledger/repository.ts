@@ -9,6 +9,7 @@ import {
   type PlanPhase,
 } from '../../../core/coverage.ts';
 import type { Queryable } from '../db/index.ts';
+import type { PlaceFilter } from '../input/query.ts';
 import type { LedgerCreate, LedgerFields } from './input.ts';
 
 export type { LedgerHistoryEntry };
@@ -16,9 +17,8 @@ export type { LedgerHistoryEntry };
 const ITEMS_SQL = readFileSync(new URL('./items.sql', import.meta.url), 'utf8');
 const STATS_SQL = readFileSync(new URL('./stats.sql', import.meta.url), 'utf8');
 
-export interface LedgerFilter {
+export interface LedgerFilter extends PlaceFilter {
   id?: number;
-  street?: string;
   status?: LedgerStatus;
   compoundId?: number;
   overdue?: boolean;
@@ -34,6 +34,8 @@ export async function listLedger(db: Queryable, f: LedgerFilter = {}): Promise<L
     f.compoundId ?? null,
     f.overdue ?? false,
     f.limit ?? 10_000,
+    f.community ?? null,
+    f.district ?? null,
   ]);
   return r.rows;
 }
@@ -150,10 +152,10 @@ export async function ledgerHistory(db: Queryable, id: number): Promise<LedgerHi
 }
 
 /** Per street and per plan phase: open, closed and overdue. Every phase is listed, also empty ones. */
-export async function ledgerStats(db: Queryable, street?: string): Promise<LedgerStats> {
+export async function ledgerStats(db: Queryable, place: PlaceFilter = {}): Promise<LedgerStats> {
   const r = await db.query<{ grp: string; key: string | null; name: string | null } & LedgerCounts>(
     STATS_SQL,
-    [street ?? null],
+    [place.street ?? null, place.community ?? null, place.district ?? null],
   );
   const counts = (x: LedgerCounts): LedgerCounts => ({ open: x.open, closed: x.closed, overdue: x.overdue });
   const streets = r.rows
