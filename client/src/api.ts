@@ -15,10 +15,19 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** The answer's Retry-After in seconds, when it gave one (503 unavailable or busy, 429). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
 }
+
+/**
+ * Whether a failed read may succeed when asked again later without any change: the server or its
+ * database was unavailable, busy or too slow (5xx, 429), or the network failed (fetch's TypeError).
+ */
+export const isPassing = (e: unknown): boolean =>
+  e instanceof ApiError ? e.status >= 500 || e.status === 429 : e instanceof TypeError;
 
 /** The ApiError of a failed response: its `{"error":{…}}` body, or the status line when not JSON. */
 async function errorFrom(r: Response): Promise<ApiError> {
@@ -28,7 +37,14 @@ async function errorFrom(r: Response): Promise<ApiError> {
   } catch {
     // not JSON (a proxy's error page): the status line says enough
   }
-  return new ApiError(r.status, e.code ?? 'internal', e.message ?? `${r.status} ${r.statusText}`, e.details);
+  const retryAfterS = Number(r.headers.get('Retry-After'));
+  return new ApiError(
+    r.status,
+    e.code ?? 'internal',
+    e.message ?? `${r.status} ${r.statusText}`,
+    e.details,
+    Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS : undefined,
+  );
 }
 
 /**

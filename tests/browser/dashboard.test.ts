@@ -14,6 +14,7 @@ import {
   type RunningServer,
   describeInBrowser,
   mapSettled,
+  keepEvidenceOnFailure,
 } from '../helpers/browser.ts';
 import { loginToken } from '../helpers/app.ts';
 
@@ -28,6 +29,7 @@ describeInBrowser('dashboard in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
+  keepEvidenceOnFailure(() => page);
   const pageErrors: string[] = [];
   /** The admin's token: gaps and proposals need a login. */
   let token = '';
@@ -489,6 +491,77 @@ describeInBrowser('dashboard in Chromium', () => {
       `第 1/${pages} 页`,
     );
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-community-paged.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("issue 9 #5: under a 社区's title the worst compounds, the 台账 and the export links are the 社区's", async () => {
+    // They were the whole city's: the list read a street or nothing.
+    const crumbs = page.locator('[data-testid=dashboard] nav button');
+    expect(await crumbs.count()).toBe(4);
+    const communityName = (await crumbs.nth(3).textContent())!;
+    const streetName = (await crumbs.nth(2).textContent())!;
+    const community = (
+      await server.db.query<{ code: string }>(
+        `SELECT c.code FROM jurisdictions c
+         JOIN jurisdictions s ON s.code = c.parent_code AND s.level = 'street' AND s.name = $2
+         WHERE c.level = 'community' AND c.name = $1`,
+        [communityName, streetName],
+      )
+    ).rows[0]!.code;
+    const own = (
+      await server.db.query<{ name: string }>('SELECT name FROM compounds WHERE community_code = $1', [
+        community,
+      ])
+    ).rows.map((r) => r.name);
+    await page.waitForSelector('[data-testid=worst-compounds] li button', { timeout: 60_000 });
+    const listed = await page.locator('[data-testid=worst-compounds] li button').allTextContents();
+    const outside = listed.filter((n) => !own.includes(n));
+    expect(outside, 'compounds of other places listed under the 社区').toEqual([]);
+    const city = (await (
+      await fetch(`${server.url}/api/coverage/compounds?category=three_no&limit=10`)
+    ).json()) as { compounds: { name: string; community_code: string | null }[] };
+    expect(
+      city.compounds.some((c) => c.community_code !== community),
+      "the city's list holds others (else this proves nothing)",
+    ).toBe(true);
+    const links = await page
+      .locator('section.exports a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    const lists = links.filter((h) => !h.startsWith('/api/coverage/export')); // those read the place by level=
+    expect(lists).toHaveLength(2); // the 台账 and the uncovered buildings
+    for (const href of lists) expect(href).toContain(`community=${community}`);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a read that failed (database restarting) is tried again by itself, after the Retry-After, with the live feed on', async () => {
+    // The dashboard showed the error until someone pressed ↻: with the live feed on there is no
+    // timed refresh, so a wall display stayed on "数据库暂不可用" after the database was back.
+    await page.waitForSelector('[data-testid=uncovered-three-no]');
+    const figure = await page.textContent('[data-testid=uncovered-three-no]');
+    let refused = 0;
+    const url = /\/api\/coverage\?level=community/;
+    await page.route(url, async (route) => {
+      if (refused++ > 0) return route.continue();
+      await route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '1' },
+        body: JSON.stringify({
+          error: {
+            code: 'unavailable',
+            message: 'The database is unavailable; try again shortly',
+            details: {},
+          },
+        }),
+      });
+    });
+    await page.click('[data-testid=dashboard-refresh]');
+    await page.waitForSelector('.dash-error', { timeout: 60_000 });
+    // No click: the error goes and the figures are read again.
+    await page.waitForSelector('.dash-error', { state: 'detached', timeout: 60_000 });
+    expect(refused).toBeGreaterThanOrEqual(2);
+    await page.waitForSelector('[data-testid=dashboard-body][data-stale=false]');
+    expect(await page.textContent('[data-testid=uncovered-three-no]')).toBe(figure);
+    await page.unroute(url);
     expect(pageErrors).toEqual([]);
   });
 });

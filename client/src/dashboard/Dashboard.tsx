@@ -1,6 +1,6 @@
 import type { Polygon } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { needsSignIn, onSessionChange, sessionToken } from '../api.ts';
+import { ApiError, isPassing, needsSignIn, onSessionChange, sessionToken } from '../api.ts';
 import { errorText } from '../i18n/errors.ts';
 import {
   type CompoundCoverage,
@@ -158,9 +158,9 @@ export function Dashboard({
     Promise.all([
       fetchCoverage(place, { limit: CHILD_PAGE, offset: childPageN * CHILD_PAGE }, ac.signal),
       fetchTrend(place, ac.signal),
-      fetchWorstCompounds(street, ac.signal),
+      fetchWorstCompounds(place, ac.signal),
       street ? fetchScorecardSummary(street, ac.signal) : Promise.resolve(null),
-      fetchLedgerStats(street, ac.signal),
+      fetchLedgerStats(place, ac.signal),
     ])
       .then(([cov, trend, worst, five, ledger]) => {
         setFigures({ key, cov, trend, worst, five, ledger });
@@ -250,6 +250,18 @@ export function Dashboard({
     }, refreshSeconds * 1000);
     return () => clearInterval(id);
   }, [refreshSeconds]);
+  // A read that failed in passing (the database restarting, a busy server, the network) is read
+  // again by itself after the answer's Retry-After, else the refresh interval: with the live feed on
+  // nothing else would, and a wall display would keep the error until someone pressed ↻.
+  useEffect(() => {
+    if (error === null || !isPassing(error)) return;
+    const s = error instanceof ApiError && error.retryAfterS ? error.retryAfterS : refreshSeconds;
+    const id = setTimeout(() => {
+      setTick((x) => x + 1);
+      setGapsTick((x) => x + 1);
+    }, s * 1000);
+    return () => clearTimeout(id);
+  }, [error, refreshSeconds]);
   useEffect(() => {
     if (!figuresDirty || loading) return;
     setFiguresDirty(false);

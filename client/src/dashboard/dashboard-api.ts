@@ -20,6 +20,16 @@ export interface Place {
 
 const q = (p: Place) => `level=${p.level}${p.code ? `&code=${encodeURIComponent(p.code)}` : ''}`;
 
+/**
+ * The place a list is narrowed to, as the list routes read it (`district=`, `street=` or
+ * `community=`; nothing for the city), each part starting with `&`: a list under a place's title is
+ * that place's alone (issue 9 #5).
+ */
+const within = (p: Place) =>
+  p.level !== 'city' && p.code ? `&${p.level}=${encodeURIComponent(p.code)}` : '';
+/** `within` as a whole query string. */
+const withinQuery = (p: Place) => within(p).replace(/^&/, '?');
+
 /** A place's counts and one page of its children (`limit` from `offset`, in code order). */
 export const fetchCoverage = (p: Place, children: { limit: number; offset: number }, signal?: AbortSignal) =>
   getJson<CoverageResponse>(
@@ -30,10 +40,10 @@ export const fetchCoverage = (p: Place, children: { limit: number; offset: numbe
 export const fetchTrend = (p: Place, signal?: AbortSignal) =>
   getJson<{ snapshots: CoverageSnapshot[] }>(`/api/coverage/trend?${q(p)}`, signal).then((r) => r.snapshots);
 
-/** The compounds with the most uncovered 三无 buildings (of a street, or everywhere). */
-export const fetchWorstCompounds = (street: string | undefined, signal?: AbortSignal) =>
+/** The compounds of a place with the most uncovered 三无 buildings. */
+export const fetchWorstCompounds = (p: Place, signal?: AbortSignal) =>
   getJson<{ compounds: CompoundCoverage[] }>(
-    `/api/coverage/compounds?category=three_no&limit=10${street ? `&street=${encodeURIComponent(street)}` : ''}`,
+    `/api/coverage/compounds?category=three_no&limit=10${within(p)}`,
     signal,
   ).then((r) => r.compounds);
 
@@ -48,10 +58,8 @@ export const fetchScorecardSummary = (street: string, signal?: AbortSignal) =>
 export const exportLinks = (p: Place) => ({
   coverageCsv: `/api/coverage/export.csv?${q(p)}`,
   coverageXlsx: `/api/coverage/export.xlsx?${q(p)}`,
-  ledgerXlsx: `/api/ledger/export.xlsx${p.level === 'street' && p.code ? `?street=${p.code}` : ''}`,
-  uncoveredGeojson: `/api/buildings/uncovered?category=three_no&download=1${
-    p.level === 'street' && p.code ? `&street=${p.code}` : ''
-  }`,
+  ledgerXlsx: `/api/ledger/export.xlsx${withinQuery(p)}`,
+  uncoveredGeojson: `/api/buildings/uncovered?category=three_no&download=1${within(p)}`,
 });
 
 /** Records a coverage snapshot (city admins; the signed-in user's token from the editor's session). */
@@ -82,8 +90,9 @@ export function polygonBbox(p: GeoJSON.Polygon): [number, number, number, number
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
-export const fetchLedgerStats = (street: string | undefined, signal?: AbortSignal) =>
-  getJson<LedgerStats>(`/api/ledger/stats${street ? `?street=${encodeURIComponent(street)}` : ''}`, signal);
+/** The 台账 counts of a place. */
+export const fetchLedgerStats = (p: Place, signal?: AbortSignal) =>
+  getJson<LedgerStats>(`/api/ledger/stats${withinQuery(p)}`, signal);
 
 /** A page of the street's uncovered 三无 buildings matching `q` (GET /api/coverage/uncovered). */
 export const fetchUncoveredPage = (
