@@ -77,6 +77,12 @@ export const ERROR_REASONS = {
   admin_only: 'forbidden',
   /** An export asked for a street code that is no 街道: { street }. */
   unknown_street: 'bad_request',
+  /** An export asked for a 社区 code that is no 社区: { community }. */
+  unknown_community: 'bad_request',
+  /** An export asked for a district code that is no district: { district }. */
+  unknown_district: 'bad_request',
+  /** An export narrowed by what its layer cannot be narrowed by (only the uncovered buildings take a 社区, district or category): { filter, layer }. */
+  filter_not_supported: 'bad_request',
   /** An export asked for a text encoding other than utf-8 / gbk: { encoding }. */
   unknown_encoding: 'bad_request',
   /** An export asked for a CRS other than 4326 / 4490: { srs }. */

@@ -19,7 +19,7 @@ import {
   type ExportSrs,
 } from '../../core/exchange.ts';
 import { isOneOf } from '../../core/vocabulary.ts';
-import { exportLayer, isStreet } from '../src/exporter/index.ts';
+import { exportLayer, isPlace } from '../src/exporter/index.ts';
 import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb } from '../src/db/index.ts';
 
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const db = await openDb(asOwner(loadBatchConfig()));
   try {
     await migrate(db);
-    if (street !== undefined && !(await isStreet(db, street))) fail(`no street with code "${street}"`);
+    if (street !== undefined && !(await isPlace(db, 'street', street)))
+      fail(`no street with code "${street}"`);
     const out = file === '-' ? process.stdout : createWriteStream(file);
     const opts = { layer, format, street, encoding, srs: srs as ExportSrs };
     const count = await exportLayer(db, opts, out);

@@ -530,6 +530,13 @@ describeInBrowser('dashboard in Chromium', () => {
     const lists = links.filter((h) => !h.startsWith('/api/coverage/export')); // those read the place by level=
     expect(lists).toHaveLength(2); // the 台账 and the uncovered buildings
     for (const href of lists) expect(href).toContain(`community=${community}`);
+    // The uncovered buildings' download holds as many as the 社区's figure says.
+    const geojson = lists.find((h) => h.includes('uncovered-buildings'))!;
+    const downloaded = await page.evaluate(
+      async (u) => ((await (await fetch(u)).json()) as { features: unknown[] }).features.length,
+      geojson,
+    );
+    expect(downloaded).toBe(Number(await page.textContent('[data-testid=uncovered-three-no]')));
     expect(pageErrors).toEqual([]);
   });
 

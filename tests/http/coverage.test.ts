@@ -695,6 +695,60 @@ describe("issue 9 #5: a district's or a 社区's reads hold that place alone", (
     }
   });
 
+  it.each([
+    ['district', '510904'],
+    ['district', '510903'],
+    ['community', '510903001001'],
+    ['community', '510903001002'],
+  ])(
+    '%s %s: the download of its uncovered 三无 buildings, streamed by the exporter (no 50,000 cap), in any format',
+    async (level, code) => {
+      // The dashboard's link gave the whole city's (and past 50,000 buildings a 400 asking for a bbox).
+      const where = level === 'district' ? inDistrict('p.street_code') : 'p.community_code = $1';
+      const want = sorted(
+        (
+          await t.db.query<{ id: number }>(
+            `SELECT b.id FROM buildings b JOIN building_places p ON p.building_id = b.id
+             LEFT JOIN compounds c ON c.id = b.compound_id
+             WHERE NOT b.covered AND COALESCE(b.category, c.category) = 'three_no' AND ${where}`,
+            [code],
+          )
+        ).rows.map((r) => r.id),
+      );
+      expect(want.length).toBeGreaterThan(0);
+      const r = await get(`/api/export/uncovered-buildings.geojson?category=three_no&${level}=${code}`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-disposition')).toBe(
+        `attachment; filename="uncovered-buildings-three_no-${code}.geojson"`,
+      );
+      const fc = (await r.json()) as GeoJSON.FeatureCollection;
+      expect(sorted(fc.features.map((f) => f.properties!.id as number))).toEqual(want);
+      expect(fc.features.every((f) => f.properties!.category === 'three_no')).toBe(true);
+      const csv = (
+        await (await get(`/api/export/uncovered-buildings.csv?category=three_no&${level}=${code}`)).text()
+      )
+        .trim()
+        .split('\r\n');
+      expect(csv).toHaveLength(1 + want.length);
+    },
+  );
+
+  it.each([
+    ['/api/export/cameras.geojson?community=510903001001', 'filter_not_supported'],
+    ['/api/export/service-areas.shp?category=three_no', 'filter_not_supported'],
+    ['/api/export/uncovered-buildings.geojson?community=510903001', 'unknown_community'],
+    ['/api/export/uncovered-buildings.geojson?district=999', 'unknown_district'],
+    ['/api/export/uncovered-buildings.geojson?category=villa', undefined],
+    ['/api/export/uncovered-buildings.geojson?district=510903&district=510904', undefined],
+  ])('refuses %s with 400 (%s), nothing sent but the error', async (path, reason) => {
+    const r = await get(path);
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-disposition')).toBeNull();
+    const e = (await r.json()) as { error: { code: string; details?: { reason?: string } } };
+    expect(e.error.code).toBe('bad_request');
+    if (reason) expect(e.error.details?.reason).toBe(reason);
+  });
+
   it("answers 404 for the 五有 summary of a street that does not exist, not the whole city's", async () => {
     const r = await get('/api/compounds/scorecards?street=999&limit=0');
     expect(r.status).toBe(404);

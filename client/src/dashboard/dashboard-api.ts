@@ -59,7 +59,9 @@ export const exportLinks = (p: Place) => ({
   coverageCsv: `/api/coverage/export.csv?${q(p)}`,
   coverageXlsx: `/api/coverage/export.xlsx?${q(p)}`,
   ledgerXlsx: `/api/ledger/export.xlsx${withinQuery(p)}`,
-  uncoveredGeojson: `/api/buildings/uncovered?category=three_no&download=1${within(p)}`,
+  // Through the exporter: streamed page by page, so a district's or the city's hundreds of thousands
+  // download whole (GET /api/buildings/uncovered answers at most 50,000, for the map).
+  uncoveredGeojson: `/api/export/uncovered-buildings.geojson?category=three_no${within(p)}`,
 });
 
 /** Records a coverage snapshot (city admins; the signed-in user's token from the editor's session). */

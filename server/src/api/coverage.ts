@@ -6,7 +6,7 @@ import {
   type CoverageLevel,
   type CoverageNode,
 } from '../../../core/coverage.ts';
-import { COMPOUND_CATEGORIES, isOneOf, type CompoundCategory } from '../../../core/vocabulary.ts';
+import { isOneOf, type CompoundCategory } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
 import { assertCanWrite } from '../auth.ts';
 import {
@@ -28,18 +28,8 @@ import { streetResult } from '../coverage/street-results.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseBbox, route } from '../http.ts';
-import { placeFilter, queryInt, queryNumber, queryString } from '../input/query.ts';
+import { placeFilter, queryCategory, queryInt, queryNumber, queryString } from '../input/query.ts';
 import { BBOX_FEATURE_LIMIT } from '../layer-features.ts';
-
-function queryCategory(req: Request): CompoundCategory | undefined {
-  const c = queryString(req, 'category');
-  if (c !== undefined && !isOneOf(COMPOUND_CATEGORIES, c)) {
-    throw badRequest('bad_request', `category must be one of ${COMPOUND_CATEGORIES.join(', ')}`, {
-      category: c,
-    });
-  }
-  return c;
-}
 
 function queryLevel(req: Request): { level: CoverageLevel; code?: string } {
   const level = queryString(req, 'level') ?? 'city';

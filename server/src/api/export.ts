@@ -9,9 +9,17 @@ import {
 import { isOneOf } from '../../../core/vocabulary.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, badRequest } from '../errors.ts';
-import { CONTENT_TYPES, CellTooLong, exportFileName, exportLayer, isStreet } from '../exporter/index.ts';
+import {
+  CONTENT_TYPES,
+  CellTooLong,
+  EXPORT_SOURCES,
+  exportFileName,
+  exportLayer,
+  isPlace,
+  type ExportWhere,
+} from '../exporter/index.ts';
 import { route } from '../http.ts';
-import { queryString } from '../input/query.ts';
+import { placeFilter, queryCategory, queryString } from '../input/query.ts';
 
 /**
  * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490 → the layer as a
@@ -35,7 +43,7 @@ export function exportRouter(ctx: AppContext): Router {
           files: EXPORT_LAYERS.map((l) => `${l}.geojson`),
         });
       }
-      const street = queryString(req, 'street');
+      const where: ExportWhere = { ...placeFilter(req), category: queryCategory(req) };
       const encoding = queryString(req, 'encoding')?.toLowerCase() ?? 'utf-8';
       const srsText = queryString(req, 'srs') ?? '4326';
       const srs = Number(srsText);
@@ -51,13 +59,22 @@ export function exportRouter(ctx: AppContext): Router {
           srs: srsText,
         });
       }
-      if (street !== undefined && !(await isStreet(ctx.db, street))) {
-        throw badRequest('bad_request', `No street ${street}`, { reason: 'unknown_street', street });
+      const narrows: readonly string[] = EXPORT_SOURCES[layer].narrows;
+      for (const [k, v] of Object.entries(where)) {
+        if (v === undefined) continue;
+        if (!narrows.includes(k))
+          throw badRequest('bad_request', `${layer} cannot be narrowed by ${k}`, {
+            reason: 'filter_not_supported',
+            filter: k,
+            layer,
+          });
+        if (k !== 'category' && !(await isPlace(ctx.db, k as 'street' | 'community' | 'district', v)))
+          throw badRequest('bad_request', `No ${k} ${v}`, { reason: `unknown_${k}`, [k]: v });
       }
       const opts = {
         layer,
         format,
-        street,
+        ...where,
         encoding,
         srs: srs as ExportSrs,
         authors: req.user !== undefined,

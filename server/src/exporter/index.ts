@@ -5,7 +5,7 @@ import type { Queryable } from '../db/index.ts';
 import { authorsFor } from '../history-authors.ts';
 import { GeoPackageWriter } from './geopackage.ts';
 import { ShapefileWriter } from './shapefile.ts';
-import { EXPORT_SOURCES, STREET_SQL, type ExportRow } from './sources.ts';
+import { EXPORT_SOURCES, PLACE_SQL, type ExportRow, type ExportWhere } from './sources.ts';
 import {
   GEOJSON_HEAD,
   csvWriter,
@@ -17,13 +17,11 @@ import {
 } from './text-formats.ts';
 
 export { CellTooLong } from './text-formats.ts';
-export { EXPORT_SOURCES } from './sources.ts';
+export { EXPORT_SOURCES, type ExportWhere } from './sources.ts';
 
-export interface ExportOptions {
+export interface ExportOptions extends ExportWhere {
   layer: ExportLayer;
   format: ExportFormat;
-  /** A 街道 code: only that street's features. */
-  street?: string;
   /** Text encoding of a Shapefile's .dbf or a CSV. */
   encoding?: ExportEncoding;
   /** The CRS a Shapefile's .prj or a GeoPackage names (the coordinates are the same). */
@@ -46,14 +44,21 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** The download's file name: `<layer>[-<street>].<ext>`. */
-export function exportFileName(o: Pick<ExportOptions, 'layer' | 'format' | 'street'>): string {
-  return `${o.layer}${o.street ? `-${o.street}` : ''}.${EXPORT_EXTENSIONS[o.format]}`;
+/** The download's file name: `<layer>[-<category>][-<place code>].<ext>`, the narrowest place named. */
+export function exportFileName(
+  o: Pick<ExportOptions, 'layer' | 'format' | 'street' | 'community' | 'district' | 'category'>,
+): string {
+  const place = o.community ?? o.street ?? o.district;
+  return `${o.layer}${o.category ? `-${o.category}` : ''}${place ? `-${place}` : ''}.${EXPORT_EXTENSIONS[o.format]}`;
 }
 
-/** Whether `code` is a 街道 (exports by street name one). */
-export async function isStreet(db: Queryable, code: string): Promise<boolean> {
-  return (await db.query(STREET_SQL, [code])).rows.length > 0;
+/** Whether `code` is a jurisdiction of that level (an export names its street, 社区 or district). */
+export async function isPlace(
+  db: Queryable,
+  level: 'district' | 'street' | 'community',
+  code: string,
+): Promise<boolean> {
+  return (await db.query(PLACE_SQL, [code, level])).rows.length > 0;
 }
 
 /**
@@ -71,7 +76,11 @@ export async function exportLayer(
   const encoding = o.encoding ?? 'utf-8';
   const srs = o.srs ?? 4326;
   const stem = exportFileName(o).replace(/\.[^.]+$/, '');
-  const stored = src.pages(db, o.street ?? null, o.pageSize);
+  const stored = src.pages(
+    db,
+    { street: o.street, community: o.community, district: o.district, category: o.category },
+    o.pageSize,
+  );
   const pages = o.authors === false ? withoutAuthors(stored) : stored;
   let count = 0;
 

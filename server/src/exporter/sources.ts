@@ -1,5 +1,6 @@
 import wkx from 'wkx';
 import type { ExportLayer } from '../../../core/exchange.ts';
+import type { CompoundCategory } from '../../../core/vocabulary.ts';
 import type { Queryable } from '../db/index.ts';
 import { dataLayer } from '../layers.ts';
 import { sqlFiles } from '../sql-files.ts';
@@ -7,7 +8,7 @@ import { sqlFiles } from '../sql-files.ts';
 const sql = sqlFiles(new URL('.', import.meta.url));
 const UNCOVERED_SQL = sql('uncovered-buildings.sql');
 const LEDGER_SQL = sql('ledger.sql');
-export const STREET_SQL = sql('street.sql');
+export const PLACE_SQL = sql('place.sql');
 
 /** The type of an exported attribute; each writer maps it to its own (DBF N/C/L, SQLite INTEGER/REAL/TEXT …). */
 export type FieldType = 'text' | 'int' | 'real' | 'bool';
@@ -26,6 +27,17 @@ export interface ExportRow {
   geometry: wkx.Geometry | null;
 }
 
+/**
+ * What an export is narrowed to: a 街道 (every layer), and for the uncovered buildings also a 社区, a
+ * district and a category (the dashboard's download of a place's uncovered 三无 buildings).
+ */
+export interface ExportWhere {
+  street?: string;
+  community?: string;
+  district?: string;
+  category?: CompoundCategory;
+}
+
 export interface ExportSource {
   layer: ExportLayer;
   fields: Field[];
@@ -33,8 +45,10 @@ export interface ExportSource {
   gpkgType: GpkgGeometryType;
   /** The attribute a KML placemark is named by. */
   label: string;
-  /** Pages of rows in key order; `street` limits them to one 街道. */
-  pages(db: Queryable, street: string | null, pageSize?: number): AsyncGenerator<ExportRow[]>;
+  /** The parts of ExportWhere this layer can be narrowed by. */
+  narrows: readonly (keyof ExportWhere)[];
+  /** Pages of rows in key order, narrowed by `where`. */
+  pages(db: Queryable, where: ExportWhere, pageSize?: number): AsyncGenerator<ExportRow[]>;
 }
 
 const INT = new Set(['id', 'compound_id', 'households', 'year_built', 'floors', 'version']);
@@ -55,7 +69,7 @@ function plain(field: Field, v: unknown): Value {
 
 type PageQuery = (
   db: Queryable,
-  street: string | null,
+  where: ExportWhere,
   after: unknown,
   n: number,
 ) => Promise<Record<string, unknown>[]>;
@@ -66,18 +80,20 @@ function source(
   gpkgType: GpkgGeometryType,
   key: string,
   query: PageQuery,
+  narrows: readonly (keyof ExportWhere)[] = ['street'],
 ): ExportSource {
   const fields = fieldsOf(cols);
   return {
     layer,
+    narrows,
     fields,
     geometry: gpkgType === 'POINT' ? 'point' : 'polygon',
     gpkgType,
     label: cols.includes('name') ? 'name' : key,
-    async *pages(db, street, pageSize = 5000) {
+    async *pages(db, where, pageSize = 5000) {
       let after: unknown = null;
       for (;;) {
-        const rows = await query(db, street, after, pageSize);
+        const rows = await query(db, where, after, pageSize);
         if (!rows.length) return;
         after = rows[rows.length - 1]![key];
         yield rows.map((r) => ({
@@ -122,18 +138,22 @@ function tableSource(
       AND ($2::${keyType} IS NULL OR t.${key} > $2)
     ORDER BY t.${key}
     LIMIT $3`;
-  return source(layer, def.columns, GPKG_TYPE[layer], key, async (db, street, after, n) => {
-    if (street && layer === 'buildings') await db.query('SELECT ensure_building_places()');
-    return (await db.query<Record<string, unknown>>(text, [street, after, n])).rows;
+  return source(layer, def.columns, GPKG_TYPE[layer], key, async (db, where, after, n) => {
+    if (where.street && layer === 'buildings') await db.query('SELECT ensure_building_places()');
+    return (await db.query<Record<string, unknown>>(text, [where.street ?? null, after, n])).rows;
   });
 }
 
+/** $1 street, $2 the last key read, $3 the page size; then `more` of the ExportWhere from $4 on. */
 const viaFile =
-  (text: string, places = false): PageQuery =>
-  async (db, street, after, n) => {
+  (text: string, places = false, more: readonly (keyof ExportWhere)[] = []): PageQuery =>
+  async (db, where, after, n) => {
     if (places) await db.query('SELECT ensure_building_places()');
-    return (await db.query<Record<string, unknown>>(text, [street, after, n])).rows;
+    const params = [where.street ?? null, after, n, ...more.map((k) => where[k] ?? null)];
+    return (await db.query<Record<string, unknown>>(text, params)).rows;
   };
+
+const UNCOVERED_NARROWS = ['street', 'community', 'district', 'category'] as const;
 
 export const EXPORT_SOURCES: Record<ExportLayer, ExportSource> = {
   'service-areas': tableSource('service-areas'),
@@ -157,7 +177,8 @@ export const EXPORT_SOURCES: Record<ExportLayer, ExportSource> = {
     ],
     'GEOMETRY',
     'id',
-    viaFile(UNCOVERED_SQL, true),
+    viaFile(UNCOVERED_SQL, true, UNCOVERED_NARROWS.slice(1)),
+    UNCOVERED_NARROWS,
   ),
   ledger: source(
     'ledger',

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { COMPOUND_CATEGORIES, isOneOf, type CompoundCategory } from '../../../core/vocabulary.ts';
 import { badRequest } from '../errors.ts';
 
 /** A query parameter given at most once, or undefined. */
@@ -46,3 +47,14 @@ export const placeFilter = (req: Request): PlaceFilter => ({
   street: queryString(req, 'street'),
   community: queryString(req, 'community'),
 });
+
+/** A compound category parameter (三无, 自管, 专业物业), or undefined. */
+export function queryCategory(req: Request): CompoundCategory | undefined {
+  const c = queryString(req, 'category');
+  if (c !== undefined && !isOneOf(COMPOUND_CATEGORIES, c)) {
+    throw badRequest('bad_request', `category must be one of ${COMPOUND_CATEGORIES.join(', ')}`, {
+      category: c,
+    });
+  }
+  return c;
+}
