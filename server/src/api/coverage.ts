@@ -1,8 +1,9 @@
 import { heavy, keptHeavyQuery } from '../limits.ts';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   CATEGORY_LABELS,
   COVERAGE_LEVELS,
+  type CoverageGap,
   type CoverageLevel,
   type CoverageNode,
 } from '../../../core/coverage.ts';
@@ -24,7 +25,7 @@ import {
   uncoveredBuildings,
   uncoveredPage,
 } from '../coverage/repository.ts';
-import { streetResult } from '../coverage/street-results.ts';
+import { streetResultJson } from '../coverage/street-results.ts';
 import { TABLE_FORMATS, sendTable, type Table } from '../coverage/table-file.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseBbox, route } from '../http.ts';
@@ -47,6 +48,14 @@ async function requireStreet(ctx: AppContext, req: Request): Promise<string> {
   if (!street) throw badRequest('bad_request', 'street=<街道 code> is required');
   if (!(await streetExists(ctx.db, street))) throw notFound(`No street with code ${street}`);
   return street;
+}
+
+/**
+ * `{"street": …, "<kind>": […]}` around a kept answer's JSON text as it was stored (or as it was just
+ * computed): what `res.json` would send, without parsing and writing the list again.
+ */
+function sendKept(res: Response, street: string, kind: 'gaps' | 'proposals', json: string): void {
+  res.type('application/json').send(`{"street":${JSON.stringify(street)},"${kind}":${json}}`);
 }
 
 /** Longest search text of the uncovered list. */
@@ -170,16 +179,17 @@ export function coverageRouter(ctx: AppContext): Router {
         emptyMinWidthM: queryNumber(req, 'empty_min_width', d.emptyMinWidthM, 0, 100),
       };
       const gaps = await keptHeavyQuery(ctx, `gaps|${street}|${JSON.stringify(o)}`, (q) =>
-        streetResult(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
+        streetResultJson(q, street, 'gaps', o, () => coverageGaps(q, street, o)),
       );
-      if (queryString(req, 'format') === 'geojson') {
-        res.type('application/geo+json').json({
-          type: 'FeatureCollection',
-          features: gaps.map(({ geometry, ...properties }) => ({ type: 'Feature', geometry, properties })),
-        });
+      if (queryString(req, 'format') !== 'geojson') {
+        sendKept(res, street, 'gaps', gaps);
         return;
       }
-      res.json({ street, gaps });
+      const parsed = JSON.parse(gaps) as CoverageGap[];
+      res.type('application/geo+json').json({
+        type: 'FeatureCollection',
+        features: parsed.map(({ geometry, ...properties }) => ({ type: 'Feature', geometry, properties })),
+      });
     }),
   );
 
@@ -195,9 +205,9 @@ export function coverageRouter(ctx: AppContext): Router {
         roadM: queryNumber(req, 'road', d.roadM, 0, 50),
       };
       const proposals = await keptHeavyQuery(ctx, `proposals|${street}|${JSON.stringify(o)}`, (q) =>
-        streetResult(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
+        streetResultJson(q, street, 'proposals', o, () => coverageProposals(q, street, o)),
       );
-      res.json({ street, proposals });
+      sendKept(res, street, 'proposals', proposals);
     }),
   );
 

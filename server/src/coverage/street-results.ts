@@ -44,6 +44,39 @@ export async function streetResult<T>(
   options: Record<string, number | string | null | undefined>,
   compute: () => Promise<T>,
 ): Promise<T> {
+  const k = await keptAnswer(db, street, kind, options);
+  if (k.result !== null) return JSON.parse(k.result) as T;
+  const value = await compute();
+  await k.keep(JSON.stringify(value));
+  return value;
+}
+
+/**
+ * `streetResult` as the JSON text itself, for a route that sends the answer as it is: a kept one
+ * goes out as it was stored, never parsed and written again (the largest street's proposals at
+ * 2,000,000 buildings are 11 MB, and parsing and writing them again cost about 0.7 s of the answer).
+ */
+export async function streetResultJson(
+  db: Queryable,
+  street: string,
+  kind: StreetResultKind,
+  options: Record<string, number | string | null | undefined>,
+  compute: () => Promise<unknown>,
+): Promise<string> {
+  const k = await keptAnswer(db, street, kind, options);
+  if (k.result !== null) return k.result;
+  const text = JSON.stringify(await compute());
+  await k.keep(text);
+  return text;
+}
+
+/** The kept answer (null when there is none for the street's current change count) and how to keep one. */
+async function keptAnswer(
+  db: Queryable,
+  street: string,
+  kind: StreetResultKind,
+  options: Record<string, number | string | null | undefined>,
+): Promise<{ result: string | null; keep(text: string): Promise<unknown> }> {
   const shape = SHAPES[kind];
   const opts = JSON.stringify(shape > 1 ? { ...options, shape } : options);
   // Placing the buildings a bulk load left unplaced changes building_places, an input: first.
@@ -55,10 +88,7 @@ export async function streetResult<T>(
     [street, ...GLOBAL_KEYS[kind]],
   ]);
   const { version, result } = r.rows[0]!;
-  if (result !== null) return JSON.parse(result) as T;
-  const value = await compute();
-  await db.query(WRITE_SQL, [street, kind, opts, version, JSON.stringify(value)]);
-  return value;
+  return { result, keep: (text) => db.query(WRITE_SQL, [street, kind, opts, version, text]) };
 }
 
 const STALE_SQL = sql('street-results-stale.sql');
