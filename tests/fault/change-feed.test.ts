@@ -12,7 +12,7 @@ import { PbfReader } from 'pbf';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSse } from '../helpers/sse.ts';
-import { startAppProcess, login, type AppProcess } from './harness.ts';
+import { startAppProcess, login, type AppProcess, START_LIMIT_MS } from './harness.ts';
 
 const base = process.env.DATABASE_URL;
 // Camera tile z16 holding 105.5912 E, 30.5262 N.
@@ -75,21 +75,25 @@ describe.skipIf(!base)('issue 12: one change feed across two app processes', () 
     }
   };
 
-  beforeAll(async () => {
-    name = `wuyou_feed_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(base!);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    a = await startAppProcess(url);
-    // B waits 3 s before it listens again, so the test sees it serve tiles with the feed down.
-    b = await startAppProcess(url, { FEED_RETRY_MS: '3000' });
-    token = await login(a.url, 'admin', 'Fault-Test-Pass-2026');
-    await waitFor('B never listened', b, (h) => h.feed.live);
-  });
+  beforeAll(
+    async () => {
+      name = `wuyou_feed_${randomBytes(4).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const u = new URL(base!);
+      u.pathname = `/${name}`;
+      url = u.toString();
+      a = await startAppProcess(url);
+      // B waits 3 s before it listens again, so the test sees it serve tiles with the feed down.
+      b = await startAppProcess(url, { FEED_RETRY_MS: '3000' });
+      token = await login(a.url, 'admin', 'Fault-Test-Pass-2026');
+      await waitFor('B never listened', b, (h) => h.feed.live);
+    },
+    // two starts, each allowed the harness's limit
+    2 * START_LIMIT_MS + 60_000,
+  );
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     const admin = new pg.Client({ connectionString: base });

@@ -10,7 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startAppProcess, startCluster, login, type AppProcess, type Cluster } from './harness.ts';
+import {
+  startAppProcess,
+  startCluster,
+  login,
+  type AppProcess,
+  type Cluster,
+  START_LIMIT_MS,
+} from './harness.ts';
 
 const WRITERS_PER_PROCESS = 20;
 const TRIALS = 3;
@@ -19,12 +26,16 @@ describe.skipIf(!process.env.DATABASE_URL)('issue 10 #1: database restarts under
   let cluster: Cluster;
   const apps: AppProcess[] = [];
 
-  beforeAll(async () => {
-    cluster = await startCluster();
-    // One after the other: the first migrates and creates the accounts, the second finds them.
-    apps.push(await startAppProcess(cluster.url));
-    apps.push(await startAppProcess(cluster.url));
-  });
+  beforeAll(
+    async () => {
+      cluster = await startCluster();
+      // One after the other: the first migrates and creates the accounts, the second finds them.
+      apps.push(await startAppProcess(cluster.url));
+      apps.push(await startAppProcess(cluster.url));
+    },
+    // two starts, each allowed the harness's limit
+    2 * START_LIMIT_MS + 60_000,
+  );
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
     cluster?.destroy();
