@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
@@ -8,7 +9,7 @@ import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import type { Db } from '../../server/src/db/index.ts';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
-import { CLIENT_DIST, describeInBrowser, launchBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS_DIR, CLIENT_DIST, describeInBrowser, launchBrowser } from '../helpers/browser.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 // issue 12 (live map): two browser contexts on two app processes over one database. A camera added
@@ -278,6 +279,79 @@ describeInBrowser('issue 12: live map across two app processes', () => {
     expect(seen.kpi).toEqual(['1', '0']);
     expect(seen.updating).toBe(true);
     expect(await b.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('issue 12: the editor open on an area warns as soon as someone else saves it, before any save of its own', async () => {
+    // A's street editor opens the area the test before saved; the city admin, through process B,
+    // changes its notes. A's editor must offer the conflict dialog from the feed alone: no save of
+    // A's, no reload.
+    const a = pages[0]!;
+    const area = (
+      await t.db.query<{ id: number; version: number }>(
+        "SELECT id, version FROM service_areas WHERE name = '东门服务区'",
+      )
+    ).rows[0]!;
+    const [w, s] = BUILDING;
+    const inside: [number, number] = [w - 0.00015, s - 0.00015]; // in the area, beside the building
+    const writes: string[] = [];
+    a.on('request', (r) => {
+      if (r.method() !== 'GET' && r.url().includes('/api/service-areas'))
+        writes.push(`${r.method()} ${r.url()}`);
+    });
+    await a.click('[data-testid=editor-open]');
+    await a.waitForSelector('[data-testid=editor-user]');
+    await a.waitForFunction(() => !!window.__wuyouEditor);
+    for (let i = 0; ; i++) {
+      const box = (await a.locator('[data-testid=map]').boundingBox())!;
+      const xy = await a.evaluate((q) => window.__wuyouEditor!.project(q), inside);
+      await a.mouse.click(box.x + xy.x, box.y + xy.y);
+      const opened = await a
+        .waitForFunction((want) => window.__wuyouEditor!.getState().draft?.id === want, area.id, {
+          timeout: 2000,
+        })
+        .then(() => true)
+        .catch(() => false);
+      if (opened) break;
+      if (i === 15) throw new Error(`area ${area.id} did not open in the editor`);
+    }
+    expect(await a.locator('[data-testid=conflict-dialog]').count()).toBe(0);
+
+    const admin = (await (
+      await fetch(`${urls[1]}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'demo-pass-2026' }),
+      })
+    ).json()) as { token: string };
+    const stored = (await (await fetch(`${urls[1]}/api/service-areas/${area.id}`)).json()) as {
+      geometry: unknown;
+    };
+    const put = await fetch(`${urls[1]}/api/service-areas/${area.id}`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${admin.token}`,
+        'if-match': `"${area.version}"`,
+      },
+      body: JSON.stringify({
+        type: 'Feature',
+        geometry: stored.geometry,
+        properties: {
+          name: '东门服务区',
+          street_code: STREET,
+          management_mode: 'resident_self',
+          notes: '管理员改过的备注',
+        },
+      }),
+    });
+    expect(put.status, await put.text()).toBe(200);
+    await a.waitForSelector('[data-testid=conflict-dialog]', { timeout: 30_000 });
+    const theirs = await a.evaluate(() => window.__wuyouEditor!.getState().conflict?.theirs ?? null);
+    expect(theirs).toMatchObject({ version: area.version + 1, attributes: { notes: '管理员改过的备注' } });
+    expect(writes).toEqual([]);
+    expect(await a.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+    await a.screenshot({ path: join(ARTIFACTS_DIR, 'live-editor-conflict.png') });
     expect(pageErrors).toEqual([]);
   });
 });
