@@ -4,11 +4,91 @@
  * Reads a file of `npm run backup` back: on a server with `pg_restore --clean --if-exists` into
  * MIGRATION_DATABASE_URL (the owner) or DATABASE_URL; embedded into PGLITE_DIR, which must be empty
  * or absent (move the old one away first: nothing is overwritten by accident).
+ *
+ * On a server the owner need not be a superuser (the README's production setup): PostGIS, which
+ * only a superuser may create, must be in the database already (as for the first start), and the
+ * file's entries for the extension, its table spatial_ref_sys and the public schema are left out,
+ * since they belong to the extension or the database and are there already.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createEmbeddedDb } from '../src/db/embedded.ts';
+
+/** Entries of a dump's table of contents that the database has already (see above). */
+const NOT_RESTORED = [
+  / EXTENSION - /,
+  / COMMENT - EXTENSION /,
+  / SCHEMA - public /,
+  / COMMENT - SCHEMA public /,
+  / TABLE DATA public spatial_ref_sys /,
+];
+
+/** PostGIS in the database, created now when the role may; else why not, for the user to act on. */
+async function ensurePostgis(url: string): Promise<string | null> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const has = await c.query("SELECT 1 FROM pg_extension WHERE extname = 'postgis'");
+    if (has.rowCount) return null;
+    try {
+      await c.query('CREATE EXTENSION postgis');
+      return null;
+    } catch (e) {
+      const user = (await c.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+      return (
+        `the database has no PostGIS and ${user} may not create it (${(e as Error).message}): ` +
+        'as a superuser, run CREATE EXTENSION postgis in it, then restore again'
+      );
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+function restoreServer(url: string, file: string): number {
+  const listed = spawnSync('pg_restore', ['--list', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (listed.error)
+    throw new Error(`pg_restore could not run (${listed.error.message}); install postgresql-client`);
+  if (listed.status !== 0) {
+    process.stderr.write(listed.stderr);
+    return listed.status ?? 1;
+  }
+  const keep = listed.stdout
+    .split('\n')
+    .filter((line) => !NOT_RESTORED.some((re) => re.test(line)))
+    .join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'wuyou-restore-'));
+  try {
+    const list = join(dir, 'toc.list');
+    writeFileSync(list, keep);
+    const r = spawnSync(
+      'pg_restore',
+      [
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--single-transaction',
+        '--use-list',
+        list,
+        '--dbname',
+        url,
+        file,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (r.error) throw new Error(`pg_restore could not run (${r.error.message}); install postgresql-client`);
+    return r.status ?? 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const USAGE = 'usage: npm run restore -- FILE';
 
@@ -25,13 +105,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const url = config.migrationDatabaseUrl ?? config.databaseUrl;
   if (url) {
-    const r = spawnSync(
-      'pg_restore',
-      ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--dbname', url, file],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    if (r.error) throw new Error(`pg_restore could not run (${r.error.message}); install postgresql-client`);
-    if (r.status !== 0) process.exit(r.status ?? 1);
+    const missing = await ensurePostgis(url);
+    if (missing) {
+      console.error(`restore refused: ${missing}; nothing was written`);
+      process.exit(2);
+    }
+    const status = restoreServer(url, file);
+    if (status !== 0) process.exit(status);
   } else {
     if (existsSync(config.pgliteDir) && readdirSync(config.pgliteDir).length > 0) {
       console.error(`PGLITE_DIR ${config.pgliteDir} is not empty: move it away first, then restore`);

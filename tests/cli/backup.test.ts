@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { createEmbeddedDb } from '../../server/src/db/embedded.ts';
@@ -99,3 +100,117 @@ describe(`npm run backup / restore (${TEST_DB_KIND})`, { timeout: 600_000 }, () 
     expect(after).toEqual(before);
   });
 });
+
+/**
+ * The server set up as the README says for production: the tables' owner (MIGRATION_DATABASE_URL) is
+ * no superuser, the app logs in as a member of wuyou_app (DATABASE_URL), PostGIS was created by a
+ * superuser. Found by a try-out (2026-12-04): restore ran `pg_restore --clean` over everything in the
+ * file, so it failed on "must be owner of extension postgis" into a prepared database and on "must be
+ * superuser to create this extension" into an empty one, and restored nothing.
+ */
+describe.skipIf(TEST_DB_KIND !== 'postgres')(
+  'npm run restore as a non-superuser owner (a server)',
+  { timeout: 600_000 },
+  () => {
+    const owner = `wuyou_t_own_${process.pid}`;
+    const app = `wuyou_t_app_${process.pid}`;
+    const made: string[] = [];
+    const base = () => process.env.DATABASE_URL!;
+    const urlOf = (db: string, user: string) => {
+      const u = new URL(base());
+      u.pathname = `/${db}`;
+      u.username = user;
+      return u.toString();
+    };
+    async function asSuperuser(sql: string, db = new URL(base()).pathname.slice(1)): Promise<void> {
+      const c = new pg.Client({ connectionString: urlOf(db, new URL(base()).username || 'postgres') });
+      await c.connect();
+      try {
+        await c.query(sql);
+      } finally {
+        await c.end();
+      }
+    }
+    /** A database owned by the owner role; with PostGIS created in it by a superuser when asked. */
+    async function database(postgis: boolean): Promise<string> {
+      const name = `wuyou_t_rs_${made.length}_${process.pid}`;
+      await asSuperuser(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await asSuperuser(`CREATE DATABASE ${name} OWNER ${owner}`);
+      made.push(name);
+      if (postgis) await asSuperuser('CREATE EXTENSION postgis', name);
+      return name;
+    }
+    const envOf = (db: string) => ({
+      MIGRATION_DATABASE_URL: urlOf(db, owner),
+      DATABASE_URL: urlOf(db, app),
+    });
+
+    afterAll(async () => {
+      for (const name of made) await asSuperuser(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await asSuperuser(`DROP ROLE IF EXISTS ${app}; DROP ROLE IF EXISTS ${owner}`);
+    });
+
+    it('restores every row into a prepared database and again over it, owned by the owner, read by the app', async () => {
+      // wuyou_app is made by the migrations (as a superuser here, so that it exists in a fresh cluster).
+      const seedRole = await createTestDb();
+      dbs.push(seedRole);
+      await asSuperuser(
+        `DROP ROLE IF EXISTS ${app}; DROP ROLE IF EXISTS ${owner};
+       CREATE ROLE ${owner} LOGIN NOSUPERUSER; CREATE ROLE ${app} LOGIN IN ROLE wuyou_app`,
+      );
+      const src = await database(true);
+      const srcDb = createPostgresDb({ connectionString: urlOf(src, owner) });
+      let before: Record<string, string>;
+      try {
+        await migrate(srcDb);
+        await fill(srcDb);
+        before = await digest(srcDb);
+      } finally {
+        await srcDb.close();
+      }
+      const file = join(dir, 'least-privilege.backup');
+      const b = run('backup', file, envOf(src));
+      expect(b.status, b.stderr).toBe(0);
+
+      const dst = await database(true);
+      for (const attempt of ['into the prepared database', 'over it again']) {
+        const r = run('restore', file, envOf(dst));
+        expect(r.status, `${attempt}: ${r.stderr}`).toBe(0);
+        const check = createPostgresDb({ connectionString: urlOf(dst, owner) });
+        try {
+          expect(await digest(check)).toEqual(before);
+          const owners = await check.query<{ o: string; n: number }>(
+            `SELECT tableowner AS o, count(*)::integer AS n FROM pg_tables
+            WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys' GROUP BY 1`,
+          );
+          expect(owners.rows.map((x) => x.o)).toEqual([owner]);
+        } finally {
+          await check.close();
+        }
+      }
+      // The app's own login reads what it may, as it did before the backup.
+      const asApp = new pg.Client({ connectionString: urlOf(dst, app) });
+      await asApp.connect();
+      try {
+        const j = await asApp.query<{ n: number }>('SELECT count(*)::integer AS n FROM jurisdictions');
+        expect(j.rows[0]!.n).toBe(2);
+      } finally {
+        await asApp.end();
+      }
+
+      // Into a database without PostGIS, which the owner may not create: a clear refusal, nothing written.
+      const bare = await database(false);
+      const r = run('restore', file, envOf(bare));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('CREATE EXTENSION postgis');
+      const c = new pg.Client({ connectionString: urlOf(bare, owner) });
+      await c.connect();
+      try {
+        const t = await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public'");
+        expect(t.rowCount).toBe(0);
+      } finally {
+        await c.end();
+      }
+    });
+  },
+);
