@@ -11,12 +11,22 @@
  * since they belong to the extension or the database and are there already.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createEmbeddedDb } from '../src/db/embedded.ts';
+import { lockFolder } from '../src/db/folder-lock.ts';
 
 /** Entries of a dump's table of contents that the database has already (see above). */
 const NOT_RESTORED = [
@@ -117,11 +127,20 @@ async function main(): Promise<void> {
       console.error(`PGLITE_DIR ${config.pgliteDir} is not empty: move it away first, then restore`);
       process.exit(2);
     }
-    const db = await createEmbeddedDb({
-      dataDir: config.pgliteDir,
-      loadDataDir: new Blob([readFileSync(file)]),
-    });
-    await db.close();
+    // Read into a folder beside it and moved into place at the end: a file that fails half way
+    // leaves PGLITE_DIR as it was (empty or absent), not a half-written database no app can start on.
+    const target = resolve(config.pgliteDir);
+    const unlock = lockFolder(target); // no app may start on it meanwhile
+    const staging = `${target}.restoring-${process.pid}`;
+    try {
+      const db = await createEmbeddedDb({ dataDir: staging, loadDataDir: new Blob([readFileSync(file)]) });
+      await db.close();
+      if (existsSync(target)) rmdirSync(target); // empty, checked above
+      renameSync(staging, target);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+      unlock();
+    }
   }
   console.error(`${file}: restored into the ${url ? 'server' : 'embedded'} database`);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Db, Listening, Queryable, QueryResult, TransactionOptions } from './db.ts';
+import { lockFolder } from './folder-lock.ts';
 
 /**
  * A statement that must answer with columns came back with none, and no error. PGlite (PostGIS 3.6,
@@ -115,6 +116,16 @@ const START_PARAMS = ['-c', 'shared_buffers=32MB'];
  */
 export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const unlock = opts.dataDir ? lockFolder(opts.dataDir) : () => undefined;
+  try {
+    return await start(opts, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function start(opts: EmbeddedOptions, unlock: () => void): Promise<Db> {
   const load = opts.loadDataDir ? await opts.loadDataDir.arrayBuffer() : undefined;
   const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), {
     // Issue 12 (memory): PGlite's 128 MB of shared buffers live in its WebAssembly heap, which never
@@ -320,6 +331,7 @@ export async function createEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> 
         await call({ op: 'close' });
       } finally {
         await worker.terminate();
+        unlock();
       }
     },
     async dumpDataDir() {
