@@ -363,6 +363,16 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
 
     // Merge: click the new piece (once the view's areas have it); the two choices name two areas.
     await page.click('[data-testid=editor-merge]');
+    // Defect (try-out, 2026-12-04): in 合并 the area being edited stayed editable, so a click on the
+    // other piece near the shared edge also put a vertex on that edge (未保存 at once; the merge was
+    // then refused as not adjacent, and 保存 stored the stray vertex). The click only picks now.
+    const before = JSON.stringify((await state()).draft!.geometry);
+    for (let i = 0; i < 30 && !(await page.locator('[data-testid=merge-dialog]').count()); i++) {
+      const near = await pixel(page, 53, 50);
+      await page.mouse.click(near.x, near.y);
+      await page.waitForSelector('[data-testid=merge-dialog]', { timeout: 1000 }).catch(() => undefined);
+    }
+    expect(JSON.stringify((await state()).draft!.geometry)).toBe(before);
     const ring = cutOff.coordinates[0]!.slice(0, -1);
     const cx = ring.reduce((t, p) => t + p[0]!, 0) / ring.length;
     const cy = ring.reduce((t, p) => t + p[1]!, 0) / ring.length;

@@ -181,7 +181,7 @@ export class AreaDraw {
         const q = roundPosition(b.coordinates[0][i]);
         return p[0] === q[0] && p[1] === q[1];
       });
-    if (poly && current && same(current, poly) && this.#draw.getMode() === 'select') {
+    if (poly && current && same(current, poly) && this.#draw.getMode() === (editable ? 'select' : 'static')) {
       return;
     }
     this.#clear();

@@ -327,7 +327,8 @@ export function EditorPanel({
     if (!draw) return;
     if (tool === 'draw') draw.drawPolygon();
     else if (tool === 'split') draw.drawLine();
-    else draw.showArea(geometry, tool === 'edit' || tool === 'merge');
+    // 合并 only picks the other area: its click must not also move or add a vertex of this one.
+    else draw.showArea(geometry, tool === 'edit');
   }, [draw, tool, geometry]);
 
   useEffect(() => {
