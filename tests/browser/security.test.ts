@@ -265,6 +265,11 @@ describeInBrowser('security layers in Chromium', () => {
     await page.mouse.click(...pixel(map, lx, ly));
     await page.waitForSelector('[data-testid=ghost-confirm]', { timeout: 20_000 });
     expect(await page.textContent('[data-testid=ghost-confirm]')).toContain('采纳这个建议机位？');
+    // Defect (try-out, 2026-12-04): the question lay in MapLibre's popup, which sets Helvetica/Arial;
+    // on a machine without a system CJK font (this one, many intranet PCs) it read as empty boxes.
+    // It is drawn in the app's own bundled CJK face, like every panel.
+    const face = await page.$eval('[data-testid=ghost-confirm]', (el) => getComputedStyle(el).fontFamily);
+    expect(face).toMatch(/^"?Noto Sans SC UI"?,/);
     expect(await page.locator('[data-testid=attribute-panel]').count(), 'no card under the ghost').toBe(0);
     expect(writes, 'the click alone writes nothing').toEqual([]);
     expect(await planned()).toBe(before);
