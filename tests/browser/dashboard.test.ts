@@ -299,7 +299,7 @@ describeInBrowser('dashboard in Chromium', () => {
       crumb: 'Whole city',
       refresh: 'Refresh',
     });
-    expect(seen.gaps).toMatch(/^\d+ gaps between areas · \d+ proposed new areas$/);
+    expect(seen.gaps).toMatch(/^\d+ gaps? between areas · \d+ proposed new areas?$/);
     // No Chinese left but 三无 (the term of art) and the place names.
     let rest = seen.all;
     for (const p of seen.places) rest = rest.replace(p, '');

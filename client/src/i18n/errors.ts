@@ -178,9 +178,10 @@ const en: Words = {
   'reason.unknown_srs': 'Coordinate system {srs} is not offered: choose 4326 or 4490',
   'reason.cell_too_long':
     'The outline of feature {feature} is longer than a spreadsheet cell holds: export as CSV, GeoPackage or Shapefile',
-  'check.self_intersection': 'The boundary crosses itself ({n} crossing points, marked on the map)',
+  'check.self_intersection':
+    'The boundary crosses itself ({n} {n|crossing point|crossing points}, marked on the map)',
   'check.overlap': 'Overlaps “{name}” by {m2} m²',
-  'check.cut_building': 'The boundary cuts through {n} buildings (in orange)',
+  'check.cut_building': 'The boundary cuts through {n} {n|building|buildings} (in orange)',
   'check.empty': 'No building inside the area',
   'check.too_small': 'Area {m2} m² is below the minimum of {min} m²',
   'check.out_of_jurisdiction': 'Outside your subdistrict',

@@ -13,6 +13,13 @@ import {
 } from '../../../core/vocabulary.ts';
 import { LAYERS } from '../../../server/src/layers.ts';
 import { attributeKey, enumKey, format, formatAttributeValue, LANGUAGES, MESSAGES } from './messages.ts';
+import { ERROR_WORDS } from './errors.ts';
+import { DASHBOARD_MESSAGES } from '../dashboard/messages.ts';
+import { COMPOUND_MESSAGES } from '../panels/compound/messages.ts';
+import { EDITOR_MESSAGES } from '../panels/editor/messages.ts';
+import { EXCHANGE_MESSAGES } from '../panels/exchange/messages.ts';
+import { SECURITY_MESSAGES } from '../panels/security/messages.ts';
+import { USERS_MESSAGES } from '../panels/users/messages.ts';
 
 describe('UI messages', () => {
   it('has a label in both languages for every value of the vocabulary the map shows', () => {
@@ -60,5 +67,33 @@ describe('UI messages', () => {
     }
     expect(formatAttributeValue('zh-CN', 'category', 'three_no')).toBe('三无');
     expect(formatAttributeValue('en', 'category', 'three_no')).toBe('Unmanaged (三无)');
+  });
+});
+
+describe('counts in English (a try-out read "cuts through 1 buildings")', () => {
+  it('picks the word for the count, also when the count comes grouped as text', () => {
+    const t = '{n} {n|building|buildings}';
+    expect(format(t, { n: 1 })).toBe('1 building');
+    expect(format(t, { n: 0 })).toBe('0 buildings');
+    expect(format(t, { n: 2 })).toBe('2 buildings');
+    expect(format(t, { n: '1,234' })).toBe('1,234 buildings');
+    expect(format(t, {})).toBe(t);
+  });
+
+  it('no English message with a count writes a plural noun after a bare count of 1', () => {
+    const en = [
+      ...Object.values(MESSAGES.en),
+      ...Object.values(ERROR_WORDS.en),
+      ...Object.values(DASHBOARD_MESSAGES.en),
+      ...Object.values(COMPOUND_MESSAGES.en),
+      ...Object.values(EXCHANGE_MESSAGES.en),
+      ...Object.values(SECURITY_MESSAGES.en),
+      ...Object.values(EDITOR_MESSAGES.en),
+      ...Object.values(USERS_MESSAGES.en),
+    ];
+    const nouns =
+      /\{\w+\} (buildings|households|compounds|gaps|proposed new areas|rows|features|entrances|cameras|gates|crossing points)\b/;
+    const wrong = en.filter((m) => nouns.test(m.replace(/\{(\w+)\|[^|{}]*\|[^|{}]*\}/g, '')));
+    expect(wrong).toEqual([]);
   });
 });

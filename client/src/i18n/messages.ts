@@ -377,9 +377,21 @@ export type Language = (typeof LANGUAGES)[number];
 
 export const MESSAGES: Record<Language, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
-/** `template` with each `{name}` replaced by `vars.name`. */
+const ENGLISH_PLURAL = new Intl.PluralRules('en');
+
+/**
+ * `template` with each `{name}` replaced by `vars.name`, and each `{name|one|other}` by the word for
+ * that count (English: "1 building", "2 buildings"; a Chinese template has no need of it). A count
+ * given as text may carry grouping ("1,234").
+ */
 export function format(template: string, vars: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+  return template
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, k: string, one: string, other: string) => {
+      if (!(k in vars)) return m;
+      const n = Number(String(vars[k]).replace(/[,\s]/g, ''));
+      return Number.isFinite(n) && ENGLISH_PLURAL.select(n) === 'one' ? one : other;
+    })
+    .replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
 /** The message key of an attribute's value, if the attribute is an enum of the vocabulary. */

@@ -118,13 +118,13 @@ const en: Record<CompoundMessageKey, string> = {
   'source.assessment': 'staff assessment',
   'source.survey': 'survey',
   'reason.basic_service.buildings':
-    '{served} of {buildings} buildings lie in approved service areas with a provider',
+    '{served} of {buildings} {buildings|building|buildings} lie in approved service areas with a provider',
   'reason.basic_service.providers': ' ({providers})',
   'reason.basic_service.unserved': '; {n} more lie in areas not yet approved or without a provider',
   'reason.basic_service.outline_served': 'The compound lies in an approved service area with a provider',
   'reason.basic_service.outline_unserved': 'The compound is not in an approved service area with a provider',
   'reason.security.gates':
-    '{access} of {gates} entrances have access control and {watched} are seen by a camera; {cameras} cameras online',
+    '{access} of {gates} {gates|entrance|entrances} have access control and {watched} are seen by a camera; {cameras} {cameras|camera|cameras} online',
   'reason.assessment': 'Assessed by {by} on {on}',
   'reason.assessmentOn': 'Assessed on {on}',
   'reason.assessment.note': ': {note}',
@@ -182,7 +182,7 @@ const en: Record<CompoundMessageKey, string> = {
   'survey.export': 'Export the survey sheet (XLSX)',
   'survey.reading': 'Reading…',
   'survey.summary':
-    '{rows} rows: {matched} matched, {fuzzy} to confirm, {unmatched} unmatched, {invalid} with errors',
+    '{rows} {rows|row|rows}: {matched} matched, {fuzzy} to confirm, {unmatched} unmatched, {invalid} with errors',
   'survey.row': 'Row',
   'survey.inSheet': 'In the sheet',
   'survey.match': 'Compound',
@@ -197,8 +197,8 @@ const en: Record<CompoundMessageKey, string> = {
   'survey.chooseMatch': 'Choose the compound…',
   'survey.skipRow': 'Do not import this row',
   'survey.noChange': 'no change',
-  'survey.confirm': 'Import {n} rows',
-  'survey.applied': '{n} rows imported.',
+  'survey.confirm': 'Import {n} {n|row|rows}',
+  'survey.applied': '{n} {n|row|rows} imported.',
   'survey.close': 'Close',
   'survey.signIn': 'Sign in to import',
 };

@@ -127,7 +127,7 @@ const en: Record<SecurityMessageKey, string> = {
   'field.geometry': 'position',
   'ghost.title': 'Adopt this suggested camera?',
   'ghost.detail':
-    '{type}, facing {direction}, field of view {fov}°, range {range} m; sees {m2} m² more and {gates} gates. It is stored as a planned camera.',
+    '{type}, facing {direction}, field of view {fov}°, range {range} m; sees {m2} m² more and {gates} {gates|gate|gates}. It is stored as a planned camera.',
   'ghost.anyDirection': 'all round',
   'ghost.accept': 'Adopt as a planned camera',
   'ghost.cancel': 'Cancel',
@@ -139,7 +139,7 @@ const en: Record<SecurityMessageKey, string> = {
   'bands.recognise': 'Recognise (a known person, ≤{pct}% of range)',
   'bands.observe': 'Observe (what happens, full range)',
   'bands.note':
-    'Shown from zoom {zoom}; with more than {max} cameras in view only the selected camera’s bands.',
+    'Shown from zoom {zoom}; with more than {max} {max|camera|cameras} in view only the selected camera’s bands.',
   'bands.onlySelected': 'Too many cameras: bands of the selected camera only',
 };
 
