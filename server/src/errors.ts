@@ -93,6 +93,9 @@ const FALLBACK = '{"error":{"code":"internal","message":"Internal error","detail
  * a stack trace, and it cannot itself throw. 5xx and database errors are logged with the request id
  * the answer carries.
  */
+/** Retry-After of a 503 `timeout`: the database was busy, so not at once. */
+export const TIMEOUT_RETRY_AFTER_S = 10;
+
 export function errorRenderer(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     let requestId = 'unknown';
@@ -141,6 +144,9 @@ export function errorRenderer(logger: Logger) {
       if (e.code === 'unavailable') res.setHeader('Retry-After', String(RETRY_AFTER_S));
       const retryAfterS = (e.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
       if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));
+      // Any other 503 (a statement cancelled at its limit): ask again, but not at once.
+      else if (status === 503 && e.code !== 'unavailable')
+        res.setHeader('Retry-After', String(TIMEOUT_RETRY_AFTER_S));
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');
       res.end(text);

@@ -13,6 +13,7 @@ import { summarizeScorecards } from '../../core/coverage.ts';
 import { scorecards } from '../../server/src/coverage/scorecard.ts';
 import { createPostgresDb } from '../../server/src/db/postgres.ts';
 import { routeReads, withReadScope, type Db } from '../../server/src/db/index.ts';
+import { TIMEOUT_RETRY_AFTER_S } from '../../server/src/errors.ts';
 import { RateLimits } from '../../server/src/rate-limits/rate-limits.ts';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { BUSY_SQL, TEST_DB_KIND, until } from '../helpers/db.ts';
@@ -440,6 +441,8 @@ describe('issue 10 #5: work limits', () => {
         expect(r.status).toBe(503);
         expect(((await r.json()) as { error: { code: string } }).error.code).toBe('timeout');
         expect(Date.now() - t0).toBeLessThan(5000);
+        // A try-out (2026-12-04) found it without Retry-After, unlike 503 unavailable.
+        expect(r.headers.get('retry-after')).toBe(String(TIMEOUT_RETRY_AFTER_S));
       } finally {
         await lock.release();
       }
