@@ -328,8 +328,9 @@ function generateCell(plan: CityPlan, i: number, j: number, blocksOnly: boolean)
       if (kind === 'three_no' && Math.max(c - a, d - b) > 80) {
         const group = split(lot.rect, lot.sides, rng.range(50, 75), rng);
         const merged = group.length >= 2 && rng.chance(0.35);
+        const made = merged && groupAreaInStreet(plan, block, lot);
         const members = group
-          .map((g) => parcel(plan, block, g, 'three_no', rng, index, merged))
+          .map((g) => parcel(plan, block, g, 'three_no', rng, index, merged, made))
           .filter((p) => p !== null);
         draft.parcels.push(...members);
         if (merged && members.length > 0) groupArea(plan, block, lot, members, rng);
@@ -361,6 +362,25 @@ function split(rect: Rect, sides: Sides, maxSide: number, rng: Rng, gap = 4): Lo
     ...split([u0, v0, u1, p - gap / 2], { ...sides, n: null }, maxSide, rng, gap),
     ...split([u0, p + gap / 2, u1, v1], { ...sides, s: null }, maxSide, rng, gap),
   ];
+}
+
+/**
+ * Whether a service area's outline lies in one 街道: every vertex and points along every edge. A
+ * lot by a street boundary can straddle it; its area would be one its own street's editor may not
+ * save (out_of_jurisdiction, even for an attribute), so the city makes none there (a try-out found
+ * 183 of 3,133 such areas). Callers still draw the area's attributes, so the rest of the city is the
+ * same as before.
+ */
+function inOneStreet(plan: CityPlan, ring: FlatRing, street: string): boolean {
+  for (let i = 0; i + 3 < ring.length; i += 2) {
+    for (let k = 0; k < 8; k++) {
+      const f = k / 8;
+      const u = ring[i] + (ring[i + 2] - ring[i]) * f;
+      const v = ring[i + 1] + (ring[i + 3] - ring[i + 1]) * f;
+      if (plan.lookup(u, v).street !== street) return false;
+    }
+  }
+  return true;
 }
 
 function pieceOf(block: Block, rect: Rect): LandPiece | null {
@@ -504,6 +524,8 @@ function parcel(
   index: FootprintIndex,
   /** In a group that one merged service area covers: no area of its own. */
   inGroupArea = false,
+  /** That group's area is made (it lies in one street). */
+  groupServed = inGroupArea,
 ): ParcelDraft | null {
   const piece = pieceOf(block, lot.rect);
   if (!piece) return null;
@@ -564,8 +586,11 @@ function parcel(
 
   if (!isCompound) {
     if (rng.chance(0.08)) {
-      draft.areas.push(area(plan, piece.ring, `${road}沿街片区`, where, 'community_custodial', rng));
-      for (const b of draft.buildings) b.covered = true;
+      const a = area(plan, piece.ring, `${road}沿街片区`, where, 'community_custodial', rng);
+      if (inOneStreet(plan, piece.ring, where.street)) {
+        draft.areas.push(a);
+        for (const b of draft.buildings) b.covered = true;
+      }
     }
     return draft;
   }
@@ -630,7 +655,8 @@ function parcel(
 
   // 物业服务区域 for part of the compounds.
   const ownArea = !inGroupArea && rng.chance({ professional: 0.85, self_managed: 0.5, three_no: 0.12 }[kind]);
-  const served = ownArea || inGroupArea;
+  const ownInStreet = ownArea && inOneStreet(plan, piece.ring, where.street);
+  const served = ownInStreet || groupServed;
   for (const b of draft.buildings) b.covered = served;
   if (ownArea) {
     const mode: ManagementMode =
@@ -643,7 +669,8 @@ function parcel(
           : rng.chance(0.7)
             ? 'community_custodial'
             : 'resident_self';
-    draft.areas.push(area(plan, piece.ring, `${name}物业服务区域`, where, mode, rng, name));
+    const a = area(plan, piece.ring, `${name}物业服务区域`, where, mode, rng, name);
+    if (ownInStreet) draft.areas.push(a);
   }
   const w =
     kind === 'three_no'
@@ -733,5 +760,13 @@ function groupArea(plan: CityPlan, block: Block, lot: Lot, members: ParcelDraft[
     'community_custodial',
     rng,
   );
-  members[members.length - 1].areas.push(a);
+  if (groupAreaInStreet(plan, block, lot)) members[members.length - 1].areas.push(a);
+}
+
+/** Whether a group's merged area would lie in one street (see inOneStreet). */
+function groupAreaInStreet(plan: CityPlan, block: Block, lot: Lot): boolean {
+  const piece = pieceOf(block, lot.rect);
+  if (!piece) return false;
+  const [u0, v0, u1, v1] = piece.bbox;
+  return inOneStreet(plan, piece.ring, plan.lookup((u0 + u1) / 2, (v0 + v1) / 2).street);
 }
