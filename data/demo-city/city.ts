@@ -639,7 +639,10 @@ function parcel(
         const at: [number, number] = [p[0] + iu * depth + along[0] * off, p[1] + iv * depth + along[1] * off];
         if (pointIn(piece.ring, ...at)) {
           const type = rng.weighted({ fixed: 0.7, dome: 0.2, ptz: 0.1 });
-          draft.cameras.push(camera(rng, `${gname}摄像机`, sys(), type, at, p, [3, 5]));
+          const c = camera(rng, `${gname}摄像机`, sys(), type, at, p, [3, 5]);
+          // Not inside a building (the server refuses an outdoor camera there, so it could not be
+          // saved again); the random numbers are drawn all the same, so the rest stays as it was.
+          if (!index.holds(...at)) draft.cameras.push(c);
         }
       }
     }
@@ -647,9 +650,8 @@ function parcel(
   if (kind === 'professional' && rng.chance(0.5)) {
     const at: [number, number] = [(pu0 + pu1) / 2 + rng.range(-5, 5), (pv0 + pv1) / 2 + rng.range(-5, 5)];
     if (pointIn(piece.ring, ...at)) {
-      draft.cameras.push(
-        camera(rng, `${name}中心广场摄像机`, sys(), 'dome', at, [at[0], at[1] + 10], [4, 6]),
-      );
+      const c = camera(rng, `${name}中心广场摄像机`, sys(), 'dome', at, [at[0], at[1] + 10], [4, 6]);
+      if (!index.holds(...at)) draft.cameras.push(c);
     }
   }
 

@@ -144,6 +144,15 @@ export class FootprintIndex {
     return false;
   }
 
+  /** Whether a point lies in a placed footprint or within `margin` metres of one. */
+  holds(u: number, v: number, margin = 0.5): boolean {
+    for (const id of this.buckets.get(this.keys([u, v, u, v])[0]!) ?? []) {
+      for (const r of this.placed[id].parts)
+        if (u > r[0] - margin && u < r[2] + margin && v > r[1] - margin && v < r[3] + margin) return true;
+    }
+    return false;
+  }
+
   add(f: Footprint): void {
     const id = this.placed.push(f) - 1;
     for (const k of this.keys(f.bbox)) {

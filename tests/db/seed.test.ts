@@ -91,6 +91,17 @@ describe('seedDemoCity', () => {
     expect(counts.service_areas).toBeGreaterThan(0);
   });
 
+  it('puts no outdoor camera inside a building, so its form can be saved again', async () => {
+    // A try-out (2026-12-04): re-saving seeded cameras unchanged was refused (422 inside_building);
+    // 1,003 of the 7,876 cameras of the 20,000-building city stood in a building, marked outdoor.
+    const inside = await one<number[] | null>(
+      `SELECT array_agg(DISTINCT c.id) AS v FROM cameras c JOIN buildings b ON ST_Intersects(b.geom, c.geom)
+        WHERE NOT c.indoor`,
+    );
+    expect(inside).toBeNull();
+    expect(counts.cameras).toBeGreaterThan(0);
+  });
+
   it('leaves some 三无 buildings uncovered and covers others, with flags the database agrees with', async () => {
     const rows = (
       await t.db.query<{ covered: boolean; n: number }>(
