@@ -548,6 +548,10 @@ function parcel(
   const name = isCompound ? compoundName(kind, rng, road) : '';
 
   const draft: ParcelDraft = { compound: null, buildings: [], gates: [], cameras: [], areas: [] };
+  // A gate or camera of the compound lies in the compound's street: one standing in the next street
+  // (the lot straddles the boundary) could be saved by neither street's editor. Not made (the random
+  // numbers are drawn all the same).
+  const inOwnStreet = (u: number, v: number) => plan.lookup(u, v).street === where.street;
   let households = 0;
   const unitDoorP = { professional: 0.6, self_managed: 0.3, three_no: 0.08, loose: 0 }[kind];
   const unitDoorAc = { professional: 0.95, self_managed: 0.7, three_no: 0.6, loose: 0 }[kind];
@@ -574,13 +578,14 @@ function parcel(
     });
     if (rng.chance(unitDoorP)) {
       const [lon, lat] = toLonLat((f.bbox[0] + f.bbox[2]) / 2, f.bbox[1]);
-      draft.gates.push({
+      const door = {
         name: `${bname}单元门`,
-        kind: 'unit_door',
+        kind: 'unit_door' as const,
         accessControl: rng.chance(unitDoorAc),
         lon,
         lat,
-      });
+      };
+      if (inOwnStreet((f.bbox[0] + f.bbox[2]) / 2, f.bbox[1])) draft.gates.push(door);
     }
   });
 
@@ -623,9 +628,11 @@ function parcel(
       const p = gatePoint(side, tt);
       if (!p) continue;
       const access = rng.chance(ac);
-      anyAccess ||= access;
       const gname = `${name}${SIDE_NAMES[side]}${gk === 'vehicle' ? '' : '人行口'}`;
-      draft.gates.push({ name: gname, kind: gk, accessControl: access, ...lonLat(p) });
+      if (inOwnStreet(...p)) {
+        anyAccess ||= access;
+        draft.gates.push({ name: gname, kind: gk, accessControl: access, ...lonLat(p) });
+      }
       const camP = {
         professional: gk === 'vehicle' ? 1 : 0.7,
         self_managed: 0.55,
@@ -642,7 +649,7 @@ function parcel(
           const c = camera(rng, `${gname}摄像机`, sys(), type, at, p, [3, 5]);
           // Not inside a building (the server refuses an outdoor camera there, so it could not be
           // saved again); the random numbers are drawn all the same, so the rest stays as it was.
-          if (!index.holds(...at)) draft.cameras.push(c);
+          if (!index.holds(...at) && inOwnStreet(...at)) draft.cameras.push(c);
         }
       }
     }
@@ -651,7 +658,7 @@ function parcel(
     const at: [number, number] = [(pu0 + pu1) / 2 + rng.range(-5, 5), (pv0 + pv1) / 2 + rng.range(-5, 5)];
     if (pointIn(piece.ring, ...at)) {
       const c = camera(rng, `${name}中心广场摄像机`, sys(), 'dome', at, [at[0], at[1] + 10], [4, 6]);
-      if (!index.holds(...at)) draft.cameras.push(c);
+      if (!index.holds(...at) && inOwnStreet(...at)) draft.cameras.push(c);
     }
   }
 
