@@ -257,8 +257,11 @@ describeInBrowser('service-area editor in Chromium', () => {
     );
     await page.waitForSelector('[data-testid=issue-overlap]');
 
-    // Avoid-overlap is on by default: saving clips against the neighbour and succeeds.
+    // Avoid-overlap is on by default: saving clips against the neighbour and succeeds. So the overlap
+    // reads as a 提示 saying so, not as 须修正 (a try-out found the red badge beside a save that worked).
     expect(await page.isChecked('[data-testid=editor-avoid-overlap]')).toBe(true);
+    expect(await page.getAttribute('[data-testid=issue-overlap]', 'class')).toBe('issue warning');
+    expect(await page.textContent('[data-testid=issue-overlap]')).toMatch(/^提示：.*保存时裁去重叠部分/);
     await page.click('[data-testid=editor-save]');
     await page.waitForFunction(() => window.__wuyouEditor!.getState().draft?.id != null, undefined, {
       timeout: 20_000,
@@ -409,6 +412,8 @@ describeInBrowser('service-area editor in Chromium', () => {
       },
     );
     await page.waitForSelector('[data-testid=editor-message]:has-text("已保存")', { timeout: 20_000 });
+    // A try-out (2026-12-04): the save did not say the other area was merged in and deleted.
+    expect(await page.textContent('[data-testid=editor-message]')).toMatch(/已并入并删除区域 #\d+「[^」]+」/);
     const merged = await sql<{ id: number; m2: number; version: number }>(
       "SELECT id::int, ST_Area(geom::geography) AS m2, version FROM service_areas WHERE name LIKE '测试服务区%'",
     );

@@ -288,7 +288,7 @@ describe('POST /api/service-areas/merge', () => {
         p1.version,
         given,
         { ...p1.attributes, name: '乙' },
-        { splitOff: [], mergedAway: [{ id: p2.id, version: p2.version }] },
+        { splitOff: [], mergedAway: [{ id: p2.id, version: p2.version, name: '' }] },
       );
       expect(r.area.attributes.name).toBe('乙');
     } finally {

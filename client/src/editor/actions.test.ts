@@ -141,7 +141,7 @@ describe('split and merge', () => {
     const st = s.getState();
     expect(st.draft!.attributes.name).toBe('乙');
     expect(st.draft!.id).toBe(1);
-    expect(st.pending.mergedAway).toEqual([{ id: 2, version: 4 }]);
+    expect(st.pending.mergedAway).toEqual([{ id: 2, version: 4, name: '乙' }]);
     expect(s.run(mergeWith, { other: stored(3, 1, square(X + 0.01, Y, 0.001)), keep: 'mine' })).toBe(
       'merge_not_adjacent',
     );

@@ -260,7 +260,10 @@ export const mergeWith: Action<{ other: StoredArea; keep: 'mine' | 'theirs' }> =
         },
         pending: {
           ...s.pending,
-          mergedAway: [...s.pending.mergedAway, { id: other.id, version: other.version }],
+          mergedAway: [
+            ...s.pending.mergedAway,
+            { id: other.id, version: other.version, name: other.attributes.name },
+          ],
         },
       },
       record: true,

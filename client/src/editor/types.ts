@@ -66,8 +66,8 @@ export interface StoredArea {
 export interface PendingParts {
   /** New areas cut off by a split: created with the draft's attributes on save. */
   splitOff: Polygon[];
-  /** Areas merged into the draft: deleted on save. */
-  mergedAway: { id: number; version: number }[];
+  /** Areas merged into the draft: deleted on save (the name, for the save's words). */
+  mergedAway: { id: number; version: number; name: string }[];
 }
 
 export type Tool = 'idle' | 'draw' | 'edit' | 'split' | 'merge';

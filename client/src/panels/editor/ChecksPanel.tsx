@@ -14,25 +14,34 @@ export interface ChecksPanelProps {
   result: LiveResult | null;
   /** Issues the server answered with on the last save (they may see beyond the view). */
   serverIssues: LiveIssue[];
+  /** 避免重叠 is on: a save first cuts the outline back to the neighbours, so an overlap is no bar. */
+  clipsOverlap?: boolean;
 }
 
 /** Live problems by code and the area's figures, recomputed on every drag. */
-export function ChecksPanel({ t, lang, result, serverIssues }: ChecksPanelProps) {
-  const list = (issues: LiveIssue[], testid: string) => (
+export function ChecksPanel({ t, lang, result, serverIssues, clipsOverlap = false }: ChecksPanelProps) {
+  const list = (issues: LiveIssue[], testid: string, live: boolean) => (
     <ul className="editor-issues" data-testid={testid}>
-      {issues.map((i, k) => (
-        <li
-          key={`${i.code}-${k}`}
-          className={isBlocking(i.code) ? 'issue blocking' : 'issue warning'}
-          data-code={i.code}
-          data-testid={`issue-${i.code}`}
-        >
-          <span className="issue-badge">
-            {t('checks.badge', { badge: isBlocking(i.code) ? t('checks.blocking') : t('checks.warning') })}
-          </span>
-          {issueText(i, lang)}
-        </li>
-      ))}
+      {issues.map((i, k) => {
+        // A try-out (2026-12-04): with 避免重叠 on, a red 须修正 overlap stood beside a save that then
+        // clipped and succeeded. It is a 提示 saying what the save will do.
+        const clipped = live && clipsOverlap && i.code === 'overlap';
+        const blocking = isBlocking(i.code) && !clipped;
+        return (
+          <li
+            key={`${i.code}-${k}`}
+            className={blocking ? 'issue blocking' : 'issue warning'}
+            data-code={i.code}
+            data-testid={`issue-${i.code}`}
+          >
+            <span className="issue-badge">
+              {t('checks.badge', { badge: blocking ? t('checks.blocking') : t('checks.warning') })}
+            </span>
+            {issueText(i, lang)}
+            {clipped && ` ${t('checks.clipOnSave')}`}
+          </li>
+        );
+      })}
     </ul>
   );
   return (
@@ -57,14 +66,14 @@ export function ChecksPanel({ t, lang, result, serverIssues }: ChecksPanelProps)
               {t('checks.none')}
             </p>
           ) : (
-            list(result.issues, 'editor-issue-list')
+            list(result.issues, 'editor-issue-list', true)
           )}
         </>
       )}
       {serverIssues.length > 0 && (
         <>
           <h4>{t('checks.fromServer')}</h4>
-          {list(serverIssues, 'editor-server-issues')}
+          {list(serverIssues, 'editor-server-issues', false)}
         </>
       )}
     </section>

@@ -512,6 +512,12 @@ export function EditorPanel({
                     ids: r.created.map((c) => `#${c.id}「${c.attributes.name}」`).join('、'),
                   })
                 : '',
+              // A merge says which areas it took in (they are deleted), as a split names what it made.
+              s.pending.mergedAway.length
+                ? t('save.merged', {
+                    ids: s.pending.mergedAway.map((m) => `#${m.id}「${m.name}」`).join('、'),
+                  })
+                : '',
             ]
               .filter(Boolean)
               .join(' · '),
@@ -738,7 +744,15 @@ export function EditorPanel({
                 .join(' · ')}
         </p>
       )}
-      {d && <ChecksPanel t={t} lang={lang} result={result} serverIssues={serverIssues} />}
+      {d && (
+        <ChecksPanel
+          t={t}
+          lang={lang}
+          result={result}
+          serverIssues={serverIssues}
+          clipsOverlap={state.avoidOverlap}
+        />
+      )}
       {d && (
         <AttributeForm
           t={t}
