@@ -73,9 +73,12 @@ async function expectAllFresh(after: string): Promise<number> {
 const EDITS: Array<[string, string]> = [
   [
     'an area shrinks',
+    // The street's area covering the most buildings: its shrinking changes the street's answers
+    // (the first area whose box met the street's could lie in the next street).
     `UPDATE service_areas SET geom = ST_Buffer(geom, -0.00003, 'join=mitre'), version = version + 1
-     WHERE id = (SELECT min(s.id) FROM service_areas s, jurisdictions j
-                 WHERE j.code = $1 AND s.geom && j.geom AND ST_Area(s.geom) > 1e-7)`,
+     WHERE id = (SELECT s.id FROM service_areas s
+                 WHERE s.street_code = $1 AND ST_Area(s.geom) > 1e-7
+                 ORDER BY (SELECT count(*) FROM buildings b WHERE b.geom && s.geom) DESC, s.id LIMIT 1)`,
   ],
   [
     'an area is deleted',
@@ -101,7 +104,10 @@ const EDITS: Array<[string, string]> = [
   ],
   [
     'a camera goes offline',
-    `UPDATE cameras SET status = 'offline' WHERE id = (SELECT min(id) FROM cameras WHERE status = 'active' AND $1::text IS NOT NULL)`,
+    // one of a compound of the street: its 五有 scorecard counts the cameras online
+    `UPDATE cameras SET status = 'offline' WHERE id = (
+       SELECT min(c.id) FROM cameras c JOIN compounds k ON k.id = c.compound_id
+       WHERE c.status = 'active' AND k.street_code = $1)`,
   ],
   [
     'an assessment is recorded',
