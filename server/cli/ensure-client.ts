@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processAlive } from '../src/process-alive.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = join(ROOT, 'client', 'vite.config.ts');
@@ -45,16 +46,6 @@ export function staleReason(root = ROOT): string | null {
   return latest.mtime > index.mtimeMs ? `${relative(root, latest.file)} is newer than client/dist` : null;
 }
 
-/** Is process `pid` alive (on this machine)? */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes client/.dist.lock (created exclusively, holding our pid), waiting while another live process
  * holds it; a lock whose process is gone is taken over. Returns the release function.
@@ -70,7 +61,7 @@ async function lock(root: string, pollMs: number): Promise<() => void> {
     }
     const holder = Number(readFileSync(file, { encoding: 'utf8', flag: 'r' }).trim() || NaN);
     // Written but not yet filled (a moment), or a live builder: wait. A dead one's lock is stale.
-    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+    if (Number.isInteger(holder) && holder > 0 && !processAlive(holder)) {
       rmSync(file, { force: true });
       continue;
     }

@@ -1,5 +1,6 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { processAlive } from '../process-alive.ts';
 
 /**
  * One process at a time in an embedded database's folder. PGlite is a single-user PostgreSQL: two
@@ -23,15 +24,6 @@ export class FolderInUseError extends Error {
 
 /** Folders this process holds, with how many opens of each (a test may open one twice). */
 const held = new Map<string, number>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function release(folder: string): void {
   const lock = `${folder}.lock`;
@@ -64,7 +56,7 @@ export function lockFolder(dir: string): () => void {
         } catch {
           /* removed meanwhile: try again */
         }
-        const owned = Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid);
+        const owned = Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid);
         if (owned || attempt >= 2) throw new FolderInUseError(folder, pid);
         try {
           unlinkSync(lock); // left by a process that is gone
