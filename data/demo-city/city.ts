@@ -333,7 +333,7 @@ function generateCell(plan: CityPlan, i: number, j: number, blocksOnly: boolean)
           .map((g) => parcel(plan, block, g, 'three_no', rng, index, merged, made))
           .filter((p) => p !== null);
         draft.parcels.push(...members);
-        if (merged && members.length > 0) groupArea(plan, block, lot, members, rng);
+        if (merged && members.length > 0) groupArea(plan, block, lot, members, rng, made);
       } else {
         const p = parcel(plan, block, lot, kind, rng, index);
         if (p) draft.parcels.push(p);
@@ -755,7 +755,15 @@ function area(
 }
 
 /** One service area over a group of small 三无 compounds (the plan allows merging them), community-run. */
-function groupArea(plan: CityPlan, block: Block, lot: Lot, members: ParcelDraft[], rng: Rng) {
+function groupArea(
+  plan: CityPlan,
+  block: Block,
+  lot: Lot,
+  members: ParcelDraft[],
+  rng: Rng,
+  /** It lies in one street (groupAreaInStreet): else drawn but not made. */
+  inStreet: boolean,
+) {
   const piece = pieceOf(block, lot.rect);
   if (!piece) return;
   const [u0, v0, u1, v1] = piece.bbox;
@@ -769,7 +777,7 @@ function groupArea(plan: CityPlan, block: Block, lot: Lot, members: ParcelDraft[
     'community_custodial',
     rng,
   );
-  if (groupAreaInStreet(plan, block, lot)) members[members.length - 1].areas.push(a);
+  if (inStreet) members[members.length - 1].areas.push(a);
 }
 
 /** Whether a group's merged area would lie in one street (see inOneStreet). */
