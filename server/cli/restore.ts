@@ -10,7 +10,7 @@
  * file's entries for the extension, its table spatial_ref_sys and the public schema are left out,
  * since they belong to the extension or the database and are there already.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -59,18 +59,20 @@ async function ensurePostgis(url: string): Promise<string | null> {
   }
 }
 
+/** pg_restore with `args`; that it could not run at all is an error naming the package to install. */
+function pgRestore(args: string[], options: SpawnSyncOptions) {
+  const r = spawnSync('pg_restore', args, options);
+  if (r.error) throw new Error(`pg_restore could not run (${r.error.message}); install postgresql-client`);
+  return r;
+}
+
 function restoreServer(url: string, file: string): number {
-  const listed = spawnSync('pg_restore', ['--list', file], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (listed.error)
-    throw new Error(`pg_restore could not run (${listed.error.message}); install postgresql-client`);
+  const listed = pgRestore(['--list', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (listed.status !== 0) {
     process.stderr.write(listed.stderr);
     return listed.status ?? 1;
   }
-  const keep = listed.stdout
+  const keep = String(listed.stdout)
     .split('\n')
     .filter((line) => !NOT_RESTORED.some((re) => re.test(line)))
     .join('\n');
@@ -78,8 +80,7 @@ function restoreServer(url: string, file: string): number {
   try {
     const list = join(dir, 'toc.list');
     writeFileSync(list, keep);
-    const r = spawnSync(
-      'pg_restore',
+    const r = pgRestore(
       [
         '--clean',
         '--if-exists',
@@ -93,7 +94,6 @@ function restoreServer(url: string, file: string): number {
       ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
-    if (r.error) throw new Error(`pg_restore could not run (${r.error.message}); install postgresql-client`);
     return r.status ?? 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
