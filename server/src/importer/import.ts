@@ -201,9 +201,12 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     const moved = await applyMode(tx, spec, opts.mode, opts.replaceWithin);
     const rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged - moved.removedFromStaging);
     // Rows go in file order, so ids follow it (a heap's physical order does not: PostgreSQL 16+
-    // extends tables in bulk and fills earlier pages later). Memory enough to sort 200,000 rows
-    // without spilling to disk.
-    await tx.query("SELECT set_config('work_mem', '256MB', true)");
+    // extends tables in bulk and fills earlier pages later). On a server, memory enough to sort
+    // 200,000 rows without spilling to disk. Embedded, the sort and the index build spill to the
+    // data folder instead: PGlite's WebAssembly heap grows to its largest use and never shrinks, so
+    // a 256 MB sort would stay in the process for good (issue 11: ≤ 1 GB for 200,000 buildings).
+    if (db.kind === 'postgres') await tx.query("SELECT set_config('work_mem', '256MB', true)");
+    else await tx.query("SELECT set_config('maintenance_work_mem', '16MB', true)");
     const ins = await tx.query(insertSql(spec));
     if (rebuild) await tx.query(rebuild);
     if (coverage && (staged || moved.affected)) {
