@@ -11,16 +11,28 @@
 //
 // Calls run as they arrive and PGlite serialises them exactly as it does in one thread: a statement
 // outside a transaction waits while one is open, a second BEGIN waits for the first to end.
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 
-const { dataDir, loadDataDir, startParams } = workerData;
+const { dataDir, loadDataDir, startParams, postgisBundle } = workerData;
+
+/** pglite-postgis's extension, loading the PostGIS-only copy of its bundle when there is one. */
+const postgisOnly = postgisBundle
+  ? {
+      name: 'postgis',
+      setup: async (pg, opts) => ({
+        ...(await postgis.setup(pg, opts)),
+        bundlePath: pathToFileURL(postgisBundle),
+      }),
+    }
+  : postgis;
 
 const pg = await PGlite.create({
   dataDir,
   loadDataDir: loadDataDir ? new Blob([loadDataDir]) : undefined,
-  extensions: { postgis },
+  extensions: { postgis: postgisOnly },
   startParams: [...PGlite.defaultStartParams, ...startParams],
 });
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Db, Listening, Queryable, QueryResult, TransactionOptions } from './db.ts';
 import { lockFolder } from './folder-lock.ts';
+import { postgisBundle } from './postgis-bundle.ts';
 
 /**
  * A statement that must answer with columns came back with none, and no error. PGlite (PostGIS 3.6,
@@ -131,7 +132,14 @@ async function start(opts: EmbeddedOptions, unlock: () => void): Promise<Db> {
     // Issue 12 (memory): PGlite's 128 MB of shared buffers live in its WebAssembly heap, which never
     // shrinks; with 32 MB the server holds about 180 MB less (bench/memory.bench.ts), and the pages
     // beyond them are one read of the data folder away (the operating system caches it).
-    workerData: { dataDir: opts.dataDir, loadDataDir: load, startParams: START_PARAMS },
+    // Issue 11 (memory): PostGIS alone, not the raster and topology libraries PGlite would
+    // otherwise compile at start (server/src/db/postgis-bundle.ts).
+    workerData: {
+      dataDir: opts.dataDir,
+      loadDataDir: load,
+      startParams: START_PARAMS,
+      postgisBundle: await postgisBundle(),
+    },
     transferList: load ? [load] : [],
   });
 
