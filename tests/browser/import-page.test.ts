@@ -117,6 +117,13 @@ describeInBrowser('import page, in Chromium', () => {
       );
       expect(await gates()).toEqual(before);
 
+      // New-user try (2026-12-04): 导入到 defaulted to 小区, so a hurried user could import footprints
+      // as compounds. No layer is chosen until the user picks one; no mapping or check before that.
+      expect(await page.inputValue('[data-testid=import-target]')).toBe('');
+      expect(await page.textContent('[data-testid=import-choose-target]')).toBe('请选择要导入的图层');
+      expect(await page.$('[data-testid=import-check]')).toBeNull();
+      expect(await page.$('[data-testid=import-mapping]')).toBeNull();
+
       // column mapping: the Chinese columns are found for name and kind
       await page.selectOption('[data-testid=import-target]', 'gates');
       await page.waitForFunction(

@@ -77,7 +77,9 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [sourceLayer, setSourceLayer] = useState<string>('');
   const [crs, setCrs] = useState('');
-  const [target, setTarget] = useState('compounds');
+  // No layer until the user picks one: a default (it was 小区) let a hurried user import building
+  // footprints as compounds (new-user try, 2026-12-04).
+  const [target, setTarget] = useState('');
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [report, setReport] = useState<CheckReport | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -103,7 +105,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   useEffect(() => () => void (map && showImportPreview(map, null)), [map]);
 
   useEffect(() => {
-    if (upload && columns.length) setMapping(initialMapping(target, upload.targets[target] ?? [], columns));
+    if (upload && target && columns.length)
+      setMapping(initialMapping(target, upload.targets[target] ?? [], columns));
   }, [upload, target, columns]);
 
   const run = async (what: ExchangeMessageKey, fn: () => Promise<void>) => {
@@ -320,6 +323,11 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                     setReport(null);
                   }}
                 >
+                  {!target && (
+                    <option value="" disabled>
+                      {t('import.chooseTarget')}
+                    </option>
+                  )}
                   {targets.map((l) => (
                     <option key={l} value={l}>
                       {t(`layer.${l}` as ExchangeMessageKey)}
@@ -327,50 +335,55 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                   ))}
                 </select>
               </label>
-              <h3>{t('import.mapping')}</h3>
-              <table className="import-mapping" data-testid="import-mapping">
-                <thead>
-                  <tr>
-                    <th>{t('import.field')}</th>
-                    <th>{t('import.column')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {fields.map((f) => (
-                    <tr key={f}>
-                      <td>{fieldLabel(f)}</td>
-                      <td>
-                        <select
-                          data-testid={`import-map-${f}`}
-                          value={mapping[f] ?? ''}
-                          onChange={(e) => {
-                            setMapping({ ...mapping, [f]: e.target.value || null });
-                            setReport(null);
-                          }}
-                        >
-                          <option value="">{t('import.none')}</option>
-                          {columns.map((c) => (
-                            <option key={c} value={c}>
-                              {c}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <div className="editor-dialog-actions">
-                <button
-                  type="button"
-                  className="button"
-                  data-testid="import-check"
-                  disabled={!!busy || inserted !== null}
-                  onClick={check}
-                >
-                  {t('import.check')}
-                </button>
-              </div>
+              {!target && <p data-testid="import-choose-target">{t('import.chooseTarget')}</p>}
+              {target && (
+                <>
+                  <h3>{t('import.mapping')}</h3>
+                  <table className="import-mapping" data-testid="import-mapping">
+                    <thead>
+                      <tr>
+                        <th>{t('import.field')}</th>
+                        <th>{t('import.column')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {fields.map((f) => (
+                        <tr key={f}>
+                          <td>{fieldLabel(f)}</td>
+                          <td>
+                            <select
+                              data-testid={`import-map-${f}`}
+                              value={mapping[f] ?? ''}
+                              onChange={(e) => {
+                                setMapping({ ...mapping, [f]: e.target.value || null });
+                                setReport(null);
+                              }}
+                            >
+                              <option value="">{t('import.none')}</option>
+                              {columns.map((c) => (
+                                <option key={c} value={c}>
+                                  {c}
+                                </option>
+                              ))}
+                            </select>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  <div className="editor-dialog-actions">
+                    <button
+                      type="button"
+                      className="button"
+                      data-testid="import-check"
+                      disabled={!!busy || inserted !== null}
+                      onClick={check}
+                    >
+                      {t('import.check')}
+                    </button>
+                  </div>
+                </>
+              )}
             </section>
           )}
           {report && (
