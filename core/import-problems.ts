@@ -21,6 +21,12 @@ export const IMPORT_PROBLEM_CODES = [
   /** A point-only format (CSV, XLSX) into a polygon layer: { format, layer } */
   'points_only',
   // ── the file ────────────────────────────────────────────────────────────────
+  /** The path names nothing: { file } */
+  'file_not_found',
+  /** The path names a folder or something else that is not a file: { file } */
+  'not_a_file',
+  /** A warning: the file was read and holds no feature. */
+  'no_features_in_file',
   /** { detail } */
   'not_json',
   'json_truncated',

@@ -23,6 +23,9 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     replace_jurisdictions: '行政区划不能用 replace 整体替换（其他数据引用它们），请用 upsert',
     replace_unknown_street: `没有编码为 {street} 的${term('street', 'zh-CN')}，无法在其中替换`,
     points_only: '{format} 文件只含点，{layer}需要面（请用 Shapefile、GeoPackage 或 GeoJSON）',
+    file_not_found: '找不到文件“{file}”',
+    not_a_file: '“{file}”不是文件（是文件夹？）',
+    no_features_in_file: '文件中没有要素，未导入任何内容',
     not_json: '不是有效的 JSON：{detail}',
     json_truncated: '不是有效的 JSON：文件在一个值的中途结束（文件不完整？）',
     no_geojson: '文件中没有 GeoJSON',
@@ -132,6 +135,9 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
       '--mode replace does not apply to jurisdictions (other rows refer to them): use upsert',
     replace_unknown_street: `No ${term('street', 'en')} with code {street} to replace within`,
     points_only: '{format} files hold points; {layer} need polygons (use Shapefile, GeoPackage or GeoJSON)',
+    file_not_found: 'No file "{file}"',
+    not_a_file: '"{file}" is not a file (a folder?)',
+    no_features_in_file: 'The file holds no features: nothing was imported',
     not_json: 'Not valid JSON: {detail}',
     json_truncated: 'Not valid JSON: the file ends inside a value (truncated?)',
     no_geojson: 'No GeoJSON in the file',
@@ -357,6 +363,13 @@ export function nothingImportedText(lang: ImportLanguage, problems: number, feat
   if (lang === 'en')
     return `nothing imported: ${plural(problems, 'problem')}${features === null ? '' : ` in ${plural(features, 'feature')}`}`;
   return `未导入任何要素：${count(problems)} 个问题${features === null ? '' : `，涉及 ${count(features)} 个要素`}`;
+}
+
+/** Said while a new embedded database folder is made (initdb and migrations take tens of seconds). */
+export function creatingDatabaseText(lang: ImportLanguage, folder: string): string {
+  if (lang === 'en')
+    return `creating the embedded database in ${folder} (the first time takes about half a minute)…`;
+  return `正在 ${folder} 中创建嵌入式数据库（首次约需半分钟）……`;
 }
 
 /** `…… 另有 10 个问题` / `… and 10 more problems` after the first problems shown. */

@@ -13,11 +13,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CAMERA_SYSTEMS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
-import { loadBatchConfig } from '../src/config.ts';
-import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
+import type { Db } from '../src/db/index.ts';
+import { openBatchDb } from './batch-db.ts';
 import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
 import { cameraImportSummaryText, inLanguages, PROBLEM_LANGUAGES } from '../../core/import-words.ts';
-import { printProblems, printRefused, problemLanguage } from './problem-report.ts';
+import { fileProblemOf, printProblems, printRefused, problemLanguage } from './problem-report.ts';
 
 const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid] [--lang ${PROBLEM_LANGUAGES.join('|')}]`;
 
@@ -52,6 +52,11 @@ async function main(): Promise<void> {
     fail(`--system must be one of ${CAMERA_SYSTEMS.join(', ')}\n${USAGE}`);
   if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
   const file = args.positionals[0]!;
+  const missing = fileProblemOf(file);
+  if (missing) {
+    printRefused(lang, file, [missing]);
+    process.exit(1);
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -60,8 +65,7 @@ async function main(): Promise<void> {
   }
   let db: Db | undefined;
   try {
-    db = await openDb(asOwner(loadBatchConfig()));
-    await migrate(db);
+    db = await openBatchDb(lang);
     const r = await importCameras(db, {
       text,
       format: /\.csv$/i.test(file) ? 'csv' : 'geojson',

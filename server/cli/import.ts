@@ -24,8 +24,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
-import { loadBatchConfig } from '../src/config.ts';
-import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
+import type { Db } from '../src/db/index.ts';
+import { openBatchDb } from './batch-db.ts';
 import {
   cameraImportSummaryText,
   importProblemLines,
@@ -35,7 +35,7 @@ import {
   repairLine,
   type ProblemLanguage,
 } from '../../core/import-words.ts';
-import { printProblems, printRefused, problemLanguage } from './problem-report.ts';
+import { fileProblemOf, printProblems, printRefused, problemLanguage } from './problem-report.ts';
 import {
   CrsError,
   IMPORT_CRS,
@@ -104,7 +104,10 @@ async function main(): Promise<void> {
     return;
   }
   const layer = args.values.layer;
-  if (!isOneOf(DATA_LAYERS, layer)) fail(`--layer must be one of ${DATA_LAYERS.join(', ')}\n${USAGE}`);
+  if (!isOneOf(DATA_LAYERS, layer))
+    fail(
+      `${layer === undefined ? '--layer is missing' : `--layer "${layer}" is not a layer`}; --layer must be one of ${DATA_LAYERS.join(', ')}\n${USAGE}`,
+    );
   if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
   const file = args.positionals[0]!;
   const t0 = Date.now();
@@ -132,6 +135,12 @@ async function main(): Promise<void> {
   }
   if (mode === 'replace' && !bbox && !args.values.street)
     fail(`--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat\n${USAGE}`);
+
+  const missing = fileProblemOf(file);
+  if (missing) {
+    printRefused(lang, file, [missing]);
+    process.exit(1);
+  }
 
   if (layer === 'cameras' && !args.values.key && /\.(csv|geojson|json)$/i.test(file)) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
@@ -165,8 +174,7 @@ async function main(): Promise<void> {
       ]);
     }
     const sources = source.read(chosen);
-    db = await openDb(asOwner(loadBatchConfig()));
-    await migrate(db);
+    db = await openBatchDb(lang);
     const result = await importLayer(db, {
       layer,
       sources,
@@ -179,6 +187,8 @@ async function main(): Promise<void> {
     });
     for (const r of result.repaired) console.log(`${file}: ${inLanguages(lang, (l) => repairLine(l, r))}`);
     printProblems(lang, file, result.warnings, 'warning');
+    if (!result.inserted && !result.updated && !result.unchanged && !result.skipped && !result.deleted)
+      printProblems(lang, file, [{ index: null, code: 'no_features_in_file', params: {} }], 'warning');
     const s = (Date.now() - t0) / 1000;
     const facts = { ...result, layer, repaired: result.repaired.length, seconds: s };
     console.log(`${file}: ${inLanguages(lang, (l) => importSummaryText(l, facts))}`);
@@ -206,8 +216,7 @@ async function importCameraFile(
   }
   let db: Db | undefined;
   try {
-    db = await openDb(asOwner(loadBatchConfig()));
-    await migrate(db);
+    db = await openBatchDb(lang);
     const r = await importCameras(db, { text, format: /\.csv$/i.test(file) ? 'csv' : 'geojson', crs });
     printProblems(lang, file, r.warnings, 'warning');
     const s = (Date.now() - t0) / 1000;

@@ -3,6 +3,7 @@
  * core/import-words.ts as `FILE: 要素 N（第 R 行）：原因 | feature N (row R): reason`, Chinese first
  * with English beside, or one language (`--lang zh-CN|en`, or WUYOU_LANG).
  */
+import { statSync } from 'node:fs';
 import {
   importProblemLine,
   inLanguages,
@@ -50,4 +51,18 @@ export function printRefused(lang: ProblemLanguage, file: string, problems: read
   const features = new Set(problems.map((p) => p.index).filter((i) => i !== null));
   const about = features.size ? features.size : null;
   console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, problems.length, about))}`);
+}
+
+/**
+ * Why `file` cannot be imported before it is even opened (it does not exist, or is a folder), as the
+ * problem the command prints; null when it is a file.
+ */
+export function fileProblemOf(file: string): ImportProblem | null {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return { index: null, code: 'file_not_found', params: { file } };
+  }
+  return st.isFile() ? null : { index: null, code: 'not_a_file', params: { file } };
 }

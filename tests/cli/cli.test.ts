@@ -26,11 +26,15 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const run = (script: 'import' | 'import-cameras' | 'export', args: string[]): Promise<Run> =>
+  const run = (
+    script: 'import' | 'import-cameras' | 'export',
+    args: string[],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<Run> =>
     new Promise((resolve, reject) => {
       const p = spawn(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], {
         cwd: ROOT,
-        env,
+        env: { ...env, ...extraEnv },
       });
       let stdout = '';
       let stderr = '';
@@ -176,6 +180,8 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const bad = await run('import', ['--layer', 'roads', FIXTURE]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--layer must be one of buildings, compounds, service-areas');
+    // new-user try (2026-12-04): the value given is repeated
+    expect(bad.stderr).toContain('--layer "roads" is not a layer');
     const crs = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'EPSG:27700']);
     expect(crs.code).toBe(2);
     expect(crs.stderr).toContain('--crs: 不支持坐标系 EPSG:27700；请指定坐标系，例如 EPSG:4544');
@@ -194,6 +200,45 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
       `${csv}: CSV 文件只含点，楼栋需要面（请用 Shapefile、GeoPackage 或 GeoJSON） | ` +
         `CSV files hold points; buildings need polygons (use Shapefile, GeoPackage or GeoJSON)`,
     );
+  });
+
+  // New-user try (2026-12-04): a path that names nothing or a folder got Node's raw "ENOENT: no such
+  // file or directory, open …" / "EISDIR: illegal operation on a directory, read", in English only.
+  it('a missing file or a folder is refused in the glossary words, by both import commands', async () => {
+    const missing = join(dir, '楼栋-没有这个文件.geojson');
+    for (const [script, args] of [
+      ['import', ['--layer', 'buildings', missing]],
+      ['import-cameras', [missing]],
+    ] as const) {
+      const r = await run(script, [...args]);
+      expect(r.code, script).toBe(1);
+      expect(r.stderr, script).toContain(`${missing}: 找不到文件“${missing}” | No file "${missing}"`);
+      expect(r.stderr, script).not.toMatch(/ENOENT|at .*\.ts:\d+/);
+    }
+    const folder = await run('import', ['--layer', 'buildings', dir, '--lang', 'en']);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`${dir}: "${dir}" is not a file (a folder?)`);
+    expect(folder.stderr).not.toMatch(/EISDIR/);
+  });
+
+  // New-user try (2026-12-04): an empty file printed "imported 0 buildings" and nothing else, and a
+  // first import into a new embedded folder printed nothing for the ~25 s initdb and migrations took.
+  it('warns that an empty file held nothing; says the wait while a new embedded folder is made', async () => {
+    const empty = join(dir, 'empty.geojson');
+    writeFileSync(empty, '{"type":"FeatureCollection","features":[]}');
+    const folder = join(dir, 'pglite-new');
+    const r = await run('import', ['--layer', 'buildings', empty], { PGLITE_DIR: folder });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('文件中没有要素，未导入任何内容 | ');
+    expect(r.stderr).toContain('The file holds no features: nothing was imported');
+    if (TEST_DB_KIND === 'embedded') {
+      expect(r.stderr).toContain(
+        `正在 ${folder} 中创建嵌入式数据库（首次约需半分钟）…… | creating the embedded database in ${folder}`,
+      );
+      // the folder made, a second import says nothing of it
+      const again = await run('import', ['--layer', 'buildings', empty], { PGLITE_DIR: folder });
+      expect(again.stderr).not.toContain('creating the embedded database');
+    } else expect(r.stderr).not.toContain('creating the embedded database');
   });
 
   it('issue 11: --key with --mode upsert run twice changes nothing and says so; a bad CSV row is named', async () => {
