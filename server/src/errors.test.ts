@@ -1,5 +1,7 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { toHttpError } from './errors.ts';
+import { errorRenderer, HttpError, toHttpError } from './errors.ts';
 
 describe('issue 10 #3: no database or PostGIS text reaches a client', () => {
   const leaks = [
@@ -42,5 +44,47 @@ describe('issue 10 #3: no database or PostGIS text reaches a client', () => {
     );
     expect(e).toMatchObject({ status: 403, code: 'forbidden', details: { request_id: 'r' } });
     expect(e.message).not.toMatch(/compounds|policy/);
+  });
+});
+
+// New-user try (2026-12-04): opening a street's dashboard logged the expected first answer to its gaps
+// and proposals (503 still_computing, which the page asks again for) at level error with a stack.
+describe('the error log', () => {
+  const logged: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
+  const logger = Object.fromEntries(
+    ['error', 'warn', 'info'].map((level) => [
+      level,
+      (obj: Record<string, unknown>, msg: string) => logged.push({ level, obj, msg }),
+    ]),
+  ) as unknown as Logger;
+  const render = (err: unknown) => {
+    const res = {
+      locals: { requestId: 'r1' },
+      headersSent: false,
+      statusCode: 0,
+      setHeader: () => undefined,
+      end: () => undefined,
+      destroy: () => undefined,
+    } as unknown as Response;
+    errorRenderer(logger)(err, { method: 'GET', originalUrl: '/api/x' } as Request, res, () => undefined);
+    return res;
+  };
+
+  it('logs a still-computing 503 as info without the error, a real 500 as error with it', () => {
+    logged.length = 0;
+    const res = render(
+      new HttpError(503, 'timeout', 'The answer is still being computed; ask again shortly', {
+        reason: 'still_computing',
+        retry_after_s: 2,
+      }),
+    );
+    expect(res.statusCode).toBe(503);
+    expect(logged).toEqual([
+      { level: 'info', obj: { request_id: 'r1', url: '/api/x' }, msg: expect.any(String) },
+    ]);
+    logged.length = 0;
+    render(new Error('boom'));
+    expect(logged.map((l) => l.level)).toEqual(['error']);
+    expect(logged[0]!.obj.err).toBeInstanceOf(Error);
   });
 });

@@ -106,7 +106,14 @@ export function errorRenderer(logger: Logger) {
     }
     const e = toHttpError(err, requestId);
     try {
-      if (e.code === 'unavailable')
+      // A kept answer still being computed (limits.ts keptHeavyQuery) is the expected first answer to
+      // a street's gaps and proposals, which the page asks again for: not a failure, no stack.
+      if ((e.details as { reason?: unknown } | undefined)?.reason === 'still_computing')
+        logger.info(
+          { request_id: requestId, url: req.originalUrl?.slice(0, 500) },
+          'still computing; asked to retry',
+        );
+      else if (e.code === 'unavailable')
         logger.warn(
           { err: String(err), request_id: requestId, url: req.originalUrl?.slice(0, 500) },
           'database unavailable',
