@@ -176,6 +176,15 @@ async function formatRun(
   return best;
 }
 
+/** The bench's Shapefile of `geojson`: GBK attributes, CGCS2000 3° zone 35 (EPSG:4544), by ogr2ogr. */
+function writeShapefile(shp: string, geojson: string): void {
+  timed(
+    'ogr2ogr',
+    ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4544', '-lco', 'ENCODING=GBK', shp, geojson],
+    process.env,
+  );
+}
+
 /**
  * Issue 11 on the embedded database: `npm run import` of `file` into a new PGlite folder (initdb and
  * migrations included, as a first import does), seconds and peak RSS, best of `reps` by memory; the
@@ -287,7 +296,7 @@ export async function run(): Promise<void> {
       const shp = join(dir, 'buildings.shp');
       const gpkg = join(dir, 'buildings.gpkg');
       const conv = (args: string[]) => timed('ogr2ogr', args, process.env);
-      conv(['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4544', '-lco', 'ENCODING=GBK', shp, file]);
+      writeShapefile(shp, file);
       conv(['-f', 'GPKG', '-t_srs', 'EPSG:4490', gpkg, file]);
       const reps = Number(process.env.BENCH_IMPORT_FORMAT_REPS ?? 1);
       for (const [label, f] of [
@@ -319,12 +328,7 @@ export async function run(): Promise<void> {
       const inputs: [string, string][] = [['GeoJSON', file]];
       if (ogr) {
         const shp = join(dir, 'buildings.shp');
-        if (!existsSync(shp))
-          timed(
-            'ogr2ogr',
-            ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4544', '-lco', 'ENCODING=GBK', shp, file],
-            process.env,
-          );
+        if (!existsSync(shp)) writeShapefile(shp, file);
         inputs.push(['Shapefile (GBK, EPSG:4544)', shp]);
       }
       for (const [label, f] of inputs) {
