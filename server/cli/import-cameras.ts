@@ -17,7 +17,7 @@ import type { Db } from '../src/db/index.ts';
 import { openBatchDb } from './batch-db.ts';
 import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
 import { cameraImportSummaryText, inLanguages, PROBLEM_LANGUAGES } from '../../core/import-words.ts';
-import { fileProblemOf, printProblems, printRefused, problemLanguage } from './problem-report.ts';
+import { exitUnlessFile, printProblems, printRefused, problemLanguage } from './problem-report.ts';
 
 const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid] [--lang ${PROBLEM_LANGUAGES.join('|')}]`;
 
@@ -52,11 +52,7 @@ async function main(): Promise<void> {
     fail(`--system must be one of ${CAMERA_SYSTEMS.join(', ')}\n${USAGE}`);
   if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
   const file = args.positionals[0]!;
-  const missing = fileProblemOf(file);
-  if (missing) {
-    printRefused(lang, file, [missing]);
-    process.exit(1);
-  }
+  exitUnlessFile(lang, file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

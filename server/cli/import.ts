@@ -35,7 +35,7 @@ import {
   repairLine,
   type ProblemLanguage,
 } from '../../core/import-words.ts';
-import { fileProblemOf, printProblems, printRefused, problemLanguage } from './problem-report.ts';
+import { exitUnlessFile, printProblems, printRefused, problemLanguage } from './problem-report.ts';
 import {
   CrsError,
   IMPORT_CRS,
@@ -136,11 +136,7 @@ async function main(): Promise<void> {
   if (mode === 'replace' && !bbox && !args.values.street)
     fail(`--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat\n${USAGE}`);
 
-  const missing = fileProblemOf(file);
-  if (missing) {
-    printRefused(lang, file, [missing]);
-    process.exit(1);
-  }
+  exitUnlessFile(lang, file);
 
   if (layer === 'cameras' && !args.values.key && /\.(csv|geojson|json)$/i.test(file)) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();

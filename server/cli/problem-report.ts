@@ -53,11 +53,8 @@ export function printRefused(lang: ProblemLanguage, file: string, problems: read
   console.error(`${file}: ${inLanguages(lang, (l) => nothingImportedText(l, problems.length, about))}`);
 }
 
-/**
- * Why `file` cannot be imported before it is even opened (it does not exist, or is a folder), as the
- * problem the command prints; null when it is a file.
- */
-export function fileProblemOf(file: string): ImportProblem | null {
+/** Why `file` cannot be imported before it is even opened (it does not exist, or is a folder). */
+function fileProblemOf(file: string): ImportProblem | null {
   let st;
   try {
     st = statSync(file);
@@ -65,4 +62,12 @@ export function fileProblemOf(file: string): ImportProblem | null {
     return { index: null, code: 'file_not_found', params: { file } };
   }
   return st.isFile() ? null : { index: null, code: 'not_a_file', params: { file } };
+}
+
+/** Refuses (exit 1, the glossary's words) a path that names nothing or is not a file. */
+export function exitUnlessFile(lang: ProblemLanguage, file: string): void {
+  const problem = fileProblemOf(file);
+  if (!problem) return;
+  printRefused(lang, file, [problem]);
+  process.exit(1);
 }
