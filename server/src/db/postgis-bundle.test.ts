@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { filterTarGz, keepInPostgisBundle, postgisBundle } from './postgis-bundle.ts';
+import { filterTarGz, keepInPostgisBundle, packageBundle, postgisBundle } from './postgis-bundle.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wuyou-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +72,10 @@ describe('the PostGIS-only bundle (issue 11: embedded import memory)', () => {
     expect(got.has('lib/postgresql/postgis-3.so')).toBe(true);
     expect([...got.keys()].filter((n) => n.startsWith('lib/'))).toEqual(['lib/postgresql/postgis-3.so']);
     expect([...got.keys()].every(keepInPostgisBundle)).toBe(true);
+    // every kept entry as the package has it (the library byte for byte), and none left behind
+    const pkg = await entries(packageBundle().file);
+    for (const [name, e] of got) expect(e.sha, name).toBe(pkg.get(name)!.sha);
+    expect([...pkg.keys()].filter(keepInPostgisBundle).sort()).toEqual([...got.keys()].sort());
     // Asked again, the same file (made once per installed version).
     expect(await postgisBundle()).toBe(file);
   });

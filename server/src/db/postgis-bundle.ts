@@ -29,7 +29,7 @@ export function keepInPostgisBundle(name: string): boolean {
 }
 
 /** Where pglite-postgis keeps its bundle, and the installed version (the cached copy's key). */
-function packageBundle(): { file: string; version: string } {
+export function packageBundle(): { file: string; version: string } {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('@electric-sql/pglite-postgis');
   const file = join(dirname(entry), 'postgis.tar.gz');
