@@ -175,6 +175,8 @@ async function main(): Promise<void> {
       layer,
       sources,
       total: sourceLayer?.count,
+      // A command-line import may lock the layer against other writers for its length: see `direct`.
+      direct: true,
       makeValid: args.values['make-valid'],
       onProgress: progressPrinter(`${file}`),
       key: args.values.key,

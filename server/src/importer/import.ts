@@ -50,6 +50,15 @@ export interface ImportOptions {
   total?: number;
   /** Repair invalid polygons with ST_MakeValid instead of rejecting the file. */
   makeValid?: boolean;
+  /**
+   * Load the features straight into the layer's table instead of a staging table (the command-line
+   * import of a layer whose spec allows it, without a key or --make-valid): the same checks and the
+   * same one transaction, run over the new rows before commit; about a second less for 200,000
+   * buildings on PostgreSQL. The table is locked against other writers (SHARE ROW EXCLUSIVE) for the
+   * whole import, since ids are handed out in file order from one reserved start; reads go on, except
+   * while the spatial index of a small table is dropped for the load (see dropSpatialIndexForBulkLoad).
+   */
+  direct?: boolean;
   /** Coordinate system of the input; gcj02 (Amap, Tencent, DataV) is converted to WGS84 first. */
   crs?: ImportCrs;
   onProgress?: (p: ImportProgress) => void;
@@ -148,8 +157,34 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       const row = p.index === null ? undefined : rowOf.get(p.index);
       return row === undefined ? p : { ...p, row };
     };
-    await tx.query(stagingDdl(spec));
-    await loadStaging(db, tx, spec, prepared());
+    const direct = opts.direct === true && spec.directLoad === true && key === undefined && !opts.makeValid;
+    const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
+    let rebuild: string | null = null;
+    if (direct) {
+      // Nobody else writes the table until commit: the ids from `base` on are the file's, in its order.
+      await tx.query(`LOCK TABLE ${spec.table} IN SHARE ROW EXCLUSIVE MODE`);
+      // References are checked per feature below; the foreign keys (DEFERRABLE) wait until then.
+      await tx.query('SET CONSTRAINTS ALL DEFERRED');
+      if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
+      rebuild = await dropSpatialIndexForBulkLoad(tx, spec, total > 0 ? total : REBUILD_INDEX_MIN_ROWS);
+      const seq = await tx.query<{ base: number }>(
+        `SELECT nextval(pg_get_serial_sequence($1, 'id'))::bigint AS base`,
+        [spec.table],
+      );
+      const base = seq.rows[0]!.base;
+      await loadRows(db, tx, spec, { table: spec.table, lead: 'id', offset: base }, prepared());
+      await tx.query(
+        `SELECT setval(pg_get_serial_sequence($1, 'id'), GREATEST((SELECT max(id) FROM ${spec.table}), $2::bigint))`,
+        [spec.table, base],
+      );
+      // The checks below read import_staging: here, the new rows themselves.
+      await tx.query(
+        `CREATE TEMP VIEW import_staging AS SELECT (id - ${Number(base)})::integer AS idx, ${stagingColumns(spec, false)} FROM ${spec.table} WHERE id >= ${Number(base)}`,
+      );
+    } else {
+      await tx.query(stagingDdl(spec));
+      await loadRows(db, tx, spec, { table: 'import_staging', lead: 'idx', offset: 0 }, prepared());
+    }
     progress({ phase: 'validating', done: total, total });
 
     let repaired: Repair[] = [];
@@ -193,13 +228,29 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     }
     if (problems.length) throw new ImportError(sortProblems(problems));
 
+    if (direct) {
+      progress({ phase: 'writing', done: 0, total });
+      // The deferred foreign-key checks run now (and pass: every reference was checked above); an index
+      // cannot be built on a table with trigger events still pending.
+      await tx.query('SET CONSTRAINTS ALL IMMEDIATE');
+      if (rebuild) await tx.query(rebuild);
+      if (coverage && staged) {
+        await tx.query(
+          `SELECT refresh_building_coverage(ST_SetSRID(ST_Extent(geom)::geometry, 4326))
+           FROM import_staging WHERE EXISTS (SELECT 1 FROM service_areas)`,
+        );
+      }
+      await tx.query('DROP VIEW import_staging');
+      progress({ phase: 'writing', done: total, total });
+      return { ...NOTHING_MOVED, layer: spec.layer, inserted: staged, repaired, warnings };
+    }
+
     // 3. One INSERT … SELECT into the layer's table. Coverage flags are recomputed once, over the
     // imported extent, instead of by the per-statement trigger.
     progress({ phase: 'writing', done: 0, total });
-    const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
     const moved = await applyMode(tx, spec, opts.mode, opts.replaceWithin);
-    const rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged - moved.removedFromStaging);
+    rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged - moved.removedFromStaging);
     // Rows go in file order, so ids follow it (a heap's physical order does not: PostgreSQL 16+
     // extends tables in bulk and fills earlier pages later). On a server, memory enough to sort
     // 200,000 rows without spilling to disk. Embedded, the sort and the index build spill to the
@@ -229,6 +280,8 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     };
   });
 }
+
+const NOTHING_MOVED = { updated: 0, unchanged: 0, skipped: 0, deleted: 0 } as const;
 
 interface RepairRow {
   idx: number;
@@ -270,8 +323,9 @@ function stagingDdl(spec: ImportSpec): string {
   return `CREATE TEMP TABLE import_staging (idx integer NOT NULL, geom geometry(Geometry, 4326) NOT NULL, source_id text, ${cols}) ON COMMIT DROP`;
 }
 
-function stagingColumns(spec: ImportSpec): string {
-  return ['idx', 'geom', 'source_id', ...spec.columns.map((c) => c.name)].join(', ');
+/** The staging table's columns after `idx`, in the order rows are loaded. */
+function stagingColumns(spec: ImportSpec, withIdx = true): string {
+  return [...(withIdx ? ['idx'] : []), 'geom', 'source_id', ...spec.columns.map((c) => c.name)].join(', ');
 }
 
 /** One value in COPY's text format. */
@@ -297,38 +351,55 @@ async function* batches<T>(items: AsyncIterable<T>, size: number): AsyncGenerato
   if (batch.length) yield batch;
 }
 
-async function loadStaging(
+/**
+ * Where prepared rows are loaded: the staging table (`idx` = the feature's index) or, for a direct
+ * load, the layer's table itself (`id` = offset + the feature's index).
+ */
+interface LoadTarget {
+  table: string;
+  lead: 'idx' | 'id';
+  offset: number;
+}
+
+async function loadRows(
   db: Db,
   tx: Queryable,
   spec: ImportSpec,
+  target: LoadTarget,
   rows: AsyncIterable<PreparedFeature>,
 ): Promise<void> {
-  const cols = stagingColumns(spec);
+  const cols = `${target.lead}, ${stagingColumns(spec, false)}`;
+  const offset = target.offset;
   if (db.copyFrom) {
+    // COPY text of 2,000 rows at a time, built as the rows come (no batching step in between).
     async function* lines(): AsyncGenerator<string> {
-      for await (const batch of batches(rows, 2000)) {
-        let s = '';
-        for (const r of batch) {
-          s += `${r.index}\t${r.ewkb}\t${copyValue(r.sourceId ?? null)}`;
-          for (const v of r.values) s += `\t${copyValue(v)}`;
-          s += '\n';
+      let s = '';
+      let n = 0;
+      for await (const r of rows) {
+        s += `${offset + r.index}\t${r.ewkb}\t${copyValue(r.sourceId ?? null)}`;
+        for (const v of r.values) s += `\t${copyValue(v)}`;
+        s += '\n';
+        if (++n === 2000) {
+          yield s;
+          s = '';
+          n = 0;
         }
-        yield s;
       }
+      if (n) yield s;
     }
-    if (await db.copyFrom(`COPY import_staging (${cols}) FROM STDIN`, lines(), tx)) return;
+    if (await db.copyFrom(`COPY ${target.table} (${cols}) FROM STDIN`, lines(), tx)) return;
   }
   // PGlite has no COPY FROM STDIN here: batches of one array parameter per column, unnested.
   const unnest = [
-    '$1::integer[]',
+    '$1::bigint[]',
     '$2::text[]',
     '$3::text[]',
     ...spec.columns.map((c, k) => `$${k + 4}::${STAGING_TYPES[c.type]}[]`),
   ].join(', ');
-  const sql = `INSERT INTO import_staging (${cols}) SELECT * FROM unnest(${unnest})`;
+  const sql = `INSERT INTO ${target.table} (${cols}) SELECT * FROM unnest(${unnest})`;
   for await (const part of batches(rows, 5000)) {
     const params: unknown[][] = [
-      part.map((r) => r.index),
+      part.map((r) => offset + r.index),
       part.map((r) => r.ewkb),
       part.map((r) => r.sourceId ?? null),
     ];

@@ -49,6 +49,11 @@ export interface ImportSpec {
   store: 'as-is' | 'multi' | 'single-polygon';
   polygonal: boolean;
   columns: readonly ColumnSpec[];
+  /**
+   * The layer can be loaded straight into its table (ImportOptions.direct): an identity `id`, no
+   * unique column, no history, stored as it comes, and every foreign key DEFERRABLE (migrations/0028).
+   */
+  directLoad?: true;
 }
 
 const text = (name: string, more: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, type: 'text', ...more });
@@ -68,6 +73,7 @@ export const IMPORT_SPECS: Record<DataLayer, ImportSpec> = {
     accepts: ['Polygon', 'MultiPolygon'],
     store: 'as-is',
     polygonal: true,
+    directLoad: true,
     columns: [
       { name: 'compound_id', type: 'integer', min: 1, references: compound },
       enumOf('category', COMPOUND_CATEGORIES),

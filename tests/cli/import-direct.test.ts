@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ImportError,
+  importLayer,
+  type ImportOptions,
+  type ImportProblem,
+} from '../../server/src/importer/index.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+/**
+ * The command line's direct load (ImportOptions.direct: COPY straight into buildings, checks over the
+ * new rows before commit) must answer exactly as the staged import does: the same problems by
+ * feature index, nothing written when one is found, the same rows in the same id order when none is.
+ */
+const square = (x: number, y: number, d = 0.0002) => [
+  [
+    [x, y],
+    [x + d, y],
+    [x + d, y + d],
+    [x, y + d],
+    [x, y],
+  ],
+];
+const bowtie = (x: number, y: number) => [
+  [
+    [x, y],
+    [x + 0.0002, y + 0.0002],
+    [x + 0.0002, y],
+    [x, y + 0.0002],
+    [x, y],
+  ],
+];
+const feature = (coordinates: unknown, properties: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  properties,
+  geometry: { type: 'Polygon', coordinates },
+});
+
+describe('importLayer direct (the command-line load of buildings)', () => {
+  let t: TestDb;
+  const count = async () =>
+    (await t.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM buildings')).rows[0]!.n;
+  const problemsOf = async (opts: ImportOptions): Promise<ImportProblem[]> => {
+    try {
+      await importLayer(t.db, opts);
+    } catch (e) {
+      if (e instanceof ImportError) return e.problems;
+      throw e;
+    }
+    throw new Error('import was not rejected');
+  };
+  const spatialIndex = async () =>
+    (await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'buildings_geom_idx'")).rowCount;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('refuses invalid polygons and missing compounds by feature index, as the staged import does, and writes nothing', async () => {
+    const features = [
+      feature(square(105.6, 30.5), { name: '1号楼' }),
+      feature(bowtie(105.601, 30.5), { name: 'bow-tie' }),
+      feature(square(105.602, 30.5), { name: '3号楼', compound_id: 987654 }),
+      feature(square(105.603, 30.5), { name: '4号楼' }),
+      feature(square(105.604, 30.5), { name: '5号楼', compound_id: 987655 }),
+    ];
+    const staged = await problemsOf({ layer: 'buildings', features });
+    // Defect guarded: a COPY into buildings fails on the first missing compound (the foreign key)
+    // with the database's words, unless the key waits for the per-feature check.
+    const direct = await problemsOf({ layer: 'buildings', features, direct: true });
+    expect(direct).toEqual(staged);
+    expect(direct.map((p) => [p.index, p.code])).toEqual([
+      [1, 'invalid_geometry'],
+      [2, 'reference_missing'],
+      [4, 'reference_missing'],
+    ]);
+    expect(await count()).toBe(0);
+    expect(await spatialIndex()).toBe(1);
+    // The view the checks read went with the transaction.
+    const view = await t.db.query("SELECT 1 FROM pg_class WHERE relname = 'import_staging'");
+    expect(view.rowCount).toBe(0);
+  });
+
+  it('stores the same rows as the staged import, in file order, and the next id follows them', async () => {
+    const features = Array.from({ length: 300 }, (_, i) =>
+      feature(square(105.61 + (i % 20) * 0.0005, 30.51 + Math.floor(i / 20) * 0.0005), {
+        name: `${i + 1}号楼`,
+        category: i % 3 === 0 ? 'three_no' : 'self_managed',
+        floors: 1 + (i % 30),
+        households: i,
+        address: i % 7 === 0 ? null : `遂宁市船山区${i}号`,
+      }),
+    );
+    const a = await importLayer(t.db, { layer: 'buildings', features });
+    const b = await importLayer(t.db, { layer: 'buildings', features, direct: true });
+    expect(b).toEqual(a);
+    const rows = await t.db.query<{ id: number; row: string }>(
+      `SELECT id, ROW(category, name, address, floors, households, covered, straddling, compound_id,
+                      source_id, ST_AsEWKT(geom))::text AS row
+       FROM buildings ORDER BY id`,
+    );
+    expect(rows.rows).toHaveLength(600);
+    const first = rows.rows.slice(0, 300);
+    const second = rows.rows.slice(300);
+    expect(second.map((r) => r.row)).toEqual(first.map((r) => r.row));
+    expect(first[0]!.row).toMatch(/^\(three_no,1号楼,,1,0,f,f,,,"SRID=4326;POLYGON\(\(105\.61 30\.51,/);
+    // ids in file order, one after another
+    const ids = second.map((r) => r.id);
+    expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+    expect(ids[0]).toBeGreaterThan(first[299]!.id);
+    // an insert that takes its id from the sequence does not collide with the direct load's ids
+    const next = await t.db.query<{ id: number }>(
+      `INSERT INTO buildings (geom) VALUES (ST_GeomFromText('POLYGON((105.7 30.6,105.7002 30.6,105.7002 30.6002,105.7 30.6))', 4326)) RETURNING id`,
+    );
+    expect(next.rows[0]!.id).toBeGreaterThan(ids.at(-1)!);
+    await t.db.query('DELETE FROM buildings');
+  });
+
+  it('rebuilds the spatial index of a small table and refreshes coverage after a big load', async () => {
+    await importLayer(t.db, {
+      layer: 'service-areas',
+      features: [
+        feature(square(106, 30, 0.0105), {
+          name: '导入区',
+          management_mode: 'resident_self',
+          status: 'approved',
+          created_by: 'direct-test',
+        }),
+      ],
+    });
+    // 12,000 ≥ the 10,000 at which the GiST index is dropped for the load and built again.
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      feature(square(106 + (i % 100) * 0.001, 30 + Math.floor(i / 100) * 0.001, 0.0005)),
+    );
+    const phases: string[] = [];
+    const r = await importLayer(t.db, {
+      layer: 'buildings',
+      features: many,
+      direct: true,
+      onProgress: (p) => {
+        if (phases.at(-1) !== p.phase) phases.push(p.phase);
+      },
+    });
+    expect(r.inserted).toBe(12_000);
+    expect(phases).toEqual(['loading', 'validating', 'writing']);
+    expect(await spatialIndex()).toBe(1);
+    // Every building the area covers is marked so, and no other (what 0004's refresh computes).
+    const covered = await t.db.query<{ marked: number; inside: number }>(
+      `SELECT count(*) FILTER (WHERE b.covered)::integer AS marked,
+              count(*) FILTER (WHERE ST_Covers(s.geom, b.geom))::integer AS inside
+       FROM buildings b CROSS JOIN service_areas s`,
+    );
+    expect(covered.rows[0]!.inside).toBeGreaterThanOrEqual(100);
+    expect(covered.rows[0]!.marked).toBe(covered.rows[0]!.inside);
+    // The index is used again: a box query finds one building without a sequential scan of them all.
+    const hit = await t.db.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM buildings WHERE geom && ST_MakeEnvelope(106.0501, 30.0501, 106.0502, 30.0502, 4326)',
+    );
+    expect(hit.rows[0]!.n).toBe(1);
+  });
+});
