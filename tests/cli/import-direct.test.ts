@@ -5,7 +5,8 @@ import {
   type ImportOptions,
   type ImportProblem,
 } from '../../server/src/importer/index.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import type { SourceFeature } from '../../server/src/importer/features.ts';
+import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
 
 /**
  * The command line's direct load (ImportOptions.direct: COPY straight into buildings, checks over the
@@ -161,4 +162,42 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     );
     expect(hit.rows[0]!.n).toBe(1);
   });
+
+  // Only a server has a second connection to look at the locks with.
+  it.skipIf(TEST_DB_KIND !== 'postgres')(
+    'locks writers out only of a table no larger than the file: a layer in use is loaded through staging',
+    async () => {
+      /** The lock modes the import holds on buildings while it is still reading its features. */
+      const locksWhileReading = async (): Promise<string[]> => {
+        let go!: () => void;
+        const paused = new Promise<void>((r) => (go = r));
+        let reached!: () => void;
+        const atPause = new Promise<void>((r) => (reached = r));
+        async function* sources(): AsyncGenerator<SourceFeature> {
+          yield { feature: feature(square(107, 31)), fromText: false };
+          reached();
+          await paused;
+          yield { feature: feature(square(107.001, 31)), fromText: false };
+        }
+        const running = importLayer(t.db, { layer: 'buildings', sources: sources(), direct: true });
+        await atPause;
+        const locks = await t.db.query<{ mode: string }>(
+          `SELECT mode FROM pg_locks
+           WHERE relation = 'buildings'::regclass AND granted AND pid <> pg_backend_pid() ORDER BY mode`,
+        );
+        go();
+        expect((await running).inserted).toBe(2);
+        return locks.rows.map((r) => r.mode);
+      };
+      await t.db.query('DELETE FROM buildings');
+      expect(await locksWhileReading()).toContain('ShareRowExclusiveLock');
+      // A city already loaded: an area save (it updates buildings' coverage) must not wait for an import.
+      await t.db.query(
+        `INSERT INTO buildings (geom)
+         SELECT ST_MakeEnvelope(108 + i * 1e-4, 31, 108 + i * 1e-4 + 5e-5, 31.00005, 4326)
+         FROM generate_series(1, 10001) i`,
+      );
+      expect(await locksWhileReading()).toEqual(['AccessShareLock']);
+    },
+  );
 });

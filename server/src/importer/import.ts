@@ -54,9 +54,10 @@ export interface ImportOptions {
    * Load the features straight into the layer's table instead of a staging table (the command-line
    * import of a layer whose spec allows it, without a key or --make-valid): the same checks and the
    * same one transaction, run over the new rows before commit; about a second less for 200,000
-   * buildings on PostgreSQL. The table is locked against other writers (SHARE ROW EXCLUSIVE) for the
-   * whole import, since ids are handed out in file order from one reserved start; reads go on, except
-   * while the spatial index of a small table is dropped for the load (see dropSpatialIndexForBulkLoad).
+   * buildings on PostgreSQL. Only into a table no larger than the file (a first load; otherwise the
+   * staged import runs): it is locked against other writers (SHARE ROW EXCLUSIVE) for the whole
+   * import, since ids are handed out in file order from one reserved start, and its spatial index is
+   * dropped for the load when the file is large (see dropSpatialIndexForBulkLoad).
    */
   direct?: boolean;
   /** Coordinate system of the input; gcj02 (Amap, Tencent, DataV) is converted to WGS84 first. */
@@ -157,7 +158,17 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       const row = p.index === null ? undefined : rowOf.get(p.index);
       return row === undefined ? p : { ...p, row };
     };
-    const direct = opts.direct === true && spec.directLoad === true && key === undefined && !opts.makeValid;
+    // Direct only into a table no larger than the file (or than REBUILD_INDEX_MIN_ROWS when the
+    // stream's length is unknown), a first load: there, its lock keeps out writers that would
+    // otherwise be blocked by the spatial index's rebuild anyway, and a layer in use (area saves
+    // update buildings' coverage) is never locked for the length of a long import.
+    const bound = Math.max(total, REBUILD_INDEX_MIN_ROWS);
+    const direct =
+      opts.direct === true &&
+      spec.directLoad === true &&
+      key === undefined &&
+      !opts.makeValid &&
+      (await rowsUpTo(tx, spec.table, bound + 1)) <= bound;
     const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     let rebuild: string | null = null;
     if (direct) {
@@ -411,6 +422,14 @@ async function loadRows(
 /** Imports at least this large into a table no larger rebuild its GiST index instead of growing it. */
 const REBUILD_INDEX_MIN_ROWS = 10_000;
 
+/** The table's number of rows, counted up to `limit`. */
+async function rowsUpTo(tx: Queryable, table: string, limit: number): Promise<number> {
+  const r = await tx.query<{ n: number }>(
+    `SELECT count(*)::integer AS n FROM (SELECT 1 FROM ${table} LIMIT ${Math.floor(limit)}) t`,
+  );
+  return r.rows[0]!.n;
+}
+
 /**
  * For a bulk load into an empty or small table, drops the GiST index on geom and returns the
  * statement that builds it again (run after the insert, in the same transaction): one sorted build
@@ -422,10 +441,7 @@ async function dropSpatialIndexForBulkLoad(
   rows: number,
 ): Promise<string | null> {
   if (rows < REBUILD_INDEX_MIN_ROWS) return null;
-  const existing = await tx.query<{ n: number }>(
-    `SELECT count(*)::integer AS n FROM (SELECT 1 FROM ${spec.table} LIMIT ${rows + 1}) t`,
-  );
-  if (existing.rows[0]!.n > rows) return null;
+  if ((await rowsUpTo(tx, spec.table, rows + 1)) > rows) return null;
   const idx = await tx.query<{ name: string; def: string }>(
     `SELECT indexname AS name, indexdef AS def FROM pg_indexes
      WHERE schemaname = current_schema() AND tablename = $1 AND indexdef ILIKE '%USING gist (geom)%'`,
