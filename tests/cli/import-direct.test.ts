@@ -1,27 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ImportError,
-  importLayer,
-  type ImportOptions,
-  type ImportProblem,
-} from '../../server/src/importer/index.ts';
+import { importLayer, type ImportOptions, type ImportProblem } from '../../server/src/importer/index.ts';
 import type { SourceFeature } from '../../server/src/importer/features.ts';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+import { refusedWith, square } from '../helpers/import.ts';
 
 /**
  * The command line's direct load (ImportOptions.direct: COPY straight into buildings, checks over the
  * new rows before commit) must answer exactly as the staged import does: the same problems by
  * feature index, nothing written when one is found, the same rows in the same id order when none is.
  */
-const square = (x: number, y: number, d = 0.0002) => [
-  [
-    [x, y],
-    [x + d, y],
-    [x + d, y + d],
-    [x, y + d],
-    [x, y],
-  ],
-];
 const bowtie = (x: number, y: number) => [
   [
     [x, y],
@@ -41,15 +28,7 @@ describe('importLayer direct (the command-line load of buildings)', () => {
   let t: TestDb;
   const count = async () =>
     (await t.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM buildings')).rows[0]!.n;
-  const problemsOf = async (opts: ImportOptions): Promise<ImportProblem[]> => {
-    try {
-      await importLayer(t.db, opts);
-    } catch (e) {
-      if (e instanceof ImportError) return e.problems;
-      throw e;
-    }
-    throw new Error('import was not rejected');
-  };
+  const problemsOf = (opts: ImportOptions): Promise<ImportProblem[]> => refusedWith(t.db, opts);
   const spatialIndex = async () =>
     (await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'buildings_geom_idx'")).rowCount;
 

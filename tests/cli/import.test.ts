@@ -3,23 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   featuresFromCsv,
   featuresFromGeoJson,
-  ImportError,
   importLayer,
   type ImportOptions,
   type ImportProblem,
 } from '../../server/src/importer/index.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { refusedWith, square } from '../helpers/import.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const square = (x: number, y: number, d = 0.0002) => [
-  [
-    [x, y],
-    [x + d, y],
-    [x + d, y + d],
-    [x, y + d],
-    [x, y],
-  ],
-];
 const feature = (geometry: unknown, properties: Record<string, unknown> | null = {}) => ({
   type: 'Feature',
   properties,
@@ -30,16 +21,7 @@ describe('importLayer', () => {
   let t: TestDb;
   const count = async (table: string) =>
     (await t.db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${table}`)).rows[0]!.n;
-  /** The problems an import is rejected with (fails the test if it is not). */
-  const rejected = async (opts: ImportOptions): Promise<ImportProblem[]> => {
-    try {
-      await importLayer(t.db, opts);
-    } catch (e) {
-      if (e instanceof ImportError) return e.problems;
-      throw e;
-    }
-    throw new Error('import was not rejected');
-  };
+  const rejected = (opts: ImportOptions): Promise<ImportProblem[]> => refusedWith(t.db, opts);
 
   beforeAll(async () => {
     t = await createTestDb();
