@@ -137,6 +137,8 @@ export const IMPORT_PROBLEM_CODES = [
   'not_text',
   /** { field, value, allowed } */
   'value_not_allowed',
+  /** Text with U+0000, which PostgreSQL text cannot hold: { field } */
+  'text_has_nul',
   /** { field, value } */
   'not_number',
   /** { field, value } */

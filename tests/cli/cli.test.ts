@@ -110,6 +110,43 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect((await exported()).features).toHaveLength(8);
   });
 
+  it('refuses a NUL character in an attribute or in the --key column by feature, never as a database error', async () => {
+    const file = join(dir, 'nul.geojson');
+    const square = (x: number) => [
+      [
+        [x, 30.5],
+        [x + 0.0002, 30.5],
+        [x + 0.0002, 30.5002],
+        [x, 30.5002],
+        [x, 30.5],
+      ],
+    ];
+    const features = [
+      { name: '1号楼', ref: 'a' },
+      { name: '2号\u0000楼', ref: 'b' },
+      { name: '3号楼', ref: 'c\u0000' },
+    ].map((properties, i) => ({
+      type: 'Feature',
+      properties,
+      geometry: { type: 'Polygon', coordinates: square(105.6 + i * 0.001) },
+    }));
+    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+    const before = (await exported()).features.length;
+    for (const args of [[], ['--key', 'ref']]) {
+      const r = await run('import', ['--layer', 'buildings', '--lang', 'en', file, ...args]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).not.toMatch(/invalid byte sequence|\n\s+at /);
+      expect(r.stderr).toContain(
+        `${file}: feature 1: “name” contains a NUL character (U+0000), which database text cannot hold`,
+      );
+      if (args.length)
+        expect(r.stderr).toContain(
+          `${file}: feature 2: “ref” contains a NUL character (U+0000), which database text cannot hold`,
+        );
+    }
+    expect((await exported()).features).toHaveLength(before);
+  });
+
   it('prints the first 50 problems of a bad file, then how many more', async () => {
     const file = join(dir, 'bad-cameras.geojson');
     const features = Array.from({ length: 60 }, (_, i) => ({

@@ -299,6 +299,25 @@ describe('importLayer', () => {
     expect(r.rows[0]!.m).toBeLessThan(800);
   });
 
+  it('names the feature after one without a key by its own index, with all of its problems', async () => {
+    // Defect: a feature without its --key value skipped the position count, so the features after it
+    // (given without an index of their own) were reported one place too early.
+    const problems = await rejected({
+      layer: 'buildings',
+      key: 'ref',
+      features: [
+        feature({ type: 'Polygon', coordinates: square(105.9, 30.9) }, { ref: 'a' }),
+        feature({ type: 'Polygon', coordinates: square(105.901, 30.9) }, { ref: ' ', floors: 0 }),
+        feature({ type: 'Polygon', coordinates: square(105.902, 30.9) }, { ref: 'c', category: 'slum' }),
+      ],
+    });
+    expect(problems.map((p) => [p.index, p.code])).toEqual([
+      [1, 'key_empty'],
+      [1, 'out_of_range'],
+      [2, 'value_not_allowed'],
+    ]);
+  });
+
   it('imports an empty collection as nothing, and a big one in one go', async () => {
     expect((await importLayer(t.db, { layer: 'gates', features: [] })).inserted).toBe(0);
     const before = await count('buildings');

@@ -43,6 +43,15 @@ describe('readAttributes', () => {
     ]);
   });
 
+  it('refuses a NUL character in text by field (PostgreSQL text cannot hold one: the COPY failed with database words)', () => {
+    expect(value('buildings', { name: '1号\u0000楼' }, 'name').problems).toEqual([
+      { code: 'text_has_nul', params: { field: 'name' } },
+    ]);
+    expect(value('buildings', { address: ' a\u0000 ' }, 'address', true).problems).toEqual([
+      { code: 'text_has_nul', params: { field: 'address' } },
+    ]);
+  });
+
   it('keeps the CHECK ranges of the schema, exclusive bounds included', () => {
     expect(value('cameras', { direction_deg: 360 }, 'direction_deg').problems).toEqual([
       { code: 'out_of_range', params: { field: 'direction_deg', value: 360, range: '[0, 360)' } },

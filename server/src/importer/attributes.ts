@@ -45,6 +45,7 @@ export function readColumn(
       if (typeof raw !== 'string')
         return { problem: because('not_text', { field: c.name, value: show(raw) }) };
       const v = fromText ? raw.trim() : raw;
+      if (v.includes('\u0000')) return { problem: because('text_has_nul', { field: c.name }) };
       if (c.values && !c.values.includes(v)) {
         return {
           problem: because('value_not_allowed', {

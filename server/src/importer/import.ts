@@ -133,17 +133,17 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         if (source.warnings) for (const w of source.warnings) warnings.push(withRow({ index, ...w }));
         const r = prepareFeature(spec, source, index, opts.crs);
         let sourceId: string | null = null;
+        let keyProblem: ProblemReason | null = null;
         if (key !== undefined) {
           const props = (source.feature as { properties?: Record<string, unknown> } | null)?.properties;
           const v = props && typeof props === 'object' ? props[key] : undefined;
           sourceId = v === undefined || v === null ? '' : String(v).trim();
-          if (sourceId === '') {
-            problems.push(withRow({ index, ...because('key_empty', { key }) }));
-            continue;
-          }
+          if (sourceId === '') keyProblem = because('key_empty', { key });
+          else if (sourceId.includes('\u0000')) keyProblem = because('text_has_nul', { field: key });
         }
+        if (keyProblem) problems.push(withRow({ index, ...keyProblem }));
         if (Array.isArray(r)) problems.push(...r.map(withRow));
-        else {
+        else if (!keyProblem) {
           r.sourceId = sourceId;
           staged++;
           yield r;
