@@ -82,6 +82,32 @@ const gates = async () =>
 const CHOICE = { target: 'gates', mapping: { name: '名称', kind: '类型' } };
 
 describe('/api/imports', () => {
+  it('refuses a NUL character in an attribute by feature (422), never as a database error (500)', async () => {
+    const gate = (name: string, x: number) => ({
+      type: 'Feature',
+      properties: { 名称: name, 类型: 'vehicle' },
+      geometry: { type: 'Point', coordinates: [105.51 + x, 30.41] },
+    });
+    const file = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [gate('东门', 0), gate('北\u0000门', 0.001)],
+    });
+    const r = await upload('admin', 'nul.geojson', file);
+    expect(r.status).toBe(201);
+    const up = (await r.json()) as { id: string };
+    const check = await post('admin', `${up.id}/check`, CHOICE);
+    expect(check.status).toBe(200);
+    expect(((await check.json()) as { problems: unknown[] }).problems).toEqual([
+      { index: 1, code: 'text_has_nul', params: { field: 'name' } },
+    ]);
+    const commit = await post('admin', `${up.id}/commit`, CHOICE);
+    expect(commit.status).toBe(422);
+    expect(((await commit.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+    expect(await gates()).toEqual([]);
+    // nor in the file's name
+    expect((await upload('admin', 'a\u0000.geojson', file)).status).toBe(400);
+  });
+
   it('stages an upload in the database and previews it without writing', async () => {
     const r = await upload('admin', '出入口.csv', CSV);
     expect(r.status).toBe(201);
