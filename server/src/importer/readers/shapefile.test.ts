@@ -136,6 +136,17 @@ describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)'
     expect(names[2]).toMatch(/𠀀$/u);
   });
 
+  it('ends text at a NUL byte, as GDAL does: a .dbf padded with NULs instead of spaces reads clean', async () => {
+    const file = variant('gbk', 'nulpad', (dbf) => {
+      const name = iconv.encode('船山', 'gb18030');
+      dbf.fill(0, at(dbf, 0, 'name'), at(dbf, 0, 'name') + 8);
+      name.copy(dbf, at(dbf, 0, 'name'));
+      dbf.fill(0, at(dbf, 1, 'name'), at(dbf, 1, 'name') + 8);
+    });
+    const names = (await read(file)).features.map(([, p]) => p!.name);
+    expect(names).toEqual(['船山', null, 'plain', '船山区']);
+  });
+
   it('reads logical fields (T/F/?) and a number that is not one as null, as before', async () => {
     const file = variant('gbk', 'logical', (dbf) => {
       // The 'ok' field (N 1 as GDAL writes booleans) as a dBASE logical field.

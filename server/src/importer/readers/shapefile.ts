@@ -228,7 +228,13 @@ function properties(record: Record<string, unknown>, fields: readonly DbfField[]
   const p: Record<string, unknown> = {};
   for (const f of fields) {
     let v = record[f.key];
-    if (f.decoder && typeof v === 'string') v = f.decoder(v);
+    if (typeof v === 'string') {
+      // Some writers pad text with NUL bytes instead of spaces: the text ends at the first, as in
+      // GDAL (shapelib reads a field as a C string).
+      const end = v.indexOf('\u0000');
+      if (end >= 0) v = v.slice(0, end);
+      if (f.decoder) v = f.decoder(v as string);
+    }
     p[f.name] =
       typeof v === 'string'
         ? v.trim() || null
