@@ -817,4 +817,62 @@ describeInBrowser('security layers in Chromium', () => {
     await page.click('[data-testid=security-close]');
     expect(pageErrors).toEqual([]);
   });
+
+  it('lets a reader who is not signed in look but not move: a drag pans the map, nothing is sent, save is off', async () => {
+    // Defect (a new user's try): not signed in, dragging a camera moved it and sent a PUT; the 401
+    // came back worded as an expired sign-in, with 保存 and 删除 still on offer.
+    const context = await browser.newContext({ viewport: VIEW, locale: 'zh-CN' });
+    const reader = await context.newPage();
+    const errors: string[] = [];
+    reader.on('pageerror', (e) => errors.push(e.message));
+    const writes: string[] = [];
+    reader.on('request', (r) => {
+      if (r.method() !== 'GET' && r.url().includes('/api/')) writes.push(`${r.method()} ${r.url()}`);
+    });
+    try {
+      await reader.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+      await reader.waitForFunction(
+        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
+        null,
+        { timeout: 60_000 },
+      );
+      await mapSettled(reader);
+      const version = async () =>
+        (await t.db.query<{ version: number }>('SELECT version FROM cameras WHERE id = $1', [ids.c1]))
+          .rows[0]!.version;
+      const before = await version();
+      expect(await reader.locator('[data-testid=gate-tool]').isVisible()).toBe(false);
+      const map = (await reader.locator('[data-testid=map]').boundingBox())!;
+      const [x0, y0] = pixel(map, 10, 50);
+      const [x1, y1] = pixel(map, 30, 80);
+      const hash = await reader.evaluate(() => location.hash);
+      await reader.mouse.move(x0, y0);
+      await reader.mouse.down();
+      for (let i = 1; i <= 10; i++)
+        await reader.mouse.move(x0 + ((x1 - x0) * i) / 10, y0 + ((y1 - y0) * i) / 10);
+      await reader.mouse.up();
+      // The map panned instead (its hash follows the view).
+      await reader.waitForFunction((h) => location.hash !== h, hash, { timeout: 20_000 });
+      expect(writes).toEqual([]);
+      expect(await version()).toBe(before);
+      // A click still opens the camera's form, to read: save and delete are off, and it says why.
+      await reader.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+      await reader.waitForFunction(
+        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
+        null,
+        { timeout: 60_000 },
+      );
+      await mapSettled(reader);
+      await reader.mouse.click(...pixel(map, 10, 50));
+      await reader.waitForSelector('[data-testid=camera-form]', { timeout: 20_000 });
+      expect(await reader.locator('[data-testid=camera-form] button[type=submit]').isDisabled()).toBe(true);
+      expect(await reader.locator('[data-testid=security-delete]').isDisabled()).toBe(true);
+      expect(await reader.textContent('.security-note')).toContain('登录');
+      await reader.screenshot({ path: join(ARTIFACTS_DIR, 'security-reader.png') });
+      expect(writes).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChangeEvent } from '../../../../core/change-event.ts';
 import { LIVE_CHANGE } from '../../live/events.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
+import { useSessionUser } from '../../use-session.ts';
 import type { PointFeature, PointLayer } from '../../panels/security/point-client.ts';
 import { SecurityPanel } from '../../panels/security/SecurityPanel.tsx';
 import type { CameraPreview } from '../../panels/security/CameraForm.tsx';
@@ -68,6 +69,11 @@ export function SecurityLayers({ map, visible, onSelect }: SecurityLayersProps) 
     };
   }, [map]);
   useEffect(() => ready?.setVisible(visible), [visible, ready]);
+  // Only a user who may write cameras and gates can move them on the map (the server checks again,
+  // per street): a reader's drag sent a PUT that came back 401, worded as an expired sign-in.
+  const user = useSessionUser();
+  const editable = user?.role === 'city_admin' || user?.role === 'street_editor';
+  useEffect(() => ready?.setEditable(editable), [editable, ready]);
   // Live map (issue 12): another office's camera or gate edit redraws the overlay.
   useEffect(() => {
     if (!ready) return;

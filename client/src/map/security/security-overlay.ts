@@ -150,6 +150,13 @@ export class SecurityOverlay {
   private bandCache = new WeakMap<object, BandView[]>();
   /** Pointer handles live (map/interaction.ts): off while a service area is edited. */
   private enabled = true;
+  /**
+   * The signed-in user may change cameras and gates (see setEditable): without it nothing on the map
+   * starts a drag, the add-gate/camera tool is hidden and a suggested camera cannot be adopted.
+   */
+  private editable = false;
+  /** Whether the layers are loaded at a zoom where the gate tool belongs (shown only to an editor). */
+  private gateToolWanted = false;
   private readonly interaction: Interaction;
   private readonly offHandles: () => void;
   /** Holds aim-camera while a form is open and place-point while placing; lets go when the editor opens. */
@@ -210,6 +217,25 @@ export class SecurityOverlay {
     if (this.selected) return this.interaction.enter('aim-camera', this.owner);
     this.interaction.leave(this.owner);
     return true;
+  }
+
+  /** Whether the user may edit cameras and gates (signed in as a city admin or a street editor). */
+  setEditable(editable: boolean) {
+    if (this.editable === editable) return;
+    this.editable = editable;
+    if (!editable && this.placing) {
+      this.placing = null;
+      this.map.getCanvas().style.cursor = '';
+      this.syncMode();
+    }
+    this.ghostPopup?.remove();
+    this.showGateTool(this.gateToolWanted);
+    this.drawGateTool();
+  }
+
+  private showGateTool(wanted: boolean) {
+    this.gateToolWanted = wanted;
+    this.gateBox.style.display = wanted && this.editable ? '' : 'none';
   }
 
   setVisible(visible: boolean) {
@@ -342,7 +368,7 @@ export class SecurityOverlay {
     if (!this.visible || this.map.getZoom() < SECURITY_MIN_ZOOM) {
       this.scene = { cameras: [], gates: [] };
       this.box.style.display = 'none';
-      this.gateBox.style.display = 'none';
+      this.showGateTool(false);
       this.render();
       return;
     }
@@ -365,7 +391,7 @@ export class SecurityOverlay {
       );
       this.stored = new Map(cameras.features.map((f) => [Number(f.properties.id ?? f.id), f]));
       this.storedGates = new Map(gates.features.map((f) => [Number(f.properties.id ?? f.id), f]));
-      this.gateBox.style.display = '';
+      this.showGateTool(true);
       this.scene = buildSecurityScene(cameras, gates, this.index);
       this.render();
       await this.showCoverage(ctrl.signal);
@@ -655,15 +681,16 @@ export class SecurityOverlay {
     };
     // Not closed by a map click: the click that opened it reaches the map too.
     const popup = new Popup({ closeButton: true, closeOnClick: false, maxWidth: '260px', offset: 16 });
-    box.append(
-      title,
-      detail,
-      button('ghost-accept', st('ghost.accept'), true, () => {
-        popup.remove();
-        void this.accept(ghost);
-      }),
-      button('ghost-cancel', st('ghost.cancel'), false, () => popup.remove()),
-    );
+    box.append(title, detail);
+    // Only an editor may adopt it; anyone may look at what it would see.
+    if (this.editable)
+      box.append(
+        button('ghost-accept', st('ghost.accept'), true, () => {
+          popup.remove();
+          void this.accept(ghost);
+        }),
+      );
+    box.append(button('ghost-cancel', st('ghost.cancel'), false, () => popup.remove()));
     popup.setLngLat([ghost.lon, ghost.lat]).setDOMContent(box).addTo(this.map);
     popup.on('close', () => {
       if (this.ghostPopup === popup) this.ghostPopup = null;
@@ -732,7 +759,8 @@ export class SecurityOverlay {
     // A camera, gate or ghost owns the click (no card of what lies under it); a sector does not, so a
     // click inside one still opens the building there.
     claimPress(this.map, hit !== null && hit.layer?.id !== 'security-viewsheds');
-    if (hit) this.map.dragPan.disable();
+    // A reader's drag on a camera pans the map: only an editor's moves the camera.
+    if (hit && this.editable) this.map.dragPan.disable();
   };
 
   private onRelease = () => {
@@ -740,7 +768,7 @@ export class SecurityOverlay {
   };
 
   private onDragStart = (info: PickingInfo<CameraView>) => {
-    if (!info.object) return false;
+    if (!info.object || !this.editable) return false;
     this.dragging = { id: info.object.id, mode: 'move' };
     this.map.dragPan.disable();
     return true;
@@ -748,14 +776,14 @@ export class SecurityOverlay {
 
   /** Dragging inside a sector aims the camera at the pointer and stretches its range to it. */
   private onAimStart = (info: PickingInfo<Feature<Geometry, Props>>) => {
-    if (!info.object) return false;
+    if (!info.object || !this.editable) return false;
     this.dragging = { id: Number(info.object.properties.id), mode: 'aim' };
     this.map.dragPan.disable();
     return true;
   };
 
   private onGateDragStart = (info: PickingInfo<GateView>) => {
-    if (!info.object) return false;
+    if (!info.object || !this.editable) return false;
     this.dragging = { id: info.object.id, mode: 'gate' };
     this.map.dragPan.disable();
     return true;

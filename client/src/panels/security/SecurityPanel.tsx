@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { sessionToken } from '../../api.ts';
+import { useSessionUser } from '../../use-session.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { attributeKey } from '../../i18n/messages.ts';
 import {
@@ -49,6 +49,7 @@ const propertiesOf = (x: Values) => (x.layer === 'gates' ? gateProperties(x.v) :
 export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClose }: SecurityPanelProps) {
   const { t, lang } = useSecurityText();
   const shell = useI18n().t;
+  const user = useSessionUser();
   const { layer } = selection;
   // The stored version the form started from: the next write claims it (If-Match).
   const [base, setBase] = useState<PointFeature>(selection.feature);
@@ -152,6 +153,9 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
   const title =
     name ?? shell(layer === 'cameras' ? 'security.cameraTitle' : 'security.gateTitle', { id: String(id) });
   const formId = layer === 'cameras' ? 'camera-form' : 'gate-form';
+  // Saving and deleting are for those who may write (the server checks again, per street); a reader
+  // is told to sign in instead of meeting a 401 worded as an expired sign-in.
+  const mayWrite = user?.role === 'city_admin' || user?.role === 'street_editor';
 
   return (
     <aside
@@ -202,7 +206,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
             {problems.map((p) => problemText(p, t)).join(lang === 'en' ? '; ' : '；')}
           </div>
         )}
-        {!sessionToken() && <p className="security-note">{t('form.signIn')}</p>}
+        {!user && <p className="security-note">{t('form.signIn')}</p>}
         {error && (
           <div
             className="security-error"
@@ -244,7 +248,11 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
           </p>
         )}
         <div className="security-actions">
-          <button type="submit" className="btn primary" disabled={problems.length > 0 || status === 'saving'}>
+          <button
+            type="submit"
+            className="btn primary"
+            disabled={!mayWrite || problems.length > 0 || status === 'saving'}
+          >
             {shell('security.save')}
           </button>
           {confirmDelete ? (
@@ -266,6 +274,7 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
               type="button"
               className="btn"
               data-testid="security-delete"
+              disabled={!mayWrite}
               onClick={() => setConfirmDelete(true)}
             >
               {t('form.delete')}
