@@ -374,6 +374,13 @@ export function creatingDatabaseText(lang: ImportLanguage, folder: string): stri
   return `正在 ${folder} 中创建嵌入式数据库（首次约需半分钟）……`;
 }
 
+/** The embedded folder is held by another process (the app, or another command). */
+export function databaseInUseText(lang: ImportLanguage, folder: string, pid: number): string {
+  if (lang === 'en')
+    return `the embedded database ${folder} is in use by process ${pid} (a running app or command): stop it first, or import through the app's import page (if no such process is ours, delete ${folder}.lock)`;
+  return `嵌入式数据库 ${folder} 正被进程 ${pid}（运行中的应用或命令）使用：请先停止它，或在应用的导入页面导入（若该进程不是本应用的，请删除 ${folder}.lock）`;
+}
+
 /** `…… 另有 10 个问题` / `… and 10 more problems` after the first problems shown. */
 export function moreProblemsText(lang: ImportLanguage, more: number, warnings = false): string {
   if (lang === 'en') return `… and ${count(more)} more ${warnings ? 'warnings' : 'problems'}`;

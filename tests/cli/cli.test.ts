@@ -278,6 +278,32 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     } else expect(r.stderr).not.toContain('creating the embedded database');
   });
 
+  // Only embedded folders are held by one process at a time.
+  it.skipIf(TEST_DB_KIND !== 'embedded')(
+    'says, in the glossary’s words and without a stack trace, that the app holds the embedded folder',
+    async () => {
+      const empty = join(dir, 'empty.geojson');
+      writeFileSync(empty, '{"type":"FeatureCollection","features":[]}');
+      const folder = join(dir, 'pglite-held');
+      // A live process (this test's) holds it, as a running app would.
+      writeFileSync(`${folder}.lock`, String(process.pid));
+      try {
+        for (const script of ['import', 'import-cameras'] as const) {
+          const args = script === 'import' ? ['--layer', 'buildings', empty] : [empty];
+          const r = await run(script, args, { PGLITE_DIR: folder });
+          expect(r.code, r.stderr).toBe(1);
+          expect(r.stderr).toContain(
+            `嵌入式数据库 ${folder} 正被进程 ${process.pid}（运行中的应用或命令）使用：请先停止它，或在应用的导入页面导入`,
+          );
+          expect(r.stderr).toContain(`the embedded database ${folder} is in use by process ${process.pid}`);
+          expect(r.stderr).not.toMatch(/FolderInUseError|\n\s+at /);
+        }
+      } finally {
+        rmSync(`${folder}.lock`, { force: true });
+      }
+    },
+  );
+
   it('issue 11: --key with --mode upsert run twice changes nothing and says so; a bad CSV row is named', async () => {
     const file = join(dir, 'keyed.geojson');
     const sq = (x: number) => [
