@@ -161,8 +161,11 @@ async function main(): Promise<void> {
         `${file}: ${source.layers.length} layers (${source.layers.map((l) => l.name).join(', ')}); importing "${sourceLayer?.name}" (choose with --layer-name)`,
       );
     }
+    // A point list (lon/lat columns) cannot fill a polygon layer: said once for the file. A WKT column
+    // may hold polygons (as our CSV export writes them); those are checked feature by feature.
     if (
       (source.format === 'csv' || source.format === 'xlsx') &&
+      sourceLayer?.geometryType === 'Point' &&
       !IMPORT_SPECS[layer].accepts.includes('Point')
     ) {
       throw new ImportError([

@@ -110,6 +110,19 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect((await exported()).features).toHaveLength(8);
   });
 
+  it('imports its own CSV export into a polygon layer (polygons in the WKT column), as the import page does', async () => {
+    // Defect (a new user's try): every CSV was refused for a polygon layer as "points only", though a
+    // CSV export of buildings holds their polygons as WKT, and the import page took it.
+    const before = (await exported()).features;
+    const file = join(dir, 'buildings.csv');
+    const r = await run('export', ['--layer', 'buildings', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const again = await run('import', ['--layer', 'buildings', file]);
+    expect(again.code, again.stderr).toBe(0);
+    const after = (await exported()).features.map((f) => f.properties.name);
+    expect(after).toEqual([...before.map((f) => f.properties.name), ...before.map((f) => f.properties.name)]);
+  });
+
   it('refuses a NUL character in an attribute or in the --key column by feature, never as a database error', async () => {
     const file = join(dir, 'nul.geojson');
     const square = (x: number) => [

@@ -32,6 +32,11 @@ export function pointColumns(header: string[]): PointColumns {
   return wkt !== undefined ? { wkt } : {};
 }
 
+/** A header with lon/lat columns makes points: its layer says so (no WKT column is read then). */
+export function pointsOnly(header: string[]): { geometryType?: 'Point' } {
+  return pointColumns(header).lon !== undefined ? { geometryType: 'Point' } : {};
+}
+
 export function noPositionProblem(header: string[]): ImportError {
   return fileProblem('no_position_columns', {
     lon: LON_NAMES.join('/'),
@@ -185,7 +190,8 @@ export async function openCsv(input: SourceInput, opts: { encoding?: string }): 
   }
   return {
     format: 'csv',
-    layers: [{ name: 'rows', fields: header }],
+    // Points from lon/lat columns; a WKT column may hold any geometry (an export's polygons).
+    layers: [{ name: 'rows', fields: header, ...pointsOnly(header) }],
     crsFound: () => ({ source: 'none', text: null }),
     defaultCrs: 'EPSG:4326',
     read,

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { fileProblem } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
-import { noPositionProblem, pointColumns, recordToFeature } from './csv.ts';
+import { noPositionProblem, pointColumns, pointsOnly, recordToFeature } from './csv.ts';
 import { readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
 
@@ -319,7 +319,7 @@ export async function openXlsx(input: SourceInput): Promise<FormatReader> {
       }
       if (header.length === 0) continue;
       sheets.set(sheet.name, { header, sheet });
-      layers.push({ name: sheet.name, count, fields: header.filter(Boolean) });
+      layers.push({ name: sheet.name, count, fields: header.filter(Boolean), ...pointsOnly(header) });
     }
   } catch (e) {
     throw fileProblem('not_xlsx', { detail: (e as Error).message });
