@@ -190,7 +190,7 @@ describe('XLSX point lists (issue 11)', () => {
     const src = await openSource(bytes('cams.xlsx', buf));
     expect(src.layers).toEqual([
       { name: '说明', count: 1, fields: ['说明'] },
-      { name: '摄像机', count: 3, fields: ['名称', '经度', '纬度', '安装日期'] },
+      { name: '摄像机', count: 3, fields: ['名称', '经度', '纬度', '安装日期'], geometryType: 'Point' },
     ]);
     const fs = await collect(src.read('摄像机'));
     expect(fs.map((f) => [f.index, f.row])).toEqual([
@@ -275,7 +275,9 @@ describe('XLSX streamed (issue 11: bounded memory)', { timeout: 60_000 }, () => 
     const buf = Buffer.concat(parts);
     for (let round = 0; round < 10; round++) {
       const src = await openSource(bytes('gates.xlsx', buf));
-      expect(src.layers).toEqual([{ name: 'gates', count: 500, fields: ['name', 'lon', 'lat'] }]);
+      expect(src.layers).toEqual([
+        { name: 'gates', count: 500, fields: ['name', 'lon', 'lat'], geometryType: 'Point' },
+      ]);
       let n = 0;
       for await (const f of src.read('gates')) {
         expect(f.index).toBe(n);
@@ -318,7 +320,7 @@ describe('XLSX streamed (issue 11: bounded memory)', { timeout: 60_000 }, () => 
     );
     const src = await openSource(bytes('x.xlsx', await zip.generateAsync({ type: 'nodebuffer' })));
     expect(src.layers).toEqual([
-      { name: '点位', count: 1, fields: ['名称', 'lon', 'lat', '日期', '启用', '日'] },
+      { name: '点位', count: 1, fields: ['名称', 'lon', 'lat', '日期', '启用', '日'], geometryType: 'Point' },
     ]);
     const [f] = await collect(src.read('点位'));
     expect(f).toMatchObject({
