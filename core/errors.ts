@@ -89,6 +89,8 @@ export const ERROR_REASONS = {
   unknown_srs: 'bad_request',
   /** An XLSX export of an outline longer than an Excel cell holds: { column, feature }. */
   cell_too_long: 'validation_failed',
+  /** A GBK export of text GBK cannot store: { column, feature, char }. */
+  not_in_encoding: 'validation_failed',
   /** An import file too large for the page: { maxMb }. */
   import_too_large: 'payload_too_large',
   /** An import file that cannot be read (format, CRS): { problems }. */

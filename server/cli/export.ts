@@ -6,7 +6,7 @@
  * the whole city or one 街道 in one format; the format defaults to FILE's extension (.zip is a
  * Shapefile), else GeoJSON. `-` writes to stdout. What it writes imports again with `npm run import`.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { extname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ import {
   type ExportSrs,
 } from '../../core/exchange.ts';
 import { isOneOf } from '../../core/vocabulary.ts';
-import { exportLayer, isPlace } from '../src/exporter/index.ts';
+import { CellTooLong, exportLayer, isPlace, NotInEncoding } from '../src/exporter/index.ts';
 import { loadBatchConfig } from '../src/config.ts';
 import { asOwner, migrate, openDb } from '../src/db/index.ts';
 
@@ -73,7 +73,19 @@ async function main(): Promise<void> {
       fail(`no street with code "${street}"`);
     const out = file === '-' ? process.stdout : createWriteStream(file);
     const opts = { layer, format, street, encoding, srs: srs as ExportSrs };
-    const count = await exportLayer(db, opts, out);
+    let count: number;
+    try {
+      count = await exportLayer(db, opts, out);
+    } catch (e) {
+      // What the file's format or encoding cannot hold: said, and no half-written file left behind.
+      if (!(e instanceof NotInEncoding || e instanceof CellTooLong)) throw e;
+      if (file !== '-') {
+        out.destroy();
+        rmSync(file, { force: true });
+      }
+      console.error(`${file}: ${e.message}`);
+      process.exit(1);
+    }
     if (out !== process.stdout) await finished(out);
     console.error(
       `${file}: exported ${count.toLocaleString('en-US')} ${layer}` +

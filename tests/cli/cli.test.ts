@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +121,27 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
     const after = (await exported()).features.map((f) => f.properties.name);
     expect(after).toEqual([...before.map((f) => f.properties.name), ...before.map((f) => f.properties.name)]);
+  });
+
+  it('export refuses GBK for text GBK cannot store, names it, and leaves no file behind', async () => {
+    const file = join(dir, 'rare-gate.geojson');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'Feature',
+        properties: { name: '凯旋路𠀀号门', kind: 'vehicle' },
+        geometry: { type: 'Point', coordinates: [105.6, 30.5] },
+      }),
+    );
+    const imported = await run('import', ['--layer', 'gates', file]);
+    expect(imported.code, imported.stderr).toBe(0);
+    for (const out of ['gates-gbk.shp', 'gates-gbk.csv']) {
+      const target = join(dir, out);
+      const r = await run('export', ['--layer', 'gates', '--encoding', 'gbk', target]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/name of feature \d+ holds "𠀀", which GBK cannot store: export in UTF-8/);
+      expect(existsSync(target), out).toBe(false);
+    }
   });
 
   it('refuses a NUL character in an attribute or in the --key column by feature, never as a database error', async () => {

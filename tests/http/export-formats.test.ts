@@ -469,6 +469,35 @@ describe('GET /api/export/<layer>.<format>', () => {
     ).toBe('SQLite format 3');
   });
 
+  it('refuses a GBK Shapefile or CSV of text GBK cannot store (422 naming it) instead of writing "?"', async () => {
+    // Defect (a new user's try): iconv-lite wrote '?' for 𠀀 (CJK Extension B) without a word.
+    const id = (
+      await t.db.query<{ id: number }>(
+        `INSERT INTO gates (name, kind, geom) VALUES ('凯旋路𠀀号门', 'vehicle', ST_SetSRID(ST_MakePoint(105.6, 30.5), 4326)) RETURNING id`,
+      )
+    ).rows[0]!.id;
+    try {
+      for (const format of ['shp', 'csv']) {
+        const r = await get(`gates.${format}?encoding=gbk`);
+        expect(r.status, format).toBe(422);
+        const body = (await r.json()) as {
+          error: { code: string; details: { reason: string; column: string; feature: number; char: string } };
+        };
+        expect(body.error.code).toBe('validation_failed');
+        expect(body.error.details).toEqual({
+          reason: 'not_in_encoding',
+          column: 'name',
+          feature: id,
+          char: '𠀀',
+        });
+        // In UTF-8 it is stored as it is.
+        expect((await get(`gates.${format}`)).status, format).toBe(200);
+      }
+    } finally {
+      await t.db.query('DELETE FROM gates WHERE id = $1', [id]);
+    }
+  });
+
   it('refuses an unknown street, encoding or CRS with a 400 that names it', async () => {
     for (const [q, reason] of [
       ['street=999', 'unknown_street'],

@@ -84,6 +84,8 @@ const zhCN: Words = {
   'reason.unknown_encoding': '不支持的字符编码 {encoding}，请选 UTF-8 或 GBK',
   'reason.unknown_srs': '不支持的坐标系 {srs}，请选 4326 或 4490',
   'reason.cell_too_long': '要素 {feature} 的边界太长，超出表格单元格上限，请改用 CSV、GPKG 或 SHP 格式',
+  'reason.not_in_encoding':
+    '要素 {feature} 的“{column}”含有 GBK 无法存放的字符“{char}”，请改用 UTF-8 编码导出',
   'check.self_intersection': '边界自相交（{n} 处交叉点，已在地图上标出）',
   'check.overlap': '与“{name}”重叠 {m2} 平方米',
   'check.cut_building': '边界穿过 {n} 栋建筑（橙色标出）',
@@ -178,6 +180,8 @@ const en: Words = {
   'reason.unknown_srs': 'Coordinate system {srs} is not offered: choose 4326 or 4490',
   'reason.cell_too_long':
     'The outline of feature {feature} is longer than a spreadsheet cell holds: export as CSV, GeoPackage or Shapefile',
+  'reason.not_in_encoding':
+    '“{column}” of feature {feature} holds “{char}”, which GBK cannot store: export in UTF-8 instead',
   'check.self_intersection':
     'The boundary crosses itself ({n} {n|crossing point|crossing points}, marked on the map)',
   'check.overlap': 'Overlaps “{name}” by {m2} m²',

@@ -12,6 +12,7 @@ import { HttpError, badRequest } from '../errors.ts';
 import {
   CONTENT_TYPES,
   CellTooLong,
+  NotInEncoding,
   EXPORT_SOURCES,
   exportFileName,
   exportLayer,
@@ -88,6 +89,14 @@ export function exportRouter(ctx: AppContext): Router {
             .set('Content-Disposition', `attachment; filename="${name}"`);
         });
       } catch (e) {
+        if (e instanceof NotInEncoding && !res.headersSent) {
+          throw new HttpError(422, 'validation_failed', e.message, {
+            reason: 'not_in_encoding',
+            column: e.column,
+            feature: e.feature,
+            char: e.char,
+          });
+        }
         if (e instanceof CellTooLong && !res.headersSent) {
           throw new HttpError(422, 'validation_failed', e.message, {
             reason: 'cell_too_long',

@@ -16,7 +16,7 @@ import {
   type PageWriter,
 } from './text-formats.ts';
 
-export { CellTooLong } from './text-formats.ts';
+export { CellTooLong, NotInEncoding } from './text-formats.ts';
 export { EXPORT_SOURCES, type ExportWhere } from './sources.ts';
 
 export interface ExportOptions extends ExportWhere {

@@ -161,8 +161,17 @@ export function csvWriter(out: Writable, src: ExportSource, encoding: ExportEnco
   const enc = (s: string) => (encoding === 'gbk' ? iconv.encode(s, 'gbk') : Buffer.from(s, 'utf8'));
   let started = false;
   const head = () => (encoding === 'gbk' ? '' : '\uFEFF') + tableColumns(src).join(',') + '\r\n';
+  const columns = tableColumns(src);
   return {
     async write(rows) {
+      if (encoding === 'gbk') {
+        for (const r of rows) {
+          tableRow(src, r).forEach((v, k) => {
+            const ch = typeof v === 'string' ? notInGbk(v) : null;
+            if (ch !== null) throw new NotInEncoding(columns[k]!, r.props.id ?? r.props.code ?? null, ch);
+          });
+        }
+      }
       const text = rows.map((r) => tableRow(src, r).map(csvCell).join(',') + '\r\n').join('');
       await push(enc(started ? text : ((started = true), head() + text)));
     },
@@ -176,6 +185,29 @@ export function csvWriter(out: Writable, src: ExportSource, encoding: ExportEnco
 export const XLSX_CELL_MAX = 32_767;
 
 /** A value longer than an Excel cell holds (a detailed outline's WKT): the file would be wrong. */
+/**
+ * A text a GBK export cannot store: iconv-lite (like GDAL) would write '?' for the characters GBK
+ * lacks (CJK Extension B such as 𠀀, vertical punctuation …), losing them without a word. The export
+ * is refused before anything is sent, naming the first such value.
+ */
+export class NotInEncoding extends Error {
+  constructor(
+    readonly column: string,
+    readonly feature: Value,
+    readonly char: string,
+  ) {
+    super(`${column} of feature ${String(feature)} holds "${char}", which GBK cannot store: export in UTF-8`);
+  }
+}
+
+/** The first character of `s` GBK cannot store, or null when GBK holds all of it. */
+export function notInGbk(s: string): string | null {
+  // Printable ASCII is the same in GBK; anything else takes the round trip.
+  if (!/[^\x20-\x7e\t\n\r]/.test(s) || iconv.decode(iconv.encode(s, 'gbk'), 'gbk') === s) return null;
+  for (const ch of s) if (iconv.decode(iconv.encode(ch, 'gbk'), 'gbk') !== ch) return ch;
+  return null;
+}
+
 export class CellTooLong extends Error {
   constructor(
     readonly column: string,
