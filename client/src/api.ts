@@ -30,7 +30,7 @@ export const isPassing = (e: unknown): boolean =>
   e instanceof ApiError ? e.status >= 500 || e.status === 429 : e instanceof TypeError;
 
 /** The ApiError of a failed response: its `{"error":{…}}` body, or the status line when not JSON. */
-async function errorFrom(r: Response): Promise<ApiError> {
+export async function errorFrom(r: Response): Promise<ApiError> {
   let e: Partial<ApiErrorBody['error']> = {};
   try {
     e = ((await r.json()) as ApiErrorBody).error ?? {};

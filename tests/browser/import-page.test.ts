@@ -248,4 +248,40 @@ describeInBrowser('import page, in Chromium', () => {
       expect(pageErrors).toEqual([]);
     },
   );
+
+  it('export dialog: text GBK cannot store is refused in the dialog, in words; UTF-8 downloads the file', async () => {
+    // Defect (a new user's try): a GBK export wrote '?' for 𠀀 without a word. The refusal (422) must
+    // reach the user: the dialog fetches the file instead of following a bare link.
+    const id = (
+      await server.db.query<{ id: number }>(
+        `INSERT INTO gates (name, kind, geom)
+         SELECT '凯旋路𠀀号大门', 'vehicle', ST_PointOnSurface(geom) FROM jurisdictions WHERE code = $1
+         RETURNING id`,
+        [street],
+      )
+    ).rows[0]!.id;
+    try {
+      await page.goto(server.url);
+      await page.click('[data-testid=export-button]', { timeout: 60_000 });
+      await page.selectOption('[data-testid=export-layer]', 'gates');
+      await page.selectOption('[data-testid=export-format]', 'shp');
+      await page.selectOption('[data-testid=export-encoding]', 'gbk');
+      await page.click('[data-testid=export-download]');
+      const error = await page.waitForSelector('[data-testid=export-error]', { timeout: 60_000 });
+      expect(await error.textContent()).toMatch(
+        /要素 \d+ 的“名称”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出/,
+      );
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'export-not-in-gbk.png') });
+      await page.selectOption('[data-testid=export-encoding]', 'utf-8');
+      expect(await page.locator('[data-testid=export-error]').count()).toBe(0);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('[data-testid=export-download]'),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^gates.*\.zip$/);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await server.db.query('DELETE FROM gates WHERE id = $1', [id]);
+    }
+  });
 });

@@ -40,6 +40,19 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
     expect(errorText('en', e)).toBe('Wrong username or password');
   });
 
+  it('words an export refused for text GBK cannot store, with the field’s name and the character', () => {
+    const err = new ApiError(422, 'validation_failed', 'name of feature 7 holds "𠀀" …', {
+      reason: 'not_in_encoding',
+      column: 'name',
+      feature: 7,
+      char: '𠀀',
+    });
+    expect(errorText('zh-CN', err)).toBe('要素 7 的“名称”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出');
+    expect(errorText('en', err)).toBe(
+      '“Name” of feature 7 holds “𠀀”, which GBK cannot store: export in UTF-8 instead',
+    );
+  });
+
   it('words a compound of another street with both streets’ names in the language', () => {
     rememberPlaces([
       { code: '510903001', name: '南津路街道', name_en: 'Nanjin Road', level: 'street', parent_code: null },

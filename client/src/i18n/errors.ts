@@ -263,6 +263,7 @@ function paramsOf(lang: Language, details: Record<string, unknown>): Record<stri
     if (typeof v === 'string' || typeof v === 'number') out[k] = v;
   }
   if (typeof details.field === 'string') out.field = fieldLabel(lang, details.field);
+  if (typeof details.column === 'string') out.column = fieldLabel(lang, details.column);
   const street = typeof details.street_code === 'string' ? details.street_code : null;
   out.street = street ? placeName(street, lang) : term('street', lang);
   const theirs = typeof details.compound_street_code === 'string' ? details.compound_street_code : null;

@@ -9,7 +9,8 @@ import {
   type ExportLayer,
   type ExportSrs,
 } from '../../../../core/exchange.ts';
-import { fetchJurisdictions, sessionUser, type JurisdictionSummary } from '../../api.ts';
+import { errorFrom, fetchJurisdictions, sessionUser, type JurisdictionSummary } from '../../api.ts';
+import { errorText } from '../../i18n/errors.ts';
 import { useExchangeText } from './messages.ts';
 import '../editor/editor.css';
 
@@ -34,7 +35,7 @@ export function exportUrl(o: {
  * encoding applies to Shapefile and CSV, the coordinate system to Shapefile and GeoPackage.
  */
 export function ExportDialog({ onClose }: { onClose(): void }) {
-  const { t } = useExchangeText();
+  const { t, lang } = useExchangeText();
   const user = sessionUser();
   const [streets, setStreets] = useState<JurisdictionSummary[]>([]);
   const [layer, setLayer] = useState<ExportLayer>('service-areas');
@@ -52,6 +53,30 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   }, []);
 
   const url = exportUrl({ layer, format, street, encoding, srs });
+  // The file is fetched first, so that a refusal (text the encoding cannot store, an outline too long
+  // for a spreadsheet cell, a busy server) is said here instead of becoming a failed download.
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  useEffect(() => setFailure(null), [url]);
+  async function download() {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const r = await fetch(url);
+      if (!r.ok) throw await errorFrom(r);
+      const name = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') ?? '')?.[1];
+      const href = URL.createObjectURL(await r.blob());
+      const a = document.createElement('a');
+      a.href = href;
+      a.download = name ?? url.split('/').pop()!.split('?')[0]!;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    } catch (e) {
+      setFailure(errorText(lang, e));
+    } finally {
+      setBusy(false);
+    }
+  }
   return (
     <div className="editor-dialog-backdrop">
       <div
@@ -138,10 +163,25 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
           <button type="button" className="button" onClick={onClose}>
             {t('export.close')}
           </button>
-          <a className="button primary" data-testid="export-download" href={url} download>
-            {t('export.download')}
+          <a
+            className="button primary"
+            data-testid="export-download"
+            href={url}
+            download
+            aria-disabled={busy}
+            onClick={(e) => {
+              e.preventDefault();
+              if (!busy) void download();
+            }}
+          >
+            {busy ? t('export.preparing') : t('export.download')}
           </a>
         </div>
+        {failure && (
+          <p className="field-error" role="alert" data-testid="export-error">
+            {failure}
+          </p>
+        )}
       </div>
     </div>
   );
