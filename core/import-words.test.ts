@@ -99,6 +99,13 @@ describe('issue 11: the import summary lines are worded in each language', () =>
   it('an import: what was written, and the repairs', () => {
     expect(importSummaryText('zh-CN', facts)).toBe('已导入 4 个楼栋（修复 1 个），用时 2.0 秒');
     expect(importSummaryText('en', facts)).toBe('imported 4 buildings (1 repaired) in 2.0 s');
+    // one of a layer is singular in English ("imported 1 buildings" before)
+    expect(importSummaryText('en', { ...facts, inserted: 1, repaired: 0 })).toBe(
+      'imported 1 building in 2.0 s',
+    );
+    expect(importSummaryText('en', { ...facts, layer: 'jurisdictions', inserted: 1, repaired: 0 })).toBe(
+      'imported 1 jurisdiction in 2.0 s',
+    );
   });
   it('a keyed import that wrote nothing says so', () => {
     const same = { ...facts, inserted: 0, repaired: 0, unchanged: 2 };

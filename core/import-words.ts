@@ -263,6 +263,11 @@ const LAYERS: Record<string, Record<ImportLanguage, string>> = {
   cameras: { 'zh-CN': term('camera', 'zh-CN'), en: `${term('camera', 'en')}s` },
   gates: { 'zh-CN': term('gate', 'zh-CN'), en: `${term('gate', 'en')}s` },
 };
+/** A layer's name for `n` of its features: singular for one in English. */
+function layerOf(layer: string, lang: ImportLanguage, n: number): string {
+  const name = LAYERS[layer]?.[lang] ?? layer;
+  return lang === 'en' && n === 1 && name.endsWith('s') ? name.slice(0, -1) : name;
+}
 /** One feature of a layer, for `a {layer} must be one polygon`. */
 const ONE_OF_LAYER: Record<string, Record<ImportLanguage, string>> = {
   'service-areas': { 'zh-CN': term('serviceArea', 'zh-CN'), en: term('serviceArea', 'en') },
@@ -438,10 +443,10 @@ const seconds = (lang: ImportLanguage, s: number) =>
  * already stored as they are (in 0.4 s)`.
  */
 export function importSummaryText(lang: ImportLanguage, f: ImportSummaryFacts): string {
-  const layer = LAYERS[f.layer]?.[lang] ?? f.layer;
   const keyed = f.updated + f.unchanged + f.skipped + f.deleted > 0;
   if (keyed && !f.inserted && !f.updated && !f.deleted) {
     const stored = f.unchanged + f.skipped;
+    const layer = layerOf(f.layer, lang, stored);
     if (lang === 'en')
       return `nothing changed: ${count(stored)} ${layer} already stored${f.unchanged ? ' as they are' : ''} (in ${seconds(lang, f.seconds)})`;
     return `无变化：${count(stored)} 个${layer}已存储${f.unchanged ? '且内容相同' : ''}（用时 ${seconds(lang, f.seconds)}）`;
@@ -456,6 +461,7 @@ export function importSummaryText(lang: ImportLanguage, f: ImportSummaryFacts): 
   const more = parts
     .filter(([n]) => n > 0)
     .map(([n, zh, en]) => (lang === 'en' ? `${count(n)} ${en}` : `${zh} ${count(n)} 个`));
+  const layer = layerOf(f.layer, lang, f.inserted);
   if (lang === 'en')
     return `imported ${count(f.inserted)} ${layer}${more.length ? ` (${more.join(', ')})` : ''} in ${seconds(lang, f.seconds)}`;
   return `已导入 ${count(f.inserted)} 个${layer}${more.length ? `（${more.join('，')}）` : ''}，用时 ${seconds(lang, f.seconds)}`;
