@@ -211,7 +211,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_boolean: '“{field}” must be true or false, got {value}',
     parent_required: 'parent_code is required for a {level}',
     key_empty: 'Key column "{key}" is empty',
-    invalid_geometry: 'Invalid geometry: {detail} (--make-valid repairs it)',
+    invalid_geometry: 'Invalid geometry: {detail} (“Repair geometry” or --make-valid repairs it)',
     repair_empty: '{detail}: nothing polygonal is left after ST_MakeValid',
     repair_still_invalid: '{detail}: still invalid after ST_MakeValid',
     repair_multipart:

@@ -71,7 +71,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     // issue 11: worded from the import's glossary, Chinese first with English beside (the default)
     expect(r.stderr).toContain(
       `${FIXTURE}: 要素 2：几何无效：Self-intersection[105.5911 30.5301]（选择“修复几何”（--make-valid）可自动修复） | ` +
-        `feature 2: Invalid geometry: Self-intersection[105.5911 30.5301] (--make-valid repairs it)`,
+        `feature 2: Invalid geometry: Self-intersection[105.5911 30.5301] (“Repair geometry” or --make-valid repairs it)`,
     );
     // issue 11: the summary line too, Chinese first with English beside
     expect(r.stderr).toContain(

@@ -58,6 +58,8 @@ function parseChoice(body: unknown, user: User): ImportChoice {
     if (typeof v !== 'string') throw badRequest('bad_request', `${k} must be text`, { field: k });
     return v;
   };
+  if (b.makeValid !== undefined && typeof b.makeValid !== 'boolean')
+    throw badRequest('bad_request', 'makeValid must be true or false', { field: 'makeValid' });
   const skip = b.skip;
   if (skip !== undefined && (!Array.isArray(skip) || !skip.every((i) => Number.isInteger(i))))
     throw badRequest('bad_request', 'skip must be a list of feature indexes', { field: 'skip' });
@@ -67,6 +69,7 @@ function parseChoice(body: unknown, user: User): ImportChoice {
     sourceLayer: str('sourceLayer'),
     crs: str('crs'),
     skip: skip as number[],
+    makeValid: b.makeValid === true,
   };
 }
 

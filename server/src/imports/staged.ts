@@ -233,6 +233,8 @@ export interface ImportChoice {
   mapping: Record<string, string | null>;
   /** Feature indexes to leave out (the refused ones the user accepted to skip). */
   skip?: number[];
+  /** 修复几何: repair invalid polygons with ST_MakeValid (the CLI's --make-valid). */
+  makeValid?: boolean;
 }
 
 /** The fields a layer takes, for the mapping. */
@@ -322,6 +324,8 @@ export const OUTSIDE_STREET = 'outside_street' satisfies ImportProblemCode;
 export interface CheckReport {
   total: number;
   ok: number;
+  /** Features whose geometry 修复几何 repairs (0 without it). */
+  repaired: number;
   problems: ImportProblem[];
   warnings: ImportProblem[];
 }
@@ -375,7 +379,7 @@ export async function runImport(
         yield s;
       }
     }
-    const report: CheckReport = { total: 0, ok: 0, problems: [...refused], warnings: [] };
+    const report: CheckReport = { total: 0, ok: 0, repaired: 0, problems: [...refused], warnings: [] };
     const refusedSet = new Set(refused.map((p) => p.index));
     const run = (target: Db) =>
       importLayer(target, {
@@ -384,6 +388,7 @@ export async function runImport(
           for await (const s of counted()) if (!refusedSet.has(s.index!)) yield s;
         })(),
         onProgress: opts.onProgress,
+        makeValid: c.makeValid === true,
       });
     try {
       if (refused.length && !opts.dry) {
@@ -393,6 +398,7 @@ export async function runImport(
       }
       const result = await run(opts.dry ? dryRun(db) : db);
       report.warnings = result.warnings;
+      report.repaired = result.repaired.length;
       report.total = total;
       report.ok = total - refused.length;
       return { report, result: opts.dry ? undefined : result };

@@ -40,6 +40,9 @@ const SYNONYMS: Record<string, string[]> = {
 const sizeIn = (bytes: number, total: number) =>
   total < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
+/** Layers of points: nothing for 修复几何 to repair. */
+const POINT_LAYERS = ['cameras', 'gates'];
+
 const mappingKey = (target: string, columns: string[]) =>
   `wuyou.import.mapping:${target}:${columns.join('|')}`;
 
@@ -80,6 +83,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   // No layer until the user picks one: a default (it was 小区) let a hurried user import building
   // footprints as compounds (new-user try, 2026-12-04).
   const [target, setTarget] = useState('');
+  // 修复几何: what an invalid polygon's reason tells the user to choose.
+  const [makeValid, setMakeValid] = useState(false);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [report, setReport] = useState<CheckReport | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -151,6 +156,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     sourceLayer: sourceLayer || undefined,
     crs: crs || undefined,
     skip,
+    makeValid,
   });
   const check = () =>
     run('import.checking', async () => {
@@ -371,6 +377,21 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                       ))}
                     </tbody>
                   </table>
+                  {!POINT_LAYERS.includes(target) && (
+                    <label className="import-make-valid">
+                      <input
+                        type="checkbox"
+                        data-testid="import-make-valid"
+                        checked={makeValid}
+                        disabled={!!busy || inserted !== null}
+                        onChange={(e) => {
+                          setMakeValid(e.target.checked);
+                          setReport(null);
+                        }}
+                      />{' '}
+                      {t('import.makeValid')}
+                    </label>
+                  )}
                   <div className="editor-dialog-actions">
                     <button
                       type="button"
@@ -393,6 +414,9 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                   ? t('import.report', { ok: report.ok, bad: report.total - report.ok })
                   : t('import.reportOk', { ok: report.ok })}
               </p>
+              {(report.repaired ?? 0) > 0 && (
+                <p data-testid="import-repaired">{t('import.repaired', { n: report.repaired ?? 0 })}</p>
+              )}
               {report.problems.length > 0 && (
                 <>
                   <table className="import-problems">

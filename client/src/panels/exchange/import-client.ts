@@ -26,6 +26,8 @@ export interface ImportPreview {
 export interface CheckReport {
   total: number;
   ok: number;
+  /** Features whose geometry 修复几何 repairs. */
+  repaired?: number;
   problems: ImportProblem[];
 }
 export interface ImportChoice {
@@ -34,6 +36,8 @@ export interface ImportChoice {
   sourceLayer?: string;
   crs?: string;
   skip?: number[];
+  /** 修复几何: repair invalid polygons (ST_MakeValid) instead of refusing them. */
+  makeValid?: boolean;
 }
 export interface Progress {
   phase: string;
