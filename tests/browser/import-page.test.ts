@@ -272,6 +272,17 @@ describeInBrowser('import page, in Chromium', () => {
         /要素 \d+ 的“名称”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出/,
       );
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'export-not-in-gbk.png') });
+      // The message follows a language switch (it kept its first language before).
+      await page.click('[data-testid=lang-switch]');
+      await page.waitForFunction(
+        () =>
+          document
+            .querySelector('[data-testid=export-error]')
+            ?.textContent?.includes('which GBK cannot store'),
+        null,
+        { timeout: 20_000 },
+      );
+      await page.click('[data-testid=lang-switch]');
       await page.selectOption('[data-testid=export-encoding]', 'utf-8');
       expect(await page.locator('[data-testid=export-error]').count()).toBe(0);
       const [download] = await Promise.all([

@@ -867,6 +867,8 @@ describeInBrowser('security layers in Chromium', () => {
       await reader.waitForSelector('[data-testid=camera-form]', { timeout: 20_000 });
       expect(await reader.locator('[data-testid=camera-form] button[type=submit]').isDisabled()).toBe(true);
       expect(await reader.locator('[data-testid=security-delete]').isDisabled()).toBe(true);
+      // …and its fields cannot be changed either (a helper typed into them before).
+      expect(await reader.locator('[data-testid=camera-form] input').first().isDisabled()).toBe(true);
       expect(await reader.textContent('.security-note')).toContain('登录');
       await reader.screenshot({ path: join(ARTIFACTS_DIR, 'security-reader.png') });
       expect(writes).toEqual([]);

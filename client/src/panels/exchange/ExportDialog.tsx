@@ -56,7 +56,8 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   // The file is fetched first, so that a refusal (text the encoding cannot store, an outline too long
   // for a spreadsheet cell, a busy server) is said here instead of becoming a failed download.
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  // The error itself, worded at each render: a language switch words it again.
+  const [failure, setFailure] = useState<unknown>(null);
   useEffect(() => setFailure(null), [url]);
   async function download() {
     setBusy(true);
@@ -72,7 +73,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
       a.click();
       setTimeout(() => URL.revokeObjectURL(href), 60_000);
     } catch (e) {
-      setFailure(errorText(lang, e));
+      setFailure(e);
     } finally {
       setBusy(false);
     }
@@ -177,9 +178,9 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
             {busy ? t('export.preparing') : t('export.download')}
           </a>
         </div>
-        {failure && (
+        {failure !== null && (
           <p className="field-error" role="alert" data-testid="export-error">
-            {failure}
+            {errorText(lang, failure)}
           </p>
         )}
       </div>

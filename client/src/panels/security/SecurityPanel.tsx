@@ -184,23 +184,26 @@ export function SecurityPanel({ selection, onPreview, onSaved, onDeleted, onClos
         </button>
       </header>
       <form data-testid={formId} className="security-form" onSubmit={onSubmit}>
-        {values.layer === 'gates' ? (
-          <GateFields
-            values={values.v}
-            at={geometry.coordinates}
-            badField={badField}
-            t={t}
-            onChange={(v) => change({ layer: 'gates', v })}
-          />
-        ) : (
-          <CameraFields
-            values={values.v}
-            at={geometry.coordinates}
-            badField={badField}
-            t={t}
-            onChange={(v) => change({ layer: 'cameras', v })}
-          />
-        )}
+        {/* A reader sees the values but cannot type changes that could never be saved. */}
+        <fieldset className="security-fields" disabled={!mayWrite}>
+          {values.layer === 'gates' ? (
+            <GateFields
+              values={values.v}
+              at={geometry.coordinates}
+              badField={badField}
+              t={t}
+              onChange={(v) => change({ layer: 'gates', v })}
+            />
+          ) : (
+            <CameraFields
+              values={values.v}
+              at={geometry.coordinates}
+              badField={badField}
+              t={t}
+              onChange={(v) => change({ layer: 'cameras', v })}
+            />
+          )}
+        </fieldset>
         {values.layer === 'cameras' && (
           <div className="field-error" data-testid="camera-form-message">
             {problems.map((p) => problemText(p, t)).join(lang === 'en' ? '; ' : '；')}
