@@ -163,12 +163,10 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     // otherwise be blocked by the spatial index's rebuild anyway, and a layer in use (area saves
     // update buildings' coverage) is never locked for the length of a long import.
     const bound = Math.max(total, REBUILD_INDEX_MIN_ROWS);
-    const direct =
-      opts.direct === true &&
-      spec.directLoad === true &&
-      key === undefined &&
-      !opts.makeValid &&
-      (await rowsUpTo(tx, spec.table, bound + 1)) <= bound;
+    const mayDirect =
+      opts.direct === true && spec.directLoad === true && key === undefined && !opts.makeValid;
+    const existing = mayDirect ? await rowsUpTo(tx, spec.table, bound + 1) : null;
+    const direct = existing !== null && existing <= bound;
     const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     let rebuild: string | null = null;
     if (direct) {
@@ -177,7 +175,12 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       // References are checked per feature below; the foreign keys (DEFERRABLE) wait until then.
       await tx.query('SET CONSTRAINTS ALL DEFERRED');
       if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
-      rebuild = await dropSpatialIndexForBulkLoad(tx, spec, total > 0 ? total : REBUILD_INDEX_MIN_ROWS);
+      rebuild = await dropSpatialIndexForBulkLoad(
+        tx,
+        spec,
+        total > 0 ? total : REBUILD_INDEX_MIN_ROWS,
+        existing,
+      );
       const seq = await tx.query<{ base: number }>(
         `SELECT nextval(pg_get_serial_sequence($1, 'id'))::bigint AS base`,
         [spec.table],
@@ -245,12 +248,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       // cannot be built on a table with trigger events still pending.
       await tx.query('SET CONSTRAINTS ALL IMMEDIATE');
       if (rebuild) await tx.query(rebuild);
-      if (coverage && staged) {
-        await tx.query(
-          `SELECT refresh_building_coverage(ST_SetSRID(ST_Extent(geom)::geometry, 4326))
-           FROM import_staging WHERE EXISTS (SELECT 1 FROM service_areas)`,
-        );
-      }
+      if (coverage && staged) await tx.query(refreshCoverageSql('SELECT geom FROM import_staging'));
       await tx.query('DROP VIEW import_staging');
       progress({ phase: 'writing', done: total, total });
       return { ...NOTHING_MOVED, layer: spec.layer, inserted: staged, repaired, warnings };
@@ -273,9 +271,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     if (rebuild) await tx.query(rebuild);
     if (coverage && (staged || moved.affected)) {
       await tx.query(
-        `SELECT refresh_building_coverage(ST_SetSRID(ST_Extent(geom)::geometry, 4326))
-         FROM (SELECT geom FROM import_staging UNION ALL SELECT geom FROM import_affected) g
-         WHERE EXISTS (SELECT 1 FROM service_areas)`,
+        refreshCoverageSql('SELECT geom FROM import_staging UNION ALL SELECT geom FROM import_affected'),
       );
     }
     progress({ phase: 'writing', done: total, total });
@@ -293,6 +289,14 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
 }
 
 const NOTHING_MOVED = { updated: 0, unchanged: 0, skipped: 0, deleted: 0 } as const;
+
+/**
+ * Coverage flags recomputed once, over the extent of `geoms` (a query of geometries: the new rows, and
+ * the old places of rows a mode deleted or changed), when there is any service area to cover them.
+ */
+const refreshCoverageSql = (geoms: string) =>
+  `SELECT refresh_building_coverage(ST_SetSRID(ST_Extent(geom)::geometry, 4326))
+   FROM (${geoms}) g WHERE EXISTS (SELECT 1 FROM service_areas)`;
 
 interface RepairRow {
   idx: number;
@@ -439,9 +443,11 @@ async function dropSpatialIndexForBulkLoad(
   tx: Queryable,
   spec: ImportSpec,
   rows: number,
+  /** The table's rows when already counted (at least up to rows + 1), to spare a second count. */
+  existing: number | null = null,
 ): Promise<string | null> {
   if (rows < REBUILD_INDEX_MIN_ROWS) return null;
-  if ((await rowsUpTo(tx, spec.table, rows + 1)) > rows) return null;
+  if ((existing ?? (await rowsUpTo(tx, spec.table, rows + 1))) > rows) return null;
   const idx = await tx.query<{ name: string; def: string }>(
     `SELECT indexname AS name, indexdef AS def FROM pg_indexes
      WHERE schemaname = current_schema() AND tablename = $1 AND indexdef ILIKE '%USING gist (geom)%'`,
