@@ -829,7 +829,8 @@ describeInBrowser('security layers in Chromium', () => {
     reader.on('request', (r) => {
       if (r.method() !== 'GET' && r.url().includes('/api/')) writes.push(`${r.method()} ${r.url()}`);
     });
-    try {
+    /** The test view, its cameras loaded and the map settled (deck ready for picking). */
+    const openView = async () => {
       await reader.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
       await reader.waitForFunction(
         () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
@@ -837,6 +838,9 @@ describeInBrowser('security layers in Chromium', () => {
         { timeout: 60_000 },
       );
       await mapSettled(reader);
+    };
+    try {
+      await openView();
       const version = async () =>
         (await t.db.query<{ version: number }>('SELECT version FROM cameras WHERE id = $1', [ids.c1]))
           .rows[0]!.version;
@@ -856,13 +860,7 @@ describeInBrowser('security layers in Chromium', () => {
       expect(writes).toEqual([]);
       expect(await version()).toBe(before);
       // A click still opens the camera's form, to read: save and delete are off, and it says why.
-      await reader.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
-      await reader.waitForFunction(
-        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
-        null,
-        { timeout: 60_000 },
-      );
-      await mapSettled(reader);
+      await openView();
       await reader.mouse.click(...pixel(map, 10, 50));
       await reader.waitForSelector('[data-testid=camera-form]', { timeout: 20_000 });
       expect(await reader.locator('[data-testid=camera-form] button[type=submit]').isDisabled()).toBe(true);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
+import { square } from '../helpers/import.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/buildings-one-self-intersection.geojson', import.meta.url));
@@ -146,15 +147,6 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
 
   it('refuses a NUL character in an attribute or in the --key column by feature, never as a database error', async () => {
     const file = join(dir, 'nul.geojson');
-    const square = (x: number) => [
-      [
-        [x, 30.5],
-        [x + 0.0002, 30.5],
-        [x + 0.0002, 30.5002],
-        [x, 30.5002],
-        [x, 30.5],
-      ],
-    ];
     const features = [
       { name: '1号楼', ref: 'a' },
       { name: '2号\u0000楼', ref: 'b' },
@@ -162,7 +154,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     ].map((properties, i) => ({
       type: 'Feature',
       properties,
-      geometry: { type: 'Polygon', coordinates: square(105.6 + i * 0.001) },
+      geometry: { type: 'Polygon', coordinates: square(105.6 + i * 0.001, 30.5) },
     }));
     writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
     const before = (await exported()).features.length;
@@ -340,15 +332,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
 
   it('issue 11: --key with --mode upsert run twice changes nothing and says so; a bad CSV row is named', async () => {
     const file = join(dir, 'keyed.geojson');
-    const sq = (x: number) => [
-      [
-        [x, 30.53],
-        [x + 0.0002, 30.53],
-        [x + 0.0002, 30.5302],
-        [x, 30.5302],
-        [x, 30.53],
-      ],
-    ];
+    const sq = (x: number) => square(x, 30.53);
     writeFileSync(
       file,
       JSON.stringify({
