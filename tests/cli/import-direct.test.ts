@@ -64,6 +64,24 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     expect(view.rowCount).toBe(0);
   });
 
+  it('a big import checks validity with parallel workers on a server, which see its uncommitted rows: every invalid polygon is named', async () => {
+    // 12,000 ≥ PARALLEL_CHECK_MIN_ROWS: on PostgreSQL the validity scan is shared by parallel workers,
+    // which must see the rows this transaction has just loaded (directly, or into its staging table).
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      [3, 11_998].includes(i)
+        ? feature(bowtie(106 + (i % 100) * 0.001, 31 + Math.floor(i / 100) * 0.001))
+        : feature(square(106 + (i % 100) * 0.001, 31 + Math.floor(i / 100) * 0.001, 0.0005)),
+    );
+    for (const direct of [false, true]) {
+      const problems = await problemsOf({ layer: 'buildings', features: many, direct });
+      expect(problems.map((p) => [p.index, p.code])).toEqual([
+        [3, 'invalid_geometry'],
+        [11_998, 'invalid_geometry'],
+      ]);
+    }
+    expect(await count()).toBe(0);
+  });
+
   it('stores the same rows as the staged import, in file order, and the next id follows them', async () => {
     const features = Array.from({ length: 300 }, (_, i) =>
       feature(square(105.61 + (i % 20) * 0.0005, 30.51 + Math.floor(i / 20) * 0.0005), {

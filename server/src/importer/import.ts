@@ -202,6 +202,16 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     progress({ phase: 'validating', done: total, total });
 
     let repaired: Repair[] = [];
+    // The validity pass is one scan calling GEOS per row: on a server, its parallel workers share it
+    // (200,000 buildings: 0.29 s alone, 0.18 s with two), whatever the new rows' size on disk (the
+    // planner's statistics do not know them yet). The pool turns workers off for its short
+    // statements; this transaction's later statements go back to that.
+    const parallel = spec.polygonal && db.kind === 'postgres' && total >= PARALLEL_CHECK_MIN_ROWS;
+    if (parallel) {
+      await tx.query(
+        "SELECT set_config('max_parallel_workers_per_gather', '2', true), set_config('min_parallel_table_scan_size', '0', true)",
+      );
+    }
     if (spec.polygonal) {
       if (opts.makeValid) {
         const r = await tx.query<RepairRow>(REPAIR_SQL);
@@ -233,6 +243,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         }
       }
     }
+    if (parallel) await tx.query("SELECT set_config('max_parallel_workers_per_gather', '0', true)");
     if (key !== undefined) {
       for (const p of await keyProblems(tx, spec, key, opts.mode)) problems.push(withRow(p));
     }
@@ -422,6 +433,9 @@ async function loadRows(
     await tx.query(sql, params);
   }
 }
+
+/** Imports at least this large check validity with parallel workers (their start costs a few ms). */
+const PARALLEL_CHECK_MIN_ROWS = 10_000;
 
 /** Imports at least this large into a table no larger rebuild its GiST index instead of growing it. */
 const REBUILD_INDEX_MIN_ROWS = 10_000;

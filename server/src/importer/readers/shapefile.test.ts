@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DBF_WORKER_MIN_RECORDS, dbfThreads } from './dbf.ts';
 import { openShapefile } from './shapefile.ts';
 
 const HAS_OGR = spawnSync('ogr2ogr', ['--version']).status === 0;
@@ -25,15 +26,23 @@ const SOURCE = {
   })),
 };
 
-/** What the reader yields for a Shapefile: [index, properties] of each feature. */
+/**
+ * What the reader yields for a Shapefile: [index, properties] of each feature. Read twice, the .dbf
+ * on this thread and on a worker thread (dbf.ts: the way of a large file), which must agree.
+ */
 async function read(file: Parameters<typeof openShapefile>[0], encoding?: string) {
-  const r = await openShapefile(file, { encoding });
-  const out: [number, Record<string, unknown> | undefined][] = [];
-  for await (const f of r.read(r.layers[0]!.name)) {
-    const feature = f.feature as { properties?: Record<string, unknown> };
-    out.push([f.index!, feature.properties]);
-  }
-  return { layer: r.layers[0]!, features: out };
+  const once = async (dbfWorker: boolean) => {
+    const r = await openShapefile(file, { encoding, dbfWorker });
+    const out: [number, Record<string, unknown> | undefined][] = [];
+    for await (const f of r.read(r.layers[0]!.name)) {
+      const feature = f.feature as { properties?: Record<string, unknown> };
+      out.push([f.index!, feature.properties]);
+    }
+    return { layer: r.layers[0]!, features: out };
+  };
+  const here = await once(false);
+  expect(await once(true), 'the .dbf read on a worker thread').toEqual(here);
+  return here;
 }
 
 /** The `shapefile` package's reading of the same .dbf (the reader before dbffile gave these values). */
@@ -269,6 +278,39 @@ describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)'
     expect((await read(file)).features.map(([, p]) => p)).toEqual(
       ['甲', '乙', '丙', '丁'].map((name) => ({ name, note: null })),
     );
+  });
+
+  it('reads a large .dbf on a worker thread, which ends when the read stops early', async () => {
+    const n = DBF_WORKER_MIN_RECORDS + 1500;
+    const many = {
+      type: 'FeatureCollection',
+      features: Array.from({ length: n }, (_, i) => ({
+        type: 'Feature',
+        properties: { name: `楼${i}`, floors: i % 30 },
+        geometry: { type: 'Point', coordinates: [105.6 + (i % 100) / 1000, 30.5 + i / 1e6] },
+      })),
+    };
+    writeFileSync(join(dir, 'many.geojson'), JSON.stringify(many));
+    execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=GBK', 'many.shp', 'many.geojson'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+    const r = await openShapefile(join(dir, 'many.shp'), {});
+    for await (const f of r.read('many')) {
+      expect(f.index).toBe(0);
+      expect(dbfThreads()).toBe(1);
+      break;
+    }
+    await vi.waitFor(() => expect(dbfThreads()).toBe(0));
+    let last: unknown;
+    let count = 0;
+    for await (const f of r.read('many')) {
+      last = (f.feature as { properties: unknown }).properties;
+      count++;
+    }
+    expect(count).toBe(n);
+    expect(last).toEqual({ name: `楼${n - 1}`, floors: (n - 1) % 30 });
+    await vi.waitFor(() => expect(dbfThreads()).toBe(0));
   });
 
   it('refuses a .dbf shorter than its header says (dbffile would repeat earlier records)', async () => {

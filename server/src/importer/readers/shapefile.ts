@@ -12,12 +12,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DBFFile, DELETED } from 'dbffile';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
-import { fileProblem } from '../errors.ts';
+import { fileProblem, ImportError } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
+import { dbfBatches, openDbf, type DbfBatch } from './dbf.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
@@ -185,19 +185,6 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
   ];
 }
 
-/** Records read from the .dbf at a time (at most 1 MB of them, `dbffile` reads in such pieces). */
-const DBF_BATCH = 1000;
-
-/** The .dbf opened by `dbffile`: deleted records are kept (marked) so that record n stays shape n. */
-async function openDbf(path: string, encoding: string, dbfName: string): Promise<DBFFile> {
-  try {
-    // 'loose': GDAL writes real fields as N 24.15, wider than the 20 dBASE allows, which 'strict' refuses.
-    return await DBFFile.open(path, { encoding, readMode: 'loose', includeDeletedRecords: true });
-  } catch (e) {
-    throw fileProblem('dbf_damaged', { file: dbfName, detail: (e as Error).message });
-  }
-}
-
 /**
  * The attribute encoding: the .cpg when it names one (UTF-8, GBK, 936 …), else the .dbf's language
  * driver (byte 29) when it says GBK (0x4d, code page 936), else detected from the field names and
@@ -218,75 +205,6 @@ function dbfEncoding(set: ShapeSet, sample: Uint8Array, fieldNames: Uint8Array, 
   return detectEncoding(Buffer.concat([fieldNames, Buffer.from([0x20]), records]));
 }
 
-/**
- * A record as the `shapefile` package read them before (so imports stay the same): text trimmed,
- * empty text null, a number that is not one null, a field without a value (a memo without its
- * .dbt) null. An empty date GDAL writes as 00000000 is null (dbffile: Invalid Date; the package
- * made it 1899-11-30).
- */
-function properties(record: Record<string, unknown>, fields: readonly DbfField[]): Record<string, unknown> {
-  const p: Record<string, unknown> = {};
-  for (const f of fields) {
-    let v = record[f.key];
-    if (typeof v === 'string') {
-      // Some writers pad text with NUL bytes instead of spaces: the text ends at the first, as in
-      // GDAL (shapelib reads a field as a C string).
-      const end = v.indexOf('\u0000');
-      if (end >= 0) v = v.slice(0, end);
-      if (f.decoder) v = f.decoder(v as string);
-    }
-    p[f.name] =
-      typeof v === 'string'
-        ? v.trim() || null
-        : (typeof v === 'number' || v instanceof Date) && Number.isNaN(+v)
-          ? null
-          : (v ?? null);
-  }
-  return p;
-}
-
-/**
- * A field of the .dbf as `read` uses it: `key` is its name in dbffile's records; `name` what the
- * feature's properties call it; `decoder` turns a text value read as Latin-1 into the file's encoding.
- */
-interface DbfField {
-  key: string;
-  name: string;
-  decoder: ((latin1: string) => string) | null;
-}
-
-/**
- * The .dbf opened for reading records, with its fields. Text is decoded by the runtime's TextDecoder
- * (ICU) where it knows the encoding: `dbffile` decodes every field through iconv-lite, whose GB18030
- * decoder is set up anew for each value (1.1 s of the 200,000 records of the import bench, 0.9 s
- * this way). So the file is opened as Latin-1, which keeps every byte, and the text fields (and the
- * field names) are decoded again from those bytes; numbers and dates are ASCII either way.
- */
-async function openDbfForRecords(
-  path: string,
-  encoding: string,
-  dbfName: string,
-): Promise<{ dbf: DBFFile; fields: DbfField[] }> {
-  let decoder: TextDecoder | null = null;
-  if (encoding !== 'latin1') {
-    try {
-      decoder = new TextDecoder(encoding);
-    } catch {
-      decoder = null; // an encoding only iconv-lite knows: dbffile decodes with it
-    }
-  }
-  const dbf = await openDbf(path, decoder ? 'latin1' : encoding, dbfName);
-  // ICU's GB18030 is the 2022 mapping, as GDAL writes it here (glibc) and as the other readers decode
-  // GBK text (TextDecoder): A6D9 is ︐ (U+FE10), not the private-use U+E78D of iconv-lite's 2005 table.
-  const again = (latin1: string) => decoder!.decode(Buffer.from(latin1, 'latin1'));
-  const fields = dbf.fields.map((f) => ({
-    key: f.name,
-    name: decoder ? again(f.name) : f.name,
-    decoder: decoder && (f.type === 'C' || f.type === 'M') ? again : null,
-  }));
-  return { dbf, fields };
-}
-
 /** A .shp's header says how many bytes the file should have. */
 function shpDeclaredBytes(h: Uint8Array): number {
   return new DataView(h.buffer, h.byteOffset, h.length).getInt32(24, false) * 2;
@@ -297,7 +215,11 @@ function shpDeclaredBytes(h: Uint8Array): number {
  * layer). The .shp read through the `shapefile` package, the .dbf through `dbffile`, both from disk in pieces; a .zip's members are streamed
  * out into a temp folder (jszip holds the compressed zip, never an unpacked member) and read from there.
  */
-export async function openShapefile(input: SourceInput, opts: { encoding?: string }): Promise<FormatReader> {
+export async function openShapefile(
+  input: SourceInput,
+  /** `dbfWorker`: read the .dbf on a worker thread (default: when large, see dbf.ts), for tests. */
+  opts: { encoding?: string; dbfWorker?: boolean },
+): Promise<FormatReader> {
   const sets = await shapeSets(input);
   const layers: SourceLayer[] = [];
   const info = new Map<string, { set: ShapeSet; encoding: string; count: number }>();
@@ -359,11 +281,13 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
     let index = 0;
     const damaged = (e: unknown) =>
       fileProblem('shp_damaged', { file: set.shpName, shape: index, detail: (e as Error).message });
+    let records: AsyncGenerator<DbfBatch> | null = null;
     try {
-      // The .shp through the `shapefile` package, the .dbf through `dbffile`, a batch of records at a time.
+      // The .shp through the `shapefile` package, the .dbf through `dbffile` (on a worker thread when
+      // large), a batch of records at a time.
       const shp = await shapefile.openShp(parts.shp as string);
-      const { dbf, fields } = await openDbfForRecords(parts.dbf, encoding, dbfName);
-      let batch: Awaited<ReturnType<DBFFile['readRecords']>> = [];
+      records = dbfBatches(parts.dbf, encoding, dbfName, { records: count, worker: opts.dbfWorker });
+      let batch: DbfBatch = [];
       let at = 0;
       for (;;) {
         let r;
@@ -372,24 +296,23 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
           r = await shp.read();
           if (r.done) break;
           if (at === batch.length) {
-            batch = await dbf.readRecords(DBF_BATCH);
+            const next = await records.next();
+            batch = next.done ? [] : next.value;
             at = 0;
           }
+          // Past the .dbf's last record (fewer records than shapes): a feature without properties.
           record = batch[at++];
         } catch (e) {
+          if (e instanceof ImportError) throw e;
           throw damaged(e);
         }
         // A deleted record (and so its shape) is not a feature, as in GDAL; it keeps its index.
-        if (record?.[DELETED]) {
+        if (record === null) {
           index++;
           continue;
         }
         yield {
-          feature: {
-            type: 'Feature',
-            properties: record && properties(record, fields),
-            geometry: r.value,
-          },
+          feature: { type: 'Feature', properties: record, geometry: r.value },
           fromText: false,
           index: index++,
         };
@@ -398,6 +321,7 @@ export async function openShapefile(input: SourceInput, opts: { encoding?: strin
         throw fileProblem('shp_short', { file: set.shpName, shapes: index, records: count });
       }
     } finally {
+      await records?.return(undefined);
       if (parts.dir) rmSync(parts.dir, { recursive: true, force: true });
     }
   }
