@@ -27,12 +27,13 @@ const SOURCE = {
 };
 
 /**
- * What the reader yields for a Shapefile: [index, properties] of each feature. Read twice, the .dbf
- * on this thread and on a worker thread (dbf.ts: the way of a large file), which must agree.
+ * What the reader yields for a Shapefile: [index, properties] of each feature. Read twice, which
+ * must agree: the .shp whole and the .dbf on this thread (a small file's way), then the .shp in
+ * pieces and the .dbf on a worker thread (a large file's).
  */
 async function read(file: Parameters<typeof openShapefile>[0], encoding?: string) {
-  const once = async (dbfWorker: boolean) => {
-    const r = await openShapefile(file, { encoding, dbfWorker });
+  const once = async (large: boolean) => {
+    const r = await openShapefile(file, { encoding, dbfWorker: large, shpWholeMax: large ? 0 : undefined });
     const out: [number, Record<string, unknown> | undefined][] = [];
     for await (const f of r.read(r.layers[0]!.name)) {
       const feature = f.feature as { properties?: Record<string, unknown> };
@@ -41,7 +42,7 @@ async function read(file: Parameters<typeof openShapefile>[0], encoding?: string
     return { layer: r.layers[0]!, features: out };
   };
   const here = await once(false);
-  expect(await once(true), 'the .dbf read on a worker thread').toEqual(here);
+  expect(await once(true), 'read as a large file').toEqual(here);
   return here;
 }
 

@@ -205,6 +205,9 @@ function dbfEncoding(set: ShapeSet, sample: Uint8Array, fieldNames: Uint8Array, 
   return detectEncoding(Buffer.concat([fieldNames, Buffer.from([0x20]), records]));
 }
 
+/** A .shp up to this size is read into memory whole; a larger one in pieces (see read). */
+const SHP_WHOLE_MAX = 64 * 2 ** 20;
+
 /** A .shp's header says how many bytes the file should have. */
 function shpDeclaredBytes(h: Uint8Array): number {
   return new DataView(h.buffer, h.byteOffset, h.length).getInt32(24, false) * 2;
@@ -217,8 +220,11 @@ function shpDeclaredBytes(h: Uint8Array): number {
  */
 export async function openShapefile(
   input: SourceInput,
-  /** `dbfWorker`: read the .dbf on a worker thread (default: when large, see dbf.ts), for tests. */
-  opts: { encoding?: string; dbfWorker?: boolean },
+  /**
+   * For tests: `dbfWorker` reads the .dbf on a worker thread (default: when large, see dbf.ts);
+   * `shpWholeMax` is the size up to which a .shp is read whole (default SHP_WHOLE_MAX).
+   */
+  opts: { encoding?: string; dbfWorker?: boolean; shpWholeMax?: number },
 ): Promise<FormatReader> {
   const sets = await shapeSets(input);
   const layers: SourceLayer[] = [];
@@ -284,8 +290,14 @@ export async function openShapefile(
     let records: AsyncGenerator<DbfBatch> | null = null;
     try {
       // The .shp through the `shapefile` package, the .dbf through `dbffile` (on a worker thread when
-      // large), a batch of records at a time.
-      const shp = await shapefile.openShp(parts.shp as string);
+      // large), a batch of records at a time. A .shp of up to SHP_WHOLE_MAX bytes is read whole: its
+      // records are then views of one buffer, where reading in pieces copies each one out (200,000
+      // buildings, 30 MB: 0.45 s -> 0.32 s).
+      const shpPart =
+        typeof parts.shp === 'string' && statSync(parts.shp).size <= (opts.shpWholeMax ?? SHP_WHOLE_MAX)
+          ? readFileSync(parts.shp)
+          : parts.shp;
+      const shp = await shapefile.openShp(shpPart as string);
       records = dbfBatches(parts.dbf, encoding, dbfName, { records: count, worker: opts.dbfWorker });
       let batch: DbfBatch = [];
       let at = 0;
