@@ -10,6 +10,8 @@ import {
   importProblemText,
   importSummaryText,
   cameraImportSummaryText,
+  geometryReasonText,
+  repairLine,
   problemKindPrefix,
 } from './import-words.ts';
 
@@ -62,6 +64,67 @@ describe('import problems are codes worded by the client (issue 11)', () => {
         { field: () => '类别' },
       ),
     ).toBe('“类别”为必填项');
+  });
+
+  it("GEOS's reason for an invalid geometry is worded in the user's language, and the repair hint fits where it is read", () => {
+    // Defect guarded: PostGIS's "Self-intersection[105.6 30.5]" stood in English inside the Chinese
+    // sentence, and the page's hint named the command line's --make-valid.
+    const p = {
+      index: 2,
+      code: 'invalid_geometry',
+      params: { detail: 'Self-intersection[105.5911 30.5301]' },
+    } as const;
+    expect(importProblemText('zh-CN', p, { surface: 'page' })).toBe(
+      '几何无效：边界自相交（位置 105.591100, 30.530100）（勾选“修复几何”可自动修复）',
+    );
+    expect(importProblemText('en', p, { surface: 'page' })).toBe(
+      'Invalid geometry: the boundary crosses itself at 105.591100, 30.530100 (“Repair geometry” repairs it)',
+    );
+    expect(importProblemText('zh-CN', p, { surface: 'cli' })).toBe(
+      '几何无效：边界自相交（位置 105.591100, 30.530100）（加上 --make-valid 可自动修复）',
+    );
+    expect(importProblemText('en', p)).toMatch(/\(“Repair geometry” or --make-valid repairs it\)$/);
+    // Every reason GEOS gives (3.9 to 3.13), with and without a place; no English left in the Chinese.
+    for (const reason of [
+      'Self-intersection',
+      'Ring Self-intersection',
+      'Hole lies outside shell',
+      'Holes are nested',
+      'Interior is disconnected',
+      'Nested shells',
+      'Duplicate Rings',
+      'Too few points in geometry component',
+      'Too few distinct points in geometry component',
+      'Invalid Coordinate',
+      'Ring is not closed',
+      'Repeated Point',
+    ]) {
+      for (const detail of [reason, `${reason}[105.6 30.5]`]) {
+        const zh = geometryReasonText('zh-CN', detail);
+        expect(zh, detail).toMatch(HAN);
+        expect(zh, detail).not.toMatch(/[A-Za-z]/);
+        expect(geometryReasonText('en', detail), detail).not.toContain(reason);
+      }
+    }
+    expect(geometryReasonText('zh-CN', 'Ring Self-intersection[105.6 30.5]')).toBe(
+      '边界在一点上与自身相接（环自相交）（位置 105.600000, 30.500000）',
+    );
+    // A reason GEOS words otherwise (or a newer one) is kept as it is rather than lost.
+    expect(geometryReasonText('zh-CN', 'Something new[1 2]')).toBe('Something new[1 2]');
+    const repair = {
+      index: 2,
+      reason: 'Self-intersection[105.6 30.5]',
+      partsBefore: 1,
+      partsAfter: 2,
+      areaBefore: 10,
+      areaAfter: 9.5,
+    };
+    expect(repairLine('zh-CN', repair)).toBe(
+      '要素 2：边界自相交（位置 105.600000, 30.500000），已修复：1 个多边形 → 2 个部分，面积 10 m² → 9.5 m²',
+    );
+    expect(repairLine('en', repair)).toBe(
+      'feature 2: the boundary crosses itself at 105.600000, 30.500000, repaired: 1 polygon → 2 parts, area 10 m² → 9.5 m²',
+    );
   });
 
   it('a file problem has no place; a feature with many bad positions says how many more', () => {

@@ -96,7 +96,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_boolean: '“{field}”应为 是/否（true/false），实为 {value}',
     parent_required: '{level}必须填写上级编码（parent_code）',
     key_empty: '编号列“{key}”为空',
-    invalid_geometry: '几何无效：{detail}（选择“修复几何”（--make-valid）可自动修复）',
+    invalid_geometry: '几何无效：{detail}（{repair}可自动修复）',
     repair_empty: '{detail}：修复（ST_MakeValid）后不再有面',
     repair_still_invalid: '{detail}：修复（ST_MakeValid）后仍然无效',
     repair_multipart: '{detail}：修复后成为 {parts} 个多边形，而{layer}必须是一个多边形——请在源数据中拆分',
@@ -211,7 +211,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_boolean: '“{field}” must be true or false, got {value}',
     parent_required: 'parent_code is required for a {level}',
     key_empty: 'Key column "{key}" is empty',
-    invalid_geometry: 'Invalid geometry: {detail} (“Repair geometry” or --make-valid repairs it)',
+    invalid_geometry: 'Invalid geometry: {detail} ({repair} repairs it)',
     repair_empty: '{detail}: nothing polygonal is left after ST_MakeValid',
     repair_still_invalid: '{detail}: still invalid after ST_MakeValid',
     repair_multipart:
@@ -291,7 +291,73 @@ export function fillTemplate(template: string, vars: Record<string, string | num
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
+/**
+ * What GEOS says of an invalid geometry (PostGIS's ST_IsValidReason: the reason, then where, as
+ * `Self-intersection[105.6 30.5]`), in the user's words. GEOS's reasons are a fixed list (its
+ * TopologyValidationError; 3.10 added "distinct" to the too-few-points one).
+ */
+const GEOMETRY_REASONS: Record<string, Record<ImportLanguage, string>> = {
+  'Self-intersection': { 'zh-CN': '边界自相交', en: 'the boundary crosses itself' },
+  'Ring Self-intersection': {
+    'zh-CN': '边界在一点上与自身相接（环自相交）',
+    en: 'a ring touches itself at a point',
+  },
+  'Hole lies outside shell': { 'zh-CN': '内环（洞）在外环之外', en: 'a hole lies outside its outer ring' },
+  'Holes are nested': { 'zh-CN': '内环（洞）相互嵌套', en: 'one hole lies inside another' },
+  'Interior is disconnected': {
+    'zh-CN': '内环把面分成了不相连的几块',
+    en: 'holes split the interior into separate pieces',
+  },
+  'Nested shells': {
+    'zh-CN': '多面中一个面在另一个面之内',
+    en: 'one polygon of the multipolygon lies inside another',
+  },
+  'Duplicate Rings': { 'zh-CN': '有重复的环', en: 'a ring is repeated' },
+  'Too few points in geometry component': {
+    'zh-CN': '有的环不同的点少于 3 个',
+    en: 'a ring has fewer than 3 distinct points',
+  },
+  'Too few distinct points in geometry component': {
+    'zh-CN': '有的环不同的点少于 3 个',
+    en: 'a ring has fewer than 3 distinct points',
+  },
+  'Invalid Coordinate': { 'zh-CN': '坐标不是有效的数', en: 'a coordinate is not a valid number' },
+  'Ring is not closed': { 'zh-CN': '环未闭合', en: 'a ring is not closed' },
+  'Repeated Point': { 'zh-CN': '有重复的点', en: 'a point is repeated' },
+};
+
+/**
+ * `Self-intersection[105.6 30.5]` → `边界自相交（位置 105.600000, 30.500000）` / `the boundary crosses
+ * itself at 105.600000, 30.500000`; a reason GEOS may word otherwise stays as it is.
+ */
+export function geometryReasonText(lang: ImportLanguage, detail: string): string {
+  const m = /^([A-Za-z][A-Za-z -]*?)\s*(?:\[\s*(\S+)\s+(\S+)\s*\])?$/.exec(detail.trim());
+  const words = m ? GEOMETRY_REASONS[m[1]!] : undefined;
+  if (!m || !words) return detail;
+  const x = Number(m[2]);
+  const y = Number(m[3]);
+  if (m[2] === undefined || !Number.isFinite(x) || !Number.isFinite(y)) return words[lang];
+  const at = `${x.toFixed(6)}, ${y.toFixed(6)}`;
+  return lang === 'en' ? `${words.en} at ${at}` : `${words['zh-CN']}（位置 ${at}）`;
+}
+
+/** How to ask for a repair where the words are read. */
+const REPAIR_HINT: Record<'page' | 'cli' | 'both', Record<ImportLanguage, string>> = {
+  page: { 'zh-CN': '勾选“修复几何”', en: '“Repair geometry”' },
+  cli: { 'zh-CN': '加上 --make-valid ', en: '--make-valid' },
+  both: { 'zh-CN': '勾选“修复几何”或加上 --make-valid ', en: '“Repair geometry” or --make-valid' },
+};
+
+const GEOMETRY_DETAIL_CODES: readonly string[] = [
+  'invalid_geometry',
+  'repair_empty',
+  'repair_still_invalid',
+  'repair_multipart',
+];
+
 export interface WordingOptions {
+  /** Where the words are read, for how to ask for a repair: the import page, the command line, or either (logs). */
+  surface?: 'page' | 'cli';
   /** A target field's label in the user's words (the client's attribute dictionary); the name as found otherwise. */
   field?: (name: string) => string;
   /** A 街道's name for its code (the client's place names); the code otherwise. */
@@ -319,6 +385,9 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
   if (typeof params.field === 'string' && opts.field) params.field = opts.field(params.field);
   if (typeof params.column === 'string' && opts.field) params.column = opts.field(params.column);
   if (typeof params.street === 'string' && opts.street) params.street = opts.street(params.street);
+  if (GEOMETRY_DETAIL_CODES.includes(p.code) && typeof params.detail === 'string')
+    params.detail = geometryReasonText(lang, params.detail);
+  if (p.code === 'invalid_geometry') params.repair = REPAIR_HINT[opts.surface ?? 'both'][lang];
   if (p.code === 'not_geojson' && params.found === '')
     params.found = lang === 'en' ? 'an object without a "type"' : '对象没有 "type"';
   for (const k of ['declared', 'size', 'shapes', 'records'])
@@ -403,19 +472,20 @@ export interface RepairFacts {
 }
 
 /**
- * `要素 2：Self-intersection[…] 已修复：1 个多边形 → 2 个部分，面积 123.4 m² → 120.1 m²` /
- * `feature 2: Self-intersection[…] repaired: 1 polygon → 2 parts, area 123.4 m² → 120.1 m²`.
+ * `要素 2：边界自相交（位置 …），已修复：1 个多边形 → 2 个部分，面积 123.4 m² → 120.1 m²` /
+ * `feature 2: the boundary crosses itself at …, repaired: 1 polygon → 2 parts, area 123.4 m² → 120.1 m²`.
  */
 export function repairLine(lang: ImportLanguage, r: RepairFacts): string {
   const m2 = (a: number) => `${a.toLocaleString('en-US', { maximumFractionDigits: 1 })} m²`;
   const place = importProblemPlace(lang, { index: r.index });
+  const reason = geometryReasonText(lang, r.reason);
   if (lang === 'en')
     return (
-      `${place}: ${r.reason} repaired: ${plural(r.partsBefore, 'polygon')} → ${plural(r.partsAfter, 'part')}, ` +
+      `${place}: ${reason}, repaired: ${plural(r.partsBefore, 'polygon')} → ${plural(r.partsAfter, 'part')}, ` +
       `area ${m2(r.areaBefore)} → ${m2(r.areaAfter)}`
     );
   return (
-    `${place}：${r.reason} 已修复：${count(r.partsBefore)} 个多边形 → ${count(r.partsAfter)} 个部分，` +
+    `${place}：${reason}，已修复：${count(r.partsBefore)} 个多边形 → ${count(r.partsAfter)} 个部分，` +
     `面积 ${m2(r.areaBefore)} → ${m2(r.areaAfter)}`
   );
 }

@@ -37,7 +37,7 @@ export function printProblems(
 ): void {
   for (const p of problems.slice(0, SHOWN))
     console.error(
-      `${file}: ${inLanguages(lang, (l) => `${kind ? problemKindPrefix(l, kind) : ''}${importProblemLine(l, p)}`)}`,
+      `${file}: ${inLanguages(lang, (l) => `${kind ? problemKindPrefix(l, kind) : ''}${importProblemLine(l, p, { surface: 'cli' })}`)}`,
     );
   if (problems.length > SHOWN)
     console.error(

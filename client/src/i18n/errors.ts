@@ -348,7 +348,7 @@ export function errorText(lang: Language, err: unknown): string {
       if (problems.length) {
         const shown = problems
           .slice(0, 3)
-          .map((p) => importProblemLine(lang, p, { field: (f) => fieldLabel(lang, f) }));
+          .map((p) => importProblemLine(lang, p, { field: (f) => fieldLabel(lang, f), surface: 'page' }));
         const more =
           problems.length > 3
             ? lang === 'en'

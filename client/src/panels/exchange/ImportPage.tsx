@@ -188,7 +188,11 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     return k ? (lang === 'en' ? `${appT(k)} (${f})` : `${appT(k)}（${f}）`) : f;
   };
   const reasonText = (p: ImportProblem) =>
-    importProblemText(lang, p, { field: fieldLabel, street: (code) => placeName(code, lang) });
+    importProblemText(lang, p, {
+      field: fieldLabel,
+      street: (code) => placeName(code, lang),
+      surface: 'page',
+    });
   const reportUrl = useMemo(
     () =>
       report?.problems.length
