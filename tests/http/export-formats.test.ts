@@ -481,13 +481,18 @@ describe('GET /api/export/<layer>.<format>', () => {
         const r = await get(`gates.${format}?encoding=gbk`);
         expect(r.status, format).toBe(422);
         const body = (await r.json()) as {
-          error: { code: string; details: { reason: string; column: string; feature: number; char: string } };
+          error: {
+            code: string;
+            details: { reason: string; column: string; feature: number; feature_name: string; char: string };
+          };
         };
         expect(body.error.code).toBe('validation_failed');
+        // New-user try (2026-12-05): the feature was named by its database id only; its name too now.
         expect(body.error.details).toEqual({
           reason: 'not_in_encoding',
           column: 'name',
           feature: id,
+          feature_name: '凯旋路𠀀号门',
           char: '𠀀',
         });
         // In UTF-8 it is stored as it is.

@@ -51,6 +51,20 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
     expect(errorText('en', err)).toBe(
       '“Name” of feature 7 holds “𠀀”, which GBK cannot store: export in UTF-8 instead',
     );
+    // With the feature's name, which the user knows it by (7 is the database's id).
+    const named = new ApiError(422, 'validation_failed', '…', {
+      reason: 'not_in_encoding',
+      column: 'address',
+      feature: 7,
+      feature_name: '凯旋路3号门',
+      char: '𠀀',
+    });
+    expect(errorText('zh-CN', named)).toBe(
+      '要素 7（凯旋路3号门） 的“地址”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出',
+    );
+    expect(errorText('en', named)).toBe(
+      '“Address” of feature 7 (凯旋路3号门) holds “𠀀”, which GBK cannot store: export in UTF-8 instead',
+    );
   });
 
   it('words a compound of another street with both streets’ names in the language', () => {

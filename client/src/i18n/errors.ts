@@ -264,6 +264,12 @@ function paramsOf(lang: Language, details: Record<string, unknown>): Record<stri
   }
   if (typeof details.field === 'string') out.field = fieldLabel(lang, details.field);
   if (typeof details.column === 'string') out.column = fieldLabel(lang, details.column);
+  // An export's refused feature: by its name too when it has one (its id alone is the database's).
+  if (typeof details.feature_name === 'string' && details.feature_name && out.feature !== undefined)
+    out.feature =
+      lang === 'en'
+        ? `${out.feature} (${details.feature_name})`
+        : `${out.feature}（${details.feature_name}）`;
   const street = typeof details.street_code === 'string' ? details.street_code : null;
   out.street = street ? placeName(street, lang) : term('street', lang);
   const theirs = typeof details.compound_street_code === 'string' ? details.compound_street_code : null;

@@ -94,6 +94,7 @@ export function exportRouter(ctx: AppContext): Router {
             reason: 'not_in_encoding',
             column: e.column,
             feature: e.feature,
+            feature_name: e.featureName,
             char: e.char,
           });
         }
@@ -102,6 +103,7 @@ export function exportRouter(ctx: AppContext): Router {
             reason: 'cell_too_long',
             column: e.column,
             feature: e.feature,
+            feature_name: e.featureName,
           });
         }
         throw e;

@@ -168,7 +168,8 @@ export function csvWriter(out: Writable, src: ExportSource, encoding: ExportEnco
         for (const r of rows) {
           tableRow(src, r).forEach((v, k) => {
             const ch = typeof v === 'string' ? notInGbk(v) : null;
-            if (ch !== null) throw new NotInEncoding(columns[k]!, r.props.id ?? r.props.code ?? null, ch);
+            if (ch !== null)
+              throw new NotInEncoding(columns[k]!, r.props.id ?? r.props.code ?? null, ch, nameOf(r.props));
           });
         }
       }
@@ -195,10 +196,16 @@ export class NotInEncoding extends Error {
     readonly column: string,
     readonly feature: Value,
     readonly char: string,
+    /** The feature's name, when it has one: what the user knows it by. */
+    readonly featureName: string | null = null,
   ) {
     super(`${column} of feature ${String(feature)} holds "${char}", which GBK cannot store: export in UTF-8`);
   }
 }
+
+/** A row's name, when it has one (for messages). */
+export const nameOf = (props: Record<string, Value>): string | null =>
+  typeof props.name === 'string' && props.name ? props.name : null;
 
 /** The first character of `s` GBK cannot store, or null when GBK holds all of it. */
 export function notInGbk(s: string): string | null {
@@ -212,6 +219,8 @@ export class CellTooLong extends Error {
   constructor(
     readonly column: string,
     readonly feature: Value,
+    /** The feature's name, when it has one. */
+    readonly featureName: string | null = null,
   ) {
     super(
       `${column} of feature ${String(feature)} is longer than an Excel cell (${XLSX_CELL_MAX} characters)`,
@@ -236,7 +245,8 @@ export function xlsxWriter(out: Writable, src: ExportSource, title: string): Pag
       for (const r of rows) {
         const cells = tableRow(src, r);
         const long = cells.findIndex((v) => typeof v === 'string' && v.length > XLSX_CELL_MAX);
-        if (long >= 0) throw new CellTooLong(cols[long]!, r.props.id ?? r.props.code ?? null);
+        if (long >= 0)
+          throw new CellTooLong(cols[long]!, r.props.id ?? r.props.code ?? null, nameOf(r.props));
         ws.addRow(cells).commit();
       }
       // let the zip stream flush before the next page is read

@@ -46,6 +46,11 @@ export interface OpenOptions {
   encoding?: string;
   /** Treat the file as this format instead of judging by its name. */
   format?: SourceFormat;
+  /**
+   * A large Shapefile's .dbf on a worker thread (the default, see readers/dbf.ts); false keeps it on
+   * this thread, for a process where the database is the bound and memory is counted.
+   */
+  dbfWorker?: boolean;
 }
 
 export interface SourceCrs {

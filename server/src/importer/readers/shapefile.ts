@@ -221,8 +221,9 @@ function shpDeclaredBytes(h: Uint8Array): number {
 export async function openShapefile(
   input: SourceInput,
   /**
-   * For tests: `dbfWorker` reads the .dbf on a worker thread (default: when large, see dbf.ts);
-   * `shpWholeMax` is the size up to which a .shp is read whole (default SHP_WHOLE_MAX).
+   * `dbfWorker`: the .dbf on a worker thread (true), on this one (false), or on a worker when large
+   * (default, see dbf.ts). For tests, `shpWholeMax`: the size up to which a .shp is read whole
+   * (default SHP_WHOLE_MAX).
    */
   opts: { encoding?: string; dbfWorker?: boolean; shpWholeMax?: number },
 ): Promise<FormatReader> {
