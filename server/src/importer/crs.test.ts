@@ -1,3 +1,4 @@
+import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
 import { crsFromWkt, parseCrs, resolveCrs, type CrsError } from './crs.ts';
 
@@ -33,6 +34,34 @@ describe('CRS', () => {
     // A custom name with GK parameters still reads.
     const custom = prj.replace('CGCS2000_3_Degree_GK_CM_105E', 'My_Local_GK');
     expect(crsFromWkt(custom)!.toWgs84([500000, 0])[0]).toBeCloseTo(105, 9);
+  });
+
+  it("gives exactly proj4's transform for the Gauss-Krüger zones and Web Mercator (the zones by their inverse alone)", () => {
+    const tm = (cm: number, fe: number) =>
+      `+proj=tmerc +lat_0=0 +lon_0=${cm} +k=1 +x_0=${fe} +y_0=0 +ellps=GRS80 +units=m +no_defs`;
+    const cases: [string, string, number][] = [
+      // code, proj4 definition, central meridian
+      ['EPSG:4544', tm(105, 500000), 105], // 3° zone 35, no zone number
+      ['EPSG:4523', tm(105, 35500000), 105], // the same with it
+      ['EPSG:4496', tm(105, 18500000), 105], // 6° zone 18
+      ['EPSG:4534', tm(75, 500000), 75],
+      ['EPSG:4554', tm(135, 500000), 135],
+    ];
+    for (const [code, def, cm] of cases) {
+      const ours = parseCrs(code).toWgs84;
+      const theirs = proj4(def, 'WGS84');
+      for (let i = 0; i < 200; i++) {
+        // Across the zone and beyond its edge, north and south of 遂宁.
+        const lon = cm - 4 + (i % 20) * 0.4;
+        const lat = 18 + Math.floor(i / 20) * 3.5;
+        const [x, y] = proj4('WGS84', def, [lon, lat]);
+        const p = [x! + (i % 7) * 0.123, y! - (i % 5) * 0.456];
+        const want = theirs.forward([p[0]!, p[1]!]);
+        expect(ours(p), `${code} ${p.join(' ')}`).toEqual([want[0], want[1]]);
+      }
+    }
+    const merc = parseCrs('EPSG:3857').toWgs84([11_760_000, 3_570_000]);
+    expect(merc).toEqual(proj4('EPSG:3857', 'WGS84', [11_760_000, 3_570_000]));
   });
 
   it('refuses Xian 1980 naming what was found and how to say it', () => {

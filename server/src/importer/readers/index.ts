@@ -171,17 +171,22 @@ function convert(
   }
 }
 
-/** Converted positions of a coordinates array (a module-level function: see wkb.ts on closures under tsx). */
+/**
+ * A coordinates array with its positions converted, in place: the readers build new arrays for every
+ * feature, and new ones here were as many again for the collector (a module-level function: see
+ * wkb.ts on closures under tsx).
+ */
 function walk(c: unknown, fn: (p: number[]) => number[]): unknown {
   if (!Array.isArray(c)) throw new TypeError();
   if (typeof c[0] === 'number') {
     if (!Number.isFinite(c[0]) || !Number.isFinite(c[1])) throw new TypeError();
     const q = fn(c as number[]);
-    return c.length > 2 ? [q[0], q[1], ...c.slice(2)] : q;
+    c[0] = q[0];
+    c[1] = q[1];
+    return c;
   }
-  const out = new Array<unknown>(c.length);
-  for (let i = 0; i < c.length; i++) out[i] = walk(c[i], fn);
-  return out;
+  for (let i = 0; i < c.length; i++) walk(c[i], fn);
+  return c;
 }
 
 function firstPosition(c: unknown): number[] | null {
