@@ -193,6 +193,8 @@ export const IMPORT_PROBLEM_CODES = [
   // ── warnings (the import goes on) ───────────────────────────────────────────
   /** A position outside China after conversion: { lon, lat } */
   'outside_china',
+  /** A stored feature of the layer has this geometry, vertex for vertex (the file imported twice?): { layer } */
+  'same_as_stored',
   /** camera:type not fixed/dome/panning, taken as fixed: { field, value } */
   'camera_type_unknown',
   /** A list of types, the first used: { field, value, first } */

@@ -117,6 +117,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     gbt_direction_type: '“{field}”的值 {value} 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
     outside_street: `不在本${term('street', 'zh-CN')}（{street}）范围内`,
     outside_china: '转换为 WGS84 后，位置 [{lon}, {lat}] 在中国境外（坐标系是否有误？）',
+    same_as_stored: '与已存储的一个{layer}形状和位置完全相同（同一文件导入了两次？）',
     camera_type_unknown: '“{field}”的值 {value} 不是 fixed、dome 或 panning，按固定枪机（fixed）导入',
     camera_type_list: '“{field}”的值 {value} 有多个，取第一个（{first}）',
     directions_split: '“{field}”有 {n} 个方向：导入为 {n} 个摄像机 {codes}',
@@ -236,6 +237,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     outside_street: `Outside your ${term('street', 'en')} ({street})`,
     outside_china:
       'Position [{lon}, {lat}] lies outside China after conversion to WGS84 (wrong coordinate system?)',
+    same_as_stored: 'Same shape and place as a stored {layer} (the file imported twice?)',
     camera_type_unknown: '“{field}” {value} is not fixed, dome or panning; taken as fixed',
     camera_type_list: '“{field}” {value}: the first value ({first}) is used',
     directions_split: '{n} directions in “{field}”: imported as {n} cameras {codes}',
@@ -272,6 +274,10 @@ function layerOf(layer: string, lang: ImportLanguage, n: number): string {
 const ONE_OF_LAYER: Record<string, Record<ImportLanguage, string>> = {
   'service-areas': { 'zh-CN': term('serviceArea', 'zh-CN'), en: term('serviceArea', 'en') },
   compounds: { 'zh-CN': term('compound', 'zh-CN'), en: term('compound', 'en') },
+  buildings: { 'zh-CN': term('building', 'zh-CN'), en: term('building', 'en') },
+  cameras: { 'zh-CN': term('camera', 'zh-CN'), en: term('camera', 'en') },
+  gates: { 'zh-CN': term('gate', 'zh-CN'), en: term('gate', 'en') },
+  jurisdictions: { 'zh-CN': '行政区划', en: 'jurisdiction' },
 };
 const GEOMETRIES: Record<string, Record<ImportLanguage, string>> = {
   Point: { 'zh-CN': '点（Point）', en: 'Point' },
@@ -372,7 +378,8 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
   if (template === undefined) return `${p.code} ${JSON.stringify(params)}`;
   const list = lang === 'en' ? ' or ' : '或';
   if (typeof params.layer === 'string') {
-    const one = p.code === 'repair_multipart' ? ONE_OF_LAYER[params.layer] : undefined;
+    const one =
+      p.code === 'repair_multipart' || p.code === 'same_as_stored' ? ONE_OF_LAYER[params.layer] : undefined;
     params.layer = (one ?? LAYERS[params.layer])?.[lang] ?? params.layer;
   }
   if (typeof params.type === 'string') params.type = GEOMETRIES[params.type]?.[lang] ?? params.type;

@@ -201,6 +201,32 @@ describeInBrowser('import page, in Chromium', () => {
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-en.png') });
       await page.click('[data-testid=lang-switch]');
 
+      // The same file again: its check says which features are stored already, before anything is
+      // written (new-user try, 2026-12-04: a second import silently doubled every row). Warnings were
+      // not shown on the page at all before (nor "outside China").
+      await page.setInputFiles('[data-testid=import-file]', {
+        name: '出入口.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv, 'utf8'),
+      });
+      await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+      await page.waitForFunction(
+        () => document.querySelector<HTMLSelectElement>('[data-testid=import-map-name]')?.value === '名称',
+      );
+      await page.click('[data-testid=import-check]');
+      await page.waitForSelector('[data-testid=import-warning]', { timeout: 120_000 });
+      expect(await page.textContent('[data-testid=import-warnings]')).toBe(
+        '2 个警告（不妨碍导入，请先看一下）：',
+      );
+      const warned = await page.$$eval('[data-testid=import-warning]', (rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+      );
+      expect(warned.map(([index]) => index)).toEqual(['0', '1']);
+      for (const w of warned)
+        expect(w[2]).toMatch(/^与已存储的一个.+形状和位置完全相同（同一文件导入了两次？）$/);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-twice.png') });
+      expect(await gates()).toEqual([...before, '东门', '北门']);
+
       // issue 11 "every wait shows progress": a commit of 2,500 gates shows the bar moving, not only
       // empty and then full. Every value the bar takes is recorded as it changes.
       await page.setInputFiles('[data-testid=import-file]', {
@@ -269,7 +295,7 @@ describeInBrowser('import page, in Chromium', () => {
       await page.click('[data-testid=export-download]');
       const error = await page.waitForSelector('[data-testid=export-error]', { timeout: 60_000 });
       expect(await error.textContent()).toMatch(
-        /要素 \d+ 的“名称”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出/,
+        /^要素 \d+（凯旋路𠀀号大门）的“名称”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出$/,
       );
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'export-not-in-gbk.png') });
       // The message follows a language switch (it kept its first language before).

@@ -82,6 +82,26 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     expect(await count()).toBe(0);
   });
 
+  it('a file imported twice without a key: each feature already stored is a warning, on both paths', async () => {
+    // New-user try (2026-12-04): re-running an import without --key doubled every building silently.
+    const three = [0, 1, 2].map((i) => feature(square(107 + i * 0.001, 30.9), { name: `楼${i}` }));
+    const first = await importLayer(t.db, { layer: 'buildings', features: three });
+    expect(first.warnings).toEqual([]);
+    const four = [...three, feature(square(107.01, 30.9), { name: '新楼' })];
+    // Direct, then staged (which also finds the fourth, stored by the direct import).
+    for (const [direct, stored] of [
+      [true, [0, 1, 2]],
+      [false, [0, 1, 2, 3]],
+    ] as const) {
+      const again = await importLayer(t.db, { layer: 'buildings', features: four, direct });
+      expect(again.inserted).toBe(4);
+      expect(again.warnings.map((w) => [w.index, w.code, w.params])).toEqual(
+        stored.map((i) => [i, 'same_as_stored', { layer: 'buildings' }]),
+      );
+    }
+    await t.db.query("DELETE FROM buildings WHERE name IN ('楼0', '楼1', '楼2', '新楼')");
+  });
+
   it('stores the same rows as the staged import, in file order, and the next id follows them', async () => {
     const features = Array.from({ length: 300 }, (_, i) =>
       feature(square(105.61 + (i % 20) * 0.0005, 30.51 + Math.floor(i / 20) * 0.0005), {
@@ -94,7 +114,9 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     );
     const a = await importLayer(t.db, { layer: 'buildings', features });
     const b = await importLayer(t.db, { layer: 'buildings', features, direct: true });
-    expect(b).toEqual(a);
+    // The same file twice: the second import says every feature is already stored (and stores it).
+    expect(b.warnings.map((w) => [w.index, w.code])).toEqual(features.map((_, i) => [i, 'same_as_stored']));
+    expect({ ...b, warnings: [] }).toEqual(a);
     const rows = await t.db.query<{ id: number; row: string }>(
       `SELECT id, ROW(category, name, address, floors, households, covered, straddling, compound_id,
                       source_id, ST_AsEWKT(geom))::text AS row

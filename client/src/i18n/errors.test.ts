@@ -60,7 +60,7 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
       char: '𠀀',
     });
     expect(errorText('zh-CN', named)).toBe(
-      '要素 7（凯旋路3号门） 的“地址”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出',
+      '要素 7（凯旋路3号门）的“地址”含有 GBK 无法存放的字符“𠀀”，请改用 UTF-8 编码导出',
     );
     expect(errorText('en', named)).toBe(
       '“Address” of feature 7 (凯旋路3号门) holds “𠀀”, which GBK cannot store: export in UTF-8 instead',

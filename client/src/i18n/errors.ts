@@ -83,9 +83,8 @@ const zhCN: Words = {
   'reason.import_refused': '有要素未通过检查，没有写入任何数据',
   'reason.unknown_encoding': '不支持的字符编码 {encoding}，请选 UTF-8 或 GBK',
   'reason.unknown_srs': '不支持的坐标系 {srs}，请选 4326 或 4490',
-  'reason.cell_too_long': '要素 {feature} 的边界太长，超出表格单元格上限，请改用 CSV、GPKG 或 SHP 格式',
-  'reason.not_in_encoding':
-    '要素 {feature} 的“{column}”含有 GBK 无法存放的字符“{char}”，请改用 UTF-8 编码导出',
+  'reason.cell_too_long': '{feature}的边界太长，超出表格单元格上限，请改用 CSV、GPKG 或 SHP 格式',
+  'reason.not_in_encoding': '{feature}的“{column}”含有 GBK 无法存放的字符“{char}”，请改用 UTF-8 编码导出',
   'check.self_intersection': '边界自相交（{n} 处交叉点，已在地图上标出）',
   'check.overlap': '与“{name}”重叠 {m2} 平方米',
   'check.cut_building': '边界穿过 {n} 栋建筑（橙色标出）',
@@ -265,11 +264,13 @@ function paramsOf(lang: Language, details: Record<string, unknown>): Record<stri
   if (typeof details.field === 'string') out.field = fieldLabel(lang, details.field);
   if (typeof details.column === 'string') out.column = fieldLabel(lang, details.column);
   // An export's refused feature: by its name too when it has one (its id alone is the database's).
-  if (typeof details.feature_name === 'string' && details.feature_name && out.feature !== undefined)
-    out.feature =
-      lang === 'en'
-        ? `${out.feature} (${details.feature_name})`
-        : `${out.feature}（${details.feature_name}）`;
+  // In Chinese the words around it are 要素 7 的… / 要素 7（名称）的….
+  if (out.feature !== undefined) {
+    const name =
+      typeof details.feature_name === 'string' && details.feature_name ? details.feature_name : null;
+    if (lang === 'en') out.feature = name ? `${out.feature} (${name})` : out.feature;
+    else out.feature = name ? `要素 ${out.feature}（${name}）` : `要素 ${out.feature} `;
+  }
   const street = typeof details.street_code === 'string' ? details.street_code : null;
   out.street = street ? placeName(street, lang) : term('street', lang);
   const theirs = typeof details.compound_street_code === 'string' ? details.compound_street_code : null;

@@ -169,6 +169,8 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     const direct = existing !== null && existing <= bound;
     const coverage = spec.layer === 'buildings' || spec.layer === 'service-areas';
     let rebuild: string | null = null;
+    // Direct: the first id of the new rows (the older ones are below it).
+    let newFrom: number | null = null;
     if (direct) {
       // Nobody else writes the table until commit: the ids from `base` on are the file's, in its order.
       await tx.query(`LOCK TABLE ${spec.table} IN SHARE ROW EXCLUSIVE MODE`);
@@ -186,6 +188,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
         [spec.table],
       );
       const base = seq.rows[0]!.base;
+      newFrom = base;
       await loadRows(db, tx, spec, { table: spec.table, lead: 'id', offset: base }, prepared());
       await tx.query(
         `SELECT setval(pg_get_serial_sequence($1, 'id'), GREATEST((SELECT max(id) FROM ${spec.table}), $2::bigint))`,
@@ -252,6 +255,14 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       problems.push(...r.rows.map((row) => withRow({ index: row.idx, ...q.problem(row) })));
     }
     if (problems.length) throw new ImportError(sortProblems(problems));
+    // A file imported twice without a key (which would say so by id): each feature whose geometry a
+    // stored row has already, vertex for vertex, is a warning. Not on a first load into an empty table.
+    if (key === undefined && existing !== 0) {
+      const r = await tx.query<{ idx: number }>(sameAsStoredSql(spec, newFrom));
+      for (const row of r.rows)
+        warnings.push(withRow({ index: row.idx, ...because('same_as_stored', { layer: spec.layer }) }));
+      if (r.rows.length) warnings.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+    }
 
     if (direct) {
       progress({ phase: 'writing', done: 0, total });
@@ -526,6 +537,15 @@ function keyChecks(
     }
   }
   return out;
+}
+
+/**
+ * The staged features whose geometry, as the layer stores it, a stored row has exactly (`=`: the same
+ * vertices in the same order). Direct, the stored rows are those below `newFrom`.
+ */
+function sameAsStoredSql(spec: ImportSpec, newFrom: number | null): string {
+  return `SELECT DISTINCT s.idx FROM import_staging s JOIN ${spec.table} t ON t.geom = ${storedGeom(spec, 's.geom')}
+    ${newFrom === null ? '' : `WHERE t.id < ${Number(newFrom)}`} ORDER BY s.idx`;
 }
 
 /** The staged geometry as the layer stores it. */

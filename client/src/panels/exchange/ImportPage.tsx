@@ -448,6 +448,29 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                   )}
                 </>
               )}
+              {(report.warnings?.length ?? 0) > 0 && (
+                <>
+                  <p data-testid="import-warnings">{t('import.warnings', { n: report.warnings!.length })}</p>
+                  <table className="import-problems import-warnings">
+                    <thead>
+                      <tr>
+                        <th>{t('import.index')}</th>
+                        <th>{t('import.row')}</th>
+                        <th>{t('import.reason')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {report.warnings!.slice(0, 200).map((p, i) => (
+                        <tr key={i} data-testid="import-warning">
+                          <td>{p.index ?? ''}</td>
+                          <td>{p.row ?? ''}</td>
+                          <td>{reasonText(p)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
               {(report.problems.length === 0 || skippable) && report.ok > 0 && inserted === null && (
                 <div className="editor-dialog-actions">
                   <button

@@ -29,6 +29,8 @@ export interface CheckReport {
   /** Features whose geometry 修复几何 repairs. */
   repaired?: number;
   problems: ImportProblem[];
+  /** What does not stop the import but the user should know first (outside China, already stored …). */
+  warnings?: ImportProblem[];
 }
 export interface ImportChoice {
   target: string;
