@@ -818,6 +818,27 @@ describeInBrowser('security layers in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('opens a camera with the first click after the page loads', async () => {
+    // A new user's try (2026-12-04): on 6 of 6 fresh pages the first click on a camera or gate did
+    // nothing; the second opened it.
+    const context = await browser.newContext({ viewport: VIEW, locale: 'zh-CN' });
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+      await fresh.waitForFunction(
+        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
+        null,
+        { timeout: 60_000 },
+      );
+      await mapSettled(fresh);
+      const map = (await fresh.locator('[data-testid=map]').boundingBox())!;
+      await fresh.mouse.click(...pixel(map, 10, 50));
+      await fresh.waitForSelector('[data-testid=camera-form]', { timeout: 20_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('lets a reader who is not signed in look but not move: a drag pans the map, nothing is sent, save is off', async () => {
     // Defect (a new user's try): not signed in, dragging a camera moved it and sent a PUT; the 401
     // came back worded as an expired sign-in, with 保存 and 删除 still on offer.

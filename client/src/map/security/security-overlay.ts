@@ -515,12 +515,20 @@ export class SecurityOverlay {
     if (!this.enabled) return;
     const kind = this.placing;
     if (!kind) {
+      // Picked here, when the map says it was clicked, rather than by deck's own onClick: deck answers
+      // a click with what it picked at the pointer's press, and on a page's first press it has no
+      // picking pass yet, so the first click on a camera or gate was lost (a new user's try).
       const hit = this.overlay.pickObject({
         x: e.point.x,
         y: e.point.y,
         radius: 2,
         layerIds: ['security-cameras', 'security-gates'],
       });
+      const id = (hit?.object as { id?: unknown } | undefined)?.id;
+      if (hit && typeof id === 'number') {
+        this.open(hit.layer?.id === 'security-cameras' ? 'cameras' : 'gates', id);
+        return;
+      }
       if (!hit && this.selected) {
         this.selected = null;
         this.syncMode();
@@ -929,10 +937,6 @@ export class SecurityOverlay {
             getLineWidth: gates.map((g) => g.accessControl).join(),
             getPosition: gates.map((g) => g.position.join(' ')).join(),
           },
-          onClick: (info: PickingInfo<GateView>) => {
-            if (info.object) this.open('gates', info.object.id);
-            return true;
-          },
           onDragStart: this.onGateDragStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
@@ -946,10 +950,6 @@ export class SecurityOverlay {
           getSize: 26,
           sizeUnits: 'pixels',
           pickable: this.enabled,
-          onClick: (info: PickingInfo<CameraView>) => {
-            if (info.object) this.open('cameras', info.object.id);
-            return true;
-          },
           onDragStart: this.onDragStart,
           onDrag: this.onDrag,
           onDragEnd: this.onDragEnd,
