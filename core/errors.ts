@@ -93,6 +93,8 @@ export const ERROR_REASONS = {
   not_in_encoding: 'validation_failed',
   /** An import file too large for the page: { maxMb }. */
   import_too_large: 'payload_too_large',
+  /** An import file of no bytes at all. */
+  import_empty: 'bad_request',
   /** An import file that cannot be read (format, CRS): { problems }. */
   import_unreadable: 'bad_request',
   /** A street editor importing a layer only the city admin writes (compounds, buildings, 行政区划): { layer }. */

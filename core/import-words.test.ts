@@ -127,6 +127,17 @@ describe('import problems are codes worded by the client (issue 11)', () => {
     );
   });
 
+  it('a value not allowed lists the codes, in Chinese with the words a file may hold instead', () => {
+    const p = {
+      code: 'value_not_allowed',
+      params: { field: 'kind', value: '"后门"', allowed: 'vehicle, pedestrian, unit_door' },
+    } as const;
+    expect(importProblemText('zh-CN', p)).toBe(
+      '“kind”的值 "后门" 不在可选值中（vehicle（车行出入口），pedestrian（人行出入口），unit_door（单元门））',
+    );
+    expect(importProblemText('en', p)).toBe('“kind” "后门" is not one of vehicle, pedestrian, unit_door');
+  });
+
   it('a file problem has no place; a feature with many bad positions says how many more', () => {
     expect(
       importProblemLine('zh-CN', { index: null, code: 'dbf_missing', params: { file: 'cut.shp' } }),

@@ -4,6 +4,7 @@
  * (core/import-problems.ts); whoever shows them words them here, in the user's language.
  */
 import { term, type GlossaryLanguage } from './glossary.ts';
+import { codesWithWords } from './import-mapping.ts';
 import type { ImportProblem, ImportProblemCode, ProblemReason } from './import-problems.ts';
 
 export type ImportLanguage = GlossaryLanguage;
@@ -44,7 +45,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_kml: '无法按 KML 读取：{detail}',
     kml_no_placemark: 'KML 中没有地标（Placemark）',
     kml_no_geometry: 'KML 的 {n} 个地标都没有几何（点、面或 MultiGeometry）',
-    not_zip: '不是可读取的压缩包：{detail}',
+    not_zip: '不是可读取的 zip 压缩包（文件已损坏，或并非 zip 文件）',
     zip_no_shp: '{file} 中没有 .shp 文件',
     dbf_missing:
       '{file} 缺少 .dbf 文件（Shapefile 至少需要 .shp 和 .dbf，坐标系在 .prj 中；请一起上传或打包为 zip）',
@@ -159,7 +160,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     not_kml: 'Not readable as KML: {detail}',
     kml_no_placemark: 'The KML has no Placemark',
     kml_no_geometry: "None of the KML's {n} placemarks has a geometry (Point, Polygon or MultiGeometry)",
-    not_zip: 'Not a readable zip: {detail}',
+    not_zip: 'Not a readable zip (the file is damaged, or not a zip at all)',
     zip_no_shp: '{file} holds no .shp file',
     dbf_missing:
       '{file}: its .dbf is missing (a Shapefile is at least .shp + .dbf, with .prj for the coordinate system; give them together or zipped)',
@@ -395,6 +396,9 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
   if (GEOMETRY_DETAIL_CODES.includes(p.code) && typeof params.detail === 'string')
     params.detail = geometryReasonText(lang, params.detail);
   if (p.code === 'invalid_geometry') params.repair = REPAIR_HINT[opts.surface ?? 'both'][lang];
+  // The codes a field takes, with the words a Chinese file may hold for them instead.
+  if (p.code === 'value_not_allowed' && lang === 'zh-CN' && typeof p.params?.field === 'string')
+    params.allowed = codesWithWords(p.params.field, String(params.allowed ?? ''));
   if (p.code === 'not_geojson' && params.found === '')
     params.found = lang === 'en' ? 'an object without a "type"' : '对象没有 "type"';
   for (const k of ['declared', 'size', 'shapes', 'records'])
@@ -428,6 +432,27 @@ export const PROBLEM_LANGUAGES: readonly ProblemLanguage[] = ['both', 'zh-CN', '
 export function importProblemLines(lang: ProblemLanguage, p: ImportProblem): string {
   if (lang !== 'both') return importProblemLine(lang, p);
   return `${importProblemLine('zh-CN', p)} | ${importProblemLine('en', p)}`;
+}
+
+/**
+ * Which of a file's columns the command line imports into which field, and which it leaves out:
+ * `按列名导入：名称 → name，地址 → address；未导入的列：备注` / `columns imported: 名称 → name,
+ * 地址 → address; not imported: 备注`.
+ */
+export function columnMappingText(
+  lang: ImportLanguage,
+  used: readonly (readonly [column: string, field: string])[],
+  unused: readonly string[],
+): string {
+  const en = lang === 'en';
+  const parts: string[] = [];
+  if (used.length)
+    parts.push(
+      (en ? 'columns imported: ' : '按列名导入：') +
+        used.map(([c, f]) => `${c} → ${f}`).join(en ? ', ' : '，'),
+    );
+  if (unused.length) parts.push((en ? 'not imported: ' : '未导入的列：') + unused.join(en ? ', ' : '、'));
+  return parts.join(en ? '; ' : '；');
 }
 
 /** Both languages (`中文 | English`) or one, for a terminal or a log. */

@@ -25,9 +25,11 @@ import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import type { Db } from '../src/db/index.ts';
+import { guessMapping } from '../../core/import-mapping.ts';
 import { openBatchDb } from './batch-db.ts';
 import {
   cameraImportSummaryText,
+  columnMappingText,
   importProblemLines,
   importSummaryText,
   inLanguages,
@@ -47,6 +49,7 @@ import {
   parseCrs,
   type ImportProgress,
 } from '../src/importer/index.ts';
+import type { SourceFeature } from '../src/importer/features.ts';
 
 const USAGE =
   `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
@@ -132,6 +135,11 @@ async function main(): Promise<void> {
       fail(`--bbox must be minLon,minLat,maxLon,maxLat\n${USAGE}`);
     bbox = b as [number, number, number, number];
   }
+  // A helper gave --street without --mode replace and it was silently ignored.
+  if ((args.values.street || bbox) && mode !== 'replace')
+    fail(
+      `--street and --bbox say where --mode replace replaces rows: give --key COLUMN --mode replace\n${USAGE}`,
+    );
   if (mode === 'replace' && !bbox && !args.values.street)
     fail(`--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat\n${USAGE}`);
 
@@ -178,7 +186,26 @@ async function main(): Promise<void> {
         { index: null, code: 'points_only', params: { format: source.format.toUpperCase(), layer } },
       ]);
     }
-    const sources = source.read(chosen);
+    // Columns named in Chinese (名称, 地址, 门禁 …) fill their fields, as the import page guesses them;
+    // said once, with the columns left out (a user's columns were silently dropped before).
+    const columns = sourceLayer?.fields ?? [];
+    const mapping = guessMapping(
+      IMPORT_SPECS[layer].columns.map((c) => c.name),
+      columns,
+    );
+    const renamed = Object.entries(mapping).filter(
+      (e): e is [string, string] => e[1] !== null && e[1] !== e[0],
+    );
+    const used = new Set<string>([
+      ...Object.values(mapping).filter((c) => c !== null),
+      args.values.key ?? '',
+    ]);
+    const unused = columns.filter((c) => !used.has(c) && !POSITION_COLUMN.test(c.trim()));
+    if (renamed.length || unused.length) {
+      const pairs = renamed.map(([field, column]) => [column, field] as const);
+      console.error(`${file}: ${inLanguages(lang, (l) => columnMappingText(l, pairs, unused))}`);
+    }
+    const sources = renamed.length ? withFields(source.read(chosen), renamed) : source.read(chosen);
     db = await openBatchDb(lang);
     // The time said is the import's: making a new embedded folder (said before it starts) is not in it.
     const t0 = Date.now();
@@ -207,6 +234,26 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } finally {
     await db?.close();
+  }
+}
+
+/** Columns a reader takes as the position (a CSV's lon/lat, a WKT column): not "left out". */
+const POSITION_COLUMN =
+  /^(lon|lng|long|longitude|x|lat|latitude|y|wkt|geom|geometry|the_geom|经度|纬度|坐标|几何)$/i;
+
+/** The features with each guessed field filled from its column ([field, column]); the rest kept. */
+async function* withFields(
+  features: AsyncIterable<SourceFeature>,
+  renamed: readonly [field: string, column: string][],
+): AsyncGenerator<SourceFeature> {
+  for await (const s of features) {
+    const f = s.feature as { properties?: Record<string, unknown> | null } | null;
+    const props = f?.properties;
+    if (props && typeof props === 'object' && !Array.isArray(props)) {
+      const out: Record<string, unknown> = { ...props };
+      for (const [field, column] of renamed) out[field] = props[column];
+      yield { ...s, feature: { ...f, properties: out } };
+    } else yield s;
   }
 }
 

@@ -267,6 +267,47 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     );
   });
 
+  it('imports columns named in Chinese into their fields and says which columns it left out; --street needs --mode replace', async () => {
+    // New-user try (2026-12-05): 名称/地址/层数 were silently dropped (the import page maps them, the
+    // command line took only English names), and 是/车行出入口 were refused in a gates list.
+    const file = join(dir, '楼栋.geojson');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { 名称: '中文1号楼', 地址: '船山区明月路1号', 层数: 6, 备注: '无' },
+            geometry: { type: 'Polygon', coordinates: square(105.5, 30.6) },
+          },
+        ],
+      }),
+    );
+    const r = await run('import', ['--layer', 'buildings', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `${file}: 按列名导入：名称 → name，地址 → address，层数 → floors；未导入的列：备注 | ` +
+        'columns imported: 名称 → name, 地址 → address, 层数 → floors; not imported: 备注',
+    );
+    const stored = (await exported()).features.find((f) => f.properties.name === '中文1号楼');
+    expect(stored?.properties).toMatchObject({ name: '中文1号楼', address: '船山区明月路1号', floors: 6 });
+
+    const gates = join(dir, '出入口.csv');
+    writeFileSync(
+      gates,
+      '名称,类型,门禁,经度,纬度\n东门,车行出入口,是,105.5,30.6\n北门,人行,否,105.5001,30.6001\n',
+    );
+    const g = await run('import', ['--layer', 'gates', gates]);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).toContain('按列名导入：名称 → name，类型 → kind，门禁 → access_control | ');
+    expect(g.stderr).not.toContain('未导入的列');
+
+    const street = await run('import', ['--layer', 'gates', gates, '--street', '510903002']);
+    expect(street.code).toBe(2);
+    expect(street.stderr).toContain('--street and --bbox say where --mode replace replaces rows');
+  });
+
   // New-user try (2026-12-04): a path that names nothing or a folder got Node's raw "ENOENT: no such
   // file or directory, open …" / "EISDIR: illegal operation on a directory, read", in English only.
   it('a missing file or a folder is refused in the glossary words, by both import commands', async () => {

@@ -113,7 +113,9 @@ describe.skipIf(!HAVE_SHARED)('import of real and conformance data', () => {
       o(
         'chrieke-geojson-invalid-geometry/examples/problematic_geometries/problematic_self_intersection_small.geojson',
       ),
-    ).toMatch(/^rejected: invalid_geometry: Invalid geometry: the boundary crosses itself at [\d.]+, [\d.]+ /);
+    ).toMatch(
+      /^rejected: invalid_geometry: Invalid geometry: the boundary crosses itself at [\d.]+, [\d.]+ /,
+    );
     expect(
       o(
         'chrieke-geojson-invalid-geometry/examples/problematic_geometries/problematic_self_intersection_small.geojson --make-valid',

@@ -251,6 +251,13 @@ describe('/api/imports', () => {
     const viewer = await upload('viewer', 'gates.csv', CSV);
     expect(viewer.status).toBe(403);
 
+    // New-user try (2026-12-05): an empty file got only the generic "request refused".
+    const empty = await upload('admin', 'empty.geojson', Buffer.alloc(0));
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { details: unknown } }).error.details).toEqual({
+      reason: 'import_empty',
+    });
+
     const up = (await (await upload('admin', 'gates.csv', CSV)).json()) as { id: string };
     const m = await post('admin', `${up.id}/check`, { target: 'gates', mapping: { colour: '名称' } });
     expect(m.status).toBe(400);

@@ -113,7 +113,11 @@ export function importsRouter(ctx: AppContext): Router {
           maxBytes: max,
           tooLarge,
           brokeOff: () => badRequest('bad_request', 'The upload broke off'),
-          empty: () => badRequest('bad_request', 'Send the file as the request body'),
+          // A hurried user's empty file got only "request refused" before.
+          empty: () =>
+            badRequest('bad_request', 'The file is empty: send its bytes as the request body', {
+              reason: 'import_empty',
+            }),
           inspect: async (path) => {
             const src = await openSource(path).catch(fileProblem);
             src.close();

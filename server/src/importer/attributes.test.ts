@@ -25,6 +25,31 @@ describe('readAttributes', () => {
     expect(r.values).toEqual([null, 'three_no', null, null, 6, null]);
   });
 
+  it('reads 是/否 and the words the map uses for coded values (车行出入口, 雪亮 …) from a text file', () => {
+    // New-user try (2026-12-05): 是 was refused with a message asking for 是/否, and 车行出入口 (the
+    // legend's own word) was not one of vehicle, pedestrian, unit_door.
+    expect(value('gates', { access_control: '是' }, 'access_control', true).value).toBe(true);
+    expect(value('gates', { access_control: '否' }, 'access_control', true).value).toBe(false);
+    expect(value('gates', { access_control: '有' }, 'access_control', true).value).toBe(true);
+    expect(value('gates', { access_control: '无' }, 'access_control', true).value).toBe(false);
+    expect(value('gates', { kind: '车行出入口' }, 'kind', true).value).toBe('vehicle');
+    expect(value('gates', { kind: '人行' }, 'kind', true).value).toBe('pedestrian');
+    expect(value('gates', { kind: 'Unit_Door' }, 'kind', true).value).toBe('unit_door');
+    expect(value('cameras', { system: '雪亮' }, 'system').value).toBe('xueliang');
+    expect(value('cameras', { type: '球机' }, 'type').value).toBe('dome');
+    expect(value('buildings', { category: '三无小区' }, 'category').value).toBe('three_no');
+    const bad = value('gates', { kind: '后门' }, 'kind', true);
+    expect(bad.problems).toEqual([
+      {
+        code: 'value_not_allowed',
+        params: { field: 'kind', value: '"后门"', allowed: 'vehicle, pedestrian, unit_door' },
+      },
+    ]);
+    expect(value('gates', { access_control: '也许' }, 'access_control', true).problems[0]?.code).toBe(
+      'not_boolean',
+    );
+  });
+
   it('names the field of every wrong type or value', () => {
     const r = readAttributes(IMPORT_SPECS.buildings, {
       category: 'slum',

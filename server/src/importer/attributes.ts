@@ -1,3 +1,4 @@
+import { FALSE_WORDS, TRUE_WORDS, valueCode } from '../../../core/import-mapping.ts';
 import { because, type ProblemReason } from './errors.ts';
 import type { ColumnSpec, ImportSpec } from './spec.ts';
 
@@ -46,14 +47,18 @@ export function readColumn(
         return { problem: because('not_text', { field: c.name, value: show(raw) }) };
       const v = fromText ? raw.trim() : raw;
       if (v.includes('\u0000')) return { problem: because('text_has_nul', { field: c.name }) };
-      if (c.values && !c.values.includes(v)) {
-        return {
-          problem: because('value_not_allowed', {
-            field: c.name,
-            value: show(raw),
-            allowed: c.values.join(', '),
-          }),
-        };
+      if (c.values) {
+        // A coded value may come as its code or as the words the map uses for it (车行出入口 …).
+        const code = valueCode(c.name, v, c.values);
+        if (code === null)
+          return {
+            problem: because('value_not_allowed', {
+              field: c.name,
+              value: show(raw),
+              allowed: c.values.join(', '),
+            }),
+          };
+        return { value: code };
       }
       if (c.required && v.trim() === '') return { problem: because('required', { field: c.name }) };
       return { value: v };
@@ -84,8 +89,8 @@ export function readColumn(
       if (typeof raw === 'boolean') return { value: raw };
       if (fromText && typeof raw === 'string') {
         const t = raw.trim().toLowerCase();
-        if (['true', 't', 'yes', 'y', '1'].includes(t)) return { value: true };
-        if (['false', 'f', 'no', 'n', '0'].includes(t)) return { value: false };
+        if (TRUE_WORDS.includes(t)) return { value: true };
+        if (FALSE_WORDS.includes(t)) return { value: false };
       }
       return { problem: because('not_boolean', { field: c.name, value: show(raw) }) };
     }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { mayImport } from '../../../../core/exchange.ts';
+import { guessMapping } from '../../../../core/import-mapping.ts';
 import { importProblemText } from '../../../../core/import-words.ts';
 import type { EditorMap } from '../../map/draw/area-draw.ts';
 import { refreshLayerTiles, showImportPreview, type PreviewState } from '../../map/import-preview.ts';
@@ -25,17 +26,6 @@ import { useExchangeText, type ExchangeMessageKey } from './messages.ts';
 import './exchange.css';
 
 /** Column names a file often uses for a field (Chinese spreadsheets first). */
-const SYNONYMS: Record<string, string[]> = {
-  name: ['name', '名称', '名字', '小区名称', '区域名称'],
-  code: ['code', '编码', '编号', '代码'],
-  category: ['category', '类别', '小区类别'],
-  households: ['households', '户数', '住户数'],
-  address: ['address', '地址'],
-  floors: ['floors', '层数', '楼层'],
-  kind: ['kind', '类型', '种类'],
-  system: ['system', '系统'],
-  street_code: ['street_code', '街道编码'],
-};
 /** A size in the unit of the whole (KB under 1 MB: a 1 KB file is not "0.0 / 0.0 MB"). */
 const sizeIn = (bytes: number, total: number) =>
   total < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -56,12 +46,7 @@ function initialMapping(target: string, fields: string[], columns: string[]): Re
   } catch {
     // none remembered
   }
-  return Object.fromEntries(
-    fields.map((f) => [
-      f,
-      (SYNONYMS[f] ?? [f]).find((c) => columns.includes(c)) ?? (columns.includes(f) ? f : null),
-    ]),
-  );
+  return guessMapping(fields, columns);
 }
 
 /**

@@ -53,7 +53,7 @@ const zhCN = {
   'import.column': '文件中的列',
   'import.none': '（不导入）',
   'import.check': '检查',
-  'import.makeValid': '修复几何（用 ST_MakeValid 修复无效的面，而不是拒绝）',
+  'import.makeValid': '修复几何（把无效的面修复后导入，而不是拒绝）',
   'import.repaired': '其中 {n} 个要素的几何将被修复',
   'import.warnings': '{n} 个警告（不妨碍导入，请先看一下）：',
   'import.checking': '正在检查…',

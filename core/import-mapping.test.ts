@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { guessMapping, valueCode } from './import-mapping.ts';
+
+describe('guessMapping: which column fills which field', () => {
+  it('takes a field’s own name first, then what Chinese files call it; each column once', () => {
+    // New-user try (2026-12-05): 门禁 was not mapped to access_control on the page, and the command
+    // line mapped nothing.
+    expect(
+      guessMapping(['name', 'kind', 'access_control', 'compound_id'], ['名称', '类型', '门禁', '经度']),
+    ).toEqual({
+      name: '名称',
+      kind: '类型',
+      access_control: '门禁',
+      compound_id: null,
+    });
+    // 类型 is a camera's type where the layer has no kind.
+    expect(guessMapping(['name', 'system', 'type'], ['名称', '系统', '类型'])).toEqual({
+      name: '名称',
+      system: '系统',
+      type: '类型',
+    });
+    // The field's own name wins over a synonym, and a column fills one field only.
+    expect(guessMapping(['name'], ['名称', 'name'])).toEqual({ name: 'name' });
+    expect(guessMapping(['kind', 'type'], ['类型'])).toEqual({ kind: '类型', type: null });
+  });
+
+  it('reads a coded value as its code, its code in another case, or its words', () => {
+    const kinds = ['vehicle', 'pedestrian', 'unit_door'];
+    expect(valueCode('kind', 'vehicle', kinds)).toBe('vehicle');
+    expect(valueCode('kind', 'VEHICLE', kinds)).toBe('vehicle');
+    expect(valueCode('kind', '车行', kinds)).toBe('vehicle');
+    expect(valueCode('kind', '后门', kinds)).toBeNull();
+    expect(valueCode('notes', 'x', kinds)).toBeNull();
+  });
+});

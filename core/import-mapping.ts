@@ -1,0 +1,122 @@
+/**
+ * Which column of a file fills which field of a layer, guessed from the columns' names: the field's
+ * own name, or what Chinese offices call it (名称, 地址, 门禁 …). The import page starts its column
+ * mapping from this guess (the user changes it there); the command line imports by it and says which
+ * columns it used and which it left out.
+ */
+
+/** Column names taken for a field, the field's own name first. */
+export const FIELD_SYNONYMS: Record<string, readonly string[]> = {
+  name: ['name', '名称', '名字', '小区名称', '区域名称', '楼栋名称', '门名称'],
+  code: ['code', '编码', '编号', '代码'],
+  category: ['category', '类别', '小区类别'],
+  households: ['households', '户数', '住户数'],
+  address: ['address', '地址'],
+  floors: ['floors', '层数', '楼层'],
+  kind: ['kind', '类型', '种类', '出入口类型'],
+  system: ['system', '系统'],
+  type: ['type', '摄像机类型', '类型'],
+  street_code: ['street_code', '街道编码'],
+  community_code: ['community_code', '社区编码'],
+  access_control: ['access_control', '门禁', '有无门禁'],
+  direction_deg: ['direction_deg', '方向', '朝向'],
+  fov_deg: ['fov_deg', '视角', '视场角'],
+  range_m: ['range_m', '射程', '可视距离'],
+  height_m: ['height_m', '高度', '安装高度'],
+  indoor: ['indoor', '室内'],
+  status: ['status', '状态'],
+  year_built: ['year_built', '建成年份', '建成年代'],
+  notes: ['notes', '备注'],
+  provider: ['provider', '物业服务企业', '物业公司'],
+  helper_unit: ['helper_unit', '帮扶单位'],
+  grid_worker: ['grid_worker', '网格员'],
+};
+
+/**
+ * The guessed column of each field (null: none), each column used for one field at most. Fields
+ * that a user should not fill from a file (who made or changed a row) are left out by the caller.
+ */
+export function guessMapping(
+  fields: readonly string[],
+  columns: readonly string[],
+): Record<string, string | null> {
+  const used = new Set<string>();
+  const out: Record<string, string | null> = {};
+  // A field's own name first for every field, then the synonyms: 类型 is a camera's type only when
+  // no field named it already.
+  for (const f of fields) {
+    out[f] = columns.includes(f) && !used.has(f) ? f : null;
+    if (out[f]) used.add(f);
+  }
+  for (const f of fields) {
+    if (out[f]) continue;
+    const c = (FIELD_SYNONYMS[f] ?? []).find((s) => columns.includes(s) && !used.has(s));
+    out[f] = c ?? null;
+    if (c) used.add(c);
+  }
+  return out;
+}
+
+/**
+ * The words a file may hold for a field's coded values, besides the code itself: what the map's
+ * legend and forms call them (车行出入口 …) and their usual short forms. Read case-blind for codes.
+ */
+export const VALUE_SYNONYMS: Record<string, Record<string, readonly string[]>> = {
+  kind: {
+    vehicle: ['车行出入口', '车行', '车行门', '机动车出入口'],
+    pedestrian: ['人行出入口', '人行', '人行门'],
+    unit_door: ['单元门', '单元门禁'],
+  },
+  system: {
+    xueliang: ['雪亮工程', '雪亮'],
+    tianwang: ['天网', '天网工程'],
+    huiyan: ['慧眼工程', '慧眼'],
+    other: ['其他', '其它'],
+  },
+  type: { fixed: ['枪机', '固定', '固定枪机'], dome: ['半球', '球机'], ptz: ['云台', '遥控枪机'] },
+  status: {
+    active: ['在线', '正常', '在用'],
+    offline: ['离线', '故障'],
+    planned: ['规划中', '规划', '拟建'],
+    draft: ['草稿'],
+    approved: ['已审定', '审定'],
+  },
+  category: {
+    professional: ['专业物业', '专业物业小区', '物业管理'],
+    self_managed: ['自管', '自管小区'],
+    three_no: ['三无', '三无小区'],
+  },
+  management_mode: {
+    professional: ['专业物业管理型', '专业物业管理'],
+    resident_self: ['居民自管型', '居民自管'],
+    community_custodial: ['社区托管型', '社区托管'],
+  },
+  level: { district: ['区县', '区'], street: ['街道', '镇'], community: ['社区', '村'] },
+};
+
+/** A field's code for a value a file holds (the code itself, or one of its words), or null. */
+export function valueCode(field: string, value: string, codes: readonly string[]): string | null {
+  if (codes.includes(value)) return value;
+  const lower = value.toLowerCase();
+  const byCase = codes.find((c) => c === lower);
+  if (byCase) return byCase;
+  const words = VALUE_SYNONYMS[field];
+  if (!words) return null;
+  for (const c of codes) if (words[c]?.includes(value)) return c;
+  return null;
+}
+
+/** `vehicle（车行出入口）, pedestrian（人行出入口）…`: a field's codes (`a, b`) with their first Chinese word. */
+export function codesWithWords(field: string, codes: string): string {
+  return codes
+    .split(', ')
+    .map((c) => {
+      const word = VALUE_SYNONYMS[field]?.[c]?.[0];
+      return word ? `${c}（${word}）` : c;
+    })
+    .join('，');
+}
+
+/** Words for true and false in a file's text (是/否 as the page asks, 有/无 …), lower case. */
+export const TRUE_WORDS: readonly string[] = ['true', 't', 'yes', 'y', '1', '是', '有', '对', '真'];
+export const FALSE_WORDS: readonly string[] = ['false', 'f', 'no', 'n', '0', '否', '无', '没有', '错', '假'];
