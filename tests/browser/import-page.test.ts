@@ -28,6 +28,8 @@ describeInBrowser('import page, in Chromium', () => {
   let streetName = '';
   let csv = '';
   let bigCsv = '';
+  /** A point inside the editor's street. */
+  let inside: [number, number] = [0, 0];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
@@ -41,6 +43,7 @@ describeInBrowser('import page, in Chromium', () => {
     );
     const p = s.rows[0]!;
     street = p.code;
+    inside = [p.x, p.y];
     streetName = (
       await server.db.query<{ name: string }>('SELECT name FROM jurisdictions WHERE code = $1', [street])
     ).rows[0]!.name;
@@ -274,6 +277,55 @@ describeInBrowser('import page, in Chromium', () => {
       expect(pageErrors).toEqual([]);
     },
   );
+
+  it('draws a refused bow-tie on the preview map (MapLibre drops a ring of no area)', async () => {
+    // A new user's try (2026-12-05): the check refused the bow-tie, but the map never showed it.
+    const [x, y] = inside;
+    const d = 0.0004;
+    const bowtie = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { 名称: '7号楼' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [x, y],
+                [x + d, y + d],
+                [x + d, y],
+                [x, y + d],
+                [x, y],
+              ],
+            ],
+          },
+        },
+      ],
+    };
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 150_000 });
+    await page.click('[data-testid=import-button]');
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: '蝴蝶楼.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(JSON.stringify(bowtie), 'utf8'),
+    });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreview === '1',
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreviewDrawn !== undefined,
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await mapData('importPreviewDrawn')).toBe('1');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-preview-bowtie.png') });
+    expect(pageErrors).toEqual([]);
+  });
 
   it('export dialog: text GBK cannot store is refused in the dialog, in words; UTF-8 downloads the file', async () => {
     // Defect (a new user's try): a GBK export wrote '?' for 𠀀 without a word. The refusal (422) must

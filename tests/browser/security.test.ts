@@ -13,10 +13,13 @@ import { loadConfig } from '../../server/src/config.ts';
 import {
   ARTIFACTS_DIR,
   CLIENT_DIST,
+  colours,
   describeInBrowser,
+  distance,
   launchBrowser,
   mapSettled,
   keepEvidenceOnFailure,
+  type Rgb,
 } from '../helpers/browser.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { loginToken } from '../helpers/app.ts';
@@ -53,22 +56,6 @@ function pixel(
   ];
 }
 
-type Rgb = [number, number, number];
-/** The colours of the page at some screen points, read from a screenshot (WebGL canvases keep no buffer). */
-async function colours(page: Page, points: [number, number][]): Promise<Rgb[]> {
-  const png = (await page.screenshot()).toString('base64');
-  return page.evaluate(
-    async ([b64, pts]) => {
-      const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
-      const canvas = new OffscreenCanvas(img.width, img.height);
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      return pts.map(([x, y]) => [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)]);
-    },
-    [png, points] as const,
-  ) as Promise<Rgb[]>;
-}
-const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 /** 雪亮's colour (client/src/palette.ts CAMERA_COLOURS.xueliang): tile points and deck icons alike. */
 const XUELIANG: Rgb = [0xc2, 0x18, 0x5b];
 /** The ring of a gate with access control (client/src/map/security/icons.ts). */

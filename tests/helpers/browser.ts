@@ -281,3 +281,20 @@ export function keepEvidenceOnFailure(currentPage: () => Page | undefined): void
     });
   });
 }
+
+export type Rgb = [number, number, number];
+/** The colours of the page at some screen points, read from a screenshot (WebGL canvases keep no buffer). */
+export async function colours(page: Page, points: [number, number][]): Promise<Rgb[]> {
+  const png = (await page.screenshot()).toString('base64');
+  return page.evaluate(
+    async ([b64, pts]) => {
+      const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const canvas = new OffscreenCanvas(img.width, img.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return pts.map(([x, y]) => [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)]);
+    },
+    [png, points] as const,
+  ) as Promise<Rgb[]>;
+}
+export const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);

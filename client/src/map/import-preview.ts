@@ -35,7 +35,7 @@ export function showImportPreview(
       ...f,
       properties: { index: Number(f.id), state: stateOf(Number(f.id)) },
     }));
-    const data: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features };
+    const data: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: withOutlines(features) };
     const source = map.getSource<GeoJSONSource>(SOURCE);
     if (source) source.setData(data);
     else {
@@ -51,7 +51,7 @@ export function showImportPreview(
         id: `${SOURCE}-line`,
         type: 'line',
         source: SOURCE,
-        filter: ['==', ['geometry-type'], 'Polygon'],
+        filter: ['match', ['geometry-type'], ['LineString', 'MultiLineString'], true, false],
         paint: { 'line-color': colour, 'line-width': 2 },
       });
       map.addLayer({
@@ -68,6 +68,14 @@ export function showImportPreview(
       });
     }
     const el = map.getContainer();
+    // How many of the features the map has drawn once it is idle (the browser test's evidence that
+    // a refused bow-tie is visible): MapLibre drops what it cannot draw without a word.
+    delete el.dataset.importPreviewDrawn;
+    map.once('idle', () => {
+      const layers = [`${SOURCE}-fill`, `${SOURCE}-line`, `${SOURCE}-point`].filter((id) => map.getLayer(id));
+      const drawn = new Set(map.queryRenderedFeatures({ layers }).map((f) => f.properties.index));
+      el.dataset.importPreviewDrawn = String(drawn.size);
+    });
     el.dataset.importPreview = String(features.length);
     el.dataset.importPreviewStates = features.map((f) => f.properties.state[0]).join('');
     if (fit && features.length) {
@@ -75,6 +83,27 @@ export function showImportPreview(
       if (b) map.fitBounds(b, { padding: 80, maxZoom: 17, animate: false });
     }
   });
+}
+
+/**
+ * The features, and the rings of each (multi)polygon again as lines. MapLibre drops a polygon ring of
+ * no signed area (a symmetric bow-tie: its two loops cancel), so a self-intersecting feature the
+ * check refused was not drawn at all, in red or otherwise (a new user's try); its lines always are.
+ */
+export function withOutlines(features: GeoJSON.Feature[]): GeoJSON.Feature[] {
+  const out: GeoJSON.Feature[] = [...features];
+  for (const f of features) {
+    const g = f.geometry as { type?: string; coordinates?: unknown } | null;
+    if (!g || !Array.isArray(g.coordinates)) continue;
+    const rings =
+      g.type === 'Polygon'
+        ? (g.coordinates as GeoJSON.Position[][])
+        : g.type === 'MultiPolygon'
+          ? (g.coordinates as GeoJSON.Position[][][]).flat()
+          : null;
+    if (rings?.length) out.push({ ...f, geometry: { type: 'MultiLineString', coordinates: rings } });
+  }
+  return out;
 }
 
 /** The tiles of a data layer asked for again after an import wrote into it. */
