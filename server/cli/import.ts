@@ -159,10 +159,9 @@ async function main(): Promise<void> {
       source = await openSource(file, {
         crs: args.values.crs,
         encoding: args.values.encoding,
-        // A large Shapefile's .dbf thread starts now, while the database is opened. Embedded, PGlite
-        // is the bound and already has a thread: a second one for the .dbf saves nothing there and
-        // its heap (~60-90 MB) would take the import near issue 11's 1 GB.
-        dbfWorker: process.env.DATABASE_URL ? 'early' : false,
+        // Embedded, PGlite is the bound and already has a thread: a second one for the .dbf saves
+        // nothing there and its heap (~60-90 MB) would take the import near issue 11's 1 GB.
+        dbfWorker: process.env.DATABASE_URL ? undefined : false,
       });
     } catch (e) {
       if (e instanceof ImportError) throw e;

@@ -108,8 +108,7 @@ const AHEAD = 4;
 
 /**
  * The .dbf's records in batches of DBF_BATCH, in file order. `worker` (default: from
- * DBF_WORKER_MIN_RECORDS records) reads them on a worker thread: `thread` when given (one started
- * earlier), else a new one. A .dbf that cannot be opened throws
+ * DBF_WORKER_MIN_RECORDS records) reads them on a worker thread. A .dbf that cannot be opened throws
  * the ImportError `dbf_damaged`; a record that cannot be read throws a plain Error with dbffile's
  * words, which the caller names by shape.
  */
@@ -117,14 +116,10 @@ export async function* dbfBatches(
   path: string,
   encoding: string,
   dbfName: string,
-  opts: { worker?: boolean; records?: number; thread?: DbfThread } = {},
+  opts: { worker?: boolean; records?: number } = {},
 ): AsyncGenerator<DbfBatch> {
-  if (opts.thread) {
-    yield* opts.thread.batches(path, encoding, dbfName);
-    return;
-  }
   if (opts.worker ?? (opts.records ?? 0) >= DBF_WORKER_MIN_RECORDS) {
-    yield* new DbfThread().batches(path, encoding, dbfName);
+    yield* workerBatches(path, encoding, dbfName);
     return;
   }
   const { dbf, fields } = await openDbfForRecords(path, encoding, dbfName);
@@ -157,65 +152,45 @@ export type DbfMessage =
   | { type: 'problems'; problems: ImportProblem[] }
   | { type: 'error'; message: string };
 
-/**
- * A thread for one .dbf, from its start: what it posts (and an error or its end) is kept until read,
- * so a thread started before its reader wants it (DbfThread.start, see openShapefile's `dbfWorker:
- * 'early'`) loses nothing. It does not keep the process alive until it is given a job.
- */
-export class DbfThread {
-  private readonly worker = new Worker(ENTRY);
-  private readonly queue: DbfMessage[] = [];
-  private wake: (() => void) | null = null;
-  private failed: Error | null = null;
-  private exited = false;
-
-  constructor() {
-    threads++;
-    this.worker.unref();
-    this.worker.on('message', (m: DbfMessage) => {
-      this.queue.push(m);
-      this.poke();
-    });
-    this.worker.on('error', (e) => {
-      this.failed = e;
-      this.poke();
-    });
-    this.worker.once('exit', () => {
-      threads--;
-      this.exited = true;
-      this.poke();
-    });
-  }
-
-  private poke(): void {
-    this.wake?.();
-    this.wake = null;
-  }
-
-  /** The .dbf's batches, read by this thread; it ends with them, however they end. */
-  async *batches(path: string, encoding: string, dbfName: string): AsyncGenerator<DbfBatch> {
-    this.worker.ref();
-    const job: DbfJob = { path, encoding, dbfName, ahead: AHEAD };
-    this.worker.postMessage(job);
-    try {
-      for (;;) {
-        while (this.queue.length === 0 && !this.failed && !this.exited)
-          await new Promise<void>((r) => (this.wake = r));
-        const m = this.queue.shift();
-        if (!m) throw this.failed ?? new Error(`the worker reading ${dbfName} stopped`);
-        if (m.type === 'end') return;
-        if (m.type === 'problems') throw new ImportError(m.problems);
-        if (m.type === 'error') throw new Error(m.message);
-        this.worker.postMessage('more');
-        yield m.rows;
-      }
-    } finally {
-      await this.stop();
+async function* workerBatches(path: string, encoding: string, dbfName: string): AsyncGenerator<DbfBatch> {
+  const worker = new Worker(ENTRY);
+  threads++;
+  worker.once('exit', () => threads--);
+  const job: DbfJob = { path, encoding, dbfName, ahead: AHEAD };
+  worker.postMessage(job);
+  const queue: DbfMessage[] = [];
+  let wake: (() => void) | null = null;
+  let failed: Error | null = null;
+  let exited = false;
+  const poke = () => {
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', (m: DbfMessage) => {
+    queue.push(m);
+    poke();
+  });
+  worker.on('error', (e) => {
+    failed = e;
+    poke();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    poke();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0 && !failed && !exited) await new Promise<void>((r) => (wake = r));
+      const m = queue.shift();
+      if (!m) throw failed ?? new Error(`the worker reading ${dbfName} stopped`);
+      if (m.type === 'end') return;
+      if (m.type === 'problems') throw new ImportError(m.problems);
+      if (m.type === 'error') throw new Error(m.message);
+      worker.postMessage('more');
+      yield m.rows;
     }
-  }
-
-  /** Ends the thread (a started one nobody read from, or one whose read ended). */
-  async stop(): Promise<void> {
-    await this.worker.terminate();
+  } finally {
+    // Read to the end, failed, or stopped by the caller: the thread goes either way.
+    await worker.terminate();
   }
 }

@@ -48,10 +48,9 @@ export interface OpenOptions {
   format?: SourceFormat;
   /**
    * A large Shapefile's .dbf on a worker thread (the default, see readers/dbf.ts); false keeps it on
-   * this thread, for a process where the database is the bound and memory is counted; 'early' starts
-   * the first layer's thread as the file is opened, for a caller that reads it next.
+   * this thread, for a process where the database is the bound and memory is counted.
    */
-  dbfWorker?: boolean | 'early';
+  dbfWorker?: boolean;
 }
 
 export interface SourceCrs {

@@ -312,22 +312,6 @@ describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)'
     expect(count).toBe(n);
     expect(last).toEqual({ name: `楼${n - 1}`, floors: (n - 1) % 30 });
     await vi.waitFor(() => expect(dbfThreads()).toBe(0));
-
-    // 'early' (the command line's): the thread starts as the file is opened; its read takes it, and
-    // closing a file never read ends it.
-    const early = await openShapefile(join(dir, 'many.shp'), { dbfWorker: 'early' });
-    expect(dbfThreads()).toBe(1);
-    count = 0;
-    for await (const f of early.read('many')) {
-      expect(f.index).toBe(count++);
-      expect(dbfThreads()).toBe(1);
-    }
-    expect(count).toBe(n);
-    await vi.waitFor(() => expect(dbfThreads()).toBe(0));
-    const unread = await openShapefile(join(dir, 'many.shp'), { dbfWorker: 'early' });
-    expect(dbfThreads()).toBe(1);
-    unread.close!();
-    await vi.waitFor(() => expect(dbfThreads()).toBe(0));
   });
 
   it('refuses a .dbf shorter than its header says (dbffile would repeat earlier records)', async () => {

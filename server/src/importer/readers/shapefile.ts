@@ -17,7 +17,7 @@ import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
 import { fileProblem, ImportError } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
-import { DBF_WORKER_MIN_RECORDS, dbfBatches, DbfThread, openDbf, type DbfBatch } from './dbf.ts';
+import { dbfBatches, openDbf, type DbfBatch } from './dbf.ts';
 import { detectEncoding, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
@@ -222,11 +222,10 @@ export async function openShapefile(
   input: SourceInput,
   /**
    * `dbfWorker`: the .dbf on a worker thread (true), on this one (false), or on a worker when large
-   * (default, see dbf.ts); 'early' as the default, the thread of the first layer started now, for a
-   * caller that reads it next (its start then overlaps the caller's own steps, about 0.2 s). For tests, `shpWholeMax`: the size up to which a .shp is read whole
+   * (default, see dbf.ts). For tests, `shpWholeMax`: the size up to which a .shp is read whole
    * (default SHP_WHOLE_MAX).
    */
-  opts: { encoding?: string; dbfWorker?: boolean | 'early'; shpWholeMax?: number },
+  opts: { encoding?: string; dbfWorker?: boolean; shpWholeMax?: number },
 ): Promise<FormatReader> {
   const sets = await shapeSets(input);
   const layers: SourceLayer[] = [];
@@ -280,13 +279,6 @@ export async function openShapefile(
     }
   }
 
-  // The first layer's .dbf thread, started now when asked to (see opts.dbfWorker); its read takes it.
-  const first = layers[0];
-  let spare: { layer: string; thread: DbfThread } | null =
-    opts.dbfWorker === 'early' && (first?.count ?? 0) >= DBF_WORKER_MIN_RECORDS
-      ? { layer: first!.name, thread: new DbfThread() }
-      : null;
-
   async function* read(layer: string): AsyncGenerator<SourceFeature> {
     const { set, encoding, count } = info.get(layer)!;
     // Paths (a zip's members unpacked to a temp folder) are read in pieces from disk; an upload's
@@ -307,13 +299,7 @@ export async function openShapefile(
           ? readFileSync(parts.shp)
           : parts.shp;
       const shp = await shapefile.openShp(shpPart as string);
-      const thread = spare?.layer === layer ? spare.thread : undefined;
-      if (thread) spare = null;
-      records = dbfBatches(parts.dbf, encoding, dbfName, {
-        records: count,
-        worker: opts.dbfWorker === 'early' ? undefined : opts.dbfWorker,
-        thread,
-      });
+      records = dbfBatches(parts.dbf, encoding, dbfName, { records: count, worker: opts.dbfWorker });
       let batch: DbfBatch = [];
       let at = 0;
       for (;;) {
@@ -362,10 +348,6 @@ export async function openShapefile(
     },
     defaultCrs: null,
     read,
-    close: () => {
-      void spare?.thread.stop();
-      spare = null;
-    },
   };
 }
 
