@@ -233,6 +233,15 @@ describe('/api/imports', () => {
     expect(lines.some((l) => l.progress?.phase === 'writing')).toBe(true);
     expect(lines.at(-1)!.result!.inserted).toBe(2);
     expect(await gates()).toEqual(['东门', '北门']);
+    // Who imported them is on the rows and their first history version (a helper found both empty:
+    // only the audit log knew).
+    const who = await t.db.query<{ updated_by: string | null; changed_by: string | null }>(
+      `SELECT g.updated_by, h.changed_by FROM gates g JOIN gate_history h ON h.gate_id = g.id ORDER BY g.id`,
+    );
+    expect(who.rows).toEqual([
+      { updated_by: editor, changed_by: editor },
+      { updated_by: editor, changed_by: editor },
+    ]);
     // the staged file is gone once committed
     expect((await fetch(`${app.url}/api/imports/${up.id}/preview`, { headers: auth(editor) })).status).toBe(
       404,

@@ -557,9 +557,17 @@ export function storedGeom(spec: ImportSpec, g = 'geom'): string {
       : g;
 }
 
+/** Who made or changed a row, when the file does not say: the signed-in user (the import page's). */
+const BY_COLUMNS = new Set(['updated_by', 'created_by']);
+
 function insertSql(spec: ImportSpec): string {
   const cols = spec.columns.map((c) => c.name).join(', ');
-  const insert = `INSERT INTO ${spec.table} (${cols}, source_id, geom) SELECT ${cols}, source_id, ${storedGeom(spec)} FROM import_staging ORDER BY idx`;
+  const values = spec.columns
+    .map((c) =>
+      BY_COLUMNS.has(c.name) ? `COALESCE(${c.name}, NULLIF(current_setting('app.user', true), ''))` : c.name,
+    )
+    .join(', ');
+  const insert = `INSERT INTO ${spec.table} (${cols}, source_id, geom) SELECT ${values}, source_id, ${storedGeom(spec)} FROM import_staging ORDER BY idx`;
   return withHistory(spec, insert);
 }
 
