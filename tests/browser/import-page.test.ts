@@ -133,6 +133,9 @@ describeInBrowser('import page, in Chromium', () => {
         () => document.querySelector<HTMLSelectElement>('[data-testid=import-map-name]')?.value === '名称',
       );
       expect(await page.inputValue('[data-testid=import-map-kind]')).toBe('类型');
+      // Who changed a row is the signed-in user, not a column to map (a helper was offered 修改人).
+      expect(await page.$('[data-testid=import-map-access_control]')).not.toBeNull();
+      expect(await page.$('[data-testid=import-map-updated_by]')).toBeNull();
 
       // check: one refused row, by its index, in red on the map
       await page.click('[data-testid=import-check]');
@@ -191,6 +194,10 @@ describeInBrowser('import page, in Chromium', () => {
       // issue 9 #10: the page names the street, not its code (it said "本街道（510903001）").
       expect(await page.textContent('[data-testid=import-street-note]')).toBe(
         `只能导入本街道（${streetName}）范围内的要素`,
+      );
+      // …and which layers a street editor imports (a helper could not tell why buildings were missing).
+      expect(await page.textContent('[data-testid=import-editor-layers]')).toBe(
+        '街道编辑可导入物业服务区域、摄像机和出入口；楼栋、小区和行政区划由市级管理员导入',
       );
 
       await page.click('[data-testid=lang-switch]');

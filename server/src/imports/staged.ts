@@ -237,9 +237,14 @@ export interface ImportChoice {
   makeValid?: boolean;
 }
 
-/** The fields a layer takes, for the mapping. */
+/**
+ * The fields a layer takes from a file, for the mapping. Who made or changed a row is not one: the
+ * import records the signed-in user (a helper was offered 修改人 and 创建人 as columns to map).
+ */
 export function targetFields(layer: DataLayer): string[] {
-  return IMPORT_SPECS[layer]!.columns.map((c) => c.name);
+  return IMPORT_SPECS[layer]!.columns.map((c) => c.name).filter(
+    (n) => n !== 'updated_by' && n !== 'created_by',
+  );
 }
 
 export function isTarget(v: unknown): v is DataLayer {

@@ -218,9 +218,15 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
         <>
           <p className="muted small">{t('import.intro')}</p>
           {user.role === 'street_editor' && (
-            <p className="muted small" data-testid="import-street-note">
-              {t('import.street', { street: user.streetCode ? placeName(user.streetCode, lang) : '' })}
-            </p>
+            <>
+              <p className="muted small" data-testid="import-street-note">
+                {t('import.street', { street: user.streetCode ? placeName(user.streetCode, lang) : '' })}
+              </p>
+              {/* A helper with a 楼栋 file could not tell why buildings were not offered. */}
+              <p className="muted small" data-testid="import-editor-layers">
+                {t('import.editorLayers')}
+              </p>
+            </>
           )}
           <label
             className={`import-drop${dragging ? ' dragging' : ''}`}
