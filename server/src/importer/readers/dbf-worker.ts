@@ -1,52 +1,32 @@
 /**
- * Worker thread of dbf.ts: waits for its job (the .dbf to read), then posts its records as
- * properties a batch at a time, at most `ahead` batches before the reader asks for more ('more'
- * after each batch it takes).
+ * Worker thread of dbf.ts: reads the .dbf it is started with (workerData, a DbfJob) and posts its
+ * records as properties a batch at a time, at most `ahead` batches before the reader asks for more
+ * ('more' after each batch it takes).
  */
-import { parentPort } from 'node:worker_threads';
-import { DELETED } from 'dbffile';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ImportError } from '../errors.ts';
-import { DBF_BATCH, openDbfForRecords, properties, type DbfJob, type DbfMessage } from './dbf.ts';
+import { localBatches, type DbfJob, type DbfMessage } from './dbf.ts';
 
 const port = parentPort!;
-let job: DbfJob | null = null;
-let credit = 0;
+const { path, encoding, dbfName, ahead } = workerData as DbfJob;
+let credit = ahead;
 let wake: (() => void) | null = null;
-port.on('message', (m: DbfJob | 'more') => {
-  if (m === 'more') credit++;
-  else {
-    job = m;
-    credit = m.ahead;
-  }
+port.on('message', () => {
+  credit++;
   wake?.();
   wake = null;
 });
 const post = (m: DbfMessage) => port.postMessage(m);
-const until = async (ready: () => boolean) => {
-  while (!ready()) await new Promise<void>((r) => (wake = r));
-};
 
-await until(() => job !== null);
-const { path, encoding, dbfName } = job!;
 try {
-  const { dbf, fields } = await openDbfForRecords(path, encoding, dbfName);
-  for (;;) {
-    await until(() => credit > 0);
-    let records;
-    try {
-      records = await dbf.readRecords(DBF_BATCH);
-    } catch (e) {
-      post({ type: 'error', message: (e as Error).message });
-      break;
-    }
-    if (records.length === 0) {
-      post({ type: 'end' });
-      break;
-    }
+  for await (const rows of localBatches(path, encoding, dbfName)) {
     credit--;
-    post({ type: 'batch', rows: records.map((r) => (r[DELETED] ? null : properties(r, fields))) });
+    post({ type: 'batch', rows });
+    while (credit === 0) await new Promise<void>((r) => (wake = r));
   }
+  post({ type: 'end' });
 } catch (e) {
+  // The .dbf could not be opened (its problem, by file), or a record could not be read (dbffile's words).
   if (e instanceof ImportError) post({ type: 'problems', problems: e.problems });
   else post({ type: 'error', message: (e as Error).message });
 } finally {

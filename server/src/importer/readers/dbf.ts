@@ -118,10 +118,17 @@ export async function* dbfBatches(
   dbfName: string,
   opts: { worker?: boolean; records?: number } = {},
 ): AsyncGenerator<DbfBatch> {
-  if (opts.worker ?? (opts.records ?? 0) >= DBF_WORKER_MIN_RECORDS) {
+  if (opts.worker ?? (opts.records ?? 0) >= DBF_WORKER_MIN_RECORDS)
     yield* workerBatches(path, encoding, dbfName);
-    return;
-  }
+  else yield* localBatches(path, encoding, dbfName);
+}
+
+/** The batches read on this thread: dbfBatches' way for a small file, and the worker's for a large one. */
+export async function* localBatches(
+  path: string,
+  encoding: string,
+  dbfName: string,
+): AsyncGenerator<DbfBatch> {
   const { dbf, fields } = await openDbfForRecords(path, encoding, dbfName);
   for (;;) {
     const records = await dbf.readRecords(DBF_BATCH);
@@ -136,7 +143,7 @@ let threads = 0;
 /** Threads reading a .dbf now (for tests: none is left when a read ends, however it ends). */
 export const dbfThreads = () => threads;
 
-/** What a dbf-worker.ts thread is first sent: the .dbf to read. After it, 'more' for each batch taken. */
+/** What a dbf-worker.ts thread is started with: the .dbf to read. It is sent 'more' for each batch taken. */
 export interface DbfJob {
   path: string;
   encoding: string;
@@ -153,11 +160,10 @@ export type DbfMessage =
   | { type: 'error'; message: string };
 
 async function* workerBatches(path: string, encoding: string, dbfName: string): AsyncGenerator<DbfBatch> {
-  const worker = new Worker(ENTRY);
+  const job: DbfJob = { path, encoding, dbfName, ahead: AHEAD };
+  const worker = new Worker(ENTRY, { workerData: job });
   threads++;
   worker.once('exit', () => threads--);
-  const job: DbfJob = { path, encoding, dbfName, ahead: AHEAD };
-  worker.postMessage(job);
   const queue: DbfMessage[] = [];
   let wake: (() => void) | null = null;
   let failed: Error | null = null;
