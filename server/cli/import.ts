@@ -50,6 +50,7 @@ import {
   type ImportProgress,
 } from '../src/importer/index.ts';
 import type { SourceFeature } from '../src/importer/features.ts';
+import { pointColumns } from '../src/importer/readers/csv.ts';
 
 const USAGE =
   `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
@@ -199,7 +200,10 @@ async function main(): Promise<void> {
       ...Object.values(mapping).filter((c) => c !== null),
       args.values.key ?? '',
     ]);
-    const unused = columns.filter((c) => !used.has(c) && !POSITION_COLUMN.test(c.trim()));
+    // A point list's position columns are read, as the position (the reader's own choice of them).
+    if (source.format === 'csv' || source.format === 'xlsx')
+      for (const c of Object.values(pointColumns(columns))) used.add(c);
+    const unused = columns.filter((c) => !used.has(c));
     if (renamed.length || unused.length) {
       const pairs = renamed.map(([field, column]) => [column, field] as const);
       console.error(`${file}: ${inLanguages(lang, (l) => columnMappingText(l, pairs, unused))}`);
@@ -235,10 +239,6 @@ async function main(): Promise<void> {
     await db?.close();
   }
 }
-
-/** Columns a reader takes as the position (a CSV's lon/lat, a WKT column): not "left out". */
-const POSITION_COLUMN =
-  /^(lon|lng|long|longitude|x|lat|latitude|y|wkt|geom|geometry|the_geom|经度|纬度|坐标|几何)$/i;
 
 /** The features with each guessed field filled from its column ([field, column]); the rest kept. */
 async function* withFields(
