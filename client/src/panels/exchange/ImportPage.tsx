@@ -55,6 +55,42 @@ function initialMapping(target: string, fields: string[], columns: string[]): Re
  * refused feature, downloadable) → commit in one transaction with a progress bar. Nothing is written
  * before the commit. A street editor's features outside their street are refused one by one.
  */
+/** The check's problems or warnings: index, spreadsheet row and reason, the first 200. */
+function ProblemTable({
+  problems,
+  rowTestId,
+  className,
+  reasonText,
+  t,
+}: {
+  problems: ImportProblem[];
+  rowTestId: string;
+  className?: string;
+  reasonText(p: ImportProblem): string;
+  t: ReturnType<typeof useExchangeText>['t'];
+}) {
+  return (
+    <table className={className ? `import-problems ${className}` : 'import-problems'}>
+      <thead>
+        <tr>
+          <th>{t('import.index')}</th>
+          <th>{t('import.row')}</th>
+          <th>{t('import.reason')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {problems.slice(0, 200).map((p, i) => (
+          <tr key={i} data-testid={rowTestId}>
+            <td>{p.index ?? ''}</td>
+            <td>{p.row ?? ''}</td>
+            <td>{reasonText(p)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose(): void }) {
   const { t } = useExchangeText();
   const { t: appT, lang } = useI18n();
@@ -414,24 +450,12 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
               )}
               {report.problems.length > 0 && (
                 <>
-                  <table className="import-problems">
-                    <thead>
-                      <tr>
-                        <th>{t('import.index')}</th>
-                        <th>{t('import.row')}</th>
-                        <th>{t('import.reason')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {report.problems.slice(0, 200).map((p, i) => (
-                        <tr key={i} data-testid="import-problem">
-                          <td>{p.index ?? ''}</td>
-                          <td>{p.row ?? ''}</td>
-                          <td>{reasonText(p)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <ProblemTable
+                    problems={report.problems}
+                    rowTestId="import-problem"
+                    reasonText={reasonText}
+                    t={t}
+                  />
                   {reportUrl && (
                     <a href={reportUrl} download="import-report.csv" data-testid="import-report-csv">
                       {t('import.downloadReport')}
@@ -442,24 +466,13 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
               {(report.warnings?.length ?? 0) > 0 && (
                 <>
                   <p data-testid="import-warnings">{t('import.warnings', { n: report.warnings!.length })}</p>
-                  <table className="import-problems import-warnings">
-                    <thead>
-                      <tr>
-                        <th>{t('import.index')}</th>
-                        <th>{t('import.row')}</th>
-                        <th>{t('import.reason')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {report.warnings!.slice(0, 200).map((p, i) => (
-                        <tr key={i} data-testid="import-warning">
-                          <td>{p.index ?? ''}</td>
-                          <td>{p.row ?? ''}</td>
-                          <td>{reasonText(p)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <ProblemTable
+                    problems={report.warnings!}
+                    rowTestId="import-warning"
+                    className="import-warnings"
+                    reasonText={reasonText}
+                    t={t}
+                  />
                 </>
               )}
               {(report.problems.length === 0 || skippable) && report.ok > 0 && inserted === null && (
