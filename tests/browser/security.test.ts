@@ -805,19 +805,24 @@ describeInBrowser('security layers in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  /** The test view in `p`, its cameras loaded and the map settled (deck ready for picking). */
+  const openTestView = async (p: Page) => {
+    await p.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
+    await p.waitForFunction(
+      () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
+      null,
+      { timeout: 60_000 },
+    );
+    await mapSettled(p);
+  };
+
   it('opens a camera with the first click after the page loads', async () => {
     // A new user's try (2026-12-04): on 6 of 6 fresh pages the first click on a camera or gate did
     // nothing; the second opened it.
     const context = await browser.newContext({ viewport: VIEW, locale: 'zh-CN' });
     const fresh = await context.newPage();
     try {
-      await fresh.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
-      await fresh.waitForFunction(
-        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
-        null,
-        { timeout: 60_000 },
-      );
-      await mapSettled(fresh);
+      await openTestView(fresh);
       const map = (await fresh.locator('[data-testid=map]').boundingBox())!;
       await fresh.mouse.click(...pixel(map, 10, 50));
       await fresh.waitForSelector('[data-testid=camera-form]', { timeout: 20_000 });
@@ -837,16 +842,7 @@ describeInBrowser('security layers in Chromium', () => {
     reader.on('request', (r) => {
       if (r.method() !== 'GET' && r.url().includes('/api/')) writes.push(`${r.method()} ${r.url()}`);
     });
-    /** The test view, its cameras loaded and the map settled (deck ready for picking). */
-    const openView = async () => {
-      await reader.goto(`${url}/#${ZOOM}/${CENTRE[1]}/${CENTRE[0]}`);
-      await reader.waitForFunction(
-        () => document.querySelector('[data-testid=map]')?.getAttribute('data-security-cameras'),
-        null,
-        { timeout: 60_000 },
-      );
-      await mapSettled(reader);
-    };
+    const openView = () => openTestView(reader);
     try {
       await openView();
       const version = async () =>
