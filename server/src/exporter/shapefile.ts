@@ -3,7 +3,7 @@ import JSZip from 'jszip';
 import wkx from 'wkx';
 import type { ExportEncoding, ExportSrs } from '../../../core/exchange.ts';
 import type { ExportRow, Field, GeometryKind, Value } from './sources.ts';
-import { NotInEncoding, nameOf, notInGbk } from './text-formats.ts';
+import { NotInEncoding, notInGbk } from './text-formats.ts';
 
 /**
  * ESRI Shapefile (.shp/.shx/.dbf/.prj/.cpg), zipped, written on the format's specification (ESRI
@@ -85,8 +85,7 @@ export class ShapefileWriter {
           const v = row.props[f.name] ?? null;
           if (f.type === 'text' && v !== null) {
             const ch = this.encoding === 'gbk' ? notInGbk(String(v)) : null;
-            if (ch !== null)
-              throw new NotInEncoding(f.name, row.props.id ?? row.props.code ?? null, ch, nameOf(row.props));
+            if (ch !== null) throw new NotInEncoding(f.name, row.props, ch);
             this.widths[i] = Math.max(this.widths[i]!, Math.min(TEXT_MAX, this.enc(String(v)).length));
           }
           return v;

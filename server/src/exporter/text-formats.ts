@@ -168,8 +168,7 @@ export function csvWriter(out: Writable, src: ExportSource, encoding: ExportEnco
         for (const r of rows) {
           tableRow(src, r).forEach((v, k) => {
             const ch = typeof v === 'string' ? notInGbk(v) : null;
-            if (ch !== null)
-              throw new NotInEncoding(columns[k]!, r.props.id ?? r.props.code ?? null, ch, nameOf(r.props));
+            if (ch !== null) throw new NotInEncoding(columns[k]!, r.props, ch);
           });
         }
       }
@@ -191,21 +190,30 @@ export const XLSX_CELL_MAX = 32_767;
  * lacks (CJK Extension B such as 𠀀, vertical punctuation …), losing them without a word. The export
  * is refused before anything is sent, naming the first such value.
  */
-export class NotInEncoding extends Error {
-  constructor(
-    readonly column: string,
-    readonly feature: Value,
-    readonly char: string,
-    /** The feature's name, when it has one: what the user knows it by. */
-    readonly featureName: string | null = null,
-  ) {
-    super(`${column} of feature ${String(feature)} holds "${char}", which GBK cannot store: export in UTF-8`);
-  }
+/** The feature a row is, for a message: its id (or code), and its name when it has one. */
+function rowFeature(props: Record<string, Value>): { feature: Value; featureName: string | null } {
+  const name = props.name;
+  return {
+    feature: props.id ?? props.code ?? null,
+    featureName: typeof name === 'string' && name ? name : null,
+  };
 }
 
-/** A row's name, when it has one (for messages). */
-export const nameOf = (props: Record<string, Value>): string | null =>
-  typeof props.name === 'string' && props.name ? props.name : null;
+export class NotInEncoding extends Error {
+  readonly feature: Value;
+  /** The feature's name, when it has one: what the user knows it by. */
+  readonly featureName: string | null;
+  constructor(
+    readonly column: string,
+    row: Record<string, Value>,
+    readonly char: string,
+  ) {
+    const { feature, featureName } = rowFeature(row);
+    super(`${column} of feature ${String(feature)} holds "${char}", which GBK cannot store: export in UTF-8`);
+    this.feature = feature;
+    this.featureName = featureName;
+  }
+}
 
 /** The first character of `s` GBK cannot store, or null when GBK holds all of it. */
 export function notInGbk(s: string): string | null {
@@ -216,15 +224,19 @@ export function notInGbk(s: string): string | null {
 }
 
 export class CellTooLong extends Error {
+  readonly feature: Value;
+  /** The feature's name, when it has one. */
+  readonly featureName: string | null;
   constructor(
     readonly column: string,
-    readonly feature: Value,
-    /** The feature's name, when it has one. */
-    readonly featureName: string | null = null,
+    row: Record<string, Value>,
   ) {
+    const { feature, featureName } = rowFeature(row);
     super(
       `${column} of feature ${String(feature)} is longer than an Excel cell (${XLSX_CELL_MAX} characters)`,
     );
+    this.feature = feature;
+    this.featureName = featureName;
   }
 }
 
@@ -245,8 +257,7 @@ export function xlsxWriter(out: Writable, src: ExportSource, title: string): Pag
       for (const r of rows) {
         const cells = tableRow(src, r);
         const long = cells.findIndex((v) => typeof v === 'string' && v.length > XLSX_CELL_MAX);
-        if (long >= 0)
-          throw new CellTooLong(cols[long]!, r.props.id ?? r.props.code ?? null, nameOf(r.props));
+        if (long >= 0) throw new CellTooLong(cols[long]!, r.props);
         ws.addRow(cells).commit();
       }
       // let the zip stream flush before the next page is read
