@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -332,6 +334,89 @@ describeInBrowser('import page, in Chromium', () => {
     expect(await mapData('importPreviewDrawn')).toBe('1');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-preview-bowtie.png') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('takes a Shapefile as its parts (.shp .shx .dbf .prj .cpg chosen together), and refuses two datasets at once', async () => {
+    // A new user's try (2026-12-05): the page took one file only, while its own message for a lone
+    // .shp said to give the .dbf with it. Offices keep Shapefiles as loose parts, GBK, in zone 35.
+    if (spawnSync('ogr2ogr', ['--version']).status !== 0) {
+      console.warn('Shapefile-parts browser test skipped: ogr2ogr (gdal-bin) is not installed');
+      return;
+    }
+    const [x, y] = inside;
+    const dir = mkdtempSync(join(tmpdir(), 'wuyou-parts-'));
+    try {
+      const src = {
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { 名称: '南门', 类型: '人行出入口' },
+            geometry: { type: 'Point', coordinates: [x, y] },
+          },
+          {
+            type: 'Feature',
+            properties: { 名称: '西门', 类型: '车行出入口' },
+            geometry: { type: 'Point', coordinates: [x - 0.0001, y] },
+          },
+        ],
+      };
+      writeFileSync(join(dir, 'src.geojson'), JSON.stringify(src));
+      execFileSync(
+        'ogr2ogr',
+        ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4523', '-lco', 'ENCODING=GBK', '门岗.shp', 'src.geojson'],
+        { cwd: dir, stdio: 'pipe' },
+      );
+      const parts = readdirSync(dir)
+        .filter((f) => f.startsWith('门岗.'))
+        .sort();
+      expect(parts).toEqual(['门岗.cpg', '门岗.dbf', '门岗.prj', '门岗.shp', '门岗.shx']);
+      await page.goto(server.url);
+      await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 150_000 });
+      await page.click('[data-testid=import-button]');
+      await page.setInputFiles(
+        '[data-testid=import-file]',
+        parts.map((f) => join(dir, f)),
+      );
+      await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+      expect(await page.textContent('[data-testid=import-preview-count]')).toContain('共 2 个');
+      expect(await page.textContent('[data-testid=import-file-name]')).toContain('门岗.shp');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreview === '2',
+      );
+      // …and it goes in: GBK names and the legend's words for the kind, from zone 35 to the street.
+      await page.selectOption('[data-testid=import-target]', 'gates');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLSelectElement>('[data-testid=import-map-name]')?.value === '名称',
+      );
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-shapefile-parts.png') });
+      await page.click('[data-testid=import-check]');
+      await page.waitForSelector('[data-testid=import-commit]', { timeout: 120_000 });
+      await page.click('[data-testid=import-commit]');
+      await page.waitForSelector('[data-testid=import-done]', { timeout: 120_000 });
+      const stored = await server.db.query<{ name: string; kind: string; x: number }>(
+        "SELECT name, kind, ST_X(geom) AS x FROM gates WHERE name IN ('南门', '西门') ORDER BY name",
+      );
+      expect(stored.rows.map((r) => [r.name, r.kind])).toEqual([
+        ['南门', 'pedestrian'],
+        ['西门', 'vehicle'],
+      ]);
+      expect(Math.abs(stored.rows[0]!.x - x)).toBeLessThan(1e-6);
+
+      // Two datasets at once: said before anything is sent, naming them.
+      await page.setInputFiles('[data-testid=import-file]', [
+        { name: 'a.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(src)) },
+        { name: 'b.csv', mimeType: 'text/csv', buffer: Buffer.from('名称,经度,纬度\r\n东门,105.6,30.5\r\n') },
+      ]);
+      await page.waitForSelector('[data-testid=import-error]');
+      expect(await page.textContent('[data-testid=import-error]')).toBe(
+        '一次导入一个文件（a.geojson、b.csv）。Shapefile 的各部分（.shp、.dbf、.prj、.cpg）可以一起选择',
+      );
+      expect(await page.$('[data-testid=import-preview-count]')).toBeNull();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('export dialog: text GBK cannot store is refused in the dialog, in words; UTF-8 downloads the file', async () => {

@@ -22,6 +22,7 @@ import {
   type Progress,
   type StagedUpload,
 } from './import-client.ts';
+import { packShapefile, planUpload } from './upload-files.ts';
 import { useExchangeText, type ExchangeMessageKey } from './messages.ts';
 import './exchange.css';
 
@@ -114,6 +115,10 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const [busy, setBusy] = useState<ExchangeMessageKey | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [dragging, setDragging] = useState(false);
+  // Said by the page itself, before anything is sent (several datasets chosen at once).
+  const [notice, setNotice] = useState<{ key: ExchangeMessageKey; names: string[] } | null>(null);
+  // What the user chose, when it went as something else (a Shapefile's parts packed into a zip).
+  const [shownName, setShownName] = useState<string | null>(null);
 
   const fields = upload?.targets[target] ?? [];
   const columns = useMemo(() => preview?.columns ?? [], [preview]);
@@ -155,15 +160,25 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
       if (map) showImportPreview(map, p.features, () => 'preview', true);
     });
 
-  const onFile = (file: File | undefined) => {
-    if (!file) return;
+  const onFiles = (list: FileList | null | undefined) => {
+    const plan = planUpload([...(list ?? [])]);
+    if (!plan) return;
     setUpload(null);
     setPreview(null);
     setReport(null);
     setInserted(null);
     setProgress(null);
-    setUploaded({ sent: 0, total: file.size });
+    setUploaded(null);
+    setError(null);
+    if (plan.kind === 'several') {
+      setNotice({ key: 'import.severalFiles', names: plan.names });
+      return;
+    }
+    setNotice(null);
     void run('import.uploading', async () => {
+      const file = plan.kind === 'one' ? plan.file : await packShapefile(plan.zipName, plan.files);
+      setShownName(plan.kind === 'one' ? null : plan.shown);
+      setUploaded({ sent: 0, total: file.size });
       const u = await uploadImport(file, (sent, total) => setUploaded({ sent, total }));
       setUpload(u);
       setSourceLayer(u.layers[0]?.name ?? '');
@@ -275,15 +290,20 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
             onDrop={(e: DragEvent) => {
               e.preventDefault();
               setDragging(false);
-              onFile(e.dataTransfer.files[0]);
+              onFiles(e.dataTransfer.files);
             }}
           >
             {t('import.drop')}
             <input
               type="file"
               hidden
+              multiple
               data-testid="import-file"
-              onChange={(e) => onFile(e.target.files?.[0])}
+              onChange={(e) => {
+                onFiles(e.target.files);
+                // The same files chosen again are a new choice (the input fires no change otherwise).
+                e.target.value = '';
+              }}
             />
           </label>
           {busy && (
@@ -306,15 +326,20 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
               </span>
             </section>
           )}
-          {error !== null && (
+          {(error !== null || notice) && (
             <p className="field-error" role="alert" data-testid="import-error">
-              {errorText(lang, error)}
+              {notice
+                ? t(notice.key, { names: notice.names.join(lang === 'en' ? ', ' : '、') })
+                : errorText(lang, error)}
             </p>
           )}
           {upload && (
             <section>
               <p data-testid="import-file-name">
-                {t('import.file', { name: upload.name, size: `${Math.ceil(upload.size / 1024)} KB` })}
+                {t('import.file', {
+                  name: shownName ?? upload.name,
+                  size: `${Math.ceil(upload.size / 1024)} KB`,
+                })}
               </p>
               {upload.layers.length > 1 && (
                 <label className="editor-field">

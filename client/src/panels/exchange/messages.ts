@@ -38,7 +38,10 @@ const zhCN = {
   'import.signIn': '请先登录再导入',
   'import.noRight': '只读账号不能导入数据',
   'import.intro': '支持 GeoJSON、CSV、Shapefile、GeoPackage、KML 等文件。确认之前不会写入任何数据。',
-  'import.drop': '把文件拖到这里，或点击选择文件',
+  'import.drop':
+    '把文件拖到这里，或点击选择文件（Shapefile 请连同 .dbf、.prj、.cpg 一起选择，或用 zip 压缩包）',
+  'import.severalFiles':
+    '一次导入一个文件（{names}）。Shapefile 的各部分（.shp、.dbf、.prj、.cpg）可以一起选择',
   'import.uploading': '正在上传…',
   'import.uploadProgress': '已上传 {sent} / {total}',
   'import.reading': '正在读取…',
@@ -115,7 +118,10 @@ const en: Record<ExchangeMessageKey, string> = {
   'import.signIn': 'Sign in to import',
   'import.noRight': 'A read-only account cannot import',
   'import.intro': 'GeoJSON, CSV, Shapefile, GeoPackage, KML and more. Nothing is written before you confirm.',
-  'import.drop': 'Drop a file here, or click to choose one',
+  'import.drop':
+    'Drop a file here, or click to choose one (a Shapefile with its .dbf, .prj and .cpg chosen together, or zipped)',
+  'import.severalFiles':
+    "One file at a time ({names}). A Shapefile's parts (.shp, .dbf, .prj, .cpg) may be chosen together",
   'import.uploading': 'Uploading…',
   'import.uploadProgress': 'Uploaded {sent} / {total}',
   'import.reading': 'Reading…',
