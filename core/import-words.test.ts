@@ -44,10 +44,10 @@ describe('import problems are codes worded by the client (issue 11)', () => {
       code: 'cell_not_number' as const,
       params: { field: 'lon', value: '东经105' },
     };
-    expect(importProblemLine('zh-CN', p)).toBe('要素 1（第 3 行）：“lon”的值“东经105”不是数字');
-    expect(importProblemLine('en', p)).toBe('feature 1 (row 3): “lon” "东经105" is not a number');
+    expect(importProblemLine('zh-CN', p)).toBe('第 2 个要素（第 3 行）：“lon”的值“东经105”不是数字');
+    expect(importProblemLine('en', p)).toBe('feature #2 (row 3): “lon” "东经105" is not a number');
     expect(importProblemLines('both', p)).toBe(
-      '要素 1（第 3 行）：“lon”的值“东经105”不是数字 | feature 1 (row 3): “lon” "东经105" is not a number',
+      '第 2 个要素（第 3 行）：“lon”的值“东经105”不是数字 | feature #2 (row 3): “lon” "东经105" is not a number',
     );
     const type = {
       code: 'wrong_geometry_type' as const,
@@ -120,10 +120,10 @@ describe('import problems are codes worded by the client (issue 11)', () => {
       areaAfter: 9.5,
     };
     expect(repairLine('zh-CN', repair)).toBe(
-      '要素 2：边界自相交（位置 105.600000, 30.500000），已修复：1 个多边形 → 2 个部分，面积 10 m² → 9.5 m²',
+      '第 3 个要素：边界自相交（位置 105.600000, 30.500000），已修复：1 个多边形 → 2 个部分，面积 10 m² → 9.5 m²',
     );
     expect(repairLine('en', repair)).toBe(
-      'feature 2: the boundary crosses itself at 105.600000, 30.500000, repaired: 1 polygon → 2 parts, area 10 m² → 9.5 m²',
+      'feature #3: the boundary crosses itself at 105.600000, 30.500000, repaired: 1 polygon → 2 parts, area 10 m² → 9.5 m²',
     );
   });
 

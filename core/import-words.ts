@@ -407,14 +407,19 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
   return typeof params.more === 'number' && params.more > 0 ? text + fillTemplate(MORE[lang], params) : text;
 }
 
-/** Where a problem is: `要素 3（第 5 行）` / `feature 3 (row 5)`, '' for the file itself. */
+/**
+ * Where a problem is: `第 3 个要素（第 5 行）` / `feature #3 (row 5)`, '' for the file itself. Words
+ * count features from 1, as people do (the API's `index` counts from 0: a new user read "要素 6" of a
+ * seven-feature file as the sixth).
+ */
 export function importProblemPlace(lang: ImportLanguage, p: Pick<ImportProblem, 'index' | 'row'>): string {
   if (p.index === null) return '';
-  if (lang === 'en') return p.row === undefined ? `feature ${p.index}` : `feature ${p.index} (row ${p.row})`;
-  return p.row === undefined ? `要素 ${p.index}` : `要素 ${p.index}（第 ${p.row} 行）`;
+  const n = p.index + 1;
+  if (lang === 'en') return p.row === undefined ? `feature #${n}` : `feature #${n} (row ${p.row})`;
+  return p.row === undefined ? `第 ${n} 个要素` : `第 ${n} 个要素（第 ${p.row} 行）`;
 }
 
-/** `要素 3（第 5 行）：原因` / `feature 3 (row 5): reason`, or the reason alone for the file. */
+/** `第 3 个要素（第 5 行）：原因` / `feature #3 (row 5): reason`, or the reason alone for the file. */
 export function importProblemLine(lang: ImportLanguage, p: ImportProblem, opts: WordingOptions = {}): string {
   const place = importProblemPlace(lang, p);
   const text = importProblemText(lang, p, opts);
@@ -426,7 +431,7 @@ export type ProblemLanguage = ImportLanguage | 'both';
 export const PROBLEM_LANGUAGES: readonly ProblemLanguage[] = ['both', 'zh-CN', 'en'];
 
 /**
- * A problem for a terminal or a log: `要素 3（第 5 行）：原因 | feature 3 (row 5): reason` with
+ * A problem for a terminal or a log: `第 3 个要素（第 5 行）：原因 | feature #3 (row 5): reason` with
  * `both`, one of them otherwise.
  */
 export function importProblemLines(lang: ProblemLanguage, p: ImportProblem): string {
@@ -504,8 +509,8 @@ export interface RepairFacts {
 }
 
 /**
- * `要素 2：边界自相交（位置 …），已修复：1 个多边形 → 2 个部分，面积 123.4 m² → 120.1 m²` /
- * `feature 2: the boundary crosses itself at …, repaired: 1 polygon → 2 parts, area 123.4 m² → 120.1 m²`.
+ * `第 3 个要素：边界自相交（位置 …），已修复：1 个多边形 → 2 个部分，面积 123.4 m² → 120.1 m²` /
+ * `feature #3: the boundary crosses itself at …, repaired: 1 polygon → 2 parts, area 123.4 m² → 120.1 m²`.
  */
 export function repairLine(lang: ImportLanguage, r: RepairFacts): string {
   const m2 = (a: number) => `${a.toLocaleString('en-US', { maximumFractionDigits: 1 })} m²`;

@@ -153,8 +153,8 @@ describeInBrowser('import page, in Chromium', () => {
         streetName,
       );
       expect(await page.textContent('[data-testid=import-problem]')).toBe(
-        `24不在本街道（${streetName}）范围内`,
-      ); // index 2, CSV row 4
+        `34不在本街道（${streetName}）范围内`,
+      ); // the third feature (index 2), CSV row 4: counted from 1, as people count
       await page.waitForFunction(
         () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreviewStates === 'ppr',
       );
@@ -167,7 +167,7 @@ describeInBrowser('import page, in Chromium', () => {
           await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer(),
         ),
       );
-      expect(report).toBe(`\uFEFF序号,行,原因\r\n2,4,不在本街道（${streetName}）范围内\r\n`);
+      expect(report).toBe(`\uFEFF序号,行,原因\r\n3,4,不在本街道（${streetName}）范围内\r\n`);
       expect(await gates()).toEqual(before);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-zh.png') });
 
@@ -233,7 +233,7 @@ describeInBrowser('import page, in Chromium', () => {
       const warned = await page.$$eval('[data-testid=import-warning]', (rows) =>
         rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
       );
-      expect(warned.map(([index]) => index)).toEqual(['0', '1']);
+      expect(warned.map(([index]) => index)).toEqual(['1', '2']);
       for (const w of warned)
         expect(w[2]).toMatch(/^与已存储的一个.+形状和位置完全相同（同一文件导入了两次？）$/);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-twice.png') });

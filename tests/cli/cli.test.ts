@@ -73,8 +73,8 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     // Defect guarded: GEOS's English reason stood inside the Chinese sentence, and the hint named the
     // page's checkbox, which a terminal does not have.
     expect(r.stderr).toContain(
-      `${FIXTURE}: 要素 2：几何无效：边界自相交（位置 105.591100, 30.530100）（加上 --make-valid 可自动修复） | ` +
-        `feature 2: Invalid geometry: the boundary crosses itself at 105.591100, 30.530100 (--make-valid repairs it)`,
+      `${FIXTURE}: 第 3 个要素：几何无效：边界自相交（位置 105.591100, 30.530100）（加上 --make-valid 可自动修复） | ` +
+        `feature #3: Invalid geometry: the boundary crosses itself at 105.591100, 30.530100 (--make-valid repairs it)`,
     );
     // issue 11: the summary line too, Chinese first with English beside
     expect(r.stderr).toContain(
@@ -88,7 +88,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     // issue 11: the repair report worded like the problems, Chinese first with English beside
     expect(r.stdout).toMatch(
-      /要素 2：边界自相交（位置 105\.591100, 30\.530100），已修复：1 个多边形 → 2 个部分，面积 [\d.,]+ m² → [\d.,]+ m² \| feature 2: the boundary crosses itself at 105\.591100, 30\.530100, repaired: 1 polygon → 2 parts, area [\d.,]+ m² → [\d.,]+ m²/,
+      /第 3 个要素：边界自相交（位置 105\.591100, 30\.530100），已修复：1 个多边形 → 2 个部分，面积 [\d.,]+ m² → [\d.,]+ m² \| feature #3: the boundary crosses itself at 105\.591100, 30\.530100, repaired: 1 polygon → 2 parts, area [\d.,]+ m² → [\d.,]+ m²/,
     );
     expect(r.stdout).toMatch(
       /已导入 4 个楼栋（修复 1 个），用时 [\d.]+ 秒 \| imported 4 buildings \(1 repaired\) in [\d.]+ s/,
@@ -165,11 +165,11 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).not.toMatch(/invalid byte sequence|\n\s+at /);
       expect(r.stderr).toContain(
-        `${file}: feature 1: “name” contains a NUL character (U+0000), which database text cannot hold`,
+        `${file}: feature #2: “name” contains a NUL character (U+0000), which database text cannot hold`,
       );
       if (args.length)
         expect(r.stderr).toContain(
-          `${file}: feature 2: “ref” contains a NUL character (U+0000), which database text cannot hold`,
+          `${file}: feature #3: “ref” contains a NUL character (U+0000), which database text cannot hold`,
         );
     }
     expect((await exported()).features).toHaveLength(before);
@@ -190,11 +190,11 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     // importer's (issue 11: they were English sentences, `row 1, range_m: range_m 0 must be …`).
     const problemLines = lines.filter((l) => l.includes('| feature '));
     expect(problemLines[0]).toBe(
-      `${file}: 要素 0：“range_m”的值 0 超出范围 (0, 1000] | feature 0: “range_m” 0 is out of range (0, 1000]`,
+      `${file}: 第 1 个要素：“range_m”的值 0 超出范围 (0, 1000] | feature #1: “range_m” 0 is out of range (0, 1000]`,
     );
     expect(problemLines).toHaveLength(50);
     expect(lines).toContain(
-      `${file}: 要素 49：“range_m”的值 -49 超出范围 (0, 1000] | feature 49: “range_m” -49 is out of range (0, 1000]`,
+      `${file}: 第 50 个要素：“range_m”的值 -49 超出范围 (0, 1000] | feature #50: “range_m” -49 is out of range (0, 1000]`,
     );
     expect(r.stderr).toContain(`${file}: …… 另有 10 个问题 | … and 10 more problems`);
     expect(r.stderr).toContain(
@@ -212,15 +212,15 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     );
     const zh = await run('import-cameras', [file, '--lang', 'zh-CN']);
     expect(zh.code).toBe(1);
-    expect(zh.stderr).toContain(`${file}: 要素 1（第 3 行）：“Longitude”应为数字，实为 "east"\n`);
+    expect(zh.stderr).toContain(`${file}: 第 2 个要素（第 3 行）：“Longitude”应为数字，实为 "east"\n`);
     expect(zh.stderr).toContain(
-      `${file}: 要素 1（第 3 行）：“DirectionType”的值 "9" 应为 1–8（东 西 南 北 东南 东北 西南 西北）\n`,
+      `${file}: 第 2 个要素（第 3 行）：“DirectionType”的值 "9" 应为 1–8（东 西 南 北 东南 东北 西南 西北）\n`,
     );
     expect(zh.stderr).toContain(`${file}: 未导入任何要素：2 个问题，涉及 1 个要素`);
     expect(zh.stderr).not.toMatch(/must be|nothing imported/);
     const en = await run('import-cameras', [file, '--lang', 'en']);
     expect(en.code).toBe(1);
-    expect(en.stderr).toContain(`${file}: feature 1 (row 3): “Longitude” must be a number, got "east"\n`);
+    expect(en.stderr).toContain(`${file}: feature #2 (row 3): “Longitude” must be a number, got "east"\n`);
     expect(en.stderr).toContain(`${file}: nothing imported: 2 problems in 1 feature`);
     expect(en.stderr).not.toMatch(/[要素]/);
     const broken = join(dir, 'broken.csv');
@@ -232,7 +232,9 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const skip = await run('import-cameras', [file, '--lang', 'zh-CN', '--skip-invalid']);
     expect(skip.code, skip.stderr).toBe(0);
     expect(skip.stdout).toContain(`${file}: 已导入 1 个摄像机，来自 2 行 GB/T 28181 目录数据，1 行被拒收`);
-    expect(skip.stderr).toContain(`${file}: 已拒收：要素 1（第 3 行）：“Longitude”应为数字，实为 "east"\n`);
+    expect(skip.stderr).toContain(
+      `${file}: 已拒收：第 2 个要素（第 3 行）：“Longitude”应为数字，实为 "east"\n`,
+    );
     expect((skip.stdout + skip.stderr).replaceAll(file, '')).not.toMatch(
       /imported|rejected|cameras|catalogue/,
     );
@@ -403,7 +405,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const bad = await run('import', ['--layer', 'gates', csv]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(
-      `${csv}: 要素 1（第 3 行）：“lon”的值“东经105”不是数字 | feature 1 (row 3): “lon” "东经105" is not a number`,
+      `${csv}: 第 2 个要素（第 3 行）：“lon”的值“东经105”不是数字 | feature #2 (row 3): “lon” "东经105" is not a number`,
     );
     expect(bad.stderr).toContain(
       `${csv}: 未导入任何要素：1 个问题，涉及 1 个要素 | nothing imported: 1 problem in 1 feature`,

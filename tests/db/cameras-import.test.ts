@@ -110,10 +110,10 @@ describe('importCameras', () => {
       },
     ]);
     expect(importProblemLine('zh-CN', problems[0]!)).toBe(
-      '要素 3（第 5 行）：“DirectionType”的值 "9" 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
+      '第 4 个要素（第 5 行）：“DirectionType”的值 "9" 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
     );
     expect(importProblemLine('en', problems[0]!)).toBe(
-      'feature 3 (row 5): “DirectionType” "9" must be 1–8 (东 E, 西 W, 南 S, 北 N, 东南 SE, 东北 NE, 西南 SW, 西北 NW)',
+      'feature #4 (row 5): “DirectionType” "9" must be 1–8 (东 E, 西 W, 南 S, 北 N, 东南 SE, 东北 NE, 西南 SW, 西北 NW)',
     );
     expect(await count()).toBe(0);
   });

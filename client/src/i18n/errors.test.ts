@@ -128,10 +128,10 @@ describe('issue 9 #11: errors travel as codes and are worded by the client', () 
       problems: [{ index: 1, row: 3, code: 'cell_not_number', params: { field: '经度', value: '东经105' } }],
     });
     expect(errorText('zh-CN', refused)).toBe(
-      '有要素未通过检查，没有写入任何数据：要素 1（第 3 行）：“经度”的值“东经105”不是数字',
+      '有要素未通过检查，没有写入任何数据：第 2 个要素（第 3 行）：“经度”的值“东经105”不是数字',
     );
     expect(errorText('en', refused)).toBe(
-      'Some features failed the check; nothing was written: feature 1 (row 3): “经度” "东经105" is not a number',
+      'Some features failed the check; nothing was written: feature #2 (row 3): “经度” "东经105" is not a number',
     );
     const unreadable = new ApiError(400, 'bad_request', 'x', {
       reason: 'import_unreadable',

@@ -9,7 +9,7 @@ import { importProblemLine, importProblemPlace } from '../../../core/import-word
 export type { ImportProblem, ProblemReason } from '../../../core/import-problems.ts';
 export { because };
 
-/** `feature 3 (row 5)` / `feature 3` / '' for a problem of the file itself (English, for logs). */
+/** `feature #3 (row 5)` / `feature #3` / '' for a problem of the file itself (English, for logs). */
 export function problemPlace(p: ImportProblem): string {
   return importProblemPlace('en', p);
 }

@@ -82,7 +82,8 @@ function ProblemTable({
       <tbody>
         {problems.slice(0, 200).map((p, i) => (
           <tr key={i} data-testid={rowTestId}>
-            <td>{p.index ?? ''}</td>
+            {/* Counted from 1, as the words count (the API's index counts from 0). */}
+            <td>{p.index === null ? '' : p.index + 1}</td>
             <td>{p.row ?? ''}</td>
             <td>{reasonText(p)}</td>
           </tr>

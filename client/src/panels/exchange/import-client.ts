@@ -157,7 +157,9 @@ export function reportCsv(
     '\uFEFF' +
     [
       header.map(cell).join(','),
-      ...problems.map((p) => [p.index, p.row, reasonText(p)].map(cell).join(',')),
+      ...problems.map((p) =>
+        [p.index === null ? null : p.index + 1, p.row, reasonText(p)].map(cell).join(','),
+      ),
     ].join('\r\n') +
     '\r\n'
   );
