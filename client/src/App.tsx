@@ -22,6 +22,7 @@ import { PanelBoundary } from './panels/PanelBoundary.tsx';
 import { LayerPanel } from './panels/LayerPanel.tsx';
 import { SearchBox } from './panels/SearchBox.tsx';
 import { UsersButton, UsersPanel } from './panels/users/UsersPanel.tsx';
+import { SessionButton } from './panels/account/SessionButton.tsx';
 import { ExchangeButtons } from './panels/exchange/ExchangeButtons.tsx';
 import { ExportDialog } from './panels/exchange/ExportDialog.tsx';
 import { ImportPage } from './panels/exchange/ImportPage.tsx';
@@ -263,6 +264,7 @@ export function App() {
           <button type="button" className="button" data-testid="about-button" onClick={() => setAbout(true)}>
             {t('about.button')}
           </button>
+          <SessionButton editorOpen={editorOpen} />
         </div>
       </header>
       <main className={docked ? `workspace docked front-${front}` : 'workspace'} ref={workspace}>

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { BASEMAP_COLOURS, BUILDING_COLOURS, COMPOUND_COLOURS } from '../../client/src/palette.ts';
 import {
   ARTIFACTS_DIR,
@@ -152,7 +153,20 @@ describeInBrowser('map shell in Chromium', () => {
   });
 
   it('switches the UI to English and back, and remembers the choice across a reload', async () => {
+    // A new user's try (2026-12-05): MapLibre's own buttons and scale stayed English in the Chinese UI.
+    const zoomTitle = () => page.getAttribute('.maplibregl-ctrl-zoom-in', 'title');
+    expect(await zoomTitle()).toBe('放大');
+    expect(await page.textContent('.maplibregl-ctrl-scale')).toMatch(/^\d+\s(米|千米)$/);
+    // …in the CJK face: MapLibre's Helvetica/Arial drew 米 as an empty box on a machine without one.
+    expect(
+      await page.$eval('.maplibregl-ctrl-scale', (e) => getComputedStyle(e).fontFamily.split(',')[0]),
+    ).toBe('"Noto Sans SC UI"');
     await page.locator('[data-testid=lang-switch]').click();
+    await page.waitForFunction(
+      () => document.querySelector('.maplibregl-ctrl-zoom-in')?.getAttribute('title') === 'Zoom in',
+    );
+    expect(await page.locator('.maplibregl-ctrl-zoom-in').count()).toBe(1);
+    expect(await page.textContent('.maplibregl-ctrl-scale')).toMatch(/^\d+\s(m|km)$/);
     await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('Wuyou Map');
     await expect(
       page.locator('[data-testid=attribute-panel] [data-testid=attr-category] td').textContent(),
@@ -167,6 +181,9 @@ describeInBrowser('map shell in Chromium', () => {
     await page.locator('[data-testid=lang-switch]').click();
     await expect(page.locator('[data-testid=app-title]').textContent()).resolves.toBe('五有地图');
     expect(await page.locator('[data-testid=layer-panel] h2').textContent()).toContain('图层');
+    await page.waitForFunction(
+      () => document.querySelector('.maplibregl-ctrl-zoom-in')?.getAttribute('title') === '放大',
+    );
   });
 
   it('loads the self-hosted CJK font for the map labels and the panels', async () => {
@@ -268,6 +285,38 @@ describeInBrowser('map shell in Chromium', () => {
     expect(await note.textContent()).toContain('虚构');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'about.png') });
     await page.keyboard.press('Escape');
+  });
+
+  it('signs in and out from the header; export is offered signed out too, as the API allows', async () => {
+    // A new user's try (2026-12-05): there was no 登录 in the header (sign-in only came up inside the
+    // editor), so 导入 never appeared; and 导出 was hidden from readers the API serves.
+    await ensureDemoAccounts(server.db, 'header-login-pass-2026');
+    // A first sign-in, as a new user has it: a new password before anything else.
+    await server.db.query("UPDATE users SET must_change_password = true WHERE username = 'admin'");
+    await page.goto(server.url);
+    await mapIdle();
+    await page.locator('[data-testid=export-button]').waitFor();
+    expect(await page.locator('[data-testid=import-button]').count()).toBe(0);
+    await page.locator('[data-testid=header-sign-in]').click();
+    await page.locator('[data-testid=login-username]').fill('admin');
+    await page.locator('[data-testid=login-password]').fill('header-login-pass-2026');
+    await page.locator('[data-testid=login-submit]').click();
+    // The dialog stays for the new password (it closed as the session arrived, leaving a half-signed-in
+    // user with 导入 and no 用户), and nothing of a signed-in user shows before it is set.
+    await page.locator('[data-testid=password-new]').fill('header-login-pass-2027');
+    expect(await page.locator('[data-testid=import-button]').count()).toBe(0);
+    expect(await page.locator('[data-testid=header-user]').count()).toBe(0);
+    await page.locator('[data-testid=password-repeat]').fill('header-login-pass-2027');
+    await page.locator('[data-testid=password-submit]').click();
+    await page.locator('[data-testid=import-button]').waitFor();
+    await page.locator('[data-testid=users-button]').waitFor();
+    expect(await page.textContent('[data-testid=header-user]')).toBe('admin');
+    expect(await page.locator('[data-testid=login-dialog]').count()).toBe(0);
+    await screenshot('header-signed-in');
+    await page.locator('[data-testid=header-sign-out]').click();
+    await page.locator('[data-testid=header-sign-in]').waitFor();
+    expect(await page.locator('[data-testid=import-button]').count()).toBe(0);
+    expect(await page.locator('[data-testid=export-button]').count()).toBe(1);
   });
 
   it('asked nothing of any other host, and threw no page errors', () => {

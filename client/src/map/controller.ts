@@ -1,5 +1,6 @@
 import {
   addProtocol,
+  type IControl,
   Map as MapLibreMap,
   NavigationControl,
   type PaddingOptions,
@@ -15,7 +16,7 @@ import type { Basemap, BasemapChoice } from '../../../core/basemaps.ts';
 import type { DataLayer } from '../../../core/vocabulary.ts';
 import type { Bbox } from '../api.ts';
 import { cjkFontBytes } from '../fonts.ts';
-import type { Language } from '../i18n/messages.ts';
+import { MESSAGES, type Language } from '../i18n/messages.ts';
 import {
   BASEMAP_BEFORE,
   OWN_FILL_OPACITY,
@@ -80,6 +81,19 @@ export interface MapControllerOptions {
   onError?(message: string): void;
 }
 
+/** MapLibre's UI strings (control tooltips, scale units) from the app's messages. */
+function mapUiWords(lang: Language): Record<string, string> {
+  const m = MESSAGES[lang];
+  return {
+    'NavigationControl.ZoomIn': m['map.zoomIn'],
+    'NavigationControl.ZoomOut': m['map.zoomOut'],
+    'NavigationControl.ResetBearing': m['map.resetBearing'],
+    'AttributionControl.ToggleAttribution': m['map.attribution'],
+    'ScaleControl.Meters': m['map.meters'],
+    'ScaleControl.Kilometers': m['map.kilometers'],
+  };
+}
+
 /**
  * The MapLibre map of the app: owns the style, the controls, the click picking and the selection
  * outline. The container gets `data-map-state` = `loading` | `busy` | `idle` so tests can wait for
@@ -124,10 +138,11 @@ export class MapController {
       maxZoom: 20,
       hash: true,
       attributionControl: opts.tiandituKey || opts.offline?.length ? { compact: true } : false,
+      // The controls' tooltips and the scale's units in the page's language (MapLibre's are English).
+      locale: mapUiWords(opts.lang),
     });
     this.interaction = interactionOf(this.map);
-    this.map.addControl(new NavigationControl({ visualizePitch: false }), 'bottom-right');
-    this.map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+    this.addControls();
     this.map.on('load', () => {
       this.loaded = true;
     });
@@ -252,7 +267,22 @@ export class MapController {
     }
   }
 
+  private controls: IControl[] = [];
+
+  /** Navigation and scale, worded from the map's locale when added (so added again on a switch). */
+  private addControls() {
+    for (const c of this.controls) this.map.removeControl(c);
+    const nav = new NavigationControl({ visualizePitch: false });
+    const scale = new ScaleControl({ unit: 'metric', maxWidth: 120 });
+    this.map.addControl(nav, 'bottom-right');
+    this.map.addControl(scale, 'bottom-left');
+    this.controls = [nav, scale];
+  }
+
   setLanguage(lang: Language) {
+    // MapLibre reads its words as a control is built: patch the table, then build them again.
+    Object.assign(this.map._locale, mapUiWords(lang));
+    this.addControls();
     for (const { layer } of labelLayers(lang)) {
       if (this.map.getLayer(layer.id)) this.map.setLayoutProperty(layer.id, 'text-field', labelText(lang));
     }

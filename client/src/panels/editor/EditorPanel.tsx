@@ -720,7 +720,7 @@ export function EditorPanel({
         onToggleAvoidOverlap={() => store.run(toggleAvoidOverlap, undefined)}
       />
       <p className="editor-hint" data-testid="editor-hint">
-        {zoom < MIN_EDIT_ZOOM ? `${t(hint)} (zoom ≥ ${MIN_EDIT_ZOOM})` : t(hint)}
+        {zoom < MIN_EDIT_ZOOM ? t(hint) + t('editor.zoomIn', { zoom: String(MIN_EDIT_ZOOM) }) : t(hint)}
       </p>
       {message && (
         <p

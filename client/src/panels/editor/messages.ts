@@ -11,6 +11,7 @@ const zhCN = {
   'editor.title': '服务区域编辑',
   'editor.close': '关闭编辑',
   'editor.hint.idle': '点击地图上的服务区域进行编辑，或新建一个。',
+  'editor.zoomIn': '（放大到 {zoom} 级及以上才能编辑）',
   'editor.hint.draw': '依次点击绘制边界，点击第一个点（或按 Enter）闭合；Esc 取消。',
   'editor.hint.edit': '拖动顶点或边中点修改边界，拖动区域整体移动；Delete 删除所选顶点。',
   'editor.hint.split': '画一条穿过区域的分割线，双击或按 Enter 结束。',
@@ -147,6 +148,7 @@ const en: Record<EditorMessageKey, string> = {
   'editor.title': 'Service-area editor',
   'editor.close': 'Close editor',
   'editor.hint.idle': 'Click a service area on the map to edit it, or create a new one.',
+  'editor.zoomIn': ' (zoom in to level {zoom} or closer to edit)',
   'editor.hint.draw': 'Click to place vertices; click the first one (or press Enter) to close; Esc cancels.',
   'editor.hint.edit':
     'Drag vertices or midpoints to reshape, drag the area to move it; Delete removes the selected vertex.',
