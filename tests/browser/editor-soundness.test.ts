@@ -488,7 +488,7 @@ describeInBrowser('issue 9: the editor keeps the page and other data sound', () 
     // After a save, what it changed in the street's coverage (notes only: nothing).
     await page.click('[data-testid=editor-save]');
     await page.waitForSelector('[data-testid=save-notice]');
-    expect(await page.textContent('[data-testid=save-notice]')).toContain('未覆盖建筑数量没有变化');
+    expect(await page.textContent('[data-testid=save-notice]')).toContain('未覆盖楼栋数量没有变化');
 
     // Unsaved again: the notice goes; closing asks, and "no" keeps the editor open.
     await page.fill('[data-testid=field-notes]', '未保存的修改');

@@ -79,7 +79,7 @@ export function helpText(lang: Language): Help {
           `点击地图下方的${q(ed['editor.open'])}，再点${q(ed['login.signIn'])}，用本${term('street', lang)}的账号（editor-街道代码）登录。`,
           `新建：点${q(ed['tool.new'])}，在地图上依次点击边界的各个顶点，再点第一个顶点（或按 Enter）闭合；顶点会吸附到相邻区域和建筑。`,
           `修改：点击地图上的服务区域，拖动顶点或边的中点；${q(ed['tool.split'])}用一条穿过区域的线把它分成两块，${q(ed['tool.merge'])}把相邻区域并进来。`,
-          `${q(ed['checks.title'])}列出须修正的问题（重叠、边界自相交、超出本街道辖区）和提示（边界穿过建筑、区域内没有建筑）；勾选${q(ed['tool.avoidOverlap'])}可按相邻区域自动裁剪。`,
+          `${q(ed['checks.title'])}列出须修正的问题（重叠、边界自相交、超出本街道辖区）和提示（边界穿过楼栋、区域内没有楼栋）；勾选${q(ed['tool.avoidOverlap'])}可按相邻区域自动裁剪。`,
           `填写属性（名称、${term('street', lang)}、${term('community', lang)}、${term('managementMode', lang)}、${term('provider', lang)}、${term('helperUnit', lang)}），点${q(ed['tool.save'])}。如果别人先保存了，会请您选择保留哪一个，您的修改不会丢失；${q(ed['history.title'])}可查看和恢复以前的版本。`,
         ],
       },

@@ -45,7 +45,7 @@ describe('errorText', () => {
       field: 'indoor',
     });
     expect(inside.field).toBe('indoor');
-    expect(errorText(inside, zh, 'zh-CN')).toBe('摄像机位于建筑 12 内：请勾选“室内”或移到室外');
+    expect(errorText(inside, zh, 'zh-CN')).toBe('摄像机位于楼栋 12 内：请勾选“室内”或移到室外');
   });
 
   // Issue 9 #7 (ed9): other 400/422 and 5xx answers showed the server's English message

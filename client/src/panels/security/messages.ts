@@ -35,7 +35,7 @@ const zhCN = {
   'problem.fov_deg': '视角须大于 0°、不超过 360°',
   'problem.range_m': '射程须大于 0 米、不超过 {max} 米',
   'problem.height_m': '安装高度须在 0 到 500 米之间',
-  'error.inside_building': '摄像机位于建筑 {buildings} 内：请勾选“室内”或移到室外',
+  'error.inside_building': '摄像机位于楼栋 {buildings} 内：请勾选“室内”或移到室外',
   'error.out_of_jurisdiction': '超出您的管辖范围（街道 {street}），不能修改',
   'error.forbidden': '您的账号只能查看，不能修改',
   'error.unauthorized': '登录已失效，请重新登录',
