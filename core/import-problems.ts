@@ -193,6 +193,8 @@ export const IMPORT_PROBLEM_CODES = [
   // ── warnings (the import goes on) ───────────────────────────────────────────
   /** A position outside China after conversion: { lon, lat } */
   'outside_china',
+  /** Far (over 0.05°) outside the box of every stored jurisdiction: { lon, lat } of its box's corner */
+  'outside_city',
   /** A stored feature of the layer has this geometry, vertex for vertex (the file imported twice?): { layer } */
   'same_as_stored',
   /** camera:type not fixed/dome/panning, taken as fixed: { field, value } */

@@ -102,6 +102,35 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     await t.db.query("DELETE FROM buildings WHERE name IN ('楼0', '楼1', '楼2', '新楼')");
   });
 
+  it('a feature far outside the city is a warning with its place, on both paths (not without a city)', async () => {
+    // New-user try (2026-12-05): a building in Beijing went in without a word for an admin; "outside
+    // China" catches only a wrong CRS, not a wrong file. Within 0.05° of the city's box is not "far".
+    const here = feature(square(105.6, 30.5), { name: '城内楼' });
+    const edge = feature(square(105.74, 30.5), { name: '边上楼' });
+    const beijing = feature(square(116.4, 39.9), { name: '北京楼' });
+    const none = await importLayer(t.db, { layer: 'buildings', features: [beijing] });
+    expect(none.warnings).toEqual([]);
+    await t.db.query("DELETE FROM buildings WHERE name = '北京楼'");
+    await t.db.query(
+      `INSERT INTO jurisdictions (code, name, level, geom)
+       VALUES ('999999', '测试区', 'district', ST_Multi(ST_MakeEnvelope(105.5, 30.4, 105.7, 30.6, 4326)))`,
+    );
+    try {
+      for (const direct of [true, false]) {
+        const r = await importLayer(t.db, { layer: 'buildings', features: [here, beijing, edge], direct });
+        expect(r.inserted).toBe(3);
+        // (The second import also hears that the first stored all three: same_as_stored.)
+        const far = r.warnings.filter((w) => w.code !== 'same_as_stored');
+        expect(far.map((w) => [w.index, w.code, w.params])).toEqual([
+          [1, 'outside_city', { lon: '116.400000', lat: '39.900000' }],
+        ]);
+      }
+    } finally {
+      await t.db.query("DELETE FROM buildings WHERE name IN ('城内楼', '边上楼', '北京楼')");
+      await t.db.query("DELETE FROM jurisdictions WHERE code = '999999'");
+    }
+  });
+
   it('stores the same rows as the staged import, in file order, and the next id follows them', async () => {
     const features = Array.from({ length: 300 }, (_, i) =>
       feature(square(105.61 + (i % 20) * 0.0005, 30.51 + Math.floor(i / 20) * 0.0005), {

@@ -26,6 +26,7 @@ export type { ImportMode, ReplaceScope } from './modes.ts';
 const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const INVALID_SQL = sql('invalid.sql');
 const REPAIR_SQL = sql('repair.sql');
+const OUTSIDE_CITY_SQL = sql('outside-city.sql');
 
 export type ImportPhase = 'checking' | 'loading' | 'validating' | 'writing';
 
@@ -262,6 +263,19 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       for (const row of r.rows)
         warnings.push(withRow({ index: row.idx, ...because('same_as_stored', { layer: spec.layer }) }));
       if (r.rows.length) warnings.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+    }
+
+    // A feature far from every stored jurisdiction (a building of Beijing in 遂宁's file).
+    if (spec.layer !== 'jurisdictions' && staged) {
+      const far = await tx.query<{ idx: number; lon: number; lat: number }>(OUTSIDE_CITY_SQL);
+      for (const row of far.rows)
+        warnings.push(
+          withRow({
+            index: row.idx,
+            ...because('outside_city', { lon: row.lon.toFixed(6), lat: row.lat.toFixed(6) }),
+          }),
+        );
+      if (far.rows.length) warnings.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
     }
 
     if (direct) {
