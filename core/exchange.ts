@@ -23,8 +23,12 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_ENCODINGS = ['utf-8', 'gbk'] as const;
 export type ExportEncoding = (typeof EXPORT_ENCODINGS)[number];
 
-/** Coordinate reference a Shapefile's .prj or a GeoPackage names: WGS84 or CGCS2000 (same numbers here). */
-export const EXPORT_SRS = [4326, 4490] as const;
+/**
+ * Coordinate systems of a Shapefile or GeoPackage export: WGS84 or CGCS2000 lon/lat (the same numbers
+ * here), or 遂宁's CGCS2000 3° Gauss-Krüger zone 35 (central meridian 105°E) in metres, without the
+ * zone number in front of x (EPSG:4544) or with it (EPSG:4523), as surveyors' files come.
+ */
+export const EXPORT_SRS = [4326, 4490, 4544, 4523] as const;
 export type ExportSrs = (typeof EXPORT_SRS)[number];
 
 /** File extension of each format's download. */

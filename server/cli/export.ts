@@ -1,6 +1,6 @@
 /**
  * npm run export -- --layer <layer> [--format shp|gpkg|kml|geojson|csv|xlsx] [--street CODE]
- *                   [--encoding utf-8|gbk] [--srs 4326|4490] FILE
+ *                   [--encoding utf-8|gbk] [--srs 4326|4490|4544|4523] FILE
  *
  * Writes one layer (service areas, compounds, uncovered buildings, cameras, gates, the ledger, …) of
  * the whole city or one 街道 in one format; the format defaults to FILE's extension (.zip is a

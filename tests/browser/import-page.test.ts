@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import JSZip from 'jszip';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
@@ -460,6 +461,18 @@ describeInBrowser('import page, in Chromium', () => {
         page.click('[data-testid=export-download]'),
       ]);
       expect(download.suggestedFilename()).toMatch(/^gates.*\.zip$/);
+      // Back in the city's Gauss-Krüger zone, as a surveyor's Shapefile came (new-user try 2026-12-05).
+      await page.selectOption('[data-testid=export-srs]', '4544');
+      expect(await page.textContent('[data-testid=export-srs] option:checked')).toBe(
+        'CGCS2000 3° 带 35，中央经线 105°（EPSG:4544，米）',
+      );
+      const [zoned] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('[data-testid=export-download]'),
+      ]);
+      const zip = await JSZip.loadAsync(readFileSync((await zoned.path())!));
+      const prj = Object.keys(zip.files).find((n) => n.endsWith('.prj'))!;
+      expect(await zip.file(prj)!.async('string')).toMatch(/^PROJCS\["CGCS2000_3_Degree_GK_CM_105E"/);
       expect(pageErrors).toEqual([]);
     } finally {
       await server.db.query('DELETE FROM gates WHERE id = $1', [id]);

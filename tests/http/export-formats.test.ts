@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -339,6 +339,62 @@ describe('exports: every layer in every format, read back by GDAL', () => {
     expect(info).toMatch(/ID\["EPSG",4490\]|AUTHORITY\["EPSG","4490"\]/);
     expect(info).toMatch(/Feature Count: 1/);
   });
+});
+
+describe("exports in the city's Gauss-Krüger zone (a street office's Shapefile goes back as it came)", () => {
+  // A new user's try (2026-12-05): a Shapefile brought in CGCS2000 zone 35 could only go back in
+  // lon/lat. Zone 35 (central meridian 105°E) without the zone number in front of x is EPSG:4544,
+  // with it EPSG:4523.
+  const flatten = (c: unknown): number[][] =>
+    Array.isArray(c) && typeof c[0] === 'number' ? [c as number[]] : (c as unknown[]).flatMap(flatten);
+  // A Shapefile turns rings clockwise: each vertex is matched with the nearest one wanted.
+  const off = (p: number[], want: number[][]) =>
+    Math.min(...want.map((w) => Math.max(Math.abs(p[0]! - w[0]!), Math.abs(p[1]! - w[1]!))));
+  for (const srs of [4544, 4523] as const) {
+    it.skipIf(!hasGdal)(
+      `Shapefile and GeoPackage in EPSG:${srs}: GDAL reads the CRS and the places, our import too`,
+      async () => {
+        const ref = JSON.parse(
+          (await exported({ layer: 'service-areas', format: 'geojson' })).toString('utf8'),
+        ) as Fc;
+        const want = ref.features.flatMap((f) => flatten(f.geometry!.coordinates));
+        for (const format of ['shp', 'gpkg'] as const) {
+          const what = `${format} ${srs}`;
+          const file = join(dir, `areas-${srs}.${format === 'shp' ? 'zip' : 'gpkg'}`);
+          writeFileSync(file, await exported({ layer: 'service-areas', format, srs }));
+          const src = format === 'shp' ? `/vsizip/${file}` : file;
+          // GDAL names the CRS by its EPSG code…
+          const srsInfo = execFileSync('gdalsrsinfo', ['-e', '-o', 'epsg', src]).toString();
+          expect(srsInfo, what).toContain(`EPSG:${srs}`);
+          // …projected metres, x with the zone number in front or not…
+          const native = JSON.parse(
+            execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', src]).toString('utf8'),
+          ) as Fc;
+          const x = flatten(native.features[0]!.geometry!.coordinates)[0]![0]!;
+          expect(x, what).toBeGreaterThan(srs === 4523 ? 35_000_000 : 100_000);
+          expect(x, what).toBeLessThan(srs === 4523 ? 36_000_000 : 900_000);
+          // …and back in lon/lat, every vertex within 0.05 m (5e-7° is about 0.05 m here).
+          const back = JSON.parse(
+            execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', '/vsistdout/', src]).toString(
+              'utf8',
+            ),
+          ) as Fc;
+          const got = back.features.flatMap((f) => flatten(f.geometry!.coordinates));
+          expect(got.length, what).toBe(want.length);
+          got.forEach((p, i) => expect(off(p, want), `${what} vertex ${i}`).toBeLessThan(5e-7));
+          // Our own reader takes the file back to the same places.
+          const opened = await openSource({ name: file.replace(/^.*\//, ''), bytes: readFileSync(file) });
+          expect(opened.crs.id, what).toBe(`EPSG:${srs}`);
+          const ours: number[][] = [];
+          for await (const f of opened.read())
+            ours.push(...flatten((f.feature as { geometry: { coordinates: unknown } }).geometry.coordinates));
+          opened.close();
+          expect(ours.length, what).toBe(want.length);
+          ours.forEach((p, i) => expect(off(p, want), `${what} ours ${i}`).toBeLessThan(5e-7));
+        }
+      },
+    );
+  }
 });
 
 describe('round trip: export in each format, import with the readers, the same features', () => {

@@ -23,7 +23,7 @@ import { route } from '../http.ts';
 import { placeFilter, queryCategory, queryString } from '../input/query.ts';
 
 /**
- * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490 → the layer as a
+ * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490|4544|4523 → the layer as a
  * download (Shapefile as a zip). Open like the read API it mirrors: whoever may read a layer may take
  * it away as a file (who edited each row only when signed in: issue 10); the export dialog starts a street editor on their own street.
  */

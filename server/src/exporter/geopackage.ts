@@ -2,6 +2,7 @@ import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import type wkx from 'wkx';
 import type { ExportSrs } from '../../../core/exchange.ts';
 import type { ExportRow, Field, GpkgGeometryType } from './sources.ts';
+import { exportCrs } from './srs.ts';
 
 /**
  * OGC GeoPackage 1.3 (an SQLite file) with one feature table, written with sql.js (SQLite compiled to
@@ -9,16 +10,6 @@ import type { ExportRow, Field, GpkgGeometryType } from './sources.ts';
  * gpkg_geometry_columns, and each geometry as a GeoPackage binary header followed by its WKB.
  */
 
-const SRS: Record<ExportSrs, { name: string; wkt: string }> = {
-  4326: {
-    name: 'WGS 84 geodetic',
-    wkt: 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]',
-  },
-  4490: {
-    name: 'China Geodetic Coordinate System 2000',
-    wkt: 'GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4490"]]',
-  },
-};
 const SQL_TYPE = { text: 'TEXT', int: 'INTEGER', real: 'REAL', bool: 'BOOLEAN' } as const;
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -98,14 +89,14 @@ export class GeoPackageWriter {
       'undefined geographic coordinate reference system',
     ]);
     srsRow.run([
-      SRS[4326].name,
+      exportCrs(4326).gpkgName,
       4326,
       'EPSG',
       4326,
-      SRS[4326].wkt,
+      exportCrs(4326).gpkgWkt,
       'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid',
     ]);
-    if (srs !== 4326) srsRow.run([SRS[srs].name, srs, 'EPSG', srs, SRS[srs].wkt, null]);
+    if (srs !== 4326) srsRow.run([exportCrs(srs).gpkgName, srs, 'EPSG', srs, exportCrs(srs).gpkgWkt, null]);
     srsRow.free();
     const cols = fields.map((f) => `${quote(f.name)} ${SQL_TYPE[f.type]}`).join(', ');
     db.run(`CREATE TABLE ${quote(table)} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom ${type}, ${cols})`);

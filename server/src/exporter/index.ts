@@ -6,6 +6,7 @@ import { authorsFor } from '../history-authors.ts';
 import { GeoPackageWriter } from './geopackage.ts';
 import { ShapefileWriter } from './shapefile.ts';
 import { EXPORT_SOURCES, PLACE_SQL, type ExportRow, type ExportWhere } from './sources.ts';
+import { exportCrs } from './srs.ts';
 import {
   GEOJSON_HEAD,
   csvWriter,
@@ -24,7 +25,7 @@ export interface ExportOptions extends ExportWhere {
   format: ExportFormat;
   /** Text encoding of a Shapefile's .dbf or a CSV. */
   encoding?: ExportEncoding;
-  /** The CRS a Shapefile's .prj or a GeoPackage names (the coordinates are the same). */
+  /** The CRS of a Shapefile or GeoPackage: lon/lat (4326, 4490) or the city's Gauss-Krüger zone (4544, 4523). */
   srs?: ExportSrs;
   pageSize?: number;
   /**
@@ -89,7 +90,9 @@ export async function exportLayer(
       o.format === 'shp'
         ? new ShapefileWriter(src.fields, src.geometry, encoding, srs)
         : await GeoPackageWriter.open(o.layer.replace(/-/g, '_'), src.fields, src.gpkgType, srs);
+    const project = exportCrs(srs).project;
     for await (const rows of pages) {
+      if (project) for (const r of rows) if (r.geometry) project(r.geometry);
       w.write(rows);
       count += rows.length;
     }

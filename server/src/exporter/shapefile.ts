@@ -3,6 +3,7 @@ import JSZip from 'jszip';
 import wkx from 'wkx';
 import type { ExportEncoding, ExportSrs } from '../../../core/exchange.ts';
 import type { ExportRow, Field, GeometryKind, Value } from './sources.ts';
+import { exportCrs } from './srs.ts';
 import { NotInEncoding, notInGbk } from './text-formats.ts';
 
 /**
@@ -11,10 +12,6 @@ import { NotInEncoding, notInGbk } from './text-formats.ts';
  * writer because none that is maintained writes a .cpg or a GBK-encoded .dbf (see README).
  */
 
-const PRJ: Record<ExportSrs, string> = {
-  4326: 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]',
-  4490: 'GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]',
-};
 /** dBASE language driver ids: 0x4D is code page 936 (GBK); UTF-8 has none and relies on the .cpg. */
 const LDID: Record<ExportEncoding, number> = { 'utf-8': 0, gbk: 0x4d };
 const SHAPE_TYPE: Record<GeometryKind, number> = { point: 1, polygon: 5 };
@@ -227,7 +224,7 @@ export class ShapefileWriter {
     zip.file(`${stem}.shp`, Buffer.concat([this.header((100 + shpBody.length) / 2), shpBody]));
     zip.file(`${stem}.shx`, Buffer.concat([this.header((100 + 8 * this.records.length) / 2), ...this.shx]));
     zip.file(`${stem}.dbf`, this.dbf());
-    zip.file(`${stem}.prj`, PRJ[this.srs]);
+    zip.file(`${stem}.prj`, exportCrs(this.srs).prj);
     zip.file(`${stem}.cpg`, this.encoding === 'gbk' ? 'GBK' : 'UTF-8');
     return zip.generateAsync({
       type: 'nodebuffer',

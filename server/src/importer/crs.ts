@@ -95,29 +95,55 @@ function gk(centralMeridian: number, falseEasting: number): string {
   return `+proj=tmerc +lat_0=0 +lon_0=${centralMeridian} +k=1 +x_0=${falseEasting} +y_0=0 +ellps=GRS80 +units=m +no_defs`;
 }
 
-/** EPSG:4491–4554 as (central meridian, false easting, title). */
+/** A CGCS2000 Gauss-Krüger zone: its central meridian, false easting and EPSG title. */
+export interface GaussKrugerZone {
+  code: number;
+  centralMeridian: number;
+  falseEasting: number;
+  /** 3° or 6° zones. */
+  width: 3 | 6;
+  /** The zone number when x carries it in front (EPSG:4491–4501, 4513–4533), else null. */
+  zone: number | null;
+  title: string;
+}
+
+/** EPSG:4491–4554: the CGCS2000 Gauss-Krüger zones, with and without the zone number in front of x. */
+export function gaussKrugerZone(code: number): GaussKrugerZone | null {
+  const z = (width: 3 | 6, cm: number, zone: number | null): GaussKrugerZone => ({
+    code,
+    centralMeridian: cm,
+    falseEasting: zone === null ? 500000 : zone * 1e6 + 500000,
+    width,
+    zone,
+    title:
+      width === 6
+        ? `CGCS2000 / Gauss-Kruger ${zone === null ? `CM ${cm}E` : `zone ${zone}`}`
+        : `CGCS2000 / 3-degree Gauss-Kruger ${zone === null ? `CM ${cm}E` : `zone ${zone}`}`,
+  });
+  if (code >= 4491 && code <= 4501) return z(6, (code - 4491 + 13) * 6 - 3, code - 4491 + 13);
+  if (code >= 4502 && code <= 4512) return z(6, 75 + (code - 4502) * 6, null);
+  if (code >= 4513 && code <= 4533) return z(3, (code - 4513 + 25) * 3, code - 4513 + 25);
+  if (code >= 4534 && code <= 4554) return z(3, 75 + (code - 4534) * 3, null);
+  return null;
+}
+
 function gaussKruger(code: number): Crs | null {
-  let cm: number;
-  let fe = 500000;
-  let title: string;
-  if (code >= 4491 && code <= 4501) {
-    const zone = code - 4491 + 13;
-    cm = zone * 6 - 3;
-    fe = zone * 1e6 + 500000;
-    title = `CGCS2000 / Gauss-Kruger zone ${zone}`;
-  } else if (code >= 4502 && code <= 4512) {
-    cm = 75 + (code - 4502) * 6;
-    title = `CGCS2000 / Gauss-Kruger CM ${cm}E`;
-  } else if (code >= 4513 && code <= 4533) {
-    const zone = code - 4513 + 25;
-    cm = zone * 3;
-    fe = zone * 1e6 + 500000;
-    title = `CGCS2000 / 3-degree Gauss-Kruger zone ${zone}`;
-  } else if (code >= 4534 && code <= 4554) {
-    cm = 75 + (code - 4534) * 3;
-    title = `CGCS2000 / 3-degree Gauss-Kruger CM ${cm}E`;
-  } else return null;
-  return fromProj4(`EPSG:${code}`, title, gk(cm, fe));
+  const z = gaussKrugerZone(code);
+  return z ? fromProj4(`EPSG:${code}`, z.title, gk(z.centralMeridian, z.falseEasting)) : null;
+}
+
+/**
+ * Lon/lat (WGS84, taken as CGCS2000: the same numbers within centimetres) to a Gauss-Krüger zone's
+ * easting and northing, by proj4's projection alone (as the import's inverse: no datum step).
+ */
+export function toGaussKruger(z: GaussKrugerZone): (lon: number, lat: number) => [number, number] {
+  const to = proj4.Proj(gk(z.centralMeridian, z.falseEasting)) as unknown as {
+    forward(p: { x: number; y: number }): { x: number; y: number };
+  };
+  return (lon, lat) => {
+    const q = to.forward({ x: lon / R2D, y: lat / R2D });
+    return [q.x, q.y];
+  };
 }
 
 function chinaOffset(id: string, title: string, from: string): Crs {
