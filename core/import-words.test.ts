@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IMPORT_PROBLEM_CODES } from './import-problems.ts';
 import {
+  importProgressText,
   inLanguages,
   moreProblemsText,
   nothingImportedText,
@@ -200,6 +201,17 @@ describe('issue 11: the import summary lines are worded in each language', () =>
     expect(cameraImportSummaryText('en', { ...cams, source: 'osm' })).not.toMatch(HAN);
     expect(problemKindPrefix('zh-CN', 'rejected') + problemKindPrefix('zh-CN', 'warning')).toBe(
       '已拒收：警告：',
+    );
+  });
+});
+
+describe('the CLI progress line (it was English only in a Chinese-first CLI)', () => {
+  it('says the step, the count and, while reading, the rate, in either language', () => {
+    const p = { phase: 'loading' as const, done: 114_688, total: 200_000, seconds: 1.004 };
+    expect(importProgressText('zh-CN', p)).toBe('读取 114,688 / 200,000，每秒 114,231 个（1.0 秒）');
+    expect(importProgressText('en', p)).toBe('reading 114,688 / 200,000, 114,231 features/s (1.0 s)');
+    expect(importProgressText('zh-CN', { ...p, phase: 'writing', done: 0 })).toBe(
+      '写入 0 / 200,000（1.0 秒）',
     );
   });
 });

@@ -547,6 +547,28 @@ export interface ImportSummaryFacts {
 const seconds = (lang: ImportLanguage, s: number) =>
   lang === 'en' ? `${s.toFixed(1)} s` : `${s.toFixed(1)} 秒`;
 
+/** The steps of an import, as the page's progress bar and the CLI's progress lines name them. */
+export type ImportPhaseWord = 'checking' | 'loading' | 'validating' | 'writing';
+export const IMPORT_PHASE_WORDS: Record<ImportLanguage, Record<ImportPhaseWord, string>> = {
+  'zh-CN': { checking: '检查', loading: '读取', validating: '校验', writing: '写入' },
+  en: { checking: 'checking', loading: 'reading', validating: 'validating', writing: 'writing' },
+};
+
+/**
+ * The CLI's progress line: `读取 114,688 / 200,000，每秒 114,231 个（1.0 秒）` /
+ * `reading 114,688 / 200,000, 114,231 features/s (1.0 s)`; the rate only while reading.
+ */
+export function importProgressText(
+  lang: ImportLanguage,
+  p: { phase: ImportPhaseWord; done: number; total: number; seconds: number },
+): string {
+  const rate = p.phase === 'loading' && p.seconds > 0 ? Math.round(p.done / p.seconds) : null;
+  const step = `${IMPORT_PHASE_WORDS[lang][p.phase]} ${count(p.done)} / ${count(p.total)}`;
+  if (lang === 'en')
+    return `${step}${rate === null ? '' : `, ${count(rate)} features/s`} (${seconds(lang, p.seconds)})`;
+  return `${step}${rate === null ? '' : `，每秒 ${count(rate)} 个`}（${seconds(lang, p.seconds)}）`;
+}
+
 /**
  * `已导入 4 个楼栋（修复 1 个），用时 2.1 秒` / `imported 4 buildings (1 repaired) in 2.1 s`; when a keyed
  * import wrote nothing, `无变化：2 个楼栋已存储且内容相同（用时 0.4 秒）` / `nothing changed: 2 buildings

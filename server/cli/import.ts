@@ -31,6 +31,7 @@ import {
   cameraImportSummaryText,
   columnMappingText,
   importProblemLines,
+  importProgressText,
   importSummaryText,
   inLanguages,
   PROBLEM_LANGUAGES,
@@ -64,7 +65,7 @@ function fail(message: string, code = 2): never {
 }
 
 /** Progress on stderr: count and rate, at most once a second, and only for imports that take a while. */
-function progressPrinter(label: string): (p: ImportProgress) => void {
+function progressPrinter(label: string, lang: ProblemLanguage): (p: ImportProgress) => void {
   let start = 0;
   let last = 0;
   return (p) => {
@@ -72,12 +73,8 @@ function progressPrinter(label: string): (p: ImportProgress) => void {
     if (!start) start = last = now; // counted from the import's first step, not from opening the database
     if (now - last < 1000) return;
     last = now;
-    const s = (now - start) / 1000;
-    const rate =
-      p.phase === 'loading' ? `, ${Math.round(p.done / s).toLocaleString('en-US')} features/s` : '';
-    console.error(
-      `${label}: ${p.phase} ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}${rate} (${s.toFixed(1)} s)`,
-    );
+    const facts = { ...p, seconds: (now - start) / 1000 };
+    console.error(`${label}: ${inLanguages(lang, (l) => importProgressText(l, facts))}`);
   };
 }
 
@@ -219,7 +216,7 @@ async function main(): Promise<void> {
       // A command-line import may lock the layer against other writers for its length: see `direct`.
       direct: true,
       makeValid: args.values['make-valid'],
-      onProgress: progressPrinter(`${file}`),
+      onProgress: progressPrinter(file, lang),
       key: args.values.key,
       mode,
       replaceWithin: mode === 'replace' ? { street: args.values.street, bbox } : undefined,

@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { term } from '../../../../core/glossary.ts';
+import { IMPORT_PHASE_WORDS } from '../../../../core/import-words.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { format, type Language } from '../../i18n/messages.ts';
 
@@ -75,10 +76,10 @@ const zhCN = {
   'import.done': '已导入 {n} 个要素',
   'import.close': '关闭',
   'import.street': `只能导入本${term('street', 'zh-CN')}（{street}）范围内的要素`,
-  'phase.checking': '检查',
-  'phase.loading': '读取',
-  'phase.validating': '校验',
-  'phase.writing': '写入',
+  'phase.checking': IMPORT_PHASE_WORDS['zh-CN'].checking,
+  'phase.loading': IMPORT_PHASE_WORDS['zh-CN'].loading,
+  'phase.validating': IMPORT_PHASE_WORDS['zh-CN'].validating,
+  'phase.writing': IMPORT_PHASE_WORDS['zh-CN'].writing,
   'field.name': '名称',
   'field.code': '编码',
   'field.category': '类别',
@@ -158,10 +159,10 @@ const en: Record<ExchangeMessageKey, string> = {
   'import.done': '{n} {n|feature|features} imported',
   'import.close': 'Close',
   'import.street': `Only features inside your ${term('street', 'en')} ({street}) can be imported`,
-  'phase.checking': 'checking',
-  'phase.loading': 'reading',
-  'phase.validating': 'validating',
-  'phase.writing': 'writing',
+  'phase.checking': IMPORT_PHASE_WORDS.en.checking,
+  'phase.loading': IMPORT_PHASE_WORDS.en.loading,
+  'phase.validating': IMPORT_PHASE_WORDS.en.validating,
+  'phase.writing': IMPORT_PHASE_WORDS.en.writing,
   'field.name': 'name',
   'field.code': 'code',
   'field.category': 'category',
