@@ -525,6 +525,33 @@ describe('GET /api/export/<layer>.<format>', () => {
     ).toBe('SQLite format 3');
   });
 
+  it('refuses a GBK CSV whose bad row is on a later page before sending a byte', async () => {
+    // Left over from a new user's try: the CSV was streamed page by page, so a row GBK cannot store
+    // on page 2 broke the download off half-written (the HTTP status was already 200).
+    const ids = (
+      await t.db.query<{ id: number }>(
+        `INSERT INTO gates (name, kind, geom) VALUES
+           ('凯旋路𠀀号门', 'vehicle', ST_SetSRID(ST_MakePoint(105.6, 30.5), 4326))
+         RETURNING id`,
+      )
+    ).rows.map((r) => r.id);
+    try {
+      for (const [format, encoding, error] of [['csv', 'gbk', 'NotInEncoding']] as const) {
+        const out = new PassThrough();
+        let sent = 0;
+        out.on('data', (c: Buffer) => (sent += c.length));
+        let started = false;
+        const e = await exportLayer(t.db, { layer: 'gates', format, encoding, pageSize: 1 }, out, () => {
+          started = true;
+        }).catch((x: Error) => x);
+        expect((e as Error).constructor.name, format).toBe(error);
+        expect({ started, sent }, format).toEqual({ started: false, sent: 0 });
+      }
+    } finally {
+      await t.db.query('DELETE FROM gates WHERE id = ANY($1)', [ids]);
+    }
+  });
+
   it('refuses a GBK Shapefile or CSV of text GBK cannot store (422 naming it) instead of writing "?"', async () => {
     // Defect (a new user's try): iconv-lite wrote '?' for 𠀀 (CJK Extension B) without a word.
     const id = (

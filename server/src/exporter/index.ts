@@ -1,4 +1,9 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import type { ExportEncoding, ExportFormat, ExportLayer, ExportSrs } from '../../../core/exchange.ts';
 import { EXPORT_EXTENSIONS } from '../../../core/exchange.ts';
 import type { Queryable } from '../db/index.ts';
@@ -103,29 +108,46 @@ export async function exportLayer(
     return count;
   }
 
-  let writer: PageWriter | undefined;
-  const open = (): PageWriter => {
-    before();
-    switch (o.format) {
-      case 'geojson':
-        out.write(GEOJSON_HEAD);
-        return geojsonWriter(out, src);
-      case 'kml':
-        return kmlWriter(out, src, stem);
-      case 'csv':
-        return csvWriter(out, src, encoding);
-      default:
-        return xlsxWriter(out, src, stem);
+  // A GBK CSV or an XLSX can be refused at any row (text GBK lacks, a cell too long): written to a
+  // temporary file first, and sent only once whole, so a refusal on a later page is still an error
+  // answer and never a download broken off half-written. Other text formats cannot fail mid-way.
+  const spool = (o.format === 'csv' && encoding === 'gbk') || o.format === 'xlsx';
+  const dir = spool ? await mkdtemp(join(tmpdir(), 'wuyou-export-')) : null;
+  try {
+    const file = dir ? createWriteStream(join(dir, 'export')) : null;
+    const target: Writable = file ?? out;
+    let writer: PageWriter | undefined;
+    const open = (): PageWriter => {
+      if (!file) before();
+      switch (o.format) {
+        case 'geojson':
+          target.write(GEOJSON_HEAD);
+          return geojsonWriter(target, src);
+        case 'kml':
+          return kmlWriter(target, src, stem);
+        case 'csv':
+          return csvWriter(target, src, encoding);
+        default:
+          return xlsxWriter(target, src, stem);
+      }
+    };
+    for await (const rows of pages) {
+      writer ??= open();
+      await writer.write(rows);
+      count += rows.length;
     }
-  };
-  for await (const rows of pages) {
-    writer ??= open();
-    await writer.write(rows);
-    count += rows.length;
+    await (writer ?? open()).end();
+    if (file) {
+      // (exceljs ends the stream it writes to itself.)
+      if (!file.writableEnded) file.end();
+      await finished(file);
+      before();
+      await pipeline(createReadStream(join(dir!, 'export')), out);
+    } else if (!out.writableEnded) out.end();
+    return count;
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
-  await (writer ?? open()).end();
-  if (!out.writableEnded) out.end();
-  return count;
 }
 
 /** Pages with every author field null (the file keeps its columns). */
