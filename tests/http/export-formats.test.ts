@@ -341,6 +341,32 @@ describe('exports: every layer in every format, read back by GDAL', () => {
   });
 });
 
+describe('GeoPackage dates', () => {
+  it.skipIf(!hasGdal)(
+    "declares the ledger's times as DATETIME and its deadline as DATE, which GDAL reads as such",
+    async () => {
+      // Left over from a new user's try: every date went out as TEXT, so GIS software sorted and
+      // filtered them as strings.
+      const file = join(dir, 'ledger-dates.gpkg');
+      writeFileSync(file, await exported({ layer: 'ledger', format: 'gpkg' }));
+      const info = execFileSync('ogrinfo', ['-so', file, 'ledger']).toString();
+      expect(info).toMatch(/^created_at: DateTime/m);
+      expect(info).toMatch(/^closed_at: DateTime/m);
+      expect(info).toMatch(/^deadline: Date /m);
+      const stored = await t.db.query<{ deadline: string; created_at: Date }>(
+        "SELECT to_char(deadline, 'YYYY-MM-DD') AS deadline, created_at FROM ledger_items ORDER BY id LIMIT 1",
+      );
+      const back = JSON.parse(
+        execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', file]).toString('utf8'),
+      ) as Fc;
+      expect(back.features[0]!.properties.deadline).toBe(stored.rows[0]!.deadline);
+      expect(Date.parse(String(back.features[0]!.properties.created_at))).toBe(
+        stored.rows[0]!.created_at.getTime(),
+      );
+    },
+  );
+});
+
 describe("exports in the city's Gauss-Krüger zone (a street office's Shapefile goes back as it came)", () => {
   // A new user's try (2026-12-05): a Shapefile brought in CGCS2000 zone 35 could only go back in
   // lon/lat. Zone 35 (central meridian 105°E) without the zone number in front of x is EPSG:4544,

@@ -98,7 +98,9 @@ export class GeoPackageWriter {
     ]);
     if (srs !== 4326) srsRow.run([exportCrs(srs).gpkgName, srs, 'EPSG', srs, exportCrs(srs).gpkgWkt, null]);
     srsRow.free();
-    const cols = fields.map((f) => `${quote(f.name)} ${SQL_TYPE[f.type]}`).join(', ');
+    const cols = fields
+      .map((f) => `${quote(f.name)} ${f.time ? f.time.toUpperCase() : SQL_TYPE[f.type]}`)
+      .join(', ');
     db.run(`CREATE TABLE ${quote(table)} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom ${type}, ${cols})`);
     db.run(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)`, [table, type, srs]);
     w.insert = db.prepare(

@@ -15,6 +15,11 @@ export type FieldType = 'text' | 'int' | 'real' | 'bool';
 export interface Field {
   name: string;
   type: FieldType;
+  /**
+   * A text field holding an ISO 8601 date or time (`deadline`, `…_at`): a GeoPackage declares it DATE or
+   * DATETIME, so GIS software reads a date, not a string; the other formats keep it as text.
+   */
+  time?: 'date' | 'datetime';
 }
 /** What a layer's geometries are, for the formats that declare one type per file (Shapefile, GeoPackage). */
 export type GeometryKind = 'point' | 'polygon';
@@ -56,7 +61,13 @@ const REAL = new Set(['direction_deg', 'fov_deg', 'range_m', 'height_m']);
 const BOOL = new Set(['covered', 'straddling', 'indoor', 'access_control', 'overdue']);
 const typeOf = (c: string): FieldType =>
   INT.has(c) ? 'int' : REAL.has(c) ? 'real' : BOOL.has(c) ? 'bool' : 'text';
-const fieldsOf = (cols: readonly string[]): Field[] => cols.map((name) => ({ name, type: typeOf(name) }));
+const timeOf = (c: string): Field['time'] =>
+  c === 'deadline' ? 'date' : c.endsWith('_at') ? 'datetime' : undefined;
+const fieldsOf = (cols: readonly string[]): Field[] =>
+  cols.map((name) => {
+    const time = timeOf(name);
+    return time ? { name, type: typeOf(name), time } : { name, type: typeOf(name) };
+  });
 
 /** pg gives timestamps as Date, bigint ids as strings: every value leaves here as a plain JSON value. */
 function plain(field: Field, v: unknown): Value {
