@@ -31,6 +31,13 @@ export type ExportEncoding = (typeof EXPORT_ENCODINGS)[number];
 export const EXPORT_SRS = [4326, 4490, 4544, 4523] as const;
 export type ExportSrs = (typeof EXPORT_SRS)[number];
 
+/**
+ * How coded values go out: as the codes (`three_no`, `vehicle`: stable, the API's own) or as their
+ * Chinese words (三无, 车行出入口: what a street office reads; core/value-words.ts). An import reads both.
+ */
+export const EXPORT_VALUES = ['codes', 'words'] as const;
+export type ExportValues = (typeof EXPORT_VALUES)[number];
+
 /** File extension of each format's download. */
 export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
   shp: 'zip',

@@ -1,3 +1,5 @@
+import { VALUE_WORDS, type ValueField } from './value-words.ts';
+
 /**
  * Which column of a file fills which field of a layer, guessed from the columns' names: the field's
  * own name, or what Chinese offices call it (名称, 地址, 门禁 …). The import page starts its column
@@ -57,42 +59,44 @@ export function guessMapping(
   return out;
 }
 
-/**
- * The words a file may hold for a field's coded values, besides the code itself: what the map's
- * legend and forms call them (车行出入口 …) and their usual short forms. Read case-blind for codes.
- */
-export const VALUE_SYNONYMS: Record<string, Record<string, readonly string[]>> = {
+/** Other words files use for a coded value, beside its own words (core/value-words.ts). */
+const MORE_WORDS: Partial<Record<ValueField, Record<string, readonly string[]>>> = {
   kind: {
-    vehicle: ['车行出入口', '车行', '车行门', '机动车出入口'],
-    pedestrian: ['人行出入口', '人行', '人行门'],
-    unit_door: ['单元门', '单元门禁'],
+    vehicle: ['车行', '车行门', '机动车出入口'],
+    pedestrian: ['人行', '人行门'],
+    unit_door: ['单元门禁'],
   },
-  system: {
-    xueliang: ['雪亮工程', '雪亮'],
-    tianwang: ['天网', '天网工程'],
-    huiyan: ['慧眼工程', '慧眼'],
-    other: ['其他', '其它'],
-  },
-  type: { fixed: ['枪机', '固定', '固定枪机'], dome: ['半球', '球机'], ptz: ['云台', '遥控枪机'] },
-  status: {
-    active: ['在线', '正常', '在用'],
-    offline: ['离线', '故障'],
-    planned: ['规划中', '规划', '拟建'],
-    draft: ['草稿'],
-    approved: ['已审定', '审定'],
-  },
+  system: { xueliang: ['雪亮'], tianwang: ['天网工程'], huiyan: ['慧眼'], other: ['其它'] },
+  type: { fixed: ['固定', '固定枪机'], dome: ['球机'], ptz: ['遥控枪机'] },
+  status: { active: ['正常', '在用'], offline: ['故障'], planned: ['规划', '拟建'], approved: ['审定'] },
   category: {
-    professional: ['专业物业', '专业物业小区', '物业管理'],
-    self_managed: ['自管', '自管小区'],
-    three_no: ['三无', '三无小区'],
+    professional: ['专业物业小区', '物业管理'],
+    self_managed: ['自管小区'],
+    three_no: ['三无小区'],
   },
   management_mode: {
-    professional: ['专业物业管理型', '专业物业管理'],
-    resident_self: ['居民自管型', '居民自管'],
-    community_custodial: ['社区托管型', '社区托管'],
+    professional: ['专业物业管理'],
+    resident_self: ['居民自管'],
+    community_custodial: ['社区托管'],
   },
-  level: { district: ['区县', '区'], street: ['街道', '镇'], community: ['社区', '村'] },
+  level: { district: ['区'], street: ['镇'], community: ['村'] },
 };
+
+/**
+ * The words a file may hold for each coded value of a field: its Chinese words first (what an export
+ * in words writes, and what a refusal lists), then its English words and the synonyms above.
+ */
+export const VALUE_SYNONYMS: Record<string, Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(VALUE_WORDS).map(([field, codes]) => [
+    field,
+    Object.fromEntries(
+      Object.entries(codes).map(([code, words]) => [
+        code,
+        [words['zh-CN'], words.en, ...(MORE_WORDS[field as ValueField]?.[code] ?? [])],
+      ]),
+    ),
+  ]),
+);
 
 /** A field's code for a value a file holds (the code itself, or one of its words), or null. */
 export function valueCode(field: string, value: string, codes: readonly string[]): string | null {

@@ -1,6 +1,6 @@
 /**
  * npm run export -- --layer <layer> [--format shp|gpkg|kml|geojson|csv|xlsx] [--street CODE]
- *                   [--encoding utf-8|gbk] [--srs 4326|4490|4544|4523] FILE
+ *                   [--encoding utf-8|gbk] [--srs 4326|4490|4544|4523] [--values codes|words] FILE
  *
  * Writes one layer (service areas, compounds, uncovered buildings, cameras, gates, the ledger, …) of
  * the whole city or one 街道 in one format; the format defaults to FILE's extension (.zip is a
@@ -15,6 +15,7 @@ import {
   EXPORT_FORMATS,
   EXPORT_LAYERS,
   EXPORT_SRS,
+  EXPORT_VALUES,
   type ExportFormat,
   type ExportSrs,
 } from '../../core/exchange.ts';
@@ -25,7 +26,7 @@ import { asOwner, migrate, openDb } from '../src/db/index.ts';
 
 const USAGE = `usage: npm run export -- --layer <${EXPORT_LAYERS.join('|')}>
          [--format <${EXPORT_FORMATS.join('|')}>] [--street CODE] [--encoding <${EXPORT_ENCODINGS.join('|')}>]
-         [--srs <${EXPORT_SRS.join('|')}>] FILE   (FILE "-" is stdout)`;
+         [--srs <${EXPORT_SRS.join('|')}>] [--values <${EXPORT_VALUES.join('|')}>] FILE   (FILE "-" is stdout)`;
 
 const fail = (message: string): never => {
   console.error(`${message}\n${USAGE}`);
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
         street: { type: 'string' },
         encoding: { type: 'string' },
         srs: { type: 'string' },
+        values: { type: 'string' },
       },
     });
   } catch (e) {
@@ -65,6 +67,8 @@ async function main(): Promise<void> {
   if (!isOneOf(EXPORT_ENCODINGS, encoding)) return fail(`unknown encoding "${encoding}"`);
   const srs = Number(args.values.srs ?? 4326);
   if (!(EXPORT_SRS as readonly number[]).includes(srs)) return fail(`unknown srs "${args.values.srs}"`);
+  const values = args.values.values ?? 'codes';
+  if (!isOneOf(EXPORT_VALUES, values)) return fail(`--values must be one of ${EXPORT_VALUES.join(', ')}`);
 
   const db = await openDb(asOwner(loadBatchConfig()));
   try {
@@ -72,7 +76,7 @@ async function main(): Promise<void> {
     if (street !== undefined && !(await isPlace(db, 'street', street)))
       fail(`no street with code "${street}"`);
     const out = file === '-' ? process.stdout : createWriteStream(file);
-    const opts = { layer, format, street, encoding, srs: srs as ExportSrs };
+    const opts = { layer, format, street, encoding, srs: srs as ExportSrs, values };
     let count: number;
     try {
       count = await exportLayer(db, opts, out);

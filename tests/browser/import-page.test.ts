@@ -473,6 +473,21 @@ describeInBrowser('import page, in Chromium', () => {
       const zip = await JSZip.loadAsync(readFileSync((await zoned.path())!));
       const prj = Object.keys(zip.files).find((n) => n.endsWith('.prj'))!;
       expect(await zip.file(prj)!.async('string')).toMatch(/^PROJCS\["CGCS2000_3_Degree_GK_CM_105E"/);
+      // Coded values in Chinese words by default (a street office read three_no, vehicle …).
+      await page.selectOption('[data-testid=export-format]', 'geojson');
+      expect(await page.inputValue('[data-testid=export-values]')).toBe('words');
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'export-dialog.png') });
+      const [json] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('[data-testid=export-download]'),
+      ]);
+      const kinds = (
+        JSON.parse(readFileSync((await json.path())!, 'utf8')) as {
+          features: { properties: { kind: string } }[];
+        }
+      ).features.map((f) => f.properties.kind);
+      expect(kinds.length).toBeGreaterThan(0);
+      expect(kinds.filter((k) => !['车行出入口', '人行出入口', '单元门'].includes(k))).toEqual([]);
       expect(pageErrors).toEqual([]);
     } finally {
       await server.db.query('DELETE FROM gates WHERE id = $1', [id]);

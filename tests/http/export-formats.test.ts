@@ -341,6 +341,47 @@ describe('exports: every layer in every format, read back by GDAL', () => {
   });
 });
 
+describe('values in words', () => {
+  const get = (path: string) => fetch(`${app.url}/api/export/${path}`);
+  it('writes coded values as their Chinese words when asked (?values=words), and they import back as the codes', async () => {
+    // A new user's try (2026-12-05): a street office opened its export and read three_no, vehicle …
+    const codes = JSON.parse((await exported({ layer: 'gates', format: 'geojson' })).toString('utf8')) as Fc;
+    const r = await get('gates.geojson?values=words');
+    expect(r.status).toBe(200);
+    const words = (await r.json()) as Fc;
+    expect(words.features.map((f) => f.properties.kind)).toEqual(
+      codes.features.map(
+        (f) =>
+          ({ vehicle: '车行出入口', pedestrian: '人行出入口', unit_door: '单元门' })[
+            String(f.properties.kind)
+          ],
+      ),
+    );
+    const areas = (await (await get('service-areas.csv?values=words')).text()).split('\r\n');
+    expect(areas[1]).toMatch(/专业物业管理型|居民自管型|社区托管型/);
+    expect(areas[1]).toMatch(/草稿|已审定/);
+    // …and read back to the codes by the import, from every format.
+    const b = await createTestDb();
+    try {
+      for (const format of EXPORT_FORMATS) {
+        const bytes = await exported({ layer: 'gates', format, values: 'words', encoding: 'utf-8' });
+        const src = await openSource({ name: `gates.${format === 'shp' ? 'zip' : format}`, bytes });
+        await b.db.query('DELETE FROM gates');
+        await importLayer(b.db, { layer: 'gates', sources: src.read() });
+        src.close();
+        const back = await b.db.query<{ kind: string }>('SELECT kind FROM gates ORDER BY id');
+        expect(
+          back.rows.map((x) => x.kind),
+          format,
+        ).toEqual(codes.features.map((f) => f.properties.kind));
+      }
+    } finally {
+      await b.drop();
+    }
+    expect((await get('gates.geojson?values=colours')).status).toBe(400);
+  });
+});
+
 describe('GeoPackage dates', () => {
   it.skipIf(!hasGdal)(
     "declares the ledger's times as DATETIME and its deadline as DATE, which GDAL reads as such",

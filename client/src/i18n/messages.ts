@@ -1,4 +1,17 @@
 import { GLOSSARY } from '../../../core/glossary.ts';
+import { VALUE_WORDS } from '../../../core/value-words.ts';
+
+type EnumWordKey = {
+  [F in keyof typeof VALUE_WORDS]: `enum.${F & string}.${keyof (typeof VALUE_WORDS)[F] & string}`;
+}[keyof typeof VALUE_WORDS];
+
+/** `enum.<field>.<code>` → the value's words (core/value-words.ts), in one language. */
+function enumWords(lang: 'zh-CN' | 'en'): Record<EnumWordKey, string> {
+  const out: Record<string, string> = {};
+  for (const [field, codes] of Object.entries(VALUE_WORDS))
+    for (const [code, words] of Object.entries(codes)) out[`enum.${field}.${code}`] = words[lang];
+  return out as Record<EnumWordKey, string>;
+}
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -149,33 +162,7 @@ const zhCN = {
   'attr.indoor': '室内',
   'attr.kind': '类型',
   'attr.access_control': '门禁',
-  'enum.category.professional': GLOSSARY.professional['zh-CN'],
-  'enum.category.self_managed': GLOSSARY.selfManaged['zh-CN'],
-  'enum.category.three_no': GLOSSARY.threeNo['zh-CN'],
-  'enum.management_mode.professional': '专业物业管理型',
-  'enum.management_mode.resident_self': '居民自管型',
-  'enum.management_mode.community_custodial': '社区托管型',
-  'enum.status.draft': '草稿',
-  'enum.status.approved': '已审定',
-  'enum.status.active': '在线',
-  'enum.status.offline': '离线',
-  'enum.status.planned': '规划中',
-  'enum.level.district': '区县',
-  'enum.level.street': '街道',
-  'enum.level.community': '社区',
-  'enum.system.xueliang': '雪亮工程',
-  'enum.system.tianwang': '天网',
-  'enum.system.huiyan': '慧眼工程',
-  'enum.system.other': '其他',
-  'enum.type.fixed': '枪机',
-  'enum.type.dome': '半球',
-  'enum.type.ptz': '云台',
-  'enum.kind.vehicle': '车行出入口',
-  'enum.kind.pedestrian': '人行出入口',
-  'enum.kind.unit_door': '单元门',
-  'enum.target.met': '已达标',
-  'enum.target.partly': '部分达标',
-  'enum.target.not_met': '未达标',
+  ...enumWords('zh-CN'),
   'security.coverage': '{name} · 技防覆盖 {pct}% · 大门 {watched}/{total}',
   'security.suggest': '建议机位',
   'security.suggestedName': '建议机位',
@@ -338,33 +325,7 @@ const en: Record<MessageKey, string> = {
   'attr.indoor': 'Indoor',
   'attr.kind': 'Kind',
   'attr.access_control': 'Access control',
-  'enum.category.professional': cap(GLOSSARY.professional.en),
-  'enum.category.self_managed': cap(GLOSSARY.selfManaged.en),
-  'enum.category.three_no': cap(GLOSSARY.threeNo.en),
-  'enum.management_mode.professional': 'Professional property management',
-  'enum.management_mode.resident_self': 'Resident self-managed',
-  'enum.management_mode.community_custodial': 'Community custody',
-  'enum.status.draft': 'Draft',
-  'enum.status.approved': 'Approved',
-  'enum.status.active': 'Active',
-  'enum.status.offline': 'Offline',
-  'enum.status.planned': 'Planned',
-  'enum.level.district': 'District',
-  'enum.level.street': 'Subdistrict',
-  'enum.level.community': 'Community',
-  'enum.system.xueliang': 'Xueliang (雪亮)',
-  'enum.system.tianwang': 'Tianwang (天网)',
-  'enum.system.huiyan': 'Huiyan (慧眼)',
-  'enum.system.other': 'Other',
-  'enum.type.fixed': 'Fixed',
-  'enum.type.dome': 'Dome',
-  'enum.type.ptz': 'PTZ',
-  'enum.kind.vehicle': 'Vehicle gate',
-  'enum.kind.pedestrian': 'Pedestrian gate',
-  'enum.kind.unit_door': 'Unit door',
-  'enum.target.met': 'Met',
-  'enum.target.partly': 'Partly met',
-  'enum.target.not_met': 'Not met',
+  ...enumWords('en'),
   'security.coverage': '{name} · camera coverage {pct}% · gates {watched}/{total}',
   'security.suggest': 'Suggest cameras',
   'security.suggestedName': 'Suggested camera',

@@ -4,6 +4,7 @@ import {
   EXPORT_FORMATS,
   EXPORT_LAYERS,
   EXPORT_SRS,
+  EXPORT_VALUES,
   type ExportSrs,
 } from '../../../core/exchange.ts';
 import { isOneOf } from '../../../core/vocabulary.ts';
@@ -23,7 +24,7 @@ import { route } from '../http.ts';
 import { placeFilter, queryCategory, queryString } from '../input/query.ts';
 
 /**
- * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490|4544|4523 → the layer as a
+ * GET /api/export/<layer>.<format>?street=CODE&encoding=utf-8|gbk&srs=4326|4490|4544|4523&values=codes|words → the layer as a
  * download (Shapefile as a zip). Open like the read API it mirrors: whoever may read a layer may take
  * it away as a file (who edited each row only when signed in: issue 10); the export dialog starts a street editor on their own street.
  */
@@ -48,6 +49,13 @@ export function exportRouter(ctx: AppContext): Router {
       const encoding = queryString(req, 'encoding')?.toLowerCase() ?? 'utf-8';
       const srsText = queryString(req, 'srs') ?? '4326';
       const srs = Number(srsText);
+      const values = queryString(req, 'values') ?? 'codes';
+      if (!isOneOf(EXPORT_VALUES, values)) {
+        throw badRequest('bad_request', `values must be one of ${EXPORT_VALUES.join(', ')}`, {
+          reason: 'unknown_values',
+          values,
+        });
+      }
       if (!isOneOf(EXPORT_ENCODINGS, encoding)) {
         throw badRequest('bad_request', `encoding must be one of ${EXPORT_ENCODINGS.join(', ')}`, {
           reason: 'unknown_encoding',
@@ -78,6 +86,7 @@ export function exportRouter(ctx: AppContext): Router {
         ...where,
         encoding,
         srs: srs as ExportSrs,
+        values,
         authors: req.user !== undefined,
       };
       const name = exportFileName(opts);

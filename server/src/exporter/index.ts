@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import type { ExportEncoding, ExportFormat, ExportLayer, ExportSrs } from '../../../core/exchange.ts';
+import type {
+  ExportEncoding,
+  ExportFormat,
+  ExportLayer,
+  ExportSrs,
+  ExportValues,
+} from '../../../core/exchange.ts';
+import { valueWord } from '../../../core/value-words.ts';
 import { EXPORT_EXTENSIONS } from '../../../core/exchange.ts';
 import type { Queryable } from '../db/index.ts';
 import { authorsFor } from '../history-authors.ts';
@@ -33,6 +40,8 @@ export interface ExportOptions extends ExportWhere {
   /** The CRS of a Shapefile or GeoPackage: lon/lat (4326, 4490) or the city's Gauss-Krüger zone (4544, 4523). */
   srs?: ExportSrs;
   pageSize?: number;
+  /** Coded values as codes (default) or as their Chinese words. */
+  values?: ExportValues;
   /**
    * Whether the file tells who created, edited or closed each row (created_by, updated_by,
    * closed_by …: core/api.ts isAuthorField). The HTTP route tells only signed-in readers (issue 10);
@@ -87,7 +96,8 @@ export async function exportLayer(
     { street: o.street, community: o.community, district: o.district, category: o.category },
     o.pageSize,
   );
-  const pages = o.authors === false ? withoutAuthors(stored) : stored;
+  const shown = o.authors === false ? withoutAuthors(stored) : stored;
+  const pages = o.values === 'words' ? inWords(shown) : shown;
   let count = 0;
 
   if (o.format === 'shp' || o.format === 'gpkg') {
@@ -148,6 +158,20 @@ export async function exportLayer(
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Pages with each coded value in its Chinese words (a value that is no code stays as it is). */
+async function* inWords(pages: AsyncGenerator<ExportRow[]>): AsyncGenerator<ExportRow[]> {
+  for await (const rows of pages)
+    yield rows.map((r) => ({
+      ...r,
+      props: Object.fromEntries(
+        Object.entries(r.props).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? (valueWord(k, v, 'zh-CN') ?? v) : v,
+        ]),
+      ),
+    }));
 }
 
 /** Pages with every author field null (the file keeps its columns). */

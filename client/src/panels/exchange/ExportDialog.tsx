@@ -4,10 +4,12 @@ import {
   EXPORT_FORMATS,
   EXPORT_LAYERS,
   EXPORT_SRS,
+  EXPORT_VALUES,
   type ExportEncoding,
   type ExportFormat,
   type ExportLayer,
   type ExportSrs,
+  type ExportValues,
 } from '../../../../core/exchange.ts';
 import { errorFrom, fetchJurisdictions, sessionUser, type JurisdictionSummary } from '../../api.ts';
 import { errorText } from '../../i18n/errors.ts';
@@ -21,11 +23,13 @@ export function exportUrl(o: {
   street: string;
   encoding: ExportEncoding;
   srs: ExportSrs;
+  values?: ExportValues;
 }): string {
   const q = new URLSearchParams();
   if (o.street) q.set('street', o.street);
   if ((o.format === 'shp' || o.format === 'csv') && o.encoding !== 'utf-8') q.set('encoding', o.encoding);
   if ((o.format === 'shp' || o.format === 'gpkg') && o.srs !== 4326) q.set('srs', String(o.srs));
+  if (o.values === 'words') q.set('values', 'words');
   const qs = q.toString();
   return `/api/export/${o.layer}.${o.format}${qs ? `?${qs}` : ''}`;
 }
@@ -43,6 +47,8 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   const [street, setStreet] = useState(user?.role === 'street_editor' ? (user.streetCode ?? '') : '');
   const [encoding, setEncoding] = useState<ExportEncoding>('utf-8');
   const [srs, setSrs] = useState<ExportSrs>(4326);
+  // Words by default here: a street office reads 三无 and 车行出入口, not three_no and vehicle.
+  const [values, setValues] = useState<ExportValues>('words');
 
   useEffect(() => {
     const ac = new AbortController();
@@ -52,7 +58,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
     return () => ac.abort();
   }, []);
 
-  const url = exportUrl({ layer, format, street, encoding, srs });
+  const url = exportUrl({ layer, format, street, encoding, srs, values });
   // The file is fetched first, so that a refusal (text the encoding cannot store, an outline too long
   // for a spreadsheet cell, a busy server) is said here instead of becoming a failed download.
   const [busy, setBusy] = useState(false);
@@ -160,6 +166,20 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
             </select>
           </label>
         )}
+        <label className="editor-field">
+          <span className="editor-label">{t('export.values')}</span>
+          <select
+            data-testid="export-values"
+            value={values}
+            onChange={(e) => setValues(e.target.value as ExportValues)}
+          >
+            {EXPORT_VALUES.map((v) => (
+              <option key={v} value={v}>
+                {t(`values.${v}`)}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="editor-dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             {t('export.close')}
