@@ -10,6 +10,11 @@ import { loadBatchConfig } from '../src/config.ts';
 import { FolderInUseError } from '../src/db/folder-lock.ts';
 import { asOwner, migrate, openDb, type Db } from '../src/db/index.ts';
 
+/** Whether a batch command works on the embedded database (no DATABASE_URL), before opening it. */
+export function batchIsEmbedded(): boolean {
+  return !loadBatchConfig().databaseUrl;
+}
+
 /**
  * The owner's connection, migrated; an embedded folder another process holds ends the command (exit
  * 1) with why and what to do. Making a new embedded folder (initdb, then every migration) takes

@@ -26,7 +26,7 @@ import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import type { Db } from '../src/db/index.ts';
 import { guessMapping } from '../../core/import-mapping.ts';
-import { openBatchDb } from './batch-db.ts';
+import { batchIsEmbedded, openBatchDb } from './batch-db.ts';
 import {
   cameraImportSummaryText,
   columnMappingText,
@@ -150,6 +150,7 @@ async function main(): Promise<void> {
     return importCameraFile(file, crs, lang);
   }
 
+  const embedded = batchIsEmbedded();
   let db: Db | undefined;
   try {
     let source;
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
         encoding: args.values.encoding,
         // Embedded, PGlite is the bound and already has a thread: a second one for the .dbf saves
         // nothing there and its heap (~60-90 MB) would take the import near issue 11's 1 GB.
-        dbfWorker: process.env.DATABASE_URL ? undefined : false,
+        dbfWorker: embedded ? false : undefined,
       });
     } catch (e) {
       if (e instanceof ImportError) throw e;
