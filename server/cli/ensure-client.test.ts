@@ -52,6 +52,16 @@ describe('ensure-client (issue 9 #14: npm start rebuilt the client on every star
     },
   );
 
+  it("ignores the client's test files, which the build does not read (a start rebuilt for one)", () => {
+    const root = project(true);
+    for (const p of ['client/src/map/camera.test.ts', 'client/src/App.test.tsx']) {
+      mkdirSync(join(root, p, '..'), { recursive: true });
+      writeFileSync(join(root, p), 'x');
+      touch(root, p);
+    }
+    expect(staleReason(root)).toBeNull();
+  });
+
   it('ignores files the build itself writes', () => {
     const root = project(true);
     writeFileSync(join(root, 'client/dist/app.js'), 'x');

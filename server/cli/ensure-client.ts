@@ -23,7 +23,9 @@ function newest(path: string, skip: ReadonlySet<string>): { mtime: number; file:
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     const p = join(path, entry.name);
     // .dist-<pid> folders and the lock are a build under way, not sources.
+    // Test files beside the sources are no part of the build.
     if (skip.has(p) || entry.name === 'node_modules' || entry.name.startsWith('.dist')) continue;
+    if (/\.test\.tsx?$/.test(entry.name)) continue;
     const n = entry.isDirectory() ? newest(p, skip) : { mtime: statSync(p).mtimeMs, file: p };
     if (n.mtime > best.mtime) best = n;
   }
