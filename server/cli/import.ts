@@ -27,6 +27,7 @@ import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import type { Db } from '../src/db/index.ts';
 import { guessMapping } from '../../core/import-mapping.ts';
 import { batchIsEmbedded, openBatchDb } from './batch-db.ts';
+import { cliWords, type CliWordCode } from '../../core/cli-words.ts';
 import {
   cameraImportSummaryText,
   columnMappingText,
@@ -104,15 +105,21 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  // The language first: every refusal below is said in it (both, by default).
+  const chosenLang = problemLanguage(args.values.lang);
+  type Params = Record<string, string | readonly string[]>;
+  const refuse: (code: CliWordCode, params?: Params) => never = (code, params = {}) =>
+    fail(`${inLanguages(chosenLang ?? 'both', (l) => cliWords(l, code, params))}\n${USAGE}`);
+  if (!chosenLang) refuse('lang_unknown', { langs: PROBLEM_LANGUAGES });
+  const lang = chosenLang!;
   const layer = args.values.layer;
   if (!isOneOf(DATA_LAYERS, layer))
-    fail(
-      `${layer === undefined ? '--layer is missing' : `--layer "${layer}" is not a layer`}; --layer must be one of ${DATA_LAYERS.join(', ')}\n${USAGE}`,
-    );
-  if (args.positionals.length !== 1) fail(`give exactly one FILE\n${USAGE}`);
+    refuse(layer === undefined ? 'layer_missing' : 'layer_unknown', {
+      layer: layer ?? '',
+      layers: DATA_LAYERS,
+    });
+  if (args.positionals.length !== 1) refuse('one_file');
   const file = args.positionals[0]!;
-  const lang = problemLanguage(args.values.lang);
-  if (!lang) fail(`--lang must be one of ${PROBLEM_LANGUAGES.join(', ')}\n${USAGE}`);
   if (args.values.crs) {
     try {
       parseCrs(args.values.crs);
@@ -123,30 +130,23 @@ async function main(): Promise<void> {
   }
 
   const mode = args.values.mode;
-  if (mode !== undefined && !isOneOf(IMPORT_MODES, mode))
-    fail(`--mode must be one of ${IMPORT_MODES.join(', ')}\n${USAGE}`);
-  if (mode && !args.values.key) fail(`--mode needs --key COLUMN (the features' id in the file)\n${USAGE}`);
+  if (mode !== undefined && !isOneOf(IMPORT_MODES, mode)) refuse('mode_unknown', { modes: IMPORT_MODES });
+  if (mode && !args.values.key) refuse('mode_needs_key');
   let bbox: [number, number, number, number] | undefined;
   if (args.values.bbox) {
     const b = args.values.bbox.split(',').map(Number);
-    if (b.length !== 4 || !b.every(Number.isFinite) || b[0]! >= b[2]! || b[1]! >= b[3]!)
-      fail(`--bbox must be minLon,minLat,maxLon,maxLat\n${USAGE}`);
+    if (b.length !== 4 || !b.every(Number.isFinite) || b[0]! >= b[2]! || b[1]! >= b[3]!) refuse('bbox_bad');
     bbox = b as [number, number, number, number];
   }
   // A helper gave --street without --mode replace and it was silently ignored.
-  if ((args.values.street || bbox) && mode !== 'replace')
-    fail(
-      `--street and --bbox say where --mode replace replaces rows: give --key COLUMN --mode replace\n${USAGE}`,
-    );
-  if (mode === 'replace' && !bbox && !args.values.street)
-    fail(`--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat\n${USAGE}`);
+  if ((args.values.street || bbox) && mode !== 'replace') refuse('scope_needs_replace');
+  if (mode === 'replace' && !bbox && !args.values.street) refuse('replace_needs_scope');
 
   exitUnlessFile(lang, file);
 
   if (layer === 'cameras' && !args.values.key && /\.(csv|geojson|json)$/i.test(file)) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
-    if (!isOneOf(IMPORT_CRS, crs))
-      fail(`--crs for a camera file must be one of ${IMPORT_CRS.join(', ')}\n${USAGE}`);
+    if (!isOneOf(IMPORT_CRS, crs)) refuse('camera_crs', { crs: IMPORT_CRS });
     return importCameraFile(file, crs, lang);
   }
 

@@ -249,6 +249,13 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(bad.stderr).toContain('--layer must be one of buildings, compounds, service-areas');
     // new-user try (2026-12-04): the value given is repeated
     expect(bad.stderr).toContain('--layer "roads" is not a layer');
+    // …and said in Chinese first, as every other line of the command (new-user try, 2026-12-05)
+    expect(bad.stderr).toMatch(
+      /^--layer “roads” 不是图层；--layer 须为 buildings、compounds、service-areas.* \| --layer "roads"/,
+    );
+    const two = await run('import', ['--layer', 'buildings', FIXTURE, FIXTURE, '--lang', 'zh-CN']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/^只能给一个文件\n/);
     const crs = await run('import', ['--layer', 'buildings', FIXTURE, '--crs', 'EPSG:27700']);
     expect(crs.code).toBe(2);
     expect(crs.stderr).toContain('--crs: 不支持坐标系 EPSG:27700；请指定坐标系，例如 EPSG:4544');
@@ -308,6 +315,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const street = await run('import', ['--layer', 'gates', gates, '--street', '510903002']);
     expect(street.code).toBe(2);
     expect(street.stderr).toContain('--street and --bbox say where --mode replace replaces rows');
+    expect(street.stderr).toContain('--street 和 --bbox 指定 --mode replace 替换的范围');
   });
 
   // New-user try (2026-12-04): a path that names nothing or a folder got Node's raw "ENOENT: no such

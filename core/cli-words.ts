@@ -1,0 +1,50 @@
+import type { ImportLanguage } from './import-words.ts';
+
+/**
+ * The command-line tools' refusals of their arguments, Chinese first with English beside (like every
+ * other line they print, core/import-words.ts). The usage line itself stays as typed: flags are
+ * English.
+ */
+const WORDS = {
+  'zh-CN': {
+    layer_missing: '缺少 --layer；--layer 须为 {layers}',
+    layer_unknown: '--layer “{layer}” 不是图层；--layer 须为 {layers}',
+    one_file: '只能给一个文件',
+    lang_unknown: '--lang 须为 {langs}',
+    mode_unknown: '--mode 须为 {modes}',
+    mode_needs_key: '--mode 需要 --key 列名（要素在文件中的编号）',
+    bbox_bad: '--bbox 须为 最小经度,最小纬度,最大经度,最大纬度',
+    scope_needs_replace:
+      '--street 和 --bbox 指定 --mode replace 替换的范围：请同时给出 --key 列名 --mode replace',
+    replace_needs_scope:
+      '--mode replace 需要 --street 街道编码 或 --bbox 最小经度,最小纬度,最大经度,最大纬度',
+    camera_crs: '摄像机文件的 --crs 须为 {crs}',
+  },
+  en: {
+    layer_missing: '--layer is missing; --layer must be one of {layers}',
+    layer_unknown: '--layer "{layer}" is not a layer; --layer must be one of {layers}',
+    one_file: 'give exactly one FILE',
+    lang_unknown: '--lang must be one of {langs}',
+    mode_unknown: '--mode must be one of {modes}',
+    mode_needs_key: "--mode needs --key COLUMN (the features' id in the file)",
+    bbox_bad: '--bbox must be minLon,minLat,maxLon,maxLat',
+    scope_needs_replace:
+      '--street and --bbox say where --mode replace replaces rows: give --key COLUMN --mode replace',
+    replace_needs_scope: '--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat',
+    camera_crs: '--crs for a camera file must be one of {crs}',
+  },
+} as const;
+
+export type CliWordCode = keyof (typeof WORDS)['en'];
+
+/** One refusal in a language; list params are joined the language's way. */
+export function cliWords(
+  lang: ImportLanguage,
+  code: CliWordCode,
+  params: Record<string, string | readonly string[]> = {},
+): string {
+  return WORDS[lang][code].replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    return Array.isArray(v) ? v.join(lang === 'en' ? ', ' : '、') : String(v ?? '');
+  });
+}
