@@ -151,6 +151,10 @@ export const IMPORT_PROBLEM_CODES = [
   'not_boolean',
   /** A 街道 or 社区 without its parent: { level } */
   'parent_required',
+  /** A service area over a stored one (shared area over 0.01 m²): { id, name, area } (m²) */
+  'overlaps_stored',
+  /** A service area over an earlier feature of the file: { other } (counted from 1), { area } */
+  'overlaps_in_file',
   /** { key } */
   'key_empty',
   /** PostGIS's reason: { detail } */

@@ -118,6 +118,8 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     gbt_direction_type: '“{field}”的值 {value} 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
     outside_street: `不在本${term('street', 'zh-CN')}（{street}）范围内`,
     outside_china: '转换为 WGS84 后，位置 [{lon}, {lat}] 在中国境外（坐标系是否有误？）',
+    overlaps_stored: '与已有的物业服务区域“{name}”（编号 {id}）重叠 {area} 平方米（同一文件导入了两次？）',
+    overlaps_in_file: '与文件中第 {other} 个要素重叠 {area} 平方米',
     outside_city: '位置 [{lon}, {lat}] 远在本市各行政区划之外（文件或坐标系是否有误？）',
     same_as_stored: '与已存储的一个{layer}形状和位置完全相同（同一文件导入了两次？）',
     camera_type_unknown: '“{field}”的值 {value} 不是 fixed、dome 或 panning，按固定枪机（fixed）导入',
@@ -239,6 +241,9 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     outside_street: `Outside your ${term('street', 'en')} ({street})`,
     outside_china:
       'Position [{lon}, {lat}] lies outside China after conversion to WGS84 (wrong coordinate system?)',
+    overlaps_stored:
+      'Overlaps the stored service area “{name}” (id {id}) by {area} m² (the file imported twice?)',
+    overlaps_in_file: 'Overlaps feature #{other} of the file by {area} m²',
     outside_city:
       'At [{lon}, {lat}], far outside every subdistrict of the city (wrong file or coordinate system?)',
     same_as_stored: 'Same shape and place as a stored {layer} (the file imported twice?)',

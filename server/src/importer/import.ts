@@ -27,6 +27,7 @@ const sql = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url)
 const INVALID_SQL = sql('invalid.sql');
 const REPAIR_SQL = sql('repair.sql');
 const OUTSIDE_CITY_SQL = sql('outside-city.sql');
+const OVERLAPS_SQL = sql('overlaps.sql');
 
 export type ImportPhase = 'checking' | 'loading' | 'validating' | 'writing';
 
@@ -294,7 +295,11 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     // imported extent, instead of by the per-statement trigger.
     progress({ phase: 'writing', done: 0, total });
     if (coverage) await tx.query("SELECT set_config('wuyou.bulk_load', 'on', true)");
-    const moved = await applyMode(tx, spec, opts.mode, opts.replaceWithin);
+    const moved = await applyMode(tx, spec, opts.mode, opts.replaceWithin).catch(overlapAsProblem);
+    if (spec.layer === 'service-areas') {
+      const r = await tx.query<OverlapRow>(OVERLAPS_SQL);
+      if (r.rows.length) throw new ImportError(sortProblems(r.rows.map((o) => withRow(overlapProblem(o)))));
+    }
     rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged - moved.removedFromStaging);
     // Rows go in file order, so ids follow it (a heap's physical order does not: PostgreSQL 16+
     // extends tables in bulk and fills earlier pages later). On a server, memory enough to sort
@@ -325,6 +330,49 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
 }
 
 const NOTHING_MOVED = { updated: 0, unchanged: 0, skipped: 0, deleted: 0 } as const;
+
+interface OverlapRow {
+  idx: number;
+  with_id: number | null;
+  with_name: string | null;
+  with_idx: number | null;
+  area_m2: number;
+}
+
+/** A service area of the file over a stored one, or over an earlier feature of the file (counted from 1). */
+function overlapProblem(o: OverlapRow): ImportProblem {
+  const area = o.area_m2.toFixed(1);
+  return o.with_idx === null
+    ? {
+        index: o.idx,
+        ...because('overlaps_stored', { id: Number(o.with_id), name: o.with_name ?? '', area }),
+      }
+    : { index: o.idx, ...because('overlaps_in_file', { other: o.with_idx + 1, area }) };
+}
+
+/**
+ * The overlap trigger's refusal (SQLSTATE WY001) where the check above cannot see it coming (an
+ * upsert moving a stored area onto another): an import problem, never a server error.
+ */
+function overlapAsProblem(e: unknown): never {
+  if ((e as { code?: string } | null)?.code !== 'WY001') throw e;
+  let detail: { with?: number[]; area_m2?: number } = {};
+  try {
+    detail = JSON.parse(String((e as { detail?: string }).detail ?? '{}')) as typeof detail;
+  } catch {
+    // no detail: the ids stay unnamed
+  }
+  throw new ImportError([
+    {
+      index: null,
+      ...because('overlaps_stored', {
+        id: detail.with?.[0] ?? 0,
+        name: '',
+        area: (detail.area_m2 ?? 0).toFixed(1),
+      }),
+    },
+  ]);
+}
 
 /**
  * Coverage flags recomputed once, over the extent of `geoms` (a query of geometries: the new rows, and
