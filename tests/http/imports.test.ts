@@ -192,6 +192,36 @@ describe('/api/imports', () => {
     expect(other.status).toBe(404);
   });
 
+  it("a street editor's service areas are filed under the street they lie in (the file names none)", async () => {
+    // A new user's try (2026-12-05): areas imported from a street office's Shapefile had no 街道:
+    // embedded, row-level security refused the editor's import; on a server they were missing from the
+    // street's export.
+    const editor = `editor-${STREET}`;
+    const areas = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { 名称: '凯旋一区', 管理模式: '居民自管型' },
+          geometry: { type: 'Polygon', coordinates: box(105.52, 30.42, 0.001) },
+        },
+      ],
+    };
+    const up = (await (await upload(editor, '服务区域.geojson', JSON.stringify(areas))).json()) as {
+      id: string;
+    };
+    const choice = { target: 'service-areas', mapping: { name: '名称', management_mode: '管理模式' } };
+    const check = (await (await post(editor, `${up.id}/check`, choice)).json()) as { problems: unknown[] };
+    expect(check.problems).toEqual([]);
+    const commit = await post(editor, `${up.id}/commit`, choice);
+    expect(commit.status).toBe(200);
+    const stored = await t.db.query<{ street_code: string | null; management_mode: string }>(
+      "SELECT street_code, management_mode FROM service_areas WHERE name = '凯旋一区'",
+    );
+    expect(stored.rows).toEqual([{ street_code: STREET, management_mode: 'resident_self' }]);
+    await t.db.query("DELETE FROM service_areas WHERE name = '凯旋一区'");
+  });
+
   it('a street editor: the feature outside the street is refused by index; check keeps nothing; commit with it skipped writes the rest', async () => {
     const editor = `editor-${STREET}`;
     const up = (await (await upload(editor, 'gates.csv', CSV)).json()) as { id: string };

@@ -28,6 +28,7 @@ const INVALID_SQL = sql('invalid.sql');
 const REPAIR_SQL = sql('repair.sql');
 const OUTSIDE_CITY_SQL = sql('outside-city.sql');
 const OVERLAPS_SQL = sql('overlaps.sql');
+const FILL_STREET_SQL = sql('fill-street.sql');
 
 export type ImportPhase = 'checking' | 'loading' | 'validating' | 'writing';
 
@@ -257,6 +258,8 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       problems.push(...r.rows.map((row) => withRow({ index: row.idx, ...q.problem(row) })));
     }
     if (problems.length) throw new ImportError(sortProblems(problems));
+    if (!direct && staged && spec.columns.some((c) => c.name === 'street_code'))
+      await tx.query(FILL_STREET_SQL);
     // A file imported twice without a key (which would say so by id): each feature whose geometry a
     // stored row has already, vertex for vertex, is a warning. Not on a first load into an empty table.
     if (key === undefined && existing !== 0) {
