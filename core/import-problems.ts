@@ -139,6 +139,8 @@ export const IMPORT_PROBLEM_CODES = [
   'value_not_allowed',
   /** Text with U+0000, which PostgreSQL text cannot hold: { field } */
   'text_has_nul',
+  /** More characters than the field holds: { field, max, length } */
+  'text_too_long',
   /** { field, value } */
   'not_number',
   /** { field, value } */

@@ -132,3 +132,20 @@ describe('readAttributes', () => {
     ]);
   });
 });
+
+describe('text longer than its field holds (a new user saw only "填写的内容不符合要求")', () => {
+  const sa = IMPORT_SPECS['service-areas'];
+  it('is refused by field, with its length and the most it holds, counted as the database counts', () => {
+    const long = readAttributes(sa, { name: '区'.repeat(300), management_mode: 'resident_self' });
+    expect(long.problems).toEqual([
+      { code: 'text_too_long', params: { field: 'name', max: 200, length: 300 } },
+    ]);
+    // 200 characters outside the BMP are 400 UTF-16 units in JS, 200 for PostgreSQL: they fit.
+    expect(readAttributes(sa, { name: '𠀀'.repeat(200), management_mode: 'resident_self' }).problems).toEqual(
+      [],
+    );
+    expect(
+      readAttributes(IMPORT_SPECS.cameras, { code: 'C'.repeat(65) }).problems.map((p) => p.code),
+    ).toContain('text_too_long');
+  });
+});

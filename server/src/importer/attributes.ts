@@ -47,6 +47,12 @@ export function readColumn(
         return { problem: because('not_text', { field: c.name, value: show(raw) }) };
       const v = fromText ? raw.trim() : raw;
       if (v.includes('\u0000')) return { problem: because('text_has_nul', { field: c.name }) };
+      // Counted as the database counts (code points): the table's check said only "填写的内容不符合要求".
+      if (c.maxLength !== undefined && v.length > c.maxLength) {
+        const length = [...v].length;
+        if (length > c.maxLength)
+          return { problem: because('text_too_long', { field: c.name, max: c.maxLength, length }) };
+      }
       if (c.values) {
         // A coded value may come as its code or as the words the map uses for it (车行出入口 …).
         const code = valueCode(c.name, v, c.values);

@@ -32,6 +32,8 @@ export interface ColumnSpec {
   required?: boolean;
   /** The schema's default for a NOT NULL DEFAULT column: written when the property is absent. */
   default?: string | number | boolean;
+  /** Most characters a text may hold (the table's *_text_lengths check, migration 0014). */
+  maxLength?: number;
   /** Another table's key this column references (checked per feature before the insert). */
   references?: { table: string; column: string };
   /** Unique in the table (checked per feature, within the file and against stored rows). */
@@ -90,17 +92,17 @@ export const IMPORT_SPECS: Record<DataLayer, ImportSpec> = {
     store: 'multi',
     polygonal: true,
     columns: [
-      text('code', { unique: true }),
-      text('name', { required: true }),
-      text('address'),
+      text('code', { unique: true, maxLength: 500 }),
+      text('name', { required: true, maxLength: 500 }),
+      text('address', { maxLength: 500 }),
       enumOf('category', COMPOUND_CATEGORIES, { required: true }),
       { name: 'households', type: 'integer', min: 0 },
       { name: 'year_built', type: 'integer', min: 1900, max: 2100 },
       text('street_code', { references: jurisdiction }),
       text('community_code', { references: jurisdiction }),
       ...FIVE_TARGETS.map((t) => enumOf(t, TARGET_STATES, { default: 'not_met' })),
-      text('helper_unit'),
-      text('grid_worker'),
+      text('helper_unit', { maxLength: 500 }),
+      text('grid_worker', { maxLength: 500 }),
     ],
   },
   'service-areas': {
@@ -110,14 +112,14 @@ export const IMPORT_SPECS: Record<DataLayer, ImportSpec> = {
     store: 'single-polygon',
     polygonal: true,
     columns: [
-      text('name', { required: true }),
-      text('street_code', { references: jurisdiction }),
-      text('community_code', { references: jurisdiction }),
+      text('name', { required: true, maxLength: 200 }),
+      text('street_code', { references: jurisdiction, maxLength: 32 }),
+      text('community_code', { references: jurisdiction, maxLength: 32 }),
       enumOf('management_mode', MANAGEMENT_MODES, { required: true }),
-      text('provider'),
-      text('helper_unit'),
-      text('grid_worker'),
-      text('notes'),
+      text('provider', { maxLength: 200 }),
+      text('helper_unit', { maxLength: 200 }),
+      text('grid_worker', { maxLength: 200 }),
+      text('notes', { maxLength: 4000 }),
       enumOf('status', AREA_STATUSES, { default: 'draft' }),
       text('created_by'),
       text('updated_by'),
@@ -145,8 +147,8 @@ export const IMPORT_SPECS: Record<DataLayer, ImportSpec> = {
     store: 'as-is',
     polygonal: false,
     columns: [
-      text('code', { unique: true }),
-      text('name'),
+      text('code', { unique: true, maxLength: 64 }),
+      text('name', { maxLength: 200 }),
       enumOf('system', CAMERA_SYSTEMS, { default: 'other' }),
       enumOf('type', CAMERA_TYPES, { default: 'fixed' }),
       { name: 'direction_deg', type: 'double precision', min: 0, max: 360, maxExclusive: true },
@@ -173,7 +175,7 @@ export const IMPORT_SPECS: Record<DataLayer, ImportSpec> = {
     store: 'as-is',
     polygonal: false,
     columns: [
-      text('name'),
+      text('name', { maxLength: 200 }),
       enumOf('kind', GATE_KINDS, { default: 'pedestrian' }),
       { name: 'access_control', type: 'boolean', default: false },
       { name: 'compound_id', type: 'integer', min: 1, references: compound },
