@@ -10,6 +10,7 @@
  * the rejected ones.
  */
 import { readFileSync } from 'node:fs';
+import { decodeFile } from '../src/importer/readers/encoding.ts';
 import { parseArgs } from 'node:util';
 import { CAMERA_SYSTEMS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
@@ -19,7 +20,7 @@ import { IMPORT_CRS, ImportError } from '../src/importer/index.ts';
 import { cameraImportSummaryText, inLanguages, PROBLEM_LANGUAGES } from '../../core/import-words.ts';
 import { exitUnlessFile, printProblems, printRefused, problemLanguage } from './problem-report.ts';
 
-const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid] [--lang ${PROBLEM_LANGUAGES.join('|')}]`;
+const USAGE = `usage: node --import tsx server/cli/import-cameras.ts FILE [--crs ${IMPORT_CRS.join('|')}] [--system ${CAMERA_SYSTEMS.join('|')}] [--skip-invalid] [--encoding utf-8|gbk] [--lang ${PROBLEM_LANGUAGES.join('|')}]`;
 
 function fail(message: string, code = 2): never {
   console.error(message);
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
         system: { type: 'string' },
         'skip-invalid': { type: 'boolean', default: false },
         lang: { type: 'string' },
+        encoding: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -55,7 +57,11 @@ async function main(): Promise<void> {
   exitUnlessFile(lang, file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // GBK from Excel on Chinese Windows, or UTF-8: detected (it was read as UTF-8 whatever it was).
+    const decoded = decodeFile(readFileSync(file), args.values.encoding);
+    if (decoded === null)
+      fail(`${file}: 不认识的编码 “${args.values.encoding}” | unknown encoding "${args.values.encoding}"`);
+    text = decoded;
   } catch (e) {
     fail(`${file}: ${(e as Error).message}`);
   }

@@ -53,6 +53,7 @@ import {
 } from '../src/importer/index.ts';
 import type { SourceFeature } from '../src/importer/features.ts';
 import { pointColumns } from '../src/importer/readers/csv.ts';
+import { decodeFile } from '../src/importer/readers/encoding.ts';
 
 const USAGE =
   `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   if (layer === 'cameras' && !args.values.key && /\.(csv|geojson|json)$/i.test(file)) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
     if (!isOneOf(IMPORT_CRS, crs)) refuse('camera_crs', { crs: IMPORT_CRS });
-    return importCameraFile(file, crs, lang);
+    return importCameraFile(file, crs, lang, args.values.encoding);
   }
 
   const embedded = batchIsEmbedded();
@@ -259,10 +260,16 @@ async function importCameraFile(
   file: string,
   crs: (typeof IMPORT_CRS)[number],
   lang: ProblemLanguage,
+  encoding: string | undefined,
 ): Promise<void> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A camera list from Excel on Chinese Windows is GBK: --encoding, else detected as the readers do
+    // (it was read as UTF-8 whatever it was, and its Chinese columns were not found).
+    const decoded = decodeFile(readFileSync(file), encoding);
+    if (decoded === null)
+      fail(`${file}: 不认识的编码 “${encoding}” | unknown encoding "${encoding}" (utf-8, gbk …)`);
+    text = decoded;
   } catch (e) {
     fail(`${file}: ${(e as Error).message}`);
   }

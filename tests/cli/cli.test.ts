@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import iconv from 'iconv-lite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, TEST_DB_KIND, type TestDb } from '../helpers/db.ts';
@@ -200,6 +201,29 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(r.stderr).toContain(
       '未导入任何要素：60 个问题，涉及 60 个要素 | nothing imported: 60 problems in 60 features',
     );
+  });
+
+  it('reads a GBK camera list with Chinese columns, detected or named with --encoding, in both commands', async () => {
+    // A new user's try (2026-12-05): `--layer cameras` read every file as UTF-8, so a list written by
+    // Excel on Chinese Windows had no columns it knew, even with --encoding gbk.
+    const file = join(dir, '摄像头gbk.csv');
+    const list = (code: string) =>
+      iconv.encode(`名称,编号,经度,纬度\r\n明月路口${code},${code},105.5912,30.5312\r\n`, 'gbk');
+    const runs: [string, 'import' | 'import-cameras', string[]][] = [
+      ['GBKCAM1', 'import', ['--layer', 'cameras', file]],
+      ['GBKCAM2', 'import', ['--layer', 'cameras', file, '--encoding', 'gbk']],
+      ['GBKCAM3', 'import-cameras', [file]],
+    ];
+    for (const [code, script, args] of runs) {
+      writeFileSync(file, list(code));
+      const r = await run(script, args);
+      expect(r.code, `${script} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const out = await run('export', ['--layer', 'cameras', '-']);
+    const names = (JSON.parse(out.stdout) as { features: { properties: { name: string } }[] }).features.map(
+      (f) => f.properties.name,
+    );
+    expect(names).toEqual(expect.arrayContaining(['明月路口GBKCAM1', '明月路口GBKCAM2', '明月路口GBKCAM3']));
   });
 
   it('import:cameras words a catalogue row and an unreadable CSV in the language asked (--lang)', async () => {

@@ -11,6 +11,8 @@ import {
 } from '../../../core/cameras/index.ts';
 import type { CameraSystem } from '../../../core/vocabulary.ts';
 import type { Db } from '../db/index.ts';
+import { guessMapping } from '../../../core/import-mapping.ts';
+import { IMPORT_SPECS } from '../importer/spec.ts';
 import { insideChina } from '../importer/crs.ts';
 import {
   ImportError,
@@ -131,7 +133,7 @@ function readCameraRows(opts: Pick<CameraImportOptions, 'text' | 'format' | 'sys
     const problems = r.problems.map(located(lines));
     return { source: 'gbt28181', rows: rows.length, cameras: r.cameras, problems, lines };
   }
-  const sources = featuresFromRows(rows);
+  const sources = featuresFromRows(withFieldNames(rows));
   const r = camerasFromOsm(sources.map((s) => s.feature));
   // An unreadable lon/lat cell is the reader's problem (with the cell's text), not the camera's NaN.
   const cells: RowProblem[] = sources.flatMap((s, row) =>
@@ -147,6 +149,25 @@ function readCameraRows(opts: Pick<CameraImportOptions, 'text' | 'format' | 'sys
   const own = r.problems.filter((p) => !(unreadable.has(p.row) && (p.field === 'lon' || p.field === 'lat')));
   const problems = [...cells, ...own].sort((a, b) => a.row - b.row).map(located(lines));
   return { source: 'osm', rows: rows.length, cameras: r.cameras, problems, lines };
+}
+
+/**
+ * Rows with the camera fields also under their own names where a column is named for them the way
+ * the import page guesses (名称 → name, 编号 → code, 方向 → direction_deg …): a camera list from Excel
+ * had its names dropped on the command line.
+ */
+function withFieldNames(rows: Record<string, string>[]): Record<string, string>[] {
+  if (!rows.length) return rows;
+  const fields = IMPORT_SPECS.cameras.columns.map((c) => c.name);
+  const mapped = Object.entries(guessMapping(fields, Object.keys(rows[0]!))).filter(
+    (e): e is [string, string] => e[1] !== null && e[1] !== e[0],
+  );
+  if (!mapped.length) return rows;
+  return rows.map((r) => {
+    const o = { ...r };
+    for (const [field, column] of mapped) if (o[field] === undefined) o[field] = r[column] ?? '';
+    return o;
+  });
 }
 
 /** A row's problem as an import problem: its index, and its CSV line when there are lines. */

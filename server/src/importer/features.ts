@@ -4,6 +4,7 @@ import gjv from 'geojson-validation';
 import { readAttributes, type ColumnValue } from './attributes.ts';
 import { because, fileProblem, type ImportProblem, type ProblemReason } from './errors.ts';
 import { geometryStructureProblems, toHexEwkb, type StoredGeometry } from './geometry.ts';
+import { noPositionProblem, pointColumns } from './readers/csv.ts';
 import type { ImportSpec } from './spec.ts';
 
 /** Coordinate systems an import reads; everything is stored as WGS84. */
@@ -76,12 +77,10 @@ export function featuresFromGeoJson(text: string): SourceFeature[] {
   return o.features.map((feature) => ({ feature, fromText: false }));
 }
 
-const LON_NAMES = ['lon', 'lng', 'longitude', 'x'];
-const LAT_NAMES = ['lat', 'latitude', 'y'];
-
 /**
- * Point features from CSV text with a header row: the lon/lat columns (lon, lng, longitude or x;
- * lat, latitude or y; any case) make the point, the other columns are its properties.
+ * Point features from CSV text with a header row: the lon/lat columns (lon, lng, longitude, 经度, x …;
+ * lat, latitude, 纬度, y …; any case: readers/csv.ts pointColumns) make the point, the other columns are
+ * its properties.
  */
 export function featuresFromCsv(text: string): SourceFeature[] {
   let rows: Record<string, string>[];
@@ -100,17 +99,9 @@ export function featuresFromCsv(text: string): SourceFeature[] {
 export function featuresFromRows(rows: Record<string, string>[]): SourceFeature[] {
   if (rows.length === 0) return [];
   const header = Object.keys(rows[0]!);
-  const find = (names: string[]) => header.find((h) => names.includes(h.trim().toLowerCase()));
-  const lonCol = find(LON_NAMES);
-  const latCol = find(LAT_NAMES);
-  if (!lonCol || !latCol) {
-    throw fileProblem('no_position_columns', {
-      lon: LON_NAMES.join('/'),
-      lat: LAT_NAMES.join('/'),
-      wkt: '-',
-      found: header.join(', '),
-    });
-  }
+  // The same position columns as the CSV reader's (经度/纬度, x/y …): a camera list from Excel has them.
+  const { lon: lonCol, lat: latCol } = pointColumns(header);
+  if (!lonCol || !latCol) throw noPositionProblem(header);
   return rows.map((row) => {
     const problems: ProblemReason[] = [];
     const num = (col: string) => {

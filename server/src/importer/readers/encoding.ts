@@ -48,3 +48,13 @@ export function detectEncoding(sample: Uint8Array, complete = false): string {
     return 'gb18030';
   }
 }
+
+/**
+ * A whole text file's bytes as text: in `encoding` when given (a user's name for it, null when it is
+ * no encoding), else as detected (UTF-8, or GB18030 for what Chinese Windows writes).
+ */
+export function decodeFile(bytes: Uint8Array, encoding?: string): string | null {
+  const given = encoding === undefined ? undefined : normaliseEncoding(encoding);
+  if (given === null) return null;
+  return new TextDecoder(given ?? detectEncoding(bytes, true)).decode(bytes);
+}
