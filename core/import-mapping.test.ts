@@ -33,3 +33,16 @@ describe('guessMapping: which column fills which field', () => {
     expect(valueCode('notes', 'x', kinds)).toBeNull();
   });
 });
+
+describe("guessMapping of a Shapefile cut to 10 characters, and the page's own labels", () => {
+  it('finds management_mode in management and street_code in street_cod, and 管理模式 (new-user try 2026-12-05)', () => {
+    expect(
+      guessMapping(['name', 'management_mode', 'street_code'], ['name', 'management', 'street_cod']),
+    ).toEqual({
+      name: 'name',
+      management_mode: 'management',
+      street_code: 'street_cod',
+    });
+    expect(guessMapping(['management_mode'], ['管理模式'])).toEqual({ management_mode: '管理模式' });
+  });
+});

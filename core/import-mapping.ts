@@ -32,6 +32,10 @@ export const FIELD_SYNONYMS: Record<string, readonly string[]> = {
   provider: ['provider', '物业服务企业', '物业公司'],
   helper_unit: ['helper_unit', '帮扶单位'],
   grid_worker: ['grid_worker', '网格员'],
+  management_mode: ['management_mode', '管理模式', '管理方式'],
+  level: ['level', '级别', '层级'],
+  parent_code: ['parent_code', '上级编码'],
+  compound_id: ['compound_id', '所属小区编号', '小区编号'],
 };
 
 /**
@@ -47,8 +51,11 @@ export function guessMapping(
   // A field's own name first for every field, then the synonyms: 类型 is a camera's type only when
   // no field named it already.
   for (const f of fields) {
-    out[f] = columns.includes(f) && !used.has(f) ? f : null;
-    if (out[f]) used.add(f);
+    // …or as a Shapefile cut it to 10 characters (management_mode → management, street_code → street_cod),
+    // which the CLI's attribute reader took while the page offered no column (new-user try, 2026-12-05).
+    const own = [f, f.slice(0, 10)].find((c) => columns.includes(c) && !used.has(c));
+    out[f] = own ?? null;
+    if (own) used.add(own);
   }
   for (const f of fields) {
     if (out[f]) continue;
