@@ -192,6 +192,30 @@ describe('/api/imports', () => {
     expect(other.status).toBe(404);
   });
 
+  it("a street editor's file of metres under a lon/lat CRS is refused for its coordinates, not as outside the street", async () => {
+    // A new user's try (2026-12-05): zone-35 metres with a WGS84 .prj read "不在本街道范围内" ×3 on the
+    // page, while the command line said what was wrong.
+    const editor = `editor-${STREET}`;
+    const metres = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { 名称: '米制门' },
+          geometry: { type: 'Point', coordinates: [556035.2, 3377460.8] },
+        },
+      ],
+    };
+    const up = (await (await upload(editor, 'metres.geojson', JSON.stringify(metres))).json()) as {
+      id: string;
+    };
+    const check = (await (
+      await post(editor, `${up.id}/check`, { target: 'gates', mapping: { name: '名称' } })
+    ).json()) as { problems: { index: number; code: string }[] };
+    expect(check.problems.length).toBeGreaterThan(0);
+    expect(check.problems.map((p) => p.code)).not.toContain('outside_street');
+  });
+
   it("a street editor's service areas are filed under the street they lie in (the file names none)", async () => {
     // A new user's try (2026-12-05): areas imported from a street office's Shapefile had no 街道:
     // embedded, row-level security refused the editor's import; on a server they were missing from the

@@ -310,10 +310,18 @@ async function outsideStreet(
   };
   for await (const s of mapped(src, c)) {
     if (s.row !== undefined) rows.set(s.index!, s.row);
-    for (const [x, y] of vertices((s.feature as { geometry?: unknown }).geometry)) {
-      idx.push(s.index!);
-      xs.push(x);
-      ys.push(y);
+    const points = [...vertices((s.feature as { geometry?: unknown }).geometry)];
+    // Positions that are no lon/lat (metres under a WGS84 .prj, a wrong zone) are the import's own
+    // problem, said with its reason: "outside your street" hid it (new-user try, 2026-12-05).
+    const lonLat = points.every(
+      ([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90,
+    );
+    if (!s.problems?.length && lonLat) {
+      for (const [x, y] of points) {
+        idx.push(s.index!);
+        xs.push(x);
+        ys.push(y);
+      }
     }
     if (idx.length >= 20_000) await flush();
     if ((++n & 0x3ff) === 0) progress({ phase: 'checking', done: n, total: n });
