@@ -139,6 +139,10 @@ export const IMPORT_PROBLEM_CODES = [
   'value_not_allowed',
   /** Text with U+0000, which PostgreSQL text cannot hold: { field } */
   'text_has_nul',
+  /** A position its CRS cannot take back to lon/lat: { x, y, crs } */
+  'outside_crs',
+  /** The same, with the zone its x names: { x, y, crs, suggest } */
+  'outside_crs_zone',
   /** More characters than the field holds: { field, max, length } */
   'text_too_long',
   /** { field, value } */

@@ -121,6 +121,9 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     overlaps_stored: '与已有的物业服务区域“{name}”（编号 {id}）重叠 {area} 平方米（同一文件导入了两次？）',
     overlaps_in_file: '与文件中第 {other} 个要素重叠 {area} 平方米',
     text_too_long: '“{field}”有 {length} 个字，最多 {max} 个',
+    outside_crs: '坐标 [{x}, {y}] 不在 {crs} 的范围内，无法换算为经纬度（坐标系是否有误？）',
+    outside_crs_zone:
+      '坐标 [{x}, {y}] 不在 {crs} 的范围内，无法换算为经纬度；按 x 的带号，坐标系应为 {suggest}？',
     outside_city: '位置 [{lon}, {lat}] 远在本市各行政区划之外（文件或坐标系是否有误？）',
     same_as_stored: '与已存储的一个{layer}形状和位置完全相同（同一文件导入了两次？）',
     camera_type_unknown: '“{field}”的值 {value} 不是 fixed、dome 或 panning，按固定枪机（fixed）导入',
@@ -246,6 +249,9 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
       'Overlaps the stored service area “{name}” (id {id}) by {area} m² (the file imported twice?)',
     overlaps_in_file: 'Overlaps feature #{other} of the file by {area} m²',
     text_too_long: '“{field}” has {length} characters, at most {max}',
+    outside_crs: 'Position [{x}, {y}] lies outside {crs}: it has no lon/lat there (wrong coordinate system?)',
+    outside_crs_zone:
+      'Position [{x}, {y}] lies outside {crs}: it has no lon/lat there; by its zone, the coordinate system is {suggest}?',
     outside_city:
       'At [{lon}, {lat}], far outside every subdistrict of the city (wrong file or coordinate system?)',
     same_as_stored: 'Same shape and place as a stored {layer} (the file imported twice?)',

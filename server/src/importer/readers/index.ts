@@ -27,7 +27,15 @@
  * - Formats: GeoJSON and GeoJSON sequences (streamed), CSV/TSV (streamed; encoding and delimiter
  *   detected), XLSX, Shapefile (.shp with its .dbf/.prj/.cpg, or a .zip), GeoPackage, KML/KMZ, DXF.
  */
-import { CrsError, insideChina, parseCrs, resolveCrs, type Crs, type CrsFound } from '../crs.ts';
+import {
+  CrsError,
+  gaussKrugerZone,
+  insideChina,
+  parseCrs,
+  resolveCrs,
+  type Crs,
+  type CrsFound,
+} from '../crs.ts';
 import { because, fileProblem, ImportError, type ProblemReason } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { openCsv } from './csv.ts';
@@ -149,6 +157,27 @@ async function openFormat(
   }
 }
 
+/**
+ * A position the CRS cannot take back to lon/lat, with the zone its x names when the zone number
+ * stands in front (x ≥ 1,000,000: 35557599 is 3° zone 35, EPSG:4523), or the same zone without it.
+ */
+function outsideCrsProblem(x: number, y: number, crs: string): ProblemReason {
+  const params = { x: x.toFixed(1), y: y.toFixed(1), crs };
+  const code = Number(/^EPSG:(\d+)$/.exec(crs)?.[1]);
+  const zone = Math.floor(x / 1e6);
+  let suggest: number | null = null;
+  if (x >= 1e6 && zone >= 25 && zone <= 45) suggest = 4513 + zone - 25;
+  else if (x >= 1e6 && zone >= 13 && zone <= 23) suggest = 4491 + zone - 13;
+  else if (x < 1e6) {
+    const z = gaussKrugerZone(code);
+    if (z && z.zone !== null)
+      suggest = z.width === 3 ? 4534 + (z.centralMeridian - 75) / 3 : 4502 + (z.centralMeridian - 75) / 6;
+  }
+  return suggest !== null && suggest !== code
+    ? because('outside_crs_zone', { ...params, suggest: `EPSG:${suggest}` })
+    : because('outside_crs', params);
+}
+
 function outsideChinaWarning(p: number[]): ProblemReason {
   return because('outside_china', { lon: p[0]!.toFixed(6), lat: p[1]!.toFixed(6) });
 }
@@ -216,8 +245,15 @@ async function* converted(
       yield s;
       continue;
     }
+    const before = first && [first[0]!, first[1]!];
     if (!identity) convert(g, crs.toWgs84);
     const p = firstPosition(g.coordinates);
+    if (before && p && Number.isFinite(before[0]) && (!Number.isFinite(p[0]) || !Number.isFinite(p[1]))) {
+      // The projection has no lon/lat for it: a Gauss-Krüger zone other than the file's, most often.
+      (s.problems ??= []).push(outsideCrsProblem(before[0]!, before[1]!, crs.id));
+      yield s;
+      continue;
+    }
     if (p && Number.isFinite(p[0]) && Number.isFinite(p[1]) && lonLat(p) && !insideChina(p[0]!, p[1]!)) {
       (s.warnings ??= []).push(outsideChinaWarning(p));
     }

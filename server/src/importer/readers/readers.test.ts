@@ -450,3 +450,31 @@ describe('DXF HATCH boundaries (issue 11)', () => {
     expect(f!.problems).toEqual([{ code: 'dxf_hatch_spline', params: { layer: '宗地', handle: 'C1' } }]);
   });
 });
+
+describe('a Gauss-Krüger zone other than the file’s (a new user read “坐标 [null,null] 不是数字”)', () => {
+  const point = (x: number, y: number) =>
+    new TextEncoder().encode(
+      JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [x, y] } }),
+    );
+  const problems = async (x: number, crs: string) => {
+    const src = await openSource({ name: 'p.geojson', bytes: point(x, 3375694.8) }, { crs });
+    const out: unknown[] = [];
+    for await (const s of src.read()) out.push(...(s.problems ?? []));
+    return out;
+  };
+  it('names the zone its x says: with the zone number in front, or without', async () => {
+    expect(await problems(35557599.9, 'EPSG:4544')).toEqual([
+      {
+        code: 'outside_crs_zone',
+        params: { x: '35557599.9', y: '3375694.8', crs: 'EPSG:4544', suggest: 'EPSG:4523' },
+      },
+    ]);
+    expect(await problems(557599.9, 'EPSG:4523')).toEqual([
+      {
+        code: 'outside_crs_zone',
+        params: { x: '557599.9', y: '3375694.8', crs: 'EPSG:4523', suggest: 'EPSG:4544' },
+      },
+    ]);
+    expect(await problems(557599.9, 'EPSG:4544')).toEqual([]);
+  });
+});
