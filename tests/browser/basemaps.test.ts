@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BasemapStore } from '../../server/src/basemaps/store.ts';
+import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { solidPng, tileAt, writeMbtiles, writePmtiles, type FixtureTile } from '../helpers/basemap-files.ts';
 import {
   ARTIFACTS_DIR,
@@ -110,5 +111,40 @@ describeInBrowser('offline basemaps in Chromium', () => {
     // Drawn: a good part of the map (its own basemap and areas above it tint some of it).
     expect(magenta).toBeGreaterThan(20_000);
     expect(await page.locator('[data-testid=basemap-switch]').textContent()).toContain('© 测试航拍');
+  });
+
+  it("an admin's refused basemap file is said again in English after a language switch", async () => {
+    // A new user's try (2026-12-05): the refusal stayed Chinese while the rest of the panel switched.
+    await ensureDemoAccounts(server.db, 'basemap-admin-pass-2026');
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'basemap-admin-pass-2026' }),
+    });
+    const { token, user } = (await login.json()) as { token: string; user: unknown };
+    const admin = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    await admin.addInitScript(
+      ([t, u]) => {
+        sessionStorage.setItem('wuyou.token', t!);
+        sessionStorage.setItem('wuyou.user', u!);
+      },
+      [token, JSON.stringify(user)],
+    );
+    const p = await admin.newPage();
+    try {
+      await p.goto(server.url);
+      await p.waitForSelector('[data-testid=basemap-upload]', { state: 'attached', timeout: 60_000 });
+      await p.setInputFiles('[data-testid=basemap-upload]', {
+        name: 'fake.mbtiles',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('not a tile archive'),
+      });
+      const message = p.locator('[data-testid=basemap-message]');
+      await expect.poll(() => message.textContent(), { timeout: 30_000 }).toMatch(/^未完成/);
+      await p.click('[data-testid=lang-switch]');
+      await expect.poll(() => message.textContent(), { timeout: 10_000 }).toMatch(/^Not done: /);
+    } finally {
+      await admin.close();
+    }
   });
 });

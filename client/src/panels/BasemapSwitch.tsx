@@ -24,7 +24,12 @@ export function BasemapSwitch({ hasTianditu, offline, basemap, disabled, onBasem
   const admin = useIsAdmin();
   const file = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // Worded at each render, so a language switch words it again (it stayed in its first language).
+  const [message, setMessage] = useState<
+    | { key: 'basemap.uploading' | 'basemap.added' | 'basemap.removed'; name: string }
+    | { key: 'basemap.failed'; error: unknown }
+    | null
+  >(null);
   const choices = basemapChoices({ tiandituKey: hasTianditu ? 'yes' : null, offline });
   const chosenOffline = offline.find((b) => basemap === `offline:${b.id}`);
 
@@ -40,13 +45,13 @@ export function BasemapSwitch({ hasTianditu, offline, basemap, disabled, onBasem
     e.target.value = '';
     if (!f) return;
     setBusy(true);
-    setMessage({ text: t('basemap.uploading', { name: f.name }), error: false });
+    setMessage({ key: 'basemap.uploading', name: f.name });
     try {
       const added = await uploadBasemap(f, f.name.replace(/\.(mbtiles|pmtiles)$/i, ''));
       onBasemap(`offline:${added.id}`, await fetchBasemaps());
-      setMessage({ text: t('basemap.added', { name: added.name }), error: false });
+      setMessage({ key: 'basemap.added', name: added.name });
     } catch (err) {
-      setMessage({ text: t('basemap.failed', { message: errorText(lang, err) }), error: true });
+      setMessage({ key: 'basemap.failed', error: err });
     } finally {
       setBusy(false);
     }
@@ -59,9 +64,9 @@ export function BasemapSwitch({ hasTianditu, offline, basemap, disabled, onBasem
       await removeBasemap(b.id);
       const left = await fetchBasemaps();
       onBasemap(null, left);
-      setMessage({ text: t('basemap.removed', { name: b.name }), error: false });
+      setMessage({ key: 'basemap.removed', name: b.name });
     } catch (err) {
-      setMessage({ text: t('basemap.failed', { message: errorText(lang, err) }), error: true });
+      setMessage({ key: 'basemap.failed', error: err });
     } finally {
       setBusy(false);
     }
@@ -113,11 +118,13 @@ export function BasemapSwitch({ hasTianditu, offline, basemap, disabled, onBasem
       )}
       {message && (
         <div
-          className={message.error ? 'note error' : 'note'}
-          role={message.error ? 'alert' : 'status'}
+          className={message.key === 'basemap.failed' ? 'note error' : 'note'}
+          role={message.key === 'basemap.failed' ? 'alert' : 'status'}
           data-testid="basemap-message"
         >
-          {message.text}
+          {message.key === 'basemap.failed'
+            ? t('basemap.failed', { message: errorText(lang, message.error) })
+            : t(message.key, { name: message.name })}
         </div>
       )}
       {admin && <div className="note">{t('basemap.formats')}</div>}
