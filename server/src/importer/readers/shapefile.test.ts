@@ -123,6 +123,14 @@ describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)'
     expect((await read(join(dir, 'utf8.shp'), 'gbk')).features[0]![1]!.name).not.toBe('遂宁');
   });
 
+  it('a .cpg saying UTF-8 over GBK bytes is overruled by the bytes (new-user try: every column was mojibake)', async () => {
+    const wrong = variant('gbk', 'gbk_wrongcpg', (dbf) => (dbf[29] = 0));
+    writeFileSync(join(dir, 'gbk_wrongcpg.cpg'), 'UTF-8');
+    expect((await read(wrong)).features.map(([, p]) => p!.name)).toEqual(['遂宁', '住宅', 'plain', '船山区']);
+    // A true UTF-8 .cpg stays UTF-8.
+    expect((await read(join(dir, 'utf8.shp'))).features[0]![1]!.name).toBe('遂宁');
+  });
+
   it('reads rare characters as GDAL writes them in GB18030: ︐ (A6D9 since GB18030-2022) and 𠀀 (4 bytes)', async () => {
     // The reader decodes text with TextDecoder (ICU, the 2022 mapping, like GDAL with glibc here and
     // the CSV reader). iconv-lite, which dbffile decodes with, still maps A6D9 to U+E78D (private use).

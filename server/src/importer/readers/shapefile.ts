@@ -186,7 +186,7 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
 }
 
 /**
- * The attribute encoding: the .cpg when it names one (UTF-8, GBK, 936 …), else the .dbf's language
+ * The attribute encoding: the .cpg when it names one (GBK, 936 …; UTF-8 only when the bytes are), else the .dbf's language
  * driver (byte 29) when it says GBK (0x4d, code page 936), else detected from the field names and
  * the first records (valid UTF-8 → UTF-8, else GB18030), so Chinese attributes never turn into mojibake.
  */
@@ -196,13 +196,17 @@ function dbfEncoding(set: ShapeSet, sample: Uint8Array, fieldNames: Uint8Array, 
     if (!e || !iconv.encodingExists(e)) throw fileProblem('unknown_encoding', { encoding: given });
     return e;
   }
+  const records = sample.subarray(new DataView(sample.buffer, sample.byteOffset, 32).getUint16(8, true));
+  const detected = () => detectEncoding(Buffer.concat([fieldNames, Buffer.from([0x20]), records]));
   if (set.cpg) {
     const e = normaliseEncoding(set.cpg);
+    // A .cpg saying UTF-8 over bytes that are not (GBK from a tool that writes UTF-8 .cpg files
+    // whatever it wrote): the bytes win, as without a .cpg; every column read as mojibake otherwise.
+    if (e === 'utf-8') return detected();
     if (e && e !== 'windows-1252' && iconv.encodingExists(e)) return e;
   }
   if (sample[29] === 0x4d) return 'gb18030';
-  const records = sample.subarray(new DataView(sample.buffer, sample.byteOffset, 32).getUint16(8, true));
-  return detectEncoding(Buffer.concat([fieldNames, Buffer.from([0x20]), records]));
+  return detected();
 }
 
 /** A .shp up to this size is read into memory whole; a larger one in pieces (see read). */
