@@ -40,6 +40,17 @@ const POINTS = [
   'NNW',
 ];
 const WORDS: Record<string, string> = { north: 'N', east: 'E', south: 'S', west: 'W' };
+/** The compass in Chinese, as street offices' lists write it (东北 is north-east). */
+const CHINESE: Record<string, string> = {
+  北: 'N',
+  东北: 'NE',
+  东: 'E',
+  东南: 'SE',
+  南: 'S',
+  西南: 'SW',
+  西: 'W',
+  西北: 'NW',
+};
 
 /** Bearings [0, 360). */
 export const normBearing = (d: number) => {
@@ -47,12 +58,15 @@ export const normBearing = (d: number) => {
   return r < 0 ? r + 360 : r === 0 ? 0 : r;
 };
 
-/** A compass point or word (N, NNE, north, north-east, northeast, north_east …) as a bearing. */
+/** A compass point or word (N, NNE, north, north-east, northeast, 东北, 正北 …) as a bearing. */
 export function compassBearing(word: string): number | null {
   const w = word
     .trim()
     .toLowerCase()
     .replace(/[\s_-]+/g, '');
+  // 正北, 东北方向, 朝南 …
+  const zh = CHINESE[w.replace(/^(正|朝|向)/, '').replace(/(方向|向)$/, '')];
+  if (zh) return POINTS.indexOf(zh) * 22.5;
   let code = w.toUpperCase();
   if (!POINTS.includes(code)) {
     // Spelled out: north, northeast, northnortheast …

@@ -149,3 +149,16 @@ describe('text longer than its field holds (a new user saw only "填写的内容
     ).toContain('text_too_long');
   });
 });
+
+describe("a camera's direction as a compass word (a new user's list said 东北 and was refused)", () => {
+  it('reads 东北, 正南, 西北方向 and NE as bearings', () => {
+    const cam = IMPORT_SPECS.cameras;
+    const dir = (v: string) => readAttributes(cam, { direction_deg: v }, true);
+    expect(dir('东北').problems).toEqual([]);
+    const at = cam.columns.findIndex((c) => c.name === 'direction_deg');
+    expect(['东北', '正南', '西北方向', 'NE', '90'].map((v) => dir(v).values[at])).toEqual([
+      45, 180, 315, 45, 90,
+    ]);
+    expect(dir('上面').problems.map((p) => p.code)).toEqual(['not_number']);
+  });
+});

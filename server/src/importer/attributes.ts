@@ -1,3 +1,4 @@
+import { compassBearing } from '../../../core/cameras/direction.ts';
 import { FALSE_WORDS, TRUE_WORDS, valueCode } from '../../../core/import-mapping.ts';
 import { because, type ProblemReason } from './errors.ts';
 import type { ColumnSpec, ImportSpec } from './spec.ts';
@@ -79,6 +80,9 @@ export function readColumn(
         /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw)
       )
         n = Number(raw);
+      // A camera's direction written as a compass word (东北, NE): a street office's list has them.
+      else if (c.name === 'direction_deg' && typeof raw === 'string' && compassBearing(raw) !== null)
+        n = compassBearing(raw)!;
       else return { problem: because('not_number', { field: c.name, value: show(raw) }) };
       if (!Number.isFinite(n)) return { problem: because('not_number', { field: c.name, value: show(raw) }) };
       if (c.type === 'integer' && !Number.isInteger(n)) {
