@@ -72,6 +72,7 @@ export class GeoPackageWriter {
         CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
         CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));`);
     const srsRow = db.prepare('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)');
+    const wgs84 = exportCrs(4326);
     srsRow.run([
       'Undefined cartesian SRS',
       -1,
@@ -89,14 +90,17 @@ export class GeoPackageWriter {
       'undefined geographic coordinate reference system',
     ]);
     srsRow.run([
-      exportCrs(4326).gpkgName,
+      wgs84.gpkgName,
       4326,
       'EPSG',
       4326,
-      exportCrs(4326).gpkgWkt,
+      wgs84.gpkgWkt,
       'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid',
     ]);
-    if (srs !== 4326) srsRow.run([exportCrs(srs).gpkgName, srs, 'EPSG', srs, exportCrs(srs).gpkgWkt, null]);
+    if (srs !== 4326) {
+      const crs = exportCrs(srs);
+      srsRow.run([crs.gpkgName, srs, 'EPSG', srs, crs.gpkgWkt, null]);
+    }
     srsRow.free();
     const cols = fields
       .map((f) => `${quote(f.name)} ${f.time ? f.time.toUpperCase() : SQL_TYPE[f.type]}`)

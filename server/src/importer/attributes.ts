@@ -81,9 +81,11 @@ export function readColumn(
       )
         n = Number(raw);
       // A camera's direction written as a compass word (东北, NE): a street office's list has them.
-      else if (c.name === 'direction_deg' && typeof raw === 'string' && compassBearing(raw) !== null)
-        n = compassBearing(raw)!;
-      else return { problem: because('not_number', { field: c.name, value: show(raw) }) };
+      else {
+        const bearing = c.name === 'direction_deg' && typeof raw === 'string' ? compassBearing(raw) : null;
+        if (bearing === null) return { problem: because('not_number', { field: c.name, value: show(raw) }) };
+        n = bearing;
+      }
       if (!Number.isFinite(n)) return { problem: because('not_number', { field: c.name, value: show(raw) }) };
       if (c.type === 'integer' && !Number.isInteger(n)) {
         return { problem: because('not_whole_number', { field: c.name, value: show(raw) }) };

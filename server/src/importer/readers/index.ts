@@ -164,19 +164,23 @@ async function openFormat(
 function outsideCrsProblem(x: number, y: number, crs: string): ProblemReason {
   const params = { x: x.toFixed(1), y: y.toFixed(1), crs };
   const code = Number(/^EPSG:(\d+)$/.exec(crs)?.[1]);
-  const zone = Math.floor(x / 1e6);
-  let suggest: number | null = null;
-  if (x >= 1e6 && zone >= 25 && zone <= 45) suggest = 4513 + zone - 25;
-  else if (x >= 1e6 && zone >= 13 && zone <= 23) suggest = 4491 + zone - 13;
-  else if (x < 1e6) {
-    const z = gaussKrugerZone(code);
-    if (z && z.zone !== null)
-      suggest = z.width === 3 ? 4534 + (z.centralMeridian - 75) / 3 : 4502 + (z.centralMeridian - 75) / 6;
-  }
-  return suggest !== null && suggest !== code
-    ? because('outside_crs_zone', { ...params, suggest: `EPSG:${suggest}` })
+  const given = gaussKrugerZone(code);
+  // 6° zones are numbered 13–23, 3° zones 25–45: the number in front of x names one zone.
+  const suggest =
+    x >= 1e6
+      ? GK_ZONES.find((z) => z.zone === Math.floor(x / 1e6))
+      : given && given.zone !== null
+        ? GK_ZONES.find(
+            (z) => z.zone === null && z.width === given.width && z.centralMeridian === given.centralMeridian,
+          )
+        : undefined;
+  return suggest && suggest.code !== code
+    ? because('outside_crs_zone', { ...params, suggest: `EPSG:${suggest.code}` })
     : because('outside_crs', params);
 }
+
+/** Every CGCS2000 Gauss-Krüger zone the importer knows (EPSG:4491–4554). */
+const GK_ZONES = Array.from({ length: 64 }, (_, k) => gaussKrugerZone(4491 + k)!);
 
 function outsideChinaWarning(p: number[]): ProblemReason {
   return because('outside_china', { lon: p[0]!.toFixed(6), lat: p[1]!.toFixed(6) });
