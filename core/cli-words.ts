@@ -19,6 +19,7 @@ const WORDS = {
     replace_needs_scope:
       '--mode replace 需要 --street 街道编码 或 --bbox 最小经度,最小纬度,最大经度,最大纬度',
     camera_crs: '摄像机文件的 --crs 须为 {crs}',
+    source_layer_chosen: '有 {n} 个图层（{layers}）；导入“{layer}”（用 --layer-name 选择）',
   },
   en: {
     layer_missing: '--layer is missing; --layer must be one of {layers}',
@@ -32,6 +33,7 @@ const WORDS = {
       '--street and --bbox say where --mode replace replaces rows: give --key COLUMN --mode replace',
     replace_needs_scope: '--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat',
     camera_crs: '--crs for a camera file must be one of {crs}',
+    source_layer_chosen: '{n} layers ({layers}); importing "{layer}" (choose with --layer-name)',
   },
 } as const;
 

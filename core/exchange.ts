@@ -59,3 +59,25 @@ export function mayImport(role: string, layer: string): boolean {
   if (role === 'city_admin') return true;
   return role === 'street_editor' && (STREET_EDITOR_IMPORT_LAYERS as readonly string[]).includes(layer);
 }
+
+/** A declared geometry type as a family: GeoPackage's MULTIPOLYGON, a Shapefile's PolygonZ, KML's Polygon … */
+export function geometryFamily(type: string | undefined): 'point' | 'line' | 'polygon' | null {
+  const t = (type ?? '').toUpperCase();
+  if (t.includes('POLYGON')) return 'polygon';
+  if (t.includes('POINT')) return 'point';
+  if (t.includes('LINE')) return 'line';
+  return null;
+}
+
+/**
+ * Of a file's layers, the one to import into a target taking `accepts` when the user names none: the
+ * first whose declared geometry fits (an 奥维 KML's polygons for 小区, its points for 出入口), else
+ * the first layer.
+ */
+export function layerFor<T extends { name: string; geometryType?: string }>(
+  layers: readonly T[],
+  accepts: readonly string[],
+): T | undefined {
+  const families = new Set(accepts.map(geometryFamily));
+  return layers.find((l) => families.has(geometryFamily(l.geometryType))) ?? layers[0];
+}

@@ -3,7 +3,8 @@
  *
  * Imports a file of any format the readers take (server/src/importer/readers: GeoJSON and GeoJSON
  * sequences, CSV/TSV/XLSX points, Shapefile or a zipped one, GeoPackage, KML/KMZ, DXF) into one
- * layer, in one transaction. `--layer-name` picks a GeoPackage table (the first otherwise); `--crs`
+ * layer, in one transaction. `--layer-name` picks a GeoPackage table or a KML folder or geometry type
+ * (otherwise the first layer of the target's geometry, else the first); `--crs`
  * names the coordinate system when the file does not (or overrides it); `--encoding` the attribute
  * text's (else .cpg, else detected).
  *
@@ -26,6 +27,7 @@ import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras } from '../src/cameras/import.ts';
 import type { Db } from '../src/db/index.ts';
 import { guessMapping } from '../../core/import-mapping.ts';
+import { layerFor } from '../../core/exchange.ts';
 import { batchIsEmbedded, openBatchDb } from './batch-db.ts';
 import { cliWords, type CliWordCode } from '../../core/cli-words.ts';
 import {
@@ -168,11 +170,18 @@ async function main(): Promise<void> {
       fail(`${file}: ${(e as Error).message}`);
     }
     const chosen = args.values['layer-name'];
-    const sourceLayer = source.layers.find((l) => l.name === (chosen ?? source.layers[0]?.name));
+    // Unnamed, the first layer of the target's geometry: an 奥维 KML's polygons for 小区.
+    const sourceLayer =
+      chosen === undefined
+        ? layerFor(source.layers, IMPORT_SPECS[layer].accepts)
+        : source.layers.find((l) => l.name === chosen);
     if (source.layers.length > 1 && !chosen) {
-      console.error(
-        `${file}: ${source.layers.length} layers (${source.layers.map((l) => l.name).join(', ')}); importing "${sourceLayer?.name}" (choose with --layer-name)`,
-      );
+      const facts = {
+        n: String(source.layers.length),
+        layers: source.layers.map((l) => l.name),
+        layer: sourceLayer?.name ?? '',
+      };
+      console.error(`${file}: ${inLanguages(lang, (l) => cliWords(l, 'source_layer_chosen', facts))}`);
     }
     // A point list (lon/lat columns) cannot fill a polygon layer: said once for the file. A WKT column
     // may hold polygons (as our CSV export writes them); those are checked feature by feature.
@@ -207,7 +216,8 @@ async function main(): Promise<void> {
       const pairs = renamed.map(([field, column]) => [column, field] as const);
       console.error(`${file}: ${inLanguages(lang, (l) => columnMappingText(l, pairs, unused))}`);
     }
-    const sources = renamed.length ? withFields(source.read(chosen), renamed) : source.read(chosen);
+    const read = chosen ?? sourceLayer?.name;
+    const sources = renamed.length ? withFields(source.read(read), renamed) : source.read(read);
     db = await openBatchDb(lang);
     // The time said is the import's: making a new embedded folder (said before it starts) is not in it.
     const t0 = Date.now();

@@ -337,6 +337,63 @@ describeInBrowser('import page, in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('takes the points of an 奥维 KML that mixes a compound outline and gates in folders, for 出入口', async () => {
+    // Helper 44 (2026-12-05): the page read such a file as one layer, and every placemark of the
+    // other geometry type was refused, so it could not go in without QGIS.
+    const [x, y] = inside;
+    const d = 0.0002;
+    const ring = [
+      [x - d, y - d],
+      [x + d, y - d],
+      [x + d, y + d],
+      [x - d, y - d],
+    ]
+      .map(([a, b]) => `${a},${b},0`)
+      .join(' ');
+    const kml =
+      `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>奥维互动地图</name>` +
+      `<Folder><name>锦华苑</name><Placemark><name>锦华苑边界</name><Polygon><outerBoundaryIs><LinearRing><coordinates>${ring}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>` +
+      `<Placemark><name>奥维东门</name><Point><coordinates>${x},${y}</coordinates></Point></Placemark>` +
+      `<Placemark><name>奥维西门</name><Point><coordinates>${x - 0.0001},${y}</coordinates></Point></Placemark></Folder>` +
+      `</Document></kml>`;
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 150_000 });
+    await page.click('[data-testid=import-button]');
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: '奥维.kml',
+      mimeType: 'application/vnd.google-earth.kml+xml',
+      buffer: Buffer.from(kml),
+    });
+    await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+    const options = await page.$$eval('[data-testid=import-source-layer] option', (os) =>
+      os.map((o) => o.textContent),
+    );
+    expect(options).toEqual(['整个文件 · 面 · 1 个', '整个文件 · 点 · 2 个']);
+    expect(await page.textContent('[data-testid=import-preview-count]')).toContain('共 1 个');
+    // Choosing 出入口 takes the file's points, and says so.
+    await page.selectOption('[data-testid=import-target]', 'gates');
+    await page.waitForSelector('[data-testid=import-layer-for-target]');
+    expect(await page.textContent('[data-testid=import-layer-for-target]')).toBe(
+      '已选与“出入口”几何类型相符的图层：整个文件 · 点 · 2 个',
+    );
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreview === '2',
+    );
+    await page.waitForFunction(
+      () => document.querySelector<HTMLSelectElement>('[data-testid=import-map-name]')?.value === 'name',
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-ovital-kml.png') });
+    await page.click('[data-testid=import-check]');
+    await page.waitForSelector('[data-testid=import-commit]', { timeout: 120_000 });
+    await page.click('[data-testid=import-commit]');
+    await page.waitForSelector('[data-testid=import-done]', { timeout: 120_000 });
+    const stored = await server.db.query<{ name: string }>(
+      "SELECT name FROM gates WHERE name LIKE '奥维%' ORDER BY name",
+    );
+    expect(stored.rows.map((r) => r.name)).toEqual(['奥维东门', '奥维西门']);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('takes a Shapefile as its parts (.shp .shx .dbf .prj .cpg chosen together), and refuses two datasets at once', async () => {
     // A new user's try (2026-12-05): the page took one file only, while its own message for a lone
     // .shp said to give the .dbf with it. Offices keep Shapefiles as loose parts, GBK, in zone 35.

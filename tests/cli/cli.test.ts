@@ -342,6 +342,39 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(street.stderr).toContain('--street 和 --bbox 指定 --mode replace 替换的范围');
   });
 
+  it('takes the polygons of an 奥维 KML mixing polygons and points for buildings, and its points for gates', async () => {
+    // Helper 44 (2026-12-05): one layer of every placemark; each gate point was a wrong-geometry
+    // problem for 小区, so an 奥维 file could not go in without QGIS.
+    const ring = (x: number) =>
+      square(x, 30.7)[0]!
+        .map(([a, b]) => `${a},${b},0`)
+        .join(' ');
+    const kml = join(dir, '奥维.kml');
+    writeFileSync(
+      kml,
+      `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>凯旋路</name>` +
+        `<Folder><name>小区</name><Placemark><name>奥维1号楼</name><Polygon><outerBoundaryIs><LinearRing><coordinates>${ring(105.51)}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>` +
+        `<Placemark><name>奥维东门</name><Point><coordinates>105.51,30.7</coordinates></Point></Placemark></Folder>` +
+        `<Folder><name>门</name><Placemark><name>奥维北门</name><Point><coordinates>105.5101,30.7001</coordinates></Point></Placemark></Folder>` +
+        `</Document></kml>`,
+    );
+    const c = await run('import', ['--layer', 'buildings', kml]);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toContain('已导入 1 个楼栋');
+    expect(c.stderr).toContain(
+      '有 5 个图层（placemarks|Polygon、placemarks|Point、小区|Polygon、小区|Point、门）；导入“placemarks|Polygon”（用 --layer-name 选择）',
+    );
+    expect(c.stderr).toContain(
+      '5 layers (placemarks|Polygon, placemarks|Point, 小区|Polygon, 小区|Point, 门); importing "placemarks|Polygon" (choose with --layer-name)',
+    );
+    const g = await run('import', ['--layer', 'gates', kml, '--layer-name', '门', '--lang', 'en']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toContain('imported 1 gate in');
+    const all = await run('import', ['--layer', 'gates', kml, '--lang', 'en']);
+    expect(all.stderr).toContain('importing "placemarks|Point"');
+    expect(all.stdout).toContain('imported 2 gates');
+  });
+
   // New-user try (2026-12-04): a path that names nothing or a folder got Node's raw "ENOENT: no such
   // file or directory, open …" / "EISDIR: illegal operation on a directory, read", in English only.
   it('a missing file or a folder is refused in the glossary words, by both import commands', async () => {

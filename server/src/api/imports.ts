@@ -7,7 +7,7 @@ import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { route } from '../http.ts';
 import { withTimeLimit } from '../db/index.ts';
-import { ImportError, type ImportProblem } from '../importer/index.ts';
+import { IMPORT_SPECS, ImportError, type ImportProblem } from '../importer/index.ts';
 import { openSource } from '../importer/readers/index.ts';
 import {
   PREVIEW_FEATURES,
@@ -130,6 +130,7 @@ export function importsRouter(ctx: AppContext): Router {
         throw e;
       }
       const { upload: u, inspected: src } = stored;
+      const mine = DATA_LAYERS.filter((l) => mayImport(req.user!.role, l));
       res
         .status(201)
         .location(`${req.baseUrl}/${u.id}`)
@@ -142,9 +143,9 @@ export function importsRouter(ctx: AppContext): Router {
           crs: { id: src.crs.id, found: src.crs.found, problem: src.crs.problem },
           maxMb,
           // the fields each layer takes, for the page's column mapping
-          targets: Object.fromEntries(
-            DATA_LAYERS.filter((l) => mayImport(req.user!.role, l)).map((l) => [l, targetFields(l)]),
-          ),
+          targets: Object.fromEntries(mine.map((l) => [l, targetFields(l)])),
+          // and the geometry each takes, for choosing a file's layer (an 奥维 KML's polygons or points)
+          accepts: Object.fromEntries(mine.map((l) => [l, IMPORT_SPECS[l].accepts])),
         });
     }),
   );

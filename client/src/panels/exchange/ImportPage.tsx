@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
-import { mayImport } from '../../../../core/exchange.ts';
+import { geometryFamily, layerFor, mayImport } from '../../../../core/exchange.ts';
 import { guessMapping } from '../../../../core/import-mapping.ts';
 import { importProblemText } from '../../../../core/import-words.ts';
 import type { EditorMap } from '../../map/draw/area-draw.ts';
@@ -102,6 +102,10 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const [upload, setUpload] = useState<StagedUpload | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [sourceLayer, setSourceLayer] = useState<string>('');
+  // Whether the user chose the file's layer: until then, choosing a target takes the layer of its
+  // geometry (an 奥维 KML's polygons for 小区), and says so.
+  const [layerChosen, setLayerChosen] = useState(false);
+  const [layerForTarget, setLayerForTarget] = useState<string | null>(null);
   const [crs, setCrs] = useState('');
   // No layer until the user picks one: a default (it was 小区) let a hurried user import building
   // footprints as compounds (new-user try, 2026-12-04).
@@ -182,9 +186,36 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
       setUploaded({ sent: 0, total: file.size });
       const u = await uploadImport(file, (sent, total) => setUploaded({ sent, total }));
       setUpload(u);
+      setLayerChosen(false);
+      setLayerForTarget(null);
       setSourceLayer(u.layers[0]?.name ?? '');
       await load(u, u.layers[0]?.name ?? '', crs);
     });
+  };
+
+  /** A layer as the select offers it: 整个文件 · 面 · 3 个 (a KML split by geometry), else its name. */
+  const layerLabel = (l: StagedUpload['layers'][number]) => {
+    const family = /collection/i.test(l.geometryType ?? '') ? 'mixed' : geometryFamily(l.geometryType);
+    if (!family || l.count === undefined) return l.name;
+    const kml = upload?.format === 'kml' || upload?.format === 'kmz';
+    // A KML's layers are `folder|Polygon`: the type is said in words instead.
+    const split = kml ? /^(.*)\|(?:Polygon|LineString|Point|GeometryCollection)$/.exec(l.name) : null;
+    const base = split ? split[1]! : l.name;
+    return t('import.layerOption', {
+      name: kml && base === 'placemarks' ? t('import.wholeFile') : base,
+      geometry: t(`import.geometry.${family}`),
+      count: l.count,
+    });
+  };
+
+  /** Choosing a target, the file's layer of its geometry when the user has not chosen one. */
+  const takeLayerFor = (next: string) => {
+    if (!upload || layerChosen || upload.layers.length < 2) return;
+    const fit = layerFor(upload.layers, upload.accepts[next] ?? []);
+    if (!fit || fit.name === sourceLayer) return;
+    setSourceLayer(fit.name);
+    setLayerForTarget(layerLabel(fit));
+    void load(upload, fit.name, crs);
   };
 
   const choice = (skip?: number[]): ImportChoice => ({
@@ -347,16 +378,29 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                   <span className="editor-label">{t('import.sourceLayer')}</span>
                   <select
                     value={sourceLayer}
+                    data-testid="import-source-layer"
                     onChange={(e) => {
                       setSourceLayer(e.target.value);
+                      setLayerChosen(true);
+                      setLayerForTarget(null);
                       void load(upload, e.target.value, crs);
                     }}
                   >
                     {upload.layers.map((l) => (
-                      <option key={l.name}>{l.name}</option>
+                      <option key={l.name} value={l.name}>
+                        {layerLabel(l)}
+                      </option>
                     ))}
                   </select>
                 </label>
+              )}
+              {layerForTarget && (
+                <p className="muted small" data-testid="import-layer-for-target">
+                  {t('import.layerForTarget', {
+                    target: t(`layer.${target}` as ExchangeMessageKey),
+                    layer: layerForTarget,
+                  })}
+                </p>
               )}
               {(upload.crs.problem || crs) && (
                 <label className="editor-field">
@@ -384,6 +428,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                   onChange={(e) => {
                     setTarget(e.target.value);
                     setReport(null);
+                    takeLayerFor(e.target.value);
                   }}
                 >
                   {!target && (

@@ -9,10 +9,12 @@ export interface StagedUpload {
   name: string;
   size: number;
   format: string;
-  layers: { name: string; fields: string[]; count?: number }[];
+  layers: { name: string; fields: string[]; count?: number; geometryType?: string }[];
   crs: { id: string | null; problem: ProblemReason | null };
   /** The fields each data layer takes. */
   targets: Record<string, string[]>;
+  /** The geometry types each data layer takes (Point; Polygon, MultiPolygon). */
+  accepts: Record<string, string[]>;
 }
 export interface ImportPreview {
   layer: string | null;

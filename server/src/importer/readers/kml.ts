@@ -38,30 +38,151 @@ async function kmlText(input: SourceInput, kmz: boolean): Promise<string> {
 const PLACEMARK_START = /<((?:[\w.-]+:)?Placemark)(?=[\s>/])/g;
 const GEOMETRY_TAG =
   /<(?:[\w.-]+:)?(?:Point|Polygon|LineString|LinearRing|MultiGeometry|Track|MultiTrack)[\s>]/;
+/** What togeojson makes of a placemark's style (`fill`, `icon-scale`, `styleUrl` …): no attribute to map. */
+const STYLE_KEY = /^(?:stroke|fill|icon|label)(?:-|$)|^styleUrl/;
 /** Placemarks parsed to list the fields and judge the file before reading it. */
 const SAMPLE = 1000;
 
+/** Folder and Placemark tags, opening or closing, with or without a namespace prefix. */
+const FOLDER_OR_PLACEMARK = /<(\/?)((?:[\w.-]+:)?(Folder|Placemark))(?=[\s>/])/g;
+const NAME = /<((?:[\w.-]+:)?name)(?=[\s>])[^>]*>([\s\S]*?)<\/\1>/y;
+const CHILD_START = /<(?:[\w.-]+:)?(?:Folder|Placemark|Document)(?=[\s>/])/g;
+const HAS_POINT = /<(?:[\w.-]+:)?Point[\s>]/;
+const HAS_LINE = /<(?:[\w.-]+:)?(?:LineString|Track|MultiTrack)[\s>]/;
+const HAS_POLYGON = /<(?:[\w.-]+:)?Polygon[\s>]/;
+
+/** A placemark's geometry type, judged from its tags: mixed parts are a GeometryCollection. */
+type Family = 'Polygon' | 'LineString' | 'Point' | 'GeometryCollection' | 'None';
+const FAMILY_ORDER: Family[] = ['Polygon', 'LineString', 'Point', 'GeometryCollection', 'None'];
+
+function familyOf(placemark: string): Family {
+  const found: Family[] = [];
+  if (HAS_POLYGON.test(placemark)) found.push('Polygon');
+  if (HAS_LINE.test(placemark)) found.push('LineString');
+  if (HAS_POINT.test(placemark)) found.push('Point');
+  return found.length === 1 ? found[0]! : found.length ? 'GeometryCollection' : 'None';
+}
+
+/** A `<name>`'s text: CDATA unwrapped, entities decoded (by the XML parser). */
+function nameText(inner: string): string {
+  const doc = new DOMParser({ onError: () => undefined }).parseFromString(`<n>${inner}</n>`, 'text/xml');
+  return (doc.documentElement?.textContent ?? inner).trim();
+}
+
+interface Span {
+  start: number;
+  end: number;
+  /** The folders it lies in, outermost first ('' for none). */
+  folder: string;
+  family: Family;
+}
+
 /**
- * The Placemarks of the text, one by one, as [start, end) offsets: placemarks do not nest, so each
- * ends at the first closing tag of its own name.
+ * The Placemarks of the text, one by one, as [start, end) offsets with their folder path: placemarks
+ * do not nest, so each ends at the first closing tag of its own name. A folder's name is its own
+ * `<name>` child, the one before its first placemark or subfolder.
  */
-function* placemarkSpans(text: string): Generator<[number, number]> {
-  PLACEMARK_START.lastIndex = 0;
-  for (let m = PLACEMARK_START.exec(text); m; m = PLACEMARK_START.exec(text)) {
+function* placemarkSpans(text: string): Generator<Span> {
+  const folders: string[] = [];
+  FOLDER_OR_PLACEMARK.lastIndex = 0;
+  for (let m = FOLDER_OR_PLACEMARK.exec(text); m; m = FOLDER_OR_PLACEMARK.exec(text)) {
     const start = m.index;
-    const selfClosing = text.indexOf('>', start);
-    if (selfClosing > 0 && text[selfClosing - 1] === '/') {
-      yield [start, selfClosing + 1];
-      PLACEMARK_START.lastIndex = selfClosing + 1;
+    const tagEnd = text.indexOf('>', start);
+    if (m[3] === 'Folder') {
+      if (m[1]) folders.pop();
+      else if (text[tagEnd - 1] === '/') continue;
+      else {
+        CHILD_START.lastIndex = tagEnd;
+        const child = CHILD_START.exec(text)?.index ?? text.length;
+        const nameAt = text.slice(tagEnd + 1, child).search(/<(?:[\w.-]+:)?name[\s>]/);
+        let name = '';
+        if (nameAt >= 0) {
+          NAME.lastIndex = tagEnd + 1 + nameAt;
+          const n = NAME.exec(text);
+          if (n) name = nameText(n[2]!);
+        }
+        folders.push(name.replace(/\//g, '／'));
+      }
       continue;
     }
-    const close = `</${m[1]}>`;
+    if (m[1]) continue;
+    const folder = folders.filter((f) => f !== '').join('/');
+    if (tagEnd > 0 && text[tagEnd - 1] === '/') {
+      yield { start, end: tagEnd + 1, folder, family: 'None' };
+      FOLDER_OR_PLACEMARK.lastIndex = tagEnd + 1;
+      continue;
+    }
+    const close = `</${m[2]}>`;
     const end = text.indexOf(close, start);
     const stop = end < 0 ? text.length : end + close.length;
-    yield [start, stop];
-    PLACEMARK_START.lastIndex = stop;
+    yield { start, end: stop, folder, family: familyOf(text.slice(start, stop)) };
+    FOLDER_OR_PLACEMARK.lastIndex = stop;
   }
 }
+
+/** The whole file's layer: its name alone when it holds one geometry type. */
+const WHOLE = 'placemarks';
+
+interface KmlLayer {
+  name: string;
+  count: number;
+  fields: Set<string>;
+  geometryType: Family;
+  /** Placemarks of this folder (or under it) and geometry type belong to it; null: any. */
+  folder: string | null;
+  family: Family;
+}
+
+/**
+ * The layers offered: the whole file, split by geometry type when it mixes them (`placemarks|Polygon`,
+ * `placemarks|Point` …); and, when placemarks lie in more than one folder, each folder the same way
+ * (`社区/小区|Polygon`). So a street office takes the polygons of an 奥维 file for 小区 and its points
+ * for 出入口, from the whole file or one folder, as QGIS offers a KML's sublayers by geometry type.
+ */
+function layersOf(spans: Span[]): KmlLayer[] {
+  const families = (of: Span[]) => FAMILY_ORDER.filter((f) => of.some((s) => s.family === f && f !== 'None'));
+  const groups = (base: string, folder: string | null, of: Span[]): KmlLayer[] => {
+    const fams = families(of);
+    if (fams.length <= 1) {
+      return [
+        {
+          name: base,
+          count: of.length,
+          fields: new Set(),
+          geometryType: fams[0] ?? 'None',
+          folder,
+          family: 'None',
+        },
+      ];
+    }
+    return fams.map((family) => ({
+      name: `${base}|${family}`,
+      count: of.filter((s) => s.family === family).length,
+      fields: new Set<string>(),
+      geometryType: family,
+      folder,
+      family,
+    }));
+  };
+  const out = groups(WHOLE, null, spans);
+  const folders = [...new Set(spans.map((s) => s.folder))];
+  if (folders.length > 1) {
+    for (const folder of folders.filter((f) => f !== '')) {
+      out.push(
+        ...groups(
+          folder,
+          folder,
+          spans.filter((s) => s.folder === folder),
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Whether a placemark belongs to a layer (its folder exactly; its geometry type when split). */
+const inLayer = (l: KmlLayer, s: Span) =>
+  (l.folder === null || s.folder === l.folder) && (l.family === 'None' || s.family === l.family);
 
 /**
  * KML and KMZ (Google Earth, 奥维互动地图): every Placemark a feature, through @tmcw/togeojson —
@@ -100,31 +221,44 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
     return { features: [...kmlGen(doc as never)] as GeoJSON.Feature[] };
   };
 
-  let count = 0;
+  const spans = [...placemarkSpans(text)];
+  if (spans.length === 0) throw fileProblem('kml_no_placemark');
+  const layers = layersOf(spans);
+  // The first placemarks of each layer list its fields and judge the file.
   let withGeometry = false;
-  const fields = new Set<string>();
-  for (const [start, end] of placemarkSpans(text)) {
-    count++;
-    if (count > SAMPLE) continue;
-    const r = parse(text.slice(start, end));
-    if ('error' in r) throw fileProblem('not_kml', { detail: r.error });
-    for (const f of r.features) {
-      if (f.geometry) withGeometry = true;
-      for (const k of Object.keys(f.properties ?? {})) if (!k.startsWith('styleUrl')) fields.add(k);
+  for (const l of layers) {
+    let seen = 0;
+    for (const s of spans) {
+      if (seen >= SAMPLE) break;
+      if (!inLayer(l, s)) continue;
+      seen++;
+      const r = parse(text.slice(s.start, s.end));
+      if ('error' in r) throw fileProblem('not_kml', { detail: r.error });
+      for (const f of r.features) {
+        if (f.geometry) withGeometry = true;
+        for (const k of Object.keys(f.properties ?? {})) if (!STYLE_KEY.test(k)) l.fields.add(k);
+      }
     }
   }
-  if (count === 0) throw fileProblem('kml_no_placemark');
-  if (!withGeometry && !GEOMETRY_TAG.test(text.slice(firstPlacemark)))
-    throw fileProblem('kml_no_geometry', { n: count });
+  if (!withGeometry && !GEOMETRY_TAG.test(text.slice(spans[0]!.start)))
+    throw fileProblem('kml_no_geometry', { n: spans.length });
+  const byName = new Map(layers.map((l) => [l.name, l]));
   return {
     format: kmz ? 'kmz' : 'kml',
-    layers: [{ name: 'placemarks', count, fields: [...fields] }],
+    layers: layers.map((l) => ({
+      name: l.name,
+      count: l.count,
+      fields: [...l.fields],
+      ...(l.geometryType === 'None' ? {} : { geometryType: l.geometryType }),
+    })),
     crsFound: () => ({ source: 'none', text: null }),
     defaultCrs: 'EPSG:4326',
-    async *read(): AsyncGenerator<SourceFeature> {
+    async *read(layer: string): AsyncGenerator<SourceFeature> {
+      const l = byName.get(layer)!;
       let index = 0;
-      for (const [start, end] of placemarkSpans(text)) {
-        const r = parse(text.slice(start, end));
+      for (const s of spans) {
+        if (!inLayer(l, s)) continue;
+        const r = parse(text.slice(s.start, s.end));
         if ('error' in r) {
           yield {
             feature: null,

@@ -164,6 +164,74 @@ describe('KML, one placemark at a time (issue 11: bounded memory)', () => {
     expect(fs.map((f) => f.index)).toEqual([0, 1]);
   });
 
+  // Helper 44's defect: an 奥维 KML holds a street's compounds (polygons) and gates (points) in
+  // folders; read as one layer, every point was a wrong-geometry problem for 小区, so the file could
+  // not go in without QGIS.
+  describe('an 奥维 KML of folders mixing points and polygons', () => {
+    const poly = (name: string, x: number) =>
+      `<Placemark><name>${name}</name><Style><PolyStyle><color>7f00ff00</color></PolyStyle></Style><Polygon><outerBoundaryIs><LinearRing><coordinates>${x},30.5,0 ${x + 0.001},30.5,0 ${x + 0.001},30.501,0 ${x},30.5,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>`;
+    const pt = (name: string, x: number) =>
+      `<Placemark><name>${name}</name><Style><IconStyle><scale>1</scale></IconStyle></Style><Point><coordinates>${x},30.5</coordinates></Point></Placemark>`;
+    const line = (name: string) =>
+      `<Placemark><name>${name}</name><LineString><coordinates>105.6,30.5 105.61,30.51</coordinates></LineString></Placemark>`;
+    const ovital = `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>奥维互动地图</name>
+      <Folder><name><![CDATA[凯旋路社区]]></name>
+        <Folder><name>小区 &amp; 院落</name>${poly('锦华苑', 105.6)}${poly('建设巷3号院', 105.61)}${pt('锦华苑东门', 105.6)}</Folder>
+        <Folder><name>道路</name>${line('凯旋路')}</Folder>
+      </Folder>
+      <Folder><name>渠河社区</name>${poly('渠河小区', 105.62)}${pt('渠河北门', 105.62)}${pt('渠河南门', 105.621)}</Folder>
+      ${pt('街道办', 105.63)}
+    </Document></kml>`;
+
+    it('offers the whole file by geometry type first, then each folder, with counts and types', async () => {
+      const src = await openSource(bytes('ovital.kml', ovital));
+      expect(src.layers.map((l) => [l.name, l.geometryType, l.count])).toEqual([
+        ['placemarks|Polygon', 'Polygon', 3],
+        ['placemarks|LineString', 'LineString', 1],
+        ['placemarks|Point', 'Point', 4],
+        ['凯旋路社区/小区 & 院落|Polygon', 'Polygon', 2],
+        ['凯旋路社区/小区 & 院落|Point', 'Point', 1],
+        ['凯旋路社区/道路', 'LineString', 1],
+        ['渠河社区|Polygon', 'Polygon', 1],
+        ['渠河社区|Point', 'Point', 2],
+      ]);
+      const names = async (layer: string) =>
+        (await collect(src.read(layer))).map((f) => [
+          f.index,
+          (f.feature as { properties: { name: string } }).properties.name,
+        ]);
+      // Numbered within the layer, as GDAL numbers a layer's features.
+      expect(await names('placemarks|Polygon')).toEqual([
+        [0, '锦华苑'],
+        [1, '建设巷3号院'],
+        [2, '渠河小区'],
+      ]);
+      expect(await names('placemarks|Point')).toEqual([
+        [0, '锦华苑东门'],
+        [1, '渠河北门'],
+        [2, '渠河南门'],
+        [3, '街道办'],
+      ]);
+      expect(await names('渠河社区|Point')).toEqual([
+        [0, '渠河北门'],
+        [1, '渠河南门'],
+      ]);
+      expect(src.crsOf('渠河社区|Point').id).toBe('EPSG:4326');
+    });
+
+    it('keeps one layer, as before, when the file has one folder of one geometry type', async () => {
+      const src = await openSource(
+        bytes(
+          'one.kml',
+          `<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Folder><name>小区</name>${poly('a', 105.6)}${poly('b', 105.61)}</Folder></Document></kml>`,
+        ),
+      );
+      expect(src.layers).toEqual([
+        { name: 'placemarks', count: 2, fields: ['name'], geometryType: 'Polygon' },
+      ]);
+    });
+  });
+
   it('a broken placemark past the first thousand is that feature’s problem, not the whole file’s', async () => {
     const body =
       Array.from({ length: 1001 }, (_, i) => placemark(i)).join('') + '<Placemark><name>坏</nam></Placemark>';
