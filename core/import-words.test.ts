@@ -65,6 +65,31 @@ describe('import problems are codes worded by the client (issue 11)', () => {
         { field: () => '类别' },
       ),
     ).toBe('“类别”为必填项');
+    // Helper 44: “在 cameras 中已存在” named the table, not the layer.
+    const dup = {
+      code: 'already_exists' as const,
+      params: { column: 'code', value: '"C-1"', table: 'cameras' },
+    };
+    expect(importProblemText('zh-CN', dup)).toBe('“code”的值 "C-1" 在摄像机中已存在');
+    expect(importProblemText('en', dup)).toBe('“code” "C-1" already exists in cameras');
+    expect(
+      importProblemText('zh-CN', {
+        code: 'reference_missing',
+        params: { column: 'compound_id', value: '9', table: 'compounds', ref: 'id' },
+      }),
+    ).toBe('没有 id 为 9 的小区（“compound_id”）');
+    expect(
+      importProblemText('zh-CN', {
+        code: 'source_id_outside_scope',
+        params: { value: '"a"', table: 'service_areas', id: 3 },
+      }),
+    ).toBe('编号 "a" 已存在于替换范围之外（物业服务区域第 3 条）');
+    expect(
+      importProblemText('en', {
+        code: 'reference_missing',
+        params: { column: 'compound_id', value: '9', table: 'compounds', ref: 'id' },
+      }),
+    ).toBe('No compound has id 9 (“compound_id”)');
   });
 
   it("GEOS's reason for an invalid geometry is worded in the user's language, and the repair hint fits where it is read", () => {

@@ -101,12 +101,12 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     repair_empty: '{detail}：修复（ST_MakeValid）后不再有面',
     repair_still_invalid: '{detail}：修复（ST_MakeValid）后仍然无效',
     repair_multipart: '{detail}：修复后成为 {parts} 个多边形，而{layer}必须是一个多边形——请在源数据中拆分',
-    reference_missing: '“{column}”的值 {value} 在 {table}.{ref} 中不存在',
+    reference_missing: '没有 {ref} 为 {value} 的{table}（“{column}”）',
     duplicate_in_file: '“{column}”的值 {value} 在文件中出现了 {n} 次',
-    already_exists: '“{column}”的值 {value} 在 {table} 中已存在',
+    already_exists: '“{column}”的值 {value} 在{table}中已存在',
     source_id_stored:
-      '编号“{key}”为 {value} 的要素已导入过（{table} 第 {id} 条）：upsert 模式会更新它，append 模式会跳过它',
-    source_id_outside_scope: '编号 {value} 已存在于替换范围之外（{table} 第 {id} 条）',
+      '编号“{key}”为 {value} 的要素已导入过（{table}第 {id} 条）：upsert 模式会更新它，append 模式会跳过它',
+    source_id_outside_scope: '编号 {value} 已存在于替换范围之外（{table}第 {id} 条）',
     not_positive_integer: '“{field}”应为正整数，实为 {value}',
     camera_not_camera: '“{field}”为 {value}，不是摄像机（应为 camera、ALPR 或 webcam）',
     direction_unreadable:
@@ -225,7 +225,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     repair_still_invalid: '{detail}: still invalid after ST_MakeValid',
     repair_multipart:
       '{detail}: the repair gives {parts} polygons; a {layer} must be one polygon — split it in the source',
-    reference_missing: '“{column}” {value} matches no {table}.{ref}',
+    reference_missing: 'No {table} has {ref} {value} (“{column}”)',
     duplicate_in_file: '“{column}” {value} appears {n} times in the file',
     already_exists: '“{column}” {value} already exists in {table}',
     source_id_stored:
@@ -400,6 +400,12 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
     params.layer = (one ?? LAYERS[params.layer])?.[lang] ?? params.layer;
   }
   if (typeof params.type === 'string') params.type = GEOMETRIES[params.type]?.[lang] ?? params.type;
+  // The server names its table (service_areas); the user knows the layer (物业服务区域).
+  if (typeof params.table === 'string') {
+    const layer = params.table.replace(/_/g, '-');
+    params.table =
+      ((p.code === 'already_exists' ? LAYERS : ONE_OF_LAYER)[layer] ?? LAYERS[layer])?.[lang] ?? params.table;
+  }
   if (typeof params.accepts === 'string')
     params.accepts = params.accepts
       .split(',')
