@@ -391,6 +391,19 @@ describeInBrowser('import page, in Chromium', () => {
       "SELECT name FROM gates WHERE name LIKE '奥维%' ORDER BY name",
     );
     expect(stored.rows.map((r) => r.name)).toEqual(['奥维东门', '奥维西门']);
+
+    // A list with its header only: said at once, with nothing to map or check. Helper 44 was offered
+    // a target and the check, which passed with "0 个要素可以导入".
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: '出入口.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('名称,经度,纬度\r\n'),
+    });
+    await page.waitForSelector('[data-testid=import-empty]', { timeout: 120_000 });
+    expect(await page.textContent('[data-testid=import-empty]')).toBe(
+      '表格只有表头，没有数据行，没有可导入的内容',
+    );
+    expect(await page.$('[data-testid=import-target]')).toBeNull();
     expect(pageErrors).toEqual([]);
   });
 

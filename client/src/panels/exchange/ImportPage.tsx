@@ -415,7 +415,15 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
               )}
             </section>
           )}
-          {preview && (
+          {preview && preview.total === 0 && (
+            // Nothing to map or check: a header-only list said "0 个要素可以导入" (helper 44).
+            <p className="field-error" role="alert" data-testid="import-empty">
+              {t(
+                upload?.format === 'csv' || upload?.format === 'xlsx' ? 'import.noRows' : 'import.noFeatures',
+              )}
+            </p>
+          )}
+          {preview && preview.total > 0 && (
             <section>
               <p data-testid="import-preview-count">
                 {t('import.preview', { shown: preview.shown, total: preview.total })}
