@@ -241,6 +241,8 @@ export interface ImportProblem extends ProblemReason {
   index: number | null;
   /** The spreadsheet/CSV row of that feature (1-based, header = row 1), when it came from one. */
   row?: number;
+  /** The feature's name (its `name` field, cut to 60 characters), to find it in the source. */
+  name?: string;
 }
 
 /** A reason, for a reader to push onto a feature's problems or a file's error. */

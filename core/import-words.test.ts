@@ -65,6 +65,10 @@ describe('import problems are codes worded by the client (issue 11)', () => {
         { field: () => '类别' },
       ),
     ).toBe('“类别”为必填项');
+    // A named feature is named: the user finds 锦华苑 in the file, not its 7th placemark.
+    expect(importProblemLines('both', { ...p, index: 6, name: '锦华苑' })).toBe(
+      '第 7 个要素“锦华苑”（第 3 行）：“lon”的值“东经105”不是数字 | feature #7 “锦华苑” (row 3): “lon” "东经105" is not a number',
+    );
     // Helper 44: “在 cameras 中已存在” named the table, not the layer.
     const dup = {
       code: 'already_exists' as const,

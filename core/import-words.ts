@@ -430,15 +430,21 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
 }
 
 /**
- * Where a problem is: `第 3 个要素（第 5 行）` / `feature #3 (row 5)`, '' for the file itself. Words
- * count features from 1, as people do (the API's `index` counts from 0: a new user read "要素 6" of a
- * seven-feature file as the sixth).
+ * Where a problem is: `第 3 个要素“锦华苑”（第 5 行）` / `feature #3 “锦华苑” (row 5)`, '' for the file
+ * itself. Words count features from 1, as people do (the API's `index` counts from 0: a new user read
+ * "要素 6" of a seven-feature file as the sixth). The name, when the feature has one, is how a user
+ * finds it in the source.
  */
-export function importProblemPlace(lang: ImportLanguage, p: Pick<ImportProblem, 'index' | 'row'>): string {
+export function importProblemPlace(
+  lang: ImportLanguage,
+  p: Pick<ImportProblem, 'index' | 'row' | 'name'>,
+): string {
   if (p.index === null) return '';
   const n = p.index + 1;
-  if (lang === 'en') return p.row === undefined ? `feature #${n}` : `feature #${n} (row ${p.row})`;
-  return p.row === undefined ? `第 ${n} 个要素` : `第 ${n} 个要素（第 ${p.row} 行）`;
+  const name = p.name === undefined ? '' : `“${p.name}”`;
+  if (lang === 'en')
+    return `feature #${n}${name && ` ${name}`}${p.row === undefined ? '' : ` (row ${p.row})`}`;
+  return `第 ${n} 个要素${name}${p.row === undefined ? '' : `（第 ${p.row} 行）`}`;
 }
 
 /** `第 3 个要素（第 5 行）：原因` / `feature #3 (row 5): reason`, or the reason alone for the file. */

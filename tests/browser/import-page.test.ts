@@ -154,8 +154,8 @@ describeInBrowser('import page, in Chromium', () => {
         streetName,
       );
       expect(await page.textContent('[data-testid=import-problem]')).toBe(
-        `34不在本街道（${streetName}）范围内`,
-      ); // the third feature (index 2), CSV row 4: counted from 1, as people count
+        `34别处的门不在本街道（${streetName}）范围内`,
+      ); // the third feature (index 2), CSV row 4: counted from 1, as people count; named, to find it
       await page.waitForFunction(
         () => document.querySelector<HTMLElement>('[data-testid=map]')!.dataset.importPreviewStates === 'ppr',
       );
@@ -168,7 +168,7 @@ describeInBrowser('import page, in Chromium', () => {
           await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer(),
         ),
       );
-      expect(report).toBe(`\uFEFF序号,行,原因\r\n3,4,不在本街道（${streetName}）范围内\r\n`);
+      expect(report).toBe(`\uFEFF序号,行,名称,原因\r\n3,4,别处的门,不在本街道（${streetName}）范围内\r\n`);
       expect(await gates()).toEqual(before);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-zh.png') });
 
@@ -234,9 +234,12 @@ describeInBrowser('import page, in Chromium', () => {
       const warned = await page.$$eval('[data-testid=import-warning]', (rows) =>
         rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
       );
-      expect(warned.map(([index]) => index)).toEqual(['1', '2']);
+      expect(warned.map(([index, , name]) => [index, name])).toEqual([
+        ['1', '东门'],
+        ['2', '北门'],
+      ]);
       for (const w of warned)
-        expect(w[2]).toMatch(/^与已存储的一个.+形状和位置完全相同（同一文件导入了两次？）$/);
+        expect(w[3]).toMatch(/^与已存储的一个.+形状和位置完全相同（同一文件导入了两次？）$/);
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-twice.png') });
       expect(await gates()).toEqual([...before, '东门', '北门']);
 

@@ -74,8 +74,8 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     // Defect guarded: GEOS's English reason stood inside the Chinese sentence, and the hint named the
     // page's checkbox, which a terminal does not have.
     expect(r.stderr).toContain(
-      `${FIXTURE}: 第 3 个要素：几何无效：边界自相交（位置 105.591100, 30.530100）（加上 --make-valid 可自动修复） | ` +
-        `feature #3: Invalid geometry: the boundary crosses itself at 105.591100, 30.530100 (--make-valid repairs it)`,
+      `${FIXTURE}: 第 3 个要素“bow-tie”：几何无效：边界自相交（位置 105.591100, 30.530100）（加上 --make-valid 可自动修复） | ` +
+        `feature #3 “bow-tie”: Invalid geometry: the boundary crosses itself at 105.591100, 30.530100 (--make-valid repairs it)`,
     );
     // issue 11: the summary line too, Chinese first with English beside
     expect(r.stderr).toContain(
@@ -166,11 +166,11 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).not.toMatch(/invalid byte sequence|\n\s+at /);
       expect(r.stderr).toContain(
-        `${file}: feature #2: “name” contains a NUL character (U+0000), which database text cannot hold`,
+        `${file}: feature #2 “2号 楼”: “name” contains a NUL character (U+0000), which database text cannot hold`,
       );
       if (args.length)
         expect(r.stderr).toContain(
-          `${file}: feature #3: “ref” contains a NUL character (U+0000), which database text cannot hold`,
+          `${file}: feature #3 “3号楼”: “ref” contains a NUL character (U+0000), which database text cannot hold`,
         );
     }
     expect((await exported()).features).toHaveLength(before);
@@ -470,7 +470,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const bad = await run('import', ['--layer', 'gates', csv]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(
-      `${csv}: 第 2 个要素（第 3 行）：“lon”的值“东经105”不是数字 | feature #2 (row 3): “lon” "东经105" is not a number`,
+      `${csv}: 第 2 个要素“西门”（第 3 行）：“lon”的值“东经105”不是数字 | feature #2 “西门” (row 3): “lon” "东经105" is not a number`,
     );
     expect(bad.stderr).toContain(
       `${csv}: 未导入任何要素：1 个问题，涉及 1 个要素 | nothing imported: 1 problem in 1 feature`,

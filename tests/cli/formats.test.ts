@@ -390,7 +390,13 @@ describe.skipIf(!HAS_OGR)(
         csv = (e as ImportError).problems;
       }
       expect(csv).toEqual([
-        { index: 1, row: 3, code: 'cell_not_number', params: { field: 'lon', value: '东经105' } },
+        {
+          index: 1,
+          row: 3,
+          name: '西门',
+          code: 'cell_not_number',
+          params: { field: 'lon', value: '东经105' },
+        },
       ]);
       expect(await count()).toBe(before);
       expect((await t.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM gates')).rows[0]!.n).toBe(

@@ -64,6 +64,28 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     expect(view.rowCount).toBe(0);
   });
 
+  it('names each refused feature by its name, found in the file or in the database, on both paths', async () => {
+    // Helper 44: problem rows said "第 7 个要素" only; a street office finds 锦华苑 in its file, not
+    // its 7th placemark.
+    const features = [
+      feature(square(105.6, 30.5), { name: '1号楼' }),
+      feature(bowtie(105.601, 30.5), { name: '蝴蝶楼' }),
+      { type: 'Feature', properties: { name: '没有形状的楼' }, geometry: null },
+      feature(square(105.603, 30.5), { name: '  ', compound_id: 987654 }),
+      feature(square(105.604, 30.5), { name: 'x'.repeat(300), compound_id: 987655 }),
+    ];
+    for (const direct of [false, true]) {
+      const problems = await problemsOf({ layer: 'buildings', features, direct });
+      expect(problems.map((p) => [p.index, p.code, p.name])).toEqual([
+        [1, 'invalid_geometry', '蝴蝶楼'],
+        [2, 'no_geometry', '没有形状的楼'],
+        [3, 'reference_missing', undefined],
+        [4, 'reference_missing', `${'x'.repeat(59)}…`],
+      ]);
+    }
+    expect(await count()).toBe(0);
+  });
+
   it('a big import checks validity with parallel workers on a server, which see its uncommitted rows: every invalid polygon is named', async () => {
     // 12,000 ≥ PARALLEL_CHECK_MIN_ROWS: on PostgreSQL the validity scan is shared by parallel workers,
     // which must see the rows this transaction has just loaded (directly, or into its staging table).

@@ -129,16 +129,18 @@ describe('importLayer', () => {
       expect.arrayContaining([
         {
           index: 0,
+          name: '船山区',
           code: 'already_exists',
           params: { column: 'code', value: "'510903'", table: 'jurisdictions' },
         },
         {
           index: 1,
+          name: 'a',
           code: 'reference_missing',
           params: { column: 'parent_code', value: "'nowhere'", table: 'jurisdictions', ref: 'code' },
         },
-        { index: 1, code: 'duplicate_in_file', params: { column: 'code', value: "'X1'", n: 2 } },
-        { index: 2, code: 'duplicate_in_file', params: { column: 'code', value: "'X1'", n: 2 } },
+        { index: 1, name: 'a', code: 'duplicate_in_file', params: { column: 'code', value: "'X1'", n: 2 } },
+        { index: 2, name: 'b', code: 'duplicate_in_file', params: { column: 'code', value: "'X1'", n: 2 } },
       ]),
     );
     expect(await count('jurisdictions')).toBe(2);
@@ -181,7 +183,7 @@ describe('importLayer', () => {
         layer: 'compounds',
         features: [feature({ type: 'Polygon', coordinates: square(105.55, 30.55) }, { name: 'x' })],
       }),
-    ).toEqual([{ index: 0, code: 'required', params: { field: 'category' } }]);
+    ).toEqual([{ index: 0, name: 'x', code: 'required', params: { field: 'category' } }]);
   });
 
   it('imports service areas with a first history version and refreshes building coverage', async () => {

@@ -52,11 +52,13 @@ describe('issue 11: imports keyed by source id', () => {
     expect(problems).toEqual([
       {
         index: 0,
+        name: '1号楼',
         code: 'source_id_stored',
         params: { key: '编号', value: "'B1'", table: 'buildings', id: expect.any(Number) },
       },
       {
         index: 1,
+        name: '2号楼',
         code: 'source_id_stored',
         params: { key: '编号', value: "'B2'", table: 'buildings', id: expect.any(Number) },
       },

@@ -151,7 +151,8 @@ describe('/api/imports', () => {
     const check = await post('admin', `${up.id}/check`, CHOICE);
     expect(check.status).toBe(200);
     expect(((await check.json()) as { problems: unknown[] }).problems).toEqual([
-      { index: 1, code: 'text_has_nul', params: { field: 'name' } },
+      // named, the NUL shown as a space
+      { index: 1, name: '北 门', code: 'text_has_nul', params: { field: 'name' } },
     ]);
     const commit = await post('admin', `${up.id}/commit`, CHOICE);
     expect(commit.status).toBe(422);
@@ -260,7 +261,7 @@ describe('/api/imports', () => {
     expect(report.ok).toBe(2);
     // issue 11: a code and its params, worded by the page
     expect(report.problems).toEqual([
-      { index: 2, row: 4, code: 'outside_street', params: { street: STREET } },
+      { index: 2, row: 4, name: '远门', code: 'outside_street', params: { street: STREET } },
     ]);
     expect(await gates()).toEqual([]);
 
@@ -338,6 +339,7 @@ describe('/api/imports', () => {
     const problem = {
       index: 1,
       row: 3,
+      name: '北门',
       code: 'cell_not_number',
       params: { field: '经度', value: '东经105' },
     };

@@ -7,7 +7,8 @@ import { assertCanWrite } from '../auth.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { route } from '../http.ts';
 import { withTimeLimit } from '../db/index.ts';
-import { IMPORT_SPECS, ImportError, type ImportProblem } from '../importer/index.ts';
+import { guessMapping } from '../../../core/import-mapping.ts';
+import { IMPORT_SPECS, ImportError, nameOf, type ImportProblem } from '../importer/index.ts';
 import { openSource } from '../importer/readers/index.ts';
 import {
   PREVIEW_FEATURES,
@@ -164,14 +165,22 @@ export function importsRouter(ctx: AppContext): Router {
         const columns = new Set<string>(
           src.layers.find((l) => l.name === layer)?.fields ?? src.layers[0]?.fields,
         );
+        // Problems name their feature as the check will, by the column the page guesses for 名称.
+        const nameColumn = guessMapping(['name'], [...columns]).name ?? 'name';
         let total = 0;
         try {
           for await (const s of src.read(layer)) {
             const index = s.index ?? total;
             total++;
             if (features.length >= PREVIEW_FEATURES) continue;
+            const name = s.problems?.length ? nameOf(s.feature, nameColumn) : undefined;
             for (const r of s.problems ?? [])
-              problems.push({ index, ...(s.row === undefined ? {} : { row: s.row }), ...r });
+              problems.push({
+                index,
+                ...(s.row === undefined ? {} : { row: s.row }),
+                ...(name === undefined ? {} : { name }),
+                ...r,
+              });
             const f = s.feature as { geometry?: unknown; properties?: Record<string, unknown> | null };
             for (const k of Object.keys(f?.properties ?? {})) columns.add(k);
             if (!s.problems?.length)

@@ -124,7 +124,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     // 1. Everything JS can judge, for every feature, streamed into a staging table as it goes (the
     //    database parses while Node checks), so PostGIS can then judge all of them in one pass.
     const problems: ImportProblem[] = [];
-    const warnings: ImportProblem[] = [];
+    let warnings: ImportProblem[] = [];
     // Spreadsheet rows of the features that have one, to name them in problems found by SQL.
     const rowOf = new Map<number, number>();
     let staged = 0;
@@ -144,9 +144,12 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
           if (sourceId === '') keyProblem = because('key_empty', { key });
           else if (sourceId.includes('\u0000')) keyProblem = because('text_has_nul', { field: key });
         }
-        if (keyProblem) problems.push(withRow({ index, ...keyProblem }));
-        if (Array.isArray(r)) problems.push(...r.map(withRow));
-        else if (!keyProblem) {
+        if (keyProblem || Array.isArray(r)) {
+          const name = nameOf(source.feature);
+          const place = (p: ImportProblem) => withRow(name === undefined ? p : { ...p, name });
+          if (keyProblem) problems.push(place({ index, ...keyProblem }));
+          if (Array.isArray(r)) problems.push(...r.map(place));
+        } else if (!keyProblem) {
           r.sourceId = sourceId;
           staged++;
           yield r;
@@ -257,7 +260,7 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       const r = await tx.query<KeyCheckRow>(q.sql);
       problems.push(...r.rows.map((row) => withRow({ index: row.idx, ...q.problem(row) })));
     }
-    if (problems.length) throw new ImportError(sortProblems(problems));
+    if (problems.length) throw new ImportError(sortProblems(await named(tx, spec, problems)));
     if (!direct && staged && spec.columns.some((c) => c.name === 'street_code'))
       await tx.query(FILL_STREET_SQL);
     // A file imported twice without a key (which would say so by id): each feature whose geometry a
@@ -282,6 +285,8 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
       if (far.rows.length) warnings.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
     }
 
+    warnings = await named(tx, spec, warnings);
+
     if (direct) {
       progress({ phase: 'writing', done: 0, total });
       // The deferred foreign-key checks run now (and pass: every reference was checked above); an index
@@ -301,7 +306,16 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
     const moved = await applyMode(tx, spec, opts.mode, opts.replaceWithin).catch(overlapAsProblem);
     if (spec.layer === 'service-areas') {
       const r = await tx.query<OverlapRow>(OVERLAPS_SQL);
-      if (r.rows.length) throw new ImportError(sortProblems(r.rows.map((o) => withRow(overlapProblem(o)))));
+      if (r.rows.length)
+        throw new ImportError(
+          sortProblems(
+            await named(
+              tx,
+              spec,
+              r.rows.map((o) => withRow(overlapProblem(o))),
+            ),
+          ),
+        );
     }
     rebuild = await dropSpatialIndexForBulkLoad(tx, spec, staged - moved.removedFromStaging);
     // Rows go in file order, so ids follow it (a heap's physical order does not: PostgreSQL 16+
@@ -423,6 +437,43 @@ const STAGING_TYPES: Record<string, string> = {
 function stagingDdl(spec: ImportSpec): string {
   const cols = spec.columns.map((c) => `${c.name} ${STAGING_TYPES[c.type]}`).join(', ');
   return `CREATE TEMP TABLE import_staging (idx integer NOT NULL, geom geometry(Geometry, 4326) NOT NULL, source_id text, ${cols}) ON COMMIT DROP`;
+}
+
+/**
+ * A feature's name as a problem row shows it (its `name`, or the column given), cut to 60
+ * characters; none when it has none.
+ */
+export function nameOf(feature: unknown, column = 'name'): string | undefined {
+  const v = (feature as { properties?: Record<string, unknown> } | null)?.properties?.[column];
+  // Control characters (a NUL the import refuses, a tab, a line break) would break the line it is in.
+  const text = typeof v === 'string' ? v.replace(/\p{Cc}+/gu, ' ').trim() : '';
+  if (!text) return undefined;
+  const chars = [...text];
+  return chars.length > NAME_SHOWN ? `${chars.slice(0, NAME_SHOWN - 1).join('')}…` : chars.join('');
+}
+const NAME_SHOWN = 60;
+/** Problems named from the database at most: a file with more is a wrong file, not one to find features in. */
+const NAMED_MAX = 10_000;
+
+/**
+ * The problems found in SQL (invalid, overlapping, unknown compound …), named by the staged rows'
+ * names, in one query; those found in JS were named from the feature itself.
+ */
+async function named(tx: Queryable, spec: ImportSpec, list: ImportProblem[]): Promise<ImportProblem[]> {
+  if (!spec.columns.some((c) => c.name === 'name')) return list;
+  const want = [
+    ...new Set(list.filter((p) => p.index !== null && p.name === undefined).map((p) => p.index!)),
+  ].slice(0, NAMED_MAX);
+  if (!want.length) return list;
+  const r = await tx.query<{ idx: number; name: string }>(
+    'SELECT idx, name FROM import_staging WHERE idx = ANY($1::integer[]) AND name IS NOT NULL',
+    [want],
+  );
+  const names = new Map(r.rows.map((row) => [row.idx, nameOf({ properties: { name: row.name } })]));
+  return list.map((p) => {
+    const name = p.index === null || p.name !== undefined ? undefined : names.get(p.index);
+    return name === undefined ? p : { ...p, name };
+  });
 }
 
 /** The staging table's columns after `idx`, in the order rows are loaded. */

@@ -4,6 +4,7 @@ import { featuresFromCsv, featuresFromGeoJson, type SourceFeature } from './feat
 
 export {
   importLayer,
+  nameOf,
   type ImportOptions,
   type ImportProgress,
   type ImportResult,

@@ -10,6 +10,7 @@ import {
   ImportError,
   IMPORT_SPECS,
   importLayer,
+  nameOf,
   type ImportProblem,
   type ImportProgress,
   type ImportResult,
@@ -299,14 +300,22 @@ async function outsideStreet(
   let n = 0;
   const outside: number[] = [];
   const rows = new Map<number, number>();
+  // The names of the batch's features, kept for those found outside.
+  let batchNames = new Map<number, string>();
+  const names = new Map<number, string>();
   let idx: number[] = [];
   let xs: number[] = [];
   let ys: number[] = [];
   const flush = async () => {
     if (!idx.length) return;
     const r = await db.query<{ idx: number }>(OUTSIDE_STREET_SQL, [idx, xs, ys, street]);
-    outside.push(...r.rows.map((x) => x.idx));
+    for (const { idx: i } of r.rows) {
+      outside.push(i);
+      const name = batchNames.get(i);
+      if (name !== undefined) names.set(i, name);
+    }
     [idx, xs, ys] = [[], [], []];
+    batchNames = new Map();
   };
   for await (const s of mapped(src, c)) {
     if (s.row !== undefined) rows.set(s.index!, s.row);
@@ -317,6 +326,8 @@ async function outsideStreet(
       ([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90,
     );
     if (!s.problems?.length && lonLat) {
+      const name = nameOf(s.feature);
+      if (name !== undefined) batchNames.set(s.index!, name);
       for (const [x, y] of points) {
         idx.push(s.index!);
         xs.push(x);
@@ -328,7 +339,7 @@ async function outsideStreet(
   }
   await flush();
   progress({ phase: 'checking', done: n, total: n });
-  return outside.map((index) => ({ index, row: rows.get(index) }));
+  return outside.map((index) => ({ index, row: rows.get(index), name: names.get(index) }));
 }
 
 /** The reason a street editor's feature is refused (the client words it). */
@@ -377,9 +388,10 @@ export async function runImport(
     const refused: CheckReport['problems'] =
       user.role === 'street_editor' && user.streetCode
         ? (await outsideStreet(db, src, c, user.streetCode, opts.onProgress ?? (() => {}))).map(
-            ({ index, row }) => ({
+            ({ index, row, name }) => ({
               index,
               ...(row === undefined ? {} : { row }),
+              ...(name === undefined ? {} : { name }),
               code: OUTSIDE_STREET,
               params: { street: user.streetCode! },
             }),

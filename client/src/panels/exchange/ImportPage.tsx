@@ -76,6 +76,7 @@ function ProblemTable({
         <tr>
           <th>{t('import.index')}</th>
           <th>{t('import.row')}</th>
+          <th>{t('import.name')}</th>
           <th>{t('import.reason')}</th>
         </tr>
       </thead>
@@ -85,6 +86,7 @@ function ProblemTable({
             {/* Counted from 1, as the words count (the API's index counts from 0). */}
             <td>{p.index === null ? '' : p.index + 1}</td>
             <td>{p.row ?? ''}</td>
+            <td>{p.name ?? ''}</td>
             <td>{reasonText(p)}</td>
           </tr>
         ))}
@@ -270,6 +272,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                 reportCsv(report.problems, reasonText, [
                   t('import.index'),
                   t('import.row'),
+                  t('import.name'),
                   t('import.reason'),
                 ]),
               ],

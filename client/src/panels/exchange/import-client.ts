@@ -149,10 +149,12 @@ export async function commitImport(
 export function reportCsv(
   problems: ImportProblem[],
   reasonText: (p: ImportProblem) => string,
-  header: [string, string, string] = ['index', 'row', 'reason'],
+  header: [string, string, string, string] = ['index', 'row', 'name', 'reason'],
 ): string {
   const cell = (v: string | number | undefined | null) => {
-    const s = v === undefined || v === null ? '' : String(v);
+    let s = v === undefined || v === null ? '' : String(v);
+    // A name from the file opened in Excel is text, never a formula (=HYPERLINK(…)).
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return (
@@ -160,7 +162,7 @@ export function reportCsv(
     [
       header.map(cell).join(','),
       ...problems.map((p) =>
-        [p.index === null ? null : p.index + 1, p.row, reasonText(p)].map(cell).join(','),
+        [p.index === null ? null : p.index + 1, p.row, p.name, reasonText(p)].map(cell).join(','),
       ),
     ].join('\r\n') +
     '\r\n'
