@@ -131,6 +131,31 @@ describe.skipIf(!HAS_OGR)('Shapefile attributes read through dbffile (issue 11)'
     expect((await read(join(dir, 'utf8.shp'))).features[0]![1]!.name).toBe('遂宁');
   });
 
+  it('a .cpg saying GBK over UTF-8 bytes is overruled by the bytes too; over ASCII it is kept', async () => {
+    // The other way round (session 21 left it): a UTF-8 .dbf with a copied "GBK" .cpg read as 閬傚畞.
+    const wrong = variant('utf8', 'utf8_gbkcpg', (dbf) => (dbf[29] = 0));
+    writeFileSync(join(dir, 'utf8_gbkcpg.cpg'), 'GBK');
+    expect((await read(wrong)).features.map(([, p]) => p!.name)).toEqual(['遂宁', '住宅', 'plain', '船山区']);
+    // A true GBK .cpg stays GBK, also over GBK bytes that happen to be valid UTF-8: 楼 is C2 A5, ¥.
+    expect((await read(join(dir, 'gbk.shp'))).features[0]![1]!.name).toBe('遂宁');
+    writeFileSync(
+      join(dir, 'lou.geojson'),
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: ['楼1', '楼2'].map((name, i) => ({
+          type: 'Feature',
+          properties: { name },
+          geometry: { type: 'Point', coordinates: [105.6 + i / 1000, 30.5] },
+        })),
+      }),
+    );
+    execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=GBK', 'lou.shp', 'lou.geojson'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+    expect((await read(join(dir, 'lou.shp'))).features.map(([, p]) => p!.name)).toEqual(['楼1', '楼2']);
+  });
+
   it('reads rare characters as GDAL writes them in GB18030: ︐ (A6D9 since GB18030-2022) and 𠀀 (4 bytes)', async () => {
     // The reader decodes text with TextDecoder (ICU, the 2022 mapping, like GDAL with glibc here and
     // the CSV reader). iconv-lite, which dbffile decodes with, still maps A6D9 to U+E78D (private use).

@@ -186,7 +186,23 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
 }
 
 /**
- * The attribute encoding: the .cpg when it names one (GBK, 936 …; UTF-8 only when the bytes are), else the .dbf's language
+ * Whether bytes that are valid UTF-8 read as Chinese in it: its characters beyond ASCII mostly of
+ * three bytes (U+0800 on: CJK, its punctuation, full-width forms). GBK text is seldom valid UTF-8,
+ * and when it is, as two-byte characters: 楼 in GBK (C2 A5) is ¥ in UTF-8. Pure ASCII is neither.
+ */
+function utf8Chinese(bytes: Uint8Array): boolean {
+  let wide = 0;
+  let narrow = 0;
+  for (const ch of new TextDecoder('utf-8').decode(bytes)) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x800 && c !== 0xfffd) wide++;
+    else if (c >= 0x80) narrow++;
+  }
+  return wide > 0 && wide >= 4 * narrow;
+}
+
+/**
+ * The attribute encoding: the .cpg when it names one (GBK, 936 …; either only when the bytes may be), else the .dbf's language
  * driver (byte 29) when it says GBK (0x4d, code page 936), else detected from the field names and
  * the first records (valid UTF-8 → UTF-8, else GB18030), so Chinese attributes never turn into mojibake.
  */
@@ -197,12 +213,15 @@ function dbfEncoding(set: ShapeSet, sample: Uint8Array, fieldNames: Uint8Array, 
     return e;
   }
   const records = sample.subarray(new DataView(sample.buffer, sample.byteOffset, 32).getUint16(8, true));
-  const detected = () => detectEncoding(Buffer.concat([fieldNames, Buffer.from([0x20]), records]));
+  const bytes = Buffer.concat([fieldNames, Buffer.from([0x20]), records]);
+  const detected = () => detectEncoding(bytes);
   if (set.cpg) {
     const e = normaliseEncoding(set.cpg);
     // A .cpg saying UTF-8 over bytes that are not (GBK from a tool that writes UTF-8 .cpg files
     // whatever it wrote): the bytes win, as without a .cpg; every column read as mojibake otherwise.
     if (e === 'utf-8') return detected();
+    // And one saying GBK over UTF-8 bytes (a .cpg copied from another set): see utf8Chinese.
+    if (e === 'gb18030' && detected() === 'utf-8' && utf8Chinese(bytes)) return 'utf-8';
     if (e && e !== 'windows-1252' && iconv.encodingExists(e)) return e;
   }
   if (sample[29] === 0x4d) return 'gb18030';
