@@ -24,8 +24,9 @@ export function normaliseEncoding(name: string): string | null {
 
 /**
  * The encoding of a sample of text bytes: a UTF-8 BOM or valid UTF-8 → utf-8, else gb18030 (what a
- * Chinese Windows writes as "ANSI"). A multi-byte character cut at the sample's end is not held
- * against UTF-8. Pure ASCII is UTF-8.
+ * Chinese Windows writes as "ANSI"), also for valid UTF-8 of mostly two-byte characters that reads
+ * as GBK. A multi-byte character cut at the sample's end is not held against UTF-8. Pure ASCII is
+ * UTF-8.
  */
 export function detectEncoding(sample: Uint8Array, complete = false): string {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
@@ -41,12 +42,43 @@ export function detectEncoding(sample: Uint8Array, complete = false): string {
       if ((b & 0x80) === 0) break;
     }
   }
+  let text: string;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, end));
-    return 'utf-8';
+    text = new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, end));
   } catch {
     return 'gb18030';
   }
+  const { wide, narrow } = charWidths(text);
+  // Valid UTF-8 of two-byte characters only (Latin-1, Greek, Cyrillic …) is, in a Chinese office's
+  // file, GBK that happens to be valid UTF-8: 楼 in GBK is C2 A5, ¥ in UTF-8.
+  if (
+    narrow > 0 &&
+    wide < narrow &&
+    !new TextDecoder('gb18030').decode(sample).slice(0, -1).includes('\ufffd')
+  )
+    return 'gb18030';
+  return 'utf-8';
+}
+
+/** Characters beyond ASCII: of three or four bytes in UTF-8 (U+0800 on: CJK …), and of two. */
+function charWidths(text: string): { wide: number; narrow: number } {
+  let wide = 0;
+  let narrow = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x800 && c !== 0xfffd) wide++;
+    else if (c >= 0x80) narrow++;
+  }
+  return { wide, narrow };
+}
+
+/**
+ * Whether bytes read as Chinese in UTF-8: valid, with characters beyond ASCII of three bytes at
+ * least as often as of two. GBK text is seldom valid UTF-8, and when it is, as two-byte characters.
+ */
+export function utf8Chinese(bytes: Uint8Array): boolean {
+  const { wide, narrow } = charWidths(new TextDecoder('utf-8').decode(bytes));
+  return wide > 0 && wide >= narrow;
 }
 
 /**

@@ -18,7 +18,7 @@ import * as shapefile from 'shapefile';
 import { fileProblem, ImportError } from '../errors.ts';
 import type { SourceFeature } from '../features.ts';
 import { dbfBatches, openDbf, type DbfBatch } from './dbf.ts';
-import { detectEncoding, normaliseEncoding } from './encoding.ts';
+import { detectEncoding, utf8Chinese, normaliseEncoding } from './encoding.ts';
 import { inputName, readAll, type SourceInput } from './input.ts';
 import type { FormatReader, SourceLayer } from './types.ts';
 
@@ -183,22 +183,6 @@ async function shapeSets(input: SourceInput): Promise<ShapeSet[]> {
       cpg: cpg ? text(cpg) : null,
     },
   ];
-}
-
-/**
- * Whether bytes that are valid UTF-8 read as Chinese in it: its characters beyond ASCII mostly of
- * three bytes (U+0800 on: CJK, its punctuation, full-width forms). GBK text is seldom valid UTF-8,
- * and when it is, as two-byte characters: 楼 in GBK (C2 A5) is ¥ in UTF-8. Pure ASCII is neither.
- */
-function utf8Chinese(bytes: Uint8Array): boolean {
-  let wide = 0;
-  let narrow = 0;
-  for (const ch of new TextDecoder('utf-8').decode(bytes)) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0x800 && c !== 0xfffd) wide++;
-    else if (c >= 0x80) narrow++;
-  }
-  return wide > 0 && wide >= 4 * narrow;
 }
 
 /**
