@@ -407,6 +407,27 @@ describeInBrowser('import page, in Chromium', () => {
       '表格只有表头，没有数据行，没有可导入的内容',
     );
     expect(await page.$('[data-testid=import-target]')).toBeNull();
+
+    // A UTF-8 list of Latin names reads as GBK (Bâtiment → B芒timent): the user says UTF-8, and the
+    // columns are read again. Helper 44: the page had no encoding choice.
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: 'latin.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`Bâtiment,lon,lat\r\nEntrée,${x},${y}\r\n`, 'utf8'),
+    });
+    await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+    await page.selectOption('[data-testid=import-target]', 'gates');
+    const columns = () =>
+      page.$$eval('[data-testid=import-map-name] option', (os) => os.map((o) => o.textContent));
+    expect(await columns()).toContain('B芒timent');
+    await page.selectOption('[data-testid=import-encoding]', 'utf-8');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=import-map-name] option')].some(
+        (o) => o.textContent === 'Bâtiment',
+      ),
+    );
+    expect(await columns()).not.toContain('B芒timent');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-encoding.png') });
     expect(pageErrors).toEqual([]);
   });
 

@@ -193,6 +193,39 @@ describe('/api/imports', () => {
     expect(other.status).toBe(404);
   });
 
+  it('the page may name the text encoding when detection gets it wrong: preview, check and commit read it so', async () => {
+    // Helper 44: the page had no encoding choice (the CLI has --encoding). A UTF-8 list of Latin
+    // names reads as GBK (Café → Caf茅): only the user knows which it is.
+    const r = await upload(
+      'admin',
+      'cafe.csv',
+      Buffer.from('name,lon,lat\r\nCafé,105.5111,30.4111\r\n', 'utf8'),
+    );
+    const up = (await r.json()) as { id: string };
+    const names = async (q: string) => {
+      const p = await fetch(`${app.url}/api/imports/${up.id}/preview${q}`, { headers: auth('admin') });
+      expect(p.status).toBe(200);
+      const body = (await p.json()) as { features: { features: { properties: Record<string, unknown> }[] } };
+      return body.features.features.map((f) => f.properties.name);
+    };
+    expect(await names('')).toEqual(['Caf茅']);
+    expect(await names('?encoding=utf-8')).toEqual(['Café']);
+    // An encoding that is none: the file's problem, worded by the page.
+    const bad = await fetch(`${app.url}/api/imports/${up.id}/preview?encoding=klingon`, {
+      headers: auth('admin'),
+    });
+    expect(bad.status).toBe(400);
+    expect(
+      ((await bad.json()) as { error: { details: { problems: unknown[] } } }).error.details.problems,
+    ).toEqual([{ index: null, code: 'unknown_encoding', params: { encoding: 'klingon' } }]);
+    const choice = { target: 'gates', mapping: { name: 'name' }, encoding: 'utf-8' };
+    const check = (await (await post('admin', `${up.id}/check`, choice)).json()) as { ok: number };
+    expect(check.ok).toBe(1);
+    expect((await post('admin', `${up.id}/commit`, choice)).status).toBe(200);
+    expect(await gates()).toContain('Café');
+    await t.db.query("DELETE FROM gates WHERE name = 'Café'");
+  });
+
   it("a street editor's file of metres under a lon/lat CRS is refused for its coordinates, not as outside the street", async () => {
     // A new user's try (2026-12-05): zone-35 metres with a WGS84 .prj read "不在本街道范围内" ×3 on the
     // page, while the command line said what was wrong.

@@ -69,6 +69,7 @@ function parseChoice(body: unknown, user: User): ImportChoice {
     mapping,
     sourceLayer: str('sourceLayer'),
     crs: str('crs'),
+    encoding: str('encoding'),
     skip: skip as number[],
     makeValid: b.makeValid === true,
   };
@@ -159,7 +160,9 @@ export function importsRouter(ctx: AppContext): Router {
       const crs = typeof req.query.crs === 'string' && req.query.crs ? req.query.crs : undefined;
       const layer = typeof req.query.layer === 'string' && req.query.layer ? req.query.layer : undefined;
       // Answered once the temporary file is gone.
-      const body = await withUpload(db, u, crs, async (src) => {
+      const encoding =
+        typeof req.query.encoding === 'string' && req.query.encoding ? req.query.encoding : undefined;
+      const body = await withUpload(db, u, { crs, encoding }, async (src) => {
         const features: unknown[] = [];
         const problems: ImportProblem[] = [];
         const columns = new Set<string>(

@@ -192,7 +192,7 @@ export class UploadGoneError extends Error {
 export async function withUpload<T>(
   db: Queryable,
   u: Upload,
-  crs: string | undefined,
+  how: { crs?: string; encoding?: string },
   fn: (src: OpenedSource) => Promise<T>,
 ): Promise<T> {
   const temp = await tempFileFor(u);
@@ -214,7 +214,10 @@ export async function withUpload<T>(
       await file.close();
     }
     if (size !== u.size) throw new UploadGoneError(u.id);
-    const src = await openSource(temp.path, crs ? { crs } : {});
+    const src = await openSource(temp.path, {
+      ...(how.crs ? { crs: how.crs } : {}),
+      ...(how.encoding ? { encoding: how.encoding } : {}),
+    });
     try {
       return await fn(src);
     } finally {
@@ -229,6 +232,8 @@ export async function withUpload<T>(
 export interface ImportChoice {
   sourceLayer?: string;
   crs?: string;
+  /** The attribute text's encoding when detection got it wrong (a Shapefile's or a CSV's). */
+  encoding?: string;
   target: DataLayer;
   /** Field of the target layer → column of the file (absent or null: not imported). */
   mapping: Record<string, string | null>;
@@ -384,7 +389,7 @@ export async function runImport(
   c: ImportChoice,
   opts: { dry: boolean; onProgress?: (p: ImportProgress) => void },
 ): Promise<{ report: CheckReport; result?: ImportResult }> {
-  return withUpload(db, upload, c.crs, async (src) => {
+  return withUpload(db, upload, { crs: c.crs, encoding: c.encoding }, async (src) => {
     const refused: CheckReport['problems'] =
       user.role === 'street_editor' && user.streetCode
         ? (await outsideStreet(db, src, c, user.streetCode, opts.onProgress ?? (() => {}))).map(

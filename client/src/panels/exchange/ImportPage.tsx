@@ -31,6 +31,9 @@ import './exchange.css';
 const sizeIn = (bytes: number, total: number) =>
   total < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
+/** Formats whose attribute text may be in GBK or UTF-8 (KML and GeoPackage say theirs). */
+const TEXT_FORMATS = ['shapefile', 'csv'];
+
 /** Layers of points: nothing for 修复几何 to repair. */
 const POINT_LAYERS = ['cameras', 'gates'];
 
@@ -109,6 +112,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const [layerChosen, setLayerChosen] = useState(false);
   const [layerForTarget, setLayerForTarget] = useState<string | null>(null);
   const [crs, setCrs] = useState('');
+  // The attribute text's encoding, '' for detected (a Shapefile's .cpg, else the bytes).
+  const [encoding, setEncoding] = useState('');
   // No layer until the user picks one: a default (it was 小区) let a hurried user import building
   // footprints as compounds (new-user try, 2026-12-04).
   const [target, setTarget] = useState('');
@@ -159,9 +164,9 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     }
   };
 
-  const load = (u: StagedUpload, layer: string, c: string) =>
+  const load = (u: StagedUpload, layer: string, c: string, enc = encoding) =>
     run('import.reading', async () => {
-      const p = await previewImport(u.id, layer || undefined, c || undefined);
+      const p = await previewImport(u.id, layer || undefined, c || undefined, enc || undefined);
       setPreview(p);
       setReport(null);
       if (map) showImportPreview(map, p.features, () => 'preview', true);
@@ -191,7 +196,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
       setLayerChosen(false);
       setLayerForTarget(null);
       setSourceLayer(u.layers[0]?.name ?? '');
-      await load(u, u.layers[0]?.name ?? '', crs);
+      setEncoding('');
+      await load(u, u.layers[0]?.name ?? '', crs, '');
     });
   };
 
@@ -225,6 +231,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     mapping,
     sourceLayer: sourceLayer || undefined,
     crs: crs || undefined,
+    encoding: encoding || undefined,
     skip,
     makeValid,
   });
@@ -414,6 +421,24 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                     onChange={(e) => setCrs(e.target.value)}
                     onBlur={() => void load(upload, sourceLayer, crs)}
                   />
+                </label>
+              )}
+              {TEXT_FORMATS.includes(upload.format) && (
+                // When the names read as 鍚嶇О or Caf茅: the .cpg is wrong, or the bytes fooled detection.
+                <label className="editor-field">
+                  <span className="editor-label">{t('import.encoding')}</span>
+                  <select
+                    data-testid="import-encoding"
+                    value={encoding}
+                    onChange={(e) => {
+                      setEncoding(e.target.value);
+                      void load(upload, sourceLayer, crs, e.target.value);
+                    }}
+                  >
+                    <option value="">{t('import.encodingAuto')}</option>
+                    <option value="utf-8">UTF-8</option>
+                    <option value="gbk">GBK / GB18030</option>
+                  </select>
                 </label>
               )}
             </section>

@@ -39,6 +39,7 @@ export interface ImportChoice {
   mapping: Record<string, string | null>;
   sourceLayer?: string;
   crs?: string;
+  encoding?: string;
   skip?: number[];
   /** 修复几何: repair invalid polygons (ST_MakeValid) instead of refusing them. */
   makeValid?: boolean;
@@ -87,10 +88,16 @@ export function uploadImport(
   });
 }
 
-export async function previewImport(id: string, layer?: string, crs?: string): Promise<ImportPreview> {
+export async function previewImport(
+  id: string,
+  layer?: string,
+  crs?: string,
+  encoding?: string,
+): Promise<ImportPreview> {
   const q = new URLSearchParams();
   if (layer) q.set('layer', layer);
   if (crs) q.set('crs', crs);
+  if (encoding) q.set('encoding', encoding);
   return (await call<ImportPreview>('GET', `/api/imports/${id}/preview?${q.toString()}`)).json;
 }
 
