@@ -128,9 +128,10 @@ interface KmlLayer {
   count: number;
   fields: Set<string>;
   geometryType: Family;
-  /** Placemarks of this folder (or under it) and geometry type belong to it; null: any. */
+  /** The placemarks of this folder (exactly: not its subfolders) belong to it; null: of any. */
   folder: string | null;
-  family: Family;
+  /** …and of this geometry type; null: of any. */
+  family: Family | null;
 }
 
 /**
@@ -151,7 +152,7 @@ function layersOf(spans: Span[]): KmlLayer[] {
           fields: new Set(),
           geometryType: fams[0] ?? 'None',
           folder,
-          family: 'None',
+          family: null,
         },
       ];
     }
@@ -182,7 +183,7 @@ function layersOf(spans: Span[]): KmlLayer[] {
 
 /** Whether a placemark belongs to a layer (its folder exactly; its geometry type when split). */
 const inLayer = (l: KmlLayer, s: Span) =>
-  (l.folder === null || s.folder === l.folder) && (l.family === 'None' || s.family === l.family);
+  (l.folder === null || s.folder === l.folder) && (l.family === null || s.family === l.family);
 
 /**
  * KML and KMZ (Google Earth, 奥维互动地图): every Placemark a feature, through @tmcw/togeojson —
