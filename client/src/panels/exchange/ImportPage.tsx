@@ -212,7 +212,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     return t('import.layerOption', {
       name: kml && base === 'placemarks' ? t('import.wholeFile') : base,
       geometry: t(`import.geometry.${family}`),
-      count: l.count,
+      count: l.count.toLocaleString(lang === 'en' ? 'en-US' : 'zh-CN'),
     });
   };
 
