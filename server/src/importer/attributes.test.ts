@@ -78,9 +78,15 @@ describe('readAttributes', () => {
   });
 
   it('keeps the CHECK ranges of the schema, exclusive bounds included', () => {
-    expect(value('cameras', { direction_deg: 360 }, 'direction_deg').problems).toEqual([
-      { code: 'out_of_range', params: { field: 'direction_deg', value: 360, range: '[0, 360)' } },
+    expect(value('cameras', { direction_deg: 360.5 }, 'direction_deg').problems).toEqual([
+      { code: 'out_of_range', params: { field: 'direction_deg', value: 360.5, range: '[0, 360)' } },
     ]);
+    // …but north written 360, as camera lists often do, is 0 (helper 45: it was refused).
+    expect(value('cameras', { direction_deg: 360 }, 'direction_deg')).toEqual({ value: 0, problems: [] });
+    expect(value('cameras', { direction_deg: '360' }, 'direction_deg', true)).toEqual({
+      value: 0,
+      problems: [],
+    });
     expect(value('cameras', { range_m: 0 }, 'range_m').problems).toEqual([
       { code: 'out_of_range', params: { field: 'range_m', value: 0, range: '(0, 1000]' } },
     ]);

@@ -87,6 +87,8 @@ export function readColumn(
         n = bearing;
       }
       if (!Number.isFinite(n)) return { problem: because('not_number', { field: c.name, value: show(raw) }) };
+      // North written as 360, as camera lists often do, is 0 (the column takes [0, 360)).
+      if (c.name === 'direction_deg' && n === 360) n = 0;
       if (c.type === 'integer' && !Number.isInteger(n)) {
         return { problem: because('not_whole_number', { field: c.name, value: show(raw) }) };
       }
