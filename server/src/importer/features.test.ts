@@ -83,7 +83,7 @@ describe('prepareFeature', () => {
         code: 'value_not_allowed',
         params: { field: 'system', value: '"skynet"', allowed: 'xueliang, tianwang, huiyan, other' },
       },
-      { index: 2, code: 'out_of_range', params: { field: 'direction_deg', value: 360, range: '[0, 360)' } },
+      { index: 2, code: 'out_of_range', params: { field: 'direction_deg', value: 400, range: '[0, 360)' } },
       { index: 2, code: 'out_of_range', params: { field: 'range_m', value: 0, range: '(0, 1000]' } },
     ]);
     const ok = prepareFeature(IMPORT_SPECS.cameras, cams[0]!, 0);
