@@ -17,14 +17,15 @@
  * the import page: Chinese first with English beside by default; `--lang zh-CN` or `--lang en` (or
  * the environment variable WUYOU_LANG) prints one language only.
  *
- * Cameras go through the camera importer (server/src/cameras/import.ts), which reads OSM surveillance
- * tags and GB/T 28181 catalogue columns; its problems are codes too, printed the same way (a CSV's
- * line as the row), again with exit 1 and nothing written.
+ * A camera file of OSM surveillance tags or GB/T 28181 catalogue columns goes through the camera
+ * importer (server/src/cameras/import.ts); its problems are codes too, printed the same way (a CSV's
+ * line as the row), again with exit 1 and nothing written. An office's own camera list (名称, 类型
+ * 球机, 所属系统 …) is read as every layer's file is.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
-import { CameraImportError, importCameras } from '../src/cameras/import.ts';
+import { CameraImportError, importCameras, isTaggedCameraFile } from '../src/cameras/import.ts';
 import type { Db } from '../src/db/index.ts';
 import { guessMapping } from '../../core/import-mapping.ts';
 import { layerFor } from '../../core/exchange.ts';
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
 
   exitUnlessFile(lang, file);
 
-  if (layer === 'cameras' && !args.values.key && /\.(csv|geojson|json)$/i.test(file)) {
+  if (layer === 'cameras' && !args.values.key && taggedCameraFile(file, args.values.encoding)) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
     if (!isOneOf(IMPORT_CRS, crs)) refuse('camera_crs', { crs: IMPORT_CRS });
     return importCameraFile(file, crs, lang, args.values.encoding);
@@ -262,6 +263,24 @@ async function* withFields(
       for (const [field, column] of renamed) out[field] = props[column];
       yield { ...s, feature: { ...f, properties: out } };
     } else yield s;
+  }
+}
+
+/**
+ * Whether `--layer cameras` reads the file with the camera importer (OpenStreetMap tags or a GB/T
+ * 28181 catalogue, judged from its head); any other camera list goes the way of every layer's file.
+ */
+function taggedCameraFile(file: string, encoding: string | undefined): boolean {
+  const format = /\.csv$/i.test(file) ? 'csv' : /\.(geojson|json)$/i.test(file) ? 'geojson' : null;
+  if (!format) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(1 << 16);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const text = decodeFile(head.subarray(0, n), encoding);
+    return text !== null && isTaggedCameraFile(text, format);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -226,6 +226,58 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(names).toEqual(expect.arrayContaining(['明月路口GBKCAM1', '明月路口GBKCAM2', '明月路口GBKCAM3']));
   });
 
+  it('reads an office’s camera list as its XLSX is read: 球机 a dome, 所属系统 and 设备编码 kept, problems named', async () => {
+    // Helper 45: `--layer cameras` read a Chinese CSV as OpenStreetMap tags: 球机 became a fixed camera
+    // (with a warning about OSM's words), 所属系统 and 设备编码 were dropped, a header-only list
+    // "imported 0 cameras from 0 OSM rows", and a problem row had no name.
+    const file = join(dir, '摄像机清单.csv');
+    writeFileSync(
+      file,
+      iconv.encode(
+        '序号,设备名称,设备编码,类型,所属系统,经度,纬度,方向\r\n' +
+          '1,凯旋路口球机,51090300001320000001,球机,雪亮工程,105.5913,30.5313,360\r\n' +
+          '2,明月路枪机,51090300001320000002,固定枪机,天网,105.5914,30.5314,东北\r\n',
+        'gbk',
+      ),
+    );
+    const r = await run('import', ['--layer', 'cameras', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('OSM');
+    const out = await run('export', ['--layer', 'cameras', '-']);
+    const cams = (
+      JSON.parse(out.stdout) as { features: { properties: Record<string, unknown> }[] }
+    ).features.map((f) => f.properties);
+    expect(cams.find((c) => c.name === '凯旋路口球机')).toMatchObject({
+      code: '51090300001320000001',
+      type: 'dome',
+      system: 'xueliang',
+      direction_deg: 0,
+    });
+    expect(cams.find((c) => c.name === '明月路枪机')).toMatchObject({
+      type: 'fixed',
+      system: 'tianwang',
+      direction_deg: 45,
+    });
+
+    writeFileSync(file, iconv.encode('设备名称,经度,纬度\r\n', 'gbk'));
+    const empty = await run('import', ['--layer', 'cameras', file]);
+    expect(empty.stderr).toContain('文件中没有要素，未导入任何内容');
+
+    writeFileSync(file, iconv.encode('设备名称,经度,纬度\r\n=1+1,东经105,30.5\r\n', 'gbk'));
+    const bad = await run('import', ['--layer', 'cameras', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('第 1 个要素“=1+1”（第 2 行）');
+
+    // An OpenStreetMap export still goes through the camera importer, which reads its tags.
+    writeFileSync(
+      file,
+      'lon,lat,man_made,surveillance:type,camera:type\r\n105.5915,30.5315,surveillance,camera,dome\r\n',
+    );
+    const osm = await run('import', ['--layer', 'cameras', file]);
+    expect(osm.code, osm.stderr).toBe(0);
+    expect(osm.stdout).toContain('OSM');
+  });
+
   it('import:cameras words a catalogue row and an unreadable CSV in the language asked (--lang)', async () => {
     const file = join(dir, 'bad-catalogue.csv');
     writeFileSync(

@@ -92,6 +92,25 @@ export function readCameraFile(
   return { ...r, problems: problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1)) };
 }
 
+/** OpenStreetMap's camera keys: `man_made`, `surveillance`, `surveillance:type`, `camera:*`. */
+const OSM_KEY = /^(?:man_made|surveillance(?::.+)?|camera:.+)$/;
+
+/**
+ * Whether a camera file speaks OpenStreetMap's tags or is a GB/T 28181 catalogue (DeviceID,
+ * Longitude, Latitude), which this importer reads; a street office's own list (名称, 类型 球机,
+ * 所属系统 雪亮工程 …) is read as every other layer's file is, with its columns mapped and its
+ * words read (helper 45: its 球机 became a fixed camera and its 所属系统 was dropped).
+ */
+export function isTaggedCameraFile(text: string, format: CameraFileFormat): boolean {
+  if (format === 'geojson') {
+    const head = text.slice(0, 1 << 16);
+    return /"(?:man_made|surveillance(?::[\w:]+)?|camera:[\w:]+)"\s*:/.test(head);
+  }
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const header = firstLine.split(/[,;\t]/).map((h) => h.trim().replace(/^"|"$/g, ''));
+  return isGbt28181Header(header) || header.some((h) => OSM_KEY.test(h));
+}
+
 function readCameraRows(opts: Pick<CameraImportOptions, 'text' | 'format' | 'system'>): {
   source: 'osm' | 'gbt28181';
   rows: number;
