@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { geometryFamily, layerFor } from './exchange.ts';
+import { geometryFamily, pickLayer } from './exchange.ts';
 
-describe('layerFor: the source layer a target takes when none is named', () => {
+const layerFor = (layers: { name: string; geometryType?: string }[], accepts: string[]) =>
+  pickLayer(layers, accepts).layer;
+
+describe('pickLayer: the source layer a target takes when none is named', () => {
   const ovital = [
     { name: 'placemarks|Polygon', geometryType: 'Polygon' },
     { name: 'placemarks|LineString', geometryType: 'LineString' },
@@ -27,5 +30,36 @@ describe('layerFor: the source layer a target takes when none is named', () => {
     expect(
       ['POINT', 'MultiPoint', 'PolyLine', 'LINESTRING', 'GEOMETRY', undefined].map(geometryFamily),
     ).toEqual(['point', 'point', 'line', 'line', null, null]);
+  });
+});
+
+describe('pickLayer among the folders of an 奥维 KML', () => {
+  const layers = [
+    { name: 'placemarks|Polygon', geometryType: 'Polygon' },
+    { name: 'placemarks|Point', geometryType: 'Point' },
+    { name: '小区范围', geometryType: 'Polygon', folder: '小区范围' },
+    { name: '设施/出入口', geometryType: 'Point', folder: '设施/出入口' },
+    { name: '设施/摄像头', geometryType: 'Point', folder: '设施/摄像头' },
+  ];
+
+  it('takes the one folder named for the target (helper 45: gates and cameras went in as cameras)', () => {
+    expect(pickLayer(layers, ['Point'], 'cameras')).toEqual({ layer: layers[4], mixedFolders: [] });
+    expect(pickLayer(layers, ['Point'], 'gates')).toEqual({ layer: layers[3], mixedFolders: [] });
+    // One folder of polygons: the whole file's polygons are that folder's.
+    expect(pickLayer(layers, ['Polygon'], 'compounds')).toEqual({ layer: layers[0], mixedFolders: [] });
+  });
+
+  it('says which folders the whole file mixes when no single folder is named for the target', () => {
+    expect(pickLayer(layers, ['Point'], 'buildings')).toEqual({
+      layer: layers[1],
+      mixedFolders: ['设施/出入口', '设施/摄像头'],
+    });
+    // Every folder named for it (社区A/小区, 社区B/小区): the whole file, nothing mixed.
+    const two = [
+      { name: 'placemarks', geometryType: 'Polygon' },
+      { name: '社区A/小区', geometryType: 'Polygon', folder: '社区A/小区' },
+      { name: '社区B/小区', geometryType: 'Polygon', folder: '社区B/小区' },
+    ];
+    expect(pickLayer(two, ['Polygon'], 'compounds')).toEqual({ layer: two[0], mixedFolders: [] });
   });
 });

@@ -69,15 +69,44 @@ export function geometryFamily(type: string | undefined): 'point' | 'line' | 'po
   return null;
 }
 
+/** What a KML folder holding a layer's features tends to be called. */
+const FOLDER_WORDS: Record<string, RegExp> = {
+  cameras: /摄像|监控|探头|天网|雪亮|camera|cctv/i,
+  gates: /出入口|门岗|大门|门$|gate|entrance/i,
+  compounds: /小区|院落|compound/i,
+  buildings: /楼|建筑|building/i,
+  'service-areas': /服务区|物业服务|service/i,
+  jurisdictions: /街道|社区|行政|区划|jurisdiction/i,
+};
+
+/** A source layer as the choice needs it: a KML's folder layers name their folder. */
+interface PickableLayer {
+  name: string;
+  geometryType?: string;
+  folder?: string;
+}
+
 /**
- * Of a file's layers, the one to import into a target taking `accepts` when the user names none: the
- * first whose declared geometry fits (an 奥维 KML's polygons for 小区, its points for 出入口), else
- * the first layer.
+ * Of a file's layers, the one to import into `target` (taking `accepts`) when the user names none:
+ * the first whose declared geometry fits (an 奥维 KML's polygons for 小区), else the first layer.
+ * When the fitting features lie in several KML folders, the one folder named for the target
+ * (摄像头 for cameras); when none or several but not all are, the whole file's layer, with the
+ * folders it mixes in `mixedFolders` for the caller to say (helper 45: the gates and the cameras of
+ * one file went in as cameras, silently).
  */
-export function layerFor<T extends { name: string; geometryType?: string }>(
+export function pickLayer<T extends PickableLayer>(
   layers: readonly T[],
   accepts: readonly string[],
-): T | undefined {
+  target?: string,
+): { layer: T | undefined; mixedFolders: string[] } {
   const families = new Set(accepts.map(geometryFamily));
-  return layers.find((l) => families.has(geometryFamily(l.geometryType))) ?? layers[0];
+  const fits = layers.filter((l) => families.has(geometryFamily(l.geometryType)));
+  if (!fits.length) return { layer: layers[0], mixedFolders: [] };
+  const folders = fits.filter((l) => l.folder !== undefined);
+  if (folders.length < 2) return { layer: fits[0], mixedFolders: [] };
+  const words = target === undefined ? undefined : FOLDER_WORDS[target];
+  const named = words ? folders.filter((l) => words.test(l.folder!)) : [];
+  if (named.length === 1) return { layer: named[0], mixedFolders: [] };
+  if (named.length === folders.length) return { layer: fits[0], mixedFolders: [] };
+  return { layer: fits[0], mixedFolders: folders.map((l) => l.folder!) };
 }

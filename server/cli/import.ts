@@ -28,7 +28,7 @@ import { DATA_LAYERS, isOneOf } from '../../core/vocabulary.ts';
 import { CameraImportError, importCameras, isTaggedCameraFile } from '../src/cameras/import.ts';
 import type { Db } from '../src/db/index.ts';
 import { guessMapping } from '../../core/import-mapping.ts';
-import { layerFor } from '../../core/exchange.ts';
+import { pickLayer } from '../../core/exchange.ts';
 import { batchIsEmbedded, openBatchDb } from './batch-db.ts';
 import { cliWords, type CliWordCode } from '../../core/cli-words.ts';
 import {
@@ -171,11 +171,15 @@ async function main(): Promise<void> {
       fail(`${file}: ${(e as Error).message}`);
     }
     const chosen = args.values['layer-name'];
-    // Unnamed, the first layer of the target's geometry: an 奥维 KML's polygons for 小区.
-    const sourceLayer =
-      chosen === undefined
-        ? layerFor(source.layers, IMPORT_SPECS[layer].accepts)
-        : source.layers.find((l) => l.name === chosen);
+    // Unnamed, the first layer of the target's geometry (an 奥维 KML's polygons for 小区), its folder
+    // named for the target when there are several (摄像头 for cameras).
+    const picked = pickLayer(source.layers, IMPORT_SPECS[layer].accepts, layer);
+    const sourceLayer = chosen === undefined ? picked.layer : source.layers.find((l) => l.name === chosen);
+    if (chosen === undefined && picked.mixedFolders.length) {
+      // Gates and cameras in one file's points: which are these? Only the user knows.
+      const facts = { layer: picked.layer!.name, folders: picked.mixedFolders };
+      fail(`${file}: ${inLanguages(lang, (l) => cliWords(l, 'source_layer_mixes_folders', facts))}`);
+    }
     if (source.layers.length > 1 && !chosen) {
       const facts = {
         n: String(source.layers.length),

@@ -395,6 +395,37 @@ describeInBrowser('import page, in Chromium', () => {
     );
     expect(stored.rows.map((r) => r.name)).toEqual(['奥维东门', '奥维西门']);
 
+    // Points in three folders: 摄像机 takes the folder named for cameras; 出入口, named by none,
+    // takes all the points and asks the user to check (helper 45: gates went in as cameras).
+    const pts = (folder: string, names: string[]) =>
+      `<Folder><name>${folder}</name>${names
+        .map(
+          (n, i) =>
+            `<Placemark><name>${n}</name><Point><coordinates>${x + i * 0.00005},${y}</coordinates></Point></Placemark>`,
+        )
+        .join('')}</Folder>`;
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: '设施.kml',
+      mimeType: 'application/vnd.google-earth.kml+xml',
+      buffer: Buffer.from(
+        `<kml xmlns="http://www.opengis.net/kml/2.2"><Document>${pts('东区设施', ['甲', '乙'])}${pts('西区设施', ['丙'])}${pts('摄像头', ['丁'])}</Document></kml>`,
+      ),
+    });
+    await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+    await page.selectOption('[data-testid=import-target]', 'cameras');
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid=import-layer-for-target]')
+        ?.textContent?.endsWith('摄像头 · 点 · 1 个'),
+    );
+    expect(await page.$('[data-testid=import-layer-mixes-folders]')).toBeNull();
+    await page.selectOption('[data-testid=import-target]', 'gates');
+    await page.waitForSelector('[data-testid=import-layer-mixes-folders]');
+    expect(await page.textContent('[data-testid=import-layer-mixes-folders]')).toBe(
+      '请确认：“整个文件 · 点 · 4 个”含有几个文件夹（东区设施、西区设施、摄像头）的要素，例如出入口和摄像机；只要其中一个文件夹时，请在上面选择它',
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-kml-folders.png') });
+
     // A list with its header only: said at once, with nothing to map or check. Helper 44 was offered
     // a target and the check, which passed with "0 个要素可以导入".
     await page.setInputFiles('[data-testid=import-file]', {

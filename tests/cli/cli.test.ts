@@ -422,9 +422,19 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const g = await run('import', ['--layer', 'gates', kml, '--layer-name', '门', '--lang', 'en']);
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout).toContain('imported 1 gate in');
-    const all = await run('import', ['--layer', 'gates', kml, '--lang', 'en']);
-    expect(all.stderr).toContain('importing "placemarks|Point"');
-    expect(all.stdout).toContain('imported 2 gates');
+    // Unnamed: of the folders holding points, the one named for gates (门).
+    const named = await run('import', ['--layer', 'gates', kml, '--lang', 'en']);
+    expect(named.stderr).toContain('importing "门"');
+    expect(named.stdout).toContain('imported 1 gate in');
+    // No folder named for cameras, and points in two: which are cameras only the user knows
+    // (helper 45: an 奥维 file's gates and cameras went in as cameras).
+    const mixed = await run('import', ['--layer', 'cameras', kml]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain(
+      '图层“placemarks|Point”混合了几个文件夹（小区、门）的要素：请用 --layer-name 选择其中一个文件夹，或用 --layer-name “placemarks|Point” 全部导入',
+    );
+    const all = await run('import', ['--layer', 'cameras', kml, '--layer-name', 'placemarks|Point']);
+    expect(all.code, all.stderr).toBe(0);
   });
 
   // New-user try (2026-12-04): a path that names nothing or a folder got Node's raw "ENOENT: no such

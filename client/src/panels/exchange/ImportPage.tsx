@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
-import { geometryFamily, layerFor, mayImport } from '../../../../core/exchange.ts';
+import { geometryFamily, mayImport, pickLayer } from '../../../../core/exchange.ts';
 import { guessMapping } from '../../../../core/import-mapping.ts';
 import { importProblemText } from '../../../../core/import-words.ts';
 import type { EditorMap } from '../../map/draw/area-draw.ts';
@@ -110,7 +110,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   // Whether the user chose the file's layer: until then, choosing a target takes the layer of its
   // geometry (an 奥维 KML's polygons for 小区), and says so.
   const [layerChosen, setLayerChosen] = useState(false);
-  const [layerForTarget, setLayerForTarget] = useState<string | null>(null);
+  const [layerForTarget, setLayerForTarget] = useState<{ label: string; mixed: string[] } | null>(null);
   const [crs, setCrs] = useState('');
   // The attribute text's encoding, '' for detected (a Shapefile's .cpg, else the bytes).
   const [encoding, setEncoding] = useState('');
@@ -219,10 +219,11 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   /** Choosing a target, the file's layer of its geometry when the user has not chosen one. */
   const takeLayerFor = (next: string) => {
     if (!upload || layerChosen || upload.layers.length < 2) return;
-    const fit = layerFor(upload.layers, upload.accepts[next] ?? []);
-    if (!fit || fit.name === sourceLayer) return;
+    const { layer: fit, mixedFolders } = pickLayer(upload.layers, upload.accepts[next] ?? [], next);
+    if (!fit) return;
+    setLayerForTarget({ label: layerLabel(fit), mixed: mixedFolders });
+    if (fit.name === sourceLayer) return;
     setSourceLayer(fit.name);
-    setLayerForTarget(layerLabel(fit));
     void load(upload, fit.name, crs);
   };
 
@@ -408,7 +409,16 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                 <p className="muted small" data-testid="import-layer-for-target">
                   {t('import.layerForTarget', {
                     target: t(`layer.${target}` as ExchangeMessageKey),
-                    layer: layerForTarget,
+                    layer: layerForTarget.label,
+                  })}
+                </p>
+              )}
+              {layerForTarget && layerForTarget.mixed.length > 0 && (
+                // Gates and cameras in one file's points: which these are, only the user knows.
+                <p className="field-error" role="alert" data-testid="import-layer-mixes-folders">
+                  {t('import.layerMixesFolders', {
+                    layer: layerForTarget.label,
+                    folders: layerForTarget.mixed.join(lang === 'en' ? ', ' : '、'),
                   })}
                 </p>
               )}

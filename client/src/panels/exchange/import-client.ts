@@ -9,7 +9,7 @@ export interface StagedUpload {
   name: string;
   size: number;
   format: string;
-  layers: { name: string; fields: string[]; count?: number; geometryType?: string }[];
+  layers: { name: string; fields: string[]; count?: number; geometryType?: string; folder?: string }[];
   crs: { id: string | null; problem: ProblemReason | null };
   /** The fields each data layer takes. */
   targets: Record<string, string[]>;

@@ -64,6 +64,8 @@ const zhCN = {
   'import.geometry.point': '点',
   'import.geometry.mixed': '混合',
   'import.layerForTarget': '已选与“{target}”几何类型相符的图层：{layer}',
+  'import.layerMixesFolders':
+    '请确认：“{layer}”含有几个文件夹（{folders}）的要素，例如出入口和摄像机；只要其中一个文件夹时，请在上面选择它',
   'import.target': '导入到',
   'import.chooseTarget': '请选择要导入的图层',
   'import.editorLayers': '街道编辑可导入物业服务区域、摄像机和出入口；楼栋、小区和行政区划由市级管理员导入',
@@ -161,6 +163,8 @@ const en: Record<ExchangeMessageKey, string> = {
   'import.geometry.point': 'points',
   'import.geometry.mixed': 'mixed',
   'import.layerForTarget': 'Chose the layer whose geometry “{target}” takes: {layer}',
+  'import.layerMixesFolders':
+    'Please check: “{layer}” holds the features of several folders ({folders}), gates and cameras for instance; to take one folder only, choose it above',
   'import.target': 'Import into',
   'import.chooseTarget': 'Choose the layer to import into',
   'import.editorLayers':

@@ -251,6 +251,7 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
       count: l.count,
       fields: [...l.fields],
       ...(l.geometryType === 'None' ? {} : { geometryType: l.geometryType }),
+      ...(l.folder === null ? {} : { folder: l.folder }),
     })),
     crsFound: () => ({ source: 'none', text: null }),
     defaultCrs: 'EPSG:4326',
@@ -269,7 +270,12 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
           };
           continue;
         }
-        for (const feature of r.features) yield { feature, fromText: true, index: index++ };
+        for (const feature of r.features) {
+          // Styles are no attributes: the preview offered icon and label-color as columns (helper 45).
+          const props = feature.properties ?? {};
+          for (const k of Object.keys(props)) if (STYLE_KEY.test(k)) delete props[k];
+          yield { feature, fromText: true, index: index++ };
+        }
       }
     },
   };

@@ -217,6 +217,10 @@ describe('KML, one placemark at a time (issue 11: bounded memory)', () => {
         [1, '渠河南门'],
       ]);
       expect(src.crsOf('渠河社区|Point').id).toBe('EPSG:4326');
+      expect(src.layers.find((l) => l.name === '渠河社区|Point')?.folder).toBe('渠河社区');
+      // Styles are no attributes (helper 45: the preview offered icon and fill as columns).
+      const [first] = await collect(src.read('placemarks|Polygon'));
+      expect(Object.keys((first!.feature as { properties: object }).properties)).toEqual(['name']);
     });
 
     it('keeps one layer, as before, when the file has one folder of one geometry type', async () => {

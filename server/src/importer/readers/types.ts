@@ -13,6 +13,8 @@ export interface SourceLayer {
   fields: string[];
   /** Geometry type as the file declares it (POLYGON, MultiPolygon …), when it does. */
   geometryType?: string;
+  /** A KML folder's layer: the folder's path (`社区/小区`). */
+  folder?: string;
 }
 
 /**
