@@ -613,6 +613,27 @@ describeInBrowser('import page, in Chromium', () => {
       ).features.map((f) => f.properties.kind);
       expect(kinds.length).toBeGreaterThan(0);
       expect(kinds.filter((k) => !['车行出入口', '人行出入口', '单元门'].includes(k))).toEqual([]);
+
+      // Signed in, the file names who made each service area (helper 45: the dialog fetched it as an
+      // anonymous reader, so created_by came empty).
+      const author = (
+        await server.db.query<{ created_by: string | null }>(
+          'SELECT created_by FROM service_areas WHERE street_code = $1 AND created_by IS NOT NULL LIMIT 1',
+          [street],
+        )
+      ).rows[0]?.created_by;
+      expect(author, 'the demo city records who made its service areas').toBeTruthy();
+      await page.selectOption('[data-testid=export-layer]', 'service-areas');
+      const [areas] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('[data-testid=export-download]'),
+      ]);
+      const authors = (
+        JSON.parse(readFileSync((await areas.path())!, 'utf8')) as {
+          features: { properties: { created_by: string | null } }[];
+        }
+      ).features.map((f) => f.properties.created_by);
+      expect(authors).toContain(author);
       expect(pageErrors).toEqual([]);
     } finally {
       await server.db.query('DELETE FROM gates WHERE id = $1', [id]);

@@ -11,7 +11,13 @@ import {
   type ExportSrs,
   type ExportValues,
 } from '../../../../core/exchange.ts';
-import { errorFrom, fetchJurisdictions, sessionUser, type JurisdictionSummary } from '../../api.ts';
+import {
+  errorFrom,
+  fetchJurisdictions,
+  sessionToken,
+  sessionUser,
+  type JurisdictionSummary,
+} from '../../api.ts';
 import { errorText } from '../../i18n/errors.ts';
 import { useExchangeText } from './messages.ts';
 import '../editor/editor.css';
@@ -69,7 +75,10 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
     setBusy(true);
     setFailure(null);
     try {
-      const r = await fetch(url);
+      // Signed in, the file tells who made and changed each row (helper 45: its author columns came
+      // empty, as for an anonymous reader, though the README promises them).
+      const token = sessionToken();
+      const r = await fetch(url, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
       if (!r.ok) throw await errorFrom(r);
       const name = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') ?? '')?.[1];
       const href = URL.createObjectURL(await r.blob());
