@@ -4,9 +4,11 @@
  *
  * Writes one layer (service areas, compounds, uncovered buildings, cameras, gates, the ledger, …) of
  * the whole city or one 街道 in one format; the format defaults to FILE's extension (.zip is a
- * Shapefile), else GeoJSON. `-` writes to stdout. What it writes imports again with `npm run import`.
+ * zipped Shapefile, .shp one written as its parts beside it), else GeoJSON. `-` writes to stdout.
+ * What it writes imports again with `npm run import`.
  */
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import JSZip from 'jszip';
 import { extname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -39,6 +41,16 @@ function formatOf(file: string, given: string | undefined): ExportFormat {
   if (ext === 'zip' || ext === 'shp') return 'shp';
   if (ext === 'json') return 'geojson';
   return isOneOf(EXPORT_FORMATS, ext) ? ext : 'geojson';
+}
+
+/** The parts of an exported Shapefile zip, written as FILE.shp, FILE.shx, FILE.dbf … */
+async function unpackShapefile(zipFile: string, shp: string): Promise<void> {
+  const zip = await JSZip.loadAsync(readFileSync(zipFile));
+  const stem = shp.slice(0, -extname(shp).length);
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir) continue;
+    writeFileSync(`${stem}${extname(entry.name).toLowerCase()}`, await entry.async('uint8array'));
+  }
 }
 
 async function main(): Promise<void> {
@@ -75,7 +87,11 @@ async function main(): Promise<void> {
     await migrate(db);
     if (street !== undefined && !(await isPlace(db, 'street', street)))
       fail(`no street with code "${street}"`);
-    const out = file === '-' ? process.stdout : createWriteStream(file);
+    // A Shapefile to FILE.shp: its parts beside it (FILE.shx, .dbf, .prj, .cpg), as GDAL writes one;
+    // they are unpacked from the zip the exporter writes, once it is whole (helper 45: a zip named .shp).
+    const loose = format === 'shp' && extname(file).toLowerCase() === '.shp';
+    const target = loose ? `${file}.part.zip` : file;
+    const out = file === '-' ? process.stdout : createWriteStream(target);
     const opts = { layer, format, street, encoding, srs: srs as ExportSrs, values };
     let count: number;
     try {
@@ -85,12 +101,19 @@ async function main(): Promise<void> {
       if (!(e instanceof NotInEncoding || e instanceof CellTooLong)) throw e;
       if (file !== '-') {
         out.destroy();
-        rmSync(file, { force: true });
+        rmSync(target, { force: true });
       }
       console.error(`${file}: ${e.message}`);
       process.exit(1);
     }
     if (out !== process.stdout) await finished(out);
+    if (loose) {
+      try {
+        await unpackShapefile(target, file);
+      } finally {
+        rmSync(target, { force: true });
+      }
+    }
     console.error(
       `${file}: exported ${count.toLocaleString('en-US')} ${layer}` +
         `${street ? ` of street ${street}` : ''} as ${format}`,

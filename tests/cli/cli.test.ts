@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,26 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
     const after = (await exported()).features.map((f) => f.properties.name);
     expect(after).toEqual([...before.map((f) => f.properties.name), ...before.map((f) => f.properties.name)]);
+  });
+
+  it('a Shapefile export to FILE.shp writes its parts beside it, as GDAL does; to FILE.zip one zip', async () => {
+    // Helper 45: `--format shp out.shp` wrote a zip named .shp, which ogrinfo could not open.
+    const shp = join(dir, '楼栋导出.shp');
+    const r = await run('export', ['--layer', 'buildings', '--format', 'shp', '--encoding', 'gbk', shp]);
+    expect(r.code, r.stderr).toBe(0);
+    const parts = readdirSync(dir)
+      .filter((f) => f.startsWith('楼栋导出.'))
+      .sort();
+    expect(parts).toEqual(['楼栋导出.cpg', '楼栋导出.dbf', '楼栋导出.prj', '楼栋导出.shp', '楼栋导出.shx']);
+    expect(readFileSync(join(dir, '楼栋导出.cpg'), 'latin1')).toMatch(/GBK|936/);
+    // …which the import reads back, .dbf and .prj beside the .shp.
+    const again = await run('import', ['--layer', 'buildings', shp]);
+    expect(again.code, again.stderr).toBe(0);
+    if (spawnSync('ogrinfo', ['--version']).status === 0) {
+      const info = spawnSync('ogrinfo', ['-so', '-al', shp], { encoding: 'utf8' });
+      expect(info.status, info.stderr).toBe(0);
+      expect(info.stdout).toMatch(/Feature Count: \d+/);
+    }
   });
 
   it('export refuses GBK for text GBK cannot store, names it, and leaves no file behind', async () => {
