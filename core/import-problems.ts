@@ -200,6 +200,10 @@ export const IMPORT_PROBLEM_CODES = [
   'gbt_room_type',
   /** { field, value } */
   'gbt_direction_type',
+  /** Every feature far outside the city (a refusal): { n, lon, lat } of the first */
+  'all_outside_city',
+  /** …whole 3° steps of longitude off, as a wrong Gauss-Krüger zone puts them: { n, lon, lat, deg } */
+  'all_outside_city_zone',
   // ── warnings (the import goes on) ───────────────────────────────────────────
   /** A position outside China after conversion: { lon, lat } */
   'outside_china',

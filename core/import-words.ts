@@ -125,6 +125,10 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     outside_crs_zone:
       '坐标 [{x}, {y}] 不在 {crs} 的范围内，无法换算为经纬度；按 x 的带号，坐标系应为 {suggest}？',
     outside_city: '位置 [{lon}, {lat}] 远在本市各行政区划之外（文件或坐标系是否有误？）',
+    all_outside_city:
+      '全部 {n} 个要素都远在本市各行政区划之外（第一个在 [{lon}, {lat}]）：文件或坐标系是否有误？未导入任何内容',
+    all_outside_city_zone:
+      '全部 {n} 个要素都远在本市之外（第一个在 [{lon}, {lat}]），东移或西移 {deg}°（3° 投影带的整数倍）就在本市：高斯-克吕格投影带（EPSG 代码）是否选错了？未导入任何内容',
     same_as_stored: '与已存储的一个{layer}形状和位置完全相同（同一文件导入了两次？）',
     camera_type_unknown: '“{field}”的值 {value} 不是 fixed、dome 或 panning，按固定枪机（fixed）导入',
     camera_type_list: '“{field}”的值 {value} 有多个，取第一个（{first}）',
@@ -254,6 +258,10 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
       'Position [{x}, {y}] lies outside {crs}: it has no lon/lat there; by its zone, the coordinate system is {suggest}?',
     outside_city:
       'At [{lon}, {lat}], far outside every subdistrict of the city (wrong file or coordinate system?)',
+    all_outside_city:
+      'All {n} features lie far outside every subdistrict of the city (the first at [{lon}, {lat}]): wrong file or coordinate system? Nothing was imported',
+    all_outside_city_zone:
+      'All {n} features lie far outside the city (the first at [{lon}, {lat}]), and {deg}° of longitude east or west (whole 3° zones) would put them in it: was the wrong Gauss-Krüger zone (EPSG code) chosen? Nothing was imported',
     same_as_stored: 'Same shape and place as a stored {layer} (the file imported twice?)',
     camera_type_unknown: '“{field}” {value} is not fixed, dome or panning; taken as fixed',
     camera_type_list: '“{field}” {value}: the first value ({first}) is used',

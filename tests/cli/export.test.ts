@@ -106,6 +106,17 @@ describe('export → import round trip', () => {
       makeValid: true,
     });
     if (existsSync(WUHAN)) {
+      // A district around the Wuhan sample: a file all far outside the city is refused.
+      await importLayer(db, {
+        layer: 'jurisdictions',
+        features: [
+          {
+            type: 'Feature',
+            properties: { code: '420100', name: '武汉样例区', level: 'district' },
+            geometry: box(113.5, 29.8, 2),
+          },
+        ],
+      });
       await importLayer(db, {
         layer: 'buildings',
         sources: featuresFromGeoJson(readFileSync(WUHAN, 'utf8')),

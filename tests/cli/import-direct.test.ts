@@ -153,6 +153,34 @@ describe('importLayer direct (the command-line load of buildings)', () => {
     }
   });
 
+  it('a file every feature of which is far outside the city is refused, a Gauss-Krüger zone mistake named', async () => {
+    // Helper 45: zone-35 data read as zone 34 (EPSG:4543) went in 290 km west of the city, with no
+    // street, exit 0 and one warning a feature.
+    await t.db.query(
+      `INSERT INTO jurisdictions (code, name, level, geom)
+       VALUES ('999998', '测试区', 'district', ST_Multi(ST_MakeEnvelope(105.5, 30.4, 105.7, 30.6, 4326)))`,
+    );
+    try {
+      const west = [0, 1, 2].map((i) => feature(square(102.6 + i * 0.001, 30.5), { name: `西移${i}` }));
+      const beijing = [feature(square(116.4, 39.9), { name: '北京楼' })];
+      for (const direct of [true, false]) {
+        expect(await problemsOf({ layer: 'buildings', features: west, direct })).toEqual([
+          {
+            index: null,
+            code: 'all_outside_city_zone',
+            params: { n: 3, lon: '102.600000', lat: '30.500000', deg: '3' },
+          },
+        ]);
+        expect(await problemsOf({ layer: 'buildings', features: beijing, direct })).toEqual([
+          { index: null, code: 'all_outside_city', params: { n: 1, lon: '116.400000', lat: '39.900000' } },
+        ]);
+      }
+      expect(await count()).toBe(0);
+    } finally {
+      await t.db.query("DELETE FROM jurisdictions WHERE code = '999998'");
+    }
+  });
+
   it('stores the same rows as the staged import, in file order, and the next id follows them', async () => {
     const features = Array.from({ length: 300 }, (_, i) =>
       feature(square(105.61 + (i % 20) * 0.0005, 30.51 + Math.floor(i / 20) * 0.0005), {

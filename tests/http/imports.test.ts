@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
+import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
 import { importLayer } from '../../server/src/importer/index.ts';
@@ -248,6 +249,42 @@ describe('/api/imports', () => {
     ).json()) as { problems: { index: number; code: string }[] };
     expect(check.problems.length).toBeGreaterThan(0);
     expect(check.problems.map((p) => p.code)).not.toContain('outside_street');
+  });
+
+  it("a street editor's file read in the wrong Gauss-Krüger zone is said to be in the wrong zone, not only outside the street", async () => {
+    // Helper 45: zone-35 metres read as EPSG:4543 (zone 34) landed 3° west; the page said only
+    // "不在本街道范围内" for each feature.
+    const editor = `editor-${STREET}`;
+    const zone35 = proj4(
+      '+proj=tmerc +lat_0=0 +lon_0=105 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs',
+    );
+    const gate = (name: string, lon: number) => ({
+      type: 'Feature',
+      properties: { 名称: name },
+      geometry: { type: 'Point', coordinates: zone35.forward([lon, 30.42]) },
+    });
+    const file = { type: 'FeatureCollection', features: [gate('西门', 105.51), gate('东门', 105.52)] };
+    const up = (await (await upload(editor, 'zone35.geojson', JSON.stringify(file))).json()) as {
+      id: string;
+    };
+    const choice = { target: 'gates', mapping: { name: '名称' }, crs: 'EPSG:4543' };
+    const check = (await (await post(editor, `${up.id}/check`, choice)).json()) as {
+      ok: number;
+      problems: { index: number | null; code: string; params?: Record<string, unknown> }[];
+    };
+    expect(check.ok).toBe(0);
+    expect(check.problems[0]).toMatchObject({
+      index: null,
+      code: 'all_outside_city_zone',
+      params: { n: 2, deg: '3' },
+    });
+    expect(check.problems.slice(1).map((p) => p.code)).toEqual(['outside_street', 'outside_street']);
+    // Read in its own zone, the same file is inside the street.
+    const right = (await (await post(editor, `${up.id}/check`, { ...choice, crs: 'EPSG:4544' })).json()) as {
+      ok: number;
+      problems: unknown[];
+    };
+    expect(right).toMatchObject({ ok: 2, problems: [] });
   });
 
   it("a street editor's service areas are filed under the street they lie in (the file names none)", async () => {

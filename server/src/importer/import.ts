@@ -274,7 +274,13 @@ export async function importLayer(db: Db, opts: ImportOptions): Promise<ImportRe
 
     // A feature far from every stored jurisdiction (a building of Beijing in 遂宁's file).
     if (spec.layer !== 'jurisdictions' && staged) {
-      const far = await tx.query<{ idx: number; lon: number; lat: number }>(OUTSIDE_CITY_SQL);
+      const far = await tx.query<{ idx: number; lon: number; lat: number } & LonLatBox>(OUTSIDE_CITY_SQL);
+      // Every feature far away: a wrong file or coordinate system, not a stray feature (helper 45:
+      // zone-35 data read as zone 34 went in 290 km west, with a warning a feature and exit 0).
+      if (far.rows.length === staged) {
+        const [first] = far.rows;
+        throw new ImportError([allOutsideCity(staged, first!, first!)]);
+      }
       for (const row of far.rows)
         warnings.push(
           withRow({
@@ -474,6 +480,33 @@ async function named(tx: Queryable, spec: ImportSpec, list: ImportProblem[]): Pr
     const name = p.index === null || p.name !== undefined ? undefined : names.get(p.index);
     return name === undefined ? p : { ...p, name };
   });
+}
+
+/** A box of lon/lat, as PostGIS gives its bounds. */
+export interface LonLatBox {
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+}
+
+/**
+ * The file's problem when every feature lies far outside the city, said from the first one. A
+ * Gauss-Krüger zone mistake is named as such: the first feature moved by whole 3° zones (one to
+ * three, east or west) lands in the city's box.
+ */
+export function allOutsideCity(
+  n: number,
+  first: { lon: number; lat: number },
+  city: LonLatBox,
+): ImportProblem {
+  const at = { n, lon: first.lon.toFixed(6), lat: first.lat.toFixed(6) };
+  const inCity = (lon: number) =>
+    lon >= city.xmin && lon <= city.xmax && first.lat >= city.ymin && first.lat <= city.ymax;
+  const zones = [1, -1, 2, -2, 3, -3].find((k) => inCity(first.lon + 3 * k));
+  return zones === undefined
+    ? { index: null, code: 'all_outside_city', params: at }
+    : { index: null, code: 'all_outside_city_zone', params: { ...at, deg: String(Math.abs(3 * zones)) } };
 }
 
 /** The staging table's columns after `idx`, in the order rows are loaded. */

@@ -3,7 +3,9 @@ import { extname } from 'node:path';
 import { featuresFromCsv, featuresFromGeoJson, type SourceFeature } from './features.ts';
 
 export {
+  allOutsideCity,
   importLayer,
+  type LonLatBox,
   nameOf,
   type ImportOptions,
   type ImportProgress,

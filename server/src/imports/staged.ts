@@ -7,7 +7,9 @@ import { DATA_LAYERS, type DataLayer } from '../../../core/vocabulary.ts';
 import type { User } from '../auth.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import {
+  allOutsideCity,
   ImportError,
+  type LonLatBox,
   IMPORT_SPECS,
   importLayer,
   nameOf,
@@ -26,6 +28,7 @@ import { sqlFiles } from '../sql-files.ts';
  */
 const sql = sqlFiles(new URL('.', import.meta.url));
 const OUTSIDE_STREET_SQL = sql('outside-street.sql');
+const FAR_FROM_CITY_SQL = sql('far-from-city.sql');
 
 /** Features the preview returns (and the map shows). */
 export const PREVIEW_FEATURES = 1000;
@@ -294,7 +297,10 @@ function vertices(g: unknown): [number, number][] {
   return out;
 }
 
-/** Indexes of the features with a vertex outside the street (a street editor's import). */
+/**
+ * Indexes of the features with a vertex outside the street (a street editor's import), and the
+ * file's problem when all of them lie far outside the city.
+ */
 async function outsideStreet(
   db: Queryable,
   src: OpenedSource,
@@ -308,6 +314,9 @@ async function outsideStreet(
   // The names of the batch's features, kept for those found outside.
   let batchNames = new Map<number, string>();
   const names = new Map<number, string>();
+  // …and their first positions, to tell a file that is all far from the city (a wrong zone).
+  let batchFirst = new Map<number, [number, number]>();
+  const firsts: [number, number][] = [];
   let idx: number[] = [];
   let xs: number[] = [];
   let ys: number[] = [];
@@ -318,9 +327,11 @@ async function outsideStreet(
       outside.push(i);
       const name = batchNames.get(i);
       if (name !== undefined) names.set(i, name);
+      firsts.push(batchFirst.get(i)!);
     }
     [idx, xs, ys] = [[], [], []];
     batchNames = new Map();
+    batchFirst = new Map();
   };
   for await (const s of mapped(src, c)) {
     if (s.row !== undefined) rows.set(s.index!, s.row);
@@ -333,6 +344,7 @@ async function outsideStreet(
     if (!s.problems?.length && lonLat) {
       const name = nameOf(s.feature);
       if (name !== undefined) batchNames.set(s.index!, name);
+      if (points.length) batchFirst.set(s.index!, points[0]!);
       for (const [x, y] of points) {
         idx.push(s.index!);
         xs.push(x);
@@ -344,7 +356,22 @@ async function outsideStreet(
   }
   await flush();
   progress({ phase: 'checking', done: n, total: n });
-  return outside.map((index) => ({ index, row: rows.get(index), name: names.get(index) }));
+  const refused = outside.map((index) => ({ index, row: rows.get(index), name: names.get(index) }));
+  // Every feature outside the street and far from the city: the file's coordinate system is the
+  // likelier mistake, and the page says so (helper 45: only "不在本街道范围内" for a wrong zone).
+  let allFar: ImportProblem | null = null;
+  if (n > 0 && outside.length === n) {
+    const far = await db.query<{ far: number } & LonLatBox>(FAR_FROM_CITY_SQL, [
+      firsts.map((p) => p[0]),
+      firsts.map((p) => p[1]),
+    ]);
+    const row = far.rows[0];
+    if (row && row.far === firsts.length) {
+      const [lon, lat] = firsts[0]!;
+      allFar = allOutsideCity(n, { lon, lat }, row);
+    }
+  }
+  return { refused, allFar };
 }
 
 /** The reason a street editor's feature is refused (the client words it). */
@@ -390,18 +417,17 @@ export async function runImport(
   opts: { dry: boolean; onProgress?: (p: ImportProgress) => void },
 ): Promise<{ report: CheckReport; result?: ImportResult }> {
   return withUpload(db, upload, { crs: c.crs, encoding: c.encoding }, async (src) => {
-    const refused: CheckReport['problems'] =
+    const street =
       user.role === 'street_editor' && user.streetCode
-        ? (await outsideStreet(db, src, c, user.streetCode, opts.onProgress ?? (() => {}))).map(
-            ({ index, row, name }) => ({
-              index,
-              ...(row === undefined ? {} : { row }),
-              ...(name === undefined ? {} : { name }),
-              code: OUTSIDE_STREET,
-              params: { street: user.streetCode! },
-            }),
-          )
-        : [];
+        ? await outsideStreet(db, src, c, user.streetCode, opts.onProgress ?? (() => {}))
+        : { refused: [], allFar: null };
+    const refused: CheckReport['problems'] = street.refused.map(({ index, row, name }) => ({
+      index,
+      ...(row === undefined ? {} : { row }),
+      ...(name === undefined ? {} : { name }),
+      code: OUTSIDE_STREET,
+      params: { street: user.streetCode! },
+    }));
     let total = 0;
     async function* counted() {
       for await (const s of mapped(src, c)) {
@@ -409,7 +435,13 @@ export async function runImport(
         yield s;
       }
     }
-    const report: CheckReport = { total: 0, ok: 0, repaired: 0, problems: [...refused], warnings: [] };
+    const report: CheckReport = {
+      total: 0,
+      ok: 0,
+      repaired: 0,
+      problems: [...(street.allFar ? [street.allFar] : []), ...refused],
+      warnings: [],
+    };
     const refusedSet = new Set(refused.map((p) => p.index));
     const run = (target: Db) =>
       importLayer(target, {
@@ -437,7 +469,10 @@ export async function runImport(
       const problems = [...report.problems, ...(refused.length && !opts.dry ? [] : e.problems)];
       report.problems = problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
       report.total = total;
-      report.ok = total - new Set(problems.map((p) => p.index)).size;
+      // A problem of the whole file (index null) leaves nothing to import.
+      report.ok = problems.some((p) => p.index === null)
+        ? 0
+        : total - new Set(problems.map((p) => p.index)).size;
       if (!opts.dry) throw new ImportError(report.problems);
       return { report };
     }
