@@ -101,6 +101,8 @@ export const ERROR_REASONS = {
   import_layer_not_allowed: 'forbidden',
   /** An import with problems; nothing written: { problems }. */
   import_refused: 'validation_failed',
+  /** A fixed value (固定值) the field cannot hold: { field: 'fixed', problems }. */
+  import_fixed_value: 'bad_request',
   /** Too many failed sign-ins for this username or address: { retryAfterS }. */
   locked_out: 'rate_limited',
   /** An offline basemap file that is neither MBTiles (SQLite) nor PMTiles. */

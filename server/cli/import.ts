@@ -52,8 +52,10 @@ import {
   importLayer,
   openSource,
   parseCrs,
+  readColumn,
   type ImportProgress,
 } from '../src/importer/index.ts';
+import type { ColumnValue } from '../src/importer/attributes.ts';
 import type { SourceFeature } from '../src/importer/features.ts';
 import { pointColumns } from '../src/importer/readers/csv.ts';
 import { decodeFile } from '../src/importer/readers/encoding.ts';
@@ -62,7 +64,7 @@ const USAGE =
   `usage: npm run import -- --layer <${DATA_LAYERS.join('|')}> FILE [--layer-name NAME] ` +
   `[--crs EPSG:4544|EPSG:4490|gcj02|bd09|…] [--encoding utf-8|gbk] [--make-valid] ` +
   `[--key COLUMN [--mode append|upsert|replace] [--street CODE | --bbox minLon,minLat,maxLon,maxLat]] ` +
-  `[--lang both|zh-CN|en]`;
+  `[--set FIELD=VALUE …] [--lang both|zh-CN|en]`;
 
 function fail(message: string, code = 2): never {
   console.error(message);
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
         street: { type: 'string' },
         bbox: { type: 'string' },
         lang: { type: 'string' },
+        set: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -146,9 +149,31 @@ async function main(): Promise<void> {
   if ((args.values.street || bbox) && mode !== 'replace') refuse('scope_needs_replace');
   if (mode === 'replace' && !bbox && !args.values.street) refuse('replace_needs_scope');
 
+  // --set FIELD=VALUE: one value for every feature (a KML of service areas has no 管理模式 column),
+  // read as the field's type, its words taken as a file's are; it wins over a column.
+  const fixed: Record<string, ColumnValue> = {};
+  for (const s of args.values.set ?? []) {
+    const eq = s.indexOf('=');
+    const field = eq > 0 ? s.slice(0, eq).trim() : '';
+    const column = IMPORT_SPECS[layer].columns.find((c) => c.name === field && !c.name.endsWith('_by'));
+    if (!column)
+      refuse('set_bad', {
+        set: s,
+        fields: IMPORT_SPECS[layer].columns.map((c) => c.name).filter((n) => !n.endsWith('_by')),
+      });
+    const read = readColumn(column!, s.slice(eq + 1), true);
+    if ('problem' in read) fail(`--set ${s}: ${importProblemLines(lang, { index: null, ...read.problem })}`);
+    else fixed[field] = read.value;
+  }
+
   exitUnlessFile(lang, file);
 
-  if (layer === 'cameras' && !args.values.key && taggedCameraFile(file, args.values.encoding)) {
+  if (
+    layer === 'cameras' &&
+    !args.values.key &&
+    !args.values.set?.length &&
+    taggedCameraFile(file, args.values.encoding)
+  ) {
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
     if (!isOneOf(IMPORT_CRS, crs)) refuse('camera_crs', { crs: IMPORT_CRS });
     return importCameraFile(file, crs, lang, args.values.encoding);
@@ -203,7 +228,7 @@ async function main(): Promise<void> {
     // said once, with the columns left out (a user's columns were silently dropped before).
     const columns = sourceLayer?.fields ?? [];
     const mapping = guessMapping(
-      IMPORT_SPECS[layer].columns.map((c) => c.name),
+      IMPORT_SPECS[layer].columns.map((c) => c.name).filter((n) => !(n in fixed)),
       columns,
     );
     const renamed = Object.entries(mapping).filter(
@@ -222,7 +247,10 @@ async function main(): Promise<void> {
       console.error(`${file}: ${inLanguages(lang, (l) => columnMappingText(l, pairs, unused))}`);
     }
     const read = chosen ?? sourceLayer?.name;
-    const sources = renamed.length ? withFields(source.read(read), renamed) : source.read(read);
+    const sources =
+      renamed.length || Object.keys(fixed).length
+        ? withFields(source.read(read), renamed, fixed)
+        : source.read(read);
     db = await openBatchDb(lang);
     // The time said is the import's: making a new embedded folder (said before it starts) is not in it.
     const t0 = Date.now();
@@ -258,13 +286,15 @@ async function main(): Promise<void> {
 async function* withFields(
   features: AsyncIterable<SourceFeature>,
   renamed: readonly [field: string, column: string][],
+  fixed: Record<string, ColumnValue> = {},
 ): AsyncGenerator<SourceFeature> {
   for await (const s of features) {
     const f = s.feature as { properties?: Record<string, unknown> | null } | null;
-    const props = f?.properties;
-    if (props && typeof props === 'object' && !Array.isArray(props)) {
+    const props = f?.properties ?? {};
+    if (f && typeof props === 'object' && !Array.isArray(props)) {
       const out: Record<string, unknown> = { ...props };
       for (const [field, column] of renamed) out[field] = props[column];
+      Object.assign(out, fixed);
       yield { ...s, feature: { ...f, properties: out } };
     } else yield s;
   }

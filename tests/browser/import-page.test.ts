@@ -462,6 +462,51 @@ describeInBrowser('import page, in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('imports the outlines of an 奥维 KML as service areas, 管理模式 given one fixed value for all', async () => {
+    // Helper 45: a KML has no 管理模式 column, so every polygon was refused ("为必填项") and neither
+    // the page nor the CLI could give one value for all of them.
+    const [x, y] = inside;
+    const d = 0.00015;
+    const ring = [
+      [x + 0.001, y + 0.001],
+      [x + 0.001 + d, y + 0.001],
+      [x + 0.001 + d, y + 0.001 + d],
+      [x + 0.001, y + 0.001 + d],
+      [x + 0.001, y + 0.001],
+    ]
+      .map(([a, b]) => `${a},${b}`)
+      .join(' ');
+    // Clear of the demo city's areas there: an overlap is refused.
+    await server.db.query(
+      `DELETE FROM service_areas WHERE ST_Intersects(geom, ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.001))`,
+      [x + 0.001 + d / 2, y + 0.001 + d / 2],
+    );
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=map][data-map-state=idle] canvas', { timeout: 150_000 });
+    await page.click('[data-testid=import-button]');
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: '片区.kml',
+      mimeType: 'application/vnd.google-earth.kml+xml',
+      buffer: Buffer.from(
+        `<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>奥维片区</name><Polygon><outerBoundaryIs><LinearRing><coordinates>${ring}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>`,
+      ),
+    });
+    await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+    await page.selectOption('[data-testid=import-target]', 'service-areas');
+    await page.selectOption('[data-testid=import-map-management_mode]', { label: '固定值…' });
+    await page.fill('[data-testid=import-fixed-management_mode]', '社区托管型');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-fixed-value.png') });
+    await page.click('[data-testid=import-check]');
+    await page.waitForSelector('[data-testid=import-commit]', { timeout: 120_000 });
+    await page.click('[data-testid=import-commit]');
+    await page.waitForSelector('[data-testid=import-done]', { timeout: 120_000 });
+    const stored = await server.db.query<{ management_mode: string }>(
+      "SELECT management_mode FROM service_areas WHERE name = '奥维片区'",
+    );
+    expect(stored.rows).toEqual([{ management_mode: 'community_custodial' }]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('takes a Shapefile as its parts (.shp .shx .dbf .prj .cpg chosen together), and refuses two datasets at once', async () => {
     // A new user's try (2026-12-05): the page took one file only, while its own message for a lone
     // .shp said to give the .dbf with it. Offices keep Shapefiles as loose parts, GBK, in zone 35.

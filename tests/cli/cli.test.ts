@@ -457,6 +457,44 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     expect(all.code, all.stderr).toBe(0);
   });
 
+  it('--set gives a field one value for every feature: an 奥维 KML of service areas and its 管理模式', async () => {
+    // Helper 45: such a file has no 管理模式 column, so every polygon was refused, on the page and here.
+    const ring = square(105.52, 30.72)[0]!
+      .map(([a, b]) => `${a},${b}`)
+      .join(' ');
+    const kml = join(dir, '片区.kml');
+    writeFileSync(
+      kml,
+      `<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>命令行片区</name><Polygon><outerBoundaryIs><LinearRing><coordinates>${ring}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>`,
+    );
+    const refused = await run('import', ['--layer', 'service-areas', kml]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('“management_mode”为必填项');
+    const bad = await run('import', ['--layer', 'service-areas', kml, '--set', 'management_mode=随便']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--set management_mode=随便: “management_mode”的值 "随便" 不在可选值中');
+    const unknown = await run('import', ['--layer', 'service-areas', kml, '--set', 'nope=1', '--lang', 'en']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--set "nope=1" must be FIELD=VALUE, FIELD one of ');
+    const r = await run('import', [
+      '--layer',
+      'service-areas',
+      kml,
+      '--set',
+      'management_mode=社区托管',
+      '--set',
+      'provider=凯旋路社区',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = await run('export', ['--layer', 'service-areas', '-']);
+    const areas = (JSON.parse(out.stdout) as { features: { properties: Record<string, unknown> }[] })
+      .features;
+    expect(areas.find((a) => a.properties.name === '命令行片区')?.properties).toMatchObject({
+      management_mode: 'community_custodial',
+      provider: '凯旋路社区',
+    });
+  });
+
   // New-user try (2026-12-04): a path that names nothing or a folder got Node's raw "ENOENT: no such
   // file or directory, open …" / "EISDIR: illegal operation on a directory, read", in English only.
   it('a missing file or a folder is refused in the glossary words, by both import commands', async () => {

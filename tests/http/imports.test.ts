@@ -251,6 +251,39 @@ describe('/api/imports', () => {
     expect(check.problems.map((p) => p.code)).not.toContain('outside_street');
   });
 
+  it('a fixed value fills a field the file has no column for (an 奥维 KML of service areas has no 管理模式)', async () => {
+    // Helper 45: every polygon of such a KML was refused, "管理模式 为必填项", and neither the page
+    // nor the CLI could give one value for all.
+    const editor = `editor-${STREET}`;
+    const kml =
+      '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>固定值片区</name><Polygon><outerBoundaryIs><LinearRing><coordinates>' +
+      '105.531,30.431 105.532,30.431 105.532,30.432 105.531,30.432 105.531,30.431' +
+      '</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>';
+    const up = (await (await upload(editor, '片区.kml', kml)).json()) as { id: string };
+    const choice = { target: 'service-areas', mapping: { name: 'name' } };
+    const without = (await (await post(editor, `${up.id}/check`, choice)).json()) as {
+      problems: { code: string; params: { field: string } }[];
+    };
+    expect(without.problems.map((p) => [p.code, p.params.field])).toEqual([['required', 'management_mode']]);
+    // The words as the page shows them, or the code.
+    const fixed = { ...choice, fixed: { management_mode: '社区托管', provider: '凯旋路社区' } };
+    const check = (await (await post(editor, `${up.id}/check`, fixed)).json()) as { ok: number };
+    expect(check.ok).toBe(1);
+    // What the field cannot hold is refused at once, worded.
+    const bad = await post(editor, `${up.id}/check`, { ...choice, fixed: { management_mode: '随便' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: unknown } }).error.details).toMatchObject({
+      reason: 'import_fixed_value',
+      problems: [{ index: null, code: 'value_not_allowed', params: { field: 'management_mode' } }],
+    });
+    expect((await post(editor, `${up.id}/check`, { ...choice, fixed: { nope: 'x' } })).status).toBe(400);
+    expect((await post(editor, `${up.id}/commit`, fixed)).status).toBe(200);
+    const stored = await t.db.query<{ management_mode: string; provider: string }>(
+      "SELECT management_mode, provider FROM service_areas WHERE name = '固定值片区'",
+    );
+    expect(stored.rows).toEqual([{ management_mode: 'community_custodial', provider: '凯旋路社区' }]);
+  });
+
   it("a street editor's file read in the wrong Gauss-Krüger zone is said to be in the wrong zone, not only outside the street", async () => {
     // Helper 45: zone-35 metres read as EPSG:4543 (zone 34) landed 3° west; the page said only
     // "不在本街道范围内" for each feature.

@@ -82,6 +82,7 @@ const zhCN: Words = {
   'reason.import_layer_not_allowed': '街道编辑员只能导入物业服务区域、摄像机和出入口',
   'reason.import_unreadable': '无法读取这个文件',
   'reason.import_refused': '有要素未通过检查，没有写入任何数据',
+  'reason.import_fixed_value': '固定值不能用于这个字段',
   'reason.unknown_encoding': '不支持的字符编码 {encoding}，请选 UTF-8 或 GBK',
   'reason.unknown_srs': '不支持的坐标系 {srs}，请选 4326 或 4490',
   'reason.cell_too_long': '{feature}的边界太长，超出表格单元格上限，请改用 CSV、GPKG 或 SHP 格式',
@@ -177,6 +178,7 @@ const en: Words = {
   'reason.import_layer_not_allowed': 'A street editor may import only service areas, cameras and gates',
   'reason.import_unreadable': 'The file cannot be read',
   'reason.import_refused': 'Some features failed the check; nothing was written',
+  'reason.import_fixed_value': 'The fixed value does not fit the field',
   'reason.unknown_encoding': 'Encoding {encoding} is not offered: choose UTF-8 or GBK',
   'reason.unknown_srs': 'Coordinate system {srs} is not offered: choose 4326 or 4490',
   'reason.cell_too_long':

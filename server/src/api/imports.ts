@@ -8,7 +8,7 @@ import { HttpError, badRequest, notFound } from '../errors.ts';
 import { route } from '../http.ts';
 import { withTimeLimit } from '../db/index.ts';
 import { guessMapping } from '../../../core/import-mapping.ts';
-import { IMPORT_SPECS, ImportError, nameOf, type ImportProblem } from '../importer/index.ts';
+import { IMPORT_SPECS, ImportError, nameOf, readColumn, type ImportProblem } from '../importer/index.ts';
 import { openSource } from '../importer/readers/index.ts';
 import {
   PREVIEW_FEATURES,
@@ -53,6 +53,29 @@ function parseChoice(body: unknown, user: User): ImportChoice {
       throw badRequest('bad_request', `mapping.${k} must be a column name or null`, { field: 'mapping' });
     mapping[k] = v;
   }
+  // One value for every feature (固定值): read now as the field's type, its words taken as the
+  // file's are (社区托管 → community_custodial); a value the field cannot hold is refused here.
+  const fixed: Record<string, string | number | boolean | null> = {};
+  const f = b.fixed;
+  if (f !== undefined && (typeof f !== 'object' || f === null || Array.isArray(f)))
+    throw badRequest('bad_request', 'fixed must be an object field → value', { field: 'fixed' });
+  for (const [k, v] of Object.entries((f ?? {}) as Record<string, unknown>)) {
+    if (!fields.includes(k))
+      throw badRequest('bad_request', `${b.target} has no field ${k}`, { field: 'fixed', value: k });
+    if (typeof v !== 'string') throw badRequest('bad_request', `fixed.${k} must be text`, { field: 'fixed' });
+    const read = readColumn(
+      IMPORT_SPECS[b.target].columns.find((c) => c.name === k)!,
+      v,
+      true,
+    );
+    if ('problem' in read)
+      throw new HttpError(400, 'bad_request', `fixed.${k}: ${read.problem.code}`, {
+        reason: 'import_fixed_value',
+        field: 'fixed',
+        problems: [{ index: null, ...read.problem }],
+      });
+    fixed[k] = read.value;
+  }
   const str = (k: string) => {
     const v = b[k];
     if (v === undefined || v === null || v === '') return undefined;
@@ -72,6 +95,7 @@ function parseChoice(body: unknown, user: User): ImportChoice {
     encoding: str('encoding'),
     skip: skip as number[],
     makeValid: b.makeValid === true,
+    ...(Object.keys(fixed).length ? { fixed } : {}),
   };
 }
 

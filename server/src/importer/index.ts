@@ -15,6 +15,7 @@ export {
   type Repair,
 } from './import.ts';
 export { IMPORT_MODES } from './modes.ts';
+export { readColumn } from './attributes.ts';
 export { ImportError, problemPlace, type ImportProblem } from './errors.ts';
 export {
   featuresFromCsv,

@@ -240,6 +240,11 @@ export interface ImportChoice {
   target: DataLayer;
   /** Field of the target layer → column of the file (absent or null: not imported). */
   mapping: Record<string, string | null>;
+  /**
+   * Field → one value for every feature, already read as the field's type (a KML of service areas
+   * has no 管理模式 column: 社区托管 for all of them). Wins over a mapped column.
+   */
+  fixed?: Record<string, string | number | boolean | null>;
   /** Feature indexes to leave out (the refused ones the user accepted to skip). */
   skip?: number[];
   /** 修复几何: repair invalid polygons with ST_MakeValid (the CLI's --make-valid). */
@@ -280,6 +285,7 @@ async function* mapped(src: OpenedSource, c: ImportChoice): AsyncGenerator<Sourc
       const col = c.mapping[field];
       if (col && col in props) out[field] = props[col];
     }
+    if (c.fixed) Object.assign(out, c.fixed);
     yield { ...s, index, feature: { ...f, properties: out } };
   }
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { geometryFamily, mayImport, pickLayer } from '../../../../core/exchange.ts';
 import { guessMapping } from '../../../../core/import-mapping.ts';
 import { importProblemText } from '../../../../core/import-words.ts';
+import { VALUE_WORDS, valueField, valueWord } from '../../../../core/value-words.ts';
 import type { EditorMap } from '../../map/draw/area-draw.ts';
 import { refreshLayerTiles, showImportPreview, type PreviewState } from '../../map/import-preview.ts';
 import { errorText } from '../../i18n/errors.ts';
@@ -33,6 +34,9 @@ const sizeIn = (bytes: number, total: number) =>
 
 /** Formats whose attribute text may be in GBK or UTF-8 (KML and GeoPackage say theirs). */
 const TEXT_FORMATS = ['shapefile', 'csv'];
+
+/** The mapping's choice of a fixed value instead of a column (no column is named with a NUL). */
+const FIXED = '\u0000fixed';
 
 /** Layers of points: nothing for 修复几何 to repair. */
 const POINT_LAYERS = ['cameras', 'gates'];
@@ -120,6 +124,9 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   // 修复几何: what an invalid polygon's reason tells the user to choose.
   const [makeValid, setMakeValid] = useState(false);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
+  // 固定值: one value for every feature of a field the file has no column for (a KML of service
+  // areas and its 管理模式); a field is here while the user gives it a value instead of a column.
+  const [fixed, setFixed] = useState<Record<string, string>>({});
   const [report, setReport] = useState<CheckReport | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [uploaded, setUploaded] = useState<{ sent: number; total: number } | null>(null);
@@ -151,6 +158,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     if (upload && target && columns.length)
       setMapping(initialMapping(target, upload.targets[target] ?? [], columns));
   }, [upload, target, columns]);
+  useEffect(() => setFixed({}), [upload, target]);
 
   const run = async (what: ExchangeMessageKey, fn: () => Promise<void>) => {
     setBusy(what);
@@ -233,6 +241,7 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
     sourceLayer: sourceLayer || undefined,
     crs: crs || undefined,
     encoding: encoding || undefined,
+    fixed: Object.fromEntries(Object.entries(fixed).filter(([, v]) => v.trim() !== '')),
     skip,
     makeValid,
   });
@@ -507,9 +516,12 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                           <td>
                             <select
                               data-testid={`import-map-${f}`}
-                              value={mapping[f] ?? ''}
+                              value={f in fixed ? FIXED : (mapping[f] ?? '')}
                               onChange={(e) => {
-                                setMapping({ ...mapping, [f]: e.target.value || null });
+                                const v = e.target.value;
+                                const { [f]: _, ...others } = fixed;
+                                setFixed(v === FIXED ? { ...fixed, [f]: '' } : others);
+                                setMapping({ ...mapping, [f]: v && v !== FIXED ? v : null });
                                 setReport(null);
                               }}
                             >
@@ -519,7 +531,30 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                                   {c}
                                 </option>
                               ))}
+                              <option value={FIXED}>{t('import.fixed')}</option>
                             </select>
+                            {f in fixed && (
+                              <>
+                                <input
+                                  data-testid={`import-fixed-${f}`}
+                                  value={fixed[f]}
+                                  list={`import-fixed-words-${f}`}
+                                  placeholder={t('import.fixedPlaceholder')}
+                                  aria-label={`${fieldLabel(f)} ${t('import.fixed')}`}
+                                  onChange={(e) => {
+                                    setFixed({ ...fixed, [f]: e.target.value });
+                                    setReport(null);
+                                  }}
+                                />
+                                {valueField(f) && (
+                                  <datalist id={`import-fixed-words-${f}`}>
+                                    {Object.keys(VALUE_WORDS[valueField(f)!]).map((code) => (
+                                      <option key={code} value={valueWord(f, code, lang) ?? code} />
+                                    ))}
+                                  </datalist>
+                                )}
+                              </>
+                            )}
                           </td>
                         </tr>
                       ))}

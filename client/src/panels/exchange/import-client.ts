@@ -40,6 +40,8 @@ export interface ImportChoice {
   sourceLayer?: string;
   crs?: string;
   encoding?: string;
+  /** Field → one value for every feature (固定值), as typed: a code or its words. */
+  fixed?: Record<string, string>;
   skip?: number[];
   /** 修复几何: repair invalid polygons (ST_MakeValid) instead of refusing them. */
   makeValid?: boolean;
