@@ -325,6 +325,12 @@ describe('/api/imports', () => {
     // embedded, row-level security refused the editor's import; on a server they were missing from the
     // street's export.
     const editor = `editor-${STREET}`;
+    // …and under the 社区 too (helper 45: community_code stayed empty).
+    await t.db.query(
+      `INSERT INTO jurisdictions (code, name, level, parent_code, geom)
+       VALUES ('510903001001', '凯旋社区', 'community', $1, ST_Multi(ST_MakeEnvelope(105.515, 30.415, 105.53, 30.43, 4326)))`,
+      [STREET],
+    );
     const areas = {
       type: 'FeatureCollection',
       features: [
@@ -343,11 +349,16 @@ describe('/api/imports', () => {
     expect(check.problems).toEqual([]);
     const commit = await post(editor, `${up.id}/commit`, choice);
     expect(commit.status).toBe(200);
-    const stored = await t.db.query<{ street_code: string | null; management_mode: string }>(
-      "SELECT street_code, management_mode FROM service_areas WHERE name = '凯旋一区'",
-    );
-    expect(stored.rows).toEqual([{ street_code: STREET, management_mode: 'resident_self' }]);
+    const stored = await t.db.query<{
+      street_code: string | null;
+      community_code: string | null;
+      management_mode: string;
+    }>("SELECT street_code, community_code, management_mode FROM service_areas WHERE name = '凯旋一区'");
+    expect(stored.rows).toEqual([
+      { street_code: STREET, community_code: '510903001001', management_mode: 'resident_self' },
+    ]);
     await t.db.query("DELETE FROM service_areas WHERE name = '凯旋一区'");
+    await t.db.query("DELETE FROM jurisdictions WHERE code = '510903001001'");
   });
 
   it('a street editor: the feature outside the street is refused by index; check keeps nothing; commit with it skipped writes the rest', async () => {
