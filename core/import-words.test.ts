@@ -69,6 +69,20 @@ describe('import problems are codes worded by the client (issue 11)', () => {
     expect(importProblemLines('both', { ...p, index: 6, name: '锦华苑' })).toBe(
       '第 7 个要素“锦华苑”（第 3 行）：“lon”的值“东经105”不是数字 | feature #7 “锦华苑” (row 3): “lon” "东经105" is not a number',
     );
+    // Helper 45: a file named .xlsx that is none showed jszip's words and a web address.
+    const notZip = {
+      code: 'not_xlsx' as const,
+      params: {
+        detail:
+          "Can't find end of central directory : is this a zip file ? If it is, see https://stuk.github.io/jszip/documentation/howto/read_zip.html",
+      },
+    };
+    expect(importProblemText('zh-CN', notZip)).toBe(
+      '不是可读取的 Excel（XLSX）工作簿：它不是 zip 压缩包，或文件不完整',
+    );
+    expect(importProblemText('en', notZip)).toBe(
+      'Not a readable XLSX workbook: it is no zip archive, or it is cut short',
+    );
     // Helper 44: “在 cameras 中已存在” named the table, not the layer.
     const dup = {
       code: 'already_exists' as const,

@@ -379,6 +379,21 @@ const REPAIR_HINT: Record<'page' | 'cli' | 'both', Record<ImportLanguage, string
   both: { 'zh-CN': '勾选“修复几何”或加上 --make-valid ', en: '“Repair geometry” or --make-valid' },
 };
 
+/**
+ * What the zip library (jszip) says of a file that is no zip, in the user's words: a file named .xlsx
+ * that is not one showed "Can't find end of central directory : is this a zip file ? If it is, see
+ * https://…" (helper 45). Other details are kept, without a web address.
+ */
+function zipReasonText(lang: ImportLanguage, detail: string): string {
+  if (/end of central directory|is this a zip file|corrupted zip|invalid signature/i.test(detail))
+    return lang === 'en' ? 'it is no zip archive, or it is cut short' : '它不是 zip 压缩包，或文件不完整';
+  return detail
+    .replace(/\s*If it is, see \S+/i, '')
+    .replace(/https?:\/\/\S+/g, '')
+    .trim();
+}
+const ZIP_DETAIL_CODES: readonly string[] = ['not_xlsx', 'not_kmz'];
+
 const GEOMETRY_DETAIL_CODES: readonly string[] = [
   'invalid_geometry',
   'repair_empty',
@@ -423,6 +438,8 @@ export function importProblemText(lang: ImportLanguage, p: ProblemReason, opts: 
   if (typeof params.field === 'string' && opts.field) params.field = opts.field(params.field);
   if (typeof params.column === 'string' && opts.field) params.column = opts.field(params.column);
   if (typeof params.street === 'string' && opts.street) params.street = opts.street(params.street);
+  if (ZIP_DETAIL_CODES.includes(p.code) && typeof params.detail === 'string')
+    params.detail = zipReasonText(lang, params.detail);
   if (GEOMETRY_DETAIL_CODES.includes(p.code) && typeof params.detail === 'string')
     params.detail = geometryReasonText(lang, params.detail);
   if (p.code === 'invalid_geometry') params.repair = REPAIR_HINT[opts.surface ?? 'both'][lang];
