@@ -209,7 +209,7 @@ export function App() {
 
   const onChoose = useCallback(
     (r: SearchResult) => {
-      if (r.bbox) map?.fitBbox(r.bbox, { maxZoom: r.kind === 'compound' ? 17 : 15 });
+      if (r.bbox) map?.fitBbox(r.bbox, { maxZoom: r.kind === 'jurisdiction' ? 15 : 17 });
     },
     [map],
   );

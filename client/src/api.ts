@@ -270,8 +270,8 @@ export async function removeBasemap(id: number): Promise<void> {
 
 /** One hit of `GET /api/search`: a compound (小区) by name, code or address, or a jurisdiction (街道, 社区, 区), with its extent. */
 export interface SearchResult {
-  kind: 'compound' | 'jurisdiction';
-  /** Compound id, or jurisdiction code. */
+  kind: 'compound' | 'jurisdiction' | 'service-area';
+  /** Compound or service area id, or jurisdiction code. */
   id: string;
   name: string;
   /** A compound's category, or a jurisdiction's level. */

@@ -220,6 +220,28 @@ describeInBrowser('map shell in Chromium', () => {
     expect(zoom).toBeGreaterThanOrEqual(15);
   });
 
+  it('finds a service area by name, says what it is, and flies there', async () => {
+    // Helper 45: an imported service area could not be found ("没有找到").
+    const r = await server.db.query<{ name: string; x: number; y: number }>(
+      `SELECT name, ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y FROM service_areas ORDER BY id DESC LIMIT 1`,
+    );
+    const { name, x, y } = r.rows[0]!;
+    await page.locator('[data-testid=search-input]').fill(name);
+    const hit = page.locator('[data-testid=search-result]', { hasText: '物业服务区域 · ' }).first();
+    await hit.waitFor();
+    expect(await hit.textContent()).toContain(name);
+    await hit.click();
+    // The view (#zoom/lat/lon) comes to the area, close.
+    await page.waitForFunction(
+      ([ax, ay]) => {
+        const [z, lat, lon] = window.location.hash.slice(1).split('/').map(Number);
+        return z! >= 15 && Math.abs(lon! - ax!) < 0.003 && Math.abs(lat! - ay!) < 0.003;
+      },
+      [x, y],
+    );
+    await settle();
+  });
+
   it('opens on the whole district without a view in the URL, compounds filled below zoom 14', async () => {
     const from = requests.length;
     // Every view the map writes to the URL while it opens (MapLibre keeps #zoom/lat/lon with replaceState).

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { importLayer } from '../../server/src/importer/index.ts';
 
 let t: TestDb;
 let app: RunningApp;
@@ -121,6 +122,62 @@ describe('GET /api/search', () => {
       name_en: 'Nanjinlu Subdistrict',
       parent_en: 'Chuanshan District',
     });
+  });
+
+  it('finds a service area by its name, after the places and compounds, with its street and extent', async () => {
+    // Helper 45: an imported service area could not be found: "没有找到“测试服务区”".
+    await importLayer(t.db, {
+      layer: 'service-areas',
+      features: [
+        {
+          type: 'Feature',
+          properties: {
+            name: '明月一片区',
+            management_mode: 'community_custodial',
+            street_code: '510903001',
+          },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [105.57, 30.52],
+                [105.572, 30.52],
+                [105.572, 30.523],
+                [105.57, 30.52],
+              ],
+            ],
+          },
+        },
+      ],
+    });
+    const { body } = await search('明月一');
+    expect(body.results).toHaveLength(1);
+    expect(body.results![0]).toMatchObject({
+      kind: 'service-area',
+      name: '明月一片区',
+      detail: 'community_custodial',
+      parent: '凯旋路街道',
+      matched: 'name',
+    });
+    expect(body.results![0]!.bbox).toEqual([105.57, 30.52, 105.572, 30.523]);
+  });
+
+  it('keeps the exact name among more hits than it returns (the compounds were cut longest-first)', async () => {
+    // Found while adding service areas: a compound without a code was ranked "exact" NULL, which
+    // DESC puts first, and the compounds' own ORDER BY was one column off (the longest name first):
+    // past SEARCH_LIMIT hits the exact name was cut.
+    await t.db.query(
+      `INSERT INTO compounds (id, name, category, street_code)
+       SELECT 100 + i, '锦绣花园' || repeat('期', i), 'three_no', '510903001' FROM generate_series(1, 25) i`,
+    );
+    await t.db.query(
+      `INSERT INTO compounds (id, name, category, street_code) VALUES (200, '锦绣花园', 'three_no', '510903001')`,
+    );
+    const { body } = await search('锦绣花园');
+    expect(body.results!.length).toBe(20);
+    expect(body.results![0]).toMatchObject({ kind: 'compound', name: '锦绣花园' });
+    expect(body.results![1]!.name).toBe('锦绣花园期');
+    await t.db.query('DELETE FROM compounds WHERE id >= 100');
   });
 
   it('answers an empty or missing q with 400', async () => {

@@ -116,14 +116,16 @@ function shownName(r: SearchResult, lang: Language): string {
 
 function ResultDetail({ result }: { result: SearchResult }) {
   const { t, lang } = useI18n();
-  const attr = result.kind === 'compound' ? 'category' : 'level';
+  const attr =
+    result.kind === 'compound' ? 'category' : result.kind === 'service-area' ? 'management_mode' : 'level';
   const key = enumKey(attr, result.detail);
+  const word = key ? t(key) : result.detail;
   const what =
     result.kind === 'compound'
-      ? `${t('search.compound')} · ${key ? t(key) : result.detail}`
-      : key
-        ? t(key)
-        : result.detail;
+      ? `${t('search.compound')} · ${word}`
+      : result.kind === 'service-area'
+        ? `${t('search.serviceArea')} · ${word}`
+        : word;
   const parent = lang === 'en' && result.parent_en ? result.parent_en : result.parent;
   // Found by its code or address: say which, so the hit explains itself.
   const how =

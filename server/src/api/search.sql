@@ -1,5 +1,5 @@
--- Jurisdictions (街道 / 社区 / 区) by name, English name or code, and compounds (小区) by name, code or
--- address, with their extent. $1 is a LIKE pattern "contains q" (escaped by the caller), $2 the plain
+-- Jurisdictions (街道 / 社区 / 区) by name, English name or code, compounds (小区) by name, code or
+-- address, and service areas by name, with their extent. $1 is a LIKE pattern "contains q" (escaped by the caller), $2 the plain
 -- query (exact and prefix matches first), $3 the most rows per kind. A compound without an outline
 -- takes its buildings' extent. `matched` says which field matched, for the list to show it.
 (
@@ -33,8 +33,9 @@ UNION ALL
          c.code, c.address,
          ST_XMin(e.box), ST_YMin(e.box), ST_XMax(e.box), ST_YMax(e.box),
          1,
-         c.name = $2 OR lower(c.code) = lower($2) OR c.id::text = $2,
-         starts_with(c.name, $2) OR starts_with(lower(c.code), lower($2)),
+         -- Never NULL (a compound without a code): DESC puts NULLs first, above the exact name.
+         COALESCE(c.name = $2 OR lower(c.code) = lower($2) OR c.id::text = $2, false),
+         COALESCE(starts_with(c.name, $2) OR starts_with(lower(c.code), lower($2)), false),
          length(c.name), length(c.id::text)
   FROM compounds c
   LEFT JOIN jurisdictions st ON st.code = c.street_code
@@ -43,7 +44,23 @@ UNION ALL
   ) e
   WHERE c.name ILIKE $1 ESCAPE '\' OR c.code ILIKE $1 ESCAPE '\' OR c.address ILIKE $1 ESCAPE '\'
      OR c.id::text = $2
-  ORDER BY 17 DESC, 18 DESC, 19, c.id
+  ORDER BY 16 DESC, 17 DESC, 18, c.id
+  LIMIT $3
+)
+UNION ALL
+(
+  -- Service areas (物业服务区域) by name, after the places and compounds.
+  SELECT 'service-area', a.id::text, a.name, a.management_mode, st.name, st.name_en, NULL::text,
+         'name', NULL::text, NULL::text,
+         ST_XMin(a.geom), ST_YMin(a.geom), ST_XMax(a.geom), ST_YMax(a.geom),
+         2,
+         a.name = $2,
+         starts_with(a.name, $2),
+         length(a.name), length(a.id::text)
+  FROM service_areas a
+  LEFT JOIN jurisdictions st ON st.code = a.street_code
+  WHERE a.name ILIKE $1 ESCAPE '\'
+  ORDER BY 16 DESC, 17 DESC, 18, a.id
   LIMIT $3
 )
 -- ids are text here: shorter first, so compound 9 comes before compound 10

@@ -8,17 +8,17 @@ const SEARCH_SQL = readFileSync(new URL('./search.sql', import.meta.url), 'utf8'
 
 /** Longest query accepted: names are short, and a LIKE over a huge pattern is wasted work. */
 export const SEARCH_MAX_LENGTH = 100;
-/** Most hits per kind (jurisdictions, compounds). */
+/** Most hits per kind (jurisdictions, compounds, service areas). */
 export const SEARCH_LIMIT = 20;
 
 export interface SearchHit {
-  kind: 'compound' | 'jurisdiction';
-  /** Compound id or jurisdiction code. */
+  kind: 'compound' | 'jurisdiction' | 'service-area';
+  /** Compound or service area id, or jurisdiction code. */
   id: string;
   name: string;
-  /** Compound category or jurisdiction level. */
+  /** Compound category, jurisdiction level or a service area's management mode. */
   detail: string;
-  /** Street of a compound, parent of a jurisdiction. */
+  /** Street of a compound or service area, parent of a jurisdiction. */
   parent: string | null;
   /** The same in English, where the data has it. */
   parent_en: string | null;
@@ -59,8 +59,8 @@ export function containsPattern(q: string): string {
 /**
  * `GET /api/search?q=…` → `{ results: SearchHit[] }`: jurisdictions (街道, 社区, 区) whose name or
  * English name contains `q` or whose code starts with it, and compounds (小区) whose name, code or
- * address contains `q` or whose id it is (case-insensitive), best matches first, each with the extent
- * to fly to.
+ * address contains `q` or whose id it is (case-insensitive), and service areas whose name contains
+ * it, best matches first, each with the extent to fly to.
  * An empty or missing `q` is a 400.
  */
 export function searchRouter(ctx: AppContext): Router {
