@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -439,25 +440,25 @@ describeInBrowser('import page, in Chromium', () => {
     );
     expect(await page.$('[data-testid=import-target]')).toBeNull();
 
-    // A UTF-8 list of Latin names reads as GBK (Bâtiment → B芒timent): the user says UTF-8, and the
-    // columns are read again. Helper 44: the page had no encoding choice.
+    // A GBK list headed 毛 (C3 AB, valid UTF-8 too) reads as ë: the user says GBK, and the columns
+    // are read again. Helper 44: the page had no encoding choice.
     await page.setInputFiles('[data-testid=import-file]', {
-      name: 'latin.csv',
+      name: 'gbk.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from(`Bâtiment,lon,lat\r\nEntrée,${x},${y}\r\n`, 'utf8'),
+      buffer: iconv.encode(`毛,lon,lat\r\nA,${x},${y}\r\n`, 'gbk'),
     });
     await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
     await page.selectOption('[data-testid=import-target]', 'gates');
     const columns = () =>
       page.$$eval('[data-testid=import-map-name] option', (os) => os.map((o) => o.textContent));
-    expect(await columns()).toContain('B芒timent');
-    await page.selectOption('[data-testid=import-encoding]', 'utf-8');
+    expect(await columns()).toContain('ë');
+    await page.selectOption('[data-testid=import-encoding]', 'gbk');
     await page.waitForFunction(() =>
       [...document.querySelectorAll('[data-testid=import-map-name] option')].some(
-        (o) => o.textContent === 'Bâtiment',
+        (o) => o.textContent === '毛',
       ),
     );
-    expect(await columns()).not.toContain('B芒timent');
+    expect(await columns()).not.toContain('ë');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-encoding.png') });
     expect(pageErrors).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
+import iconv from 'iconv-lite';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
@@ -195,12 +196,12 @@ describe('/api/imports', () => {
   });
 
   it('the page may name the text encoding when detection gets it wrong: preview, check and commit read it so', async () => {
-    // Helper 44: the page had no encoding choice (the CLI has --encoding). A UTF-8 list of Latin
-    // names reads as GBK (Café → Caf茅): only the user knows which it is.
+    // Helper 44: the page had no encoding choice (the CLI has --encoding). A GBK list whose one name
+    // is 毛 (C3 AB) is valid UTF-8 too, ë: only the user knows which it is.
     const r = await upload(
       'admin',
-      'cafe.csv',
-      Buffer.from('name,lon,lat\r\nCafé,105.5111,30.4111\r\n', 'utf8'),
+      'mao.csv',
+      iconv.encode('name,lon,lat\r\n毛,105.5111,30.4111\r\n', 'gbk'),
     );
     const up = (await r.json()) as { id: string };
     const names = async (q: string) => {
@@ -209,8 +210,8 @@ describe('/api/imports', () => {
       const body = (await p.json()) as { features: { features: { properties: Record<string, unknown> }[] } };
       return body.features.features.map((f) => f.properties.name);
     };
-    expect(await names('')).toEqual(['Caf茅']);
-    expect(await names('?encoding=utf-8')).toEqual(['Café']);
+    expect(await names('')).toEqual(['ë']);
+    expect(await names('?encoding=gbk')).toEqual(['毛']);
     // An encoding that is none: the file's problem, worded by the page.
     const bad = await fetch(`${app.url}/api/imports/${up.id}/preview?encoding=klingon`, {
       headers: auth('admin'),
@@ -219,12 +220,12 @@ describe('/api/imports', () => {
     expect(
       ((await bad.json()) as { error: { details: { problems: unknown[] } } }).error.details.problems,
     ).toEqual([{ index: null, code: 'unknown_encoding', params: { encoding: 'klingon' } }]);
-    const choice = { target: 'gates', mapping: { name: 'name' }, encoding: 'utf-8' };
+    const choice = { target: 'gates', mapping: { name: 'name' }, encoding: 'gbk' };
     const check = (await (await post('admin', `${up.id}/check`, choice)).json()) as { ok: number };
     expect(check.ok).toBe(1);
     expect((await post('admin', `${up.id}/commit`, choice)).status).toBe(200);
-    expect(await gates()).toContain('Café');
-    await t.db.query("DELETE FROM gates WHERE name = 'Café'");
+    expect(await gates()).toContain('毛');
+    await t.db.query("DELETE FROM gates WHERE name = '毛'");
   });
 
   it("a street editor's file of metres under a lon/lat CRS is refused for its coordinates, not as outside the street", async () => {

@@ -10,8 +10,11 @@ describe('detectEncoding: UTF-8 or GBK, as a Chinese office writes them', () => 
     expect(detectEncoding(gbk('名称,地址\r\n锦华苑,凯旋路1号\r\n'))).toBe('gb18030');
     expect(detectEncoding(utf8('名称,地址\r\n锦华苑,凯旋路1号\r\n'))).toBe('utf-8');
     expect(detectEncoding(utf8('name\r\nplain\r\n'))).toBe('utf-8');
-    // UTF-8 Chinese with a degree sign (two bytes) is still UTF-8.
+    // UTF-8 Chinese with a degree sign (two bytes) is still UTF-8, and so are signs and accented
+    // letters alone: a direction of 90°, a Café.
     expect(detectEncoding(utf8('东经105°'))).toBe('utf-8');
+    expect(detectEncoding(utf8('lon,lat,dir\r\n105.6,30.5,90°\r\n'))).toBe('utf-8');
+    expect(detectEncoding(utf8('name\r\nCafé\r\n'))).toBe('utf-8');
   });
 
   it('takes GBK that happens to be valid UTF-8 as GBK: 楼 is C2 A5, ¥ in UTF-8', () => {

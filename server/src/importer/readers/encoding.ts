@@ -48,28 +48,35 @@ export function detectEncoding(sample: Uint8Array, complete = false): string {
   } catch {
     return 'gb18030';
   }
-  const { wide, narrow } = charWidths(text);
-  // Valid UTF-8 of two-byte characters only (Latin-1, Greek, Cyrillic …) is, in a Chinese office's
-  // file, GBK that happens to be valid UTF-8: 楼 in GBK is C2 A5, ¥ in UTF-8.
-  if (
-    narrow > 0 &&
-    wide < narrow &&
-    !new TextDecoder('gb18030').decode(sample).slice(0, -1).includes('\ufffd')
-  )
+  const { wide, narrow, odd } = charWidths(text);
+  // Valid UTF-8 of mostly two-byte characters, some of them none a UTF-8 file of this city would
+  // hold (¥, Greek, Cyrillic …), is GBK that happens to be valid UTF-8: 楼 in GBK is C2 A5, ¥ in
+  // UTF-8. A degree sign or an accented letter (90°, Café) stays UTF-8.
+  if (odd > 0 && wide < narrow && !new TextDecoder('gb18030').decode(sample).slice(0, -1).includes('\ufffd'))
     return 'gb18030';
   return 'utf-8';
 }
 
-/** Characters beyond ASCII: of three or four bytes in UTF-8 (U+0800 on: CJK …), and of two. */
-function charWidths(text: string): { wide: number; narrow: number } {
+/** Two-byte characters a UTF-8 file plausibly holds: Latin-1 signs (° ± · ²…, not ¥ ¤) and Latin letters. */
+const plausible = (c: number) => c >= 0xa0 && c <= 0x17f && c !== 0xa4 && c !== 0xa5;
+
+/**
+ * Characters beyond ASCII: of three or four bytes in UTF-8 (U+0800 on: CJK …), of two, and of those
+ * two-byte ones the odd (not plausible in a UTF-8 file here).
+ */
+function charWidths(text: string): { wide: number; narrow: number; odd: number } {
   let wide = 0;
   let narrow = 0;
+  let odd = 0;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
     if (c >= 0x800 && c !== 0xfffd) wide++;
-    else if (c >= 0x80) narrow++;
+    else if (c >= 0x80) {
+      narrow++;
+      if (!plausible(c)) odd++;
+    }
   }
-  return { wide, narrow };
+  return { wide, narrow, odd };
 }
 
 /**
