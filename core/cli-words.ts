@@ -20,6 +20,7 @@ const WORDS = {
       '--mode replace 需要 --street 街道编码 或 --bbox 最小经度,最小纬度,最大经度,最大纬度',
     camera_crs: '摄像机文件的 --crs 须为 {crs}',
     set_bad: '--set “{set}” 须为 字段=值，字段为 {fields} 之一',
+    set_tagged_cameras: 'OpenStreetMap 标签或 GB/T 28181 目录的摄像机文件不能用 --set：其中的标签决定各字段',
     source_layer_chosen: '有 {n} 个图层（{layers}）；导入“{layer}”（用 --layer-name 选择）',
     source_layer_mixes_folders:
       '图层“{layer}”混合了几个文件夹（{folders}）的要素：请用 --layer-name 选择其中一个文件夹，或用 --layer-name “{layer}” 全部导入',
@@ -37,6 +38,8 @@ const WORDS = {
     replace_needs_scope: '--mode replace needs --street CODE or --bbox minLon,minLat,maxLon,maxLat',
     camera_crs: '--crs for a camera file must be one of {crs}',
     set_bad: '--set "{set}" must be FIELD=VALUE, FIELD one of {fields}',
+    set_tagged_cameras:
+      'A camera file of OpenStreetMap tags or a GB/T 28181 catalogue takes no --set: its tags fill the fields',
     source_layer_chosen: '{n} layers ({layers}); importing "{layer}" (choose with --layer-name)',
     source_layer_mixes_folders:
       'The layer "{layer}" mixes the features of several folders ({folders}): choose one folder with --layer-name, or all of them with --layer-name "{layer}"',

@@ -63,3 +63,37 @@ describe('pickLayer among the folders of an 奥维 KML', () => {
     expect(pickLayer(two, ['Polygon'], 'compounds')).toEqual({ layer: two[0], mixedFolders: [] });
   });
 });
+
+describe('pickLayer judges a folder by its own name (helper 46)', () => {
+  it('监控/东门 is a gate folder: cameras take 监控 alone', () => {
+    const layers = [
+      { name: 'placemarks|Point', geometryType: 'Point' },
+      { name: '监控', geometryType: 'Point', folder: '监控' },
+      { name: '监控/东门', geometryType: 'Point', folder: '监控/东门' },
+    ];
+    expect(pickLayer(layers, ['Point'], 'cameras')).toEqual({ layer: layers[1], mixedFolders: [] });
+    expect(pickLayer(layers, ['Point'], 'gates')).toEqual({ layer: layers[2], mixedFolders: [] });
+  });
+
+  it('one folder a compound: its polygons go in whole, without a question', () => {
+    const layers = [
+      { name: 'placemarks|Polygon', geometryType: 'Polygon' },
+      { name: 'placemarks|Point', geometryType: 'Point' },
+      { name: '锦华苑|Polygon', geometryType: 'Polygon', folder: '锦华苑' },
+      { name: '锦华苑/摄像头', geometryType: 'Point', folder: '锦华苑/摄像头' },
+      { name: '开善苑|Polygon', geometryType: 'Polygon', folder: '开善苑' },
+      { name: '开善苑/出入口', geometryType: 'Point', folder: '开善苑/出入口' },
+    ];
+    expect(pickLayer(layers, ['Polygon', 'MultiPolygon'], 'service-areas')).toEqual({
+      layer: layers[0],
+      mixedFolders: [],
+    });
+    // Points of unnamed folders may be gates or cameras: asked (点位一, 点位二).
+    const unnamed = [
+      { name: 'placemarks', geometryType: 'Point' },
+      { name: '点位一', geometryType: 'Point', folder: '点位一' },
+      { name: '点位二', geometryType: 'Point', folder: '点位二' },
+    ];
+    expect(pickLayer(unnamed, ['Point'], 'cameras').mixedFolders).toEqual(['点位一', '点位二']);
+  });
+});

@@ -86,13 +86,19 @@ interface PickableLayer {
   folder?: string;
 }
 
+/** A folder's own name (the last of its path: 监控/东门 is a gate folder). */
+const ownName = (folder: string) => folder.slice(folder.lastIndexOf('/') + 1);
+
 /**
  * Of a file's layers, the one to import into `target` (taking `accepts`) when the user names none:
  * the first whose declared geometry fits (an 奥维 KML's polygons for 小区), else the first layer.
- * When the fitting features lie in several KML folders, the one folder named for the target
- * (摄像头 for cameras); when none or several but not all are, the whole file's layer, with the
- * folders it mixes in `mixedFolders` for the caller to say (helper 45: the gates and the cameras of
- * one file went in as cameras, silently).
+ * When the fitting features lie in several KML folders, judged by each folder's own name:
+ * - the one folder named for the target (摄像头 for cameras) is taken;
+ * - when no folder is named for another layer (锦华苑, 开善苑: one folder a compound, as 奥维 files
+ *   are kept), the whole file's layer; for points, whose folders may hold gates or cameras alike,
+ *   only when every folder is named for the target;
+ * - else the whole file's layer, with the folders it mixes in `mixedFolders` for the caller to say
+ *   (helper 45: the gates and the cameras of one file went in as cameras, silently).
  */
 export function pickLayer<T extends PickableLayer>(
   layers: readonly T[],
@@ -103,10 +109,15 @@ export function pickLayer<T extends PickableLayer>(
   const fits = layers.filter((l) => families.has(geometryFamily(l.geometryType)));
   if (!fits.length) return { layer: layers[0], mixedFolders: [] };
   const folders = fits.filter((l) => l.folder !== undefined);
-  if (folders.length < 2) return { layer: fits[0], mixedFolders: [] };
-  const words = target === undefined ? undefined : FOLDER_WORDS[target];
-  const named = words ? folders.filter((l) => words.test(l.folder!)) : [];
+  if (folders.length < 2 || target === undefined) return { layer: fits[0], mixedFolders: [] };
+  const namedFor = (l: T, t: string) => FOLDER_WORDS[t]?.test(ownName(l.folder!)) ?? false;
+  const named = folders.filter((l) => namedFor(l, target));
   if (named.length === 1) return { layer: named[0], mixedFolders: [] };
-  if (named.length === folders.length) return { layer: fits[0], mixedFolders: [] };
+  const others = folders.filter(
+    (l) => !namedFor(l, target) && Object.keys(FOLDER_WORDS).some((t) => t !== target && namedFor(l, t)),
+  );
+  const points = families.has('point');
+  if (others.length === 0 && (named.length === folders.length || !points))
+    return { layer: fits[0], mixedFolders: [] };
   return { layer: fits[0], mixedFolders: folders.map((l) => l.folder!) };
 }

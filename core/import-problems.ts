@@ -183,6 +183,8 @@ export const IMPORT_PROBLEM_CODES = [
   'source_id_outside_scope',
   /** A street editor's feature outside their 街道: { street } */
   'outside_street',
+  /** A street editor's feature filed under another street: { street (theirs), given } */
+  'street_not_yours',
   /** An id that must be a whole number > 0: { field, value } */
   'not_positive_integer',
   // ── cameras (the camera importer: OSM surveillance tags, GB/T 28181 catalogues) ─

@@ -117,6 +117,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     gbt_room_type: '“{field}”的值 {value} 应为 1（室外）或 2（室内）',
     gbt_direction_type: '“{field}”的值 {value} 应为 1–8（东 西 南 北 东南 东北 西南 西北）',
     outside_street: `不在本${term('street', 'zh-CN')}（{street}）范围内`,
+    street_not_yours: `${term('street', 'zh-CN')}编码 {given} 不是本${term('street', 'zh-CN')}（{street}）：只能导入本${term('street', 'zh-CN')}的要素`,
     outside_china: '转换为 WGS84 后，位置 [{lon}, {lat}] 在中国境外（坐标系是否有误？）',
     overlaps_stored: '与已有的物业服务区域“{name}”（编号 {id}）重叠 {area} 平方米（同一文件导入了两次？）',
     overlaps_in_file: '与文件中第 {other} 个要素重叠 {area} 平方米',
@@ -247,6 +248,7 @@ export const IMPORT_PROBLEM_WORDS: Record<ImportLanguage, Record<ImportProblemCo
     gbt_direction_type:
       '“{field}” {value} must be 1–8 (东 E, 西 W, 南 S, 北 N, 东南 SE, 东北 NE, 西南 SW, 西北 NW)',
     outside_street: `Outside your ${term('street', 'en')} ({street})`,
+    street_not_yours: `${term('street', 'en')} code {given} is not your ${term('street', 'en')} ({street}): you may import only your own ${term('street', 'en')}'s features`,
     outside_china:
       'Position [{lon}, {lat}] lies outside China after conversion to WGS84 (wrong coordinate system?)',
     overlaps_stored:

@@ -154,13 +154,12 @@ async function main(): Promise<void> {
   const fixed: Record<string, ColumnValue> = {};
   for (const s of args.values.set ?? []) {
     const eq = s.indexOf('=');
-    const field = eq > 0 ? s.slice(0, eq).trim() : '';
-    const column = IMPORT_SPECS[layer].columns.find((c) => c.name === field && !c.name.endsWith('_by'));
-    if (!column)
-      refuse('set_bad', {
-        set: s,
-        fields: IMPORT_SPECS[layer].columns.map((c) => c.name).filter((n) => !n.endsWith('_by')),
-      });
+    const named = eq > 0 ? s.slice(0, eq).trim() : '';
+    // The field's own name, or a name the page and files give it (管理模式, 服务单位 …).
+    const settable = IMPORT_SPECS[layer].columns.map((c) => c.name).filter((n) => !n.endsWith('_by'));
+    const field = Object.entries(guessMapping(settable, [named])).find(([, c]) => c === named)?.[0] ?? '';
+    const column = IMPORT_SPECS[layer].columns.find((c) => c.name === field);
+    if (!column) refuse('set_bad', { set: s, fields: settable });
     const read = readColumn(column!, s.slice(eq + 1), true);
     if ('problem' in read) fail(`--set ${s}: ${importProblemLines(lang, { index: null, ...read.problem })}`);
     else fixed[field] = read.value;
@@ -168,12 +167,10 @@ async function main(): Promise<void> {
 
   exitUnlessFile(lang, file);
 
-  if (
-    layer === 'cameras' &&
-    !args.values.key &&
-    !args.values.set?.length &&
-    taggedCameraFile(file, args.values.encoding)
-  ) {
+  if (layer === 'cameras' && !args.values.key && taggedCameraFile(file, args.values.encoding)) {
+    // The camera importer reads its tags itself: --set would have sent the file the generic way and
+    // lost them (helper 46).
+    if (args.values.set?.length) refuse('set_tagged_cameras');
     const crs = (args.values.crs ?? 'wgs84').toLowerCase();
     if (!isOneOf(IMPORT_CRS, crs)) refuse('camera_crs', { crs: IMPORT_CRS });
     return importCameraFile(file, crs, lang, args.values.encoding);

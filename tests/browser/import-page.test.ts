@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
+import proj4 from 'proj4';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDemoAccounts } from '../../server/src/auth.ts';
@@ -460,6 +461,25 @@ describeInBrowser('import page, in Chromium', () => {
     );
     expect(await columns()).not.toContain('ë');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'import-page-encoding.png') });
+
+    // A list of zone-35 metres names no CRS and reads as lon/lat: the 坐标系 field is there to say it
+    // (helper 46: it showed only when a file named none, as a lone .shp).
+    const zone35 = proj4(
+      '+proj=tmerc +lat_0=0 +lon_0=105 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs',
+    );
+    const [mx, my] = zone35.forward([x, y]);
+    await page.setInputFiles('[data-testid=import-file]', {
+      name: 'metres.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`name,x,y\r\nA,${mx},${my}\r\nB,${mx! + 5},${my}\r\n`),
+    });
+    await page.waitForSelector('[data-testid=import-preview-count]', { timeout: 120_000 });
+    expect(await page.textContent('[data-testid=import-preview-count]')).toContain('前 0 个要素（共 2 个）');
+    await page.fill('[data-testid=import-crs]', 'EPSG:4544');
+    await page.press('[data-testid=import-crs]', 'Tab');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=import-preview-count]')?.textContent?.includes('前 2 个要素'),
+    );
     expect(pageErrors).toEqual([]);
   });
 

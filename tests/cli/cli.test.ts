@@ -296,6 +296,10 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
     const osm = await run('import', ['--layer', 'cameras', file]);
     expect(osm.code, osm.stderr).toBe(0);
     expect(osm.stdout).toContain('OSM');
+    // …which reads its own tags: --set would lose them (helper 46), so it is refused.
+    const set = await run('import', ['--layer', 'cameras', file, '--set', 'system=xueliang']);
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain('不能用 --set');
   });
 
   it('import:cameras words a catalogue row and an unreadable CSV in the language asked (--lang)', async () => {
@@ -481,7 +485,7 @@ describe('npm run import / export (spawned)', { timeout: 300_000 }, () => {
       'service-areas',
       kml,
       '--set',
-      'management_mode=社区托管',
+      '管理模式=社区托管',
       '--set',
       'provider=凯旋路社区',
     ]);

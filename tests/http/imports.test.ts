@@ -278,6 +278,14 @@ describe('/api/imports', () => {
       problems: [{ index: null, code: 'value_not_allowed', params: { field: 'management_mode' } }],
     });
     expect((await post(editor, `${up.id}/check`, { ...choice, fixed: { nope: 'x' } })).status).toBe(400);
+    // A street editor's fixed 街道 is theirs only (helper 46: another street's code was stored).
+    const elsewhere = (await (
+      await post(editor, `${up.id}/check`, { ...fixed, fixed: { ...fixed.fixed, street_code: '510903002' } })
+    ).json()) as { ok: number; problems: { code: string; params: Record<string, unknown> }[] };
+    expect(elsewhere.ok).toBe(0);
+    expect(elsewhere.problems).toMatchObject([
+      { index: 0, code: 'street_not_yours', params: { street: STREET, given: '510903002' } },
+    ]);
     expect((await post(editor, `${up.id}/commit`, fixed)).status).toBe(200);
     const stored = await t.db.query<{ management_mode: string; provider: string }>(
       "SELECT management_mode, provider FROM service_areas WHERE name = '固定值片区'",

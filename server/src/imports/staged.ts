@@ -435,10 +435,23 @@ export async function runImport(
       params: { street: user.streetCode! },
     }));
     let total = 0;
+    // A street editor's feature filed under another street (a column or a fixed value saying so) is
+    // refused by name: row-level security refused it as 无权限 embedded, and a server run as its
+    // tables' owner stored it there (helper 46).
+    const mine = user.role === 'street_editor' ? user.streetCode : null;
     async function* counted() {
       for await (const s of mapped(src, c)) {
         total++;
-        yield s;
+        const given = (s.feature as { properties?: Record<string, unknown> } | null)?.properties?.street_code;
+        if (mine && given !== undefined && given !== null && given !== '' && String(given).trim() !== mine)
+          yield {
+            ...s,
+            problems: [
+              ...(s.problems ?? []),
+              { code: 'street_not_yours' as const, params: { street: mine, given: String(given) } },
+            ],
+          };
+        else yield s;
       }
     }
     const report: CheckReport = {

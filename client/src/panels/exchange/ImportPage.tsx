@@ -116,6 +116,8 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const [layerChosen, setLayerChosen] = useState(false);
   const [layerForTarget, setLayerForTarget] = useState<{ label: string; mixed: string[] } | null>(null);
   const [crs, setCrs] = useState('');
+  // The CRS the preview was read in: leaving the field unchanged reads nothing again.
+  const [shownCrs, setShownCrs] = useState('');
   // The attribute text's encoding, '' for detected (a Shapefile's .cpg, else the bytes).
   const [encoding, setEncoding] = useState('');
   // No layer until the user picks one: a default (it was 小区) let a hurried user import building
@@ -174,7 +176,16 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
 
   const load = (u: StagedUpload, layer: string, c: string, enc = encoding) =>
     run('import.reading', async () => {
-      const p = await previewImport(u.id, layer || undefined, c || undefined, enc || undefined);
+      setShownCrs(c);
+      let p: ImportPreview;
+      try {
+        p = await previewImport(u.id, layer || undefined, c || undefined, enc || undefined);
+      } catch (e) {
+        // The file read another way failed: its old preview, mapping and check no longer hold (helper 46).
+        setPreview(null);
+        setReport(null);
+        throw e;
+      }
       setPreview(p);
       setReport(null);
       if (map) showImportPreview(map, p.features, () => 'preview', true);
@@ -431,17 +442,18 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
                   })}
                 </p>
               )}
-              {(upload.crs.problem || crs) && (
-                <label className="editor-field">
-                  <span className="editor-label">{t('import.crs')}</span>
-                  <input
-                    value={crs}
-                    placeholder="EPSG:4544"
-                    onChange={(e) => setCrs(e.target.value)}
-                    onBlur={() => void load(upload, sourceLayer, crs)}
-                  />
-                </label>
-              )}
+              {/* Always: a CSV or GeoJSON of metres says no CRS and reads as lon/lat until told
+                  (helper 46: the field showed only when the file named none, as a lone .shp). */}
+              <label className="editor-field">
+                <span className="editor-label">{t('import.crs')}</span>
+                <input
+                  data-testid="import-crs"
+                  value={crs}
+                  placeholder={upload.crs.id ?? 'EPSG:4544'}
+                  onChange={(e) => setCrs(e.target.value)}
+                  onBlur={() => crs !== shownCrs && void load(upload, sourceLayer, crs)}
+                />
+              </label>
               {TEXT_FORMATS.includes(upload.format) && (
                 // When the names read as 鍚嶇О or Caf茅: the .cpg is wrong, or the bytes fooled detection.
                 <label className="editor-field">

@@ -71,7 +71,7 @@ const zhCN = {
   'import.target': '导入到',
   'import.chooseTarget': '请选择要导入的图层',
   'import.editorLayers': '街道编辑可导入物业服务区域、摄像机和出入口；楼栋、小区和行政区划由市级管理员导入',
-  'import.crs': '坐标系（文件未注明时必填）',
+  'import.crs': '坐标系（文件未注明或注明有误时填写）',
   'import.preview': '预览：地图上显示前 {shown} 个要素（共 {total} 个）',
   'import.mapping': '字段对应',
   'import.field': '字段',
@@ -173,7 +173,7 @@ const en: Record<ExchangeMessageKey, string> = {
   'import.chooseTarget': 'Choose the layer to import into',
   'import.editorLayers':
     'A street editor imports service areas, cameras and gates; buildings, compounds and jurisdictions are imported by the city admin',
-  'import.crs': 'Coordinate system (needed when the file does not say)',
+  'import.crs': 'Coordinate system (when the file says none, or a wrong one)',
   'import.preview': 'Preview: the first {shown} {shown|feature|features} on the map (of {total})',
   'import.mapping': 'Columns to fields',
   'import.field': 'Field',
