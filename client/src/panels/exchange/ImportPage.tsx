@@ -224,12 +224,10 @@ export function ImportPage({ map, onClose }: { map: EditorMap | null; onClose():
   const layerLabel = (l: StagedUpload['layers'][number]) => {
     const family = /collection/i.test(l.geometryType ?? '') ? 'mixed' : geometryFamily(l.geometryType);
     if (!family || l.count === undefined) return l.name;
+    // A KML's layers are named by folder (or the whole file) and split by type, said in words here.
     const kml = upload?.format === 'kml' || upload?.format === 'kmz';
-    // A KML's layers are `folder|Polygon`: the type is said in words instead.
-    const split = kml ? /^(.*)\|(?:Polygon|LineString|Point|GeometryCollection)$/.exec(l.name) : null;
-    const base = split ? split[1]! : l.name;
     return t('import.layerOption', {
-      name: kml && base === 'placemarks' ? t('import.wholeFile') : base,
+      name: l.folder ?? (kml ? t('import.wholeFile') : l.name),
       geometry: t(`import.geometry.${family}`),
       count: l.count.toLocaleString(lang === 'en' ? 'en-US' : 'zh-CN'),
     });

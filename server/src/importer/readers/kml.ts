@@ -219,7 +219,11 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
       return { error: errors[0] ?? (e as Error).message };
     }
     if (errors.length || !doc.documentElement) return { error: errors[0] ?? 'no document' };
-    return { features: [...kmlGen(doc as never)] as GeoJSON.Feature[] };
+    const features = [...kmlGen(doc as never)] as GeoJSON.Feature[];
+    // Styles are no attributes: the preview offered icon and label-color as columns (helper 45).
+    for (const f of features)
+      for (const k of Object.keys(f.properties ?? {})) if (STYLE_KEY.test(k)) delete f.properties![k];
+    return { features };
   };
 
   const spans = [...placemarkSpans(text)];
@@ -237,7 +241,7 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
       if ('error' in r) throw fileProblem('not_kml', { detail: r.error });
       for (const f of r.features) {
         if (f.geometry) withGeometry = true;
-        for (const k of Object.keys(f.properties ?? {})) if (!STYLE_KEY.test(k)) l.fields.add(k);
+        for (const k of Object.keys(f.properties ?? {})) l.fields.add(k);
       }
     }
   }
@@ -270,12 +274,7 @@ export async function openKml(input: SourceInput, kmz: boolean): Promise<FormatR
           };
           continue;
         }
-        for (const feature of r.features) {
-          // Styles are no attributes: the preview offered icon and label-color as columns (helper 45).
-          const props = feature.properties ?? {};
-          for (const k of Object.keys(props)) if (STYLE_KEY.test(k)) delete props[k];
-          yield { feature, fromText: true, index: index++ };
-        }
+        for (const feature of r.features) yield { feature, fromText: true, index: index++ };
       }
     },
   };
